@@ -1,0 +1,616 @@
+#!/usr/bin/env python3
+"""Benchmark `peergroup industry` against an equivalent pandas pipeline.
+
+    python3 bench/industry.py                     # small (2,200 x 250, CSV) and large (20,000 x 2,500, Parquet)
+    python3 bench/industry.py --skip-large        # small only
+    python3 bench/industry.py --sizes 500x60:csv  # a custom CLASSESxDAYS[:csv|parquet] size
+
+For every size the script generates data once with `peergroup synth industry` into
+bench/data/<name>/ (reused on later runs), then for `--group-by class` and `--group-by fund`:
+
+* times `peergroup industry` (wall clock, best of --repeat runs) and records its peak RSS
+  (`/usr/bin/time -v`, or getrusage of a fresh helper process when GNU time is missing);
+* times a pandas implementation of the same computation on the same files (read, AUM and
+  outlier filters, groupby-shift price/subscription effects, cumprod total return, fund
+  grouping, write in the same format), each run in a fresh worker process so the timings
+  and the peak RSS are not polluted by earlier runs;
+* compares the final total_return per id of the two outputs (the benchmark doubles as a
+  cross-check of the Rust implementation).
+
+The script runs itself inside bench/.venv (created on first use, with pandas, numpy and
+pyarrow installed from PyPI) and builds target/release/peergroup with
+`cargo build --release` when the binary is missing.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+VENV = os.path.join(HERE, ".venv")
+VENV_PY = os.path.join(VENV, "bin", "python")
+DATA_ROOT = os.path.join(HERE, "data")
+BINARY = os.path.join(ROOT, "target", "release", "peergroup")
+PY_DEPS = ["pandas", "numpy", "pyarrow"]
+
+# name -> (classes, days, format, default repeats)
+SIZES = {
+    "small": (2_200, 250, "csv", 3),
+    "large": (20_000, 2_500, "parquet", 1),
+}
+
+# Targets from the product plan, printed next to the results.
+TARGET_SMALL_S = 1.0  # 2,200 x 250 in under 1 s
+TARGET_LARGE_S = 60.0  # 20,000 x 2,500 in under 60 s ...
+TARGET_LARGE_RSS_MIB = 8 * 1024  # ... with peak memory under 8 GiB
+TARGET_RATIO = 5.0  # at least 5x faster than pandas
+
+# Filter settings shared by both implementations (the CLI defaults).
+MIN_AUM = 1_000_000.0
+PRICE_UNIT = 1.0
+MAX_MOVE = 0.10
+MAX_Z = 10.0
+
+
+# --------------------------------------------------------------------------- venv
+
+
+def ensure_venv():
+    """Re-exec this script inside bench/.venv, creating it and installing deps if needed."""
+    if os.path.realpath(sys.prefix) == os.path.realpath(VENV):
+        return
+    if os.environ.get("PEERGROUP_BENCH_REEXEC") == "1":
+        # Already re-executed once and still not in the venv: carry on with what we have.
+        return
+    if not os.path.exists(VENV_PY):
+        print(f"[bench] creating virtualenv {VENV}", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
+    probe = subprocess.run(
+        [VENV_PY, "-c", "import " + ", ".join(PY_DEPS)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    if probe.returncode != 0:
+        print(f"[bench] installing {' '.join(PY_DEPS)} into {VENV}", flush=True)
+        subprocess.run([VENV_PY, "-m", "pip", "install", "--quiet", *PY_DEPS], check=True)
+    env = dict(os.environ, PEERGROUP_BENCH_REEXEC="1")
+    os.execve(VENV_PY, [VENV_PY, os.path.abspath(__file__), *sys.argv[1:]], env)
+
+
+# --------------------------------------------------------------------------- pandas implementation
+#
+# The same computation as `peergroup industry`, written the way a pandas user would:
+# vectorised groupby/shift/cumprod on a long table sorted by (class, date).
+
+
+def read_data(data_path, meta_path, price_unit=PRICE_UNIT):
+    """Read the daily class table and the class metadata.
+
+    Returns the daily table sorted by (class_id, date), with `class_id` as a categorical,
+    `date` as datetime64 and `p` = price per share (price / price_unit), and the metadata
+    as a DataFrame of strings.
+    """
+    import pandas as pd
+
+    cols = ["class_id", "date", "price", "shares", "aum"]
+    if data_path.endswith(".parquet"):
+        df = pd.read_parquet(data_path, columns=cols)
+    else:
+        # The pyarrow CSV reader is multi-threaded and much faster than the default C
+        # engine; using it keeps the comparison fair to pandas. Dates are read as text and
+        # parsed with an explicit format (letting pyarrow infer them yields Python objects).
+        df = pd.read_csv(data_path, usecols=cols, engine="pyarrow",
+                         dtype={"class_id": "category", "date": "string"})
+    if not isinstance(df["class_id"].dtype, pd.CategoricalDtype):
+        df["class_id"] = df["class_id"].astype("category")
+    if not pd.api.types.is_datetime64_any_dtype(df["date"]):
+        df["date"] = pd.to_datetime(df["date"], format="%Y-%m-%d")
+    for c in ("price", "shares", "aum"):
+        df[c] = df[c].astype("float64")
+    df = df.sort_values(["class_id", "date"], kind="stable", ignore_index=True)
+    df["p"] = df["price"] / price_unit
+    meta = pd.read_csv(meta_path, dtype="string")
+    return df, meta
+
+
+def filter_outliers(df, min_aum=MIN_AUM, max_move=MAX_MOVE, max_z=MAX_Z, max_passes=100):
+    """Apply the AUM filter, then the outlier rule. Returns (reason, passes).
+
+    `reason` is aligned with `df`: "" for kept points, "min_aum" or "outlier" for dropped ones.
+
+    Rule: drop a point when |move| > max_move AND |move - mean_day| / sd_day > max_z, where
+    move = P_T / P_prev - 1, P_prev is the price at the previous *kept* point of the class,
+    and mean/sd (sample sd, ddof=1) are over the moves of all classes that day.
+
+    Difference from the Rust version: peergroup walks the dates in order, so the day after a
+    dropped bad print is compared with the last kept price. A single vectorised pass with
+    `groupby().shift()` compares it with the bad print itself, so the reversal day (e.g. a
+    -90% move after a x10 print) would be dropped too. We therefore iterate: pass 1 is the
+    plain groupby-shift pass; each later pass recomputes every move against the last price
+    kept by the previous pass (groupby ffill + shift), recomputes the day statistics over
+    all candidate moves (a dropped point still counts in the mean/sd of its own day, as in
+    the sequential version) and re-applies the rule, until nothing changes. Decisions on
+    day T only depend on decisions before T, so this fixed point is exactly the sequential
+    result; in practice it takes 2-4 passes.
+    """
+    import numpy as np
+    import pandas as pd
+
+    n = len(df)
+    reason = np.full(n, "", dtype=object)
+    small = (df["aum"] < min_aum).to_numpy()
+    reason[small] = "min_aum"
+
+    cand = df.loc[~small, ["class_id", "date", "p"]]
+    cls = cand["class_id"].cat.codes.to_numpy()  # integer keys group faster than categoricals
+    day = cand["date"].to_numpy()
+    p = cand["p"].reset_index(drop=True)
+
+    keep = pd.Series(True, index=p.index)
+    passes = 0
+    for passes in range(1, max_passes + 1):
+        if passes == 1:
+            prev = p.groupby(cls).shift(1)  # plain shift: previous row of the class
+        else:
+            last_kept = p.where(keep).groupby(cls).ffill()  # last kept price at or before row
+            prev = last_kept.groupby(cls).shift(1)  # ... strictly before row
+        move = p / prev - 1.0
+        by_day = move.groupby(day)
+        mean = by_day.transform("mean")
+        sd = by_day.transform("std")  # ddof=1; NaN with < 2 moves -> never an outlier
+        z = (move - mean).abs() / sd
+        new_keep = ~((move.abs() > max_move) & (z > max_z))
+        if new_keep.equals(keep):
+            break
+        keep = new_keep
+    else:
+        print(f"[pandas] outlier rule did not settle after {max_passes} passes", file=sys.stderr)
+
+    idx = np.flatnonzero(~small)
+    reason[idx[~keep.to_numpy()]] = "outlier"
+    return reason, passes
+
+
+def class_effects(kept):
+    """Price effect, subscription effect, daily return and total return per class.
+
+    `kept` holds only the kept points, sorted by (class_id, date); "prev" is the previous
+    kept point of the same class. The first point of each class has empty PE/SE/DR and TR=1.
+    """
+    import pandas as pd
+
+    cls = kept["class_id"].cat.codes.to_numpy()
+    prev = kept[["p", "shares", "aum"]].groupby(cls).shift(1)
+    pe = (kept["p"] - prev["p"]) * prev["shares"]  # PE_T = (P_T - P_prev) * N_prev
+    se = kept["aum"] - prev["aum"] - pe  # SE_T = A_T - A_prev - PE_T
+    dr = pe / prev["aum"]  # DR_T = PE_T / A_prev
+    tr = (1.0 + dr.fillna(0.0)).groupby(cls).cumprod()  # TR = cumprod(1 + DR), 1 on day one
+    return pd.DataFrame(
+        {
+            "id": kept["class_id"],
+            "date": kept["date"],
+            "aum": kept["aum"],
+            "price_effect": pe,
+            "subscription_effect": se,
+            "daily_return": dr,
+            "total_return": tr,
+            "aum_prev": prev["aum"],  # needed by group_effects, dropped before writing
+        }
+    )
+
+
+def group_effects(df, reason, cls_out, meta, by):
+    """Aggregate class effects to `by` (fund or manager).
+
+    Per group and date: PE = sum of PE over member classes that have a PE that day,
+    DR = sum(PE) / sum(A_prev) over the same classes, AUM = sum of member AUM where a class
+    carries its last kept AUM forward over its own dropped days (AUM filter or outlier),
+    SE = AUM_T - AUM_{T-1} - PE_T. A group's first date has empty PE/SE/DR and TR=1; a later
+    date on which no member has a PE has empty PE/DR (TR unchanged) and SE = AUM_T - AUM_{T-1}.
+    """
+    import numpy as np
+    import pandas as pd
+
+    cats = df["class_id"].cat.categories
+    group_of_class = meta.drop_duplicates("class_id").set_index("class_id")[by].reindex(cats)
+    missing = group_of_class.isna()
+    if missing.any():
+        raise SystemExit(f"classes missing from metadata: {list(cats[missing.to_numpy()][:5])}")
+    gcode, gname = pd.factorize(group_of_class)  # group code per class category
+
+    # Flows: only classes with a PE that day contribute PE and A_prev.
+    has = cls_out["price_effect"].notna()
+    flows = (
+        pd.DataFrame(
+            {
+                "g": gcode[cls_out["id"].cat.codes.to_numpy()[has.to_numpy()]],
+                "date": cls_out["date"][has],
+                "pe": cls_out["price_effect"][has],
+                "a_prev": cls_out["aum_prev"][has],
+            }
+        )
+        .groupby(["g", "date"])
+        .sum()
+    )
+
+    # AUM: kept AUM, carried forward within the class over its dropped days.
+    cls = df["class_id"].cat.codes.to_numpy()
+    aum = df["aum"].where(reason == "").groupby(cls).ffill()
+    stock = (
+        pd.DataFrame({"g": gcode[cls], "date": df["date"], "aum": aum})
+        .dropna(subset=["aum"])  # dropped before the class's first kept point: nothing to carry
+        .groupby(["g", "date"])["aum"]
+        .sum()
+    )
+
+    out = stock.to_frame().join(flows, how="left").reset_index()  # sorted by (g, date)
+    g = out["g"].to_numpy()
+    aum_prev = out.groupby(g)["aum"].shift(1)
+    first = aum_prev.isna()
+    pe = out["pe"].where(~first)
+    dr = (pe / out["a_prev"]).where(out["a_prev"] > 0)
+    se = (out["aum"] - aum_prev - pe.fillna(0.0)).where(~first)
+    tr = (1.0 + dr.fillna(0.0)).groupby(g).cumprod()
+    return pd.DataFrame(
+        {
+            "id": pd.Categorical.from_codes(g, categories=np.asarray(gname, dtype=object)),
+            "date": out["date"],
+            "aum": out["aum"],
+            "price_effect": pe,
+            "subscription_effect": se,
+            "daily_return": dr,
+            "total_return": tr,
+        }
+    )
+
+
+OUT_COLS = ["id", "date", "aum", "price_effect", "subscription_effect", "daily_return", "total_return"]
+
+
+def write_output(out, path):
+    """Write in the format given by the extension (CSV: empty cells for missing values).
+
+    Dates are written as dates (date32 in Parquet, YYYY-MM-DD in CSV). CSV goes through
+    pyarrow's writer: `DataFrame.to_csv` is ~15x slower on these tables (float formatting
+    dominates), and the benchmark should compare against the fastest idiomatic pandas.
+    """
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(out[OUT_COLS], preserve_index=False)
+    table = table.set_column(1, "date", table.column("date").cast(pa.date32()))
+    if path.endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        pq.write_table(table, path)
+    else:
+        import pyarrow.csv as pacsv
+
+        pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
+
+
+def pandas_pipeline(data, meta_path, by, out_path):
+    """The whole computation, read to write. Returns counts for the report."""
+    df, meta = read_data(data, meta_path, PRICE_UNIT)
+    reason, passes = filter_outliers(df, MIN_AUM, MAX_MOVE, MAX_Z)
+    kept = df[reason == ""]
+    res = class_effects(kept)
+    if by != "class":
+        res = group_effects(df, reason, res, meta, by)
+    write_output(res, out_path)
+    return {
+        "rows_in": len(df),
+        "dropped_min_aum": int((reason == "min_aum").sum()),
+        "dropped_outlier": int((reason == "outlier").sum()),
+        "outlier_passes": passes,
+        "rows_out": len(res),
+    }
+
+
+def pandas_worker(argv):
+    """Entry point of a worker process: run the pipeline once, print a JSON line."""
+    import resource
+
+    data, meta_path, by, out_path = argv
+    import pandas  # noqa: F401  (import time is not counted, as for a long-lived session)
+
+    t0 = time.perf_counter()
+    info = pandas_pipeline(data, meta_path, by, out_path)
+    info["seconds"] = time.perf_counter() - t0
+    info["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print("PANDAS_RESULT " + json.dumps(info), flush=True)
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def ensure_binary():
+    if os.path.exists(BINARY):
+        return
+    print(f"[bench] {BINARY} not found: running `cargo build --release` in {ROOT}", flush=True)
+    subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
+    if not os.path.exists(BINARY):
+        raise SystemExit(f"cargo build finished but {BINARY} is still missing")
+
+
+def parse_sizes(spec, skip_large):
+    sizes = []
+    for name in [s.strip() for s in spec.split(",") if s.strip()]:
+        if name in SIZES:
+            classes, days, fmt, rep = SIZES[name]
+        else:  # CLASSESxDAYS[:fmt]
+            dims, _, fmt = name.partition(":")
+            try:
+                classes, days = (int(x) for x in dims.lower().split("x"))
+            except ValueError:
+                raise SystemExit(f"unknown size '{name}': use small, large or CLASSESxDAYS[:csv|parquet]")
+            fmt = fmt or "csv"
+            rep = 3 if classes * days <= 5_000_000 else 1
+            name = f"{classes}x{days}-{fmt}"
+        if fmt not in ("csv", "parquet"):
+            raise SystemExit(f"unknown format '{fmt}' in size '{name}'")
+        if skip_large and name == "large":
+            continue
+        sizes.append((name, classes, days, fmt, rep))
+    return sizes
+
+
+def synth(name, classes, days, fmt, seed):
+    d = os.path.join(DATA_ROOT, name)
+    data = os.path.join(d, f"industry.{fmt}")
+    meta = os.path.join(d, "classes.csv")
+    if os.path.exists(data) and os.path.exists(meta):
+        print(f"[bench] {name}: reusing {os.path.relpath(data, ROOT)}", flush=True)
+        return data, meta
+    os.makedirs(d, exist_ok=True)
+    cmd = [BINARY, "synth", "industry", "--classes", str(classes), "--days", str(days),
+           "--seed", str(seed), "--out", d, "--format", fmt]
+    print(f"[bench] {name}: generating {classes} x {days} ({fmt}): {' '.join(cmd)}", flush=True)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True)
+    print(f"[bench] {name}: generated in {time.perf_counter() - t0:.1f} s", flush=True)
+    return data, meta
+
+
+def count_rows(path):
+    if path.endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    with open(path, "rb") as f:
+        return sum(buf.count(b"\n") for buf in iter(lambda: f.read(1 << 20), b"")) - 1
+
+
+GNU_TIME = "/usr/bin/time"
+_RUSAGE_HELPER = (
+    "import resource, subprocess, sys\n"
+    "rc = subprocess.run(sys.argv[1:]).returncode\n"
+    "print('Maximum resident set size (kbytes): %d' % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,"
+    " file=open(sys.argv[0] + '.rss', 'w'))\n"
+    "sys.exit(rc)\n"
+)
+
+
+def have_gnu_time():
+    if not os.path.exists(GNU_TIME):
+        return False
+    r = subprocess.run([GNU_TIME, "-v", "true"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return r.returncode == 0 and "Maximum resident set size" in r.stderr
+
+
+def run_measured(cmd, rss_file):
+    """Run cmd; return (wall seconds, peak RSS MiB of cmd)."""
+    if have_gnu_time.cached:
+        full = [GNU_TIME, "-v", "-o", rss_file, *cmd]
+    else:
+        # Fresh helper process: RUSAGE_CHILDREN then covers only this one command.
+        helper = rss_file[: -len(".rss")]
+        with open(helper, "w") as f:
+            f.write(_RUSAGE_HELPER)
+        full = [sys.executable, helper, *cmd]
+    t0 = time.perf_counter()
+    r = subprocess.run(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    secs = time.perf_counter() - t0
+    if r.returncode != 0:
+        sys.stderr.write(r.stdout + r.stderr)
+        raise SystemExit(f"command failed ({r.returncode}): {' '.join(cmd)}")
+    rss = None
+    try:
+        with open(rss_file) as f:
+            for line in f:
+                if "Maximum resident set size" in line:
+                    rss = int(line.rsplit(":", 1)[1]) / 1024.0
+    except OSError:
+        pass
+    return secs, rss
+
+
+def time_peergroup(data, meta, by, out, repeat, workdir):
+    cmd = [BINARY, "industry", "--data", data, "--meta", meta, "--group-by", by,
+           "--min-aum", repr(MIN_AUM), "--price-unit", repr(PRICE_UNIT),
+           "--max-move", repr(MAX_MOVE), "--max-z", repr(MAX_Z),
+           "--out", out, "--force"]
+    best, peak = float("inf"), None
+    for _ in range(repeat):
+        secs, rss = run_measured(cmd, os.path.join(workdir, "peergroup.rss"))
+        best = min(best, secs)
+        if rss is not None:
+            peak = max(peak or 0.0, rss)
+    return best, peak
+
+
+def time_pandas(data, meta, by, out, repeat):
+    best, info = float("inf"), None
+    for _ in range(repeat):
+        r = subprocess.run(
+            [sys.executable, os.path.abspath(__file__), "--pandas-worker", data, meta, by, out],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        if r.returncode != 0:
+            sys.stderr.write(r.stdout + r.stderr)
+            raise SystemExit("pandas worker failed")
+        line = [x for x in r.stdout.splitlines() if x.startswith("PANDAS_RESULT ")][-1]
+        res = json.loads(line.split(" ", 1)[1])
+        if res["seconds"] < best:
+            best = res["seconds"]
+        if info is None or res["rss_mib"] > info["rss_mib"]:
+            info = dict(res, rss_mib=res["rss_mib"])
+    info["seconds"] = best
+    return info
+
+
+def _read_out(path, cols):
+    import pandas as pd
+
+    if path.endswith(".parquet"):
+        t = pd.read_parquet(path, columns=cols)
+    else:
+        t = pd.read_csv(path, usecols=cols, dtype={"id": "string", "date": "string"})
+    t["id"] = t["id"].astype(str)
+    t["date"] = t["date"].astype(str).str.slice(0, 10)  # date32, timestamp or text -> YYYY-MM-DD
+    return t
+
+
+def compare(rust_out, pandas_out, full_check_rows=3_000_000):
+    """Final total_return per id of the two outputs (and, when small, every daily_return)."""
+    import numpy as np
+    import pandas as pd
+
+    a = _read_out(rust_out, ["id", "date", "daily_return", "total_return"])
+    b = _read_out(pandas_out, ["id", "date", "daily_return", "total_return"])
+    res = {"rows_rust": len(a), "rows_pandas": len(b)}
+
+    def final(t):
+        t = t.dropna(subset=["total_return"])
+        return t.loc[t.groupby("id")["date"].idxmax()].set_index("id")["total_return"]
+
+    fa, fb = final(a), final(b)
+    j = pd.concat({"rust": fa, "pandas": fb}, axis=1, join="inner")
+    d = (j["rust"] - j["pandas"]).abs()
+    res["ids_rust"], res["ids_pandas"], res["ids_compared"] = len(fa), len(fb), len(j)
+    res["tr_max_abs"] = float(d.max()) if len(d) else float("nan")
+    res["tr_max_rel"] = float((d / j["pandas"].abs()).max()) if len(d) else float("nan")
+    res["tr_over_1e-9_rel"] = int((d > 1e-9 * j["pandas"].abs().clip(lower=1.0)).sum())
+    res["worst"] = []
+    if len(d) and res["tr_over_1e-9_rel"]:
+        for i in d.sort_values(ascending=False).index[:3]:
+            res["worst"].append((i, float(j.at[i, "rust"]), float(j.at[i, "pandas"])))
+
+    if max(len(a), len(b)) <= full_check_rows:
+        m = a.merge(b, on=["id", "date"], how="outer", suffixes=("_r", "_p"), indicator=True)
+        res["dates_only_rust"] = int((m["_merge"] == "left_only").sum())
+        res["dates_only_pandas"] = int((m["_merge"] == "right_only").sum())
+        both = m[m["_merge"] == "both"]
+        x, y = both["daily_return_r"].to_numpy(float), both["daily_return_p"].to_numpy(float)
+        res["dr_nan_mismatch"] = int((np.isnan(x) != np.isnan(y)).sum())
+        dd = np.abs(x - y)
+        res["dr_max_abs"] = float(np.nanmax(dd)) if np.isfinite(dd).any() else 0.0
+    return res
+
+
+def fmt_s(x):
+    return "-" if x is None else (f"{x:.3f}" if x < 10 else f"{x:.1f}")
+
+
+def fmt_mib(x):
+    return "-" if x is None else f"{x:,.0f}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="small,large", help="comma list: small, large, CLASSESxDAYS[:csv|parquet]")
+    ap.add_argument("--skip-large", action="store_true", help="leave out the large size")
+    ap.add_argument("--repeat", type=int, help="runs per measurement, best kept (default 3 small, 1 large)")
+    ap.add_argument("--group-by", default="class,fund", help="comma list of class, fund, manager")
+    ap.add_argument("--seed", type=int, default=42, help="seed for `peergroup synth industry`")
+    ap.add_argument("--no-compare", action="store_true", help="skip the output comparison")
+    args = ap.parse_args()
+
+    sizes = parse_sizes(args.sizes, args.skip_large)
+    groupings = [g.strip() for g in args.group_by.split(",") if g.strip()]
+    ensure_binary()
+    have_gnu_time.cached = have_gnu_time()
+    import pandas as pd
+
+    print(f"[bench] peergroup: {BINARY}")
+    print(f"[bench] pandas {pd.__version__}, python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+          f"peak RSS via {'/usr/bin/time -v' if have_gnu_time.cached else 'getrusage(RUSAGE_CHILDREN)'}",
+          flush=True)
+
+    rows_table, checks = [], []
+    for name, classes, days, fmt, rep in sizes:
+        repeat = args.repeat or rep
+        data, meta = synth(name, classes, days, fmt, args.seed)
+        n_rows = count_rows(data)
+        truth = os.path.join(DATA_ROOT, name, "truth_outliers.csv")
+        n_truth = count_rows(truth) if os.path.exists(truth) else None
+        outdir = os.path.join(DATA_ROOT, name, "out")
+        os.makedirs(outdir, exist_ok=True)
+        for by in groupings:
+            rust_out = os.path.join(outdir, f"peergroup_{by}.{fmt}")
+            pd_out = os.path.join(outdir, f"pandas_{by}.{fmt}")
+            print(f"[bench] {name} group-by {by}: peergroup x{repeat} ...", flush=True)
+            rs, rss = time_peergroup(data, meta, by, rust_out, repeat, outdir)
+            print(f"[bench]   peergroup {rs:.3f} s, peak RSS {fmt_mib(rss)} MiB; pandas x{repeat} ...", flush=True)
+            pinfo = time_pandas(data, meta, by, pd_out, repeat)
+            print(f"[bench]   pandas {pinfo['seconds']:.3f} s, peak RSS {pinfo['rss_mib']:,.0f} MiB, "
+                  f"dropped {pinfo['dropped_min_aum']} (min_aum) + {pinfo['dropped_outlier']} (outlier, "
+                  f"{pinfo['outlier_passes']} passes; truth_outliers.csv has "
+                  f"{'?' if n_truth is None else n_truth} rows)", flush=True)
+            cmp = None if args.no_compare else compare(rust_out, pd_out)
+            ratio = pinfo["seconds"] / rs if rs > 0 else float("inf")
+            if name == "small" or (classes, days) == SIZES["small"][:2]:
+                tgt = [f"<{TARGET_SMALL_S:g}s {'ok' if rs < TARGET_SMALL_S else 'MISS'}"]
+            elif name == "large" or (classes, days) == SIZES["large"][:2]:
+                tgt = [f"<{TARGET_LARGE_S:g}s {'ok' if rs < TARGET_LARGE_S else 'MISS'}",
+                       f"<8GiB {'ok' if rss is not None and rss < TARGET_LARGE_RSS_MIB else ('?' if rss is None else 'MISS')}"]
+            else:
+                tgt = []
+            tgt.append(f">={TARGET_RATIO:g}x {'ok' if ratio >= TARGET_RATIO else 'MISS'}")
+            rows_table.append([name, f"{n_rows:,}", by, fmt_s(rs), fmt_s(pinfo["seconds"]), f"{ratio:.1f}x",
+                               fmt_mib(rss), fmt_mib(pinfo["rss_mib"]),
+                               "-" if cmp is None else f"{cmp['ids_compared']:,}",
+                               "-" if cmp is None else f"{cmp['tr_max_abs']:.2e}",
+                               ", ".join(tgt)])
+            if cmp is not None:
+                checks.append((name, by, cmp))
+
+    head = ["size", "rows", "group-by", "peergroup s", "pandas s", "ratio", "pg RSS MiB", "pd RSS MiB",
+            "ids compared", "max |dTR|", "targets"]
+    widths = [max(len(h), *(len(r[i]) for r in rows_table)) for i, h in enumerate(head)]
+    print()
+    print("  ".join(h.ljust(w) for h, w in zip(head, widths)))
+    print("  ".join("-" * w for w in widths))
+    for r in rows_table:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+    print()
+    print(f"targets: 2,200x250 < {TARGET_SMALL_S:g} s; 20,000x2,500 < {TARGET_LARGE_S:g} s with peak memory < 8 GiB; "
+          f">= {TARGET_RATIO:g}x faster than pandas (ratio = pandas s / peergroup s; pandas time excludes interpreter "
+          f"start-up and `import pandas`)")
+    if checks:
+        print()
+        print("agreement (final total_return per id, peergroup vs pandas):")
+        for name, by, c in checks:
+            line = (f"  {name}/{by}: rows {c['rows_rust']:,} vs {c['rows_pandas']:,}; ids {c['ids_rust']:,} vs "
+                    f"{c['ids_pandas']:,}, {c['ids_compared']:,} compared; max abs diff {c['tr_max_abs']:.3e}, "
+                    f"max rel diff {c['tr_max_rel']:.3e}, {c['tr_over_1e-9_rel']} ids differ by > 1e-9")
+            if "dr_max_abs" in c:
+                line += (f"; daily_return: max abs diff {c['dr_max_abs']:.3e}, {c['dr_nan_mismatch']} empty-vs-value, "
+                         f"dates only in peergroup {c['dates_only_rust']}, only in pandas {c['dates_only_pandas']}")
+            print(line)
+            for i, r, p in c["worst"]:
+                print(f"    e.g. {i}: peergroup {r!r} vs pandas {p!r}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--pandas-worker":
+        pandas_worker(sys.argv[2:])
+    else:
+        ensure_venv()
+        main()

@@ -1,0 +1,212 @@
+use peergroup_calendar::Date;
+
+use crate::{InputError, Position};
+
+/// Daily class-level industry data (seed 002): price, shares outstanding and AUM per
+/// fund class and date, grouped by class and sorted by date within each class.
+#[derive(Clone, Debug)]
+pub struct IndustryTable {
+    classes: Vec<String>,
+    offsets: Vec<usize>,
+    first_position: Vec<Position>,
+    dates: Vec<Date>,
+    price: Vec<f64>,
+    shares: Vec<f64>,
+    aum: Vec<f64>,
+}
+
+/// The records of one class, sorted by date.
+#[derive(Clone, Copy, Debug)]
+pub struct ClassRecords<'a> {
+    /// Dates, strictly increasing.
+    pub dates: &'a [Date],
+    /// Price per share unit (see `--price-unit`).
+    pub price: &'a [f64],
+    /// Shares outstanding.
+    pub shares: &'a [f64],
+    /// Assets under management, in currency.
+    pub aum: &'a [f64],
+}
+
+impl IndustryTable {
+    /// Class identifiers.
+    pub fn classes(&self) -> &[String] {
+        &self.classes
+    }
+
+    /// Number of classes.
+    pub fn n_classes(&self) -> usize {
+        self.classes.len()
+    }
+
+    /// Total number of records.
+    pub fn n_records(&self) -> usize {
+        self.dates.len()
+    }
+
+    /// Records of class `c`.
+    pub fn class(&self, c: usize) -> ClassRecords<'_> {
+        let r = self.offsets[c]..self.offsets[c + 1];
+        ClassRecords {
+            dates: &self.dates[r.clone()],
+            price: &self.price[r.clone()],
+            shares: &self.shares[r.clone()],
+            aum: &self.aum[r],
+        }
+    }
+
+    /// Where class `c` first appears in the file (for errors about the class).
+    pub fn first_position(&self, c: usize) -> Position {
+        self.first_position[c]
+    }
+
+    /// Offset of class `c`'s first record in the flat record arrays.
+    pub fn offset(&self, c: usize) -> usize {
+        self.offsets[c]
+    }
+}
+
+/// Validates column vectors read from a file into an [`IndustryTable`].
+#[derive(Debug, Default)]
+pub struct IndustryBuilder {
+    /// Class code per record (index into `class_names`).
+    pub class: Vec<u32>,
+    /// Distinct class identifiers, in order of first appearance.
+    pub class_names: Vec<String>,
+    /// Date per record.
+    pub date: Vec<Date>,
+    /// Price per record.
+    pub price: Vec<f64>,
+    /// Shares outstanding per record.
+    pub shares: Vec<f64>,
+    /// AUM per record.
+    pub aum: Vec<f64>,
+    /// File position per record.
+    pub position: Vec<Position>,
+}
+
+impl IndustryBuilder {
+    /// Check values and keys, then group records by class and sort them by date.
+    pub fn build(self) -> Result<IndustryTable, InputError> {
+        let n = self.class.len();
+        if n == 0 {
+            return Err(InputError::new("no data rows"));
+        }
+        for i in 0..n {
+            let check = |v: f64, col: &str, ok: bool, what: &str| -> Result<(), InputError> {
+                if !v.is_finite() {
+                    return Err(InputError::at(self.position[i], format!("expected a finite number, found {v}"))
+                        .with_column(col));
+                }
+                if !ok {
+                    return Err(InputError::at(self.position[i], format!("expected {what}, found {v}"))
+                        .with_column(col));
+                }
+                Ok(())
+            };
+            check(self.price[i], "price", self.price[i] > 0.0, "a positive price")?;
+            check(self.shares[i], "shares", self.shares[i] >= 0.0, "non-negative shares")?;
+            check(self.aum[i], "aum", self.aum[i] >= 0.0, "a non-negative AUM")?;
+        }
+        // Counting sort by class keeps file order within a class; then sort each class
+        // by date only if it is not already sorted (CAFCI exports usually are).
+        let k = self.class_names.len();
+        let mut offsets = vec![0usize; k + 1];
+        for &c in &self.class {
+            offsets[c as usize + 1] += 1;
+        }
+        for c in 0..k {
+            offsets[c + 1] += offsets[c];
+        }
+        let mut cursor = offsets.clone();
+        let mut order = vec![0u32; n];
+        let mut first_position = vec![Position::Line(0); k];
+        for (i, &c) in self.class.iter().enumerate() {
+            let c = c as usize;
+            if cursor[c] == offsets[c] {
+                first_position[c] = self.position[i];
+            }
+            order[cursor[c]] = i as u32;
+            cursor[c] += 1;
+        }
+        for c in 0..k {
+            let seg = &mut order[offsets[c]..offsets[c + 1]];
+            if !seg.windows(2).all(|w| self.date[w[0] as usize] <= self.date[w[1] as usize]) {
+                seg.sort_by_key(|&i| self.date[i as usize]);
+            }
+            if let Some(w) = seg.windows(2).find(|w| self.date[w[0] as usize] == self.date[w[1] as usize]) {
+                let (a, b) = (w[0] as usize, w[1] as usize);
+                let (first, second) = if a < b { (a, b) } else { (b, a) };
+                return Err(InputError::at(
+                    self.position[second],
+                    format!(
+                        "duplicate (class_id, date): class '{}' on {} already appears at {}",
+                        self.class_names[c], self.date[a], self.position[first]
+                    ),
+                ));
+            }
+        }
+        let gather = |v: &[f64]| -> Vec<f64> { order.iter().map(|&i| v[i as usize]).collect() };
+        Ok(IndustryTable {
+            dates: order.iter().map(|&i| self.date[i as usize]).collect(),
+            price: gather(&self.price),
+            shares: gather(&self.shares),
+            aum: gather(&self.aum),
+            classes: self.class_names,
+            offsets,
+            first_position,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn builder(rows: &[(u32, &str, f64, f64, f64)]) -> IndustryBuilder {
+        let mut b = IndustryBuilder {
+            class_names: vec!["a".into(), "b".into()],
+            ..Default::default()
+        };
+        for (i, (c, d, p, s, a)) in rows.iter().enumerate() {
+            b.class.push(*c);
+            b.date.push(Date::parse(d).unwrap());
+            b.price.push(*p);
+            b.shares.push(*s);
+            b.aum.push(*a);
+            b.position.push(Position::Line(i as u64 + 2));
+        }
+        b
+    }
+
+    #[test]
+    fn groups_and_sorts() {
+        let t = builder(&[
+            (1, "2022-01-04", 2.0, 1.0, 2.0),
+            (0, "2022-01-04", 1.1, 1.0, 1.1),
+            (0, "2022-01-03", 1.0, 1.0, 1.0),
+        ])
+        .build()
+        .unwrap();
+        assert_eq!(t.n_classes(), 2);
+        let a = t.class(0);
+        assert_eq!(a.price, &[1.0, 1.1]);
+        assert_eq!(t.first_position(0), Position::Line(3));
+        assert_eq!(t.class(1).aum, &[2.0]);
+    }
+
+    #[test]
+    fn rejects_bad_rows() {
+        let e = builder(&[(0, "2022-01-03", 1.0, -1.0, 1.0)]).build().unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("shares"));
+        let e = builder(&[(0, "2022-01-03", 1.0, 1.0, -5.0)]).build().unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("aum"));
+        let e = builder(&[(0, "2022-01-03", 0.0, 1.0, 1.0)]).build().unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("price"));
+        let e = builder(&[(0, "2022-01-03", 1.0, 1.0, 1.0), (1, "2022-01-03", 1.0, 1.0, 1.0), (0, "2022-01-03", 2.0, 1.0, 1.0)])
+            .build()
+            .unwrap_err();
+        assert_eq!(e.position, Some(Position::Line(4)));
+        assert!(e.message.contains("already appears at line 2"), "{}", e.message);
+    }
+}

@@ -1,0 +1,16 @@
+//! Validated in-memory tables: the currency between peergroup's stages.
+//!
+//! Readers (the `peergroup-io` crate) parse files into these types; the numerical stages
+//! take them as input and never see a raw row again. Every constructor validates, and
+//! every validation failure is an [`InputError`] that points at the offending place.
+
+mod error;
+mod industry;
+mod metadata;
+mod panel;
+
+pub use error::{InputError, Position};
+pub use industry::{IndustryBuilder, IndustryTable};
+pub use metadata::Metadata;
+pub use panel::{Panel, PanelBuilder, SeriesKind};
+pub use peergroup_calendar::{Date, Frequency};

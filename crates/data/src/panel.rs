@@ -1,0 +1,469 @@
+use std::collections::HashMap;
+
+use peergroup_calendar::{Date, Frequency};
+
+use crate::{InputError, Position};
+
+/// What the numbers in a series table are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeriesKind {
+    /// Period returns as fractions (0.01 = 1%).
+    Returns,
+    /// Prices, NAVs or index levels (strictly positive).
+    Prices,
+}
+
+/// A validated panel of series: ids × a strictly increasing date grid.
+///
+/// Values are stored id-major (`series(i)` is contiguous) because every stage works one
+/// fund at a time. A missing observation is `NaN`; readers reject NaN and infinity in
+/// the input, so inside a panel `NaN` means "no observation" and nothing else.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Panel {
+    ids: Vec<String>,
+    dates: Vec<Date>,
+    values: Vec<f64>,
+    kind: SeriesKind,
+    frequency: Frequency,
+}
+
+impl Panel {
+    /// Build a panel from parts; `values` is id-major with `ids.len() * dates.len()` entries.
+    pub fn new(
+        ids: Vec<String>,
+        dates: Vec<Date>,
+        values: Vec<f64>,
+        kind: SeriesKind,
+        frequency: Frequency,
+    ) -> Result<Panel, InputError> {
+        if values.len() != ids.len() * dates.len() {
+            return Err(InputError::new(format!(
+                "panel has {} values for {} ids × {} dates",
+                values.len(),
+                ids.len(),
+                dates.len()
+            )));
+        }
+        if let Some(w) = dates.windows(2).find(|w| w[0] >= w[1]) {
+            return Err(InputError::new(format!(
+                "dates must increase strictly: {} is followed by {}",
+                w[0], w[1]
+            )));
+        }
+        let mut seen = HashMap::with_capacity(ids.len());
+        for id in &ids {
+            if seen.insert(id.as_str(), ()).is_some() {
+                return Err(InputError::new(format!("duplicate id '{id}'")));
+            }
+        }
+        if let Some(v) = values.iter().find(|v| v.is_infinite()) {
+            return Err(InputError::new(format!("expected finite values, found {v}")));
+        }
+        Ok(Panel {
+            ids,
+            dates,
+            values,
+            kind,
+            frequency,
+        })
+    }
+
+    /// Series identifiers, in the order their columns or first rows appeared.
+    pub fn ids(&self) -> &[String] {
+        &self.ids
+    }
+
+    /// The date grid (union of all ids' dates), strictly increasing.
+    pub fn dates(&self) -> &[Date] {
+        &self.dates
+    }
+
+    /// Number of series.
+    pub fn n_ids(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Number of grid dates.
+    pub fn n_dates(&self) -> usize {
+        self.dates.len()
+    }
+
+    /// Whether values are returns or prices.
+    pub fn kind(&self) -> SeriesKind {
+        self.kind
+    }
+
+    /// Observation frequency of the grid.
+    pub fn frequency(&self) -> Frequency {
+        self.frequency
+    }
+
+    /// Values of series `i` on the grid (`NaN` where it has no observation).
+    pub fn series(&self, i: usize) -> &[f64] {
+        let t = self.dates.len();
+        &self.values[i * t..(i + 1) * t]
+    }
+
+    /// Position of `id` among [`Panel::ids`].
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.ids.iter().position(|x| x == id)
+    }
+
+    /// Number of observations (non-missing values) of series `i`.
+    pub fn observations(&self, i: usize) -> usize {
+        self.series(i).iter().filter(|v| !v.is_nan()).count()
+    }
+
+    /// The returns panel: itself for returns, simple returns `P_t / P_prev − 1` between
+    /// consecutive observations of each id for prices (the first observation has none).
+    pub fn to_returns(&self) -> Panel {
+        match self.kind {
+            SeriesKind::Returns => self.clone(),
+            SeriesKind::Prices => {
+                let t = self.dates.len();
+                let mut values = vec![f64::NAN; self.values.len()];
+                for i in 0..self.ids.len() {
+                    let src = self.series(i);
+                    let dst = &mut values[i * t..(i + 1) * t];
+                    let mut prev: Option<f64> = None;
+                    for (k, &p) in src.iter().enumerate() {
+                        if p.is_nan() {
+                            continue;
+                        }
+                        if let Some(q) = prev {
+                            dst[k] = p / q - 1.0;
+                        }
+                        prev = Some(p);
+                    }
+                }
+                Panel {
+                    ids: self.ids.clone(),
+                    dates: self.dates.clone(),
+                    values,
+                    kind: SeriesKind::Returns,
+                    frequency: self.frequency,
+                }
+            }
+        }
+    }
+
+    /// Wealth levels of series `i` as `(date, level)` pairs, starting at 1.
+    ///
+    /// For prices these are the prices divided by the first one. For returns the level
+    /// before the first return is 1, dated one period before it: the previous grid date,
+    /// or for the first grid date one period earlier (previous month end, 7 or 1 days).
+    pub fn levels(&self, i: usize) -> Vec<(Date, f64)> {
+        let s = self.series(i);
+        let mut out = Vec::with_capacity(s.len() + 1);
+        match self.kind {
+            SeriesKind::Prices => {
+                let mut base = None;
+                for (k, &p) in s.iter().enumerate() {
+                    if p.is_nan() {
+                        continue;
+                    }
+                    let b = *base.get_or_insert(p);
+                    out.push((self.dates[k], p / b));
+                }
+            }
+            SeriesKind::Returns => {
+                let mut level = 1.0;
+                for (k, &r) in s.iter().enumerate() {
+                    if r.is_nan() {
+                        continue;
+                    }
+                    if out.is_empty() {
+                        out.push((self.period_before(k), 1.0));
+                    }
+                    level *= 1.0 + r;
+                    out.push((self.dates[k], level));
+                }
+            }
+        }
+        out
+    }
+
+    fn period_before(&self, k: usize) -> Date {
+        if k > 0 {
+            return self.dates[k - 1];
+        }
+        let d = self.dates[0];
+        match self.frequency {
+            Frequency::Monthly => {
+                let p = d.minus_months(1);
+                Date::month_end(p.year(), p.month()).unwrap_or(p)
+            }
+            Frequency::Quarterly => {
+                let p = d.minus_months(3);
+                Date::month_end(p.year(), p.month()).unwrap_or(p)
+            }
+            Frequency::Annual => d.minus_years(1),
+            Frequency::Weekly => d.add_days(-7),
+            Frequency::Daily => d.add_days(-1),
+        }
+    }
+
+    /// Restrict every panel to the dates they all share (e.g. funds and factors).
+    /// Returns the aligned panels in the same order.
+    pub fn align(panels: &[&Panel]) -> Vec<Panel> {
+        let Some(first) = panels.first() else {
+            return Vec::new();
+        };
+        let mut common: Vec<Date> = first.dates.clone();
+        for p in &panels[1..] {
+            common.retain(|d| p.dates.binary_search(d).is_ok());
+        }
+        panels.iter().map(|p| p.select_dates(&common)).collect()
+    }
+
+    /// The panel on a subset of its own dates (`dates` must be sorted and on the grid).
+    pub fn select_dates(&self, dates: &[Date]) -> Panel {
+        let idx: Vec<usize> = dates
+            .iter()
+            .filter_map(|d| self.dates.binary_search(d).ok())
+            .collect();
+        let t = self.dates.len();
+        let mut values = Vec::with_capacity(self.ids.len() * idx.len());
+        for i in 0..self.ids.len() {
+            values.extend(idx.iter().map(|&k| self.values[i * t + k]));
+        }
+        Panel {
+            ids: self.ids.clone(),
+            dates: idx.iter().map(|&k| self.dates[k]).collect(),
+            values,
+            kind: self.kind,
+            frequency: self.frequency,
+        }
+    }
+}
+
+/// Collects `(id, date, value)` observations with their file positions and validates
+/// them into a [`Panel`].
+#[derive(Debug)]
+pub struct PanelBuilder {
+    kind: SeriesKind,
+    scale: f64,
+    ids: Vec<String>,
+    id_index: HashMap<String, u32>,
+    records: Vec<(u32, Date, f64, Position)>,
+}
+
+impl PanelBuilder {
+    /// A builder for values of `kind`; `scale` multiplies every value (0.01 for percent).
+    pub fn new(kind: SeriesKind, scale: f64) -> PanelBuilder {
+        PanelBuilder {
+            kind,
+            scale,
+            ids: Vec::new(),
+            id_index: HashMap::new(),
+            records: Vec::new(),
+        }
+    }
+
+    /// Declare an id (so that an all-missing column of a wide file is still known).
+    pub fn declare(&mut self, id: &str) -> u32 {
+        if let Some(&k) = self.id_index.get(id) {
+            return k;
+        }
+        let k = self.ids.len() as u32;
+        self.ids.push(id.to_string());
+        self.id_index.insert(id.to_string(), k);
+        k
+    }
+
+    /// Add one observation; `value` must be finite. Errors name `position` and `column`.
+    pub fn push(
+        &mut self,
+        id: &str,
+        date: Date,
+        value: f64,
+        position: Position,
+        column: &str,
+    ) -> Result<(), InputError> {
+        let v = value * self.scale;
+        if !v.is_finite() {
+            return Err(InputError::at(position, format!("expected a finite number, found {value}"))
+                .with_column(column));
+        }
+        match self.kind {
+            SeriesKind::Prices if v <= 0.0 => {
+                return Err(InputError::at(
+                    position,
+                    format!("expected a positive price, found {value}"),
+                )
+                .with_column(column));
+            }
+            SeriesKind::Returns if v < -1.0 => {
+                return Err(InputError::at(
+                    position,
+                    format!(
+                        "expected a return of at least -100%, found {value} (returns are fractions; use --percent for percent, --prices for prices)"
+                    ),
+                )
+                .with_column(column));
+            }
+            _ => {}
+        }
+        let k = self.declare(id);
+        self.records.push((k, date, v, position));
+        Ok(())
+    }
+
+    /// Validate and assemble: no duplicate `(id, date)`, one frequency for all ids.
+    pub fn build(mut self) -> Result<Panel, InputError> {
+        if self.ids.is_empty() {
+            return Err(InputError::new("no series found (the table has no data rows)"));
+        }
+        if self.records.is_empty() {
+            return Err(InputError::new("no observations found (every value is empty)"));
+        }
+        self.records.sort_by_key(|r| (r.0, r.1));
+        for w in self.records.windows(2) {
+            if w[0].0 == w[1].0 && w[0].1 == w[1].1 {
+                return Err(InputError::at(
+                    w[1].3,
+                    format!(
+                        "duplicate observation for id '{}' on {} (first seen at {})",
+                        self.ids[w[0].0 as usize], w[0].1, w[0].3
+                    ),
+                ));
+            }
+        }
+        let mut dates: Vec<Date> = self.records.iter().map(|r| r.1).collect();
+        dates.sort_unstable();
+        dates.dedup();
+        let frequency = Frequency::detect(&dates).ok_or_else(|| {
+            InputError::new(match peergroup_calendar::median_gap(&dates) {
+                None => "need at least two dates to tell the frequency".to_string(),
+                Some(g) => format!(
+                    "cannot tell the frequency: the typical gap between dates is {g} days (expected daily 1-4, weekly 5-10, monthly 25-35, quarterly 80-100 or annual 350-380)"
+                ),
+            })
+        })?;
+        // Mixed frequencies: every id with enough observations must share the grid's.
+        let mut start = 0;
+        while start < self.records.len() {
+            let id = self.records[start].0;
+            let end = start + self.records[start..].iter().take_while(|r| r.0 == id).count();
+            let own: Vec<Date> = self.records[start..end].iter().map(|r| r.1).collect();
+            if own.len() >= 3 {
+                let f = Frequency::detect(&own);
+                if f != Some(frequency) {
+                    return Err(InputError::at(
+                        self.records[start].3,
+                        format!(
+                            "mixed frequencies: id '{}' is observed {} but the table is {}",
+                            self.ids[id as usize],
+                            f.map_or("irregularly", Frequency::name),
+                            frequency
+                        ),
+                    ));
+                }
+            }
+            start = end;
+        }
+        let t = dates.len();
+        let mut values = vec![f64::NAN; self.ids.len() * t];
+        for (k, d, v, _) in &self.records {
+            let j = dates.binary_search(d).expect("date is on the grid");
+            values[*k as usize * t + j] = *v;
+        }
+        Panel::new(self.ids, dates, values, self.kind, frequency)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    fn monthly(kind: SeriesKind, rows: &[(&str, &str, f64)]) -> Result<Panel, InputError> {
+        let mut b = PanelBuilder::new(kind, 1.0);
+        for (i, (id, date, v)) in rows.iter().enumerate() {
+            b.push(id, d(date), *v, Position::Line(i as u64 + 2), "value")?;
+        }
+        b.build()
+    }
+
+    #[test]
+    fn builds_grid_from_unsorted_rows() {
+        let p = monthly(
+            SeriesKind::Returns,
+            &[("B", "2020-02", 0.02), ("A", "2020-01", 0.01), ("A", "2020-02", -0.01), ("A", "2020-03", 0.03)],
+        )
+        .unwrap();
+        assert_eq!(p.ids(), &["B".to_string(), "A".to_string()]);
+        assert_eq!(p.n_dates(), 3);
+        assert_eq!(p.frequency(), Frequency::Monthly);
+        assert!(p.series(0)[0].is_nan());
+        assert_eq!(p.series(0)[1], 0.02);
+        assert_eq!(p.series(1), &[0.01, -0.01, 0.03]);
+        assert_eq!(p.observations(0), 1);
+    }
+
+    #[test]
+    fn rejects_duplicates_with_both_lines() {
+        let e = monthly(SeriesKind::Returns, &[("A", "2020-01", 0.01), ("A", "2020-02", 0.0), ("A", "2020-01", 0.02)])
+            .unwrap_err();
+        assert_eq!(e.position, Some(Position::Line(4)));
+        assert!(e.message.contains("duplicate observation for id 'A' on 2020-01-31 (first seen at line 2)"), "{}", e.message);
+    }
+
+    #[test]
+    fn rejects_mixed_frequencies() {
+        let mut rows = vec![];
+        let days: Vec<String> = (1..=20).map(|k| format!("2020-01-{k:02}")).collect();
+        for day in &days {
+            rows.push(("D", day.as_str(), 0.0));
+        }
+        rows.extend([("M", "2020-01-31", 0.0), ("M", "2020-02-29", 0.0), ("M", "2020-03-31", 0.0), ("M", "2020-04-30", 0.0)]);
+        let e = monthly(SeriesKind::Returns, &rows).unwrap_err();
+        assert!(e.message.contains("id 'M' is observed monthly but the table is daily"), "{}", e.message);
+    }
+
+    #[test]
+    fn rejects_bad_values() {
+        let e = monthly(SeriesKind::Prices, &[("A", "2020-01", 0.0)]).unwrap_err();
+        assert!(e.message.contains("positive price"));
+        let e = monthly(SeriesKind::Returns, &[("A", "2020-01", -1.5)]).unwrap_err();
+        assert!(e.message.contains("--percent"));
+    }
+
+    #[test]
+    fn prices_to_returns_and_levels() {
+        let p = monthly(
+            SeriesKind::Prices,
+            &[("A", "2020-01", 100.0), ("A", "2020-02", 110.0), ("A", "2020-04", 99.0), ("B", "2020-03", 5.0)],
+        )
+        .unwrap();
+        let r = p.to_returns();
+        let a = r.series(0);
+        assert!(a[0].is_nan());
+        assert!((a[1] - 0.1).abs() < 1e-15);
+        assert!(a[2].is_nan());
+        assert!((a[3] - (99.0 / 110.0 - 1.0)).abs() < 1e-15);
+        let lv = p.levels(0);
+        assert_eq!(lv.len(), 3);
+        assert!((lv[2].1 - 0.99).abs() < 1e-15);
+        let rl = r.levels(0);
+        // returns-derived levels start at the first return's previous grid date
+        assert_eq!(rl[0], (d("2020-01"), 1.0));
+        let m = monthly(SeriesKind::Returns, &[("A", "2020-01", 0.1), ("A", "2020-02", 0.1)]).unwrap();
+        let lv = m.levels(0);
+        assert_eq!(lv[0], (d("2019-12"), 1.0));
+        assert!((lv[2].1 - 1.21).abs() < 1e-15);
+    }
+
+    #[test]
+    fn aligns_on_common_dates() {
+        let a = monthly(SeriesKind::Returns, &[("A", "2020-01", 0.1), ("A", "2020-02", 0.2), ("A", "2020-03", 0.3)]).unwrap();
+        let b = monthly(SeriesKind::Returns, &[("F", "2020-02", 1.0), ("F", "2020-03", 2.0), ("F", "2020-04", 3.0)]).unwrap();
+        let al = Panel::align(&[&a, &b]);
+        assert_eq!(al[0].dates(), al[1].dates());
+        assert_eq!(al[0].series(0), &[0.2, 0.3]);
+        assert_eq!(al[1].series(0), &[1.0, 2.0]);
+    }
+}

@@ -1,0 +1,17 @@
+//! Reading and writing peergroup's tables: CSV and Parquet, chosen by file extension.
+//!
+//! Readers turn files into the validated types of `peergroup-data` and report every
+//! problem with file, line (CSV, header = line 1) or row (Parquet), and column. Writers
+//! take a columnar [`Table`] and stage it in a temporary file; [`Outputs::commit`]
+//! renames all staged files into place at the end, so a failed command leaves no
+//! partial output behind and an existing file is replaced only with `--force`.
+
+mod output;
+mod rows;
+mod tables;
+mod write;
+
+pub use output::{OutputError, Outputs};
+pub use rows::Format;
+pub use tables::{read_industry, read_metadata, read_series, SeriesOptions};
+pub use write::{write_table, Column, Table};

@@ -1,0 +1,138 @@
+//! Atomic, no-clobber output files.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use peergroup_data::InputError;
+
+use crate::rows::Format;
+use crate::write::{write_table, Table};
+
+/// Why outputs could not be written.
+#[derive(Debug)]
+pub enum OutputError {
+    /// The user's request is at fault (existing file without `--force`, unknown extension).
+    Usage(InputError),
+    /// The file system refused (permissions, full disk).
+    Io(String),
+}
+
+impl fmt::Display for OutputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OutputError::Usage(e) => e.fmt(f),
+            OutputError::Io(s) => f.write_str(s),
+        }
+    }
+}
+
+impl std::error::Error for OutputError {}
+
+/// The set of files a command will write: checked before any work starts, staged as
+/// temporary files next to their targets, and renamed into place by [`Outputs::commit`].
+/// Dropping an uncommitted `Outputs` removes its temporary files.
+#[derive(Debug)]
+pub struct Outputs {
+    force: bool,
+    planned: Vec<PathBuf>,
+    staged: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Outputs {
+    /// Outputs that may replace existing files only when `force` is set.
+    pub fn new(force: bool) -> Outputs {
+        Outputs {
+            force,
+            planned: Vec::new(),
+            staged: Vec::new(),
+        }
+    }
+
+    /// Declare an output path: fails if it exists (without force) or is named twice.
+    pub fn plan(&mut self, path: &Path) -> Result<(), OutputError> {
+        if self.planned.iter().any(|p| p == path) {
+            return Err(OutputError::Usage(InputError::new(format!(
+                "output '{}' is named twice",
+                path.display()
+            ))));
+        }
+        if path.exists() && !self.force {
+            return Err(OutputError::Usage(InputError::new(format!(
+                "output '{}' already exists: pass --force to overwrite it",
+                path.display()
+            ))));
+        }
+        if path.is_dir() {
+            return Err(OutputError::Usage(InputError::new(format!(
+                "output '{}' is a directory, expected a file name",
+                path.display()
+            ))));
+        }
+        self.planned.push(path.to_path_buf());
+        Ok(())
+    }
+
+    /// Declare a table output, checking that its extension names a format.
+    pub fn plan_table(&mut self, path: &Path) -> Result<Format, OutputError> {
+        let f = Format::of(path).map_err(OutputError::Usage)?;
+        self.plan(path)?;
+        Ok(f)
+    }
+
+    fn temp_for(path: &Path) -> Result<PathBuf, OutputError> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| OutputError::Io(format!("cannot create directory '{}': {e}", dir.display())))?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        Ok(dir.join(format!(".{name}.tmp-{}", std::process::id())))
+    }
+
+    fn stage(&mut self, path: &Path, write: impl FnOnce(&Path) -> std::io::Result<()>) -> Result<(), OutputError> {
+        if !self.planned.iter().any(|p| p == path) {
+            self.plan(path)?;
+        }
+        let tmp = Self::temp_for(path)?;
+        if let Err(e) = write(&tmp) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(OutputError::Io(format!("cannot write '{}': {e}", path.display())));
+        }
+        self.staged.push((tmp, path.to_path_buf()));
+        Ok(())
+    }
+
+    /// Stage a table (CSV or Parquet by extension).
+    pub fn write_table(&mut self, path: &Path, table: &Table) -> Result<(), OutputError> {
+        let format = Format::of(path).map_err(OutputError::Usage)?;
+        self.stage(path, |tmp| write_table(tmp, format, table))
+    }
+
+    /// Stage raw bytes (SVG, HTML, JSON).
+    pub fn write_bytes(&mut self, path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+        self.stage(path, |tmp| std::fs::write(tmp, bytes))
+    }
+
+    /// Rename every staged file into place.
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        let staged = std::mem::take(&mut self.staged);
+        for (i, (tmp, dst)) in staged.iter().enumerate() {
+            if let Err(e) = std::fs::rename(tmp, dst) {
+                for (t, _) in &staged[i..] {
+                    let _ = std::fs::remove_file(t);
+                }
+                return Err(OutputError::Io(format!("cannot move output into '{}': {e}", dst.display())));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Outputs {
+    fn drop(&mut self) {
+        for (tmp, _) in &self.staged {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}

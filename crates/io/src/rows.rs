@@ -1,0 +1,413 @@
+//! One row-at-a-time view over CSV and Parquet, so that each table type is parsed once.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::path::Path;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Date64Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
+    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
+    UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+};
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::{DataType, TimeUnit};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use peergroup_data::{Date, InputError, Position};
+
+/// On-disk table format, chosen by file extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Comma-separated text with a header line (`.csv`, `.txt`).
+    Csv,
+    /// Apache Parquet (`.parquet`, `.pq`).
+    Parquet,
+}
+
+impl Format {
+    /// The format for `path`'s extension, or an error naming the accepted ones.
+    pub fn of(path: &Path) -> Result<Format, InputError> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        match ext.as_str() {
+            "csv" | "txt" => Ok(Format::Csv),
+            "parquet" | "pq" => Ok(Format::Parquet),
+            _ => Err(InputError::new(format!(
+                "cannot tell the format of '{}': expected a .csv or .parquet extension",
+                path.display()
+            ))),
+        }
+    }
+}
+
+/// A typed view of one Parquet column, resolved once per batch.
+enum ArrowCol<'a> {
+    F64(&'a arrow_array::Float64Array),
+    F32(&'a arrow_array::Float32Array),
+    I64(Vec<Option<i64>>),
+    Str(&'a arrow_array::StringArray),
+    LargeStr(&'a arrow_array::LargeStringArray),
+    StrView(&'a arrow_array::StringViewArray),
+    Dict(Vec<Option<String>>),
+    Date32(&'a arrow_array::PrimitiveArray<Date32Type>),
+    /// Days since epoch for Date64 and timestamps (floor division).
+    Days(Vec<Option<i32>>),
+    Bool(&'a arrow_array::BooleanArray),
+    Unsupported(DataType),
+}
+
+/// One record, with typed accessors that report errors at this record's position.
+pub(crate) struct Row<'a> {
+    pos: Position,
+    src: RowSrc<'a>,
+}
+
+enum RowSrc<'a> {
+    Csv(&'a csv::ByteRecord),
+    Arrow(&'a [ArrowCol<'a>], usize),
+}
+
+fn days_floor(v: i64, per_day: i64) -> i32 {
+    v.div_euclid(per_day) as i32
+}
+
+impl<'a> Row<'a> {
+    /// Where this record is.
+    pub fn position(&self) -> Position {
+        self.pos
+    }
+
+    fn err(&self, column: &str, message: String) -> InputError {
+        InputError::at(self.pos, message).with_column(column)
+    }
+
+    /// Cell as text (trimmed); numbers are formatted, nulls are empty.
+    pub fn text(&self, col: usize, name: &str) -> Result<Cow<'a, str>, InputError> {
+        match &self.src {
+            RowSrc::Csv(rec) => {
+                let bytes = rec.get(col).unwrap_or(b"");
+                match std::str::from_utf8(bytes) {
+                    Ok(s) => Ok(Cow::Borrowed(s.trim())),
+                    Err(_) => Err(self.err(name, "expected UTF-8 text".into())),
+                }
+            }
+            RowSrc::Arrow(cols, r) => {
+                let r = *r;
+                Ok(match &cols[col] {
+                    ArrowCol::Str(a) => Cow::Borrowed(if a.is_null(r) { "" } else { a.value(r).trim() }),
+                    ArrowCol::LargeStr(a) => Cow::Borrowed(if a.is_null(r) { "" } else { a.value(r).trim() }),
+                    ArrowCol::StrView(a) => Cow::Owned(if a.is_null(r) { String::new() } else { a.value(r).trim().to_string() }),
+                    ArrowCol::Dict(vals) => Cow::Owned(vals[r].clone().unwrap_or_default()),
+                    ArrowCol::I64(v) => Cow::Owned(v[r].map(|x| x.to_string()).unwrap_or_default()),
+                    ArrowCol::F64(a) => Cow::Owned(if a.is_null(r) { String::new() } else { a.value(r).to_string() }),
+                    ArrowCol::F32(a) => Cow::Owned(if a.is_null(r) { String::new() } else { a.value(r).to_string() }),
+                    ArrowCol::Date32(a) => Cow::Owned(if a.is_null(r) { String::new() } else { Date::from_days(a.value(r)).to_string() }),
+                    ArrowCol::Days(v) => Cow::Owned(v[r].map(|d| Date::from_days(d).to_string()).unwrap_or_default()),
+                    ArrowCol::Bool(a) => Cow::Owned(if a.is_null(r) { String::new() } else { a.value(r).to_string() }),
+                    ArrowCol::Unsupported(t) => {
+                        return Err(self.err(name, format!("expected a text, number or date column, found Parquet type {t}")))
+                    }
+                })
+            }
+        }
+    }
+
+    /// Cell as a finite number; `None` for an empty cell or null.
+    pub fn number(&self, col: usize, name: &str) -> Result<Option<f64>, InputError> {
+        let v = match &self.src {
+            RowSrc::Arrow(cols, r) => match &cols[col] {
+                ArrowCol::F64(a) => (!a.is_null(*r)).then(|| a.value(*r)),
+                ArrowCol::F32(a) => (!a.is_null(*r)).then(|| a.value(*r) as f64),
+                ArrowCol::I64(v) => v[*r].map(|x| x as f64),
+                _ => return self.parse_number(col, name),
+            },
+            RowSrc::Csv(_) => return self.parse_number(col, name),
+        };
+        match v {
+            Some(x) if !x.is_finite() => Err(self.err(name, format!("expected a finite number, found {x}"))),
+            other => Ok(other),
+        }
+    }
+
+    fn parse_number(&self, col: usize, name: &str) -> Result<Option<f64>, InputError> {
+        let t = self.text(col, name)?;
+        if t.is_empty() {
+            return Ok(None);
+        }
+        match t.parse::<f64>() {
+            Ok(x) if x.is_finite() => Ok(Some(x)),
+            Ok(_) => Err(self.err(name, format!("expected a finite number, found '{t}'"))),
+            Err(_) => Err(self.err(name, format!("expected a number, found '{t}'"))),
+        }
+    }
+
+    /// Cell as a required finite number.
+    pub fn required_number(&self, col: usize, name: &str) -> Result<f64, InputError> {
+        self.number(col, name)?
+            .ok_or_else(|| self.err(name, "expected a number, found an empty cell".into()))
+    }
+
+    /// Cell as a date; `None` for an empty cell or null.
+    pub fn date(&self, col: usize, name: &str) -> Result<Option<Date>, InputError> {
+        if let RowSrc::Arrow(cols, r) = &self.src {
+            match &cols[col] {
+                ArrowCol::Date32(a) => return Ok((!a.is_null(*r)).then(|| Date::from_days(a.value(*r)))),
+                ArrowCol::Days(v) => return Ok(v[*r].map(Date::from_days)),
+                _ => {}
+            }
+        }
+        let t = self.text(col, name)?;
+        if t.is_empty() {
+            return Ok(None);
+        }
+        Date::parse(&t).map(Some).map_err(|e| self.err(name, e.to_string()))
+    }
+
+    /// Cell as a required date.
+    pub fn required_date(&self, col: usize, name: &str) -> Result<Date, InputError> {
+        self.date(col, name)?
+            .ok_or_else(|| self.err(name, "expected a date, found an empty cell".into()))
+    }
+}
+
+/// Shows `on_header` the column names (and the header's position: line 1 of a CSV,
+/// none for Parquet); it returns the handler called for every record. Errors from
+/// either get the file name attached.
+pub(crate) fn for_each_row<H, F>(path: &Path, on_header: H) -> Result<(), InputError>
+where
+    H: FnOnce(&[String], Option<Position>) -> Result<F, InputError>,
+    F: FnMut(&Row<'_>) -> Result<(), InputError>,
+{
+    let name = path.display().to_string();
+    let run = || -> Result<(), InputError> {
+        match Format::of(path)? {
+            Format::Csv => read_csv(path, on_header),
+            Format::Parquet => read_parquet(path, on_header),
+        }
+    };
+    run().map_err(|e| e.in_file(name))
+}
+
+fn open(path: &Path) -> Result<File, InputError> {
+    File::open(path).map_err(|e| InputError::new(format!("cannot open: {e}")))
+}
+
+fn read_csv<H, F>(path: &Path, on_header: H) -> Result<(), InputError>
+where
+    H: FnOnce(&[String], Option<Position>) -> Result<F, InputError>,
+    F: FnMut(&Row<'_>) -> Result<(), InputError>,
+{
+    let file = open(path)?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .buffer_capacity(1 << 20)
+        .from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+    let headers = rdr.byte_headers().map_err(csv_error)?.clone();
+    if headers.is_empty() || (headers.len() == 1 && headers.get(0).is_some_and(|h| h.is_empty())) {
+        return Err(InputError::new("the file is empty: expected a header line with column names"));
+    }
+    let names: Vec<String> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            std::str::from_utf8(h)
+                .map(|s| s.trim().trim_start_matches('\u{feff}').to_string())
+                .map_err(|_| InputError::at(Position::Line(1), format!("header cell {} is not UTF-8", i + 1)))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut f = on_header(&names, Some(Position::Line(1)))?;
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = rec.position().map_or(0, |p| p.line());
+                f(&Row {
+                    pos: Position::Line(line),
+                    src: RowSrc::Csv(&rec),
+                })?;
+            }
+            Err(e) => return Err(csv_error(e)),
+        }
+    }
+    Ok(())
+}
+
+fn csv_error(e: csv::Error) -> InputError {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            pos,
+            expected_len,
+            len,
+        } => InputError::at(
+            Position::Line(pos.as_ref().map_or(0, |p| p.line())),
+            format!("expected {expected_len} fields like the header, found {len}"),
+        ),
+        csv::ErrorKind::Io(io) => InputError::new(format!("cannot read: {io}")),
+        _ => {
+            let line = e.position().map(|p| p.line());
+            let mut err = InputError::new(format!("malformed CSV: {e}"));
+            if let Some(l) = line {
+                err = err.with_position(Position::Line(l));
+            }
+            err
+        }
+    }
+}
+
+fn read_parquet<H, F>(path: &Path, on_header: H) -> Result<(), InputError>
+where
+    H: FnOnce(&[String], Option<Position>) -> Result<F, InputError>,
+    F: FnMut(&Row<'_>) -> Result<(), InputError>,
+{
+    let file = open(path)?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(|e| InputError::new(format!("not a readable Parquet file: {e}")))?;
+    let names: Vec<String> = builder
+        .schema()
+        .fields()
+        .iter()
+        .map(|fl| fl.name().trim().to_string())
+        .collect();
+    let mut f = on_header(&names, None)?;
+    let reader = builder
+        .with_batch_size(64 * 1024)
+        .build()
+        .map_err(|e| InputError::new(format!("cannot read Parquet: {e}")))?;
+    let mut row0 = 0u64;
+    for batch in reader {
+        let batch: RecordBatch = batch.map_err(|e| InputError::new(format!("cannot read Parquet: {e}")))?;
+        let cols: Vec<ArrowCol<'_>> = batch.columns().iter().map(resolve).collect();
+        for r in 0..batch.num_rows() {
+            f(&Row {
+                pos: Position::Row(row0 + r as u64 + 1),
+                src: RowSrc::Arrow(&cols, r),
+            })?;
+        }
+        row0 += batch.num_rows() as u64;
+    }
+    Ok(())
+}
+
+fn ints<T: arrow_array::ArrowPrimitiveType>(a: &ArrayRef) -> Vec<Option<i64>>
+where
+    T::Native: Into<i64>,
+{
+    a.as_primitive::<T>().iter().map(|v| v.map(Into::into)).collect()
+}
+
+fn resolve(a: &ArrayRef) -> ArrowCol<'_> {
+    match a.data_type() {
+        DataType::Float64 => ArrowCol::F64(a.as_primitive::<Float64Type>()),
+        DataType::Float32 => ArrowCol::F32(a.as_primitive::<Float32Type>()),
+        DataType::Int8 => ArrowCol::I64(ints::<Int8Type>(a)),
+        DataType::Int16 => ArrowCol::I64(ints::<Int16Type>(a)),
+        DataType::Int32 => ArrowCol::I64(ints::<Int32Type>(a)),
+        DataType::Int64 => ArrowCol::I64(ints::<Int64Type>(a)),
+        DataType::UInt8 => ArrowCol::I64(ints::<UInt8Type>(a)),
+        DataType::UInt16 => ArrowCol::I64(ints::<UInt16Type>(a)),
+        DataType::UInt32 => ArrowCol::I64(ints::<UInt32Type>(a)),
+        DataType::UInt64 => ArrowCol::I64(
+            a.as_primitive::<UInt64Type>()
+                .iter()
+                .map(|v| v.map(|x| x.min(i64::MAX as u64) as i64))
+                .collect(),
+        ),
+        DataType::Utf8 => ArrowCol::Str(a.as_string::<i32>()),
+        DataType::LargeUtf8 => ArrowCol::LargeStr(a.as_string::<i64>()),
+        DataType::Utf8View => ArrowCol::StrView(a.as_string_view()),
+        DataType::Boolean => ArrowCol::Bool(a.as_boolean()),
+        DataType::Date32 => ArrowCol::Date32(a.as_primitive::<Date32Type>()),
+        DataType::Date64 => ArrowCol::Days(
+            a.as_primitive::<Date64Type>()
+                .iter()
+                .map(|v| v.map(|ms| days_floor(ms, 86_400_000)))
+                .collect(),
+        ),
+        DataType::Timestamp(unit, _) => {
+            let per_day: i64 = match unit {
+                TimeUnit::Second => 86_400,
+                TimeUnit::Millisecond => 86_400_000,
+                TimeUnit::Microsecond => 86_400_000_000,
+                TimeUnit::Nanosecond => 86_400_000_000_000,
+            };
+            let vals: Vec<Option<i64>> = match unit {
+                TimeUnit::Second => a.as_primitive::<TimestampSecondType>().iter().collect(),
+                TimeUnit::Millisecond => a.as_primitive::<TimestampMillisecondType>().iter().collect(),
+                TimeUnit::Microsecond => a.as_primitive::<TimestampMicrosecondType>().iter().collect(),
+                TimeUnit::Nanosecond => a.as_primitive::<TimestampNanosecondType>().iter().collect(),
+            };
+            ArrowCol::Days(vals.into_iter().map(|v| v.map(|x| days_floor(x, per_day))).collect())
+        }
+        DataType::Dictionary(_, value) if matches!(value.as_ref(), DataType::Utf8 | DataType::LargeUtf8) => {
+            let cast = arrow_cast_dict(a);
+            ArrowCol::Dict(cast)
+        }
+        t => ArrowCol::Unsupported(t.clone()),
+    }
+}
+
+/// Expand a string dictionary column into per-row strings.
+fn arrow_cast_dict(a: &ArrayRef) -> Vec<Option<String>> {
+    use arrow_array::types::*;
+    macro_rules! expand {
+        ($k:ty) => {{
+            let d = a.as_dictionary::<$k>();
+            let values = d.values();
+            let strings: Vec<Option<String>> = match values.data_type() {
+                DataType::Utf8 => values.as_string::<i32>().iter().map(|s| s.map(str::to_string)).collect(),
+                _ => values.as_string::<i64>().iter().map(|s| s.map(str::to_string)).collect(),
+            };
+            d.keys()
+                .iter()
+                .map(|k| k.and_then(|k| strings.get(k as usize).cloned().flatten()))
+                .collect()
+        }};
+    }
+    match a.data_type() {
+        DataType::Dictionary(k, _) => match k.as_ref() {
+            DataType::Int8 => expand!(Int8Type),
+            DataType::Int16 => expand!(Int16Type),
+            DataType::Int32 => expand!(Int32Type),
+            DataType::Int64 => expand!(Int64Type),
+            DataType::UInt8 => expand!(UInt8Type),
+            DataType::UInt16 => expand!(UInt16Type),
+            DataType::UInt32 => expand!(UInt32Type),
+            _ => expand!(UInt64Type),
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// Index of each required column in `names` (case-insensitive), or an error listing what was found.
+/// `header` is the header's position (line 1 of a CSV; Parquet has none).
+pub(crate) fn require_columns(
+    names: &[String],
+    wanted: &[&str],
+    header: Option<Position>,
+) -> Result<Vec<usize>, InputError> {
+    wanted
+        .iter()
+        .map(|w| {
+            find_column(names, w).ok_or_else(|| {
+                let mut e = InputError::new(format!(
+                    "missing column: expected columns {}; found {}",
+                    wanted.join(","),
+                    names.join(",")
+                ))
+                .with_column(*w);
+                e.position = header;
+                e
+            })
+        })
+        .collect()
+}
+
+/// Index of column `wanted` in `names`, ignoring case.
+pub(crate) fn find_column(names: &[String], wanted: &str) -> Option<usize> {
+    names.iter().position(|n| n.eq_ignore_ascii_case(wanted))
+}

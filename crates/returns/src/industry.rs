@@ -1,0 +1,390 @@
+//! Price and subscription effects of fund classes and their groups (SPEC §1).
+//!
+//! For class c on day T with price per share P (price ÷ price unit), shares N and AUM A,
+//! and "prev" the class's previous *kept* observation:
+//!
+//! * price effect `PE_T = (P_T − P_prev)·N_prev`
+//! * subscription effect `SE_T = A_T − A_prev − PE_T`
+//! * daily return `DR_T = PE_T / A_prev`, total-return index `TR_T = Π(1 + DR)`
+//!
+//! Groups (funds, managers) sum PE and A over member classes: `DR = ΣPE / ΣA_prev` over
+//! the members priced on both dates. A member's AUM is carried forward over its own
+//! dropped days, so a removed bad print is not mistaken for a redemption and a
+//! re-subscription; `SE = A_T − A_prev − PE_T` then holds for the group by construction.
+
+use peergroup_data::{Date, IndustryTable};
+use rayon::prelude::*;
+
+/// Settings of the industry computation (defaults follow seed 002).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct IndustryConfig {
+    /// Points with AUM below this (currency units) are dropped.
+    pub min_aum: f64,
+    /// Prices are quoted per this many shares (CAFCI quotes per 1,000 shares).
+    pub price_unit: f64,
+    /// Absolute daily price move (fraction) above which a point may be an outlier.
+    pub max_move: f64,
+    /// Cross-sectional z-score of the move above which such a point is dropped.
+    pub max_z: f64,
+}
+
+impl Default for IndustryConfig {
+    fn default() -> Self {
+        IndustryConfig {
+            min_aum: 1_000_000.0,
+            price_unit: 1.0,
+            max_move: 0.10,
+            max_z: 10.0,
+        }
+    }
+}
+
+/// Why a point was removed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum DropReason {
+    /// AUM below `min_aum`.
+    BelowMinAum {
+        /// The point's AUM.
+        aum: f64,
+    },
+    /// A price move both large and extreme against that day's cross-section.
+    PriceOutlier {
+        /// Price move against the class's last kept price (fraction).
+        price_move: f64,
+        /// `(move − mean_day) / sd_day`.
+        z: f64,
+    },
+}
+
+impl DropReason {
+    /// Short machine-readable code (`min_aum`, `price_outlier`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            DropReason::BelowMinAum { .. } => "min_aum",
+            DropReason::PriceOutlier { .. } => "price_outlier",
+        }
+    }
+}
+
+/// A removed point.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Dropped {
+    /// Class index in the industry table.
+    pub class: usize,
+    /// Date of the point.
+    pub date: Date,
+    /// Why.
+    pub reason: DropReason,
+}
+
+/// Which records survive the filters (flat, aligned with the table's records).
+#[derive(Clone, Debug)]
+pub struct Kept {
+    keep: Vec<bool>,
+}
+
+impl Kept {
+    /// Keep every record (no filtering).
+    pub fn all(table: &IndustryTable) -> Kept {
+        Kept {
+            keep: vec![true; table.n_records()],
+        }
+    }
+
+    /// Whether record `i` of class `c` survives.
+    pub fn is_kept(&self, table: &IndustryTable, c: usize, i: usize) -> bool {
+        self.keep[table.offset(c) + i]
+    }
+
+    /// Number of kept records.
+    pub fn count(&self) -> usize {
+        self.keep.iter().filter(|k| **k).count()
+    }
+}
+
+/// Apply the two outlier filters of seed 002 and return the survivors and every drop.
+///
+/// First, points with `A < min_aum` go. Then dates are processed in order: a point's
+/// move is its price against the class's last *kept* price, the day's mean and sample
+/// standard deviation are taken over every class's move that day, and a point is dropped
+/// when `|move| > max_move` and `|move − mean| / sd > max_z`. Comparing with the last kept
+/// price matters: after a bad print is removed, the correct print that follows it is not
+/// a "reversal" and stays. With fewer than two moves on a day, or zero dispersion, no
+/// z-score exists and nothing is dropped by the second rule that day.
+pub fn filter_points(table: &IndustryTable, cfg: &IndustryConfig) -> (Kept, Vec<Dropped>) {
+    let n = table.n_records();
+    let k = table.n_classes();
+    let mut keep = vec![true; n];
+    let mut dropped = Vec::new();
+
+    // Global date grid and, per record, its date index.
+    let mut grid: Vec<Date> = (0..k).flat_map(|c| table.class(c).dates.iter().copied()).collect();
+    grid.par_sort_unstable();
+    grid.dedup();
+    let mut record_class = vec![0u32; n];
+    let mut record_day = vec![0u32; n];
+    for c in 0..k {
+        let off = table.offset(c);
+        let recs = table.class(c);
+        for (i, d) in recs.dates.iter().enumerate() {
+            record_class[off + i] = c as u32;
+            record_day[off + i] = grid.binary_search(d).expect("date on grid") as u32;
+            if recs.aum[i] < cfg.min_aum {
+                keep[off + i] = false;
+                dropped.push(Dropped {
+                    class: c,
+                    date: *d,
+                    reason: DropReason::BelowMinAum { aum: recs.aum[i] },
+                });
+            }
+        }
+    }
+
+    // Records grouped by day (CSR), so each day's cross-section is contiguous.
+    let mut day_start = vec![0usize; grid.len() + 1];
+    for &t in &record_day {
+        day_start[t as usize + 1] += 1;
+    }
+    for t in 0..grid.len() {
+        day_start[t + 1] += day_start[t];
+    }
+    let mut cursor = day_start.clone();
+    let mut by_day = vec![0u32; n];
+    for (i, &t) in record_day.iter().enumerate() {
+        by_day[cursor[t as usize]] = i as u32;
+        cursor[t as usize] += 1;
+    }
+    drop(record_day);
+    drop(cursor);
+
+    let all_prices: Vec<f64> = {
+        let mut v = vec![0.0; n];
+        for c in 0..k {
+            let off = table.offset(c);
+            v[off..off + table.class(c).price.len()].copy_from_slice(table.class(c).price);
+        }
+        v
+    };
+    let mut last_price = vec![f64::NAN; k];
+    let mut moves: Vec<(u32, f64)> = Vec::new();
+    for t in 0..grid.len() {
+        moves.clear();
+        for &i in &by_day[day_start[t]..day_start[t + 1]] {
+            let i = i as usize;
+            if !keep[i] {
+                continue;
+            }
+            let c = record_class[i] as usize;
+            let prev = last_price[c];
+            if prev.is_finite() {
+                moves.push((i as u32, all_prices[i] / prev - 1.0));
+            }
+        }
+        if moves.len() >= 2 {
+            let m = moves.len() as f64;
+            let mean = moves.iter().map(|x| x.1).sum::<f64>() / m;
+            let var = moves.iter().map(|x| (x.1 - mean).powi(2)).sum::<f64>() / (m - 1.0);
+            let sd = var.sqrt();
+            if sd > 0.0 {
+                for &(i, mv) in &moves {
+                    let z = (mv - mean) / sd;
+                    if mv.abs() > cfg.max_move && z.abs() > cfg.max_z {
+                        let i = i as usize;
+                        keep[i] = false;
+                        let c = record_class[i] as usize;
+                        dropped.push(Dropped {
+                            class: c,
+                            date: grid[t],
+                            reason: DropReason::PriceOutlier { price_move: mv, z },
+                        });
+                    }
+                }
+            }
+        }
+        for &i in &by_day[day_start[t]..day_start[t + 1]] {
+            let i = i as usize;
+            if keep[i] {
+                last_price[record_class[i] as usize] = all_prices[i];
+            }
+        }
+    }
+    dropped.sort_by_key(|d| (d.class, d.date));
+    (Kept { keep }, dropped)
+}
+
+/// Which classes form each output id.
+#[derive(Clone, Debug)]
+pub struct Grouping {
+    /// Output id names.
+    pub names: Vec<String>,
+    /// Member class indices of each output id.
+    pub members: Vec<Vec<usize>>,
+}
+
+impl Grouping {
+    /// Every class on its own.
+    pub fn by_class(table: &IndustryTable) -> Grouping {
+        Grouping {
+            names: table.classes().to_vec(),
+            members: (0..table.n_classes()).map(|c| vec![c]).collect(),
+        }
+    }
+
+    /// Group classes by a label per class (fund or manager), ids in order of first label.
+    pub fn by_label(labels: &[&str]) -> Grouping {
+        let mut names: Vec<String> = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        for (c, l) in labels.iter().enumerate() {
+            let g = *index.entry(*l).or_insert_with(|| {
+                names.push(l.to_string());
+                members.push(Vec::new());
+                names.len() - 1
+            });
+            members[g].push(c);
+        }
+        Grouping { names, members }
+    }
+}
+
+/// Effects and total-return index per output id and date, id-major (CSR by id).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Effects {
+    /// Output ids.
+    pub ids: Vec<String>,
+    /// Rows of id `g` are `offsets[g]..offsets[g+1]`.
+    pub offsets: Vec<usize>,
+    /// Date per row.
+    pub dates: Vec<Date>,
+    /// AUM per row (sum over members, carried forward over a member's dropped days).
+    pub aum: Vec<f64>,
+    /// Price effect (NaN on an id's first date).
+    pub price_effect: Vec<f64>,
+    /// Subscription effect (NaN on an id's first date).
+    pub subscription_effect: Vec<f64>,
+    /// Daily return as a fraction (NaN on an id's first date).
+    pub daily_return: Vec<f64>,
+    /// Total-return index, 1 on an id's first date.
+    pub total_return: Vec<f64>,
+}
+
+impl Effects {
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.dates.len()
+    }
+
+    /// Row range of id `g`.
+    pub fn rows(&self, g: usize) -> std::ops::Range<usize> {
+        self.offsets[g]..self.offsets[g + 1]
+    }
+}
+
+struct GroupSeries {
+    dates: Vec<Date>,
+    aum: Vec<f64>,
+    pe: Vec<f64>,
+    se: Vec<f64>,
+    dr: Vec<f64>,
+    tr: Vec<f64>,
+}
+
+/// Compute effects for every id of `grouping` from the kept records.
+pub fn effects(table: &IndustryTable, kept: &Kept, grouping: &Grouping, cfg: &IndustryConfig) -> Effects {
+    let per_group: Vec<GroupSeries> = grouping
+        .members
+        .par_iter()
+        .map(|m| group_series(table, kept, m, cfg.price_unit))
+        .collect();
+    let total: usize = per_group.iter().map(|g| g.dates.len()).sum();
+    let mut out = Effects {
+        ids: grouping.names.clone(),
+        offsets: Vec::with_capacity(per_group.len() + 1),
+        dates: Vec::with_capacity(total),
+        aum: Vec::with_capacity(total),
+        price_effect: Vec::with_capacity(total),
+        subscription_effect: Vec::with_capacity(total),
+        daily_return: Vec::with_capacity(total),
+        total_return: Vec::with_capacity(total),
+    };
+    out.offsets.push(0);
+    for g in per_group {
+        out.dates.extend_from_slice(&g.dates);
+        out.aum.extend_from_slice(&g.aum);
+        out.price_effect.extend_from_slice(&g.pe);
+        out.subscription_effect.extend_from_slice(&g.se);
+        out.daily_return.extend_from_slice(&g.dr);
+        out.total_return.extend_from_slice(&g.tr);
+        out.offsets.push(out.dates.len());
+    }
+    out
+}
+
+/// One group's series. Members are merged on the union of their kept dates.
+fn group_series(table: &IndustryTable, kept: &Kept, members: &[usize], unit: f64) -> GroupSeries {
+    // Union of member dates.
+    let mut dates: Vec<Date> = Vec::new();
+    for &c in members {
+        let r = table.class(c);
+        dates.extend(r.dates.iter().enumerate().filter(|(i, _)| kept.is_kept(table, c, *i)).map(|(_, d)| *d));
+    }
+    dates.sort_unstable();
+    dates.dedup();
+    let t = dates.len();
+    let mut aum = vec![0.0; t];
+    let mut pe = vec![0.0; t];
+    let mut aprev = vec![0.0; t];
+    let mut priced = vec![false; t];
+    for &c in members {
+        let r = table.class(c);
+        let mut prev: Option<(usize, usize)> = None; // (record index, grid index)
+        for i in 0..r.dates.len() {
+            if !kept.is_kept(table, c, i) {
+                continue;
+            }
+            let j = if members.len() == 1 {
+                // single member: its kept dates are the grid, in order
+                prev.map_or(0, |(_, pj)| pj + 1)
+            } else {
+                dates.binary_search(&r.dates[i]).expect("member date on group grid")
+            };
+            aum[j] += r.aum[i];
+            if let Some((pi, pj)) = prev {
+                // carry the member's AUM over grid dates it was missing
+                for a in &mut aum[pj + 1..j] {
+                    *a += r.aum[pi];
+                }
+                pe[j] += (r.price[i] - r.price[pi]) / unit * r.shares[pi];
+                aprev[j] += r.aum[pi];
+                priced[j] = true;
+            }
+            prev = Some((i, j));
+        }
+    }
+    let mut se = vec![f64::NAN; t];
+    let mut dr = vec![f64::NAN; t];
+    let mut tr = vec![1.0; t];
+    for j in 0..t {
+        if j == 0 {
+            pe[0] = f64::NAN;
+            continue;
+        }
+        // A date where no member has two consecutive kept prints carries no price
+        // information: its price effect and return are zero.
+        let r = if priced[j] && aprev[j] > 0.0 { pe[j] / aprev[j] } else { 0.0 };
+        if !priced[j] {
+            pe[j] = 0.0;
+        }
+        dr[j] = r;
+        se[j] = aum[j] - aum[j - 1] - pe[j];
+        tr[j] = tr[j - 1] * (1.0 + r);
+    }
+    GroupSeries {
+        dates,
+        aum,
+        pe,
+        se,
+        dr,
+        tr,
+    }
+}

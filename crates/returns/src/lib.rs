@@ -1,0 +1,14 @@
+//! Returns from raw data: industry price/subscription effects and total-return indices
+//! (seed 002, SPEC §1), period returns, and cross-sectional year-to-date rankings.
+//!
+//! Everything here is pure: validated tables in, plain results out.
+
+pub mod industry;
+pub mod periods;
+pub mod ranking;
+
+pub use industry::{
+    effects, filter_points, DropReason, Dropped, Effects, Grouping, IndustryConfig, Kept,
+};
+pub use periods::{period_returns, Period, PeriodReturn};
+pub use ranking::{rank_ytd, RankRow, Side};

@@ -1,0 +1,8 @@
+//! Synthetic fund data with known truth, for tests, the demo and benchmarks.
+//!
+//! Every generator is deterministic in its seed (see `peergroup-random`) and
+//! parallel-safe: each class or fund draws from its own sub-stream.
+
+pub mod industry;
+
+pub use industry::{industry, IndustrySynth, IndustrySynthConfig};
