@@ -122,19 +122,30 @@ impl Date {
             if part.is_empty() || !part.iter().all(u8::is_ascii_digit) {
                 return None;
             }
-            Some(part.iter().fold(0u32, |acc, d| acc * 10 + (d - b'0') as u32))
+            Some(
+                part.iter()
+                    .fold(0u32, |acc, d| acc * 10 + (d - b'0') as u32),
+            )
         };
         let date = match b.len() {
-            10 if b[4] == b'-' && b[7] == b'-' => {
-                Date::from_ymd(num(0..4).ok_or_else(bad)? as i32, num(5..7).ok_or_else(bad)?, num(8..10).ok_or_else(bad)?)
-            }
-            8 if b.iter().all(u8::is_ascii_digit) => {
-                Date::from_ymd(num(0..4).ok_or_else(bad)? as i32, num(4..6).ok_or_else(bad)?, num(6..8).ok_or_else(bad)?)
-            }
-            7 if b[4] == b'-' => Date::month_end(num(0..4).ok_or_else(bad)? as i32, num(5..7).ok_or_else(bad)?),
-            6 if b.iter().all(u8::is_ascii_digit) => {
-                Date::month_end(num(0..4).ok_or_else(bad)? as i32, num(4..6).ok_or_else(bad)?)
-            }
+            10 if b[4] == b'-' && b[7] == b'-' => Date::from_ymd(
+                num(0..4).ok_or_else(bad)? as i32,
+                num(5..7).ok_or_else(bad)?,
+                num(8..10).ok_or_else(bad)?,
+            ),
+            8 if b.iter().all(u8::is_ascii_digit) => Date::from_ymd(
+                num(0..4).ok_or_else(bad)? as i32,
+                num(4..6).ok_or_else(bad)?,
+                num(6..8).ok_or_else(bad)?,
+            ),
+            7 if b[4] == b'-' => Date::month_end(
+                num(0..4).ok_or_else(bad)? as i32,
+                num(5..7).ok_or_else(bad)?,
+            ),
+            6 if b.iter().all(u8::is_ascii_digit) => Date::month_end(
+                num(0..4).ok_or_else(bad)? as i32,
+                num(4..6).ok_or_else(bad)?,
+            ),
             _ => None,
         };
         date.ok_or_else(bad)
@@ -316,8 +327,17 @@ mod tests {
     #[test]
     fn rejects_bad_dates() {
         for s in [
-            "", "2021", "2021-13", "2021-02-30", "202113", "2021/03/15", "15-03-2021", "abcd-ef-gh",
-            "2021-3-5", "2021-00-10", "NaN",
+            "",
+            "2021",
+            "2021-13",
+            "2021-02-30",
+            "202113",
+            "2021/03/15",
+            "15-03-2021",
+            "abcd-ef-gh",
+            "2021-3-5",
+            "2021-00-10",
+            "NaN",
         ] {
             assert!(Date::parse(s).is_err(), "{s} should not parse");
         }
@@ -330,8 +350,14 @@ mod tests {
         let d = Date::from_ymd(2020, 2, 29).unwrap();
         assert_eq!(d.minus_years(1).ymd(), (2019, 2, 28));
         assert_eq!(d.minus_years(4).ymd(), (2016, 2, 29));
-        assert_eq!(Date::from_ymd(2021, 3, 31).unwrap().minus_months(1).ymd(), (2021, 2, 28));
-        assert_eq!(Date::from_ymd(2021, 1, 15).unwrap().minus_months(13).ymd(), (2019, 12, 15));
+        assert_eq!(
+            Date::from_ymd(2021, 3, 31).unwrap().minus_months(1).ymd(),
+            (2021, 2, 28)
+        );
+        assert_eq!(
+            Date::from_ymd(2021, 1, 15).unwrap().minus_months(13).ymd(),
+            (2019, 12, 15)
+        );
         assert_eq!(d.previous_year_end().ymd(), (2019, 12, 31));
     }
 
@@ -344,9 +370,13 @@ mod tests {
         assert_eq!(Frequency::detect(&daily), Some(Frequency::Daily));
         let weekly: Vec<Date> = (0..10).map(|i| Date::from_days(i * 7)).collect();
         assert_eq!(Frequency::detect(&weekly), Some(Frequency::Weekly));
-        let monthly: Vec<Date> = (1..=12).map(|m| Date::month_end(2021, m).unwrap()).collect();
+        let monthly: Vec<Date> = (1..=12)
+            .map(|m| Date::month_end(2021, m).unwrap())
+            .collect();
         assert_eq!(Frequency::detect(&monthly), Some(Frequency::Monthly));
-        let yearly: Vec<Date> = (2000..2010).map(|y| Date::month_end(y, 12).unwrap()).collect();
+        let yearly: Vec<Date> = (2000..2010)
+            .map(|y| Date::month_end(y, 12).unwrap())
+            .collect();
         assert_eq!(Frequency::detect(&yearly), Some(Frequency::Annual));
         let odd: Vec<Date> = (0..10).map(|i| Date::from_days(i * 50)).collect();
         assert_eq!(Frequency::detect(&odd), None);

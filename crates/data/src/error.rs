@@ -99,9 +99,14 @@ mod tests {
         let e = InputError::at(Position::Line(7), "expected a number, found 'abc'")
             .with_column("price")
             .in_file("data.csv");
-        assert_eq!(e.to_string(), "data.csv, line 7, column 'price': expected a number, found 'abc'");
+        assert_eq!(
+            e.to_string(),
+            "data.csv, line 7, column 'price': expected a number, found 'abc'"
+        );
         assert_eq!(InputError::new("empty").to_string(), "empty");
-        let r = InputError::at(Position::Row(3), "bad").in_file("x.parquet").in_file("y");
+        let r = InputError::at(Position::Row(3), "bad")
+            .in_file("x.parquet")
+            .in_file("y");
         assert_eq!(r.to_string(), "x.parquet, row 3: bad");
     }
 }

@@ -95,17 +95,33 @@ impl IndustryBuilder {
         for i in 0..n {
             let check = |v: f64, col: &str, ok: bool, what: &str| -> Result<(), InputError> {
                 if !v.is_finite() {
-                    return Err(InputError::at(self.position[i], format!("expected a finite number, found {v}"))
-                        .with_column(col));
+                    return Err(InputError::at(
+                        self.position[i],
+                        format!("expected a finite number, found {v}"),
+                    )
+                    .with_column(col));
                 }
                 if !ok {
-                    return Err(InputError::at(self.position[i], format!("expected {what}, found {v}"))
-                        .with_column(col));
+                    return Err(InputError::at(
+                        self.position[i],
+                        format!("expected {what}, found {v}"),
+                    )
+                    .with_column(col));
                 }
                 Ok(())
             };
-            check(self.price[i], "price", self.price[i] > 0.0, "a positive price")?;
-            check(self.shares[i], "shares", self.shares[i] >= 0.0, "non-negative shares")?;
+            check(
+                self.price[i],
+                "price",
+                self.price[i] > 0.0,
+                "a positive price",
+            )?;
+            check(
+                self.shares[i],
+                "shares",
+                self.shares[i] >= 0.0,
+                "non-negative shares",
+            )?;
             check(self.aum[i], "aum", self.aum[i] >= 0.0, "a non-negative AUM")?;
         }
         // Counting sort by class keeps file order within a class; then sort each class
@@ -131,10 +147,16 @@ impl IndustryBuilder {
         }
         for c in 0..k {
             let seg = &mut order[offsets[c]..offsets[c + 1]];
-            if !seg.windows(2).all(|w| self.date[w[0] as usize] <= self.date[w[1] as usize]) {
+            if !seg
+                .windows(2)
+                .all(|w| self.date[w[0] as usize] <= self.date[w[1] as usize])
+            {
                 seg.sort_by_key(|&i| self.date[i as usize]);
             }
-            if let Some(w) = seg.windows(2).find(|w| self.date[w[0] as usize] == self.date[w[1] as usize]) {
+            if let Some(w) = seg
+                .windows(2)
+                .find(|w| self.date[w[0] as usize] == self.date[w[1] as usize])
+            {
                 let (a, b) = (w[0] as usize, w[1] as usize);
                 let (first, second) = if a < b { (a, b) } else { (b, a) };
                 return Err(InputError::at(
@@ -197,16 +219,30 @@ mod tests {
 
     #[test]
     fn rejects_bad_rows() {
-        let e = builder(&[(0, "2022-01-03", 1.0, -1.0, 1.0)]).build().unwrap_err();
-        assert_eq!(e.column.as_deref(), Some("shares"));
-        let e = builder(&[(0, "2022-01-03", 1.0, 1.0, -5.0)]).build().unwrap_err();
-        assert_eq!(e.column.as_deref(), Some("aum"));
-        let e = builder(&[(0, "2022-01-03", 0.0, 1.0, 1.0)]).build().unwrap_err();
-        assert_eq!(e.column.as_deref(), Some("price"));
-        let e = builder(&[(0, "2022-01-03", 1.0, 1.0, 1.0), (1, "2022-01-03", 1.0, 1.0, 1.0), (0, "2022-01-03", 2.0, 1.0, 1.0)])
+        let e = builder(&[(0, "2022-01-03", 1.0, -1.0, 1.0)])
             .build()
             .unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("shares"));
+        let e = builder(&[(0, "2022-01-03", 1.0, 1.0, -5.0)])
+            .build()
+            .unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("aum"));
+        let e = builder(&[(0, "2022-01-03", 0.0, 1.0, 1.0)])
+            .build()
+            .unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("price"));
+        let e = builder(&[
+            (0, "2022-01-03", 1.0, 1.0, 1.0),
+            (1, "2022-01-03", 1.0, 1.0, 1.0),
+            (0, "2022-01-03", 2.0, 1.0, 1.0),
+        ])
+        .build()
+        .unwrap_err();
         assert_eq!(e.position, Some(Position::Line(4)));
-        assert!(e.message.contains("already appears at line 2"), "{}", e.message);
+        assert!(
+            e.message.contains("already appears at line 2"),
+            "{}",
+            e.message
+        );
     }
 }

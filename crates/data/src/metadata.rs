@@ -10,6 +10,7 @@ pub struct Metadata {
     columns: Vec<String>,
     ids: Vec<String>,
     values: Vec<Vec<String>>,
+    positions: Vec<Position>,
     index: HashMap<String, usize>,
 }
 
@@ -24,16 +25,23 @@ impl Metadata {
         let mut first = HashMap::with_capacity(rows.len());
         let mut ids = Vec::with_capacity(rows.len());
         let mut values = Vec::with_capacity(rows.len());
+        let mut positions = Vec::with_capacity(rows.len());
         for (id, vals, pos) in rows {
             if id.is_empty() {
-                return Err(InputError::at(pos, "expected an id, found an empty cell").with_column(key));
+                return Err(
+                    InputError::at(pos, "expected an id, found an empty cell").with_column(key)
+                );
             }
             if let Some(prev) = first.insert(id.clone(), pos) {
-                return Err(InputError::at(pos, format!("duplicate id '{id}' (first at {prev})")).with_column(key));
+                return Err(
+                    InputError::at(pos, format!("duplicate id '{id}' (first at {prev})"))
+                        .with_column(key),
+                );
             }
             index.insert(id.clone(), ids.len());
             ids.push(id);
             values.push(vals);
+            positions.push(pos);
         }
         if ids.is_empty() {
             return Err(InputError::new("no data rows"));
@@ -43,6 +51,7 @@ impl Metadata {
             columns,
             ids,
             values,
+            positions,
             index,
         })
     }
@@ -67,6 +76,11 @@ impl Metadata {
         self.index.get(id).copied()
     }
 
+    /// Where row `row` sits in its file.
+    pub fn position(&self, row: usize) -> Position {
+        self.positions[row]
+    }
+
     /// Value of attribute `column` for `id`.
     pub fn get(&self, id: &str, column: &str) -> Option<&str> {
         let c = self.columns.iter().position(|x| x == column)?;
@@ -87,16 +101,36 @@ mod tests {
     #[test]
     fn looks_up_and_rejects_duplicates() {
         let rows = vec![
-            ("a".to_string(), vec!["F1".to_string(), "M1".to_string()], Position::Line(2)),
-            ("b".to_string(), vec!["F1".to_string(), "M2".to_string()], Position::Line(3)),
+            (
+                "a".to_string(),
+                vec!["F1".to_string(), "M1".to_string()],
+                Position::Line(2),
+            ),
+            (
+                "b".to_string(),
+                vec!["F1".to_string(), "M2".to_string()],
+                Position::Line(3),
+            ),
         ];
-        let m = Metadata::new("class_id", vec!["fund".into(), "manager".into()], rows.clone()).unwrap();
+        let m = Metadata::new(
+            "class_id",
+            vec!["fund".into(), "manager".into()],
+            rows.clone(),
+        )
+        .unwrap();
         assert_eq!(m.get("b", "manager"), Some("M2"));
         assert_eq!(m.get("c", "manager"), None);
         assert_eq!(m.column("fund").unwrap(), vec!["F1", "F1"]);
         let mut dup = rows;
-        dup.push(("a".to_string(), vec!["F9".into(), "M9".into()], Position::Line(4)));
+        dup.push((
+            "a".to_string(),
+            vec!["F9".into(), "M9".into()],
+            Position::Line(4),
+        ));
         let e = Metadata::new("class_id", vec!["fund".into(), "manager".into()], dup).unwrap_err();
-        assert_eq!(e.to_string(), "line 4, column 'class_id': duplicate id 'a' (first at line 2)");
+        assert_eq!(
+            e.to_string(),
+            "line 4, column 'class_id': duplicate id 'a' (first at line 2)"
+        );
     }
 }

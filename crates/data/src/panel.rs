@@ -57,7 +57,9 @@ impl Panel {
             }
         }
         if let Some(v) = values.iter().find(|v| v.is_infinite()) {
-            return Err(InputError::new(format!("expected finite values, found {v}")));
+            return Err(InputError::new(format!(
+                "expected finite values, found {v}"
+            )));
         }
         Ok(Panel {
             ids,
@@ -282,8 +284,11 @@ impl PanelBuilder {
     ) -> Result<(), InputError> {
         let v = value * self.scale;
         if !v.is_finite() {
-            return Err(InputError::at(position, format!("expected a finite number, found {value}"))
-                .with_column(column));
+            return Err(InputError::at(
+                position,
+                format!("expected a finite number, found {value}"),
+            )
+            .with_column(column));
         }
         match self.kind {
             SeriesKind::Prices if v <= 0.0 => {
@@ -312,10 +317,14 @@ impl PanelBuilder {
     /// Validate and assemble: no duplicate `(id, date)`, one frequency for all ids.
     pub fn build(mut self) -> Result<Panel, InputError> {
         if self.ids.is_empty() {
-            return Err(InputError::new("no series found (the table has no data rows)"));
+            return Err(InputError::new(
+                "no series found (the table has no data rows)",
+            ));
         }
         if self.records.is_empty() {
-            return Err(InputError::new("no observations found (every value is empty)"));
+            return Err(InputError::new(
+                "no observations found (every value is empty)",
+            ));
         }
         self.records.sort_by_key(|r| (r.0, r.1));
         for w in self.records.windows(2) {
@@ -340,11 +349,41 @@ impl PanelBuilder {
                 ),
             })
         })?;
+        // A monthly observation stands for its month: date it at the month end, so that
+        // files dated on the 1st (Kenneth French's) and on the last day agree.
+        if frequency == Frequency::Monthly {
+            for r in &mut self.records {
+                let (y, m, _) = r.1.ymd();
+                r.1 = Date::month_end(y, m).expect("valid month");
+            }
+            if let Some(w) = self
+                .records
+                .windows(2)
+                .find(|w| w[0].0 == w[1].0 && w[0].1 == w[1].1)
+            {
+                return Err(InputError::at(
+                    w[1].3,
+                    format!(
+                        "duplicate observation for id '{}' in month {} (monthly data: first seen at {})",
+                        self.ids[w[0].0 as usize],
+                        &w[0].1.to_string()[..7],
+                        w[0].3
+                    ),
+                ));
+            }
+            dates = self.records.iter().map(|r| r.1).collect();
+            dates.sort_unstable();
+            dates.dedup();
+        }
         // Mixed frequencies: every id with enough observations must share the grid's.
         let mut start = 0;
         while start < self.records.len() {
             let id = self.records[start].0;
-            let end = start + self.records[start..].iter().take_while(|r| r.0 == id).count();
+            let end = start
+                + self.records[start..]
+                    .iter()
+                    .take_while(|r| r.0 == id)
+                    .count();
             let own: Vec<Date> = self.records[start..end].iter().map(|r| r.1).collect();
             if own.len() >= 3 {
                 let f = Frequency::detect(&own);
@@ -392,7 +431,12 @@ mod tests {
     fn builds_grid_from_unsorted_rows() {
         let p = monthly(
             SeriesKind::Returns,
-            &[("B", "2020-02", 0.02), ("A", "2020-01", 0.01), ("A", "2020-02", -0.01), ("A", "2020-03", 0.03)],
+            &[
+                ("B", "2020-02", 0.02),
+                ("A", "2020-01", 0.01),
+                ("A", "2020-02", -0.01),
+                ("A", "2020-03", 0.03),
+            ],
         )
         .unwrap();
         assert_eq!(p.ids(), &["B".to_string(), "A".to_string()]);
@@ -406,10 +450,22 @@ mod tests {
 
     #[test]
     fn rejects_duplicates_with_both_lines() {
-        let e = monthly(SeriesKind::Returns, &[("A", "2020-01", 0.01), ("A", "2020-02", 0.0), ("A", "2020-01", 0.02)])
-            .unwrap_err();
+        let e = monthly(
+            SeriesKind::Returns,
+            &[
+                ("A", "2020-01", 0.01),
+                ("A", "2020-02", 0.0),
+                ("A", "2020-01", 0.02),
+            ],
+        )
+        .unwrap_err();
         assert_eq!(e.position, Some(Position::Line(4)));
-        assert!(e.message.contains("duplicate observation for id 'A' on 2020-01-31 (first seen at line 2)"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("duplicate observation for id 'A' on 2020-01-31 (first seen at line 2)"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -419,9 +475,19 @@ mod tests {
         for day in &days {
             rows.push(("D", day.as_str(), 0.0));
         }
-        rows.extend([("M", "2020-01-31", 0.0), ("M", "2020-02-29", 0.0), ("M", "2020-03-31", 0.0), ("M", "2020-04-30", 0.0)]);
+        rows.extend([
+            ("M", "2020-01-31", 0.0),
+            ("M", "2020-02-29", 0.0),
+            ("M", "2020-03-31", 0.0),
+            ("M", "2020-04-30", 0.0),
+        ]);
         let e = monthly(SeriesKind::Returns, &rows).unwrap_err();
-        assert!(e.message.contains("id 'M' is observed monthly but the table is daily"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("id 'M' is observed monthly but the table is daily"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -436,7 +502,12 @@ mod tests {
     fn prices_to_returns_and_levels() {
         let p = monthly(
             SeriesKind::Prices,
-            &[("A", "2020-01", 100.0), ("A", "2020-02", 110.0), ("A", "2020-04", 99.0), ("B", "2020-03", 5.0)],
+            &[
+                ("A", "2020-01", 100.0),
+                ("A", "2020-02", 110.0),
+                ("A", "2020-04", 99.0),
+                ("B", "2020-03", 5.0),
+            ],
         )
         .unwrap();
         let r = p.to_returns();
@@ -451,16 +522,61 @@ mod tests {
         let rl = r.levels(0);
         // returns-derived levels start at the first return's previous grid date
         assert_eq!(rl[0], (d("2020-01"), 1.0));
-        let m = monthly(SeriesKind::Returns, &[("A", "2020-01", 0.1), ("A", "2020-02", 0.1)]).unwrap();
+        let m = monthly(
+            SeriesKind::Returns,
+            &[("A", "2020-01", 0.1), ("A", "2020-02", 0.1)],
+        )
+        .unwrap();
         let lv = m.levels(0);
         assert_eq!(lv[0], (d("2019-12"), 1.0));
         assert!((lv[2].1 - 1.21).abs() < 1e-15);
     }
 
     #[test]
+    fn monthly_dates_mean_the_month() {
+        let p = monthly(
+            SeriesKind::Returns,
+            &[
+                ("A", "2020-01-01", 0.1),
+                ("A", "2020-02-01", 0.2),
+                ("A", "2020-03-31", 0.3),
+            ],
+        )
+        .unwrap();
+        assert_eq!(p.dates(), &[d("2020-01"), d("2020-02"), d("2020-03")]);
+        let e = monthly(
+            SeriesKind::Returns,
+            &[
+                ("A", "2020-01-01", 0.1),
+                ("A", "2020-01-31", 0.2),
+                ("A", "2020-03-31", 0.3),
+                ("A", "2020-04-30", 0.3),
+            ],
+        )
+        .unwrap_err();
+        assert!(e.message.contains("in month 2020-01"), "{}", e.message);
+    }
+
+    #[test]
     fn aligns_on_common_dates() {
-        let a = monthly(SeriesKind::Returns, &[("A", "2020-01", 0.1), ("A", "2020-02", 0.2), ("A", "2020-03", 0.3)]).unwrap();
-        let b = monthly(SeriesKind::Returns, &[("F", "2020-02", 1.0), ("F", "2020-03", 2.0), ("F", "2020-04", 3.0)]).unwrap();
+        let a = monthly(
+            SeriesKind::Returns,
+            &[
+                ("A", "2020-01", 0.1),
+                ("A", "2020-02", 0.2),
+                ("A", "2020-03", 0.3),
+            ],
+        )
+        .unwrap();
+        let b = monthly(
+            SeriesKind::Returns,
+            &[
+                ("F", "2020-02", 1.0),
+                ("F", "2020-03", 2.0),
+                ("F", "2020-04", 3.0),
+            ],
+        )
+        .unwrap();
         let al = Panel::align(&[&a, &b]);
         assert_eq!(al[0].dates(), al[1].dates());
         assert_eq!(al[0].series(0), &[0.2, 0.3]);

@@ -84,20 +84,31 @@ impl Outputs {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| OutputError::Io(format!("cannot create directory '{}': {e}", dir.display())))?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            OutputError::Io(format!("cannot create directory '{}': {e}", dir.display()))
+        })?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         Ok(dir.join(format!(".{name}.tmp-{}", std::process::id())))
     }
 
-    fn stage(&mut self, path: &Path, write: impl FnOnce(&Path) -> std::io::Result<()>) -> Result<(), OutputError> {
+    fn stage(
+        &mut self,
+        path: &Path,
+        write: impl FnOnce(&Path) -> std::io::Result<()>,
+    ) -> Result<(), OutputError> {
         if !self.planned.iter().any(|p| p == path) {
             self.plan(path)?;
         }
         let tmp = Self::temp_for(path)?;
         if let Err(e) = write(&tmp) {
             let _ = std::fs::remove_file(&tmp);
-            return Err(OutputError::Io(format!("cannot write '{}': {e}", path.display())));
+            return Err(OutputError::Io(format!(
+                "cannot write '{}': {e}",
+                path.display()
+            )));
         }
         self.staged.push((tmp, path.to_path_buf()));
         Ok(())
@@ -122,7 +133,10 @@ impl Outputs {
                 for (t, _) in &staged[i..] {
                     let _ = std::fs::remove_file(t);
                 }
-                return Err(OutputError::Io(format!("cannot move output into '{}': {e}", dst.display())));
+                return Err(OutputError::Io(format!(
+                    "cannot move output into '{}': {e}",
+                    dst.display()
+                )));
             }
         }
         Ok(())

@@ -7,8 +7,8 @@ use std::path::Path;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Date32Type, Date64Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
-    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
-    UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
@@ -97,18 +97,50 @@ impl<'a> Row<'a> {
             RowSrc::Arrow(cols, r) => {
                 let r = *r;
                 Ok(match &cols[col] {
-                    ArrowCol::Str(a) => Cow::Borrowed(if a.is_null(r) { "" } else { a.value(r).trim() }),
-                    ArrowCol::LargeStr(a) => Cow::Borrowed(if a.is_null(r) { "" } else { a.value(r).trim() }),
-                    ArrowCol::StrView(a) => Cow::Owned(if a.is_null(r) { String::new() } else { a.value(r).trim().to_string() }),
+                    ArrowCol::Str(a) => {
+                        Cow::Borrowed(if a.is_null(r) { "" } else { a.value(r).trim() })
+                    }
+                    ArrowCol::LargeStr(a) => {
+                        Cow::Borrowed(if a.is_null(r) { "" } else { a.value(r).trim() })
+                    }
+                    ArrowCol::StrView(a) => Cow::Owned(if a.is_null(r) {
+                        String::new()
+                    } else {
+                        a.value(r).trim().to_string()
+                    }),
                     ArrowCol::Dict(vals) => Cow::Owned(vals[r].clone().unwrap_or_default()),
                     ArrowCol::I64(v) => Cow::Owned(v[r].map(|x| x.to_string()).unwrap_or_default()),
-                    ArrowCol::F64(a) => Cow::Owned(if a.is_null(r) { String::new() } else { a.value(r).to_string() }),
-                    ArrowCol::F32(a) => Cow::Owned(if a.is_null(r) { String::new() } else { a.value(r).to_string() }),
-                    ArrowCol::Date32(a) => Cow::Owned(if a.is_null(r) { String::new() } else { Date::from_days(a.value(r)).to_string() }),
-                    ArrowCol::Days(v) => Cow::Owned(v[r].map(|d| Date::from_days(d).to_string()).unwrap_or_default()),
-                    ArrowCol::Bool(a) => Cow::Owned(if a.is_null(r) { String::new() } else { a.value(r).to_string() }),
+                    ArrowCol::F64(a) => Cow::Owned(if a.is_null(r) {
+                        String::new()
+                    } else {
+                        a.value(r).to_string()
+                    }),
+                    ArrowCol::F32(a) => Cow::Owned(if a.is_null(r) {
+                        String::new()
+                    } else {
+                        a.value(r).to_string()
+                    }),
+                    ArrowCol::Date32(a) => Cow::Owned(if a.is_null(r) {
+                        String::new()
+                    } else {
+                        Date::from_days(a.value(r)).to_string()
+                    }),
+                    ArrowCol::Days(v) => Cow::Owned(
+                        v[r].map(|d| Date::from_days(d).to_string())
+                            .unwrap_or_default(),
+                    ),
+                    ArrowCol::Bool(a) => Cow::Owned(if a.is_null(r) {
+                        String::new()
+                    } else {
+                        a.value(r).to_string()
+                    }),
                     ArrowCol::Unsupported(t) => {
-                        return Err(self.err(name, format!("expected a text, number or date column, found Parquet type {t}")))
+                        return Err(self.err(
+                            name,
+                            format!(
+                                "expected a text, number or date column, found Parquet type {t}"
+                            ),
+                        ))
                     }
                 })
             }
@@ -127,7 +159,9 @@ impl<'a> Row<'a> {
             RowSrc::Csv(_) => return self.parse_number(col, name),
         };
         match v {
-            Some(x) if !x.is_finite() => Err(self.err(name, format!("expected a finite number, found {x}"))),
+            Some(x) if !x.is_finite() => {
+                Err(self.err(name, format!("expected a finite number, found {x}")))
+            }
             other => Ok(other),
         }
     }
@@ -154,7 +188,9 @@ impl<'a> Row<'a> {
     pub fn date(&self, col: usize, name: &str) -> Result<Option<Date>, InputError> {
         if let RowSrc::Arrow(cols, r) = &self.src {
             match &cols[col] {
-                ArrowCol::Date32(a) => return Ok((!a.is_null(*r)).then(|| Date::from_days(a.value(*r)))),
+                ArrowCol::Date32(a) => {
+                    return Ok((!a.is_null(*r)).then(|| Date::from_days(a.value(*r))))
+                }
                 ArrowCol::Days(v) => return Ok(v[*r].map(Date::from_days)),
                 _ => {}
             }
@@ -163,7 +199,9 @@ impl<'a> Row<'a> {
         if t.is_empty() {
             return Ok(None);
         }
-        Date::parse(&t).map(Some).map_err(|e| self.err(name, e.to_string()))
+        Date::parse(&t)
+            .map(Some)
+            .map_err(|e| self.err(name, e.to_string()))
     }
 
     /// Cell as a required date.
@@ -208,7 +246,9 @@ where
         .from_reader(std::io::BufReader::with_capacity(1 << 20, file));
     let headers = rdr.byte_headers().map_err(csv_error)?.clone();
     if headers.is_empty() || (headers.len() == 1 && headers.get(0).is_some_and(|h| h.is_empty())) {
-        return Err(InputError::new("the file is empty: expected a header line with column names"));
+        return Err(InputError::new(
+            "the file is empty: expected a header line with column names",
+        ));
     }
     let names: Vec<String> = headers
         .iter()
@@ -216,7 +256,12 @@ where
         .map(|(i, h)| {
             std::str::from_utf8(h)
                 .map(|s| s.trim().trim_start_matches('\u{feff}').to_string())
-                .map_err(|_| InputError::at(Position::Line(1), format!("header cell {} is not UTF-8", i + 1)))
+                .map_err(|_| {
+                    InputError::at(
+                        Position::Line(1),
+                        format!("header cell {} is not UTF-8", i + 1),
+                    )
+                })
         })
         .collect::<Result<_, _>>()?;
     let mut f = on_header(&names, Some(Position::Line(1)))?;
@@ -280,7 +325,8 @@ where
         .map_err(|e| InputError::new(format!("cannot read Parquet: {e}")))?;
     let mut row0 = 0u64;
     for batch in reader {
-        let batch: RecordBatch = batch.map_err(|e| InputError::new(format!("cannot read Parquet: {e}")))?;
+        let batch: RecordBatch =
+            batch.map_err(|e| InputError::new(format!("cannot read Parquet: {e}")))?;
         let cols: Vec<ArrowCol<'_>> = batch.columns().iter().map(resolve).collect();
         for r in 0..batch.num_rows() {
             f(&Row {
@@ -297,7 +343,10 @@ fn ints<T: arrow_array::ArrowPrimitiveType>(a: &ArrayRef) -> Vec<Option<i64>>
 where
     T::Native: Into<i64>,
 {
-    a.as_primitive::<T>().iter().map(|v| v.map(Into::into)).collect()
+    a.as_primitive::<T>()
+        .iter()
+        .map(|v| v.map(Into::into))
+        .collect()
 }
 
 fn resolve(a: &ArrayRef) -> ArrowCol<'_> {
@@ -337,13 +386,27 @@ fn resolve(a: &ArrayRef) -> ArrowCol<'_> {
             };
             let vals: Vec<Option<i64>> = match unit {
                 TimeUnit::Second => a.as_primitive::<TimestampSecondType>().iter().collect(),
-                TimeUnit::Millisecond => a.as_primitive::<TimestampMillisecondType>().iter().collect(),
-                TimeUnit::Microsecond => a.as_primitive::<TimestampMicrosecondType>().iter().collect(),
-                TimeUnit::Nanosecond => a.as_primitive::<TimestampNanosecondType>().iter().collect(),
+                TimeUnit::Millisecond => a
+                    .as_primitive::<TimestampMillisecondType>()
+                    .iter()
+                    .collect(),
+                TimeUnit::Microsecond => a
+                    .as_primitive::<TimestampMicrosecondType>()
+                    .iter()
+                    .collect(),
+                TimeUnit::Nanosecond => {
+                    a.as_primitive::<TimestampNanosecondType>().iter().collect()
+                }
             };
-            ArrowCol::Days(vals.into_iter().map(|v| v.map(|x| days_floor(x, per_day))).collect())
+            ArrowCol::Days(
+                vals.into_iter()
+                    .map(|v| v.map(|x| days_floor(x, per_day)))
+                    .collect(),
+            )
         }
-        DataType::Dictionary(_, value) if matches!(value.as_ref(), DataType::Utf8 | DataType::LargeUtf8) => {
+        DataType::Dictionary(_, value)
+            if matches!(value.as_ref(), DataType::Utf8 | DataType::LargeUtf8) =>
+        {
             let cast = arrow_cast_dict(a);
             ArrowCol::Dict(cast)
         }
@@ -359,8 +422,16 @@ fn arrow_cast_dict(a: &ArrayRef) -> Vec<Option<String>> {
             let d = a.as_dictionary::<$k>();
             let values = d.values();
             let strings: Vec<Option<String>> = match values.data_type() {
-                DataType::Utf8 => values.as_string::<i32>().iter().map(|s| s.map(str::to_string)).collect(),
-                _ => values.as_string::<i64>().iter().map(|s| s.map(str::to_string)).collect(),
+                DataType::Utf8 => values
+                    .as_string::<i32>()
+                    .iter()
+                    .map(|s| s.map(str::to_string))
+                    .collect(),
+                _ => values
+                    .as_string::<i64>()
+                    .iter()
+                    .map(|s| s.map(str::to_string))
+                    .collect(),
             };
             d.keys()
                 .iter()

@@ -32,9 +32,17 @@ impl Default for SeriesOptions {
 
 enum Layout {
     /// `id,date,value` with the column indices.
-    Long { id: usize, date: usize, value: usize, value_name: String },
+    Long {
+        id: usize,
+        date: usize,
+        value: usize,
+        value_name: String,
+    },
     /// `date,<id>...`: the date column and `(column index, id)` pairs.
-    Wide { date: usize, ids: Vec<(usize, String)> },
+    Wide {
+        date: usize,
+        ids: Vec<(usize, String)>,
+    },
 }
 
 /// Read a series table in long (`id,date,value`) or wide (`date,<id>...`) form.
@@ -56,11 +64,19 @@ pub fn read_series(path: &Path, opts: &SeriesOptions) -> Result<Panel, InputErro
         Ok(move |row: &crate::rows::Row<'_>| {
             *rows += 1;
             match &layout {
-                Layout::Long { id, date, value, value_name } => {
+                Layout::Long {
+                    id,
+                    date,
+                    value,
+                    value_name,
+                } => {
                     let name = row.text(*id, "id")?;
                     if name.is_empty() {
-                        return Err(InputError::at(row.position(), "expected an id, found an empty cell")
-                            .with_column("id"));
+                        return Err(InputError::at(
+                            row.position(),
+                            "expected an id, found an empty cell",
+                        )
+                        .with_column("id"));
                     }
                     let d = row.required_date(*date, "date")?;
                     if let Some(v) = row.number(*value, value_name)? {
@@ -86,7 +102,11 @@ pub fn read_series(path: &Path, opts: &SeriesOptions) -> Result<Panel, InputErro
     builder.build().map_err(|e| e.in_file(file))
 }
 
-fn series_layout(names: &[String], opts: &SeriesOptions, header: Option<Position>) -> Result<Layout, InputError> {
+fn series_layout(
+    names: &[String],
+    opts: &SeriesOptions,
+    header: Option<Position>,
+) -> Result<Layout, InputError> {
     let at_header = |e: InputError| match header {
         Some(p) => e.with_position(p),
         None => e,
@@ -94,7 +114,12 @@ fn series_layout(names: &[String], opts: &SeriesOptions, header: Option<Position
     if let (Some(id), Some(date)) = (find_column(names, "id"), find_column(names, "date")) {
         for v in &opts.value_columns {
             if let Some(value) = find_column(names, v) {
-                return Ok(Layout::Long { id, date, value, value_name: names[value].clone() });
+                return Ok(Layout::Long {
+                    id,
+                    date,
+                    value,
+                    value_name: names[value].clone(),
+                });
             }
         }
         return Err(at_header(
@@ -106,7 +131,10 @@ fn series_layout(names: &[String], opts: &SeriesOptions, header: Option<Position
             .with_column(opts.value_columns[0].clone()),
         ));
     }
-    if names.first().is_some_and(|n| n.eq_ignore_ascii_case("date")) {
+    if names
+        .first()
+        .is_some_and(|n| n.eq_ignore_ascii_case("date") || n.eq_ignore_ascii_case("dates"))
+    {
         if names.len() < 2 {
             return Err(at_header(InputError::new(
                 "a wide table needs at least one series column after 'date'",
@@ -148,13 +176,20 @@ pub fn read_industry(path: &Path) -> Result<IndustryTable, InputError> {
     let mut index: HashMap<String, u32> = HashMap::new();
     let mut last: Option<(String, u32)> = None;
     for_each_row(path, |names, header| {
-        let cols = require_columns(names, &["class_id", "date", "price", "shares", "aum"], header)?;
+        let cols = require_columns(
+            names,
+            &["class_id", "date", "price", "shares", "aum"],
+            header,
+        )?;
         let (b, index, last) = (&mut b, &mut index, &mut last);
         Ok(move |row: &crate::rows::Row<'_>| {
             let id = row.text(cols[0], "class_id")?;
             if id.is_empty() {
-                return Err(InputError::at(row.position(), "expected a class id, found an empty cell")
-                    .with_column("class_id"));
+                return Err(InputError::at(
+                    row.position(),
+                    "expected a class id, found an empty cell",
+                )
+                .with_column("class_id"));
             }
             // Exports are usually grouped by class or by date; remembering the last key
             // skips most hash lookups on 50M-row files.
@@ -196,21 +231,21 @@ pub fn read_metadata(path: &Path, key: &str, required: &[&str]) -> Result<Metada
     let mut attr_names: Vec<String> = Vec::new();
     let mut rows = Vec::new();
     for_each_row(path, |names, header| {
-            let mut attr_cols: Vec<usize> = Vec::new();
-            let mut wanted = vec![key];
-            wanted.extend_from_slice(required);
-            let idx = require_columns(names, &wanted, header)?;
-            let key_col = idx[0];
-            for (i, n) in names.iter().enumerate() {
-                if i != key_col {
-                    attr_cols.push(i);
-                    // required columns keep their canonical (lower-case) names
-                    let canon = required.iter().find(|r| r.eq_ignore_ascii_case(n));
-                    attr_names.push(canon.map_or_else(|| n.clone(), |r| r.to_string()));
-                }
+        let mut attr_cols: Vec<usize> = Vec::new();
+        let mut wanted = vec![key];
+        wanted.extend_from_slice(required);
+        let idx = require_columns(names, &wanted, header)?;
+        let key_col = idx[0];
+        for (i, n) in names.iter().enumerate() {
+            if i != key_col {
+                attr_cols.push(i);
+                // required columns keep their canonical (lower-case) names
+                let canon = required.iter().find(|r| r.eq_ignore_ascii_case(n));
+                attr_names.push(canon.map_or_else(|| n.clone(), |r| r.to_string()));
             }
-            let (names_out, rows) = (&attr_names, &mut rows);
-            Ok(move |row: &crate::rows::Row<'_>| {
+        }
+        let (names_out, rows) = (&attr_names, &mut rows);
+        Ok(move |row: &crate::rows::Row<'_>| {
             let id = row.text(key_col, key)?.into_owned();
             let vals = attr_cols
                 .iter()

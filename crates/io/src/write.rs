@@ -69,7 +69,11 @@ impl Table {
     /// Add a column.
     pub fn push(&mut self, name: &str, column: Column) {
         if let Some(first) = self.columns.first() {
-            assert_eq!(first.len(), column.len(), "column '{name}' has a different length");
+            assert_eq!(
+                first.len(),
+                column.len(),
+                "column '{name}' has a different length"
+            );
         }
         self.names.push(name.to_string());
         self.columns.push(column);
@@ -184,7 +188,8 @@ fn write_parquet(path: &Path, table: &Table) -> std::io::Result<()> {
         .set_max_row_group_row_count(Some(PARQUET_CHUNK))
         .build();
     let file = File::create(path)?;
-    let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(std::io::Error::other)?;
+    let mut writer =
+        ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(std::io::Error::other)?;
     let n = table.n_rows();
     let mut start = 0;
     while start < n || (n == 0 && start == 0) {
@@ -217,7 +222,9 @@ fn chunk(c: &Column, start: usize, end: usize) -> ArrayRef {
             }
             Arc::new(b.finish())
         }
-        Column::Date(v) => Arc::new(Date32Array::from_iter_values(v[start..end].iter().map(|d| d.days()))),
+        Column::Date(v) => Arc::new(Date32Array::from_iter_values(
+            v[start..end].iter().map(|d| d.days()),
+        )),
         Column::F64(v) => Arc::new(Float64Array::from_iter(
             v[start..end].iter().map(|&x| x.is_finite().then_some(x)),
         )),

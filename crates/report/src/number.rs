@@ -7,12 +7,19 @@ pub(crate) fn format_ticks(values: &[f64], step: f64) -> Vec<String> {
         return values.iter().map(|&v| format_compact(v)).collect();
     }
     let largest = values.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    if largest >= 1e15 {
+        return values.iter().map(|&v| format_compact(v)).collect();
+    }
     // Plain numbers up to 9,999 read better than "2.5k", and keep years like 2010 intact.
     let (divisor, suffix) = unit(largest, 1e4);
     let decimals = decimals_for(step / divisor);
     values
         .iter()
-        .map(|&v| fixed(v / divisor, decimals) + suffix)
+        .map(|&v| match v == 0.0 && !suffix.is_empty() {
+            // "0" needs no unit, and "0k" would read as a typo.
+            true => "0".to_string(),
+            false => fixed(v / divisor, decimals) + suffix,
+        })
         .collect()
 }
 
@@ -22,6 +29,9 @@ pub(crate) fn format_compact(v: f64) -> String {
     if !v.is_finite() {
         return "n/a".to_string();
     }
+    if v != 0.0 && !(1e-4..1e15).contains(&v.abs()) {
+        return scientific(v);
+    }
     let (divisor, suffix) = unit(v.abs(), 1e3);
     let scaled = v / divisor;
     let magnitude = scaled.abs();
@@ -30,11 +40,24 @@ pub(crate) fn format_compact(v: f64) -> String {
     } else {
         (2.0 - magnitude.log10().floor()).clamp(0.0, 8.0) as usize
     };
-    let mut text = fixed(scaled, decimals);
+    trim_zeros(fixed(scaled, decimals)) + suffix
+}
+
+/// `v` as mantissa and exponent with up to three significant digits ("1.5e-7", "1e30").
+fn scientific(v: f64) -> String {
+    let text = format!("{v:.2e}");
+    match text.split_once('e') {
+        Some((mantissa, exponent)) => format!("{}e{exponent}", trim_zeros(mantissa.to_string())),
+        None => text,
+    }
+}
+
+/// A decimal without trailing zeros after the point, nor a bare point.
+fn trim_zeros(mut text: String) -> String {
     if text.contains('.') {
         text.truncate(text.trim_end_matches('0').trim_end_matches('.').len());
     }
-    text + suffix
+    text
 }
 
 /// `v` with `decimals` decimals, never printed as a negative zero.
@@ -79,10 +102,19 @@ mod tests {
             format_ticks(&[0.0, 0.2, 0.4], 0.2),
             vec!["0.0", "0.2", "0.4"]
         );
-        assert_eq!(format_ticks(&[-0.05, 0.0, 0.05], 0.05), vec!["-0.05", "0.00", "0.05"]);
-        assert_eq!(format_ticks(&[0.0, 5000.0, 10000.0], 5000.0), vec!["0", "5k", "10k"]);
+        assert_eq!(
+            format_ticks(&[-0.05, 0.0, 0.05], 0.05),
+            vec!["-0.05", "0.00", "0.05"]
+        );
+        assert_eq!(
+            format_ticks(&[0.0, 5000.0, 10000.0], 5000.0),
+            vec!["0", "5k", "10k"]
+        );
         assert_eq!(format_ticks(&[1990.0, 2000.0], 10.0), vec!["1990", "2000"]);
-        assert_eq!(format_ticks(&[0.0, 1.5e6, 3e6], 1.5e6), vec!["0.0M", "1.5M", "3.0M"]);
+        assert_eq!(
+            format_ticks(&[0.0, 5e5, 1e6, 1.5e6], 5e5),
+            vec!["0", "0.5M", "1.0M", "1.5M"]
+        );
     }
 
     #[test]
@@ -93,5 +125,7 @@ mod tests {
         assert_eq!(format_compact(-0.0), "0");
         assert_eq!(format_compact(12.345), "12.3");
         assert_eq!(format_compact(f64::NAN), "n/a");
+        assert_eq!(format_compact(1e30), "1e30");
+        assert_eq!(format_compact(-1.5e-7), "-1.5e-7");
     }
 }

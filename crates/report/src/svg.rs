@@ -162,10 +162,14 @@ impl Svg {
         ));
         out.push('\n');
         if !title.trim().is_empty() {
-            out.push_str(&format!("<title>{}</title>\n", escape(title.trim())));
+            // The accessible name is what screen readers announce; a sentence is plenty.
+            let title = fit(title, 1000.0, FONT);
+            out.push_str(&format!("<title>{}</title>\n", escape(&title)));
         }
         // An explicit background keeps the chart readable in viewers with dark themes.
-        out.push_str(&format!(r##"<rect width="{w}" height="{h}" fill="#fff"/>"##));
+        out.push_str(&format!(
+            r##"<rect width="{w}" height="{h}" fill="#fff"/>"##
+        ));
         out.push('\n');
         Svg { out }
     }

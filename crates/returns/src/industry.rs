@@ -118,7 +118,9 @@ pub fn filter_points(table: &IndustryTable, cfg: &IndustryConfig) -> (Kept, Vec<
     let mut dropped = Vec::new();
 
     // Global date grid and, per record, its date index.
-    let mut grid: Vec<Date> = (0..k).flat_map(|c| table.class(c).dates.iter().copied()).collect();
+    let mut grid: Vec<Date> = (0..k)
+        .flat_map(|c| table.class(c).dates.iter().copied())
+        .collect();
     grid.par_sort_unstable();
     grid.dedup();
     let mut record_class = vec![0u32; n];
@@ -290,7 +292,12 @@ struct GroupSeries {
 }
 
 /// Compute effects for every id of `grouping` from the kept records.
-pub fn effects(table: &IndustryTable, kept: &Kept, grouping: &Grouping, cfg: &IndustryConfig) -> Effects {
+pub fn effects(
+    table: &IndustryTable,
+    kept: &Kept,
+    grouping: &Grouping,
+    cfg: &IndustryConfig,
+) -> Effects {
     let per_group: Vec<GroupSeries> = grouping
         .members
         .par_iter()
@@ -326,7 +333,13 @@ fn group_series(table: &IndustryTable, kept: &Kept, members: &[usize], unit: f64
     let mut dates: Vec<Date> = Vec::new();
     for &c in members {
         let r = table.class(c);
-        dates.extend(r.dates.iter().enumerate().filter(|(i, _)| kept.is_kept(table, c, *i)).map(|(_, d)| *d));
+        dates.extend(
+            r.dates
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| kept.is_kept(table, c, *i))
+                .map(|(_, d)| *d),
+        );
     }
     dates.sort_unstable();
     dates.dedup();
@@ -346,7 +359,9 @@ fn group_series(table: &IndustryTable, kept: &Kept, members: &[usize], unit: f64
                 // single member: its kept dates are the grid, in order
                 prev.map_or(0, |(_, pj)| pj + 1)
             } else {
-                dates.binary_search(&r.dates[i]).expect("member date on group grid")
+                dates
+                    .binary_search(&r.dates[i])
+                    .expect("member date on group grid")
             };
             aum[j] += r.aum[i];
             if let Some((pi, pj)) = prev {
@@ -371,7 +386,11 @@ fn group_series(table: &IndustryTable, kept: &Kept, members: &[usize], unit: f64
         }
         // A date where no member has two consecutive kept prints carries no price
         // information: its price effect and return are zero.
-        let r = if priced[j] && aprev[j] > 0.0 { pe[j] / aprev[j] } else { 0.0 };
+        let r = if priced[j] && aprev[j] > 0.0 {
+            pe[j] / aprev[j]
+        } else {
+            0.0
+        };
         if !priced[j] {
             pe[j] = 0.0;
         }

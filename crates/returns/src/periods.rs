@@ -67,10 +67,12 @@ pub fn period_returns(panel: &Panel, trailing_years: &[u32]) -> Vec<PeriodReturn
             continue;
         };
         for y in first.year()..=last.year() {
-            let (Some(y0), Some(y1)) = (Date::from_ymd(y - 1, 12, 31), Date::from_ymd(y, 12, 31)) else {
+            let (Some(y0), Some(y1)) = (Date::from_ymd(y - 1, 12, 31), Date::from_ymd(y, 12, 31))
+            else {
                 continue;
             };
-            if let (Some((d0, l0)), Some((d1, l1))) = (level_at(&levels, y0), level_at(&levels, y1)) {
+            if let (Some((d0, l0)), Some((d1, l1))) = (level_at(&levels, y0), level_at(&levels, y1))
+            {
                 if d0 < d1 && d1.year() == y {
                     out.push(PeriodReturn {
                         id: i,
@@ -122,7 +124,8 @@ mod tests {
     fn panel(kind: SeriesKind, rows: &[(&str, f64)]) -> Panel {
         let mut b = PanelBuilder::new(kind, 1.0);
         for (k, (date, v)) in rows.iter().enumerate() {
-            b.push("F", d(date), *v, Position::Line(k as u64 + 2), "value").unwrap();
+            b.push("F", d(date), *v, Position::Line(k as u64 + 2), "value")
+                .unwrap();
         }
         b.build().unwrap()
     }
@@ -149,7 +152,11 @@ mod tests {
         // 1Y to 2021-03-31 starts at 2020-03-31: Apr..Dec 2020 (9 × 1%) and Jan..Mar 2021
         let one = 1.01f64.powi(9) * 0.98 * 1.03 * 1.005 - 1.0;
         assert!((find(&r, Period::Trailing(1)).unwrap() - one).abs() < 1e-12);
-        assert_eq!(find(&r, Period::Trailing(3)), None, "not enough history for 3Y");
+        assert_eq!(
+            find(&r, Period::Trailing(3)),
+            None,
+            "not enough history for 3Y"
+        );
         let y2020 = r.iter().find(|x| x.period == Period::Year(2020)).unwrap();
         assert_eq!((y2020.start, y2020.end), (d("2019-12-31"), d("2020-12-31")));
     }
@@ -159,10 +166,17 @@ mod tests {
         // Price doubles over exactly 3 years: 3Y annualised = 2^(1/3) − 1.
         let p = panel(
             SeriesKind::Prices,
-            &[("2018-12-31", 100.0), ("2019-12-31", 120.0), ("2020-12-31", 150.0), ("2021-12-31", 200.0)],
+            &[
+                ("2018-12-31", 100.0),
+                ("2019-12-31", 120.0),
+                ("2020-12-31", 150.0),
+                ("2021-12-31", 200.0),
+            ],
         );
         let r = period_returns(&p, &[1, 3, 5]);
-        assert!((find(&r, Period::Trailing(3)).unwrap() - (2f64.powf(1.0 / 3.0) - 1.0)).abs() < 1e-12);
+        assert!(
+            (find(&r, Period::Trailing(3)).unwrap() - (2f64.powf(1.0 / 3.0) - 1.0)).abs() < 1e-12
+        );
         assert!((find(&r, Period::Trailing(1)).unwrap() - (200.0 / 150.0 - 1.0)).abs() < 1e-12);
         assert_eq!(find(&r, Period::Trailing(5)), None);
         assert!((find(&r, Period::Year(2019)).unwrap() - 0.2).abs() < 1e-12);
@@ -176,7 +190,13 @@ mod tests {
         // Daily prices: last print of 2021 on Thu 2021-12-30, first of 2022 on Mon 2022-01-03.
         let p = panel(
             SeriesKind::Prices,
-            &[("2021-12-28", 10.0), ("2021-12-29", 10.1), ("2021-12-30", 10.0), ("2022-01-03", 10.5), ("2022-01-04", 11.0)],
+            &[
+                ("2021-12-28", 10.0),
+                ("2021-12-29", 10.1),
+                ("2021-12-30", 10.0),
+                ("2022-01-03", 10.5),
+                ("2022-01-04", 11.0),
+            ],
         );
         let r = period_returns(&p, &[]);
         let ytd = r.iter().find(|x| x.period == Period::Ytd).unwrap();

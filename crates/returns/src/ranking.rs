@@ -88,7 +88,11 @@ pub fn rank_ytd(returns: &Panel, top: usize, bottom: usize, all: bool) -> Vec<Ra
         // competition ranks from the top and from the bottom
         let mut rank = vec![0usize; m];
         for p in 0..m {
-            rank[p] = if p > 0 && day[p].1 == day[p - 1].1 { rank[p - 1] } else { p + 1 };
+            rank[p] = if p > 0 && day[p].1 == day[p - 1].1 {
+                rank[p - 1]
+            } else {
+                p + 1
+            };
         }
         let mut from_bottom = vec![0usize; m];
         for p in (0..m).rev() {
@@ -133,7 +137,14 @@ mod tests {
     fn panel(rows: &[(&str, &str, f64)]) -> Panel {
         let mut b = PanelBuilder::new(SeriesKind::Returns, 1.0);
         for (k, (id, date, v)) in rows.iter().enumerate() {
-            b.push(id, Date::parse(date).unwrap(), *v, Position::Line(k as u64 + 2), "value").unwrap();
+            b.push(
+                id,
+                Date::parse(date).unwrap(),
+                *v,
+                Position::Line(k as u64 + 2),
+                "value",
+            )
+            .unwrap();
         }
         b.build().unwrap()
     }
@@ -183,8 +194,15 @@ mod tests {
             ("E", "2021-01", 0.01),
             ("E", "2020-12", 0.0),
         ]);
-        let rows: Vec<_> = rank_ytd(&p, 2, 1, false).into_iter().filter(|r| r.date.month() == 1).collect();
-        let top: Vec<usize> = rows.iter().filter(|r| r.side == Side::Top).map(|r| r.rank).collect();
+        let rows: Vec<_> = rank_ytd(&p, 2, 1, false)
+            .into_iter()
+            .filter(|r| r.date.month() == 1)
+            .collect();
+        let top: Vec<usize> = rows
+            .iter()
+            .filter(|r| r.side == Side::Top)
+            .map(|r| r.rank)
+            .collect();
         assert_eq!(top, vec![1, 2, 2, 2]);
         let bottom: Vec<_> = rows.iter().filter(|r| r.side == Side::Bottom).collect();
         assert_eq!(bottom.len(), 1);

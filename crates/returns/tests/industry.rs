@@ -59,12 +59,23 @@ fn no_filters() -> IndustryConfig {
     }
 }
 
-fn assert_series(e: &Effects, g: usize, aum: &[f64], pe: &[f64], se: &[f64], dr: &[f64], tr: &[f64]) {
+fn assert_series(
+    e: &Effects,
+    g: usize,
+    aum: &[f64],
+    pe: &[f64],
+    se: &[f64],
+    dr: &[f64],
+    tr: &[f64],
+) {
     let r = e.rows(g);
     let close = |a: &[f64], b: &[f64], what: &str| {
         assert_eq!(a.len(), b.len(), "{what}");
         for (x, y) in a.iter().zip(b) {
-            assert!((x.is_nan() && y.is_nan()) || (x - y).abs() < 1e-9, "{what}: {a:?} vs {b:?}");
+            assert!(
+                (x.is_nan() && y.is_nan()) || (x - y).abs() < 1e-9,
+                "{what}: {a:?} vs {b:?}"
+            );
         }
     };
     close(&e.aum[r.clone()], aum, "aum");
@@ -84,8 +95,24 @@ fn hand_worked_classes_funds_and_manager() {
     assert!(dropped.is_empty());
     let classes = effects(&t, &kept, &Grouping::by_class(&t), &cfg);
     assert_eq!(classes.ids, vec!["a", "b"]);
-    assert_series(&classes, 0, &[1000.0, 1100.0, 1650.0, 1485.0], &[N, 100.0, 0.0, -165.0], &[N, 0.0, 550.0, 0.0], &[N, 0.1, 0.0, -0.1], &[1.0, 1.1, 1.1, 0.99]);
-    assert_series(&classes, 1, &[1000.0, 1050.0, 840.0, 882.0], &[N, 50.0, 0.0, 42.0], &[N, 0.0, -210.0, 0.0], &[N, 0.05, 0.0, 0.05], &[1.0, 1.05, 1.05, 1.1025]);
+    assert_series(
+        &classes,
+        0,
+        &[1000.0, 1100.0, 1650.0, 1485.0],
+        &[N, 100.0, 0.0, -165.0],
+        &[N, 0.0, 550.0, 0.0],
+        &[N, 0.1, 0.0, -0.1],
+        &[1.0, 1.1, 1.1, 0.99],
+    );
+    assert_series(
+        &classes,
+        1,
+        &[1000.0, 1050.0, 840.0, 882.0],
+        &[N, 50.0, 0.0, 42.0],
+        &[N, 0.0, -210.0, 0.0],
+        &[N, 0.05, 0.0, 0.05],
+        &[1.0, 1.05, 1.05, 1.1025],
+    );
 
     // one class per fund: fund ids carry the class series unchanged
     let funds = effects(&t, &kept, &Grouping::by_label(&["F1", "F2"]), &cfg);
@@ -94,7 +121,15 @@ fn hand_worked_classes_funds_and_manager() {
 
     let managers = effects(&t, &kept, &Grouping::by_label(&["M", "M"]), &cfg);
     let d4 = -123.0 / 2490.0;
-    assert_series(&managers, 0, &[2000.0, 2150.0, 2490.0, 2367.0], &[N, 150.0, 0.0, -123.0], &[N, 0.0, 340.0, 0.0], &[N, 0.075, 0.0, d4], &[1.0, 1.075, 1.075, 1.075 * (1.0 + d4)]);
+    assert_series(
+        &managers,
+        0,
+        &[2000.0, 2150.0, 2490.0, 2367.0],
+        &[N, 150.0, 0.0, -123.0],
+        &[N, 0.0, 340.0, 0.0],
+        &[N, 0.075, 0.0, d4],
+        &[1.0, 1.075, 1.075, 1.075 * (1.0 + d4)],
+    );
 }
 
 /// Class b's day-3 point is below min AUM (840 < 850) and is dropped. Class b then
@@ -111,20 +146,49 @@ fn dropped_point_is_bridged_and_carried_forward() {
     };
     let (kept, dropped) = filter_points(&t, &cfg);
     assert_eq!(dropped.len(), 1);
-    assert_eq!((dropped[0].class, dropped[0].date.to_string()), (1, "2022-01-05".to_string()));
+    assert_eq!(
+        (dropped[0].class, dropped[0].date.to_string()),
+        (1, "2022-01-05".to_string())
+    );
     assert_eq!(dropped[0].reason, DropReason::BelowMinAum { aum: 840.0 });
     let classes = effects(&t, &kept, &Grouping::by_class(&t), &cfg);
-    assert_series(&classes, 1, &[1000.0, 1050.0, 882.0], &[N, 50.0, 52.5], &[N, 0.0, -220.5], &[N, 0.05, 0.05], &[1.0, 1.05, 1.1025]);
+    assert_series(
+        &classes,
+        1,
+        &[1000.0, 1050.0, 882.0],
+        &[N, 50.0, 52.5],
+        &[N, 0.0, -220.5],
+        &[N, 0.05, 0.05],
+        &[1.0, 1.05, 1.1025],
+    );
     let m = effects(&t, &kept, &Grouping::by_label(&["M", "M"]), &cfg);
     let d4 = -112.5 / 2700.0;
-    assert_series(&m, 0, &[2000.0, 2150.0, 2700.0, 2367.0], &[N, 150.0, 0.0, -112.5], &[N, 0.0, 550.0, -220.5], &[N, 0.075, 0.0, d4], &[1.0, 1.075, 1.075, 1.075 * (1.0 + d4)]);
+    assert_series(
+        &m,
+        0,
+        &[2000.0, 2150.0, 2700.0, 2367.0],
+        &[N, 150.0, 0.0, -112.5],
+        &[N, 0.0, 550.0, -220.5],
+        &[N, 0.075, 0.0, d4],
+        &[1.0, 1.075, 1.075, 1.075 * (1.0 + d4)],
+    );
 }
 
 #[test]
 fn price_unit_scales_the_price_effect() {
     // Prices quoted per 1,000 shares: 10,000 per 1,000 shares = 10 per share.
-    let t = table(&["a"], &[(0, "2022-01-03", 10_000.0, 100.0, 1000.0), (0, "2022-01-04", 11_000.0, 100.0, 1100.0)]);
-    let cfg = IndustryConfig { min_aum: 0.0, price_unit: 1000.0, ..Default::default() };
+    let t = table(
+        &["a"],
+        &[
+            (0, "2022-01-03", 10_000.0, 100.0, 1000.0),
+            (0, "2022-01-04", 11_000.0, 100.0, 1100.0),
+        ],
+    );
+    let cfg = IndustryConfig {
+        min_aum: 0.0,
+        price_unit: 1000.0,
+        ..Default::default()
+    };
     let (kept, _) = filter_points(&t, &cfg);
     let e = effects(&t, &kept, &Grouping::by_class(&t), &cfg);
     assert!((e.price_effect[1] - 100.0).abs() < 1e-9);
@@ -137,13 +201,24 @@ fn check_identity(e: &Effects) {
         if r.is_empty() {
             continue;
         }
-        let flows: f64 = r.clone().skip(1).map(|i| e.price_effect[i] + e.subscription_effect[i]).sum();
+        let flows: f64 = r
+            .clone()
+            .skip(1)
+            .map(|i| e.price_effect[i] + e.subscription_effect[i])
+            .sum();
         let change = e.aum[r.end - 1] - e.aum[r.start];
         let scale = e.aum[r.clone()].iter().fold(1.0f64, |m, a| m.max(a.abs()));
-        assert!((flows - change).abs() <= 1e-9 * scale * r.len() as f64, "id {}: {flows} vs {change}", e.ids[g]);
+        assert!(
+            (flows - change).abs() <= 1e-9 * scale * r.len() as f64,
+            "id {}: {flows} vs {change}",
+            e.ids[g]
+        );
         // TR compounds DR
         for i in r.clone().skip(1) {
-            assert!((e.total_return[i] - e.total_return[i - 1] * (1.0 + e.daily_return[i])).abs() < 1e-12 * e.total_return[i].abs().max(1.0));
+            assert!(
+                (e.total_return[i] - e.total_return[i - 1] * (1.0 + e.daily_return[i])).abs()
+                    < 1e-12 * e.total_return[i].abs().max(1.0)
+            );
         }
     }
 }
@@ -160,7 +235,12 @@ fn accounting_identity_property() {
         let names: Vec<String> = (0..k).map(|c| format!("c{c}")).collect();
         let mut dates = Vec::new();
         for t in 0..days {
-            dates.push(Date::from_ymd(2022, 1, 3).unwrap().add_days(t as i32).to_string());
+            dates.push(
+                Date::from_ymd(2022, 1, 3)
+                    .unwrap()
+                    .add_days(t as i32)
+                    .to_string(),
+            );
         }
         for c in 0..k {
             let mut p = rng.uniform_range(1.0, 100.0);
@@ -179,20 +259,45 @@ fn accounting_identity_property() {
             continue;
         }
         let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        let row_refs: Vec<(u32, &str, f64, f64, f64)> = rows.iter().map(|(c, d, p, n, a)| (*c, d.as_str(), *p, *n, *a)).collect();
+        let row_refs: Vec<(u32, &str, f64, f64, f64)> = rows
+            .iter()
+            .map(|(c, d, p, n, a)| (*c, d.as_str(), *p, *n, *a))
+            .collect();
         let t = table(&name_refs, &row_refs);
-        let cfg = IndustryConfig { min_aum: rng.uniform_range(0.0, 3000.0), ..Default::default() };
+        let cfg = IndustryConfig {
+            min_aum: rng.uniform_range(0.0, 3000.0),
+            ..Default::default()
+        };
         let (kept, _) = filter_points(&t, &cfg);
         check_identity(&effects(&t, &kept, &Grouping::by_class(&t), &cfg));
-        let funds: Vec<&str> = (0..t.n_classes()).map(|c| if c % 3 == 0 { "F0" } else if c % 3 == 1 { "F1" } else { "F2" }).collect();
+        let funds: Vec<&str> = (0..t.n_classes())
+            .map(|c| {
+                if c % 3 == 0 {
+                    "F0"
+                } else if c % 3 == 1 {
+                    "F1"
+                } else {
+                    "F2"
+                }
+            })
+            .collect();
         check_identity(&effects(&t, &kept, &Grouping::by_label(&funds), &cfg));
         let one: Vec<&str> = vec!["M"; t.n_classes()];
         check_identity(&effects(&t, &kept, &Grouping::by_label(&one), &cfg));
     }
 }
 
-fn synth_table(classes: usize, days: usize, seed: u64) -> (IndustryTable, peergroup_synth::IndustrySynth) {
-    let s = industry(&IndustrySynthConfig { classes, days, seed, ..Default::default() });
+fn synth_table(
+    classes: usize,
+    days: usize,
+    seed: u64,
+) -> (IndustryTable, peergroup_synth::IndustrySynth) {
+    let s = industry(&IndustrySynthConfig {
+        classes,
+        days,
+        seed,
+        ..Default::default()
+    });
     let b = IndustryBuilder {
         class: s.class.clone(),
         class_names: s.class_names.clone(),
@@ -200,7 +305,9 @@ fn synth_table(classes: usize, days: usize, seed: u64) -> (IndustryTable, peergr
         price: s.price.clone(),
         shares: s.shares.clone(),
         aum: s.aum.clone(),
-        position: (0..s.class.len()).map(|i| Position::Line(i as u64 + 2)).collect(),
+        position: (0..s.class.len())
+            .map(|i| Position::Line(i as u64 + 2))
+            .collect(),
     };
     (b.build().unwrap(), s)
 }
@@ -222,12 +329,19 @@ fn outlier_rule_recovers_synthetic_truth() {
         found.sort();
         assert_eq!(found, s.outliers, "seed {seed}");
         let low = s.aum.iter().filter(|a| **a < cfg.min_aum).count();
-        let low_dropped = dropped.iter().filter(|d| d.reason.code() == "min_aum").count();
+        let low_dropped = dropped
+            .iter()
+            .filter(|d| d.reason.code() == "min_aum")
+            .count();
         assert_eq!(low, low_dropped);
         assert_eq!(kept.count() + dropped.len(), t.n_records());
         // cleaned class returns are all sane
         let e = effects(&t, &kept, &Grouping::by_class(&t), &cfg);
-        assert!(e.daily_return.iter().filter(|r| !r.is_nan()).all(|r| r.abs() < 0.2));
+        assert!(e
+            .daily_return
+            .iter()
+            .filter(|r| !r.is_nan())
+            .all(|r| r.abs() < 0.2));
         check_identity(&e);
     }
 }
@@ -236,7 +350,11 @@ fn outlier_rule_recovers_synthetic_truth() {
 #[test]
 fn unfiltered_bad_prints_distort_returns() {
     let (t, _) = synth_table(300, 80, 5);
-    let cfg = IndustryConfig { min_aum: 0.0, max_move: f64::INFINITY, ..Default::default() };
+    let cfg = IndustryConfig {
+        min_aum: 0.0,
+        max_move: f64::INFINITY,
+        ..Default::default()
+    };
     let (kept, dropped) = filter_points(&t, &cfg);
     assert!(dropped.is_empty());
     let e = effects(&t, &kept, &Grouping::by_class(&t), &cfg);

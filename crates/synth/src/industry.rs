@@ -101,8 +101,12 @@ pub fn industry(cfg: &IndustrySynthConfig) -> IndustrySynth {
     let mut rng = Rng::stream(cfg.seed, 0);
 
     // Common factors per day.
-    let market: Vec<f64> = (0..cfg.days).map(|_| 0.0004 + clipped_normal(&mut rng, 0.012)).collect();
-    let rates: Vec<f64> = (0..cfg.days).map(|_| 0.0002 + clipped_normal(&mut rng, 0.002)).collect();
+    let market: Vec<f64> = (0..cfg.days)
+        .map(|_| 0.0004 + clipped_normal(&mut rng, 0.012))
+        .collect();
+    let rates: Vec<f64> = (0..cfg.days)
+        .map(|_| 0.0002 + clipped_normal(&mut rng, 0.002))
+        .collect();
 
     // Funds and managers.
     let mut funds: Vec<FundPlan> = Vec::new();
@@ -160,8 +164,12 @@ pub fn industry(cfg: &IndustrySynthConfig) -> IndustrySynth {
             (0..cfg.days)
                 .map(|t| match plan.kind {
                     FundType::MoneyMarket => 0.00018 + clipped_normal(&mut r, plan.idio_sd),
-                    FundType::Bond => 0.00025 + plan.beta * rates[t] + clipped_normal(&mut r, plan.idio_sd),
-                    FundType::Equity => plan.beta * market[t] + clipped_normal(&mut r, plan.idio_sd),
+                    FundType::Bond => {
+                        0.00025 + plan.beta * rates[t] + clipped_normal(&mut r, plan.idio_sd)
+                    }
+                    FundType::Equity => {
+                        plan.beta * market[t] + clipped_normal(&mut r, plan.idio_sd)
+                    }
                 })
                 .collect()
         })
@@ -180,7 +188,11 @@ pub fn industry(cfg: &IndustrySynthConfig) -> IndustrySynth {
         .map(|(c, &(f, k))| {
             let mut r = Rng::stream(cfg.seed, 2_000_000 + c as u64);
             let late = r.bernoulli(0.15);
-            let day0 = if late && cfg.days > 40 { r.below((cfg.days - 20) as u64) as usize } else { 0 };
+            let day0 = if late && cfg.days > 40 {
+                r.below((cfg.days - 20) as u64) as usize
+            } else {
+                0
+            };
             let closes = r.bernoulli(0.05) && cfg.days - day0 > 60;
             let last = if closes {
                 day0 + 40 + r.below((cfg.days - day0 - 40) as u64) as usize
@@ -197,10 +209,14 @@ pub fn industry(cfg: &IndustrySynthConfig) -> IndustrySynth {
             let mut price = r.lognormal(4.6, 0.8).clamp(1.0, 5000.0);
             let mut shares = aum0 / price;
             let n = last - day0;
-            let (mut pv, mut sv, mut av) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-            for t in day0..last {
+            let (mut pv, mut sv, mut av) = (
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+            );
+            for (t, fund_r) in fund_returns[f].iter().enumerate().take(last).skip(day0) {
                 if t > day0 {
-                    price *= 1.0 + fund_returns[f][t] - fee;
+                    price *= 1.0 + fund_r - fee;
                     let mut flow = clipped_normal(&mut r, 0.004);
                     if r.bernoulli(0.01) {
                         flow += clipped_normal(&mut r, 0.08);
@@ -235,7 +251,11 @@ pub fn industry(cfg: &IndustrySynthConfig) -> IndustrySynth {
         for _attempt in 0..20 {
             let c = rng.below(cfg.classes as u64) as usize;
             let p = &paths[c];
-            if t > p.day0 && t < p.day0 + p.price.len() && p.aum[t - p.day0] > 2.0e6 && p.aum[t - 1 - p.day0] > 2.0e6 {
+            if t > p.day0
+                && t < p.day0 + p.price.len()
+                && p.aum[t - p.day0] > 2.0e6
+                && p.aum[t - 1 - p.day0] > 2.0e6
+            {
                 outliers_at.push((c, t));
                 break;
             }
@@ -251,12 +271,19 @@ pub fn industry(cfg: &IndustrySynthConfig) -> IndustrySynth {
             3 => 0.1,
             _ => {
                 let jump = rng.uniform_range(0.3, 0.8);
-                if rng.bernoulli(0.5) { 1.0 + jump } else { 1.0 - jump }
+                if rng.bernoulli(0.5) {
+                    1.0 + jump
+                } else {
+                    1.0 - jump
+                }
             }
         };
         paths[c].price[i] = (paths[c].price[i] * factor * 1e6).round() / 1e6;
     }
-    let mut outliers: Vec<(u32, Date)> = outliers_at.iter().map(|&(c, t)| (c as u32, dates[t])).collect();
+    let mut outliers: Vec<(u32, Date)> = outliers_at
+        .iter()
+        .map(|&(c, t)| (c as u32, dates[t]))
+        .collect();
     outliers.sort();
 
     let mut out = IndustrySynth {
@@ -271,8 +298,10 @@ pub fn industry(cfg: &IndustrySynthConfig) -> IndustrySynth {
         outliers,
     };
     for (c, p) in paths.iter().enumerate() {
-        out.class.extend(std::iter::repeat_n(c as u32, p.price.len()));
-        out.date.extend_from_slice(&dates[p.day0..p.day0 + p.price.len()]);
+        out.class
+            .extend(std::iter::repeat_n(c as u32, p.price.len()));
+        out.date
+            .extend_from_slice(&dates[p.day0..p.day0 + p.price.len()]);
         out.price.extend_from_slice(&p.price);
         out.shares.extend_from_slice(&p.shares);
         out.aum.extend_from_slice(&p.aum);

@@ -1,0 +1,531 @@
+//! `peergroup demo`: every stage that exists, on bundled and synthetic data, gathered
+//! into a run directory with tables, SVG charts and `index.html`.
+//!
+//! The run is built in a temporary sibling directory and moved into place at the end,
+//! so an interrupted demo leaves nothing half-written. A directory from an earlier demo
+//! (it holds the marker file `.peergroup-run`) is replaced; any other non-empty
+//! directory needs `--force`.
+
+use std::path::{Path, PathBuf};
+
+use peergroup_data::{Date, IndustryTable, Panel, SeriesKind};
+use peergroup_io::{
+    read_industry, read_metadata, read_series, write_table, Format, SeriesOptions, Table,
+};
+use peergroup_report::{
+    bar_chart, line_chart, render_html, BarChart, Block, LineChart, Report, Section, Series, XAxis,
+};
+use peergroup_returns::{
+    period_returns, rank_ytd, DropReason, Effects, Grouping, IndustryConfig, Period, Side,
+};
+use peergroup_synth::{industry as synth_industry, IndustrySynthConfig};
+
+use super::industry::{compute, grouping, GroupBy};
+use super::progress::step;
+use super::synth::industry_tables;
+use super::tables::{dropped_table, effects_table, periods_table, rank_table};
+use super::{CommandError, CommandResult};
+
+/// The bundled Kenneth French monthly returns (see `data/README.md`).
+pub const FRENCH_MONTHLY_CSV: &str = include_str!("../../../../data/french_monthly_1949_2017.csv");
+
+/// The 12 industry portfolios of the French data set.
+pub const FRENCH_INDUSTRIES: [&str; 12] = [
+    "NoDur", "Durbl", "Manuf", "Enrgy", "Chems", "BusEq", "Telcm", "Utils", "Shops", "Hlth",
+    "Money", "Other",
+];
+
+const MARKER: &str = ".peergroup-run";
+
+/// A run directory being written.
+struct Run {
+    dir: PathBuf,
+}
+
+impl Run {
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.join(rel)
+    }
+
+    fn table(&self, rel: &str, t: &Table) -> CommandResult {
+        let p = self.path(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                CommandError::System(format!("cannot create {}: {e}", parent.display()))
+            })?;
+        }
+        write_table(&p, Format::of(&p)?, t)
+            .map_err(|e| CommandError::System(format!("cannot write {}: {e}", p.display())))
+    }
+
+    fn text(&self, rel: &str, s: &str) -> CommandResult {
+        let p = self.path(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                CommandError::System(format!("cannot create {}: {e}", parent.display()))
+            })?;
+        }
+        std::fs::write(&p, s)
+            .map_err(|e| CommandError::System(format!("cannot write {}: {e}", p.display())))
+    }
+}
+
+fn pct(x: f64) -> String {
+    if x.is_finite() {
+        format!("{:.2}%", 100.0 * x)
+    } else {
+        String::new()
+    }
+}
+
+/// Run the demo into `out`; returns the path of `index.html`.
+pub fn run(out: &Path, force: bool) -> CommandResult<PathBuf> {
+    if out.exists() {
+        let is_dir = out.is_dir();
+        let empty = is_dir
+            && std::fs::read_dir(out)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
+        let ours = out.join(MARKER).exists();
+        if !is_dir {
+            return Err(CommandError::usage(format!(
+                "'{}' exists and is not a directory",
+                out.display()
+            )));
+        }
+        if !empty && !ours && !force {
+            return Err(CommandError::usage(format!(
+                "'{}' is a non-empty directory that is not an earlier demo run: pass --force to replace it, or choose another --out",
+                out.display()
+            )));
+        }
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)
+        .map_err(|e| CommandError::System(format!("cannot create {}: {e}", parent.display())))?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "run".into());
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp)
+        .map_err(|e| CommandError::System(format!("cannot create {}: {e}", tmp.display())))?;
+    let run = Run { dir: tmp.clone() };
+    let result = build(&run);
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    if out.exists() {
+        std::fs::remove_dir_all(out)
+            .map_err(|e| CommandError::System(format!("cannot replace {}: {e}", out.display())))?;
+    }
+    std::fs::rename(&tmp, out).map_err(|e| {
+        CommandError::System(format!("cannot move run into {}: {e}", out.display()))
+    })?;
+    Ok(out.join("index.html"))
+}
+
+fn build(run: &Run) -> CommandResult {
+    run.text(
+        MARKER,
+        "written by `peergroup demo`; the next demo run may replace this directory\n",
+    )?;
+    let mut report = Report {
+        title: "peergroup demo".into(),
+        subtitle: "Every stage of peergroup on bundled and synthetic data. Tables are CSV files next to this page; charts are SVG.".into(),
+        sections: Vec::new(),
+    };
+    step("industry analytics on synthetic CAFCI-style data", || {
+        industry_section(run, &mut report)
+    })?;
+    step("period returns of the French industry portfolios", || {
+        french_section(run, &mut report)
+    })?;
+    let json =
+        serde_json::to_string_pretty(&report).map_err(|e| CommandError::System(e.to_string()))?;
+    run.text("report.json", &json)?;
+    let html = render_html(&report, &peergroup_report::svg_file_loader(&run.dir));
+    run.text("index.html", &html)?;
+    Ok(())
+}
+
+/// Synthetic daily industry data → cleaning → class/fund/manager indices → YTD ranks.
+fn industry_section(run: &Run, report: &mut Report) -> CommandResult {
+    let synth = synth_industry(&IndustrySynthConfig {
+        classes: 600,
+        days: 500,
+        seed: 7,
+        ..Default::default()
+    });
+    let (data, classes, truth) = industry_tables(&synth);
+    run.table("inputs/industry.csv", &data)?;
+    run.table("inputs/classes.csv", &classes)?;
+    run.table("inputs/truth_outliers.csv", &truth)?;
+
+    // Read back through the same readers a user's files go through.
+    let data_path = run.path("inputs/industry.csv");
+    let meta_path = run.path("inputs/classes.csv");
+    let table = read_industry(&data_path)?;
+    let meta = read_metadata(&meta_path, "class_id", &["fund", "manager"])?;
+    let cfg = IndustryConfig::default();
+    let by = |g| {
+        grouping(
+            &table,
+            "inputs/industry.csv",
+            Some((&meta, "inputs/classes.csv")),
+            g,
+        )
+    };
+    let (class_fx, dropped) = compute(&table, &by(GroupBy::Class)?, &cfg);
+    let (fund_fx, _) = compute(&table, &by(GroupBy::Fund)?, &cfg);
+    let (mgr_fx, _) = compute(&table, &by(GroupBy::Manager)?, &cfg);
+    run.table("industry_classes.csv", &effects_table(&class_fx))?;
+    run.table("industry_funds.csv", &effects_table(&fund_fx))?;
+    run.table("industry_managers.csv", &effects_table(&mgr_fx))?;
+    run.table("dropped.csv", &dropped_table(&table, &dropped))?;
+
+    // YTD ranks of managers.
+    let mgr_panel = effects_panel(&mgr_fx)?;
+    let ranks = rank_ytd(&mgr_panel, 10, 10, false);
+    run.table("manager_ranks.csv", &rank_table(mgr_panel.ids(), &ranks))?;
+
+    let mut sec = Section {
+        heading: "Industry analytics (seed 002): synthetic CAFCI-style daily data".into(),
+        blocks: Vec::new(),
+    };
+    let n_out = dropped
+        .iter()
+        .filter(|d| matches!(d.reason, DropReason::PriceOutlier { .. }))
+        .count();
+    let n_low = dropped.len() - n_out;
+    let mut found: Vec<(u32, Date)> = dropped
+        .iter()
+        .filter(|d| matches!(d.reason, DropReason::PriceOutlier { .. }))
+        .map(|d| (d.class as u32, d.date))
+        .collect();
+    found.sort();
+    let hits = found
+        .iter()
+        .filter(|f| synth.outliers.binary_search(f).is_ok())
+        .count();
+    sec.blocks.push(Block::Paragraph {
+        text: format!(
+            "{} daily records of {} fund classes ({} funds, {} managers) over {} business days, generated by `peergroup synth industry --classes 600 --days 500 --seed 7` with {} injected bad prints. \
+             For each class: price effect PE = (P_T − P_prev)·N_prev, subscription effect SE = A_T − A_prev − PE, daily return DR = PE / A_prev and total-return index TR = Π(1 + DR); \
+             funds and managers sum PE and AUM over their classes.",
+            table.n_records(),
+            table.n_classes(),
+            fund_fx.ids.len(),
+            mgr_fx.ids.len(),
+            class_fx.dates.iter().collect::<std::collections::BTreeSet<_>>().len(),
+            synth.outliers.len()
+        ),
+    });
+    sec.blocks.push(Block::Metrics {
+        items: vec![
+            ("records".into(), table.n_records().to_string()),
+            ("dropped: AUM below 1,000,000".into(), n_low.to_string()),
+            ("dropped: price outliers".into(), n_out.to_string()),
+            (
+                "injected bad prints found".into(),
+                format!("{hits} of {}", synth.outliers.len()),
+            ),
+        ],
+    });
+
+    // Total-return index of the largest managers.
+    let last_aum = |e: &Effects, g: usize| e.rows(g).last().map_or(0.0, |i| e.aum[i]);
+    let mut order: Vec<usize> = (0..mgr_fx.ids.len()).collect();
+    order.sort_by(|&a, &b| last_aum(&mgr_fx, b).total_cmp(&last_aum(&mgr_fx, a)));
+    let series: Vec<Series> = order
+        .iter()
+        .take(8)
+        .map(|&g| Series {
+            name: mgr_fx.ids[g].clone(),
+            points: mgr_fx
+                .rows(g)
+                .map(|i| (mgr_fx.dates[i].days() as f64, mgr_fx.total_return[i]))
+                .collect(),
+        })
+        .collect();
+    run.text(
+        "manager_total_return.svg",
+        &line_chart(&LineChart {
+            title: "Total-return index of the 8 largest managers".into(),
+            x_label: "date".into(),
+            y_label: "total-return index (start = 1)".into(),
+            x_axis: XAxis::Dates,
+            log_y: false,
+            series,
+        }),
+    )?;
+    sec.blocks.push(Block::Chart {
+        file: "manager_total_return.svg".into(),
+        caption: "Managers' total-return indices after cleaning (largest 8 by latest AUM). Full table: industry_managers.csv.".into(),
+    });
+
+    // Leaders and laggards on the last date.
+    let last = *mgr_panel.dates().last().expect("non-empty panel");
+    let today: Vec<_> = ranks.iter().filter(|r| r.date == last).collect();
+    let mut bars_l = Vec::new();
+    let mut bars_v = Vec::new();
+    let mut rows = Vec::new();
+    for r in &today {
+        bars_l.push(mgr_panel.ids()[r.id].clone());
+        bars_v.push(100.0 * r.ytd);
+        rows.push(vec![
+            r.side.name().to_string(),
+            r.rank.to_string(),
+            mgr_panel.ids()[r.id].clone(),
+            pct(r.ytd),
+            r.max_rank.to_string(),
+        ]);
+    }
+    run.text(
+        "manager_ytd_leaders.svg",
+        &bar_chart(&BarChart {
+            title: format!("YTD return on {last}: top 10 and bottom 10 managers"),
+            value_label: "YTD return (%)".into(),
+            labels: bars_l,
+            values: bars_v,
+            horizontal: true,
+        }),
+    )?;
+    sec.blocks.push(Block::Chart {
+        file: "manager_ytd_leaders.svg".into(),
+        caption: "Year-to-date leaders and laggards among managers on the last date.".into(),
+    });
+    sec.blocks.push(Block::Table {
+        caption: format!(
+            "YTD leaders and laggards on {last} (rank 1 = best; ties share the best rank). Every date: manager_ranks.csv."
+        ),
+        columns: vec!["list".into(), "rank".into(), "manager".into(), "YTD return".into(), "managers ranked".into()],
+        rows,
+        file: Some("manager_ranks.csv".into()),
+    });
+    let _ = Side::Top;
+
+    // Dropped points, and what one bad print would have done.
+    let mut drop_rows = Vec::new();
+    for d in dropped
+        .iter()
+        .filter(|d| matches!(d.reason, DropReason::PriceOutlier { .. }))
+        .take(15)
+    {
+        if let DropReason::PriceOutlier { price_move, z } = d.reason {
+            let injected = synth
+                .outliers
+                .binary_search(&(d.class as u32, d.date))
+                .is_ok();
+            drop_rows.push(vec![
+                table.classes()[d.class].clone(),
+                d.date.to_string(),
+                pct(price_move),
+                format!("{z:.1}"),
+                if injected { "yes" } else { "no" }.to_string(),
+            ]);
+        }
+    }
+    sec.blocks.push(Block::Table {
+        caption: format!(
+            "Price outliers removed ({n_out}; first 15 shown). Rule: |move| > 10% and |move − day mean| / day sd > 10, move measured against the class's last kept price. {n_low} further points were dropped for AUM below 1,000,000. Full list: dropped.csv."
+        ),
+        columns: vec!["class".into(), "date".into(), "price move".into(), "z-score".into(), "injected?".into()],
+        rows: drop_rows,
+        file: Some("dropped.csv".into()),
+    });
+    if let Some(chart) = raw_vs_clean_chart(&table, &dropped, &class_fx) {
+        run.text("outlier_effect.svg", &chart)?;
+        sec.blocks.push(Block::Chart {
+            file: "outlier_effect.svg".into(),
+            caption: "One class with a removed bad print: its total-return index with and without the filters.".into(),
+        });
+    }
+    report.sections.push(sec);
+    Ok(())
+}
+
+/// The `daily_return` of effects as a returns panel (for ranking).
+fn effects_panel(e: &Effects) -> CommandResult<Panel> {
+    let mut b = peergroup_data::PanelBuilder::new(SeriesKind::Returns, 1.0);
+    for g in 0..e.ids.len() {
+        for i in e.rows(g) {
+            if e.daily_return[i].is_finite() {
+                b.push(
+                    &e.ids[g],
+                    e.dates[i],
+                    e.daily_return[i],
+                    peergroup_data::Position::Row(i as u64 + 1),
+                    "daily_return",
+                )?;
+            }
+        }
+    }
+    Ok(b.build()?)
+}
+
+fn raw_vs_clean_chart(
+    table: &IndustryTable,
+    dropped: &[peergroup_returns::Dropped],
+    clean: &Effects,
+) -> Option<String> {
+    let d = dropped
+        .iter()
+        .find(|d| matches!(d.reason, DropReason::PriceOutlier { .. }))?;
+    let c = d.class;
+    let raw_cfg = IndustryConfig {
+        min_aum: 0.0,
+        max_move: f64::INFINITY,
+        ..Default::default()
+    };
+    let one = Grouping {
+        names: vec![table.classes()[c].clone()],
+        members: vec![vec![c]],
+    };
+    let (raw, _) = compute(table, &one, &raw_cfg);
+    let pts = |e: &Effects, g: usize| -> Vec<(f64, f64)> {
+        e.rows(g)
+            .map(|i| (e.dates[i].days() as f64, e.total_return[i]))
+            .collect()
+    };
+    Some(line_chart(&LineChart {
+        title: format!("Class {}: bad print on {}", table.classes()[c], d.date),
+        x_label: "date".into(),
+        y_label: "total-return index".into(),
+        x_axis: XAxis::Dates,
+        log_y: false,
+        series: vec![
+            Series {
+                name: "raw (no filters)".into(),
+                points: pts(&raw, 0),
+            },
+            Series {
+                name: "cleaned".into(),
+                points: pts(clean, c),
+            },
+        ],
+    }))
+}
+
+/// Calendar-year and trailing returns of the 12 French industry portfolios.
+fn french_section(run: &Run, report: &mut Report) -> CommandResult {
+    run.text("inputs/french_monthly_1949_2017.csv", FRENCH_MONTHLY_CSV)?;
+    let all = read_series(
+        &run.path("inputs/french_monthly_1949_2017.csv"),
+        &SeriesOptions::default(),
+    )?;
+    let industries = select_ids(&all, &FRENCH_INDUSTRIES)?;
+    let periods = period_returns(&industries, &[1, 3, 5, 10]);
+    run.table(
+        "french_industry_periods.csv",
+        &periods_table(industries.ids(), &periods),
+    )?;
+
+    let series: Vec<Series> = (0..industries.n_ids())
+        .map(|i| Series {
+            name: industries.ids()[i].clone(),
+            points: industries
+                .levels(i)
+                .into_iter()
+                .map(|(d, l)| (d.days() as f64, l))
+                .collect(),
+        })
+        .collect();
+    run.text(
+        "french_industries_growth.svg",
+        &line_chart(&LineChart {
+            title: "Growth of 1 in the 12 Fama-French industry portfolios, 1949–2017".into(),
+            x_label: "date".into(),
+            y_label: "wealth (log scale)".into(),
+            x_axis: XAxis::Dates,
+            log_y: true,
+            series,
+        }),
+    )?;
+    let last_year = periods
+        .iter()
+        .filter_map(|p| {
+            if let Period::Year(y) = p.period {
+                Some(y)
+            } else {
+                None
+            }
+        })
+        .max()
+        .unwrap_or(0);
+    let wanted = [
+        Period::Year(last_year - 2),
+        Period::Year(last_year - 1),
+        Period::Year(last_year),
+        Period::Ytd,
+        Period::Trailing(1),
+        Period::Trailing(3),
+        Period::Trailing(5),
+        Period::Trailing(10),
+    ];
+    let mut rows = Vec::new();
+    for i in 0..industries.n_ids() {
+        let mut row = vec![industries.ids()[i].clone()];
+        for w in &wanted {
+            row.push(
+                periods
+                    .iter()
+                    .find(|p| p.id == i && p.period == *w)
+                    .map_or(String::new(), |p| pct(p.value)),
+            );
+        }
+        rows.push(row);
+    }
+    let mut columns = vec!["industry".to_string()];
+    columns.extend(wanted.iter().map(|w| match w {
+        Period::Trailing(n) => format!("{n}Y ann."),
+        other => other.to_string(),
+    }));
+    report.sections.push(Section {
+        heading: "Period returns: Fama-French 12 industry portfolios (bundled data)".into(),
+        blocks: vec![
+            Block::Paragraph {
+                text: format!(
+                    "Monthly returns of Kenneth French's 12 industry portfolios, {} to {}. Calendar years need a level at both year ends; YTD runs from the last year end to {}; trailing returns are annualised.",
+                    industries.dates()[0],
+                    industries.dates()[industries.n_dates() - 1],
+                    industries.dates()[industries.n_dates() - 1]
+                ),
+            },
+            Block::Chart {
+                file: "french_industries_growth.svg".into(),
+                caption: "Cumulative wealth of each industry portfolio (log scale).".into(),
+            },
+            Block::Table {
+                caption: "Recent calendar years, YTD and trailing annualised returns. Every year: french_industry_periods.csv.".into(),
+                columns,
+                rows,
+                file: Some("french_industry_periods.csv".into()),
+            },
+        ],
+    });
+    Ok(())
+}
+
+/// The panel restricted to `ids` (all must exist).
+pub fn select_ids(p: &Panel, ids: &[&str]) -> CommandResult<Panel> {
+    let mut values = Vec::with_capacity(ids.len() * p.n_dates());
+    for id in ids {
+        let i = p.index_of(id).ok_or_else(|| {
+            CommandError::usage(format!("series '{id}' is missing from the bundled data"))
+        })?;
+        values.extend_from_slice(p.series(i));
+    }
+    Ok(Panel::new(
+        ids.iter().map(|s| s.to_string()).collect(),
+        p.dates().to_vec(),
+        values,
+        p.kind(),
+        p.frequency(),
+    )?)
+}

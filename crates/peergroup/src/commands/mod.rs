@@ -1,0 +1,69 @@
+//! Commands: read inputs, run a stage, write outputs. One module per command.
+
+pub mod demo;
+pub mod industry;
+pub mod periods;
+pub mod rank;
+pub mod render;
+pub mod synth;
+
+mod progress;
+mod tables;
+
+use std::fmt;
+
+use peergroup_data::InputError;
+use peergroup_io::OutputError;
+
+/// A command's failure, with the process exit code it maps to.
+#[derive(Debug)]
+pub enum CommandError {
+    /// Bad input or bad arguments: exit code 2.
+    Input(InputError),
+    /// The system failed (disk, permissions): exit code 1.
+    System(String),
+}
+
+impl CommandError {
+    /// Process exit code: 2 for bad input, 1 for system failures.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CommandError::Input(_) => 2,
+            CommandError::System(_) => 1,
+        }
+    }
+
+    /// A usage error about an argument.
+    pub fn usage(message: impl Into<String>) -> CommandError {
+        CommandError::Input(InputError::new(message))
+    }
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommandError::Input(e) => e.fmt(f),
+            CommandError::System(s) => f.write_str(s),
+        }
+    }
+}
+
+impl std::error::Error for CommandError {}
+
+impl From<InputError> for CommandError {
+    fn from(e: InputError) -> Self {
+        CommandError::Input(e)
+    }
+}
+
+impl From<OutputError> for CommandError {
+    fn from(e: OutputError) -> Self {
+        match e {
+            OutputError::Usage(e) => CommandError::Input(e),
+            OutputError::Io(s) => CommandError::System(s),
+        }
+    }
+}
+
+/// Result of a command.
+pub type CommandResult<T = ()> = Result<T, CommandError>;

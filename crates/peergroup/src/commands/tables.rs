@@ -1,0 +1,131 @@
+//! Results as output tables (shared by the commands and the demo).
+
+use peergroup_data::IndustryTable;
+use peergroup_io::{Column, Table};
+use peergroup_returns::{DropReason, Dropped, Effects, PeriodReturn, RankRow};
+
+/// `id,date,aum,price_effect,subscription_effect,daily_return,total_return`.
+pub(crate) fn effects_table(e: &Effects) -> Table {
+    let mut codes = Vec::with_capacity(e.n_rows());
+    for g in 0..e.ids.len() {
+        codes.extend(std::iter::repeat_n(g as u32, e.rows(g).len()));
+    }
+    Table::new()
+        .with(
+            "id",
+            Column::Key {
+                codes,
+                names: e.ids.clone(),
+            },
+        )
+        .with("date", Column::Date(e.dates.clone()))
+        .with("aum", Column::F64(e.aum.clone()))
+        .with("price_effect", Column::F64(e.price_effect.clone()))
+        .with(
+            "subscription_effect",
+            Column::F64(e.subscription_effect.clone()),
+        )
+        .with("daily_return", Column::F64(e.daily_return.clone()))
+        .with("total_return", Column::F64(e.total_return.clone()))
+}
+
+/// `class_id,date,reason,aum,price_move,z_score`.
+pub(crate) fn dropped_table(t: &IndustryTable, dropped: &[Dropped]) -> Table {
+    let mut aum = Vec::with_capacity(dropped.len());
+    let mut moves = Vec::with_capacity(dropped.len());
+    let mut z = Vec::with_capacity(dropped.len());
+    for d in dropped {
+        match d.reason {
+            DropReason::BelowMinAum { aum: a } => {
+                aum.push(a);
+                moves.push(f64::NAN);
+                z.push(f64::NAN);
+            }
+            DropReason::PriceOutlier { price_move, z: zz } => {
+                let c = t.class(d.class);
+                let i = c.dates.binary_search(&d.date).expect("dropped date exists");
+                aum.push(c.aum[i]);
+                moves.push(price_move);
+                z.push(zz);
+            }
+        }
+    }
+    Table::new()
+        .with(
+            "class_id",
+            Column::Key {
+                codes: dropped.iter().map(|d| d.class as u32).collect(),
+                names: t.classes().to_vec(),
+            },
+        )
+        .with(
+            "date",
+            Column::Date(dropped.iter().map(|d| d.date).collect()),
+        )
+        .with(
+            "reason",
+            Column::Text(
+                dropped
+                    .iter()
+                    .map(|d| d.reason.code().to_string())
+                    .collect(),
+            ),
+        )
+        .with("aum", Column::F64(aum))
+        .with("price_move", Column::F64(moves))
+        .with("z_score", Column::F64(z))
+}
+
+/// `id,period,start,end,return`.
+pub(crate) fn periods_table(ids: &[String], rows: &[PeriodReturn]) -> Table {
+    Table::new()
+        .with(
+            "id",
+            Column::Key {
+                codes: rows.iter().map(|r| r.id as u32).collect(),
+                names: ids.to_vec(),
+            },
+        )
+        .with(
+            "period",
+            Column::Text(rows.iter().map(|r| r.period.to_string()).collect()),
+        )
+        .with(
+            "start",
+            Column::Date(rows.iter().map(|r| r.start).collect()),
+        )
+        .with("end", Column::Date(rows.iter().map(|r| r.end).collect()))
+        .with(
+            "return",
+            Column::F64(rows.iter().map(|r| r.value).collect()),
+        )
+}
+
+/// `date,id,ytd_return,rank,max_rank,side`.
+pub(crate) fn rank_table(ids: &[String], rows: &[RankRow]) -> Table {
+    Table::new()
+        .with("date", Column::Date(rows.iter().map(|r| r.date).collect()))
+        .with(
+            "id",
+            Column::Key {
+                codes: rows.iter().map(|r| r.id as u32).collect(),
+                names: ids.to_vec(),
+            },
+        )
+        .with(
+            "ytd_return",
+            Column::F64(rows.iter().map(|r| r.ytd).collect()),
+        )
+        .with(
+            "rank",
+            Column::I64(rows.iter().map(|r| r.rank as i64).collect()),
+        )
+        .with(
+            "max_rank",
+            Column::I64(rows.iter().map(|r| r.max_rank as i64).collect()),
+        )
+        .with(
+            "side",
+            Column::Text(rows.iter().map(|r| r.side.name().to_string()).collect()),
+        )
+}

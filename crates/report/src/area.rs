@@ -1,0 +1,105 @@
+//! Stacked area charts: parts of a whole over time, e.g. style exposures of a fund.
+
+use crate::axis::{draw_x, draw_y, finite_range, Axis, XAxis};
+use crate::frame::{draw_no_data, draw_title, legend_top, plot_area};
+use crate::legend::{Entry, Legend, Swatch};
+use crate::palette::colour;
+use crate::svg::{plottable, Path, Svg, HEIGHT, WIDTH};
+
+/// Layers stacked on top of each other over a shared x axis.
+///
+/// Stacking only makes sense for non-negative parts: negative and non-finite values are
+/// drawn as zero (a short position in a style exposure simply does not show).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StackedArea {
+    /// Title above the chart.
+    pub title: String,
+    /// Whether x values are numbers or dates.
+    pub x_axis: XAxis,
+    /// The x values shared by all layers; points with a non-finite x are left out.
+    pub x: Vec<f64>,
+    /// Named layers, bottom first, each with one value per x (missing values count as 0).
+    pub layers: Vec<(String, Vec<f64>)>,
+    /// Title of the y axis.
+    pub y_label: String,
+}
+
+/// Renders a stacked area chart as an SVG document.
+pub fn stacked_area(c: &StackedArea) -> String {
+    // Areas are drawn in x order so that their outlines never fold back.
+    let mut order: Vec<usize> = (0..c.x.len()).filter(|&i| plottable(c.x[i])).collect();
+    order.sort_by(|&a, &b| c.x[a].total_cmp(&c.x[b]));
+    let xs: Vec<f64> = order.iter().map(|&i| c.x[i]).collect();
+
+    let part = |values: &[f64], i: usize| {
+        values
+            .get(i)
+            .copied()
+            .filter(|&v| plottable(v) && v > 0.0)
+            .unwrap_or(0.0)
+    };
+    // tops[l][k]: the upper edge of layer l at the k-th x, the sum of layers 0..=l.
+    let mut tops: Vec<Vec<f64>> = Vec::with_capacity(c.layers.len());
+    let mut below = vec![0.0; order.len()];
+    for (_, values) in &c.layers {
+        let top: Vec<f64> = order
+            .iter()
+            .zip(&below)
+            .map(|(&i, base)| base + part(values, i))
+            .collect();
+        below.clone_from(&top);
+        tops.push(top);
+    }
+    let highest = below.iter().copied().fold(0.0, f64::max);
+
+    let x_range = finite_range(xs.iter().copied());
+    let x_axis = match c.x_axis {
+        XAxis::Numeric => Axis::linear(x_range, 8),
+        XAxis::Dates => Axis::dates(x_range),
+    };
+    let y_axis = Axis::linear(Some((0.0, if highest > 0.0 { highest } else { 1.0 })), 6);
+    let legend = if c.layers.len() > 1 {
+        let entries = c
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(l, (name, _))| Entry {
+                label: name.clone(),
+                swatch: Swatch::Block { colour: colour(l) },
+            })
+            .collect();
+        Legend::new(entries)
+    } else {
+        Legend::none()
+    };
+    let plot = plot_area(HEIGHT, &c.title, &y_axis, ("", &c.y_label), &legend);
+
+    let mut svg = Svg::new(WIDTH, HEIGHT, &c.title);
+    draw_title(&mut svg, &c.title);
+    draw_y(&mut svg, plot, &y_axis, &c.y_label);
+    draw_x(&mut svg, plot, &x_axis, "");
+    let zeros = vec![0.0; xs.len()];
+    for (l, top) in tops.iter().enumerate() {
+        let base = if l == 0 { &zeros } else { &tops[l - 1] };
+        let mut path = Path::new();
+        for (k, (&x, &y)) in xs.iter().zip(top).enumerate() {
+            let (px, py) = (plot.x_of(&x_axis, x), plot.y_of(&y_axis, y));
+            if k == 0 {
+                path.move_to(px, py);
+            } else {
+                path.line_to(px, py);
+            }
+        }
+        for (&x, &y) in xs.iter().zip(base).rev() {
+            path.line_to(plot.x_of(&x_axis, x), plot.y_of(&y_axis, y));
+        }
+        path.close();
+        let attributes = format!(r#"fill="{}" fill-opacity="0.9""#, colour(l));
+        svg.path(&path, &attributes, Some(&c.layers[l].0));
+    }
+    if xs.is_empty() || c.layers.is_empty() {
+        draw_no_data(&mut svg, plot);
+    }
+    legend.draw(&mut svg, legend_top(plot, ""));
+    svg.finish()
+}

@@ -1,0 +1,142 @@
+//! The layout shared by charts: plot rectangle, margins, title and the "no data" note.
+
+use crate::axis::Axis;
+use crate::legend::Legend;
+use crate::svg::{fit, Anchor, Label, Svg, FONT, MUTED, WIDTH};
+
+/// Height of the band below a plot that holds x tick labels.
+pub(crate) const X_TICK_BAND: f64 = 22.0;
+/// Height of the band below the tick labels that holds the x axis title.
+pub(crate) const X_TITLE_BAND: f64 = 18.0;
+/// Space right of the plot, so that the last x tick label is not cut off.
+pub(crate) const RIGHT_MARGIN: f64 = 24.0;
+/// Smallest width or height a plot area is given, however crowded the margins.
+const MIN_PLOT: f64 = 40.0;
+/// Font size of chart titles.
+const TITLE_FONT: f64 = 15.0;
+
+/// The rectangle in which data are drawn, in viewBox pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Rect {
+    /// Left edge.
+    pub left: f64,
+    /// Top edge.
+    pub top: f64,
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+}
+
+impl Rect {
+    /// A rectangle between the given edges, kept at least `MIN_PLOT` wide and high.
+    pub(crate) fn between(left: f64, top: f64, right: f64, bottom: f64) -> Rect {
+        Rect {
+            left,
+            top,
+            width: (right - left).max(MIN_PLOT),
+            height: (bottom - top).max(MIN_PLOT),
+        }
+    }
+
+    /// Right edge.
+    pub(crate) fn right(&self) -> f64 {
+        self.left + self.width
+    }
+
+    /// Bottom edge.
+    pub(crate) fn bottom(&self) -> f64 {
+        self.top + self.height
+    }
+
+    /// Horizontal centre.
+    pub(crate) fn center_x(&self) -> f64 {
+        self.left + self.width / 2.0
+    }
+
+    /// Horizontal position of `v` on `axis` spanning the rectangle's width.
+    pub(crate) fn x_of(&self, axis: &Axis, v: f64) -> f64 {
+        self.left + axis.fraction(v) * self.width
+    }
+
+    /// Vertical position of `v` on `axis` spanning the rectangle's height, upwards.
+    pub(crate) fn y_of(&self, axis: &Axis, v: f64) -> f64 {
+        self.bottom() - axis.fraction(v) * self.height
+    }
+}
+
+/// Space above the plot: room for the title when there is one.
+pub(crate) fn top_margin(title: &str) -> f64 {
+    if title.trim().is_empty() {
+        14.0
+    } else {
+        40.0
+    }
+}
+
+/// Width left of the plot for a vertical axis: tick labels plus, if any, its title.
+pub(crate) fn left_margin(y: &Axis, y_title: &str) -> f64 {
+    let title_band = if y_title.trim().is_empty() { 8.0 } else { 28.0 };
+    title_band + y.label_width() + 8.0
+}
+
+/// Height below the plot for x tick labels, the x axis title and a legend.
+pub(crate) fn bottom_margin(x_title: &str, legend: &Legend) -> f64 {
+    let legend_band = if legend.height() > 0.0 {
+        legend.height() + 6.0
+    } else {
+        0.0
+    };
+    X_TICK_BAND + title_band(x_title) + legend_band + 6.0
+}
+
+/// Height of the x axis title band, none without a title.
+fn title_band(x_title: &str) -> f64 {
+    if x_title.trim().is_empty() {
+        0.0
+    } else {
+        X_TITLE_BAND
+    }
+}
+
+/// The plot area of a chart `height` px tall with a value axis `y` on the left, an x axis
+/// at the bottom and `legend` below it.
+pub(crate) fn plot_area(
+    height: f64,
+    title: &str,
+    y: &Axis,
+    axis_titles: (&str, &str),
+    legend: &Legend,
+) -> Rect {
+    let (x_title, y_title) = axis_titles;
+    Rect::between(
+        left_margin(y, y_title),
+        top_margin(title),
+        WIDTH - RIGHT_MARGIN,
+        height - bottom_margin(x_title, legend),
+    )
+}
+
+/// Top of the legend under a plot laid out by [`plot_area`].
+pub(crate) fn legend_top(plot: Rect, x_title: &str) -> f64 {
+    plot.bottom() + X_TICK_BAND + title_band(x_title) + 6.0
+}
+
+/// Draws the chart title centred at the top.
+pub(crate) fn draw_title(svg: &mut Svg, title: &str) {
+    let title = fit(title, WIDTH - 20.0, TITLE_FONT);
+    let label = Label::new(&title)
+        .size(TITLE_FONT)
+        .bold()
+        .anchor(Anchor::Middle);
+    svg.label(WIDTH / 2.0, 24.0, label);
+}
+
+/// Draws a "no data" note in the middle of an empty plot.
+pub(crate) fn draw_no_data(svg: &mut Svg, plot: Rect) {
+    let label = Label::new("no data")
+        .size(FONT + 2.0)
+        .anchor(Anchor::Middle)
+        .fill(MUTED);
+    svg.label(plot.center_x(), plot.top + plot.height / 2.0, label);
+}
