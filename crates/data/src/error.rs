@@ -18,6 +18,36 @@ impl fmt::Display for Position {
     }
 }
 
+/// Whether positions in a file count text lines or data rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum PositionKind {
+    /// Text lines (CSV).
+    #[default]
+    Line,
+    /// Data rows (Parquet).
+    Row,
+}
+
+impl PositionKind {
+    /// The position `n` (1-based) of this kind.
+    pub fn at(self, n: u64) -> Position {
+        match self {
+            PositionKind::Line => Position::Line(n),
+            PositionKind::Row => Position::Row(n),
+        }
+    }
+}
+
+impl Position {
+    /// The kind and number of this position.
+    pub fn parts(self) -> (PositionKind, u64) {
+        match self {
+            Position::Line(n) => (PositionKind::Line, n),
+            Position::Row(n) => (PositionKind::Row, n),
+        }
+    }
+}
+
 /// A problem with user input: which file, where, which column, and what was expected.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputError {

@@ -1,6 +1,6 @@
 use peergroup_calendar::Date;
 
-use crate::{InputError, Position};
+use crate::{InputError, Position, PositionKind};
 
 /// Daily class-level industry data (seed 002): price, shares outstanding and AUM per
 /// fund class and date, grouped by class and sorted by date within each class.
@@ -64,6 +64,11 @@ impl IndustryTable {
     pub fn offset(&self, c: usize) -> usize {
         self.offsets[c]
     }
+
+    /// Every record's price, class after class (records of class `c` start at `offset(c)`).
+    pub fn all_prices(&self) -> &[f64] {
+        &self.price
+    }
 }
 
 /// Validates column vectors read from a file into an [`IndustryTable`].
@@ -81,8 +86,10 @@ pub struct IndustryBuilder {
     pub shares: Vec<f64>,
     /// AUM per record.
     pub aum: Vec<f64>,
-    /// File position per record.
-    pub position: Vec<Position>,
+    /// Whether `position` counts lines (CSV) or rows (Parquet).
+    pub position_kind: PositionKind,
+    /// 1-based line or row per record (4 bytes a record: 50M-row files stay small).
+    pub position: Vec<u32>,
 }
 
 impl IndustryBuilder {
@@ -92,21 +99,22 @@ impl IndustryBuilder {
         if n == 0 {
             return Err(InputError::new("no data rows"));
         }
+        let kind = self.position_kind;
+        let pos = |i: usize| kind.at(self.position[i] as u64);
         for i in 0..n {
             let check = |v: f64, col: &str, ok: bool, what: &str| -> Result<(), InputError> {
                 if !v.is_finite() {
                     return Err(InputError::at(
-                        self.position[i],
+                        pos(i),
                         format!("expected a finite number, found {v}"),
                     )
                     .with_column(col));
                 }
                 if !ok {
-                    return Err(InputError::at(
-                        self.position[i],
-                        format!("expected {what}, found {v}"),
-                    )
-                    .with_column(col));
+                    return Err(
+                        InputError::at(pos(i), format!("expected {what}, found {v}"))
+                            .with_column(col),
+                    );
                 }
                 Ok(())
             };
@@ -140,11 +148,12 @@ impl IndustryBuilder {
         for (i, &c) in self.class.iter().enumerate() {
             let c = c as usize;
             if cursor[c] == offsets[c] {
-                first_position[c] = self.position[i];
+                first_position[c] = pos(i);
             }
             order[cursor[c]] = i as u32;
             cursor[c] += 1;
         }
+        drop(cursor);
         for c in 0..k {
             let seg = &mut order[offsets[c]..offsets[c + 1]];
             if !seg
@@ -160,23 +169,48 @@ impl IndustryBuilder {
                 let (a, b) = (w[0] as usize, w[1] as usize);
                 let (first, second) = if a < b { (a, b) } else { (b, a) };
                 return Err(InputError::at(
-                    self.position[second],
+                    pos(second),
                     format!(
                         "duplicate (class_id, date): class '{}' on {} already appears at {}",
-                        self.class_names[c], self.date[a], self.position[first]
+                        self.class_names[c],
+                        self.date[a],
+                        pos(first)
                     ),
                 ));
             }
         }
-        let gather = |v: &[f64]| -> Vec<f64> { order.iter().map(|&i| v[i as usize]).collect() };
+        // Reorder one column at a time, freeing each source as we go; files already
+        // grouped by class and sorted by date need no copy at all.
+        let IndustryBuilder {
+            class_names,
+            date,
+            price,
+            shares,
+            aum,
+            ..
+        } = self;
+        let identity = order.iter().enumerate().all(|(k, &i)| k == i as usize);
+        let (date, price, shares, aum) = if identity {
+            (date, price, shares, aum)
+        } else {
+            fn gather<T: Copy>(order: &[u32], v: Vec<T>) -> Vec<T> {
+                order.iter().map(|&i| v[i as usize]).collect()
+            }
+            (
+                gather(&order, date),
+                gather(&order, price),
+                gather(&order, shares),
+                gather(&order, aum),
+            )
+        };
         Ok(IndustryTable {
-            dates: order.iter().map(|&i| self.date[i as usize]).collect(),
-            price: gather(&self.price),
-            shares: gather(&self.shares),
-            aum: gather(&self.aum),
-            classes: self.class_names,
+            classes: class_names,
             offsets,
             first_position,
+            dates: date,
+            price,
+            shares,
+            aum,
         })
     }
 }
@@ -196,7 +230,7 @@ mod tests {
             b.price.push(*p);
             b.shares.push(*s);
             b.aum.push(*a);
-            b.position.push(Position::Line(i as u64 + 2));
+            b.position.push(i as u32 + 2);
         }
         b
     }

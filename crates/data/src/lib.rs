@@ -9,7 +9,7 @@ mod industry;
 mod metadata;
 mod panel;
 
-pub use error::{InputError, Position};
+pub use error::{InputError, Position, PositionKind};
 pub use industry::{IndustryBuilder, IndustryTable};
 pub use metadata::Metadata;
 pub use panel::{Panel, PanelBuilder, SeriesKind};

@@ -214,7 +214,14 @@ pub fn read_industry(path: &Path) -> Result<IndustryTable, InputError> {
             b.price.push(row.required_number(cols[2], "price")?);
             b.shares.push(row.required_number(cols[3], "shares")?);
             b.aum.push(row.required_number(cols[4], "aum")?);
-            b.position.push(row.position());
+            let (kind, n) = row.position().parts();
+            b.position_kind = kind;
+            b.position.push(u32::try_from(n).map_err(|_| {
+                InputError::at(
+                    row.position(),
+                    "file too large: more than 4,294,967,295 lines",
+                )
+            })?);
             Ok(())
         })
     })?;

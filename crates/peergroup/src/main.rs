@@ -21,6 +21,9 @@ struct Cli {
     /// Worker threads (default: all cores).
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
+    /// Print the time each step takes.
+    #[arg(long, short, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -293,6 +296,7 @@ fn run(cli: Cli) -> CommandResult {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    commands::set_verbose(cli.verbose);
     if let Some(n) = cli.threads {
         // Only fails if a pool exists already, which cannot happen this early.
         let _ = rayon::ThreadPoolBuilder::new()

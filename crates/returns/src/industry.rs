@@ -159,14 +159,7 @@ pub fn filter_points(table: &IndustryTable, cfg: &IndustryConfig) -> (Kept, Vec<
     drop(record_day);
     drop(cursor);
 
-    let all_prices: Vec<f64> = {
-        let mut v = vec![0.0; n];
-        for c in 0..k {
-            let off = table.offset(c);
-            v[off..off + table.class(c).price.len()].copy_from_slice(table.class(c).price);
-        }
-        v
-    };
+    let all_prices = table.all_prices();
     let mut last_price = vec![f64::NAN; k];
     let mut moves: Vec<(u32, f64)> = Vec::new();
     for t in 0..grid.len() {
@@ -282,54 +275,96 @@ impl Effects {
     }
 }
 
-struct GroupSeries {
-    dates: Vec<Date>,
-    aum: Vec<f64>,
-    pe: Vec<f64>,
-    se: Vec<f64>,
-    dr: Vec<f64>,
-    tr: Vec<f64>,
-}
-
 /// Compute effects for every id of `grouping` from the kept records.
+///
+/// Two passes keep memory at one copy of the output: first each id's number of dates,
+/// then every id fills its own disjoint slice of the preallocated columns in parallel.
 pub fn effects(
     table: &IndustryTable,
     kept: &Kept,
     grouping: &Grouping,
     cfg: &IndustryConfig,
 ) -> Effects {
-    let per_group: Vec<GroupSeries> = grouping
+    let lens: Vec<usize> = grouping
         .members
         .par_iter()
-        .map(|m| group_series(table, kept, m, cfg.price_unit))
+        .map(|m| group_dates(table, kept, m).len())
         .collect();
-    let total: usize = per_group.iter().map(|g| g.dates.len()).sum();
+    let mut offsets = Vec::with_capacity(lens.len() + 1);
+    offsets.push(0);
+    for l in &lens {
+        offsets.push(offsets.last().copied().unwrap_or(0) + l);
+    }
+    let total = *offsets.last().unwrap_or(&0);
     let mut out = Effects {
         ids: grouping.names.clone(),
-        offsets: Vec::with_capacity(per_group.len() + 1),
-        dates: Vec::with_capacity(total),
-        aum: Vec::with_capacity(total),
-        price_effect: Vec::with_capacity(total),
-        subscription_effect: Vec::with_capacity(total),
-        daily_return: Vec::with_capacity(total),
-        total_return: Vec::with_capacity(total),
+        offsets,
+        dates: vec![Date::from_days(0); total],
+        aum: vec![0.0; total],
+        price_effect: vec![0.0; total],
+        subscription_effect: vec![0.0; total],
+        daily_return: vec![0.0; total],
+        total_return: vec![0.0; total],
     };
-    out.offsets.push(0);
-    for g in per_group {
-        out.dates.extend_from_slice(&g.dates);
-        out.aum.extend_from_slice(&g.aum);
-        out.price_effect.extend_from_slice(&g.pe);
-        out.subscription_effect.extend_from_slice(&g.se);
-        out.daily_return.extend_from_slice(&g.dr);
-        out.total_return.extend_from_slice(&g.tr);
-        out.offsets.push(out.dates.len());
-    }
+    let slices = GroupSlices::split(&mut out, &lens);
+    slices
+        .into_par_iter()
+        .zip(grouping.members.par_iter())
+        .for_each(|(s, m)| group_series(table, kept, m, cfg.price_unit, s));
     out
 }
 
-/// One group's series. Members are merged on the union of their kept dates.
-fn group_series(table: &IndustryTable, kept: &Kept, members: &[usize], unit: f64) -> GroupSeries {
-    // Union of member dates.
+/// One id's output rows.
+struct GroupSlices<'a> {
+    dates: &'a mut [Date],
+    aum: &'a mut [f64],
+    pe: &'a mut [f64],
+    se: &'a mut [f64],
+    dr: &'a mut [f64],
+    tr: &'a mut [f64],
+}
+
+impl<'a> GroupSlices<'a> {
+    fn split(e: &'a mut Effects, lens: &[usize]) -> Vec<GroupSlices<'a>> {
+        let mut rest = GroupSlices {
+            dates: &mut e.dates,
+            aum: &mut e.aum,
+            pe: &mut e.price_effect,
+            se: &mut e.subscription_effect,
+            dr: &mut e.daily_return,
+            tr: &mut e.total_return,
+        };
+        let mut out = Vec::with_capacity(lens.len());
+        for &l in lens {
+            let (d, d2) = std::mem::take(&mut rest.dates).split_at_mut(l);
+            let (a, a2) = std::mem::take(&mut rest.aum).split_at_mut(l);
+            let (p, p2) = std::mem::take(&mut rest.pe).split_at_mut(l);
+            let (s, s2) = std::mem::take(&mut rest.se).split_at_mut(l);
+            let (r, r2) = std::mem::take(&mut rest.dr).split_at_mut(l);
+            let (t, t2) = std::mem::take(&mut rest.tr).split_at_mut(l);
+            out.push(GroupSlices {
+                dates: d,
+                aum: a,
+                pe: p,
+                se: s,
+                dr: r,
+                tr: t,
+            });
+            rest = GroupSlices {
+                dates: d2,
+                aum: a2,
+                pe: p2,
+                se: s2,
+                dr: r2,
+                tr: t2,
+            };
+        }
+        out
+    }
+}
+
+/// Sorted union of the members' kept dates.
+fn group_dates(table: &IndustryTable, kept: &Kept, members: &[usize]) -> Vec<Date> {
     let mut dates: Vec<Date> = Vec::new();
     for &c in members {
         let r = table.class(c);
@@ -341,11 +376,35 @@ fn group_series(table: &IndustryTable, kept: &Kept, members: &[usize], unit: f64
                 .map(|(_, d)| *d),
         );
     }
-    dates.sort_unstable();
-    dates.dedup();
+    if members.len() > 1 {
+        dates.sort_unstable();
+        dates.dedup();
+    }
+    dates
+}
+
+/// One group's series, written into its output slices. Members are merged on the
+/// union of their kept dates.
+fn group_series(
+    table: &IndustryTable,
+    kept: &Kept,
+    members: &[usize],
+    unit: f64,
+    out: GroupSlices<'_>,
+) {
+    let dates = group_dates(table, kept, members);
     let t = dates.len();
-    let mut aum = vec![0.0; t];
-    let mut pe = vec![0.0; t];
+    let GroupSlices {
+        dates: out_dates,
+        aum,
+        pe,
+        se,
+        dr,
+        tr,
+    } = out;
+    out_dates.copy_from_slice(&dates);
+    aum.fill(0.0);
+    pe.fill(0.0);
     let mut aprev = vec![0.0; t];
     let mut priced = vec![false; t];
     for &c in members {
@@ -376,17 +435,17 @@ fn group_series(table: &IndustryTable, kept: &Kept, members: &[usize], unit: f64
             prev = Some((i, j));
         }
     }
-    let mut se = vec![f64::NAN; t];
-    let mut dr = vec![f64::NAN; t];
-    let mut tr = vec![1.0; t];
     for j in 0..t {
         if j == 0 {
             pe[0] = f64::NAN;
+            se[0] = f64::NAN;
+            dr[0] = f64::NAN;
+            tr[0] = 1.0;
             continue;
         }
         // A date where no member has two consecutive kept prints carries no price
         // information: its price effect and return are zero.
-        let r = if priced[j] && aprev[j] > 0.0 {
+        let ret = if priced[j] && aprev[j] > 0.0 {
             pe[j] / aprev[j]
         } else {
             0.0
@@ -394,16 +453,8 @@ fn group_series(table: &IndustryTable, kept: &Kept, members: &[usize], unit: f64
         if !priced[j] {
             pe[j] = 0.0;
         }
-        dr[j] = r;
+        dr[j] = ret;
         se[j] = aum[j] - aum[j - 1] - pe[j];
-        tr[j] = tr[j - 1] * (1.0 + r);
-    }
-    GroupSeries {
-        dates,
-        aum,
-        pe,
-        se,
-        dr,
-        tr,
+        tr[j] = tr[j - 1] * (1.0 + ret);
     }
 }

@@ -1,7 +1,7 @@
 //! Industry effects: a hand-worked example, grouping, the accounting identity and the
 //! outlier rule against synthetic truth.
 
-use peergroup_data::{Date, IndustryBuilder, IndustryTable, Position};
+use peergroup_data::{Date, IndustryBuilder, IndustryTable};
 use peergroup_random::Rng;
 use peergroup_returns::{effects, filter_points, DropReason, Effects, Grouping, IndustryConfig};
 use peergroup_synth::{industry, IndustrySynthConfig};
@@ -17,7 +17,7 @@ fn table(names: &[&str], rows: &[(u32, &str, f64, f64, f64)]) -> IndustryTable {
         b.price.push(*p);
         b.shares.push(*n);
         b.aum.push(*a);
-        b.position.push(Position::Line(i as u64 + 2));
+        b.position.push(i as u32 + 2);
     }
     b.build().unwrap()
 }
@@ -305,9 +305,8 @@ fn synth_table(
         price: s.price.clone(),
         shares: s.shares.clone(),
         aum: s.aum.clone(),
-        position: (0..s.class.len())
-            .map(|i| Position::Line(i as u64 + 2))
-            .collect(),
+        position: (0..s.class.len()).map(|i| i as u32 + 2).collect(),
+        ..Default::default()
     };
     (b.build().unwrap(), s)
 }

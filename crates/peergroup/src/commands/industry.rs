@@ -167,13 +167,20 @@ pub fn run(args: &IndustryArgs) -> CommandResult<IndustrySummary> {
         meta.as_ref().map(|m| (m, meta_name.as_str())),
         args.group_by,
     )?;
-    let (e, dropped) = step("computing effects", || {
-        compute(&table, &grouping, &args.config)
+    let (kept, dropped) = step("filtering outliers", || filter_points(&table, &args.config));
+    let e = step("computing effects", || {
+        effects(&table, &kept, &grouping, &args.config)
     });
+    drop(kept);
+    let (ids, rows) = (e.ids.len(), e.n_rows());
     step("writing", || -> CommandResult {
-        outputs.write_table(&args.out, &effects_table(&e))?;
-        if let Some(d) = &args.dropped {
-            outputs.write_table(d, &dropped_table(&table, &dropped))?;
+        let dropped_out = args
+            .dropped
+            .as_ref()
+            .map(|_| dropped_table(&table, &dropped));
+        outputs.write_table(&args.out, &effects_table(e))?;
+        if let (Some(d), Some(t)) = (&args.dropped, dropped_out) {
+            outputs.write_table(d, &t)?;
         }
         Ok(())
     })?;
@@ -185,8 +192,8 @@ pub fn run(args: &IndustryArgs) -> CommandResult<IndustrySummary> {
     Ok(IndustrySummary {
         records: table.n_records(),
         classes: table.n_classes(),
-        ids: e.ids.len(),
-        rows: e.n_rows(),
+        ids,
+        rows,
         dropped_min_aum: min_aum,
         dropped_outliers: dropped.len() - min_aum,
     })

@@ -10,6 +10,8 @@ pub mod synth;
 mod progress;
 mod tables;
 
+pub use progress::set_verbose;
+
 use std::fmt;
 
 use peergroup_data::InputError;

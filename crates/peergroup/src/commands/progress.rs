@@ -1,12 +1,21 @@
 //! Progress display: a spinner on a terminal, silence otherwise.
 
 use std::io::IsTerminal;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+static VERBOSE: AtomicBool = AtomicBool::new(false);
+
+/// Print each step's wall-clock time to stderr.
+pub fn set_verbose(on: bool) {
+    VERBOSE.store(on, Ordering::Relaxed);
+}
+
 /// A spinner with a message while `f` runs; hidden when stderr is not a terminal.
 pub(crate) fn step<T>(message: &str, f: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
     let pb = if std::io::stderr().is_terminal() {
         let pb = ProgressBar::new_spinner();
         pb.set_style(
@@ -20,5 +29,8 @@ pub(crate) fn step<T>(message: &str, f: impl FnOnce() -> T) -> T {
     };
     let out = f();
     pb.finish_and_clear();
+    if VERBOSE.load(Ordering::Relaxed) {
+        eprintln!("{message}: {:.2} s", start.elapsed().as_secs_f64());
+    }
     out
 }

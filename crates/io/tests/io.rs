@@ -1,0 +1,281 @@
+//! Readers and writers: Parquet column types users produce (pandas, Polars, DuckDB),
+//! CSV quoting, round trips, and atomic, no-clobber outputs.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::builder::StringDictionaryBuilder;
+use arrow_array::types::Int32Type;
+use arrow_array::{
+    ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray,
+    TimestampNanosecondArray,
+};
+use arrow_schema::{DataType, Field, Schema, TimeUnit};
+use parquet::arrow::ArrowWriter;
+use peergroup_data::{Date, Position, SeriesKind};
+use peergroup_io::{
+    read_industry, read_metadata, read_series, write_table, Column, Format, Outputs, SeriesOptions,
+    Table,
+};
+
+fn write_parquet(path: &Path, cols: Vec<(&str, ArrayRef)>) {
+    let fields: Vec<Field> = cols
+        .iter()
+        .map(|(n, a)| Field::new(*n, a.data_type().clone(), true))
+        .collect();
+    let schema = Arc::new(Schema::new(fields));
+    let batch =
+        RecordBatch::try_new(schema.clone(), cols.into_iter().map(|c| c.1).collect()).unwrap();
+    let mut w = ArrowWriter::try_new(std::fs::File::create(path).unwrap(), schema, None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+}
+
+fn d(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+
+#[test]
+fn parquet_long_series_with_dictionary_ids_and_timestamps() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.parquet");
+    let mut ids = StringDictionaryBuilder::<Int32Type>::new();
+    for id in ["A", "A", "B", "B"] {
+        ids.append_value(id);
+    }
+    let day = 86_400_000_000_000i64;
+    let ts = TimestampNanosecondArray::from(vec![
+        d("2021-01-31").days() as i64 * day,
+        d("2021-02-28").days() as i64 * day,
+        d("2021-01-31").days() as i64 * day,
+        d("2021-02-28").days() as i64 * day + 3_600_000_000_000, // 01:00 the same day
+    ]);
+    write_parquet(
+        &p,
+        vec![
+            ("id", Arc::new(ids.finish()) as ArrayRef),
+            ("date", Arc::new(ts)),
+            (
+                "value",
+                Arc::new(Float64Array::from(vec![
+                    Some(0.01),
+                    Some(0.02),
+                    Some(-0.01),
+                    None,
+                ])),
+            ),
+        ],
+    );
+    let panel = read_series(&p, &SeriesOptions::default()).unwrap();
+    assert_eq!(panel.ids(), &["A".to_string(), "B".to_string()]);
+    assert_eq!(panel.dates(), &[d("2021-01"), d("2021-02")]);
+    assert_eq!(panel.series(0), &[0.01, 0.02]);
+    assert_eq!(panel.series(1)[0], -0.01);
+    assert!(panel.series(1)[1].is_nan(), "null is a missing observation");
+}
+
+#[test]
+fn parquet_wide_series_with_integer_yyyymm_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("w.parquet");
+    write_parquet(
+        &p,
+        vec![
+            (
+                "Date",
+                Arc::new(Int64Array::from(vec![202001, 202002, 202003])) as ArrayRef,
+            ),
+            ("X", Arc::new(Float64Array::from(vec![1.0, 2.0, -3.0]))),
+        ],
+    );
+    let opts = SeriesOptions {
+        percent: true,
+        ..Default::default()
+    };
+    let panel = read_series(&p, &opts).unwrap();
+    assert_eq!(panel.dates()[2], d("2020-03-31"));
+    assert!((panel.series(0)[2] + 0.03).abs() < 1e-15);
+}
+
+#[test]
+fn parquet_errors_name_the_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("i.parquet");
+    write_parquet(
+        &p,
+        vec![
+            (
+                "class_id",
+                Arc::new(StringArray::from(vec!["a", "a", "a"])) as ArrayRef,
+            ),
+            (
+                "date",
+                Arc::new(Date32Array::from(vec![
+                    d("2022-01-03").days(),
+                    d("2022-01-04").days(),
+                    d("2022-01-05").days(),
+                ])),
+            ),
+            (
+                "price",
+                Arc::new(Float64Array::from(vec![1.0, 1.1, f64::NAN])),
+            ),
+            ("shares", Arc::new(Float64Array::from(vec![1.0, 1.0, 1.0]))),
+            ("aum", Arc::new(Float64Array::from(vec![1.0, 1.1, 1.2]))),
+        ],
+    );
+    let e = read_industry(&p).unwrap_err();
+    assert_eq!(e.position, Some(Position::Row(3)));
+    assert_eq!(e.column.as_deref(), Some("price"));
+    assert!(
+        e.to_string()
+            .starts_with(&format!("{}, row 3, column 'price'", p.display())),
+        "{e}"
+    );
+    // a missing column in Parquet has no header line to point at
+    let q = dir.path().join("m.parquet");
+    write_parquet(
+        &q,
+        vec![(
+            "class_id",
+            Arc::new(StringArray::from(vec!["a"])) as ArrayRef,
+        )],
+    );
+    let e = read_industry(&q).unwrap_err();
+    assert_eq!(e.position, None);
+    assert_eq!(e.column.as_deref(), Some("date"));
+    assert!(e.message.contains("missing column"));
+    // unsupported column types are named
+    let r = dir.path().join("t.parquet");
+    let list =
+        arrow_array::ListArray::from_iter_primitive::<Int32Type, _, _>(vec![Some(vec![Some(1)])]);
+    write_parquet(
+        &r,
+        vec![
+            ("id", Arc::new(StringArray::from(vec!["a"])) as ArrayRef),
+            ("date", Arc::new(list)),
+        ],
+    );
+    let e = read_series(
+        &r,
+        &SeriesOptions {
+            value_columns: vec!["date".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(e.message.contains("Parquet type"), "{e}");
+    let _ = DataType::Utf8;
+    let _ = TimeUnit::Second;
+}
+
+#[test]
+fn csv_and_parquet_writers_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = Table::new()
+        .with(
+            "class_id",
+            Column::Key {
+                codes: vec![0, 1, 0],
+                names: vec!["plain".into(), "has, comma \"q\"".into()],
+            },
+        )
+        .with(
+            "date",
+            Column::Date(vec![d("2022-01-03"), d("2022-01-03"), d("2022-01-04")]),
+        )
+        .with("price", Column::F64(vec![1.5, f64::NAN, 1e-7]))
+        .with("shares", Column::F64(vec![1.0, 2.0, 3.0]))
+        .with("aum", Column::F64(vec![10.0, 20.0, 30.0]));
+    let csv = dir.path().join("t.csv");
+    write_table(&csv, Format::Csv, &table).unwrap();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(
+        text,
+        "class_id,date,price,shares,aum\nplain,2022-01-03,1.5,1.0,10.0\n\"has, comma \"\"q\"\"\",2022-01-03,,2.0,20.0\nplain,2022-01-04,1e-7,3.0,30.0\n"
+    );
+    let pq = dir.path().join("t.parquet");
+    write_table(&pq, Format::Parquet, &table).unwrap();
+    // the empty price cell is an error for industry data, in both formats, at the same record
+    let e1 = read_industry(&csv).unwrap_err();
+    let e2 = read_industry(&pq).unwrap_err();
+    assert_eq!(e1.position, Some(Position::Line(3)));
+    assert_eq!(e2.position, Some(Position::Row(2)));
+    assert_eq!(e1.message, e2.message);
+}
+
+#[test]
+fn metadata_keeps_extra_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.csv");
+    std::fs::write(&p, "Class_ID,Fund,Manager,currency\na,F,M,ARS\nb,G,M,USD\n").unwrap();
+    let m = read_metadata(&p, "class_id", &["fund", "manager"]).unwrap();
+    assert_eq!(m.get("b", "currency"), Some("USD"));
+    assert_eq!(m.get("a", "fund"), Some("F"));
+    std::fs::write(&p, "class_id,fund\na,F\n").unwrap();
+    let e = read_metadata(&p, "class_id", &["fund", "manager"]).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("line 1, column 'manager': missing column"),
+        "{e}"
+    );
+}
+
+#[test]
+fn outputs_are_atomic_and_no_clobber() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("sub/a.csv");
+    let b = dir.path().join("b.csv");
+    std::fs::write(&b, "old").unwrap();
+    let t = Table::new().with("x", Column::I64(vec![1, 2]));
+    // b exists: planning fails before anything is written
+    let mut o = Outputs::new(false);
+    o.plan_table(&a).unwrap();
+    assert!(o.plan_table(&b).is_err());
+    // staged files are invisible until commit, and vanish if the command fails
+    {
+        let mut o = Outputs::new(true);
+        o.write_table(&a, &t).unwrap();
+        assert!(!a.exists());
+        let staged: Vec<_> = std::fs::read_dir(dir.path().join("sub")).unwrap().collect();
+        assert_eq!(staged.len(), 1);
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("sub")).unwrap().count(),
+        0,
+        "temp removed on drop"
+    );
+    let mut o = Outputs::new(true);
+    o.write_table(&a, &t).unwrap();
+    o.write_table(&b, &t).unwrap();
+    o.commit().unwrap();
+    assert_eq!(std::fs::read_to_string(&b).unwrap(), "x\n1\n2\n");
+    assert!(a.exists());
+    assert!(Outputs::new(true)
+        .plan_table(&dir.path().join("x.xlsx"))
+        .is_err());
+}
+
+#[test]
+fn prices_kind_and_bom() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.csv");
+    std::fs::write(
+        &p,
+        "\u{feff}date,F\n2021-01-31,100\n2021-02-28,110\n2021-03-31,\n2021-04-30,121\n",
+    )
+    .unwrap();
+    let panel = read_series(
+        &p,
+        &SeriesOptions {
+            kind: SeriesKind::Prices,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let r = panel.to_returns();
+    // a date row with no value at all adds no grid date; the April return spans two months
+    assert_eq!(r.n_dates(), 3);
+    assert!((r.series(0)[1] - 0.1).abs() < 1e-12);
+    assert!((r.series(0)[2] - 0.1).abs() < 1e-12);
+}
