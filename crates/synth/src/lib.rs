@@ -4,5 +4,7 @@
 //! parallel-safe: each class or fund draws from its own sub-stream.
 
 pub mod industry;
+pub mod universe;
 
 pub use industry::{industry, IndustrySynth, IndustrySynthConfig};
+pub use universe::{universe, Universe, UniverseConfig};

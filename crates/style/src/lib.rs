@@ -1,0 +1,21 @@
+//! Returns-based style analysis (SPEC §2, seed 004 §3.1 and appendix C): a fund's
+//! exposures to a universe of factor indices, estimated from returns alone.
+//!
+//! * [`sharpe`]: Sharpe (1992) constrained regression, exact active-set kernel;
+//! * [`moments`]: rolling sufficient statistics (no Gram rebuild per window);
+//! * [`select`]: stepwise factor selection;
+//! * [`dsa`]: dynamic style analysis with λ by predicted R²;
+//! * [`analysis`]: the whole universe, whole-sample or rolling, in parallel.
+
+pub mod analysis;
+pub mod conic;
+pub mod dsa;
+pub mod linalg;
+pub mod moments;
+pub mod select;
+pub mod sharpe;
+
+pub use analysis::{analyse, Method, StyleProblem, StyleResult, StyleSpec};
+pub use dsa::{dsa, DsaFit, DsaProblem, Lambda};
+pub use select::Criterion;
+pub use sharpe::{kkt_violation, Constraints, SharpeSolver};

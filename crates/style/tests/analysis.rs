@@ -1,0 +1,479 @@
+//! The whole pipeline on real data (quadprog fixtures on the French portfolios), rolling
+//! windows against fresh fits, stepwise selection, and dynamic style analysis.
+
+mod common;
+
+use common::{factors, sparse_beta};
+use peergroup_random::Rng;
+use peergroup_style::analysis::validate_factors;
+use peergroup_style::{
+    analyse, dsa, Constraints, Criterion, DsaProblem, Lambda, Method, StyleProblem, StyleResult,
+    StyleSpec,
+};
+
+const INDUSTRIES: [&str; 12] = [
+    "NoDur", "Durbl", "Manuf", "Enrgy", "Chems", "BusEq", "Telcm", "Utils", "Shops", "Hlth",
+    "Money", "Other",
+];
+const FUNDS: [&str; 18] = [
+    "S1V1", "S1V3", "S1V5", "S3V1", "S3V3", "S3V5", "S5V1", "S5V3", "S5V5", "S1M1", "S1M3", "S1M5",
+    "S3M1", "S3M3", "S3M5", "S5M1", "S5M3", "S5M5",
+];
+
+struct French {
+    dates: Vec<String>,
+    cols: std::collections::HashMap<String, Vec<f64>>,
+}
+
+fn french() -> French {
+    let path = format!(
+        "{}/../../data/french_monthly_1949_2017.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut rdr = csv::Reader::from_path(path).unwrap();
+    let names: Vec<String> = rdr.headers().unwrap().iter().map(str::to_string).collect();
+    let mut cols: std::collections::HashMap<String, Vec<f64>> =
+        names.iter().map(|n| (n.clone(), Vec::new())).collect();
+    let mut dates = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        dates.push(rec[0][..7].to_string());
+        for (i, n) in names.iter().enumerate().skip(1) {
+            cols.get_mut(n).unwrap().push(rec[i].parse().unwrap());
+        }
+    }
+    French { dates, cols }
+}
+
+fn spec(method: Method, constraints: Constraints, window: Option<usize>) -> StyleSpec {
+    StyleSpec {
+        method,
+        constraints,
+        window,
+        step: 1,
+        min_obs: None,
+        selection: None,
+        lambda: Lambda::Auto,
+        periods_per_year: 12.0,
+    }
+}
+
+fn run_french(f: &French, spec: &StyleSpec) -> StyleResult {
+    let factor_names: Vec<String> = INDUSTRIES.iter().map(|s| s.to_string()).collect();
+    let fund_names: Vec<String> = FUNDS.iter().map(|s| s.to_string()).collect();
+    let factors: Vec<f64> = INDUSTRIES.iter().flat_map(|n| f.cols[*n].clone()).collect();
+    let funds: Vec<f64> = FUNDS.iter().flat_map(|n| f.cols[*n].clone()).collect();
+    let years: Vec<i32> = f.dates.iter().map(|d| d[..4].parse().unwrap()).collect();
+    let p = StyleProblem {
+        factor_names: &factor_names,
+        factors: &factors,
+        fund_names: &fund_names,
+        funds: &funds,
+        years: &years,
+    };
+    analyse(&p, spec).unwrap()
+}
+
+fn fixture_rows() -> Vec<csv::StringRecord> {
+    let path = format!(
+        "{}/tests/fixtures/sharpe_french.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    csv::Reader::from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+#[test]
+fn whole_sample_matches_quadprog_on_french_portfolios() {
+    let f = french();
+    let fixtures = fixture_rows();
+    let cases = [
+        ("full", Method::Sharpe, Constraints::SHARPE),
+        (
+            "budget_only",
+            Method::Sharpe,
+            Constraints {
+                budget: true,
+                long_only: false,
+            },
+        ),
+        (
+            "nonneg_only",
+            Method::Sharpe,
+            Constraints {
+                budget: false,
+                long_only: true,
+            },
+        ),
+        ("ols", Method::Ols, Constraints::OLS),
+    ];
+    for (case, method, cons) in cases {
+        let res = run_french(&f, &spec(method, cons, None));
+        assert_eq!(res.fits.len(), 18);
+        for (row, fit) in res.fits.iter().enumerate() {
+            let fund = FUNDS[fit.fund];
+            assert_eq!(fit.n_obs, 819);
+            for (k, factor) in INDUSTRIES.iter().enumerate() {
+                let want: f64 = fixtures
+                    .iter()
+                    .find(|r| &r[0] == case && &r[1] == fund && &r[4] == *factor)
+                    .map(|r| r[5].parse().unwrap())
+                    .unwrap();
+                let got = res.betas[row * 12 + k];
+                assert!(
+                    (got - want).abs() < 1e-8,
+                    "{case} {fund} {factor}: {got} vs {want}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn rolling_windows_match_quadprog_and_fresh_fits() {
+    let f = french();
+    let fixtures = fixture_rows();
+    let res = run_french(&f, &spec(Method::Sharpe, Constraints::SHARPE, Some(36)));
+    // 819 months → 784 windows per fund
+    assert_eq!(res.fits.len(), 18 * 784);
+    let ends = ["1960-12", "1975-06", "1990-12", "2005-06", "2017-03"];
+    for fund in ["S1V1", "S5V5", "S1M1", "S5M5"] {
+        let fi = FUNDS.iter().position(|x| *x == fund).unwrap();
+        for end in ends {
+            let t = f.dates.iter().position(|d| d == end).unwrap();
+            let row = res
+                .exposures
+                .iter()
+                .position(|e| e.fund == fi && e.t == t)
+                .unwrap();
+            for (k, factor) in INDUSTRIES.iter().enumerate() {
+                let want: f64 = fixtures
+                    .iter()
+                    .find(|r| {
+                        &r[0] == "w36" && &r[1] == fund && r[2].starts_with(end) && &r[4] == *factor
+                    })
+                    .map(|r| r[5].parse().unwrap())
+                    .unwrap();
+                assert!(
+                    (res.betas[row * 12 + k] - want).abs() < 1e-8,
+                    "{fund} {end} {factor}"
+                );
+            }
+        }
+    }
+    // every rolling window equals a fit of that window alone (rolling sums do not drift)
+    for (row, e) in res.exposures.iter().enumerate().step_by(97) {
+        let mut sub = French {
+            dates: f.dates[e.t + 1 - 36..=e.t].to_vec(),
+            cols: Default::default(),
+        };
+        for (k, v) in f.cols.iter().filter(|(_, v)| !v.is_empty()) {
+            sub.cols.insert(k.clone(), v[e.t + 1 - 36..=e.t].to_vec());
+        }
+        let fresh = run_french(&sub, &spec(Method::Sharpe, Constraints::SHARPE, None));
+        let frow = fresh
+            .exposures
+            .iter()
+            .position(|x| x.fund == e.fund)
+            .unwrap();
+        for k in 0..12 {
+            assert!((res.betas[row * 12 + k] - fresh.betas[frow * 12 + k]).abs() < 1e-9);
+        }
+        assert!((res.fits[row].r2 - fresh.fits[frow].r2).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn bad_factor_sets_are_rejected() {
+    let mut rng = Rng::new(3);
+    let t = 50;
+    let x = factors(&mut rng, t, 3);
+    let col = |k: usize| -> Vec<f64> { (0..t).map(|s| x[s * 3 + k]).collect() };
+    let names: Vec<String> = ["a", "b", "c", "d"].iter().map(|s| s.to_string()).collect();
+    let mut cols = [col(0), col(1), col(2), vec![0.01; t]].concat();
+    let e = validate_factors(&names, &cols, t).unwrap_err();
+    assert!(e.message.contains("'d' is constant"), "{e}");
+    cols[3 * t..].copy_from_slice(&col(1));
+    assert!(validate_factors(&names, &cols, t)
+        .unwrap_err()
+        .message
+        .contains("'d' duplicates factor 'b'"));
+    let combo: Vec<f64> = (0..t)
+        .map(|s| 0.5 * x[s * 3] + 0.5 * x[s * 3 + 2])
+        .collect();
+    cols[3 * t..].copy_from_slice(&combo);
+    assert!(validate_factors(&names, &cols, t)
+        .unwrap_err()
+        .message
+        .contains("linear combination"));
+}
+
+/// A synthetic universe in the layout `analyse` takes.
+struct Synthetic {
+    factor_names: Vec<String>,
+    factors: Vec<f64>,
+    years: Vec<i32>,
+}
+
+fn synthetic(rng: &mut Rng, t: usize, n: usize) -> Synthetic {
+    let x = factors(rng, t, n);
+    Synthetic {
+        factor_names: (0..n).map(|k| format!("F{k}")).collect(),
+        factors: (0..n)
+            .flat_map(|k| (0..t).map(|s| x[s * n + k]).collect::<Vec<_>>())
+            .collect(),
+        years: (0..t).map(|s| 2000 + (s / 52) as i32).collect(),
+    }
+}
+
+#[test]
+fn stepwise_selection_picks_the_true_factors() {
+    let mut rng = Rng::new(21);
+    let (t, n) = (260, 12);
+    let u = synthetic(&mut rng, t, n);
+    let mut funds = Vec::new();
+    let mut truths = Vec::new();
+    for _ in 0..20 {
+        let b = sparse_beta(&mut rng, n, 3);
+        for s in 0..t {
+            let r: f64 =
+                (0..n).map(|k| u.factors[k * t + s] * b[k]).sum::<f64>() + rng.gaussian(0.0, 0.004);
+            funds.push(r);
+        }
+        truths.push(b);
+    }
+    let fund_names: Vec<String> = (0..20).map(|i| format!("f{i}")).collect();
+    let p = StyleProblem {
+        factor_names: &u.factor_names,
+        factors: &u.factors,
+        fund_names: &fund_names,
+        funds: &funds,
+        years: &u.years,
+    };
+    let mut s = spec(Method::Sharpe, Constraints::SHARPE, None);
+    s.selection = Some(Criterion::Bic);
+    let res = analyse(&p, &s).unwrap();
+    // BIC admits an irrelevant factor with probability ~1% (χ²₁ > ln T, one-sided under
+    // long-only), so across 20 funds × 9 null factors one or two small extras are expected.
+    let mut exact = 0;
+    for (i, truth) in truths.iter().enumerate() {
+        let b = &res.betas[i * n..(i + 1) * n];
+        assert!(
+            (0..n).filter(|&k| truth[k] > 0.0).all(|k| b[k] > 0.0),
+            "fund {i} misses a true factor: {b:?}"
+        );
+        assert!(
+            (0..n).filter(|&k| truth[k] == 0.0).all(|k| b[k] < 0.05),
+            "fund {i} has a large spurious exposure: {b:?}"
+        );
+        exact += usize::from((0..n).all(|k| (b[k] > 0.0) == (truth[k] > 0.0)));
+    }
+    assert!(
+        exact >= 18,
+        "exactly the true factors for only {exact} of 20 funds"
+    );
+    // adjusted R² keeps the true factors too (it may add some)
+    s.selection = Some(Criterion::AdjR2);
+    let res = analyse(&p, &s).unwrap();
+    for (i, truth) in truths.iter().enumerate() {
+        assert!(
+            (0..n)
+                .filter(|&k| truth[k] > 0.0)
+                .all(|k| res.betas[i * n + k] > 0.0),
+            "fund {i}"
+        );
+    }
+}
+
+fn dsa_problem(
+    rng: &mut Rng,
+    t: usize,
+    n: usize,
+    drift: bool,
+    noise: f64,
+) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<i32>) {
+    let x = factors(rng, t, n);
+    let mut betas = vec![0.0; t * n];
+    let start = sparse_beta(rng, n, n.min(3));
+    let end = sparse_beta(rng, n, n.min(3));
+    for s in 0..t {
+        let w = if drift {
+            s as f64 / (t - 1) as f64
+        } else {
+            0.0
+        };
+        for k in 0..n {
+            betas[s * n + k] = (1.0 - w) * start[k] + w * end[k];
+        }
+    }
+    let r = (0..t)
+        .map(|s| {
+            (0..n).map(|k| x[s * n + k] * betas[s * n + k]).sum::<f64>() + rng.gaussian(0.0, noise)
+        })
+        .collect();
+    let years = (0..t).map(|s| 2000 + (s / 52) as i32).collect();
+    (x, r, betas, years)
+}
+
+/// As λ grows every β_t tends to the whole-sample fit with the same constraints, the gap
+/// falling like 1/λ (to ~1e-6 at λ = 1e8 for the sign-free smoother); for the long-only interior-point path (which
+/// cannot take λ that large) the gap shrinks like 1/λ.
+#[test]
+fn dsa_with_huge_lambda_is_the_whole_sample_fit() {
+    let mut rng = Rng::new(31);
+    let (t, n) = (156, 5);
+    let (x, r, _, years) = dsa_problem(&mut rng, t, n, true, 0.01);
+    let p = DsaProblem {
+        x: &x,
+        r: &r,
+        block: &years,
+        n,
+    };
+    let whole = |cons: Constraints| {
+        let mut g = vec![0.0; n * n];
+        let mut c = vec![0.0; n];
+        for s in 0..t {
+            for i in 0..n {
+                c[i] += x[s * n + i] * r[s];
+                for j in 0..n {
+                    g[i * n + j] += x[s * n + i] * x[s * n + j];
+                }
+            }
+        }
+        peergroup_style::SharpeSolver::new(n)
+            .solve(&g, &c, n, cons, None)
+            .unwrap()
+            .to_vec()
+    };
+    let gap = |cons: Constraints, lambda: f64| {
+        let fit = dsa(&p, cons.budget, cons.long_only, Lambda::Fixed(lambda)).unwrap();
+        let w = whole(cons);
+        (0..t)
+            .flat_map(|s| (0..n).map(move |k| (s, k)))
+            .map(|(s, k)| (fit.betas[s * n + k] - w[k]).abs())
+            .fold(0.0, f64::max)
+    };
+    let sign_free = Constraints {
+        budget: true,
+        long_only: false,
+    };
+    let (g6, g7, g8) = (
+        gap(sign_free, 1e6),
+        gap(sign_free, 1e7),
+        gap(sign_free, 1e8),
+    );
+    assert!(g8 < 2e-6, "sign-free gap at λ=1e8: {g8}");
+    for ratio in [g6 / g7, g7 / g8] {
+        assert!(
+            (8.0..12.0).contains(&ratio),
+            "gap should fall like 1/λ: {g6} {g7} {g8}"
+        );
+    }
+    let (g4, g6) = (gap(Constraints::SHARPE, 1e4), gap(Constraints::SHARPE, 1e6));
+    assert!(
+        g6 < 5e-4 && g6 < g4 / 20.0,
+        "long-only gaps: λ=1e4 {g4}, λ=1e6 {g6}"
+    );
+}
+
+#[test]
+fn dsa_with_tiny_lambda_fits_returns_almost_exactly() {
+    let mut rng = Rng::new(32);
+    let (t, n) = (104, 4);
+    let (x, r, _, years) = dsa_problem(&mut rng, t, n, true, 0.02);
+    let p = DsaProblem {
+        x: &x,
+        r: &r,
+        block: &years,
+        n,
+    };
+    let fit = dsa(&p, true, false, Lambda::Fixed(1e-8)).unwrap();
+    let ssr: f64 = (0..t)
+        .map(|s| {
+            (r[s]
+                - (0..n)
+                    .map(|k| x[s * n + k] * fit.betas[s * n + k])
+                    .sum::<f64>())
+            .powi(2)
+        })
+        .sum();
+    let sst: f64 = r.iter().map(|v| v * v).sum();
+    assert!(ssr / sst < 1e-6, "relative SSR {}", ssr / sst);
+    for s in 0..t {
+        assert!(((0..n).map(|k| fit.betas[s * n + k]).sum::<f64>() - 1.0).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn dsa_long_only_respects_constraints_and_auto_lambda_is_finite() {
+    let mut rng = Rng::new(33);
+    let (t, n) = (156, 5);
+    let (x, r, _, years) = dsa_problem(&mut rng, t, n, true, 0.005);
+    let p = DsaProblem {
+        x: &x,
+        r: &r,
+        block: &years,
+        n,
+    };
+    let fit = dsa(&p, true, true, Lambda::Auto).unwrap();
+    assert!(fit.lambda > 0.0 && fit.lambda.is_finite());
+    assert!(
+        fit.predicted_r2 > 0.5 && fit.predicted_r2 <= 1.0,
+        "{}",
+        fit.predicted_r2
+    );
+    for s in 0..t {
+        let row = &fit.betas[s * n..(s + 1) * n];
+        assert!(row.iter().all(|b| *b >= 0.0));
+        assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-6);
+    }
+}
+
+/// On exposures that drift from one style to another, DSA's path is closer to the truth
+/// than 52-week rolling Sharpe windows: mean absolute error over all dates the rolling
+/// windows cover, averaged over 10 funds.
+#[test]
+fn dsa_tracks_drifting_exposures_better_than_rolling_windows() {
+    let mut rng = Rng::new(34);
+    let (t, n, w) = (260, 5, 52);
+    let mut mae_dsa = 0.0;
+    let mut mae_roll = 0.0;
+    for _ in 0..10 {
+        let (x, r, truth, years) = dsa_problem(&mut rng, t, n, true, 0.005);
+        let p = DsaProblem {
+            x: &x,
+            r: &r,
+            block: &years,
+            n,
+        };
+        let fit = dsa(&p, true, true, Lambda::Auto).unwrap();
+        let names: Vec<String> = (0..n).map(|k| format!("F{k}")).collect();
+        let fx: Vec<f64> = (0..n)
+            .flat_map(|k| (0..t).map(|s| x[s * n + k]).collect::<Vec<_>>())
+            .collect();
+        let fund_names = vec!["f".to_string()];
+        let sp = StyleProblem {
+            factor_names: &names,
+            factors: &fx,
+            fund_names: &fund_names,
+            funds: &r,
+            years: &years,
+        };
+        let roll = analyse(&sp, &spec(Method::Sharpe, Constraints::SHARPE, Some(w))).unwrap();
+        for (row, e) in roll.exposures.iter().enumerate() {
+            for k in 0..n {
+                mae_roll += (roll.betas[row * n + k] - truth[e.t * n + k]).abs();
+                mae_dsa += (fit.betas[e.t * n + k] - truth[e.t * n + k]).abs();
+            }
+        }
+    }
+    let cells = (10 * (t - w + 1) * n) as f64;
+    let (mae_dsa, mae_roll) = (mae_dsa / cells, mae_roll / cells);
+    assert!(
+        mae_dsa < 0.7 * mae_roll,
+        "DSA MAE {mae_dsa:.4} vs rolling MAE {mae_roll:.4}"
+    );
+}
