@@ -8,6 +8,7 @@
 //! | tables | [`data`] | validated panels, industry records, metadata |
 //! | files | [`io`] | CSV/Parquet readers and writers, atomic outputs |
 //! | returns | [`returns`] | industry effects, total-return indices, period returns, rankings |
+//! | style | [`style`] | returns-based style analysis: Sharpe, rolling, stepwise, dynamic |
 //! | synthetic data | [`synth`] | generators with known truth |
 //! | report | [`report`] | SVG charts and the HTML run report |
 //!
@@ -23,6 +24,7 @@ pub use peergroup_io as io;
 pub use peergroup_random as random;
 pub use peergroup_report as report;
 pub use peergroup_returns as returns;
+pub use peergroup_style as style;
 pub use peergroup_synth as synth;
 
 pub mod commands;

@@ -304,6 +304,9 @@ fn demo_writes_a_report_and_reruns() {
     assert!(html.contains("<svg"), "charts are inlined");
     assert!(html.contains("Industry analytics"));
     assert!(html.contains("Fama-French 12 industry"));
+    assert!(html.contains("Returns-based style analysis"));
+    assert!(html.contains("Dynamic style analysis vs rolling windows"));
+    assert!(run.join("style/S5M5.svg").exists() && run.join("french_style_exposures.csv").exists());
     assert!(!html.contains("chart missing"));
     for f in [
         "industry_managers.csv",

@@ -117,7 +117,7 @@ pub fn validate_factors(names: &[String], factors: &[f64], t: usize) -> Result<(
         let mean = x.iter().sum::<f64>() / t as f64;
         let sd = (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (t as f64 - 1.0)).sqrt();
         let scale = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        if !(sd > 1e-12 * scale.max(1e-300)) {
+        if sd.is_nan() || sd <= 1e-12 * scale.max(1e-300) {
             return Err(InputError::new(format!(
                 "factor '{}' is constant over the {t} common dates: it cannot explain returns",
                 names[k]

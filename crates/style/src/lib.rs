@@ -7,6 +7,9 @@
 //! * [`dsa`]: dynamic style analysis with λ by predicted R²;
 //! * [`analysis`]: the whole universe, whole-sample or rolling, in parallel.
 
+// Index loops are kept where they mirror the linear algebra (rows, columns, dates).
+#![allow(clippy::needless_range_loop)]
+
 pub mod analysis;
 pub mod conic;
 pub mod dsa;

@@ -16,7 +16,7 @@ pub fn cholesky(a: &[f64], n: usize, l: &mut [f64]) -> bool {
                 s -= l[i * n + k] * l[j * n + k];
             }
             if i == j {
-                if !(s > 0.0) || !s.is_finite() {
+                if s.is_nan() || s <= 0.0 || !s.is_finite() {
                     return false;
                 }
                 l[i * n + i] = s.sqrt();

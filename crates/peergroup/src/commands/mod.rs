@@ -5,6 +5,7 @@ pub mod industry;
 pub mod periods;
 pub mod rank;
 pub mod render;
+pub mod style;
 pub mod synth;
 
 mod progress;

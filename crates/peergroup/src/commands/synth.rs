@@ -2,8 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
+use peergroup_data::Frequency;
 use peergroup_io::{Column, Outputs, Table};
-use peergroup_synth::{industry, IndustrySynth, IndustrySynthConfig};
+use peergroup_synth::{
+    industry, universe, IndustrySynth, IndustrySynthConfig, Universe, UniverseConfig,
+};
 
 use super::progress::step;
 use super::{CommandError, CommandResult};
@@ -106,4 +109,152 @@ pub fn run_industry(args: &SynthIndustryArgs) -> CommandResult<usize> {
     })?;
     outputs.commit()?;
     Ok(data.n_rows())
+}
+
+/// Settings of `peergroup synth universe`.
+#[derive(Clone, Debug)]
+pub struct SynthUniverseArgs {
+    /// Generator settings.
+    pub config: UniverseConfig,
+    /// Output directory.
+    pub out: PathBuf,
+    /// Format of the large tables (funds, true betas).
+    pub format: TableFormat,
+    /// Replace existing files.
+    pub force: bool,
+}
+
+/// The five tables of a synthetic universe: factors (wide), funds (wide), meta, true
+/// betas (static: one row per fund and factor dated at the last date; dynamic: every
+/// date) and factor attributes.
+pub fn universe_tables(u: &Universe, dynamic: bool) -> [Table; 5] {
+    let t = u.periods();
+    let k = u.n_factors();
+    let wide = |names: &[String], values: &[f64]| {
+        let mut tab = Table::new().with("date", Column::Date(u.dates.clone()));
+        for (j, name) in names.iter().enumerate() {
+            tab.push(name, Column::F64(values[j * t..(j + 1) * t].to_vec()));
+        }
+        tab
+    };
+    let factors = wide(&u.factor_names, &u.factor_returns);
+    let funds = wide(&u.fund_names, &u.fund_returns);
+    let meta = Table::new()
+        .with("id", Column::Text(u.fund_names.clone()))
+        .with("category", Column::Text(u.category.clone()))
+        .with(
+            "true_group",
+            Column::Text(
+                u.true_group
+                    .iter()
+                    .map(|g| u.group_labels[*g].clone())
+                    .collect(),
+            ),
+        );
+    let dates: Vec<usize> = if dynamic {
+        (0..t).collect()
+    } else {
+        vec![t - 1]
+    };
+    let rows = u.n_funds() * dates.len() * k;
+    let (mut f, mut d, mut fac, mut b) = (
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+    );
+    for i in 0..u.n_funds() {
+        for &s in &dates {
+            for j in 0..k {
+                f.push(i as u32);
+                d.push(u.dates[s]);
+                fac.push(j as u32);
+                b.push(u.true_betas[(i * t + s) * k + j]);
+            }
+        }
+    }
+    let betas = Table::new()
+        .with(
+            "fund",
+            Column::Key {
+                codes: f,
+                names: u.fund_names.clone(),
+            },
+        )
+        .with("date", Column::Date(d))
+        .with(
+            "factor",
+            Column::Key {
+                codes: fac,
+                names: u.factor_names.clone(),
+            },
+        )
+        .with("beta", Column::F64(b));
+    let attrs = Table::new()
+        .with("factor", Column::Text(u.factor_names.clone()))
+        .with(
+            "asset_class",
+            Column::Text(
+                u.factor_attributes
+                    .iter()
+                    .map(|a| a.asset_class.clone())
+                    .collect(),
+            ),
+        )
+        .with(
+            "sector",
+            Column::Text(
+                u.factor_attributes
+                    .iter()
+                    .map(|a| a.sector.clone())
+                    .collect(),
+            ),
+        )
+        .with(
+            "region",
+            Column::Text(
+                u.factor_attributes
+                    .iter()
+                    .map(|a| a.region.clone())
+                    .collect(),
+            ),
+        );
+    [factors, funds, meta, betas, attrs]
+}
+
+/// Run `peergroup synth universe`; returns (funds, factors, periods).
+pub fn run_universe(args: &SynthUniverseArgs) -> CommandResult<(usize, usize, usize)> {
+    args.config.validate().map_err(CommandError::usage)?;
+    let ext = args.format.ext();
+    let names = [
+        "factors.csv".to_string(),
+        format!("funds.{ext}"),
+        "meta.csv".to_string(),
+        format!("true_betas.{ext}"),
+        "factor_attributes.csv".to_string(),
+    ];
+    let mut outputs = Outputs::new(args.force);
+    for n in &names {
+        outputs.plan_table(&args.out.join(n))?;
+    }
+    let u = step("generating", || universe(&args.config));
+    let tables = universe_tables(&u, args.config.dynamic);
+    step("writing", || -> CommandResult {
+        for (n, t) in names.iter().zip(&tables) {
+            outputs.write_table(&args.out.join(n), t)?;
+        }
+        Ok(())
+    })?;
+    outputs.commit()?;
+    Ok((u.n_funds(), u.n_factors(), u.periods()))
+}
+
+/// Parse a frequency name for synthetic data.
+pub fn parse_frequency(s: &str) -> Result<Frequency, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "daily" => Ok(Frequency::Daily),
+        "weekly" => Ok(Frequency::Weekly),
+        "monthly" => Ok(Frequency::Monthly),
+        other => Err(format!("expected daily, weekly or monthly, got '{other}'")),
+    }
 }
