@@ -78,23 +78,29 @@ struct Reduced {
     r0: Vec<f64>,
 }
 
+/// D = diag(Var(x_i)): each factor's sample variance over the dates with a return.
+fn penalty_scales(p: &DsaProblem<'_>) -> Vec<f64> {
+    let n = p.n;
+    let obs: Vec<usize> = (0..p.r.len()).filter(|&k| !p.r[k].is_nan()).collect();
+    let m = obs.len() as f64;
+    (0..n)
+        .map(|i| {
+            let mean = obs.iter().map(|&k| p.x[k * n + i]).sum::<f64>() / m;
+            obs.iter()
+                .map(|&k| (p.x[k * n + i] - mean).powi(2))
+                .sum::<f64>()
+                / (m - 1.0).max(1.0)
+        })
+        .collect()
+}
+
 impl Reduced {
     fn new(p: &DsaProblem<'_>, budget: bool) -> Result<Reduced, QpError> {
         let n = p.n;
         let t = p.r.len();
-        // D = diag(Var(x_i)) over the observed dates.
-        let obs: Vec<usize> = (0..t).filter(|&k| !p.r[k].is_nan()).collect();
-        let mut d = vec![0.0; n];
-        for (i, di) in d.iter_mut().enumerate() {
-            let mean = obs.iter().map(|&k| p.x[k * n + i]).sum::<f64>() / obs.len() as f64;
-            *di = obs
-                .iter()
-                .map(|&k| (p.x[k * n + i] - mean).powi(2))
-                .sum::<f64>()
-                / (obs.len() as f64 - 1.0).max(1.0);
-            if di.is_nan() || *di <= 0.0 {
-                return Err(QpError(format!("factor {i} has no variance in the window")));
-            }
+        let d = penalty_scales(p);
+        if let Some(i) = d.iter().position(|v| v.is_nan() || *v <= 0.0) {
+            return Err(QpError(format!("factor {i} has no variance in the window")));
         }
         // Orthonormal basis N of 1ᵀβ = 0 from a Householder reflection (or I without budget).
         let (m, nb) = if budget {
@@ -585,16 +591,7 @@ pub fn dsa(
 fn long_only_path(p: &DsaProblem<'_>, budget: bool, lambda: f64) -> Result<Vec<f64>, QpError> {
     let n = p.n;
     let t = p.r.len();
-    let obs: Vec<usize> = (0..t).filter(|&k| !p.r[k].is_nan()).collect();
-    let mut d = vec![0.0; n];
-    for (i, di) in d.iter_mut().enumerate() {
-        let mean = obs.iter().map(|&k| p.x[k * n + i]).sum::<f64>() / obs.len() as f64;
-        *di = obs
-            .iter()
-            .map(|&k| (p.x[k * n + i] - mean).powi(2))
-            .sum::<f64>()
-            / (obs.len() as f64 - 1.0).max(1.0);
-    }
+    let d = penalty_scales(p);
     let dim = t * n;
     // P = 2(blockdiag(w_t x_t x_tᵀ) + λ L ⊗ D), upper triangle, column by column.
     let mut colptr = Vec::with_capacity(dim + 1);

@@ -68,5 +68,22 @@ impl From<OutputError> for CommandError {
     }
 }
 
+/// How to read a series file given the common `--prices` / `--percent` flags.
+pub(crate) fn series_options(
+    prices: bool,
+    percent: bool,
+    value_columns: &[&str],
+) -> peergroup_io::SeriesOptions {
+    peergroup_io::SeriesOptions {
+        kind: if prices {
+            peergroup_data::SeriesKind::Prices
+        } else {
+            peergroup_data::SeriesKind::Returns
+        },
+        percent,
+        value_columns: value_columns.iter().map(|c| c.to_string()).collect(),
+    }
+}
+
 /// Result of a command.
 pub type CommandResult<T = ()> = Result<T, CommandError>;

@@ -2,8 +2,7 @@
 
 use std::path::PathBuf;
 
-use peergroup_data::SeriesKind;
-use peergroup_io::{read_series, Outputs, SeriesOptions};
+use peergroup_io::{read_series, Outputs};
 use peergroup_returns::period_returns;
 
 use super::tables::periods_table;
@@ -34,15 +33,7 @@ pub fn run(args: &PeriodsArgs) -> CommandResult<usize> {
     outputs.plan_table(&args.out)?;
     let panel = read_series(
         &args.series,
-        &SeriesOptions {
-            kind: if args.prices {
-                SeriesKind::Prices
-            } else {
-                SeriesKind::Returns
-            },
-            percent: args.percent,
-            value_columns: vec![args.column.clone()],
-        },
+        &super::series_options(args.prices, args.percent, &[args.column.as_str()]),
     )?;
     let rows = period_returns(&panel, &args.trailing);
     outputs.write_table(&args.out, &periods_table(panel.ids(), &rows))?;

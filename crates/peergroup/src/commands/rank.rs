@@ -2,8 +2,7 @@
 
 use std::path::PathBuf;
 
-use peergroup_data::SeriesKind;
-use peergroup_io::{read_series, Outputs, SeriesOptions};
+use peergroup_io::{read_series, Outputs};
 use peergroup_returns::rank_ytd;
 
 use super::tables::rank_table;
@@ -36,15 +35,7 @@ pub fn run(args: &RankArgs) -> CommandResult<usize> {
     outputs.plan_table(&args.out)?;
     let panel = read_series(
         &args.returns,
-        &SeriesOptions {
-            kind: if args.prices {
-                SeriesKind::Prices
-            } else {
-                SeriesKind::Returns
-            },
-            percent: args.percent,
-            value_columns: vec!["daily_return".into(), "value".into()],
-        },
+        &super::series_options(args.prices, args.percent, &["daily_return", "value"]),
     )?;
     let returns = panel.to_returns();
     let rows = rank_ytd(&returns, args.top, args.bottom, args.all);

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use peergroup_data::{InputError, Panel, SeriesKind};
-use peergroup_io::{read_series, Column, Outputs, SeriesOptions, Table};
+use peergroup_data::{InputError, Panel};
+use peergroup_io::{read_series, Column, Outputs, Table};
 use peergroup_style::{
     analyse, Constraints, Criterion, Lambda, Method, StyleProblem, StyleResult, StyleSpec,
 };
@@ -212,15 +212,7 @@ pub fn run(args: &StyleArgs) -> CommandResult<StyleSummary> {
     if let Some(f) = &args.fit_out {
         outputs.plan_table(f)?;
     }
-    let opts = |prices: bool| SeriesOptions {
-        kind: if prices {
-            SeriesKind::Prices
-        } else {
-            SeriesKind::Returns
-        },
-        percent: args.percent,
-        value_columns: vec!["value".into()],
-    };
+    let opts = |prices: bool| super::series_options(prices, args.percent, &["value"]);
     let funds = read_series(&args.funds, &opts(args.fund_prices))?.to_returns();
     let factors = read_series(&args.factors, &opts(args.factor_prices))?.to_returns();
     let funds_name = args.funds.display().to_string();

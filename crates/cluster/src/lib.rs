@@ -1,0 +1,8 @@
+//! Clustering for peer groups (SPEC §4). Under construction: each module is owned by one
+//! engineer until it lands.
+
+pub mod bootstrap;
+pub mod gmm;
+pub mod kmeans;
+pub mod linkage;
+pub mod validity;

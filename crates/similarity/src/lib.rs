@@ -1,0 +1,1 @@
+//! Factor-aware fund similarity (SPEC §3). Under construction.
