@@ -467,7 +467,7 @@ def time_pandas(data, meta, by, out, repeat):
         if res["seconds"] < best:
             best = res["seconds"]
         if info is None or res["rss_mib"] > info["rss_mib"]:
-            info = dict(res, rss_mib=res["rss_mib"])
+            info = res
     info["seconds"] = best
     return info
 

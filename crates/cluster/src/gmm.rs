@@ -1,1 +1,832 @@
-//! Under construction.
+//! Gaussian mixture models fitted by EM, with mclust's covariance parameterisations and
+//! model selection by BIC (SPEC §4).
+//!
+//! Component `c` has weight `π_c`, mean `μ_c` and covariance `Σ_c`; the six models are
+//! mclust's (Fraley & Raftery) names for how the covariances are constrained:
+//!
+//! | model | Σ_c | shape | covariance parameters |
+//! | --- | --- | --- | --- |
+//! | EII | λ I | spherical, equal volume | 1 |
+//! | VII | λ_c I | spherical, varying volume | k |
+//! | EEI | diag(a), shared | diagonal, equal | d |
+//! | VVI | diag(a_c) | diagonal, varying | k·d |
+//! | EEE | Σ, shared | full, equal | d(d+1)/2 |
+//! | VVV | Σ_c | full, varying | k·d(d+1)/2 |
+//!
+//! plus `k·d` means and `k − 1` free weights. All six M-steps are closed form (below).
+//! scikit-learn's `spherical`, `diag`, `tied` and `full` are VII, VVI, EEE and VVV.
+//!
+//! **BIC** follows mclust's sign: `BIC = 2·loglik − params·ln n`, *higher is better*
+//! (scikit-learn's `bic()` is the negative of this).
+//!
+//! **Regularisation.** Like scikit-learn's `reg_covar = 1e-6`, a small ridge is added to
+//! every covariance diagonal after each M-step so that a component that collapses onto
+//! a few points never makes the EM crash. Unlike scikit-learn the ridge is relative: it
+//! is `reg_covar × var_j` for variable `j` (its variance over all observations), so the
+//! fit does not depend on the units of each column (returns as fractions or percent,
+//! exposures, log AUM side by side). For the spherical models the ridge is the mean of
+//! those, as in scikit-learn. With unit-variance columns this is exactly scikit-learn.
+//!
+//! **Singular fits.** A ridge keeps the arithmetic finite but cannot make a degenerate
+//! solution meaningful: a component sitting on fewer points than it has covariance
+//! directions has a likelihood that grows without bound as its covariance shrinks, and
+//! the ridge only caps it at an arbitrary height. mclust reports such models as failed
+//! (BIC `NA`); here [`GmmFit::singular`] is set when some fitted covariance, before the
+//! ridge, has an eigenvalue below `1e-6` of the corresponding data variance (in the
+//! metric `diag(var_j)`), and [`select_gmm`] reports its BIC as NaN and never picks it.
+//!
+//! **Initialisation** of [`select_gmm`]: k-means (k-means++ seeding, Lloyd iterations)
+//! on the column-standardised data, several starts from `Rng::stream(seed, ·)`; each
+//! model and k keeps the start with the highest log-likelihood among its non-singular
+//! fits. [`fit_gmm`] starts from given hard labels: the first step is the M-step of those
+//! labels, so a fit is fully determined by its labels.
+
+// Index loops are kept where they mirror the algebra (observations, components, variables).
+#![allow(clippy::needless_range_loop)]
+
+use peergroup_random::Rng;
+use rayon::prelude::*;
+use std::ops::RangeInclusive;
+
+/// mclust covariance parameterisation (volume / shape / orientation equal or varying).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CovModel {
+    /// Spherical, equal volume: `Σ_c = λ I`.
+    EII,
+    /// Spherical, varying volume: `Σ_c = λ_c I` (scikit-learn `spherical`).
+    VII,
+    /// Diagonal, shared by all components: `Σ_c = diag(a)`.
+    EEI,
+    /// Diagonal, varying: `Σ_c = diag(a_c)` (scikit-learn `diag`).
+    VVI,
+    /// Full, shared by all components: `Σ_c = Σ` (scikit-learn `tied`).
+    EEE,
+    /// Full, varying: `Σ_c` unconstrained (scikit-learn `full`).
+    VVV,
+}
+
+/// How a model's covariances are stored and inverted.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Spherical,
+    Diagonal,
+    Full,
+}
+
+impl CovModel {
+    /// All six models, in mclust's order of increasing flexibility.
+    pub const ALL: [CovModel; 6] = [
+        CovModel::EII,
+        CovModel::VII,
+        CovModel::EEI,
+        CovModel::VVI,
+        CovModel::EEE,
+        CovModel::VVV,
+    ];
+
+    /// The mclust name, e.g. `"VVV"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            CovModel::EII => "EII",
+            CovModel::VII => "VII",
+            CovModel::EEI => "EEI",
+            CovModel::VVI => "VVI",
+            CovModel::EEE => "EEE",
+            CovModel::VVV => "VVV",
+        }
+    }
+
+    /// The model with mclust name `name` (case-insensitive), if any.
+    pub fn from_name(name: &str) -> Option<CovModel> {
+        CovModel::ALL
+            .into_iter()
+            .find(|m| m.name().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// Number of free covariance parameters for `k` components in `d` dimensions.
+    pub fn covariance_params(self, k: usize, d: usize) -> usize {
+        match self {
+            CovModel::EII => 1,
+            CovModel::VII => k,
+            CovModel::EEI => d,
+            CovModel::VVI => k * d,
+            CovModel::EEE => d * (d + 1) / 2,
+            CovModel::VVV => k * d * (d + 1) / 2,
+        }
+    }
+
+    /// Number of free parameters of the mixture: means, `k − 1` weights and covariances.
+    pub fn params(self, k: usize, d: usize) -> usize {
+        k * d + k.saturating_sub(1) + self.covariance_params(k, d)
+    }
+
+    fn shape(self) -> Shape {
+        match self {
+            CovModel::EII | CovModel::VII => Shape::Spherical,
+            CovModel::EEI | CovModel::VVI => Shape::Diagonal,
+            CovModel::EEE | CovModel::VVV => Shape::Full,
+        }
+    }
+
+    fn shared(self) -> bool {
+        matches!(self, CovModel::EII | CovModel::EEI | CovModel::EEE)
+    }
+}
+
+impl std::fmt::Display for CovModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A fitted mixture. Matrices are row-major: `means` is k×d, `covariances` k×d×d.
+#[derive(Clone, Debug)]
+pub struct GmmFit {
+    /// Covariance parameterisation.
+    pub model: CovModel,
+    /// Number of components.
+    pub k: usize,
+    /// Mixing weights `π_c` (sum 1).
+    pub weights: Vec<f64>,
+    /// Component means, k×d row-major.
+    pub means: Vec<f64>,
+    /// Component covariances including the ridge, k×d×d row-major (full matrices for every model).
+    pub covariances: Vec<f64>,
+    /// Log-likelihood `Σ_i ln Σ_c π_c N(x_i | μ_c, Σ_c)` at the returned parameters.
+    pub loglik: f64,
+    /// `2·loglik − params·ln n` (mclust's sign: higher is better).
+    pub bic: f64,
+    /// Number of free parameters ([`CovModel::params`]).
+    pub params: usize,
+    /// Most probable component of each observation.
+    pub labels: Vec<usize>,
+    /// Posterior probabilities, n×k row-major.
+    pub responsibilities: Vec<f64>,
+    /// Number of M-steps after the one from the initial labels.
+    pub iterations: usize,
+    /// Whether the relative log-likelihood change fell below the tolerance.
+    pub converged: bool,
+    /// Whether a covariance is singular without the ridge (or the fit is not finite):
+    /// mclust would report this model as failed, and [`select_gmm`] never picks it.
+    pub singular: bool,
+}
+
+/// Tuning of the EM ([`fit_gmm_with`], [`select_gmm_with`]).
+#[derive(Clone, Debug)]
+pub struct GmmOptions {
+    /// Ridge added to covariance diagonals, as a multiple of each variable's variance.
+    pub reg_covar: f64,
+    /// Stop when `|Δ loglik| ≤ tol·(1 + |loglik|)` between EM iterations.
+    pub tol: f64,
+    /// Maximum number of EM iterations.
+    pub max_iter: usize,
+    /// Number of k-means starts per k in [`select_gmm_with`].
+    pub n_starts: usize,
+}
+
+impl Default for GmmOptions {
+    fn default() -> Self {
+        GmmOptions {
+            reg_covar: 1e-6,
+            tol: 1e-8,
+            max_iter: 1000,
+            n_starts: 5,
+        }
+    }
+}
+
+/// The BIC table of a model search and the model it selects.
+#[derive(Clone, Debug)]
+pub struct GmmSelection {
+    /// The fit with the highest BIC among the non-singular ones.
+    pub best: GmmFit,
+    /// `(model, k, BIC)` for every model and k tried, models outer; BIC is NaN if the
+    /// fit failed (singular covariance, or k larger than the number of observations).
+    pub table: Vec<(CovModel, usize, f64)>,
+}
+
+/// Smallest eigenvalue of a covariance before the ridge, relative to the data variance,
+/// below which the fit is reported as singular.
+const SINGULAR_TOL: f64 = 1e-6;
+
+/// Fit a `k`-component mixture of `model` by EM from the hard labels `init` (default options).
+///
+/// `x` is n×d row-major; `init[i] < k` for every observation. Panics only on
+/// inconsistent shapes; singular or degenerate data give a fit flagged [`GmmFit::singular`].
+pub fn fit_gmm(x: &[f64], n: usize, d: usize, k: usize, model: CovModel, init: &[usize]) -> GmmFit {
+    fit_gmm_with(x, n, d, k, model, init, &GmmOptions::default())
+}
+
+/// [`fit_gmm`] with explicit [`GmmOptions`].
+pub fn fit_gmm_with(
+    x: &[f64],
+    n: usize,
+    d: usize,
+    k: usize,
+    model: CovModel,
+    init: &[usize],
+    opts: &GmmOptions,
+) -> GmmFit {
+    assert_eq!(x.len(), n * d, "x must be n×d");
+    assert_eq!(init.len(), n, "one initial label per observation");
+    assert!(k >= 1 && d >= 1, "need k ≥ 1 and d ≥ 1");
+    assert!(init.iter().all(|&l| l < k), "initial labels must be < k");
+    let scale = column_scales(x, n, d);
+    let mut resp = vec![0.0; n * k];
+    for (i, &l) in init.iter().enumerate() {
+        resp[i * k + l] = 1.0;
+    }
+    let mut p = m_step(x, n, d, k, model, &resp, &scale, opts.reg_covar);
+    let mut iterations = 0;
+    let mut converged = false;
+    let mut prev = f64::NEG_INFINITY;
+    let loglik = loop {
+        let ll = e_step(x, n, d, k, model, &mut p, &mut resp);
+        if !ll.is_finite() {
+            break ll;
+        }
+        if iterations > 0 && (ll - prev).abs() <= opts.tol * (1.0 + ll.abs()) {
+            converged = true;
+            break ll;
+        }
+        if iterations >= opts.max_iter {
+            break ll;
+        }
+        p = m_step(x, n, d, k, model, &resp, &scale, opts.reg_covar);
+        iterations += 1;
+        prev = ll;
+    };
+    let labels = (0..n).map(|i| argmax(&resp[i * k..(i + 1) * k])).collect();
+    let params = model.params(k, d);
+    GmmFit {
+        model,
+        k,
+        weights: p.weights,
+        means: p.means,
+        covariances: p.covs,
+        loglik,
+        bic: 2.0 * loglik - params as f64 * (n as f64).ln(),
+        params,
+        labels,
+        responsibilities: resp,
+        iterations,
+        converged,
+        singular: p.singular || !loglik.is_finite(),
+    }
+}
+
+/// BIC model search over `ks` × `models` (default options), initialised by seeded k-means.
+pub fn select_gmm(
+    x: &[f64],
+    n: usize,
+    d: usize,
+    ks: RangeInclusive<usize>,
+    models: &[CovModel],
+    seed: u64,
+) -> GmmSelection {
+    select_gmm_with(x, n, d, ks, models, seed, &GmmOptions::default())
+}
+
+/// [`select_gmm`] with explicit [`GmmOptions`]. Deterministic for a given seed.
+///
+/// If every fit is singular, `best` is the one with the highest BIC regardless (its
+/// `singular` flag says so) so that callers always get a partition.
+pub fn select_gmm_with(
+    x: &[f64],
+    n: usize,
+    d: usize,
+    ks: RangeInclusive<usize>,
+    models: &[CovModel],
+    seed: u64,
+    opts: &GmmOptions,
+) -> GmmSelection {
+    assert_eq!(x.len(), n * d, "x must be n×d");
+    assert!(d >= 1, "need d ≥ 1");
+    assert!(!models.is_empty(), "need at least one model");
+    let ks: Vec<usize> = ks.filter(|&k| k >= 1).collect();
+    assert!(!ks.is_empty(), "need at least one k ≥ 1");
+
+    // The starting partitions depend on k only, so all models share them.
+    let z = standardise(x, n, d);
+    let starts: Vec<Vec<Vec<usize>>> = ks
+        .par_iter()
+        .map(|&k| {
+            if k > n {
+                return Vec::new();
+            }
+            let mut parts: Vec<Vec<usize>> = Vec::new();
+            for s in 0..opts.n_starts.max(1) {
+                let mut rng = Rng::stream(seed, ((k as u64) << 32) | s as u64);
+                let labels = canonical(&kmeans_labels(&z, n, d, k, &mut rng));
+                if !parts.contains(&labels) {
+                    parts.push(labels);
+                }
+            }
+            parts
+        })
+        .collect();
+
+    let jobs: Vec<(CovModel, usize)> = models
+        .iter()
+        .flat_map(|&m| (0..ks.len()).map(move |j| (m, j)))
+        .collect();
+    let fits: Vec<Option<GmmFit>> = jobs
+        .par_iter()
+        .map(|&(model, j)| {
+            let mut best: Option<GmmFit> = None;
+            for init in &starts[j] {
+                let fit = fit_gmm_with(x, n, d, ks[j], model, init, opts);
+                if better_start(&fit, best.as_ref()) {
+                    best = Some(fit);
+                }
+            }
+            best
+        })
+        .collect();
+
+    let table = jobs
+        .iter()
+        .zip(&fits)
+        .map(|(&(model, j), fit)| {
+            let bic = match fit {
+                Some(f) if !f.singular => f.bic,
+                _ => f64::NAN,
+            };
+            (model, ks[j], bic)
+        })
+        .collect();
+    let mut best: Option<GmmFit> = None;
+    for fit in fits.into_iter().flatten() {
+        let wins = match &best {
+            None => true,
+            Some(b) => match (fit.singular, b.singular) {
+                (false, true) => true,
+                (true, false) => false,
+                // Ties keep the earlier (simpler-listed) model.
+                _ => fit.bic > b.bic || (b.bic.is_nan() && !fit.bic.is_nan()),
+            },
+        };
+        if wins {
+            best = Some(fit);
+        }
+    }
+    let best = best.unwrap_or_else(|| {
+        // Only reachable when every k exceeds n: a one-component fit is still defined.
+        fit_gmm_with(x, n, d, 1, models[0], &vec![0; n], opts)
+    });
+    GmmSelection { best, table }
+}
+
+/// Whether `fit` should replace the best start so far: non-singular first, then loglik.
+fn better_start(fit: &GmmFit, best: Option<&GmmFit>) -> bool {
+    match best {
+        None => true,
+        Some(b) => match (fit.singular, b.singular) {
+            (false, true) => true,
+            (true, false) => false,
+            _ => fit.loglik > b.loglik || (b.loglik.is_nan() && !fit.loglik.is_nan()),
+        },
+    }
+}
+
+/// Parameters after an M-step.
+struct Params {
+    weights: Vec<f64>,
+    means: Vec<f64>,
+    covs: Vec<f64>,
+    singular: bool,
+}
+
+/// Per-variable scale for the ridge and the singularity test: the column variance, with
+/// a floor so that constant columns still get a (tiny) positive ridge.
+fn column_scales(x: &[f64], n: usize, d: usize) -> Vec<f64> {
+    let mut var = vec![0.0; d];
+    for j in 0..d {
+        let mean = (0..n).map(|i| x[i * d + j]).sum::<f64>() / n as f64;
+        var[j] = (0..n).map(|i| (x[i * d + j] - mean).powi(2)).sum::<f64>() / n as f64;
+    }
+    let top = var.iter().cloned().fold(0.0, f64::max);
+    let floor = if top > 0.0 { 1e-12 * top } else { 1.0 };
+    var.iter().map(|&v| v.max(floor)).collect()
+}
+
+/// Closed-form M-step for responsibilities `resp` (n×k), plus the ridge and the
+/// singularity test on the covariances before the ridge.
+#[allow(clippy::too_many_arguments)]
+fn m_step(
+    x: &[f64],
+    n: usize,
+    d: usize,
+    k: usize,
+    model: CovModel,
+    resp: &[f64],
+    scale: &[f64],
+    reg: f64,
+) -> Params {
+    // As scikit-learn: 10·eps keeps an emptied component's mean finite; its weight ≈ 0.
+    let mut nk = vec![10.0 * f64::EPSILON; k];
+    let mut means = vec![0.0; k * d];
+    for i in 0..n {
+        let xi = &x[i * d..(i + 1) * d];
+        for c in 0..k {
+            let r = resp[i * k + c];
+            if r != 0.0 {
+                nk[c] += r;
+                for j in 0..d {
+                    means[c * d + j] += r * xi[j];
+                }
+            }
+        }
+    }
+    for c in 0..k {
+        for j in 0..d {
+            means[c * d + j] /= nk[c];
+        }
+    }
+    let total: f64 = nk.iter().sum();
+    let weights: Vec<f64> = nk.iter().map(|v| v / total).collect();
+
+    // Scatter about each component's own mean (centred, for accuracy): full matrices
+    // for EEE/VVV, diagonals only otherwise.
+    let shape = model.shape();
+    let mut scatter = vec![
+        0.0;
+        if shape == Shape::Full {
+            k * d * d
+        } else {
+            k * d
+        }
+    ];
+    let mut diff = vec![0.0; d];
+    for i in 0..n {
+        for c in 0..k {
+            let r = resp[i * k + c];
+            if r == 0.0 {
+                continue;
+            }
+            for j in 0..d {
+                diff[j] = x[i * d + j] - means[c * d + j];
+            }
+            if shape == Shape::Full {
+                let w = &mut scatter[c * d * d..(c + 1) * d * d];
+                for a in 0..d {
+                    let ra = r * diff[a];
+                    for b in 0..=a {
+                        w[a * d + b] += ra * diff[b];
+                    }
+                }
+            } else {
+                for j in 0..d {
+                    scatter[c * d + j] += r * diff[j] * diff[j];
+                }
+            }
+        }
+    }
+    if shape == Shape::Full {
+        for c in 0..k {
+            for a in 0..d {
+                for b in 0..a {
+                    scatter[c * d * d + b * d + a] = scatter[c * d * d + a * d + b];
+                }
+            }
+        }
+    }
+
+    // Raw (unregularised) covariance of each distinct matrix: pooled ones divide the
+    // summed scatter by n, varying ones each scatter by its n_c.
+    let groups = if model.shared() { 1 } else { k };
+    let block = scatter.len() / k;
+    let mut raw = vec![0.0; groups * block];
+    if model.shared() {
+        for c in 0..k {
+            for t in 0..block {
+                raw[t] += scatter[c * block + t];
+            }
+        }
+        raw.iter_mut().for_each(|v| *v /= total);
+    } else {
+        for c in 0..k {
+            for t in 0..block {
+                raw[c * block + t] = scatter[c * block + t] / nk[c];
+            }
+        }
+    }
+    let mean_scale = scale.iter().sum::<f64>() / d as f64;
+    let mut covs = vec![0.0; k * d * d];
+    let mut singular = false;
+    for g in 0..groups {
+        let m = &raw[g * block..(g + 1) * block];
+        let mut cov = vec![0.0; d * d];
+        match shape {
+            Shape::Spherical => {
+                let lambda = m.iter().sum::<f64>() / d as f64;
+                singular |= !(lambda > SINGULAR_TOL * mean_scale);
+                for j in 0..d {
+                    cov[j * d + j] = lambda + reg * mean_scale;
+                }
+            }
+            Shape::Diagonal => {
+                for j in 0..d {
+                    singular |= !(m[j] > SINGULAR_TOL * scale[j]);
+                    cov[j * d + j] = m[j] + reg * scale[j];
+                }
+            }
+            Shape::Full => {
+                // λ_min(D^{-1/2} M D^{-1/2}) > tol  ⇔  M − tol·D is positive definite.
+                let mut shifted = m.to_vec();
+                for j in 0..d {
+                    shifted[j * d + j] -= SINGULAR_TOL * scale[j];
+                }
+                let mut l = vec![0.0; d * d];
+                singular |= !cholesky(&shifted, d, &mut l);
+                cov.copy_from_slice(m);
+                for j in 0..d {
+                    cov[j * d + j] += reg * scale[j];
+                }
+            }
+        }
+        let targets = if model.shared() { 0..k } else { g..g + 1 };
+        for c in targets {
+            covs[c * d * d..(c + 1) * d * d].copy_from_slice(&cov);
+        }
+    }
+    Params {
+        weights,
+        means,
+        covs,
+        singular,
+    }
+}
+
+/// E-step: responsibilities into `resp`, returns the log-likelihood. A covariance that is
+/// not numerically positive definite (possible only with a zero ridge) gets a growing
+/// jitter and marks the fit singular.
+fn e_step(
+    x: &[f64],
+    n: usize,
+    d: usize,
+    k: usize,
+    model: CovModel,
+    p: &mut Params,
+    resp: &mut [f64],
+) -> f64 {
+    let shape = model.shape();
+    let ln2pi = (2.0 * std::f64::consts::PI).ln();
+    // Per component: Cholesky factor (full) or inverse variances (diagonal), and
+    // the constant  ln π_c − ½(d ln 2π + ln det Σ_c).
+    let mut factor = vec![
+        0.0;
+        if shape == Shape::Full {
+            k * d * d
+        } else {
+            k * d
+        }
+    ];
+    let mut konst = vec![0.0; k];
+    for c in 0..k {
+        let cov = &mut p.covs[c * d * d..(c + 1) * d * d];
+        let logdet = if shape == Shape::Full {
+            let l = &mut factor[c * d * d..(c + 1) * d * d];
+            if !cholesky(cov, d, l) {
+                p.singular = true;
+                let mean_diag = (0..d).map(|j| cov[j * d + j].abs()).sum::<f64>() / d as f64;
+                let mut jitter = 1e-10 * mean_diag.max(f64::MIN_POSITIVE);
+                let mut ok = false;
+                for _ in 0..40 {
+                    for j in 0..d {
+                        cov[j * d + j] += jitter;
+                    }
+                    if cholesky(cov, d, l) {
+                        ok = true;
+                        break;
+                    }
+                    jitter *= 10.0;
+                }
+                if !ok {
+                    return f64::NAN;
+                }
+            }
+            (0..d).map(|j| 2.0 * l[j * d + j].ln()).sum::<f64>()
+        } else {
+            let mut s = 0.0;
+            for j in 0..d {
+                let v = cov[j * d + j];
+                if !(v > 0.0) {
+                    return f64::NAN;
+                }
+                factor[c * d + j] = 1.0 / v;
+                s += v.ln();
+            }
+            s
+        };
+        konst[c] = p.weights[c].ln() - 0.5 * (d as f64 * ln2pi + logdet);
+    }
+
+    let mut loglik = 0.0;
+    let mut diff = vec![0.0; d];
+    for i in 0..n {
+        let xi = &x[i * d..(i + 1) * d];
+        let row = &mut resp[i * k..(i + 1) * k];
+        for c in 0..k {
+            let mu = &p.means[c * d..(c + 1) * d];
+            let maha = if shape == Shape::Full {
+                // Forward substitution L y = x − μ; the Mahalanobis distance is |y|².
+                let l = &factor[c * d * d..(c + 1) * d * d];
+                let mut s2 = 0.0;
+                for a in 0..d {
+                    let mut s = xi[a] - mu[a];
+                    for b in 0..a {
+                        s -= l[a * d + b] * diff[b];
+                    }
+                    diff[a] = s / l[a * d + a];
+                    s2 += diff[a] * diff[a];
+                }
+                s2
+            } else {
+                let inv = &factor[c * d..(c + 1) * d];
+                (0..d).map(|j| (xi[j] - mu[j]).powi(2) * inv[j]).sum()
+            };
+            row[c] = konst[c] - 0.5 * maha;
+        }
+        // log-sum-exp, so that far-away points do not underflow to 0/0.
+        let top = row.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let sum: f64 = row.iter().map(|v| (v - top).exp()).sum();
+        let lse = top + sum.ln();
+        for v in row.iter_mut() {
+            *v = (*v - lse).exp();
+        }
+        loglik += lse;
+    }
+    loglik
+}
+
+/// Cholesky factor `L` (lower, row-major) of the d×d matrix `a`; false if not PD.
+fn cholesky(a: &[f64], d: usize, l: &mut [f64]) -> bool {
+    for i in 0..d {
+        for j in 0..=i {
+            let mut s = a[i * d + j];
+            for t in 0..j {
+                s -= l[i * d + t] * l[j * d + t];
+            }
+            if i == j {
+                if !(s > 0.0) || !s.is_finite() {
+                    return false;
+                }
+                l[i * d + i] = s.sqrt();
+            } else {
+                l[i * d + j] = s / l[j * d + j];
+            }
+        }
+        for j in i + 1..d {
+            l[i * d + j] = 0.0;
+        }
+    }
+    true
+}
+
+fn argmax(v: &[f64]) -> usize {
+    let mut best = 0;
+    for (c, &p) in v.iter().enumerate() {
+        if p > v[best] {
+            best = c;
+        }
+    }
+    best
+}
+
+/// Columns scaled to unit variance (constant columns left centred at 0), so the k-means
+/// starts do not depend on the units of each variable.
+fn standardise(x: &[f64], n: usize, d: usize) -> Vec<f64> {
+    let mut z = x.to_vec();
+    for j in 0..d {
+        let mean = (0..n).map(|i| x[i * d + j]).sum::<f64>() / n as f64;
+        let var = (0..n).map(|i| (x[i * d + j] - mean).powi(2)).sum::<f64>() / n as f64;
+        let inv = if var > 0.0 { 1.0 / var.sqrt() } else { 0.0 };
+        for i in 0..n {
+            z[i * d + j] = (x[i * d + j] - mean) * inv;
+        }
+    }
+    z
+}
+
+/// Relabel a partition by order of first appearance, so equal partitions compare equal.
+fn canonical(labels: &[usize]) -> Vec<usize> {
+    let mut map: Vec<Option<usize>> = Vec::new();
+    let mut next = 0;
+    labels
+        .iter()
+        .map(|&l| {
+            if l >= map.len() {
+                map.resize(l + 1, None);
+            }
+            *map[l].get_or_insert_with(|| {
+                next += 1;
+                next - 1
+            })
+        })
+        .collect()
+}
+
+/// k-means partition of `z` (n×d): k-means++ seeding, then Lloyd iterations until no
+/// label changes. An emptied cluster is re-seeded at the point farthest from its centre.
+fn kmeans_labels(z: &[f64], n: usize, d: usize, k: usize, rng: &mut Rng) -> Vec<usize> {
+    let dist2 =
+        |i: usize, c: &[f64]| -> f64 { (0..d).map(|j| (z[i * d + j] - c[j]).powi(2)).sum::<f64>() };
+    let mut centres = vec![0.0; k * d];
+    let first = rng.below(n as u64) as usize;
+    centres[..d].copy_from_slice(&z[first * d..(first + 1) * d]);
+    let mut near: Vec<f64> = (0..n).map(|i| dist2(i, &centres[..d])).collect();
+    for c in 1..k {
+        let total: f64 = near.iter().sum();
+        let pick = if total > 0.0 {
+            rng.weighted_index(&near)
+        } else {
+            rng.below(n as u64) as usize
+        };
+        centres[c * d..(c + 1) * d].copy_from_slice(&z[pick * d..(pick + 1) * d]);
+        for i in 0..n {
+            near[i] = near[i].min(dist2(i, &centres[c * d..(c + 1) * d]));
+        }
+    }
+
+    let mut labels = vec![usize::MAX; n];
+    for _ in 0..100 {
+        let mut changed = false;
+        let mut own = vec![0.0; n];
+        for i in 0..n {
+            let mut best = 0;
+            let mut best_d = f64::INFINITY;
+            for c in 0..k {
+                let dd = dist2(i, &centres[c * d..(c + 1) * d]);
+                if dd < best_d {
+                    best_d = dd;
+                    best = c;
+                }
+            }
+            own[i] = best_d;
+            if labels[i] != best {
+                labels[i] = best;
+                changed = true;
+            }
+        }
+        let mut counts = vec![0usize; k];
+        for &l in &labels {
+            counts[l] += 1;
+        }
+        for c in 0..k {
+            if counts[c] == 0 {
+                let far = argmax(&own);
+                if own[far] > 0.0 {
+                    counts[labels[far]] -= 1;
+                    labels[far] = c;
+                    counts[c] = 1;
+                    own[far] = 0.0;
+                    changed = true;
+                }
+            }
+        }
+        centres.iter_mut().for_each(|v| *v = 0.0);
+        for i in 0..n {
+            let c = labels[i];
+            for j in 0..d {
+                centres[c * d + j] += z[i * d + j];
+            }
+        }
+        for c in 0..k {
+            if counts[c] > 0 {
+                for j in 0..d {
+                    centres[c * d + j] /= counts[c] as f64;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    labels
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_relabels_by_first_appearance() {
+        assert_eq!(canonical(&[2, 2, 0, 1, 0]), vec![0, 0, 1, 2, 1]);
+    }
+
+    #[test]
+    fn kmeans_separates_two_blobs() {
+        let mut rng = Rng::new(3);
+        let mut z = Vec::new();
+        for i in 0..40 {
+            let off = if i < 20 { -5.0 } else { 5.0 };
+            z.push(off + rng.normal());
+            z.push(rng.normal());
+        }
+        let l = kmeans_labels(&z, 40, 2, 2, &mut Rng::new(1));
+        assert!(l[..20].iter().all(|&v| v == l[0]));
+        assert!(l[20..].iter().all(|&v| v == l[20]));
+        assert_ne!(l[0], l[20]);
+    }
+}

@@ -6,11 +6,17 @@
 //! renames all staged files into place at the end, so a failed command leaves no
 //! partial output behind and an existing file is replaced only with `--force`.
 
+mod fast_csv;
+mod matrices;
 mod output;
 mod rows;
 mod tables;
 mod write;
 
+pub use matrices::{
+    read_exposures, read_features, read_fit_r2, read_labels, read_similarity, read_square_matrix,
+    Exposures, Features, Keys, LabelledMatrix, SimilarityTable,
+};
 pub use output::{OutputError, Outputs};
 pub use rows::Format;
 pub use tables::{read_industry, read_metadata, read_series, SeriesOptions};

@@ -171,7 +171,52 @@ fn series_layout(
 }
 
 /// Read CAFCI-style daily class data: `class_id,date,price,shares,aum`.
+///
+/// Quote-free CSV files are parsed on all cores; other CSV files and Parquet take the
+/// general row reader. Both give the same table and the same error positions.
 pub fn read_industry(path: &Path) -> Result<IndustryTable, InputError> {
+    let file = path.display().to_string();
+    if crate::rows::Format::of(path).map_err(|e| e.in_file(file.clone()))?
+        == crate::rows::Format::Csv
+    {
+        let bytes = std::fs::read(path)
+            .map_err(|e| InputError::new(format!("cannot open: {e}")).in_file(file.clone()))?;
+        if crate::fast_csv::is_simple(&bytes) {
+            let body_start = bytes
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(bytes.len(), |p| p + 1);
+            let header_line = &bytes[..body_start];
+            let header_text = String::from_utf8_lossy(header_line);
+            let names: Vec<String> = header_text
+                .trim_end_matches(['\n', '\r'])
+                .split(',')
+                .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+                .collect();
+            if bytes.is_empty() || (names.len() == 1 && names[0].is_empty()) {
+                return Err(InputError::new(
+                    "the file is empty: expected a header line with column names",
+                )
+                .in_file(file));
+            }
+            let cols = require_columns(
+                &names,
+                &["class_id", "date", "price", "shares", "aum"],
+                Some(Position::Line(1)),
+            )
+            .map_err(|e| e.in_file(file.clone()))?;
+            let b = crate::fast_csv::industry_body(&bytes[body_start..], names.len(), &cols)
+                .map_err(|e| e.in_file(file.clone()))?;
+            if b.class.is_empty() {
+                return Err(InputError::new("no data rows after the header").in_file(file));
+            }
+            return b.build().map_err(|e| e.in_file(file));
+        }
+    }
+    read_industry_rows(path)
+}
+
+fn read_industry_rows(path: &Path) -> Result<IndustryTable, InputError> {
     let mut b = IndustryBuilder::default();
     let mut index: HashMap<String, u32> = HashMap::new();
     let mut last: Option<(String, u32)> = None;

@@ -13,6 +13,7 @@ use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
 use peergroup_data::Date;
+use rayon::prelude::*;
 
 use crate::rows::Format;
 
@@ -92,9 +93,9 @@ impl Table {
 
     /// Cell `(row, col)` as CSV text (for previews in reports).
     pub fn cell(&self, row: usize, col: usize) -> String {
-        let mut s = String::new();
+        let mut s = Vec::new();
         format_cell(&self.columns[col], row, &mut s);
-        s
+        String::from_utf8(s).expect("cells are UTF-8")
     }
 }
 
@@ -106,62 +107,115 @@ pub fn write_table(path: &Path, format: Format, table: &Table) -> std::io::Resul
     }
 }
 
-fn push_quoted(s: &str, out: &mut String) {
+fn push_quoted(s: &str, out: &mut Vec<u8>) {
     if s.contains([',', '"', '\n', '\r']) {
-        out.push('"');
-        out.push_str(&s.replace('"', "\"\""));
-        out.push('"');
+        out.push(b'"');
+        out.extend_from_slice(s.replace('"', "\"\"").as_bytes());
+        out.push(b'"');
     } else {
-        out.push_str(s);
+        out.extend_from_slice(s.as_bytes());
     }
 }
 
-fn format_cell(col: &Column, r: usize, out: &mut String) {
+/// Decimal digits of `v` without going through `fmt` (dates and counts are hot paths).
+fn push_int(v: i64, out: &mut Vec<u8>) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    let mut x = v.unsigned_abs();
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (x % 10) as u8;
+        x /= 10;
+        if x == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+fn push_padded(v: u32, width: usize, out: &mut Vec<u8>) {
+    let mut buf = [b'0'; 4];
+    let mut x = v;
+    for slot in buf[..width].iter_mut().rev() {
+        *slot = b'0' + (x % 10) as u8;
+        x /= 10;
+    }
+    out.extend_from_slice(&buf[..width]);
+}
+
+fn format_cell(col: &Column, r: usize, out: &mut Vec<u8>) {
     match col {
         Column::Key { codes, names } => push_quoted(&names[codes[r] as usize], out),
         Column::Text(v) => push_quoted(&v[r], out),
         Column::Date(v) => {
             let (y, m, d) = v[r].ymd();
-            use std::fmt::Write as _;
-            let _ = write!(out, "{y:04}-{m:02}-{d:02}");
+            if (0..=9999).contains(&y) {
+                push_padded(y as u32, 4, out);
+            } else {
+                push_int(y as i64, out);
+            }
+            out.push(b'-');
+            push_padded(m, 2, out);
+            out.push(b'-');
+            push_padded(d, 2, out);
         }
         Column::F64(v) => {
             let x = v[r];
             if x.is_finite() {
-                let mut b = ryu::Buffer::new();
-                let s = b.format_finite(x);
                 // ryu writes 1.0 as "1.0" and 1e-7 as "1e-7": both parse everywhere.
-                out.push_str(s);
+                let mut b = ryu::Buffer::new();
+                out.extend_from_slice(b.format_finite(x).as_bytes());
             }
         }
-        Column::I64(v) => {
-            use std::fmt::Write as _;
-            let _ = write!(out, "{}", v[r]);
-        }
+        Column::I64(v) => push_int(v[r], out),
     }
 }
 
-fn write_csv(path: &Path, table: &Table) -> std::io::Result<()> {
-    let mut w = BufWriter::with_capacity(1 << 20, File::create(path)?);
-    let mut line = String::with_capacity(256);
-    for (i, n) in table.names.iter().enumerate() {
-        if i > 0 {
-            line.push(',');
-        }
-        push_quoted(n, &mut line);
-    }
-    line.push('\n');
-    w.write_all(line.as_bytes())?;
-    for r in 0..table.n_rows() {
-        line.clear();
+fn format_rows(table: &Table, rows: std::ops::Range<usize>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(rows.len() * 16 * table.columns.len());
+    for r in rows {
         for (i, c) in table.columns.iter().enumerate() {
             if i > 0 {
-                line.push(',');
+                out.push(b',');
             }
-            format_cell(c, r, &mut line);
+            format_cell(c, r, &mut out);
         }
-        line.push('\n');
-        w.write_all(line.as_bytes())?;
+        out.push(b'\n');
+    }
+    out
+}
+
+/// Rows per formatting task; tasks run in parallel, in batches to bound memory.
+const CSV_CHUNK: usize = 32 * 1024;
+
+fn write_csv(path: &Path, table: &Table) -> std::io::Result<()> {
+    let mut w = BufWriter::with_capacity(1 << 20, File::create(path)?);
+    let mut header = Vec::new();
+    for (i, n) in table.names.iter().enumerate() {
+        if i > 0 {
+            header.push(b',');
+        }
+        push_quoted(n, &mut header);
+    }
+    header.push(b'\n');
+    w.write_all(&header)?;
+    let n = table.n_rows();
+    let batch = CSV_CHUNK * 4 * rayon::current_num_threads().max(1);
+    let mut start = 0;
+    while start < n {
+        let end = (start + batch).min(n);
+        let chunks: Vec<usize> = (start..end).step_by(CSV_CHUNK).collect();
+        let bufs: Vec<Vec<u8>> = chunks
+            .par_iter()
+            .map(|&s| format_rows(table, s..(s + CSV_CHUNK).min(end)))
+            .collect();
+        for b in &bufs {
+            w.write_all(b)?;
+        }
+        start = end;
     }
     w.into_inner().map_err(|e| e.into_error())?;
     Ok(())

@@ -117,20 +117,23 @@ pub fn filter_points(table: &IndustryTable, cfg: &IndustryConfig) -> (Kept, Vec<
     let mut keep = vec![true; n];
     let mut dropped = Vec::new();
 
-    // Global date grid and, per record, its date index.
+    // Global date grid and, per record, its date index (each class's dates are sorted,
+    // so a forward walk replaces a binary search per record).
     let mut grid: Vec<Date> = (0..k)
         .flat_map(|c| table.class(c).dates.iter().copied())
         .collect();
     grid.par_sort_unstable();
     grid.dedup();
-    let mut record_class = vec![0u32; n];
     let mut record_day = vec![0u32; n];
     for c in 0..k {
         let off = table.offset(c);
         let recs = table.class(c);
+        let mut g = 0usize;
         for (i, d) in recs.dates.iter().enumerate() {
-            record_class[off + i] = c as u32;
-            record_day[off + i] = grid.binary_search(d).expect("date on grid") as u32;
+            while grid[g] < *d {
+                g += 1;
+            }
+            record_day[off + i] = g as u32;
             if recs.aum[i] < cfg.min_aum {
                 keep[off + i] = false;
                 dropped.push(Dropped {
@@ -142,53 +145,64 @@ pub fn filter_points(table: &IndustryTable, cfg: &IndustryConfig) -> (Kept, Vec<
         }
     }
 
-    // Records grouped by day (CSR), so each day's cross-section is contiguous.
+    // Day-major copies of (record, class, price) of the records that pass the AUM rule:
+    // the date-by-date pass below then reads memory sequentially.
     let mut day_start = vec![0usize; grid.len() + 1];
-    for &t in &record_day {
-        day_start[t as usize + 1] += 1;
+    for (i, &t) in record_day.iter().enumerate() {
+        if keep[i] {
+            day_start[t as usize + 1] += 1;
+        }
     }
     for t in 0..grid.len() {
         day_start[t + 1] += day_start[t];
     }
+    let live = day_start[grid.len()];
     let mut cursor = day_start.clone();
-    let mut by_day = vec![0u32; n];
-    for (i, &t) in record_day.iter().enumerate() {
-        by_day[cursor[t as usize]] = i as u32;
-        cursor[t as usize] += 1;
+    let mut day_record = vec![0u32; live];
+    let mut day_class = vec![0u32; live];
+    let mut day_price = vec![0.0f64; live];
+    let prices = table.all_prices();
+    for c in 0..k {
+        let off = table.offset(c);
+        for i in off..off + table.class(c).dates.len() {
+            if keep[i] {
+                let t = record_day[i] as usize;
+                let slot = cursor[t];
+                day_record[slot] = i as u32;
+                day_class[slot] = c as u32;
+                day_price[slot] = prices[i];
+                cursor[t] += 1;
+            }
+        }
     }
     drop(record_day);
     drop(cursor);
 
-    let all_prices = table.all_prices();
     let mut last_price = vec![f64::NAN; k];
-    let mut moves: Vec<(u32, f64)> = Vec::new();
+    let mut moves: Vec<(usize, f64)> = Vec::new();
     for t in 0..grid.len() {
+        let day = day_start[t]..day_start[t + 1];
         moves.clear();
-        for &i in &by_day[day_start[t]..day_start[t + 1]] {
-            let i = i as usize;
-            if !keep[i] {
-                continue;
-            }
-            let c = record_class[i] as usize;
-            let prev = last_price[c];
+        for slot in day.clone() {
+            let prev = last_price[day_class[slot] as usize];
             if prev.is_finite() {
-                moves.push((i as u32, all_prices[i] / prev - 1.0));
+                moves.push((slot, day_price[slot] / prev - 1.0));
             }
         }
+        let mut flagged = false;
         if moves.len() >= 2 {
             let m = moves.len() as f64;
             let mean = moves.iter().map(|x| x.1).sum::<f64>() / m;
             let var = moves.iter().map(|x| (x.1 - mean).powi(2)).sum::<f64>() / (m - 1.0);
             let sd = var.sqrt();
             if sd > 0.0 {
-                for &(i, mv) in &moves {
+                for &(slot, mv) in &moves {
                     let z = (mv - mean) / sd;
                     if mv.abs() > cfg.max_move && z.abs() > cfg.max_z {
-                        let i = i as usize;
-                        keep[i] = false;
-                        let c = record_class[i] as usize;
+                        keep[day_record[slot] as usize] = false;
+                        flagged = true;
                         dropped.push(Dropped {
-                            class: c,
+                            class: day_class[slot] as usize,
                             date: grid[t],
                             reason: DropReason::PriceOutlier { price_move: mv, z },
                         });
@@ -196,10 +210,9 @@ pub fn filter_points(table: &IndustryTable, cfg: &IndustryConfig) -> (Kept, Vec<
                 }
             }
         }
-        for &i in &by_day[day_start[t]..day_start[t + 1]] {
-            let i = i as usize;
-            if keep[i] {
-                last_price[record_class[i] as usize] = all_prices[i];
+        for slot in day {
+            if !flagged || keep[day_record[slot] as usize] {
+                last_price[day_class[slot] as usize] = day_price[slot];
             }
         }
     }

@@ -225,7 +225,10 @@ pub fn validate_spec(p: &StyleProblem<'_>, spec: &StyleSpec) -> Result<(), Input
 
 /// Per-fund output before flattening.
 struct FundOut {
-    exposures: Vec<(usize, Vec<f64>)>,
+    /// Date index of each exposure row.
+    dates: Vec<usize>,
+    /// Exposures, `dates.len() × n`, flat (no allocation per window).
+    betas: Vec<f64>,
     fits: Vec<Fit>,
 }
 
@@ -251,13 +254,10 @@ pub fn analyse(p: &StyleProblem<'_>, spec: &StyleSpec) -> Result<StyleResult, In
     };
     for r in per_fund {
         let f = r?;
-        for (s, b) in f.exposures {
-            out.exposures.push(ExposureRow {
-                fund: f.fits.first().map_or(0, |ft| ft.fund),
-                t: s,
-            });
-            out.betas.extend_from_slice(&b);
-        }
+        let fund = f.fits.first().map_or(0, |ft| ft.fund);
+        out.exposures
+            .extend(f.dates.iter().map(|&t| ExposureRow { fund, t }));
+        out.betas.extend_from_slice(&f.betas);
         out.fits.extend(f.fits);
     }
     Ok(out)
@@ -279,8 +279,9 @@ fn fit_fund(
         .min_obs
         .unwrap_or(if spec.window.is_some() { w } else { n + 1 });
     let mut out = FundOut {
-        exposures: Vec::new(),
-        fits: Vec::new(),
+        dates: Vec::with_capacity(ends.len()),
+        betas: Vec::with_capacity(ends.len() * n),
+        fits: Vec::with_capacity(ends.len()),
     };
     let cons = match spec.method {
         Method::Ols => Constraints::OLS,
@@ -329,20 +330,20 @@ fn fit_fund(
             });
             if spec.window.is_some() {
                 // rolling DSA: each window reports its last exposures (seed 004 §4)
-                out.exposures
-                    .push((end, fit.betas[(rw.len() - 1) * n..].to_vec()));
+                out.dates.push(end);
+                out.betas
+                    .extend_from_slice(&fit.betas[(rw.len() - 1) * n..]);
             } else {
-                for k in 0..rw.len() {
-                    out.exposures
-                        .push((start + k, fit.betas[k * n..(k + 1) * n].to_vec()));
-                }
+                out.dates.extend(start..start + rw.len());
+                out.betas.extend_from_slice(&fit.betas);
             }
         }
     } else {
         let mut mom = Moments::new(n);
         let mut solver = SharpeSolver::new(n);
         let mut fitter = SubsetFitter::new(n);
-        let mut warm: Option<Vec<bool>> = None;
+        let mut warm = vec![false; n];
+        let mut have_warm = false;
         let mut lo = 0usize; // rows [lo, hi) are in `mom`
         let mut hi = 0usize;
         let mut since_rebuild = 0usize;
@@ -372,22 +373,25 @@ fn fit_fund(
             if mom.count < min_obs {
                 continue;
             }
-            let (beta, k) = match spec.selection {
+            let k = match spec.selection {
                 Some(crit) => {
                     let subset = stepwise(&mom, cons, crit, &mut fitter).map_err(fail)?;
                     let (b, _) = fitter.fit(&mom, &subset, cons, crit).map_err(fail)?;
-                    (b.to_vec(), subset.len())
+                    out.betas.extend_from_slice(b);
+                    subset.len()
                 }
                 None => {
                     let b = solver
-                        .solve(&mom.xx, &mom.xr, n, cons, warm.as_deref())
-                        .map_err(fail)?
-                        .to_vec();
-                    warm = Some(solver.active_set()[..n].to_vec());
-                    (b, n)
+                        .solve(&mom.xx, &mom.xr, n, cons, have_warm.then_some(&warm[..]))
+                        .map_err(fail)?;
+                    out.betas.extend_from_slice(b);
+                    warm.copy_from_slice(&solver.active_set()[..n]);
+                    have_warm = true;
+                    n
                 }
             };
-            let stats = mom.stats(&beta, k.saturating_sub(usize::from(cons.budget)));
+            let beta = &out.betas[out.betas.len() - n..];
+            let stats = mom.stats(beta, k.saturating_sub(usize::from(cons.budget)));
             out.fits.push(Fit {
                 fund: i,
                 t: end,
@@ -398,7 +402,7 @@ fn fit_fund(
                 lambda: f64::NAN,
                 predicted_r2: f64::NAN,
             });
-            out.exposures.push((end, beta));
+            out.dates.push(end);
         }
     }
     if out.fits.is_empty() {
