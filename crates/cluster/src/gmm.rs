@@ -176,7 +176,9 @@ pub struct GmmFit {
 pub struct GmmOptions {
     /// Ridge added to covariance diagonals, as a multiple of each variable's variance.
     pub reg_covar: f64,
-    /// Stop when `|Δ loglik| ≤ tol·(1 + |loglik|)` between EM iterations.
+    /// Stop when the log-likelihood still to be gained (Aitken's estimate from the last
+    /// steps) is below `tol·(1 + |loglik|)`; `0` never stops early, so exactly
+    /// `max_iter` iterations run.
     pub tol: f64,
     /// Maximum number of EM iterations.
     pub max_iter: usize,
@@ -188,7 +190,7 @@ impl Default for GmmOptions {
     fn default() -> Self {
         GmmOptions {
             reg_covar: 1e-6,
-            tol: 1e-8,
+            tol: 1e-7,
             max_iter: 1000,
             n_starts: 5,
         }
@@ -232,28 +234,65 @@ pub fn fit_gmm_with(
     assert!(k >= 1 && d >= 1, "need k ≥ 1 and d ≥ 1");
     assert!(init.iter().all(|&l| l < k), "initial labels must be < k");
     let scale = column_scales(x, n, d);
-    let mut resp = vec![0.0; n * k];
-    for (i, &l) in init.iter().enumerate() {
+    run_em(
+        x,
+        n,
+        d,
+        k,
+        model,
+        one_hot(init, k),
+        &scale,
+        opts,
+        0,
+        f64::NEG_INFINITY,
+    )
+}
+
+fn one_hot(labels: &[usize], k: usize) -> Vec<f64> {
+    let mut resp = vec![0.0; labels.len() * k];
+    for (i, &l) in labels.iter().enumerate() {
         resp[i * k + l] = 1.0;
     }
-    let mut p = m_step(x, n, d, k, model, &resp, &scale, opts.reg_covar);
-    let mut iterations = 0;
+    resp
+}
+
+/// EM from responsibilities `resp` (hard labels, or the E-step of an earlier run that had
+/// done `iterations` iterations and reached `prev`): M-step, then E and M until the
+/// relative log-likelihood change is below `opts.tol` or `opts.max_iter` is reached.
+#[allow(clippy::too_many_arguments)]
+fn run_em(
+    x: &[f64],
+    n: usize,
+    d: usize,
+    k: usize,
+    model: CovModel,
+    mut resp: Vec<f64>,
+    scale: &[f64],
+    opts: &GmmOptions,
+    mut iterations: usize,
+    mut prev: f64,
+) -> GmmFit {
+    let mut p = m_step(x, n, d, k, model, &resp, scale, opts.reg_covar);
     let mut converged = false;
-    let mut prev = f64::NEG_INFINITY;
+    let mut prev_step = f64::NAN;
     let loglik = loop {
         let ll = e_step(x, n, d, k, model, &mut p, &mut resp);
         if !ll.is_finite() {
             break ll;
         }
-        if iterations > 0 && (ll - prev).abs() <= opts.tol * (1.0 + ll.abs()) {
+        let step = ll - prev;
+        if prev.is_finite() && remaining(step, prev_step).abs() < opts.tol * (1.0 + ll.abs()) {
             converged = true;
             break ll;
         }
         if iterations >= opts.max_iter {
             break ll;
         }
-        p = m_step(x, n, d, k, model, &resp, &scale, opts.reg_covar);
+        p = m_step(x, n, d, k, model, &resp, scale, opts.reg_covar);
         iterations += 1;
+        // No step before the first log-likelihood (prev = −∞): NaN makes `remaining`
+        // fall back to the plain step.
+        prev_step = if prev.is_finite() { step } else { f64::NAN };
         prev = ll;
     };
     let labels = (0..n).map(|i| argmax(&resp[i * k..(i + 1) * k])).collect();
@@ -330,18 +369,10 @@ pub fn select_gmm_with(
         .iter()
         .flat_map(|&m| (0..ks.len()).map(move |j| (m, j)))
         .collect();
+    let scale = column_scales(x, n, d);
     let fits: Vec<Option<GmmFit>> = jobs
         .par_iter()
-        .map(|&(model, j)| {
-            let mut best: Option<GmmFit> = None;
-            for init in &starts[j] {
-                let fit = fit_gmm_with(x, n, d, ks[j], model, init, opts);
-                if better_start(&fit, best.as_ref()) {
-                    best = Some(fit);
-                }
-            }
-            best
-        })
+        .map(|&(model, j)| best_of_starts(x, n, d, ks[j], model, &starts[j], &scale, opts))
         .collect();
 
     let table = jobs
@@ -377,15 +408,109 @@ pub fn select_gmm_with(
     GmmSelection { best, table }
 }
 
-/// Whether `fit` should replace the best start so far: non-singular first, then loglik.
-fn better_start(fit: &GmmFit, best: Option<&GmmFit>) -> bool {
-    match best {
-        None => true,
-        Some(b) => match (fit.singular, b.singular) {
-            (false, true) => true,
-            (true, false) => false,
-            _ => fit.loglik > b.loglik || (b.loglik.is_nan() && !fit.loglik.is_nan()),
-        },
+/// Aitken's estimate of the log-likelihood still to be gained, `ℓ∞ − ℓ_t`, from the last
+/// two steps. EM converges linearly, `step_t ≈ a·step_{t−1}`, so the remaining gain is
+/// `step_t·a/(1 − a)`: a stopping rule on it bounds the error of the log-likelihood (and
+/// BIC), where a rule on the step alone stops far too early when `a` is close to 1, as
+/// it is for overlapping components. Outside `0 ≤ a < 1` (no linear regime yet) the
+/// step itself is used, unless it is growing.
+fn remaining(step: f64, prev_step: f64) -> f64 {
+    if step == 0.0 {
+        return 0.0;
+    }
+    let a = step / prev_step;
+    if (0.0..1.0).contains(&a) {
+        step * a / (1.0 - a)
+    } else if a.is_nan() || a < 0.0 {
+        step
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// Iterations of the short EM runs that rank the starting partitions.
+const SHORT_EM: usize = 20;
+
+/// "Short EM" (Biernacki, Celeux & Govaert 2003): a few iterations from every start, then
+/// only the most promising run continues to convergence, the next one only if that
+/// ends singular. Over-fitted k converge slowly, so full runs from every start would
+/// multiply the cost for little gain.
+#[allow(clippy::too_many_arguments)]
+fn best_of_starts(
+    x: &[f64],
+    n: usize,
+    d: usize,
+    k: usize,
+    model: CovModel,
+    starts: &[Vec<usize>],
+    scale: &[f64],
+    opts: &GmmOptions,
+) -> Option<GmmFit> {
+    let short = GmmOptions {
+        max_iter: SHORT_EM.min(opts.max_iter),
+        ..opts.clone()
+    };
+    let mut runs: Vec<GmmFit> = starts
+        .iter()
+        .map(|init| {
+            let o = if starts.len() == 1 { opts } else { &short };
+            run_em(
+                x,
+                n,
+                d,
+                k,
+                model,
+                one_hot(init, k),
+                scale,
+                o,
+                0,
+                f64::NEG_INFINITY,
+            )
+        })
+        .collect();
+    // Non-singular first, then by log-likelihood; the sort is stable, so ties keep the
+    // order of the starts and the result is deterministic.
+    let key = |f: &GmmFit| (f.singular, -f.loglik);
+    let mut order: Vec<usize> = (0..runs.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ka, kb) = (key(&runs[a]), key(&runs[b]));
+        ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
+    });
+    let mut fallback: Option<GmmFit> = None;
+    for idx in order {
+        let run = std::mem::replace(&mut runs[idx], placeholder(model));
+        let fit = if run.converged || run.iterations >= opts.max_iter || !run.loglik.is_finite() {
+            run
+        } else {
+            let (it, ll) = (run.iterations + 1, run.loglik);
+            run_em(x, n, d, k, model, run.responsibilities, scale, opts, it, ll)
+        };
+        if !fit.singular {
+            return Some(fit);
+        }
+        if fallback.as_ref().is_none_or(|f| fit.loglik > f.loglik) {
+            fallback = Some(fit);
+        }
+    }
+    fallback
+}
+
+/// An empty fit, left behind in a vector slot whose run was moved out.
+fn placeholder(model: CovModel) -> GmmFit {
+    GmmFit {
+        model,
+        k: 0,
+        weights: Vec::new(),
+        means: Vec::new(),
+        covariances: Vec::new(),
+        loglik: f64::NAN,
+        bic: f64::NAN,
+        params: 0,
+        labels: Vec::new(),
+        responsibilities: Vec::new(),
+        iterations: 0,
+        converged: false,
+        singular: true,
     }
 }
 

@@ -2,6 +2,7 @@
 //! engineer until it lands.
 
 pub mod bootstrap;
+pub mod embed;
 pub mod gmm;
 pub mod kmeans;
 pub mod linkage;

@@ -9,21 +9,25 @@
 //! | files | [`io`] | CSV/Parquet readers and writers, atomic outputs |
 //! | returns | [`returns`] | industry effects, total-return indices, period returns, rankings |
 //! | style | [`style`] | returns-based style analysis: Sharpe, rolling, stepwise, dynamic |
+//! | similarity | [`similarity`] | factor-aware fund similarity, correlation baseline, peers |
+//! | clusters | [`cluster`] | linkage, k-means, Gaussian mixtures, bootstrap p-values, validity |
 //! | synthetic data | [`synth`] | generators with known truth |
 //! | report | [`report`] | SVG charts and the HTML run report |
 //!
-//! Style analysis, fund similarity, clustering, ratings and segmentation are the next
-//! stages (see the README's roadmap); each arrives as its own crate.
+//! Ratings and segmentation are the next stages (see the README's roadmap); each arrives
+//! as its own crate.
 //!
 //! The [`commands`] module is the thin layer that reads files, calls a stage and writes
 //! its results; the `peergroup` binary is a command-line front end to it.
 
 pub use peergroup_calendar as calendar;
+pub use peergroup_cluster as cluster;
 pub use peergroup_data as data;
 pub use peergroup_io as io;
 pub use peergroup_random as random;
 pub use peergroup_report as report;
 pub use peergroup_returns as returns;
+pub use peergroup_similarity as similarity;
 pub use peergroup_style as style;
 pub use peergroup_synth as synth;
 

@@ -79,6 +79,37 @@ Output (--out): fund,date,factor,beta, plus a CASH row = 1 − Σβ when there i
 Example:\n  peergroup style --funds funds.csv --factors factors.csv --window 104 --step 1 --out exposures.csv --fit-out fit.csv"
     )]
     Style(StyleCli),
+    /// Factor-aware fund similarity from style exposures (Fragkiskos & Bauman).
+    #[command(
+        long_about = "Factor-aware fund similarity (SPEC §3; seed 004 §3.2–3.9) from the exposures written by `peergroup style`.\n\n\
+S_B(a, b) = max(0, 1 − |a − b|) on absolute exposures (--scale raw, default; gross = |β|/Σ|β|); S_SYST(A, B) = Σ_i Σ_j S_B(b^A_i, b^B_j)·S_X(i, j) over all factor pairs; \
+S* = S_SYST(A, B) / √(S_SYST(A, A)·S_SYST(B, B)); S = R²_A R²_B S* + (1 − R²_A)(1 − R²_B) S_U, S_U = 0 or the residual correlation clipped to [0, 1] (--residuals). \
+Without --fit every R² is 1. S* is not capped at 1 (a fund can match another's factors through similar factors more than its own), so 1 − S may be slightly negative.\n\n\
+Factor similarity S_X: a square matrix file (first column and header = factor names, symmetric, in [0, 1], unit diagonal), or built from a factor attribute table: \
+per attribute 1 for the same label, else the cross-label similarity (--cross-label: attribute,label_a,label_b,similarity; default 0), weighted by --attribute-weights (default equal).\n\n\
+Dates: the last date by default, --date D, or --all-dates; --average ma:P averages the last P dates' similarities, ewma:ETA smooths them. \
+Output: date,fund_a,fund_b,similarity for every pair with fund_a before fund_b (the upper triangle; use Parquet for thousands of funds).\n\n\
+Example:\n  peergroup similarity --exposures exposures.csv --fit fit.csv --factor-attributes factor_attributes.csv --out sim.csv"
+    )]
+    Similarity(SimilarityCli),
+    /// Pearson correlation of fund returns, in the same format as `similarity` (baseline).
+    Correlation(CorrelationCli),
+    /// A fund's closest competitors from a similarity table, with their categories.
+    Peers(PeersCli),
+    /// Peer groups: hierarchical linkage, k-means or Gaussian mixtures, with bootstrap p-values.
+    #[command(
+        long_about = "Peer groups from a similarity table (distance 1 − similarity, never clipped: correlations may be negative) or a feature table id,<feature>...\n\n\
+Methods: average (default), complete, single, ward (hierarchical; --linkage-out writes scipy's merge table left,right,height,size with leaves 0..n−1 in input order \
+and merge i creating node n+i), kmeans (k-means++ starts, 10 restarts), gmm (Gaussian mixtures).\n\
+--k auto: Gaussian mixtures over k = 1..9 and the covariance models EII, VII, EEI, VVI, EEE, VVV (mclust names), best BIC (2·loglik − params·ln n); fitted on a classical-MDS \
+embedding of 1 − S in 4 dimensions (similarity input) or on the standardised features (≤ 8 features; else their MDS embedding). k = 1 means no meaningful grouping.\n\
+--bootstrap N: pvclust-style multiscale bootstrap (scales 0.5..1.4, N replicates each) of the rows the clustering came from (the dates of a multi-date similarity table, \
+or the feature columns), giving AU and BP p-values per cluster node.\n\
+--reference FILE (id,label, e.g. vendor categories): prints ARI, NMI and the contingency table; --agreement-out writes them.\n\n\
+Output: id,cluster (clusters numbered 1..k by first appearance).\n\n\
+Example:\n  peergroup cluster --similarity sim.csv --method average --k auto --linkage-out linkage.csv --reference categories.csv --out clusters.csv"
+    )]
+    Cluster(ClusterCli),
     /// Generate synthetic data sets with known truth.
     #[command(subcommand)]
     Synth(SynthCommand),
@@ -268,6 +299,175 @@ struct StyleCli {
     force: Force,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ScaleArg {
+    /// Absolute exposures as estimated.
+    Raw,
+    /// Absolute exposures divided by their sum (eq. 3 of the seed).
+    Gross,
+}
+
+#[derive(Args)]
+struct SimilarityCli {
+    /// Exposures fund,date,factor,beta (from `peergroup style`).
+    #[arg(long, value_name = "FILE")]
+    exposures: PathBuf,
+    /// Fit statistics fund,date,r2 (from `peergroup style --fit-out`); without it R² = 1.
+    #[arg(long, value_name = "FILE")]
+    fit: Option<PathBuf>,
+    /// Square factor-similarity matrix (first column and header = factor names).
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "factor_attributes",
+        required_unless_present = "factor_attributes"
+    )]
+    factor_similarity: Option<PathBuf>,
+    /// Factor attribute table factor,<attribute>... (e.g. asset_class,sector,region).
+    #[arg(long, value_name = "FILE")]
+    factor_attributes: Option<PathBuf>,
+    /// Attribute weights NAME=W,... (default equal).
+    #[arg(long, value_name = "NAME=W,...", value_parser = commands::similarity::parse_weights)]
+    attribute_weights: Option<commands::similarity::AttributeWeights>,
+    /// Cross-label similarities attribute,label_a,label_b,similarity (default 0).
+    #[arg(long, value_name = "FILE")]
+    cross_label: Option<PathBuf>,
+    /// Exposure scale.
+    #[arg(long, value_enum, default_value = "raw")]
+    scale: ScaleArg,
+    /// Date to report (default: the last date of the exposures).
+    #[arg(long, value_parser = parse_date, conflicts_with = "all_dates")]
+    date: Option<peergroup::data::Date>,
+    /// Report every date.
+    #[arg(long)]
+    all_dates: bool,
+    /// current, ma:P (mean of the last P dates) or ewma:ETA.
+    #[arg(long, default_value = "current", value_parser = commands::similarity::parse_averaging)]
+    average: commands::similarity::Averaging,
+    /// Idiosyncratic similarity: none, or residual (needs --residuals).
+    #[arg(long, default_value = "none", value_parser = ["none", "residual"])]
+    idio: String,
+    /// Residual returns per fund (long or wide series) for --idio residual.
+    #[arg(long, value_name = "FILE")]
+    residuals: Option<PathBuf>,
+    /// Output table.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    #[command(flatten)]
+    force: Force,
+}
+
+#[derive(Args)]
+struct CorrelationCli {
+    /// Fund returns (long or wide).
+    #[arg(long, value_name = "FILE")]
+    returns: PathBuf,
+    #[command(flatten)]
+    flags: SeriesFlags,
+    /// Window length in observations (default: the whole sample).
+    #[arg(long, value_name = "W")]
+    window: Option<usize>,
+    /// One matrix per window end instead of only the last.
+    #[arg(long)]
+    all_dates: bool,
+    /// Output table date,fund_a,fund_b,similarity.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    #[command(flatten)]
+    force: Force,
+}
+
+#[derive(Args)]
+struct PeersCli {
+    /// Similarity table date,fund_a,fund_b,similarity.
+    #[arg(long, value_name = "FILE")]
+    similarity: PathBuf,
+    /// The fund whose peers to list.
+    #[arg(long, value_name = "ID")]
+    fund: String,
+    /// Number of peers.
+    #[arg(long, default_value_t = 10)]
+    top: usize,
+    /// Fund metadata id,category,... (adds peer_category and outside_category).
+    #[arg(long, value_name = "FILE")]
+    meta: Option<PathBuf>,
+    /// Date (default: the last).
+    #[arg(long, value_parser = parse_date)]
+    date: Option<peergroup::data::Date>,
+    /// Output fund,peer,rank,similarity,peer_category,outside_category.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    #[command(flatten)]
+    force: Force,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum MetricArg {
+    /// Euclidean distance.
+    Euclidean,
+    /// Manhattan distance.
+    Manhattan,
+    /// 1 − Pearson correlation of the feature rows.
+    Correlation,
+}
+
+#[derive(Args)]
+struct ClusterCli {
+    /// Similarity table date,fund_a,fund_b,similarity.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "features",
+        required_unless_present = "features"
+    )]
+    similarity: Option<PathBuf>,
+    /// Feature table id,<feature>....
+    #[arg(long, value_name = "FILE")]
+    features: Option<PathBuf>,
+    /// Distance between feature rows (hierarchical methods).
+    #[arg(long, value_enum, default_value = "euclidean")]
+    metric: MetricArg,
+    /// Date of the similarity table to cluster (default: the last).
+    #[arg(long, value_parser = parse_date)]
+    date: Option<peergroup::data::Date>,
+    /// Method.
+    #[arg(long, value_enum, default_value = "average")]
+    method: commands::cluster::ClusterMethod,
+    /// Number of clusters, or auto (BIC of Gaussian mixtures).
+    #[arg(long, default_value = "auto", value_parser = commands::cluster::parse_k, value_name = "K|auto")]
+    k: commands::cluster::KChoice,
+    /// Bootstrap replicates per scale for AU/BP p-values (0: none).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    bootstrap: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output id,cluster.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Merge table left,right,height,size.
+    #[arg(long, value_name = "FILE")]
+    linkage_out: Option<PathBuf>,
+    /// BIC table model,k,bic.
+    #[arg(long, value_name = "FILE")]
+    bic_out: Option<PathBuf>,
+    /// Bootstrap p-values cluster_node,members,au,bp.
+    #[arg(long, value_name = "FILE")]
+    pvalues_out: Option<PathBuf>,
+    /// Reference labels id,label (e.g. vendor categories).
+    #[arg(long, value_name = "FILE")]
+    reference: Option<PathBuf>,
+    /// Agreement with the reference: contingency counts, ARI and NMI.
+    #[arg(long, value_name = "FILE")]
+    agreement_out: Option<PathBuf>,
+    #[command(flatten)]
+    force: Force,
+}
+
+fn parse_date(s: &str) -> Result<peergroup::data::Date, String> {
+    peergroup::data::Date::parse(s).map_err(|e| e.to_string())
+}
+
 #[derive(Subcommand)]
 enum SynthCommand {
     /// Daily class data like CAFCI's: industry.csv, classes.csv and truth_outliers.csv
@@ -455,6 +655,127 @@ fn run(cli: Cli) -> CommandResult {
                 s.dates,
                 s.fits,
                 s.mean_r2,
+                a.out.display()
+            );
+        }
+        Command::Similarity(a) => {
+            if a.idio == "residual" && a.residuals.is_none() {
+                return Err(commands::CommandError::usage(
+                    "--idio residual needs --residuals FILE",
+                ));
+            }
+            let factors = match (a.factor_similarity, a.factor_attributes) {
+                (Some(m), _) => commands::similarity::FactorSource::Matrix(m),
+                (None, Some(f)) => commands::similarity::FactorSource::Attributes {
+                    file: f,
+                    weights: a.attribute_weights.unwrap_or_default().0,
+                    cross: a.cross_label,
+                },
+                (None, None) => {
+                    return Err(commands::CommandError::usage(
+                        "give --factor-similarity or --factor-attributes",
+                    ))
+                }
+            };
+            let (dates, funds, pairs) =
+                commands::similarity::run_similarity(&commands::similarity::SimilarityArgs {
+                    exposures: a.exposures,
+                    fit: a.fit,
+                    factors,
+                    scale: match a.scale {
+                        ScaleArg::Raw => peergroup::similarity::ExposureScale::Raw,
+                        ScaleArg::Gross => peergroup::similarity::ExposureScale::Gross,
+                    },
+                    date: a.date,
+                    all_dates: a.all_dates,
+                    averaging: a.average,
+                    residuals: if a.idio == "residual" {
+                        a.residuals
+                    } else {
+                        None
+                    },
+                    out: a.out.clone(),
+                    force: a.force.force,
+                })?;
+            eprintln!(
+                "{pairs} pairs of up to {funds} funds on {dates} date(s); wrote {}",
+                a.out.display()
+            );
+        }
+        Command::Correlation(a) => {
+            let pairs =
+                commands::similarity::run_correlation(&commands::similarity::CorrelationArgs {
+                    returns: a.returns,
+                    prices: a.flags.prices,
+                    percent: a.flags.percent,
+                    window: a.window,
+                    all_dates: a.all_dates,
+                    out: a.out.clone(),
+                    force: a.force.force,
+                })?;
+            eprintln!("{pairs} pairs; wrote {}", a.out.display());
+        }
+        Command::Peers(a) => {
+            let peers = commands::similarity::run_peers(&commands::similarity::PeersArgs {
+                similarity: a.similarity,
+                fund: a.fund.clone(),
+                top: a.top,
+                meta: a.meta,
+                date: a.date,
+                out: a.out.clone(),
+                force: a.force.force,
+            })?;
+            let outside = peers.iter().filter(|p| p.2).count();
+            eprintln!(
+                "{} peers of {} ({outside} outside its category); wrote {}",
+                peers.len(),
+                a.fund,
+                a.out.display()
+            );
+        }
+        Command::Cluster(a) => {
+            let input = match (a.similarity, a.features) {
+                (Some(f), _) => commands::cluster::ClusterInput::Similarity {
+                    file: f,
+                    date: a.date,
+                },
+                (None, Some(f)) => commands::cluster::ClusterInput::Features {
+                    file: f,
+                    metric: match a.metric {
+                        MetricArg::Euclidean => peergroup::cluster::linkage::Metric::Euclidean,
+                        MetricArg::Manhattan => peergroup::cluster::linkage::Metric::Manhattan,
+                        MetricArg::Correlation => peergroup::cluster::linkage::Metric::Correlation,
+                    },
+                },
+                (None, None) => {
+                    return Err(commands::CommandError::usage(
+                        "give --similarity or --features",
+                    ))
+                }
+            };
+            let s = commands::cluster::run(&commands::cluster::ClusterArgs {
+                input,
+                method: a.method,
+                k: a.k,
+                bootstrap: a.bootstrap,
+                seed: a.seed,
+                out: a.out.clone(),
+                linkage_out: a.linkage_out,
+                bic_out: a.bic_out,
+                pvalues_out: a.pvalues_out,
+                reference: a.reference,
+                agreement_out: a.agreement_out,
+                force: a.force.force,
+            })?;
+            eprintln!(
+                "{} objects in {} clusters (k {}); mean silhouette {:.3}{}; wrote {}",
+                s.n,
+                s.k,
+                s.k_note,
+                s.silhouette,
+                s.agreement.map_or(String::new(), |(ari, nmi)| format!(
+                    "; ARI {ari:.3}, NMI {nmi:.3} against the reference"
+                )),
                 a.out.display()
             );
         }

@@ -306,6 +306,15 @@ fn demo_writes_a_report_and_reruns() {
     assert!(html.contains("Fama-French 12 industry"));
     assert!(html.contains("Returns-based style analysis"));
     assert!(html.contains("Dynamic style analysis vs rolling windows"));
+    assert!(html.contains("Fund similarity and peer groups"));
+    for f in [
+        "french_similarity_dendrogram.svg",
+        "french_similarity_heatmap.svg",
+        "french_correlation_vs_similarity.svg",
+        "french_similarity_pairs.csv",
+    ] {
+        assert!(run.join(f).exists(), "{f} missing");
+    }
     assert!(run.join("style/S5M5.svg").exists() && run.join("french_style_exposures.csv").exists());
     assert!(!html.contains("chart missing"));
     for f in [

@@ -10,8 +10,8 @@ use std::time::Instant;
 
 use peergroup_random::Rng;
 use peergroup_similarity::{
-    condensed_distance_from, rescaled_condensed, systematic_similarity,
-    systematic_similarity_condensed, Attribute, ExposureScale, FactorSimilarity,
+    condensed_distance_from, correlation, rescaled_condensed, systematic_similarity,
+    systematic_similarity_condensed, Attribute, ExposureScale, FactorSimilarity, MissingReturns,
 };
 
 fn exposures(rng: &mut Rng, n: usize, k: usize, p_nonzero: f64) -> Vec<f64> {
@@ -118,4 +118,13 @@ fn main() {
             condensed_distance_from(&s)
         });
     }
+    // The correlation baseline on two years of weekly returns, no gaps.
+    let t = 104;
+    let market: Vec<f64> = (0..t).map(|_| rng.gaussian(0.001, 0.02)).collect();
+    let returns: Vec<f64> = (0..n * t)
+        .map(|p| rng.uniform_range(0.3, 1.3) * market[p % t] + rng.gaussian(0.0, 0.01))
+        .collect();
+    time("correlation baseline, 104 weekly returns", 3, || {
+        correlation(&returns, n, t, 52, MissingReturns::PairwiseComplete).expect("valid window")
+    });
 }

@@ -3,7 +3,8 @@
 use crate::matrix::{CondensedSimilarity, SimilarityMatrix};
 
 /// Condensed distance vector 1 − S(i, j) for pairs i < j, row by row (scipy `pdist`
-/// order, length n(n−1)/2). Not clipped: a correlation of −0.4 gives a distance of 1.4.
+/// order, length n(n−1)/2). Not clipped: a correlation of −0.4 gives a distance of 1.4,
+/// and a rescaled similarity above 1 (possible, see [`crate::rescaled`]) a negative one.
 pub fn condensed_distance(sim: &SimilarityMatrix) -> Vec<f64> {
     let n = sim.n;
     let mut out = Vec::with_capacity(crate::matrix::pair_count(n));

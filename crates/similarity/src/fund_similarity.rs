@@ -7,8 +7,9 @@ use rayon::prelude::*;
 use crate::correlation::{correlation, MissingReturns};
 use crate::matrix::{fill_upper, CondensedSimilarity, SimilarityMatrix};
 
-/// S(A,B) = R²_A R²_B S*(A,B) + (1 − R²_A)(1 − R²_B) S_U(A,B), in [0, 1]; S_U = 0 when
-/// `s_u` is `None` (the seed's default).
+/// S(A,B) = R²_A R²_B S*(A,B) + (1 − R²_A)(1 − R²_B) S_U(A,B) (unitless, ≥ 0, and ≤ 1
+/// whenever S* ≤ 1; see [`crate::rescaled`]); S_U = 0 when `s_u` is `None` (the seed's
+/// default).
 ///
 /// The diagonal follows the same formula (R⁴ + (1 − R²)² S_U(A,A)), so it is not 1 unless
 /// R² = 1; clustering uses 1 − S with a zero diagonal regardless. Errors when an R² is

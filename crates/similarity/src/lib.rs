@@ -8,10 +8,10 @@
 //!   S_B(a,b) = max(0, 1 − |a − b|) on |β| ([`ExposureScale::Raw`]) or |β|/Σ|β|
 //!   ([`ExposureScale::Gross`]); a SIMD-friendly parallel kernel, full or condensed;
 //! * [`rescaled`]: S* = S_SYST(A,B) / sqrt(S_SYST(A,A) S_SYST(B,B));
-//! * [`fund_similarity`]: S = R²_A R²_B S* + (1 − R²_A)(1 − R²_B) S_U;
+//! * [`fund_similarity()`]: S = R²_A R²_B S* + (1 − R²_A)(1 − R²_B) S_U;
 //! * [`moving_average`], [`ewma`]: similarity over time;
-//! * baselines: [`correlation`] of returns, [`euclidean_distances`] of (grouped) exposures;
-//! * [`peers`]: a fund's top-k peers; [`condensed_distance`]: 1 − S for clustering.
+//! * baselines: [`correlation()`] of returns, [`euclidean_distances`] of (grouped) exposures;
+//! * [`peers()`]: a fund's top-k peers; [`condensed_distance`]: 1 − S for clustering.
 //!
 //! # Units: which settings reproduce seed 004 Table 7
 //!

@@ -4,8 +4,8 @@ mod common;
 
 use common::names;
 use peergroup_similarity::{
-    condensed_distance, fund_similarity, peers, rescaled, systematic_similarity,
-    ExposureScale, FactorSimilarity, SimilarityMatrix,
+    condensed_distance, fund_similarity, peers, rescaled, systematic_similarity, ExposureScale,
+    FactorSimilarity, SimilarityMatrix,
 };
 
 fn close(a: f64, b: f64) {
@@ -117,4 +117,33 @@ fn three_funds() {
     close(d[0], 1.0 - star.get(0, 1));
     close(d[1], 1.0 - star.get(0, 2));
     close(d[2], 1.0 - star.get(1, 2));
+}
+
+/// Eq. 8 does not bound S* by 1: S_SYST is not a positive semidefinite kernel. S_X with
+/// X–Y = X–Z = .9, Y–Z = 0; A = (1, 0, 0) all in X, B = (0, 1, 1) levered into Y and Z.
+#[test]
+fn rescaled_similarity_can_exceed_one() {
+    #[rustfmt::skip]
+    let sx = FactorSimilarity::from_matrix(
+        names(&["X", "Y", "Z"]),
+        vec![1.0, 0.9, 0.9,
+             0.9, 1.0, 0.0,
+             0.9, 0.0, 1.0],
+    )
+    .unwrap();
+    let x = [1.0, 0.0, 0.0, 0.0, 1.0, 1.0];
+    let s = systematic_similarity(&x, 2, &sx, ExposureScale::Raw).unwrap();
+    // S_SYST(A,A): X(1): 1 + 0·.9 + 0·.9;  Y(0): 0·.9 + 1 + 1·0;  Z(0): 0·.9 + 1·0 + 1  = 3
+    // S_SYST(B,B): X(0): 1 + 0 + 0;  Y(1): 0·.9 + 1 + 1·0;  Z(1): 0·.9 + 1·0 + 1  = 3
+    // S_SYST(A,B): X(1): 0·1 + 1·.9 + 1·.9;  Y(0): 1·.9 + 0 + 0;  Z(0): 1·.9 + 0 + 0  = 3.6
+    close(s.get(0, 0), 3.0);
+    close(s.get(1, 1), 3.0);
+    close(s.get(0, 1), 3.6);
+    // S* = 3.6 / √(3·3) = 1.2, and the clustering distance 1 − S* = −0.2.
+    let star = rescaled(&s);
+    close(star.get(0, 1), 1.2);
+    close(condensed_distance(&star)[0], -0.2);
+    // On the gross scale B is (0, .5, .5) and S* = 3.7 / √(3·4.8) < 1.
+    let g = rescaled(&systematic_similarity(&x, 2, &sx, ExposureScale::Gross).unwrap());
+    close(g.get(0, 1), 3.7 / (3.0f64 * 4.8).sqrt());
 }

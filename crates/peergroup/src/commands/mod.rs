@@ -1,10 +1,12 @@
 //! Commands: read inputs, run a stage, write outputs. One module per command.
 
+pub mod cluster;
 pub mod demo;
 pub mod industry;
 pub mod periods;
 pub mod rank;
 pub mod render;
+pub mod similarity;
 pub mod style;
 pub mod synth;
 

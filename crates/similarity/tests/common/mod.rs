@@ -1,6 +1,8 @@
 //! Shared helpers for the similarity tests: reference implementations straight from the
 //! formulas, and random inputs.
 #![allow(dead_code)]
+// Index loops mirror the formula's sums over factor pairs.
+#![allow(clippy::needless_range_loop)]
 
 use peergroup_random::Rng;
 use peergroup_similarity::{ExposureScale, FactorSimilarity, SimilarityMatrix};

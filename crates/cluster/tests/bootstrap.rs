@@ -1,0 +1,392 @@
+//! Multiscale bootstrap (pvclust): Φ and Φ⁻¹ against high-precision values, exact recovery
+//! of the z-value model, AU on planted clusters and on noise, determinism.
+
+use peergroup_cluster::bootstrap::{
+    fit_multiscale, multiscale_bootstrap, normal_cdf, normal_quantile, CladePValue, PVCLUST_SCALES,
+};
+use peergroup_cluster::linkage::{feature_distances, Linkage, Metric};
+use peergroup_random::Rng;
+
+// Reference values computed with mpmath 1.3 at 60 significant digits from the exact
+// binary value of each argument (`mp.ncdf(mp.mpf(x))`; quantiles by `mp.findroot` on
+// `ln Φ(z) − ln p`, checked by `Φ(z)/p − 1 < 1e-80`).
+const CDF: [(f64, f64); 20] = [
+    (-37.5, 4.605_353_009_581_954_8e-308),
+    (-30.0, 4.906_713_927_148_187_1e-198),
+    (-20.0, 2.753_624_118_606_233_7e-89),
+    (-10.0, 7.619_853_024_160_526_1e-24),
+    (-8.0, 6.220_960_574_271_784_1e-16),
+    (-5.656, 7.747_073_323_749_067_7e-9),
+    (-5.0, 2.866_515_718_791_939_1e-7),
+    (-3.0, 0.001_349_898_031_630_094_5),
+    (-1.959963984540054, 0.025_000_000_000_000_011),
+    (-1.0, 0.158_655_253_931_457_05),
+    (-0.6744897501960817, 0.250_000_000_000_000_01),
+    (-0.5, 0.308_537_538_725_986_9),
+    (-1e-10, 0.499_999_999_960_105_77),
+    (0.0, 0.5),
+    (0.3, 0.617_911_422_188_952_63),
+    (0.67, 0.748_571_104_904_689_9),
+    (1.0, 0.841_344_746_068_542_95),
+    (2.5, 0.993_790_334_674_223_86),
+    (5.5, 0.999_999_981_010_437_53),
+    (8.0, 0.999_999_999_999_999_38),
+];
+
+const QUANTILE: [(f64, f64); 16] = [
+    (1e-300, -37.047_096_299_361_199),
+    (1e-100, -21.273_453_560_965_324),
+    (1e-20, -9.262_340_089_798_407_6),
+    (1e-10, -6.361_340_902_404_056_2),
+    (1e-5, -4.264_890_793_922_824_6),
+    (0.001, -3.090_232_306_167_813_5),
+    (0.025, -1.959_963_984_540_054_2),
+    (0.075, -1.439_531_470_938_455_9),
+    (0.1, -1.281_551_565_544_600_4),
+    (0.3, -0.524_400_512_708_040_82),
+    (0.5, 0.0),
+    (0.7, 0.524_400_512_708_040_66),
+    (0.924, 1.432_502_720_825_811_9),
+    (0.975, 1.959_963_984_540_053_9),
+    (0.999, 3.090_232_306_167_813_3),
+    (0.99999, 4.264_890_793_923_840_8),
+];
+
+fn rel(a: f64, b: f64) -> f64 {
+    if b == 0.0 {
+        a.abs()
+    } else {
+        ((a - b) / b).abs()
+    }
+}
+
+#[test]
+fn normal_cdf_is_accurate_in_the_centre_and_both_tails() {
+    for (x, p) in CDF {
+        let got = normal_cdf(x);
+        assert!(rel(got, p) < 1e-14, "Φ({x}) = {got:e}, want {p:e}");
+        // Upper tail by symmetry, without cancellation.
+        let q = normal_cdf(-x);
+        let want = 1.0 - p;
+        if x < 0.0 {
+            assert!(rel(q, want) < 1e-15, "1-Φ({x})");
+        }
+    }
+    assert_eq!(normal_cdf(-40.0), 0.0);
+    assert!(normal_cdf(-38.0) > 0.0 && normal_cdf(-38.0) < 3e-316);
+    assert_eq!(normal_cdf(f64::INFINITY), 1.0);
+    assert_eq!(normal_cdf(f64::NEG_INFINITY), 0.0);
+    assert!(normal_cdf(f64::NAN).is_nan());
+}
+
+#[test]
+fn normal_quantile_is_accurate_and_inverts_the_cdf() {
+    for (p, x) in QUANTILE {
+        let got = normal_quantile(p);
+        assert!(rel(got, x) < 1e-14, "Φ⁻¹({p}) = {got}, want {x}");
+    }
+    assert_eq!(normal_quantile(0.0), f64::NEG_INFINITY);
+    assert_eq!(normal_quantile(1.0), f64::INFINITY);
+    assert!(normal_quantile(-0.1).is_nan() && normal_quantile(1.1).is_nan());
+    assert!(normal_quantile(f64::NAN).is_nan());
+    // Round trip from deep in the lower tail to the centre. (Above the centre p = Φ(x)
+    // itself has lost the digits of the upper tail, 1 − p, so the upper tail is reached
+    // through the symmetric lower one.)
+    for i in 0..2000 {
+        let x = -37.0 + i as f64 * 0.0187;
+        let back = normal_quantile(normal_cdf(x));
+        assert!((back - x).abs() < 1e-13 * x.abs().max(1.0), "x={x}: {back}");
+    }
+}
+
+#[test]
+fn z_value_regression_recovers_v_and_c_exactly() {
+    for &(v, c) in &[(1.2, 0.4), (-0.5, 0.3), (0.0, -0.7), (2.1, 0.05)] {
+        let bp: Vec<f64> = PVCLUST_SCALES
+            .iter()
+            .map(|r: &f64| 1.0 - normal_cdf(v * r.sqrt() + c / r.sqrt()))
+            .collect();
+        let fit = fit_multiscale(&PVCLUST_SCALES, &bp, &[1000; 10]);
+        assert!(
+            (fit.v - v).abs() < 1e-10 && (fit.c - c).abs() < 1e-10,
+            "{v} {c}: {fit:?}"
+        );
+        assert!(rel(fit.au, normal_cdf(c - v)) < 1e-9);
+        assert!(rel(fit.bp, normal_cdf(-(v + c))) < 1e-9);
+        assert!(fit.rss < 1e-15 && fit.df == 8);
+        assert!(fit.se_au > 0.0 && fit.se_bp > 0.0);
+    }
+}
+
+/// `msfit(bp, r, nboot)` of pvclust 2.2.0 (R 4.2.2, Debian `r-cran-pvclust`), printed
+/// with `%.17g`: v, c, au, bp, si, se.au, se.bp, se.si, rss, df. The last three BP
+/// vectors exercise the skip rule (BP ≤ 0.001 or ≥ 0.999), the last row unequal B.
+const PVCLUST_MSFIT: [([f64; 10], [f64; 10]); 5] = [
+    (
+        [0.62, 0.66, 0.70, 0.71, 0.75, 0.77, 0.80, 0.80, 0.83, 0.85],
+        [
+            -1.0839101458468332,
+            0.33387366388152889,
+            0.92187305379029683,
+            0.77338363355818474,
+            0.78841001400997035,
+            0.012262831056202567,
+            0.0044564990759132801,
+            0.024818989728568525,
+            3.0514421673891032,
+            8.0,
+        ],
+    ),
+    (
+        [0.41, 0.39, 0.36, 0.35, 0.33, 0.30, 0.27, 0.27, 0.24, 0.22],
+        [
+            0.80728258314118573,
+            -0.26805987346941429,
+            0.14111071721248458,
+            0.29486659614379074,
+            0.0,
+            0.018019526061667106,
+            0.0048003671441769497,
+            0.0,
+            4.740468167049543,
+            8.0,
+        ],
+    ),
+    (
+        [0.12, 0.10, 0.09, 0.07, 0.05, 0.04, 0.04, 0.03, 0.02, 0.0005],
+        [
+            1.8015549720776889,
+            -0.091870925409413426,
+            0.029150627070847139,
+            0.043662157187752994,
+            0.0,
+            0.0093489586683825603,
+            0.0025539151629395988,
+            0.0,
+            3.5596314864201606,
+            7.0,
+        ],
+    ),
+    (
+        [0.93, 0.95, 0.96, 0.975, 0.98, 0.99, 0.993, 0.996, 0.9995, 1.0],
+        [
+            -2.4869528135275609,
+            0.22265053273939658,
+            0.99663181424018288,
+            0.98822223529702513,
+            0.99182288157527554,
+            0.0023372160717612047,
+            0.0015759428090519362,
+            0.0049491589190712639,
+            2.8041912435217422,
+            6.0,
+        ],
+    ),
+    (
+        [0.62, 0.66, 0.70, 0.71, 0.75, 0.77, 0.80, 0.80, 0.83, 0.85],
+        [
+            -1.0949160098510917,
+            0.34397508124357035,
+            0.92490930897173596,
+            0.7736558964504372,
+            0.79451557172103404,
+            0.01328702364307153,
+            0.0043115587252428363,
+            0.026689773733816431,
+            3.130914566334499,
+            8.0,
+        ],
+    ),
+];
+
+#[test]
+fn fit_matches_pvclust_msfit() {
+    for (case, (bp, want)) in PVCLUST_MSFIT.iter().enumerate() {
+        let boots: Vec<usize> = if case == 4 {
+            (5..15).map(|i| i * 100).collect()
+        } else {
+            vec![1000; 10]
+        };
+        let f = fit_multiscale(&PVCLUST_SCALES, bp, &boots);
+        let got = [
+            f.v, f.c, f.au, f.bp, f.si, f.se_au, f.se_bp, f.se_si, f.rss, f.df as f64,
+        ];
+        for (k, (g, w)) in got.iter().zip(want).enumerate() {
+            assert!((g - w).abs() <= 1e-12 * w.abs().max(1e-3), "case {case} field {k}: {g} vs {w}");
+        }
+    }
+}
+
+#[test]
+fn scales_with_bp_zero_or_one_are_skipped() {
+    let (v, c) = (0.8, 0.2);
+    let mut r: Vec<f64> = PVCLUST_SCALES.to_vec();
+    let mut bp: Vec<f64> = r
+        .iter()
+        .map(|r| 1.0 - normal_cdf(v * r.sqrt() + c / r.sqrt()))
+        .collect();
+    let clean = fit_multiscale(&r, &bp, &[1000; 10]);
+    // Extra scales at which the clade was (almost) never / always seen change nothing.
+    r.extend([2.0, 0.1, 1.7, 0.2]);
+    bp.extend([0.0, 1.0, 0.001, 0.9995]);
+    let padded = fit_multiscale(&r, &bp, &[1000; 14]);
+    assert_eq!(clean, padded);
+}
+
+#[test]
+fn standard_errors_follow_the_binomial_weights() {
+    // Larger B ⇒ proportionally smaller standard errors (weights ∝ B).
+    let bp: Vec<f64> = PVCLUST_SCALES
+        .iter()
+        .map(|r| 1.0 - normal_cdf(0.5 * r.sqrt() + 0.3 / r.sqrt()))
+        .collect();
+    let a = fit_multiscale(&PVCLUST_SCALES, &bp, &[100; 10]);
+    let b = fit_multiscale(&PVCLUST_SCALES, &bp, &[10_000; 10]);
+    assert!(
+        rel(a.se_au / b.se_au, 10.0) < 1e-9,
+        "{} {}",
+        a.se_au,
+        b.se_au
+    );
+}
+
+/// `rows × objects` data (row-major by row) and the closure pvclust would use: correlation
+/// distance between the objects' columns over the resampled rows.
+fn column_data(rng: &mut Rng, rows: usize, groups: &[usize], signal: f64) -> Vec<f64> {
+    let objects: usize = groups.iter().sum();
+    let mut x = vec![0.0; rows * objects];
+    for t in 0..rows {
+        let mut o = 0;
+        for &g in groups {
+            let common = rng.normal();
+            for _ in 0..g {
+                x[t * objects + o] = signal * common + rng.normal();
+                o += 1;
+            }
+        }
+    }
+    x
+}
+
+fn correlation_closure(x: &[f64], objects: usize) -> impl Fn(&[usize]) -> Vec<f64> + Sync + '_ {
+    move |rows: &[usize]| {
+        // Objects become the rows of the feature matrix handed to feature_distances.
+        let m = rows.len();
+        let mut t = vec![0.0; objects * m];
+        for (j, &r) in rows.iter().enumerate() {
+            for o in 0..objects {
+                t[o * m + j] = x[r * objects + o];
+            }
+        }
+        feature_distances(&t, objects, m, Metric::Correlation)
+    }
+}
+
+fn au_of(result: &[CladePValue], members: &[usize]) -> Option<f64> {
+    result.iter().find(|c| c.members == members).map(|c| c.au)
+}
+
+#[test]
+fn planted_clusters_get_high_au() {
+    let mut rng = Rng::new(42);
+    let groups = [5, 5, 5];
+    let x = column_data(&mut rng, 100, &groups, 1.0);
+    let res = multiscale_bootstrap(
+        100,
+        15,
+        correlation_closure(&x, 15),
+        Linkage::Average,
+        &PVCLUST_SCALES,
+        1000,
+        7,
+    );
+    assert_eq!(res.len(), 14);
+    for g in 0..3 {
+        let members: Vec<usize> = (g * 5..g * 5 + 5).collect();
+        let au = au_of(&res, &members).expect("planted group is a clade");
+        assert!(au > 0.95, "group {g}: AU {au}");
+    }
+    let root = res.last().unwrap();
+    assert_eq!((root.members.len(), root.au, root.bp), (15, 1.0, 1.0));
+    for c in &res {
+        assert!(c.au >= 0.0 && c.au <= 1.0 && c.bp >= 0.0 && c.bp <= 1.0);
+        assert_eq!(c.bp_by_scale.len(), 10);
+    }
+}
+
+#[test]
+fn noise_gets_no_systematic_support() {
+    let mut rng = Rng::new(43);
+    let x = column_data(&mut rng, 100, &[1; 15], 0.0);
+    let res = multiscale_bootstrap(
+        100,
+        15,
+        correlation_closure(&x, 15),
+        Linkage::Average,
+        &PVCLUST_SCALES,
+        1000,
+        8,
+    );
+    let mut au: Vec<f64> = res[..res.len() - 1].iter().map(|c| c.au).collect();
+    au.sort_by(f64::total_cmp);
+    let median = au[au.len() / 2];
+    assert!(
+        (0.2..=0.8).contains(&median),
+        "median AU on noise {median}: {au:?}"
+    );
+    let strong = au.iter().filter(|&&a| a > 0.95).count();
+    assert!(
+        strong <= 3,
+        "{strong} clades with AU > 0.95 on noise: {au:?}"
+    );
+}
+
+#[test]
+fn results_are_deterministic_and_skip_undefined_replicates() {
+    let mut rng = Rng::new(44);
+    let mut x = column_data(&mut rng, 30, &[3, 3], 1.5);
+    // Object 5 is constant except on row 0: resamples without row 0 make its correlation
+    // undefined; those replicates are skipped instead of aborting the bootstrap.
+    for t in 0..30 {
+        x[t * 6 + 5] = if t == 0 { 1.0 } else { 0.0 };
+    }
+    let nan_corr = |rows: &[usize]| {
+        let d = correlation_closure(&x, 6)(rows);
+        if rows.contains(&0) {
+            d
+        } else {
+            vec![f64::NAN; d.len()]
+        }
+    };
+    let a = multiscale_bootstrap(30, 6, &nan_corr, Linkage::Average, &PVCLUST_SCALES, 200, 1);
+    let b = multiscale_bootstrap(30, 6, &nan_corr, Linkage::Average, &PVCLUST_SCALES, 200, 1);
+    assert_eq!(a, b);
+    for c in &a {
+        assert!(c.au.is_finite() && c.bp.is_finite(), "{c:?}");
+    }
+    let c = multiscale_bootstrap(30, 6, &nan_corr, Linkage::Average, &PVCLUST_SCALES, 200, 2);
+    assert_ne!(a, c);
+}
+
+#[test]
+#[ignore = "timing: cargo test --release --test bootstrap -- --ignored --nocapture"]
+fn timing_50_objects_100_rows_1000_replicates_10_scales() {
+    let mut rng = Rng::new(45);
+    let x = column_data(&mut rng, 100, &[10; 5], 0.8);
+    let t = std::time::Instant::now();
+    let res = multiscale_bootstrap(
+        100,
+        50,
+        correlation_closure(&x, 50),
+        Linkage::Average,
+        &PVCLUST_SCALES,
+        1000,
+        1,
+    );
+    eprintln!(
+        "multiscale bootstrap, 50 objects × 100 rows, 10 scales × 1000: {:.2?} on {} threads",
+        t.elapsed(),
+        rayon::current_num_threads()
+    );
+    assert_eq!(res.len(), 49);
+}

@@ -1,0 +1,493 @@
+//! `peergroup similarity`, `correlation`, `peers` and `cluster` end to end, and their
+//! bad inputs.
+
+use std::path::Path;
+use std::process::Command;
+
+fn run(args: &[&str], dir: &Path) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_peergroup"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run peergroup");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn ok(args: &[&str], dir: &Path) -> String {
+    let (code, err) = run(args, dir);
+    assert_eq!(code, 0, "peergroup {args:?}: {err}");
+    err
+}
+
+fn fails(args: &[&str], dir: &Path, expect: &[&str]) {
+    let (code, err) = run(args, dir);
+    assert_eq!(code, 2, "peergroup {args:?} should fail: {err}");
+    for e in expect {
+        assert!(err.contains(e), "expected '{e}' in: {err}");
+    }
+}
+
+fn rows(path: &Path) -> Vec<Vec<String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let mut out = vec![r.headers().unwrap().iter().map(str::to_string).collect()];
+    out.extend(
+        r.records()
+            .map(|x| x.unwrap().iter().map(str::to_string).collect()),
+    );
+    out
+}
+
+/// A universe, its exposures, similarities (one date and rolling dates), peers and
+/// clusters with every optional output.
+#[test]
+fn similarity_peers_and_clusters() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    ok(
+        &[
+            "synth",
+            "universe",
+            "--funds",
+            "40",
+            "--factors",
+            "8",
+            "--periods",
+            "156",
+            "--groups",
+            "4",
+            "--seed",
+            "7",
+            "--out",
+            "u",
+        ],
+        p,
+    );
+    ok(
+        &[
+            "style",
+            "--funds",
+            "u/funds.csv",
+            "--factors",
+            "u/factors.csv",
+            "--out",
+            "e.csv",
+            "--fit-out",
+            "f.csv",
+        ],
+        p,
+    );
+    ok(
+        &[
+            "similarity",
+            "--exposures",
+            "e.csv",
+            "--fit",
+            "f.csv",
+            "--factor-attributes",
+            "u/factor_attributes.csv",
+            "--attribute-weights",
+            "sector=2,region=1,asset_class=1",
+            "--out",
+            "s.csv",
+        ],
+        p,
+    );
+    let s = rows(&p.join("s.csv"));
+    assert_eq!(s[0], ["date", "fund_a", "fund_b", "similarity"]);
+    assert_eq!(s.len() - 1, 40 * 39 / 2, "upper triangle");
+    // without R² weighting, S* of a fund with itself is 1 and others are at most ~1
+    ok(
+        &[
+            "similarity",
+            "--exposures",
+            "e.csv",
+            "--factor-attributes",
+            "u/factor_attributes.csv",
+            "--out",
+            "s_star.csv",
+        ],
+        p,
+    );
+    // peers with categories
+    ok(
+        &[
+            "peers",
+            "--similarity",
+            "s_star.csv",
+            "--fund",
+            "FUND0001",
+            "--top",
+            "5",
+            "--meta",
+            "u/meta.csv",
+            "--out",
+            "peers.csv",
+        ],
+        p,
+    );
+    let pr = rows(&p.join("peers.csv"));
+    assert_eq!(
+        pr[0],
+        [
+            "fund",
+            "peer",
+            "rank",
+            "similarity",
+            "peer_category",
+            "outside_category"
+        ]
+    );
+    assert_eq!(pr.len(), 6);
+    let sims: Vec<f64> = pr[1..].iter().map(|r| r[3].parse().unwrap()).collect();
+    assert!(
+        sims.windows(2).all(|w| w[0] >= w[1]),
+        "ranked best first: {sims:?}"
+    );
+    assert!(pr[1..].iter().all(|r| r[5] == "true" || r[5] == "false"));
+    // clusters against the truth, with linkage, BIC and agreement outputs
+    let meta = rows(&p.join("u/meta.csv"));
+    let mut truth = String::from("id,label\n");
+    for r in &meta[1..] {
+        truth.push_str(&format!("{},{}\n", r[0], r[2]));
+    }
+    std::fs::write(p.join("truth.csv"), truth).unwrap();
+    let msg = ok(
+        &[
+            "cluster",
+            "--similarity",
+            "s_star.csv",
+            "--method",
+            "average",
+            "--k",
+            "4",
+            "--linkage-out",
+            "l.csv",
+            "--reference",
+            "truth.csv",
+            "--agreement-out",
+            "agree.csv",
+            "--out",
+            "c.csv",
+        ],
+        p,
+    );
+    assert!(msg.contains("ARI 1.000"), "{msg}");
+    let l = rows(&p.join("l.csv"));
+    assert_eq!(l[0], ["left", "right", "height", "size"]);
+    assert_eq!(l.len() - 1, 39);
+    assert_eq!(l.last().unwrap()[3], "40");
+    let c = rows(&p.join("c.csv"));
+    assert_eq!(c[0], ["id", "cluster"]);
+    assert!(c[1..]
+        .iter()
+        .all(|r| ["1", "2", "3", "4"].contains(&r[1].as_str())));
+    let a = rows(&p.join("agree.csv"));
+    assert!(a.iter().any(|r| r[0] == "ARI"));
+    let msg = ok(
+        &[
+            "cluster",
+            "--similarity",
+            "s_star.csv",
+            "--method",
+            "gmm",
+            "--k",
+            "auto",
+            "--bic-out",
+            "bic.csv",
+            "--out",
+            "g.csv",
+        ],
+        p,
+    );
+    assert!(msg.contains("chosen by BIC"), "{msg}");
+    let bic = rows(&p.join("bic.csv"));
+    assert_eq!(bic[0], ["model", "k", "bic"]);
+    let models: std::collections::BTreeSet<&str> = bic[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(models.len(), 6, "{models:?}");
+    // bootstrap p-values over the dates of a rolling similarity
+    ok(
+        &[
+            "style",
+            "--funds",
+            "u/funds.csv",
+            "--factors",
+            "u/factors.csv",
+            "--window",
+            "104",
+            "--step",
+            "13",
+            "--out",
+            "er.csv",
+        ],
+        p,
+    );
+    ok(
+        &[
+            "similarity",
+            "--exposures",
+            "er.csv",
+            "--factor-attributes",
+            "u/factor_attributes.csv",
+            "--all-dates",
+            "--out",
+            "sr.csv",
+        ],
+        p,
+    );
+    ok(
+        &[
+            "cluster",
+            "--similarity",
+            "sr.csv",
+            "--method",
+            "average",
+            "--k",
+            "4",
+            "--bootstrap",
+            "50",
+            "--pvalues-out",
+            "pv.csv",
+            "--out",
+            "cb.csv",
+        ],
+        p,
+    );
+    let pv = rows(&p.join("pv.csv"));
+    assert_eq!(pv[0], ["cluster_node", "members", "au", "bp"]);
+    assert_eq!(pv.len() - 1, 39);
+    for r in &pv[1..] {
+        let (au, bp): (f64, f64) = (r[2].parse().unwrap(), r[3].parse().unwrap());
+        assert!(
+            (0.0..=1.0).contains(&au) && (0.0..=1.0).contains(&bp),
+            "{r:?}"
+        );
+    }
+    // correlation baseline in the same format, and features input
+    ok(
+        &[
+            "correlation",
+            "--returns",
+            "u/funds.csv",
+            "--window",
+            "52",
+            "--all-dates",
+            "--out",
+            "corr.csv",
+        ],
+        p,
+    );
+    assert_eq!(
+        rows(&p.join("corr.csv"))[0],
+        ["date", "fund_a", "fund_b", "similarity"]
+    );
+    std::fs::write(
+        p.join("feat.csv"),
+        "id,x,y\na,0,0\nb,0.1,0\nc,5,5\nd,5.1,5\ne,10,0\nf,10.1,0.1\n",
+    )
+    .unwrap();
+    let msg = ok(
+        &[
+            "cluster",
+            "--features",
+            "feat.csv",
+            "--method",
+            "ward",
+            "--k",
+            "3",
+            "--out",
+            "cf.csv",
+        ],
+        p,
+    );
+    assert!(msg.contains("6 objects in 3 clusters"), "{msg}");
+}
+
+#[test]
+fn similarity_and_cluster_bad_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let exposures = "fund,date,factor,beta\nA,2020-12-31,X,0.5\nA,2020-12-31,Y,0.5\nB,2020-12-31,X,1\nC,2020-12-31,Y,1\n";
+    std::fs::write(p.join("e.csv"), exposures).unwrap();
+    std::fs::write(p.join("sx_ok.csv"), "factor,X,Y\nX,1,0.5\nY,0.5,1\n").unwrap();
+    ok(
+        &[
+            "similarity",
+            "--exposures",
+            "e.csv",
+            "--factor-similarity",
+            "sx_ok.csv",
+            "--out",
+            "ok.csv",
+        ],
+        p,
+    );
+    std::fs::write(p.join("sx_missing.csv"), "factor,X\nX,1\n").unwrap();
+    fails(
+        &[
+            "similarity",
+            "--exposures",
+            "e.csv",
+            "--factor-similarity",
+            "sx_missing.csv",
+            "--out",
+            "o.csv",
+        ],
+        p,
+        &[
+            "sx_missing.csv",
+            "factor 'Y'",
+            "missing from the factor-similarity matrix",
+        ],
+    );
+    std::fs::write(p.join("sx_asym.csv"), "factor,X,Y\nX,1,0.5\nY,0.4,1\n").unwrap();
+    fails(
+        &[
+            "similarity",
+            "--exposures",
+            "e.csv",
+            "--factor-similarity",
+            "sx_asym.csv",
+            "--out",
+            "o.csv",
+        ],
+        p,
+        &["sx_asym.csv", "symmetric"],
+    );
+    std::fs::write(p.join("sx_range.csv"), "factor,X,Y\nX,1,1.5\nY,1.5,1\n").unwrap();
+    fails(
+        &[
+            "similarity",
+            "--exposures",
+            "e.csv",
+            "--factor-similarity",
+            "sx_range.csv",
+            "--out",
+            "o.csv",
+        ],
+        p,
+        &["sx_range.csv", "[0, 1]"],
+    );
+    std::fs::write(p.join("sx_diag.csv"), "factor,X,Y\nX,0.9,0.5\nY,0.5,1\n").unwrap();
+    fails(
+        &[
+            "similarity",
+            "--exposures",
+            "e.csv",
+            "--factor-similarity",
+            "sx_diag.csv",
+            "--out",
+            "o.csv",
+        ],
+        p,
+        &["sx_diag.csv", "diagonal"],
+    );
+    std::fs::write(
+        p.join("fit.csv"),
+        "fund,date,r2\nA,2020-12-31,0.9\nB,2020-12-31,1.2\nC,2020-12-31,0.5\n",
+    )
+    .unwrap();
+    fails(
+        &[
+            "similarity",
+            "--exposures",
+            "e.csv",
+            "--fit",
+            "fit.csv",
+            "--factor-similarity",
+            "sx_ok.csv",
+            "--out",
+            "o.csv",
+        ],
+        p,
+        &["fit.csv", "line 3", "column 'r2'", "between 0 and 1"],
+    );
+    assert!(!p.join("o.csv").exists());
+    // peers: unknown fund
+    fails(
+        &[
+            "peers",
+            "--similarity",
+            "ok.csv",
+            "--fund",
+            "Z",
+            "--out",
+            "pp.csv",
+        ],
+        p,
+        &["ok.csv", "unknown fund 'Z'", "3 funds"],
+    );
+    // cluster: k larger than the number of funds, and fewer than 3 funds
+    fails(
+        &[
+            "cluster",
+            "--similarity",
+            "ok.csv",
+            "--k",
+            "5",
+            "--out",
+            "c.csv",
+        ],
+        p,
+        &["--k 5 is larger than the number of objects (3)"],
+    );
+    std::fs::write(
+        p.join("two.csv"),
+        "date,fund_a,fund_b,similarity\n2020-12-31,A,B,0.5\n",
+    )
+    .unwrap();
+    fails(
+        &[
+            "cluster",
+            "--similarity",
+            "two.csv",
+            "--k",
+            "2",
+            "--out",
+            "c.csv",
+        ],
+        p,
+        &["at least 3 objects, got 2"],
+    );
+    // bootstrap needs rows to resample
+    fails(
+        &[
+            "cluster",
+            "--similarity",
+            "ok.csv",
+            "--k",
+            "2",
+            "--bootstrap",
+            "10",
+            "--out",
+            "c.csv",
+        ],
+        p,
+        &["--bootstrap", "several dates"],
+    );
+    // negative similarities (correlations) are valid input: distance 1 − s, never clipped
+    std::fs::write(p.join("neg.csv"), "date,fund_a,fund_b,similarity\n2020-12-31,A,B,0.9\n2020-12-31,A,C,-0.5\n2020-12-31,B,C,-0.4\n").unwrap();
+    ok(
+        &[
+            "cluster",
+            "--similarity",
+            "neg.csv",
+            "--method",
+            "average",
+            "--k",
+            "2",
+            "--linkage-out",
+            "nl.csv",
+            "--out",
+            "nc.csv",
+        ],
+        p,
+    );
+    let l = rows(&p.join("nl.csv"));
+    // A–B merge at 1 − 0.9 = 0.1; C joins at the average of 1.5 and 1.4 = 1.45
+    assert!((l[1][2].parse::<f64>().unwrap() - 0.1).abs() < 1e-12);
+    assert!((l[2][2].parse::<f64>().unwrap() - 1.45).abs() < 1e-12);
+    assert!(!p.join("c.csv").exists());
+}
