@@ -110,6 +110,8 @@ fn exp_half_square(y: f64) -> f64 {
 
 /// Standard normal distribution function Φ(x), accurate to ~1e-16 relative in both tails
 /// (Cody 1969/1993); the upper tail is `normal_cdf(-x)`, without cancellation.
+// The coefficients keep the published digits, so that they can be checked against the paper.
+#[allow(clippy::excessive_precision)]
 pub fn normal_cdf(x: f64) -> f64 {
     // Coefficients of Cody's near-minimax rational approximations on three intervals.
     const A: [f64; 5] = [
@@ -210,6 +212,8 @@ pub fn normal_cdf(x: f64) -> f64 {
 
 /// Standard normal quantile Φ⁻¹(p) (Wichura's AS 241, ~1e-16 relative); ±∞ at 0 and 1,
 /// NaN outside [0, 1].
+// The coefficients keep the published digits, so that they can be checked against the paper.
+#[allow(clippy::excessive_precision)]
 pub fn normal_quantile(p: f64) -> f64 {
     if p.is_nan() || !(0.0..=1.0).contains(&p) {
         return f64::NAN;
@@ -355,7 +359,9 @@ pub fn fit_multiscale(r: &[f64], bp: &[f64], n_boot: &[usize]) -> MultiscaleFit 
     let mut used: Vec<(f64, f64, f64)> = Vec::new();
     for s in 0..r.len() {
         let b = bp[s];
-        if !(b > BP_EPS && b < 1.0 - BP_EPS) || n_boot[s] == 0 || !(r[s] > 0.0) {
+        // NaN BP (a scale without valid replicates) fails the range test and is skipped.
+        let usable = b > BP_EPS && b < 1.0 - BP_EPS;
+        if !usable || n_boot[s] == 0 || r[s].is_nan() || r[s] <= 0.0 {
             continue;
         }
         let z = -normal_quantile(b);
@@ -370,7 +376,7 @@ pub fn fit_multiscale(r: &[f64], bp: &[f64], n_boot: &[usize]) -> MultiscaleFit 
         used.push((w, r[s], z));
     }
     let det = s11 * s22 - s12 * s12;
-    if used.len() < MIN_SCALES || !(det > 0.0) || !det.is_finite() {
+    if used.len() < MIN_SCALES || det.is_nan() || det <= 0.0 || !det.is_finite() {
         return fallback();
     }
     let v = (s22 * t1 - s12 * t2) / det;

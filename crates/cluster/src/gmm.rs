@@ -23,9 +23,16 @@
 //! every covariance diagonal after each M-step so that a component that collapses onto
 //! a few points never makes the EM crash. Unlike scikit-learn the ridge is relative: it
 //! is `reg_covar × var_j` for variable `j` (its variance over all observations), so the
-//! fit does not depend on the units of each column (returns as fractions or percent,
-//! exposures, log AUM side by side). For the spherical models the ridge is the mean of
-//! those, as in scikit-learn. With unit-variance columns this is exactly scikit-learn.
+//! diagonal and full models do not depend on the units of each column (returns as
+//! fractions or percent, exposures, log AUM side by side); the spherical models assume
+//! commensurate columns by definition. For them the ridge is the mean of the `var_j`
+//! times `reg_covar`, as in scikit-learn. With unit-variance columns this is exactly
+//! scikit-learn's rule.
+//!
+//! **Convergence.** EM stops when Aitken's estimate of the log-likelihood still to be
+//! gained falls below `tol·(1 + |loglik|)` (default `tol = 1e-6`). A rule on the last
+//! step alone (mclust, scikit-learn) stops far from the limit when components overlap
+//! and EM crawls; the Aitken rule bounds the error of the log-likelihood and the BIC.
 //!
 //! **Singular fits.** A ridge keeps the arithmetic finite but cannot make a degenerate
 //! solution meaningful: a component sitting on fewer points than it has covariance
@@ -36,9 +43,9 @@
 //! metric `diag(var_j)`), and [`select_gmm`] reports its BIC as NaN and never picks it.
 //!
 //! **Initialisation** of [`select_gmm`]: k-means (k-means++ seeding, Lloyd iterations)
-//! on the column-standardised data, several starts from `Rng::stream(seed, ·)`; each
-//! model and k keeps the start with the highest log-likelihood among its non-singular
-//! fits. [`fit_gmm`] starts from given hard labels: the first step is the M-step of those
+//! on the column-standardised data, several starts from `Rng::stream(seed, ·)` (five by
+//! default, shared by all models); each model and k runs 20 EM iterations from every
+//! start and continues the best non-singular one to convergence ("short EM"). [`fit_gmm`] starts from given hard labels: the first step is the M-step of those
 //! labels, so a fit is fully determined by its labels.
 
 // Index loops are kept where they mirror the algebra (observations, components, variables).
@@ -190,7 +197,7 @@ impl Default for GmmOptions {
     fn default() -> Self {
         GmmOptions {
             reg_covar: 1e-6,
-            tol: 1e-7,
+            tol: 1e-6,
             max_iter: 1000,
             n_starts: 5,
         }
@@ -645,14 +652,14 @@ fn m_step(
         match shape {
             Shape::Spherical => {
                 let lambda = m.iter().sum::<f64>() / d as f64;
-                singular |= !(lambda > SINGULAR_TOL * mean_scale);
+                singular |= lambda.is_nan() || lambda <= SINGULAR_TOL * mean_scale;
                 for j in 0..d {
                     cov[j * d + j] = lambda + reg * mean_scale;
                 }
             }
             Shape::Diagonal => {
                 for j in 0..d {
-                    singular |= !(m[j] > SINGULAR_TOL * scale[j]);
+                    singular |= m[j].is_nan() || m[j] <= SINGULAR_TOL * scale[j];
                     cov[j * d + j] = m[j] + reg * scale[j];
                 }
             }
@@ -736,7 +743,7 @@ fn e_step(
             let mut s = 0.0;
             for j in 0..d {
                 let v = cov[j * d + j];
-                if !(v > 0.0) {
+                if v.is_nan() || v <= 0.0 {
                     return f64::NAN;
                 }
                 factor[c * d + j] = 1.0 / v;
@@ -794,7 +801,7 @@ fn cholesky(a: &[f64], d: usize, l: &mut [f64]) -> bool {
                 s -= l[i * d + t] * l[j * d + t];
             }
             if i == j {
-                if !(s > 0.0) || !s.is_finite() {
+                if s.is_nan() || s <= 0.0 || !s.is_finite() {
                     return false;
                 }
                 l[i * d + i] = s.sqrt();

@@ -1,7 +1,9 @@
 //! Gaussian mixtures against scikit-learn fixtures (committed with their script), closed-form
 //! M-steps on a hand example, EM monotonicity, and BIC selection on synthetic mixtures.
 
-use peergroup_cluster::gmm::{fit_gmm, fit_gmm_with, select_gmm, CovModel, GmmFit, GmmOptions};
+use peergroup_cluster::gmm::{
+    fit_gmm, fit_gmm_with, select_gmm, select_gmm_with, CovModel, GmmFit, GmmOptions,
+};
 use peergroup_random::Rng;
 use std::collections::BTreeMap;
 
@@ -119,8 +121,10 @@ fn loglik_means_weights_and_bic_match_sklearn() {
 
 #[test]
 fn default_fit_gmm_reaches_the_sklearn_optimum() {
-    // fit_gmm with its own stopping rule (Aitken, relative 1e-7) and the default ridge (1e-6 of
-    // each column's variance = sklearn's 1e-6 here, the columns having unit variance).
+    // fit_gmm with its own stopping rule and the default ridge (1e-6 of each column's
+    // variance = sklearn's 1e-6 here, the columns having unit variance). The rule stops
+    // when the estimated remaining gain is below 1e-6·(1 + |loglik|), so the
+    // log-likelihood is within a few 1e-6 (relative) of the limit.
     let data = fixture_data();
     let mut worst = (0.0f64, 0.0f64);
     for case in sklearn_cases().iter().filter(|c| c.reg > 0.0) {
@@ -129,10 +133,13 @@ fn default_fit_gmm_reaches_the_sklearn_optimum() {
         let tag = format!("{} {}", case.dataset, case.model);
         assert!(fit.converged, "{tag}");
         let r = rel(fit.loglik / *n as f64, case.score);
-        assert!(r < 1e-6, "{tag}: {r}");
+        assert!(r < 5e-6, "{tag}: {r}");
         worst.0 = worst.0.max(r);
         for (a, b) in fit.means.iter().zip(&case.means) {
-            assert!((a - b).abs() < 1e-2, "{tag}: mean {a} vs {b}");
+            // blobs1 (d = 1, two overlapping components) has a flat likelihood: the
+            // stopping rule leaves its means ~1e-2 from the limit, far inside their
+            // standard errors (~0.1), while the log-likelihood is exact to 1e-7.
+            assert!((a - b).abs() < 5e-2, "{tag}: mean {a} vs {b}");
             worst.1 = worst.1.max((a - b).abs());
         }
     }
@@ -207,14 +214,9 @@ fn closed_form_m_steps_on_a_hand_example() {
             assert!((fit.weights[0] - 4.0 / 9.0).abs() < 1e-13);
             assert!((fit.means[0] - 1.5).abs() < 1e-12 && (fit.means[1] - 2.0).abs() < 1e-12);
             assert!((fit.means[2] - 102.0).abs() < 1e-12 && (fit.means[3] - 101.0).abs() < 1e-12);
-            for c in 0..2 {
-                for t in 0..4 {
-                    let got = fit.covariances[c * 4 + t];
-                    assert!(
-                        (got - expected[c][t]).abs() < 1e-12,
-                        "{model} c{c} [{t}] {got}"
-                    );
-                }
+            assert_eq!(fit.covariances.len(), 8);
+            for (got, want) in fit.covariances.iter().zip(expected.iter().flatten()) {
+                assert!((got - want).abs() < 1e-12, "{model}: {got} vs {want}");
             }
             assert_eq!(fit.labels, init);
         }
@@ -353,7 +355,9 @@ fn em_log_likelihood_never_decreases() {
 #[test]
 fn bic_recovers_k_on_separated_mixtures() {
     let mut rng = Rng::new(2024);
-    let cases: Vec<(Vec<usize>, Vec<Vec<f64>>, Vec<Vec<f64>>)> = vec![
+    // (sizes, centres, Cholesky factors of the covariances) per case.
+    type Case = (Vec<usize>, Vec<Vec<f64>>, Vec<Vec<f64>>);
+    let cases: Vec<Case> = vec![
         // d = 1, three components.
         (
             vec![100, 80, 120],
@@ -493,13 +497,19 @@ fn selection_is_deterministic_and_unit_free() {
     // the diagonal and full models (spherical ones are unit-dependent by definition) the
     // log-likelihood shifts by −n·ln(100·1e-4), everything else is unchanged.
     let models = [CovModel::EEI, CovModel::VVI, CovModel::EEE, CovModel::VVV];
-    let a = select_gmm(&x, 120, 2, 1..=4, &models, 3);
+    // Converged tightly, so that both runs stop at the same point of a flat likelihood.
+    let tight = GmmOptions {
+        tol: 1e-12,
+        max_iter: 10_000,
+        ..GmmOptions::default()
+    };
+    let a = select_gmm_with(&x, 120, 2, 1..=4, &models, 3, &tight);
     let scaled: Vec<f64> = x
         .chunks(2)
         .flat_map(|r| [r[0] * 100.0, r[1] * 1e-4])
         .collect();
     let shift = -120.0 * (100.0f64 * 1e-4).ln();
-    let c = select_gmm(&scaled, 120, 2, 1..=4, &models, 3);
+    let c = select_gmm_with(&scaled, 120, 2, 1..=4, &models, 3, &tight);
     assert_eq!((c.best.model, c.best.k), (a.best.model, a.best.k));
     assert_eq!(c.best.labels, a.best.labels);
     for (ra, rc) in a.table.iter().zip(&c.table) {

@@ -15,7 +15,7 @@ mod write;
 
 pub use matrices::{
     read_exposures, read_features, read_fit_r2, read_labels, read_similarity, read_square_matrix,
-    Exposures, Features, Keys, LabelledMatrix, SimilarityTable,
+    read_text_table, Exposures, Features, Keys, LabelledMatrix, SimilarityTable,
 };
 pub use output::{OutputError, Outputs};
 pub use rows::Format;

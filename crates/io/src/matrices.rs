@@ -361,6 +361,29 @@ pub fn read_features(path: &Path) -> Result<Features, InputError> {
     Ok(Features { ids, names, values })
 }
 
+/// Read the named text columns of every row, with each row's position.
+pub fn read_text_table(
+    path: &Path,
+    columns: &[&str],
+) -> Result<Vec<(Vec<String>, Position)>, InputError> {
+    let mut out = Vec::new();
+    for_each_row(path, |names, header| {
+        let c = require_columns(names, columns, header)?;
+        let out = &mut out;
+        let columns = columns.to_vec();
+        Ok(move |row: &Row<'_>| {
+            let cells = c
+                .iter()
+                .zip(&columns)
+                .map(|(&i, n)| row.text(i, n).map(|t| t.into_owned()))
+                .collect::<Result<Vec<_>, _>>()?;
+            out.push((cells, row.position()));
+            Ok(())
+        })
+    })?;
+    Ok(out)
+}
+
 /// Read a label table `<key>,<label_column>` into (id → label) in file order.
 pub fn read_labels(
     path: &Path,

@@ -18,9 +18,6 @@ struct Outcome {
     nn_cross_correlation: f64,
     ari_similarity: f64,
     ari_correlation: f64,
-    /// Share of (look-alike group A, group B) fund pairs put in the same cluster.
-    lookalike_similarity: f64,
-    lookalike_correlation: f64,
 }
 
 fn cut(condensed: Vec<f64>, n: usize, k: usize) -> Vec<usize> {
@@ -106,16 +103,6 @@ fn run_weighted(seed: u64, r2: (f64, f64), weights: Option<&[f64]>) -> Outcome {
     let by_correlation = cut(condensed_distance_from(&corr.to_condensed()), n, groups);
     let truth = &u.true_group;
     let (ga, gb) = u.lookalike_groups.expect("pitfall pair");
-    let rate = |labels: &[usize]| {
-        let (mut same, mut all) = (0usize, 0usize);
-        for a in (0..n).filter(|&i| truth[i] == ga) {
-            for b in (0..n).filter(|&i| truth[i] == gb) {
-                all += 1;
-                same += usize::from(labels[a] == labels[b]);
-            }
-        }
-        same as f64 / all.max(1) as f64
-    };
     let _ = k;
     // nearest neighbour of each look-alike fund, by each measure
     let full_s = s_star.to_full();
@@ -142,8 +129,6 @@ fn run_weighted(seed: u64, r2: (f64, f64), weights: Option<&[f64]>) -> Outcome {
         nn_cross_correlation,
         ari_similarity: adjusted_rand_index(&by_similarity, truth),
         ari_correlation: adjusted_rand_index(&by_correlation, truth),
-        lookalike_similarity: rate(&by_similarity),
-        lookalike_correlation: rate(&by_correlation),
     }
 }
 

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use peergroup_data::{Date, InputError};
 use peergroup_io::{
-    read_exposures, read_fit_r2, read_labels, read_metadata, read_series, read_similarity,
-    read_square_matrix, Column, Exposures, Outputs, Table,
+    read_exposures, read_fit_r2, read_metadata, read_series, read_similarity, read_square_matrix,
+    read_text_table, Column, Exposures, Outputs, Table,
 };
 use peergroup_similarity::{
     correlation, ewma, fund_similarity_condensed, moving_average, peers_from_row,
@@ -152,18 +152,17 @@ pub fn factor_similarity(
             let mut cross_rows: Vec<(String, String, String, f64)> = Vec::new();
             if let Some(c) = cross {
                 let cname = c.display().to_string();
-                let m = read_metadata_rows(c)?;
-                for (attr, a, b, v, pos) in m {
-                    if !(0.0..=1.0).contains(&v) {
+                for r in read_cross_labels(c)? {
+                    if !(0.0..=1.0).contains(&r.value) {
                         return Err(InputError::at(
-                            pos,
-                            format!("expected a similarity in [0, 1], found {v}"),
+                            r.position,
+                            format!("expected a similarity in [0, 1], found {}", r.value),
                         )
                         .with_column("similarity")
                         .in_file(cname)
                         .into());
                     }
-                    cross_rows.push((attr, a, b, v));
+                    cross_rows.push((r.attribute, r.a, r.b, r.value));
                 }
             }
             let mut attributes = Vec::new();
@@ -210,39 +209,61 @@ pub fn factor_similarity(
     }
 }
 
+/// One row of a cross-label table.
+struct CrossLabel {
+    attribute: String,
+    a: String,
+    b: String,
+    value: f64,
+    position: peergroup_data::Position,
+}
+
 /// Rows of a cross-label table `attribute,label_a,label_b,similarity`.
-fn read_metadata_rows(
-    path: &std::path::Path,
-) -> Result<Vec<(String, String, String, f64, peergroup_data::Position)>, InputError> {
-    let labels = read_labels(path, "attribute", "label_a")?;
-    let b = read_labels(path, "attribute", "label_b")?;
-    let v = read_labels(path, "attribute", "similarity")?;
-    let mut out = Vec::new();
-    for (k, ((attr, a), ((_, lb), (_, val)))) in
-        labels.into_iter().zip(b.into_iter().zip(v)).enumerate()
-    {
-        let pos = peergroup_data::Position::Line(k as u64 + 2);
-        let x: f64 = val.trim().parse().map_err(|_| {
-            InputError::at(pos, format!("expected a number, found '{val}'"))
-                .with_column("similarity")
-                .in_file(path.display().to_string())
-        })?;
-        out.push((attr, a, lb, x, pos));
-    }
-    Ok(out)
+fn read_cross_labels(path: &std::path::Path) -> Result<Vec<CrossLabel>, InputError> {
+    let name = path.display().to_string();
+    read_text_table(path, &["attribute", "label_a", "label_b", "similarity"])?
+        .into_iter()
+        .map(|(cells, position)| {
+            let value: f64 = cells[3].trim().parse().map_err(|_| {
+                InputError::at(position, format!("expected a number, found '{}'", cells[3]))
+                    .with_column("similarity")
+                    .in_file(name.clone())
+            })?;
+            let mut it = cells.into_iter();
+            Ok(CrossLabel {
+                attribute: it.next().unwrap_or_default(),
+                a: it.next().unwrap_or_default(),
+                b: it.next().unwrap_or_default(),
+                value,
+                position,
+            })
+        })
+        .collect()
+}
+
+/// What every date's similarity needs besides the date.
+struct Context<'a> {
+    ex: &'a Exposures,
+    sx: &'a FactorSimilarity,
+    scale: ExposureScale,
+    r2: Option<&'a HashMap<(String, Date), f64>>,
+    fit_name: &'a str,
 }
 
 /// Fund similarity on date index `t` for the funds present that date.
 fn similarity_on(
-    ex: &Exposures,
+    cx: &Context<'_>,
     t: usize,
     funds: &[usize],
-    sx: &FactorSimilarity,
-    scale: ExposureScale,
-    r2: Option<&HashMap<(String, Date), f64>>,
-    fit_name: &str,
     s_u: Option<&CondensedSimilarity>,
 ) -> CommandResult<CondensedSimilarity> {
+    let Context {
+        ex,
+        sx,
+        scale,
+        r2,
+        fit_name,
+    } = *cx;
     let k = ex.factors.len();
     let mut b = Vec::with_capacity(funds.len() * k);
     for &i in funds {
@@ -387,6 +408,13 @@ pub fn run_similarity(args: &SimilarityArgs) -> CommandResult<(usize, usize, usi
         }
         None => None,
     };
+    let cx = Context {
+        ex: &ex,
+        sx: &sx,
+        scale: args.scale,
+        r2: r2.as_ref(),
+        fit_name: &fit_name,
+    };
     let mut out = PairRows::new();
     let mut funds_seen = 0;
     step("computing similarities", || -> CommandResult {
@@ -413,18 +441,7 @@ pub fn run_similarity(args: &SimilarityArgs) -> CommandResult<(usize, usize, usi
             });
             let seq: Vec<CondensedSimilarity> = window
                 .iter()
-                .map(|&s| {
-                    similarity_on(
-                        &ex,
-                        s,
-                        &ids,
-                        &sx,
-                        args.scale,
-                        r2.as_ref(),
-                        &fit_name,
-                        s_u.as_ref(),
-                    )
-                })
+                .map(|&s| similarity_on(&cx, s, &ids, s_u.as_ref()))
                 .collect::<Result<_, _>>()?;
             let combined = match args.averaging {
                 Averaging::Current => seq.into_iter().next().expect("one date"),
