@@ -582,7 +582,8 @@ def report(res):
             if p:
                 tgt = (f"speed {ok(p['time'] <= s['time'])}, "
                        f"mem {ok(p['peak'] <= bound)} ({p['peak'] / bound:.3f}x)")
-                print(f"{n:>7,} {s['time']:>8.3f} {p['time']:>8.3f} {s['time'] / p['time']:>7.2f}x "
+                speedup = s["time"] / p["time"] if p["time"] else float("inf")
+                print(f"{n:>7,} {s['time']:>8.3f} {p['time']:>8.3f} {speedup:>7.2f}x "
                       f"{fmt_mb(s['peak']):>9} {fmt_mb(p['peak']):>7} {bound / 1e6:>9,.0f} "
                       f"{s['top']:>10.4f} {p['top']:>8.4f}  {tgt}")
             else:

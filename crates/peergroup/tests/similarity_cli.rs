@@ -1,44 +1,9 @@
 //! `peergroup similarity`, `correlation`, `peers` and `cluster` end to end, and their
 //! bad inputs.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-fn run(args: &[&str], dir: &Path) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_peergroup"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run peergroup");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn ok(args: &[&str], dir: &Path) -> String {
-    let (code, err) = run(args, dir);
-    assert_eq!(code, 0, "peergroup {args:?}: {err}");
-    err
-}
-
-fn fails(args: &[&str], dir: &Path, expect: &[&str]) {
-    let (code, err) = run(args, dir);
-    assert_eq!(code, 2, "peergroup {args:?} should fail: {err}");
-    for e in expect {
-        assert!(err.contains(e), "expected '{e}' in: {err}");
-    }
-}
-
-fn rows(path: &Path) -> Vec<Vec<String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let mut out = vec![r.headers().unwrap().iter().map(str::to_string).collect()];
-    out.extend(
-        r.records()
-            .map(|x| x.unwrap().iter().map(str::to_string).collect()),
-    );
-    out
-}
+use common::{fails, ok, rows};
 
 /// A universe, its exposures, similarities (one date and rolling dates), peers and
 /// clusters with every optional output.

@@ -579,16 +579,7 @@ fn style_section(run: &Run, report: &mut Report) -> CommandResult {
     let factors = select_ids(&all, &FRENCH_INDUSTRIES)?;
     let funds = select_ids(&all, &FRENCH_PORTFOLIOS)?;
     let aligned = super::style::Aligned { funds, factors };
-    let spec = |window| StyleSpec {
-        method: Method::Sharpe,
-        constraints: Constraints::SHARPE,
-        window,
-        step: 1,
-        min_obs: None,
-        selection: None,
-        lambda: Lambda::Auto,
-        periods_per_year: 12.0,
-    };
+    let spec = |window| sharpe_spec(window, 12.0);
     let rolling = super::style::run_aligned(&aligned, &spec(Some(36)))?;
     let whole = super::style::run_aligned(&aligned, &spec(None))?;
     run.table(
@@ -690,15 +681,7 @@ fn dsa_section(run: &Run, report: &mut Report) -> CommandResult {
         r2: (0.85, 0.95),
         ..Default::default()
     });
-    let [factors_t, funds_t, meta_t, betas_t, attrs_t] = super::synth::universe_tables(&u, true);
-    run.table("inputs/universe/factors.csv", &factors_t)?;
-    run.table("inputs/universe/funds.csv", &funds_t)?;
-    run.table("inputs/universe/meta.csv", &meta_t)?;
-    run.table("inputs/universe/true_betas.csv", &betas_t)?;
-    run.table("inputs/universe/factor_attributes.csv", &attrs_t)?;
-    let opts = SeriesOptions::default();
-    let funds = read_series(&run.path("inputs/universe/funds.csv"), &opts)?;
-    let factors = read_series(&run.path("inputs/universe/factors.csv"), &opts)?;
+    let (funds, factors) = write_universe(run, &u, true, "universe")?;
     let aligned = super::style::align(
         &funds,
         &factors,
@@ -707,16 +690,7 @@ fn dsa_section(run: &Run, report: &mut Report) -> CommandResult {
         53,
         "a window of 52 observations",
     )?;
-    let base = StyleSpec {
-        method: Method::Sharpe,
-        constraints: Constraints::SHARPE,
-        window: Some(52),
-        step: 1,
-        min_obs: None,
-        selection: None,
-        lambda: Lambda::Auto,
-        periods_per_year: 52.0,
-    };
+    let base = sharpe_spec(Some(52), 52.0);
     let rolling = super::style::run_aligned(&aligned, &base)?;
     let dynamic = super::style::run_aligned(
         &aligned,
@@ -838,16 +812,7 @@ fn peer_group_section(run: &Run, report: &mut Report) -> CommandResult {
     let factors = select_ids(&all, &FRENCH_INDUSTRIES)?;
     let funds = select_ids(&all, &FRENCH_PORTFOLIOS)?;
     let aligned = super::style::Aligned { funds, factors };
-    let spec = StyleSpec {
-        method: Method::Sharpe,
-        constraints: Constraints::SHARPE,
-        window: None,
-        step: 1,
-        min_obs: None,
-        selection: None,
-        lambda: Lambda::Auto,
-        periods_per_year: 12.0,
-    };
+    let spec = sharpe_spec(None, 12.0);
     let whole = super::style::run_aligned(&aligned, &spec)?;
     let (n, k, t) = (
         aligned.funds.n_ids(),
@@ -996,15 +961,7 @@ fn peer_group_section(run: &Run, report: &mut Report) -> CommandResult {
         r2: (0.3, 0.8),
         ..Default::default()
     });
-    let [factors_t, funds_t, meta_t, betas_t, attrs_t] = super::synth::universe_tables(&u, false);
-    run.table("inputs/peer_universe/factors.csv", &factors_t)?;
-    run.table("inputs/peer_universe/funds.csv", &funds_t)?;
-    run.table("inputs/peer_universe/meta.csv", &meta_t)?;
-    run.table("inputs/peer_universe/true_betas.csv", &betas_t)?;
-    run.table("inputs/peer_universe/factor_attributes.csv", &attrs_t)?;
-    let opts = SeriesOptions::default();
-    let ufunds = read_series(&run.path("inputs/peer_universe/funds.csv"), &opts)?;
-    let ufactors = read_series(&run.path("inputs/peer_universe/factors.csv"), &opts)?;
+    let (ufunds, ufactors) = write_universe(run, &u, false, "peer_universe")?;
     let ua = super::style::align(
         &ufunds,
         &ufactors,
@@ -1146,4 +1103,42 @@ fn peer_group_section(run: &Run, report: &mut Report) -> CommandResult {
         ],
     });
     Ok(())
+}
+
+/// Write a synthetic universe's five tables under `inputs/<dir>/` and read its funds and
+/// factors back through the same readers a user's files go through.
+fn write_universe(
+    run: &Run,
+    u: &peergroup_synth::Universe,
+    dynamic: bool,
+    dir: &str,
+) -> CommandResult<(Panel, Panel)> {
+    let names = [
+        "factors.csv",
+        "funds.csv",
+        "meta.csv",
+        "true_betas.csv",
+        "factor_attributes.csv",
+    ];
+    for (name, table) in names.iter().zip(super::synth::universe_tables(u, dynamic)) {
+        run.table(&format!("inputs/{dir}/{name}"), &table)?;
+    }
+    let opts = SeriesOptions::default();
+    let funds = read_series(&run.path(&format!("inputs/{dir}/funds.csv")), &opts)?;
+    let factors = read_series(&run.path(&format!("inputs/{dir}/factors.csv")), &opts)?;
+    Ok((funds, factors))
+}
+
+/// Whole-sample Sharpe (budget, long-only) settings for `periods_per_year` data.
+fn sharpe_spec(window: Option<usize>, periods_per_year: f64) -> StyleSpec {
+    StyleSpec {
+        method: Method::Sharpe,
+        constraints: Constraints::SHARPE,
+        window,
+        step: 1,
+        min_obs: None,
+        selection: None,
+        lambda: Lambda::Auto,
+        periods_per_year,
+    }
 }
