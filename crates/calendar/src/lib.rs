@@ -170,7 +170,7 @@ impl fmt::Display for DateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "expected a date as YYYY-MM-DD, YYYY-MM or YYYYMM, found '{}'",
+            "expected a date as YYYY-MM-DD, YYYYMMDD, YYYY-MM or YYYYMM, found '{}'",
             self.text
         )
     }

@@ -154,6 +154,8 @@ impl Panel {
     /// For prices these are the prices divided by the first one. For returns the level
     /// before the first return is 1, dated one period before it: the previous grid date,
     /// or for the first grid date one period earlier (previous month end, 7 or 1 days).
+    /// A return missing between two observed ones is marked by a `NaN` level on its date:
+    /// no period return may span it (ratios of levels after the gap stay valid).
     pub fn levels(&self, i: usize) -> Vec<(Date, f64)> {
         let s = self.series(i);
         let mut out = Vec::with_capacity(s.len() + 1);
@@ -170,9 +172,18 @@ impl Panel {
             }
             SeriesKind::Returns => {
                 let mut level = 1.0;
+                let mut gap: Option<Date> = None;
                 for (k, &r) in s.iter().enumerate() {
                     if r.is_nan() {
+                        // a missing return between two observed ones: the wealth path is
+                        // unknown from here on, so mark the gap (level NaN) for periods
+                        if !out.is_empty() && gap.is_none() {
+                            gap = Some(self.dates[k]);
+                        }
                         continue;
+                    }
+                    if let Some(g) = gap.take() {
+                        out.push((g, f64::NAN));
                     }
                     if out.is_empty() {
                         out.push((self.period_before(k), 1.0));

@@ -105,7 +105,7 @@ and merge i creating node n+i), kmeans (k-means++ starts, 10 restarts), gmm (Gau
 embedding of 1 − S in 4 dimensions (similarity input) or on the standardised features (≤ 8 features; else their MDS embedding). k = 1 means no meaningful grouping.\n\
 --bootstrap N: pvclust-style multiscale bootstrap (scales 0.5..1.4, N replicates each) of the rows the clustering came from (the dates of a multi-date similarity table, \
 or the feature columns), giving AU and BP p-values per cluster node.\n\
---reference FILE (id,label, e.g. vendor categories): prints ARI, NMI and the contingency table; --agreement-out writes them.\n\n\
+--reference FILE (id,label, or another label column with --reference-column, e.g. category of meta.csv): prints ARI, NMI and the contingency table and writes them to --agreement-out (default: <out>_agreement.csv).\n\n\
 Output: id,cluster (clusters numbered 1..k by first appearance).\n\n\
 Example:\n  peergroup cluster --similarity sim.csv --method average --k auto --linkage-out linkage.csv --reference categories.csv --out clusters.csv"
     )]
@@ -316,12 +316,7 @@ struct SimilarityCli {
     #[arg(long, value_name = "FILE")]
     fit: Option<PathBuf>,
     /// Square factor-similarity matrix (first column and header = factor names).
-    #[arg(
-        long,
-        value_name = "FILE",
-        conflicts_with = "factor_attributes",
-        required_unless_present = "factor_attributes"
-    )]
+    #[arg(long, value_name = "FILE", conflicts_with = "factor_attributes")]
     factor_similarity: Option<PathBuf>,
     /// Factor attribute table factor,<attribute>... (e.g. asset_class,sector,region).
     #[arg(long, value_name = "FILE")]
@@ -457,7 +452,11 @@ struct ClusterCli {
     /// Reference labels id,label (e.g. vendor categories).
     #[arg(long, value_name = "FILE")]
     reference: Option<PathBuf>,
-    /// Agreement with the reference: contingency counts, ARI and NMI.
+    /// Label column of the reference table (e.g. category of meta.csv).
+    #[arg(long, default_value = "label", value_name = "NAME")]
+    reference_column: String,
+    /// Agreement with the reference: contingency counts, ARI and NMI (default: OUT's name
+    /// with _agreement.csv).
     #[arg(long, value_name = "FILE")]
     agreement_out: Option<PathBuf>,
     #[command(flatten)]
@@ -673,7 +672,7 @@ fn run(cli: Cli) -> CommandResult {
                 },
                 (None, None) => {
                     return Err(commands::CommandError::usage(
-                        "give --factor-similarity or --factor-attributes",
+                        "factor similarities are needed: give --factor-similarity FILE (a square matrix) or --factor-attributes FILE (factor,<attribute>...)",
                     ))
                 }
             };
@@ -764,6 +763,7 @@ fn run(cli: Cli) -> CommandResult {
                 bic_out: a.bic_out,
                 pvalues_out: a.pvalues_out,
                 reference: a.reference,
+                reference_column: a.reference_column,
                 agreement_out: a.agreement_out,
                 force: a.force.force,
             })?;

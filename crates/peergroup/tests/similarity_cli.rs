@@ -151,6 +151,28 @@ fn similarity_peers_and_clusters() {
         .all(|r| ["1", "2", "3", "4"].contains(&r[1].as_str())));
     let a = rows(&p.join("agree.csv"));
     assert!(a.iter().any(|r| r[0] == "ARI"));
+    // the agreement is written by default, and any label column of a metadata table works
+    let msg = ok(
+        &[
+            "cluster",
+            "--similarity",
+            "s_star.csv",
+            "--k",
+            "4",
+            "--reference",
+            "u/meta.csv",
+            "--reference-column",
+            "true_group",
+            "--out",
+            "c2.csv",
+        ],
+        p,
+    );
+    assert!(msg.contains("ARI 1.000"), "{msg}");
+    assert!(
+        p.join("c2_agreement.csv").exists(),
+        "agreement written by default"
+    );
     let msg = ok(
         &[
             "cluster",

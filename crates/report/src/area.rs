@@ -3,7 +3,7 @@
 use crate::axis::{draw_x, draw_y, finite_range, Axis, XAxis};
 use crate::frame::{draw_no_data, draw_title, legend_top, plot_area};
 use crate::legend::{Entry, Legend, Swatch};
-use crate::palette::colour;
+use crate::palette::fill;
 use crate::svg::{plottable, Path, Svg, HEIGHT, WIDTH};
 
 /// Layers stacked on top of each other over a shared x axis.
@@ -65,7 +65,7 @@ pub fn stacked_area(c: &StackedArea) -> String {
             .enumerate()
             .map(|(l, (name, _))| Entry {
                 label: name.clone(),
-                swatch: Swatch::Block { colour: colour(l) },
+                swatch: Swatch::Block { colour: fill(l) },
             })
             .collect();
         Legend::new(entries)
@@ -94,7 +94,7 @@ pub fn stacked_area(c: &StackedArea) -> String {
             path.line_to(plot.x_of(&x_axis, x), plot.y_of(&y_axis, y));
         }
         path.close();
-        let attributes = format!(r#"fill="{}" fill-opacity="0.9""#, colour(l));
+        let attributes = format!(r#"fill="{}" fill-opacity="0.9""#, fill(l));
         svg.path(&path, &attributes, Some(&c.layers[l].0));
     }
     if xs.is_empty() || c.layers.is_empty() {

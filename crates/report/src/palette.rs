@@ -18,6 +18,19 @@ pub(crate) const NEUTRAL: &str = "#8c8c8c";
 /// Fill of heatmap cells without a value.
 pub(crate) const MISSING: &str = "#f0f0f0";
 
+/// Tableau 20 for filled areas, which have no dashes to tell a repeated colour apart:
+/// stacked exposures over a dozen industries need more than ten fills.
+const FILLS: [&str; 20] = [
+    "#4e79a7", "#a0cbe8", "#f28e2b", "#ffbe7d", "#59a14f", "#8cd17d", "#b6992d", "#f1ce63",
+    "#499894", "#86bcb6", "#e15759", "#ff9d9a", "#79706e", "#bab0ac", "#d37295", "#fabfd2",
+    "#b07aa1", "#d4a6c8", "#9d7660", "#d7b5a6",
+];
+
+/// Fill colour of the `i`-th area (distinct for the first twenty).
+pub(crate) fn fill(i: usize) -> &'static str {
+    FILLS[i % FILLS.len()]
+}
+
 /// Colour of the `i`-th series.
 pub(crate) fn colour(i: usize) -> &'static str {
     PALETTE[i % PALETTE.len()]

@@ -44,11 +44,19 @@ pub struct PeriodReturn {
 /// covers weekends and holidays for daily data and business month-ends for monthly data.
 const SLACK_DAYS: i32 = 7;
 
-/// The level at `date`: the last level dated on or before it, if not older than the slack.
+/// The level at `date`: the last level dated on or before it, if not older than the slack
+/// and not a gap marker.
 fn level_at(levels: &[(Date, f64)], date: Date) -> Option<(Date, f64)> {
     let k = levels.partition_point(|(d, _)| *d <= date);
     let (d, l) = *levels.get(k.checked_sub(1)?)?;
-    (d.days() >= date.days() - SLACK_DAYS).then_some((d, l))
+    (d.days() >= date.days() - SLACK_DAYS && !l.is_nan()).then_some((d, l))
+}
+
+/// Whether a missing return (a `NaN` level) lies in `(start, end]`.
+fn spans_gap(levels: &[(Date, f64)], start: Date, end: Date) -> bool {
+    levels
+        .iter()
+        .any(|(d, l)| l.is_nan() && *d > start && *d <= end)
 }
 
 /// Calendar-year returns for every full year, YTD, and trailing `trailing_years` returns.
@@ -73,7 +81,7 @@ pub fn period_returns(panel: &Panel, trailing_years: &[u32]) -> Vec<PeriodReturn
             };
             if let (Some((d0, l0)), Some((d1, l1))) = (level_at(&levels, y0), level_at(&levels, y1))
             {
-                if d0 < d1 && d1.year() == y {
+                if d0 < d1 && d1.year() == y && !spans_gap(&levels, d0, d1) {
                     out.push(PeriodReturn {
                         id: i,
                         period: Period::Year(y),
@@ -85,7 +93,7 @@ pub fn period_returns(panel: &Panel, trailing_years: &[u32]) -> Vec<PeriodReturn
             }
         }
         if let Some((d0, l0)) = level_at(&levels, last.previous_year_end()) {
-            if d0 < last {
+            if d0 < last && !spans_gap(&levels, d0, last) {
                 out.push(PeriodReturn {
                     id: i,
                     period: Period::Ytd,
@@ -97,7 +105,7 @@ pub fn period_returns(panel: &Panel, trailing_years: &[u32]) -> Vec<PeriodReturn
         }
         for &n in trailing_years {
             if let Some((d0, l0)) = level_at(&levels, last.minus_years(n as i32)) {
-                if d0 < last {
+                if d0 < last && !spans_gap(&levels, d0, last) {
                     out.push(PeriodReturn {
                         id: i,
                         period: Period::Trailing(n),
@@ -183,6 +191,49 @@ mod tests {
         assert!((find(&r, Period::Year(2020)).unwrap() - 0.25).abs() < 1e-12);
         assert!((find(&r, Period::Year(2021)).unwrap() - (200.0 / 150.0 - 1.0)).abs() < 1e-12);
         assert_eq!(find(&r, Period::Year(2018)), None, "no base before 2018");
+    }
+
+    #[test]
+    fn a_missing_return_voids_the_periods_that_span_it() {
+        // 2021 complete; 2022 misses June; 2023 complete
+        let mut b = PanelBuilder::new(SeriesKind::Returns, 1.0);
+        let mut line = 2;
+        for y in 2021..=2023 {
+            for m in 1..=12u32 {
+                for (id, skip) in [("A", false), ("B", y == 2022 && m == 6)] {
+                    if !skip {
+                        b.push(
+                            id,
+                            Date::month_end(y, m).unwrap(),
+                            0.01,
+                            Position::Line(line),
+                            "value",
+                        )
+                        .unwrap();
+                    }
+                    line += 1;
+                }
+            }
+        }
+        let p = b.build().unwrap();
+        let r = period_returns(&p, &[1, 3]);
+        let of = |id: usize, per: Period| {
+            r.iter()
+                .find(|x| x.id == id && x.period == per)
+                .map(|x| x.value)
+        };
+        assert!(
+            of(1, Period::Year(2022)).is_none(),
+            "2022 spans B's missing June"
+        );
+        assert!(
+            (of(1, Period::Year(2023)).unwrap() - (1.01f64.powi(12) - 1.0)).abs() < 1e-12,
+            "after the gap is fine"
+        );
+        assert!((of(1, Period::Year(2021)).unwrap() - (1.01f64.powi(12) - 1.0)).abs() < 1e-12);
+        assert!(of(1, Period::Trailing(3)).is_none());
+        assert!(of(1, Period::Trailing(1)).is_some());
+        assert!(of(0, Period::Year(2022)).is_some() && of(0, Period::Trailing(3)).is_some());
     }
 
     #[test]

@@ -97,6 +97,8 @@ pub struct ClusterArgs {
     pub pvalues_out: Option<PathBuf>,
     /// `id,label` reference labels (e.g. vendor categories).
     pub reference: Option<PathBuf>,
+    /// Label column of the reference table (e.g. `category` of a fund metadata table).
+    pub reference_column: String,
     /// Where to write the agreement with the reference.
     pub agreement_out: Option<PathBuf>,
     /// Replace existing outputs.
@@ -309,13 +311,24 @@ fn renumber(labels: &[usize]) -> Vec<usize> {
 
 /// Run `peergroup cluster`.
 pub fn run(args: &ClusterArgs) -> CommandResult<ClusterSummary> {
+    // With a reference, the agreement is always written: next to --out unless named.
+    let agreement_out = args.agreement_out.clone().or_else(|| {
+        args.reference.as_ref().map(|_| {
+            let stem = args
+                .out
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "clusters".into());
+            args.out.with_file_name(format!("{stem}_agreement.csv"))
+        })
+    });
     let mut outputs = Outputs::new(args.force);
     outputs.plan_table(&args.out)?;
     for p in [
         &args.linkage_out,
         &args.bic_out,
         &args.pvalues_out,
-        &args.agreement_out,
+        &agreement_out,
     ]
     .into_iter()
     .flatten()
@@ -492,7 +505,7 @@ pub fn run(args: &ClusterArgs) -> CommandResult<ClusterSummary> {
     let mut agreement = None;
     if let Some(r) = &args.reference {
         let rname = r.display().to_string();
-        let refs = read_labels(r, "id", "label")?;
+        let refs = read_labels(r, "id", &args.reference_column)?;
         let map: std::collections::HashMap<&str, &str> =
             refs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         let mut names: Vec<String> = Vec::new();
@@ -525,7 +538,7 @@ pub fn run(args: &ClusterArgs) -> CommandResult<ClusterSummary> {
                 .collect();
             eprintln!("  {:>7}  {}", c + 1, counts.join("  "));
         }
-        if let Some(p) = &args.agreement_out {
+        if let Some(p) = &agreement_out {
             let mut cluster = Vec::new();
             let mut label = Vec::new();
             let mut count = Vec::new();
