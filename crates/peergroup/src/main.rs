@@ -19,10 +19,10 @@ Start with `peergroup demo`, which runs every stage on bundled data and writes a
 )]
 struct Cli {
     /// Worker threads (default: all cores).
-    #[arg(long, global = true, value_name = "N")]
+    #[arg(long, global = true, value_name = "N", help_heading = "Global options")]
     threads: Option<usize>,
     /// Print the time each step takes.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, help_heading = "Global options")]
     verbose: bool,
     #[command(subcommand)]
     command: Command,
