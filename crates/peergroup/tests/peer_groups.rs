@@ -62,29 +62,7 @@ fn run_weighted(seed: u64, r2: (f64, f64), weights: Option<&[f64]>) -> Outcome {
         &spec,
     )
     .unwrap();
-    let attrs = [
-        (
-            "asset_class",
-            u.factor_attributes
-                .iter()
-                .map(|a| a.asset_class.clone())
-                .collect::<Vec<_>>(),
-        ),
-        (
-            "sector",
-            u.factor_attributes
-                .iter()
-                .map(|a| a.sector.clone())
-                .collect(),
-        ),
-        (
-            "region",
-            u.factor_attributes
-                .iter()
-                .map(|a| a.region.clone())
-                .collect(),
-        ),
-    ];
+    let attrs = u.attribute_columns();
     let attributes: Vec<Attribute> = attrs
         .into_iter()
         .map(|(name, labels)| Attribute {

@@ -189,6 +189,22 @@ pub struct Universe {
 }
 
 impl Universe {
+    /// The factor attribute table as columns: `(attribute name, label per factor)` for
+    /// asset_class, sector and region (the columns of `factor_attributes.csv`).
+    pub fn attribute_columns(&self) -> Vec<(&'static str, Vec<String>)> {
+        let column = |f: fn(&FactorAttributes) -> &String| {
+            self.factor_attributes
+                .iter()
+                .map(|a| f(a).clone())
+                .collect()
+        };
+        vec![
+            ("asset_class", column(|a| &a.asset_class)),
+            ("sector", column(|a| &a.sector)),
+            ("region", column(|a| &a.region)),
+        ]
+    }
+
     /// Number of periods.
     pub fn periods(&self) -> usize {
         self.dates.len()

@@ -979,36 +979,15 @@ fn peer_group_section(run: &Run, report: &mut Report) -> CommandResult {
         },
     )?;
     let un = u.n_funds();
-    let attributes: Vec<Attribute> = [
-        (
-            "asset_class",
-            u.factor_attributes
-                .iter()
-                .map(|a| a.asset_class.clone())
-                .collect::<Vec<_>>(),
-        ),
-        (
-            "sector",
-            u.factor_attributes
-                .iter()
-                .map(|a| a.sector.clone())
-                .collect(),
-        ),
-        (
-            "region",
-            u.factor_attributes
-                .iter()
-                .map(|a| a.region.clone())
-                .collect(),
-        ),
-    ]
-    .into_iter()
-    .map(|(name, labels)| Attribute {
-        name: name.into(),
-        labels,
-        cross: Vec::new(),
-    })
-    .collect();
+    let attributes: Vec<Attribute> = u
+        .attribute_columns()
+        .into_iter()
+        .map(|(name, labels)| Attribute {
+            name: name.into(),
+            labels,
+            cross: Vec::new(),
+        })
+        .collect();
     let usx = FactorSimilarity::from_attributes(&u.factor_names, &attributes, None)?;
     let us = rescaled_condensed(&systematic_similarity_condensed(
         &ustyle.betas,
