@@ -1,21 +1,11 @@
 //! Bad input reaches the user as one clear line: file, line (or row), column, what was
 //! expected; exit code 2; and no output file left behind.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn peergroup(args: &[&str], dir: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_peergroup"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run peergroup");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use std::path::PathBuf;
+
+use common::run;
 
 const META: &str = "class_id,fund,manager\na,F1,M1\nb,F2,M1\n";
 const GOOD: &str = "class_id,date,price,shares,aum\n\
@@ -35,7 +25,7 @@ fn setup(data: &str) -> (tempfile::TempDir, PathBuf) {
 /// Runs `industry` on `data` and checks exit 2, the message parts, and no output.
 fn industry_fails(data: &str, expect: &[&str]) {
     let (_guard, dir) = setup(data);
-    let (code, _, err) = peergroup(
+    let (code, err) = run(
         &[
             "industry",
             "--data",
@@ -71,7 +61,7 @@ fn industry_fails(data: &str, expect: &[&str]) {
 #[test]
 fn good_input_works() {
     let (_guard, dir) = setup(GOOD);
-    let (code, _, err) = peergroup(
+    let (code, err) = run(
         &[
             "industry",
             "--data",
@@ -222,7 +212,7 @@ fn wide_file_with_duplicate_column() {
         "date,A,B,A\n2020-01,0.01,0.02,0.03\n2020-02,0.01,0.02,0.03\n",
     )
     .unwrap();
-    let (code, _, err) = peergroup(
+    let (code, err) = run(
         &["periods", "--series", "wide.csv", "--out", "p.csv"],
         dir.path(),
     );
@@ -239,7 +229,7 @@ fn existing_output_needs_force() {
     let (_guard, dir) = setup(GOOD);
     std::fs::write(dir.join("out.csv"), "keep me").unwrap();
     let args = ["industry", "--data", "data.csv", "--out", "out.csv"];
-    let (code, _, err) = peergroup(&args, &dir);
+    let (code, err) = run(&args, &dir);
     assert_eq!(code, 2);
     assert!(err.contains("out.csv") && err.contains("--force"), "{err}");
     assert_eq!(
@@ -248,7 +238,7 @@ fn existing_output_needs_force() {
     );
     let mut forced = args.to_vec();
     forced.push("--force");
-    let (code, _, err) = peergroup(&forced, &dir);
+    let (code, err) = run(&forced, &dir);
     assert_eq!(code, 0, "{err}");
     assert!(std::fs::read_to_string(dir.join("out.csv"))
         .unwrap()
@@ -258,7 +248,7 @@ fn existing_output_needs_force() {
 #[test]
 fn bad_arguments() {
     let (_guard, dir) = setup(GOOD);
-    let (code, _, err) = peergroup(
+    let (code, err) = run(
         &[
             "industry",
             "--data",
@@ -272,7 +262,7 @@ fn bad_arguments() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("--price-unit"), "{err}");
-    let (code, _, err) = peergroup(
+    let (code, err) = run(
         &[
             "industry",
             "--data",
@@ -286,17 +276,17 @@ fn bad_arguments() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("--meta"), "{err}");
-    let (code, _, err) = peergroup(&["industry", "--data", "data.csv", "--out", "o.xlsx"], &dir);
+    let (code, err) = run(&["industry", "--data", "data.csv", "--out", "o.xlsx"], &dir);
     assert_eq!(code, 2);
     assert!(err.contains(".csv or .parquet"), "{err}");
-    let (code, _, _) = peergroup(&["industry", "--bogus"], &dir);
+    let (code, _) = run(&["industry", "--bogus"], &dir);
     assert_eq!(code, 2);
 }
 
 #[test]
 fn missing_file() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, _, err) = peergroup(
+    let (code, err) = run(
         &["rank", "--returns", "nope.csv", "--out", "r.csv"],
         dir.path(),
     );
@@ -323,7 +313,7 @@ fn series_errors() {
     ];
     for (content, expect) in cases {
         std::fs::write(p.join("s.csv"), content).unwrap();
-        let (code, _, err) = peergroup(&["periods", "--series", "s.csv", "--out", "p.csv"], p);
+        let (code, err) = run(&["periods", "--series", "s.csv", "--out", "p.csv"], p);
         assert_eq!(code, 2, "{content}: {err}");
         for e in *expect {
             assert!(err.contains(e), "expected '{e}' in: {err}");

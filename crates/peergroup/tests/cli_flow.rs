@@ -1,34 +1,15 @@
 //! Whole command flows on small data: synth → industry → rank, CSV and Parquet,
 //! periods on the bundled French data, determinism of `synth`, and the demo.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-fn peergroup(args: &[&str], dir: &Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_peergroup"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run peergroup");
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "peergroup {args:?} failed: {err}");
-    err
-}
-
-fn csv_rows(path: &Path) -> Vec<Vec<String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let mut rows = vec![r.headers().unwrap().iter().map(str::to_string).collect()];
-    for rec in r.records() {
-        rows.push(rec.unwrap().iter().map(str::to_string).collect());
-    }
-    rows
-}
+use common::{ok, rows, run};
 
 #[test]
 fn synth_industry_rank_round_trip_in_csv_and_parquet() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
-    peergroup(
+    ok(
         &[
             "synth",
             "industry",
@@ -43,7 +24,7 @@ fn synth_industry_rank_round_trip_in_csv_and_parquet() {
         ],
         p,
     );
-    peergroup(
+    ok(
         &[
             "synth",
             "industry",
@@ -65,7 +46,7 @@ fn synth_industry_rank_round_trip_in_csv_and_parquet() {
             "{f} differs for the same seed"
         );
     }
-    peergroup(
+    ok(
         &[
             "synth",
             "industry",
@@ -83,7 +64,7 @@ fn synth_industry_rank_round_trip_in_csv_and_parquet() {
         p,
     );
 
-    let msg = peergroup(
+    let msg = ok(
         &[
             "industry",
             "--data",
@@ -101,7 +82,7 @@ fn synth_industry_rank_round_trip_in_csv_and_parquet() {
     );
     assert!(msg.contains("price outliers"), "{msg}");
     // The same data from Parquet gives the same output, written as Parquet and CSV.
-    peergroup(
+    ok(
         &[
             "industry",
             "--data",
@@ -115,7 +96,7 @@ fn synth_industry_rank_round_trip_in_csv_and_parquet() {
         ],
         p,
     );
-    peergroup(
+    ok(
         &[
             "industry",
             "--data",
@@ -137,8 +118,8 @@ fn synth_industry_rank_round_trip_in_csv_and_parquet() {
     );
 
     // Every injected bad print is in the dropped list as a price outlier, nothing else is.
-    let truth = csv_rows(&p.join("a/truth_outliers.csv"));
-    let dropped = csv_rows(&p.join("dropped.csv"));
+    let truth = rows(&p.join("a/truth_outliers.csv"));
+    let dropped = rows(&p.join("dropped.csv"));
     assert_eq!(
         dropped[0],
         ["class_id", "date", "reason", "aum", "price_move", "z_score"]
@@ -157,7 +138,7 @@ fn synth_industry_rank_round_trip_in_csv_and_parquet() {
     assert_eq!(found, want);
 
     // Rank from the industry output, CSV and Parquet alike.
-    peergroup(
+    ok(
         &[
             "industry",
             "--data",
@@ -171,7 +152,7 @@ fn synth_industry_rank_round_trip_in_csv_and_parquet() {
         ],
         p,
     );
-    peergroup(
+    ok(
         &[
             "industry",
             "--data",
@@ -185,7 +166,7 @@ fn synth_industry_rank_round_trip_in_csv_and_parquet() {
         ],
         p,
     );
-    peergroup(
+    ok(
         &[
             "rank",
             "--returns",
@@ -199,7 +180,7 @@ fn synth_industry_rank_round_trip_in_csv_and_parquet() {
         ],
         p,
     );
-    peergroup(
+    ok(
         &[
             "rank",
             "--returns",
@@ -217,7 +198,7 @@ fn synth_industry_rank_round_trip_in_csv_and_parquet() {
         std::fs::read(p.join("r1.csv")).unwrap(),
         std::fs::read(p.join("r2.csv")).unwrap()
     );
-    let ranks = csv_rows(&p.join("r1.csv"));
+    let ranks = rows(&p.join("r1.csv"));
     assert_eq!(
         ranks[0],
         ["date", "id", "ytd_return", "rank", "max_rank", "side"]
@@ -250,7 +231,7 @@ fn periods_on_wide_percent_and_prices() {
     }
     s.push_str("202101,-2\n");
     std::fs::write(p.join("pct.csv"), s).unwrap();
-    peergroup(
+    ok(
         &[
             "periods",
             "--series",
@@ -261,7 +242,7 @@ fn periods_on_wide_percent_and_prices() {
         ],
         p,
     );
-    let rows = csv_rows(&p.join("per.csv"));
+    let rows = rows(&p.join("per.csv"));
     assert_eq!(rows[0], ["id", "period", "start", "end", "return"]);
     let y2020 = rows.iter().find(|r| r[1] == "2020").unwrap();
     assert!((y2020[4].parse::<f64>().unwrap() - (1.01f64.powi(12) - 1.0)).abs() < 1e-12);
@@ -278,27 +259,29 @@ fn periods_on_wide_percent_and_prices() {
     )
     .unwrap();
     // irregular gaps (182/184 days) are not a known frequency
-    let out = Command::new(env!("CARGO_BIN_EXE_peergroup"))
-        .args([
+    let (code, err) = run(
+        &[
             "periods",
             "--series",
             "nav.csv",
             "--prices",
             "--out",
             "nav_p.csv",
-        ])
-        .current_dir(p)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot tell the frequency"));
+        ],
+        p,
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("nav.csv") && err.contains("cannot tell the frequency"),
+        "{err}"
+    );
 }
 
 #[test]
 fn demo_writes_a_report_and_reruns() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
-    peergroup(&["demo", "--out", "run"], p);
+    ok(&["demo", "--out", "run"], p);
     let run = p.join("run");
     let html = std::fs::read_to_string(run.join("index.html")).unwrap();
     assert!(html.contains("<svg"), "charts are inlined");
@@ -330,27 +313,24 @@ fn demo_writes_a_report_and_reruns() {
     }
     // every injected bad print was found
     assert!(html.contains("injected bad prints found"));
-    let truth = csv_rows(&run.join("inputs/truth_outliers.csv")).len() - 1;
+    let truth = rows(&run.join("inputs/truth_outliers.csv")).len() - 1;
     assert!(
         html.contains(&format!("{truth} of {truth}")),
         "all {truth} bad prints found"
     );
     // a second run replaces the first; `report` re-renders the page
-    peergroup(&["demo", "--out", "run"], p);
+    ok(&["demo", "--out", "run"], p);
     std::fs::remove_file(run.join("index.html")).unwrap();
-    peergroup(&["report", "run"], p);
+    ok(&["report", "run"], p);
     assert!(std::fs::read_to_string(run.join("index.html"))
         .unwrap()
         .contains("<svg"));
     // a foreign non-empty directory is not replaced without --force
     std::fs::create_dir(p.join("mine")).unwrap();
     std::fs::write(p.join("mine/notes.txt"), "precious").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_peergroup"))
-        .args(["demo", "--out", "mine"])
-        .current_dir(p)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let (code, err) = common::run(&["demo", "--out", "mine"], p);
+    assert_eq!(code, 2);
+    assert!(err.contains("--force"), "{err}");
     assert_eq!(
         std::fs::read_to_string(p.join("mine/notes.txt")).unwrap(),
         "precious"

@@ -392,6 +392,84 @@ fn similarity_and_cluster_bad_inputs() {
         &["fit.csv", "line 3", "column 'r2'", "between 0 and 1"],
     );
     assert!(!p.join("o.csv").exists());
+    // factor attributes: a weight for an attribute that does not exist, a cross-label
+    // similarity outside [0, 1], and a factor without attributes
+    std::fs::write(
+        p.join("attrs.csv"),
+        "factor,sector,region\nX,tech,us\nY,energy,us\n",
+    )
+    .unwrap();
+    ok(
+        &[
+            "similarity",
+            "--exposures",
+            "e.csv",
+            "--factor-attributes",
+            "attrs.csv",
+            "--out",
+            "attr_ok.csv",
+        ],
+        p,
+    );
+    fails(
+        &[
+            "similarity",
+            "--exposures",
+            "e.csv",
+            "--factor-attributes",
+            "attrs.csv",
+            "--attribute-weights",
+            "style=2",
+            "--out",
+            "o.csv",
+        ],
+        p,
+        &["--attribute-weights names 'style'", "sector, region"],
+    );
+    std::fs::write(
+        p.join("cross.csv"),
+        "attribute,label_a,label_b,similarity\nsector,tech,energy,1.7\n",
+    )
+    .unwrap();
+    fails(
+        &[
+            "similarity",
+            "--exposures",
+            "e.csv",
+            "--factor-attributes",
+            "attrs.csv",
+            "--cross-label",
+            "cross.csv",
+            "--out",
+            "o.csv",
+        ],
+        p,
+        &["cross.csv", "line 2", "column 'similarity'", "[0, 1]"],
+    );
+    std::fs::write(p.join("attrs_short.csv"), "factor,sector\nX,tech\n").unwrap();
+    fails(
+        &[
+            "similarity",
+            "--exposures",
+            "e.csv",
+            "--factor-attributes",
+            "attrs_short.csv",
+            "--out",
+            "o.csv",
+        ],
+        p,
+        &[
+            "attrs_short.csv",
+            "factor 'Y'",
+            "missing from the factor attribute table",
+        ],
+    );
+    fails(
+        &["similarity", "--exposures", "e.csv", "--out", "o.csv"],
+        p,
+        &["--factor-similarity", "--factor-attributes"],
+    );
+    assert!(!p.join("o.csv").exists());
     // peers: unknown fund
     fails(
         &[
