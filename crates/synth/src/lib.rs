@@ -1,10 +1,29 @@
-//! Synthetic fund data with known truth, for tests, the demo and benchmarks.
+//! Synthetic data with known truth, for tests, the demo and benchmarks.
+//!
+//! * [`mod@industry`]: CAFCI-like daily price, shares and AUM per fund class, with injected
+//!   bad prints (seed 002).
+//! * [`mod@universe`]: fund returns from a factor model, with true exposures and style groups
+//!   (seed 004).
+//! * [`mod@sales`]: monthly net sales by broker-dealer office and fund, with true office types
+//!   and funds that sell like another category (seed 000).
+//! * [`mod@investors`]: app users and their daily balances per fund type, with true personas
+//!   (seed 001).
 //!
 //! Every generator is deterministic in its seed (see `peergroup-random`) and
-//! parallel-safe: each class or fund draws from its own sub-stream.
+//! parallel-safe: each class, fund, office or user draws from its own sub-stream, so the
+//! output does not depend on the number of threads. Generators are pure: they return
+//! tables as structs and leave writing files to the caller.
 
 pub mod industry;
+pub mod investors;
+pub mod sales;
 pub mod universe;
 
 pub use industry::{industry, IndustrySynth, IndustrySynthConfig};
+pub use investors::{
+    investor_balance_chunks, investor_balances, investor_users, investors, FundType, Gender,
+    IncomeBand, InvestorBalances, InvestorUsers, InvestorsConfig, InvestorsSynth, Occupation,
+    Persona,
+};
+pub use sales::{sales, OfficeType, SalesConfig, SalesSynth};
 pub use universe::{universe, Universe, UniverseConfig};
