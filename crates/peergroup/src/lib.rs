@@ -11,11 +11,11 @@
 //! | style | [`style`] | returns-based style analysis: Sharpe, rolling, stepwise, dynamic |
 //! | similarity | [`similarity`] | factor-aware fund similarity, correlation baseline, peers |
 //! | clusters | [`cluster`] | linkage, k-means, Gaussian mixtures, bootstrap p-values, validity |
+//! | ratings | [`rating`] | AT-GARCH risk components, gain and risk classes, 1–5 stars |
 //! | synthetic data | [`synth`] | generators with known truth |
 //! | report | [`report`] | SVG charts and the HTML run report |
 //!
-//! Ratings and segmentation are the next stages (see the README's roadmap); each arrives
-//! as its own crate.
+//! Segmentation is the next stage (see the README's roadmap); it arrives as its own crate.
 //!
 //! The [`commands`] module is the thin layer that reads files, calls a stage and writes
 //! its results; the `peergroup` binary is a command-line front end to it.
@@ -25,6 +25,7 @@ pub use peergroup_cluster as cluster;
 pub use peergroup_data as data;
 pub use peergroup_io as io;
 pub use peergroup_random as random;
+pub use peergroup_rating as rating;
 pub use peergroup_report as report;
 pub use peergroup_returns as returns;
 pub use peergroup_similarity as similarity;

@@ -110,6 +110,25 @@ Output: id,cluster (clusters numbered 1..k by first appearance).\n\n\
 Example:\n  peergroup cluster --similarity sim.csv --method average --k auto --linkage-out linkage.csv --reference categories.csv --out clusters.csv"
     )]
     Cluster(ClusterCli),
+    /// Rate funds 1–5 stars by gain and AT-GARCH risk (Lisi & Otranto).
+    #[command(
+        long_about = "Risk/return rating without a vendor (SPEC §5; Lisi & Otranto, seed 003).\n\n\
+Gain: the mean of the fund's calendar-year returns (full years as in `peergroup periods`; --include-partial-years adds the first and last partial years).\n\
+Risk: an AT-GARCH(1,1) per fund, r_t = μ + ε_t, h_t = γ + α ε²_{t−1} + β h_{t−1} + δ S_{t−1} ε²_{t−1}, S_t = 1 when ε_t is below its --threshold-quantile (first decile), \
+by Gaussian QMLE with γ > 0, α ≥ 0, 0 ≤ β < 1, α + δ ≥ 0 and covariance stationarity. h_1 = γ + (α + β)·b + δ·b_S with b the backcast of Python arch \
+(0.94-weighted mean of the first 75 squared residuals). Of α, β and δ, those whose robust (sandwich) t-test is not significant at --significance are set to 0 and the model re-estimated \
+(μ and γ are always kept; without α and δ, β goes too: constant variance). Engle's ARCH-LM test (--arch-lags) checks the standardised residuals.\n\
+Risk components (squared return units per period): v_min = γ/(1−β); v_standard and v_turmoil = the means over time of the α- and δ-terms of the unrolled variance. \
+Risk score = mean of the three, each standardised across funds.\n\
+Classes: gain and risk score each cut into low/medium/high by average linkage; stars: 1 = (l,h); 2 = (l,m),(l,l); 3 = (m,h),(m,m),(h,h); 4 = (m,l),(h,m); 5 = (h,l).\n\n\
+Input: a returns table (fractions, or --percent) or prices/NAVs (--prices), long or wide; every fund needs an unbroken series of at least --min-obs returns. \
+Percent and fraction inputs give the same α, β, δ and stars.\n\n\
+Output: fund,gain,v_min,v_standard,v_turmoil,risk,gain_level,risk_level,stars,mu,gamma,alpha,beta,delta,loglik,arch_lm_pvalue,converged,note \
+(a fund whose optimiser fails keeps its row with converged = false and no stars; the others are still rated).\n\
+--external FILE (fund,stars) compares the stars: contingency table, Spearman correlation, share equal and within one star, written to --comparison-out (default <out>_external.csv).\n\n\
+Example:\n  peergroup rate --series navs.csv --prices --chart ratings.svg --out ratings.csv"
+    )]
+    Rate(RateCli),
     /// Generate synthetic data sets with known truth.
     #[command(subcommand)]
     Synth(SynthCommand),
@@ -467,6 +486,57 @@ fn parse_date(s: &str) -> Result<peergroup::data::Date, String> {
     peergroup::data::Date::parse(s).map_err(|e| e.to_string())
 }
 
+#[derive(Args)]
+struct RateCli {
+    /// Returns (or prices with --prices), long (id,date,value) or wide (date,<fund>...).
+    #[arg(long, value_name = "FILE")]
+    series: PathBuf,
+    /// Values are prices/NAVs (strictly positive) rather than returns.
+    #[arg(long)]
+    prices: bool,
+    /// Returns are in percent.
+    #[arg(long)]
+    percent: bool,
+    /// Value column of a long table.
+    #[arg(long, default_value = "value")]
+    column: String,
+    /// Residual quantile below which a shock counts as turmoil.
+    #[arg(long, default_value_t = 0.1, value_name = "Q")]
+    threshold_quantile: f64,
+    /// Level of the robust t-tests that drop α, β or δ.
+    #[arg(long, default_value_t = 0.05, value_name = "LEVEL")]
+    significance: f64,
+    /// Lags of the ARCH-LM test on the standardised residuals.
+    #[arg(long, default_value_t = 5, value_name = "Q")]
+    arch_lags: usize,
+    /// Fewest returns per fund.
+    #[arg(long, default_value_t = 250, value_name = "N")]
+    min_obs: usize,
+    /// Iteration limit of each optimisation (for testing failure handling).
+    #[arg(long, default_value_t = 200, value_name = "N", hide = true)]
+    max_iter: usize,
+    /// Include the partial first and last calendar years in the gain.
+    #[arg(long)]
+    include_partial_years: bool,
+    /// External rating to compare with: fund,stars (1–5).
+    #[arg(long, value_name = "FILE")]
+    external: Option<PathBuf>,
+    /// Stars column of the external file.
+    #[arg(long, default_value = "stars", value_name = "NAME")]
+    external_column: String,
+    /// Where to write the comparison (default: <out>_external.csv).
+    #[arg(long, value_name = "FILE")]
+    comparison_out: Option<PathBuf>,
+    /// Gain-vs-risk scatter coloured by stars (SVG).
+    #[arg(long, value_name = "FILE")]
+    chart: Option<PathBuf>,
+    /// Ratings table (.csv or .parquet).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    #[command(flatten)]
+    force: Force,
+}
+
 #[derive(Subcommand)]
 enum SynthCommand {
     /// Daily class data like CAFCI's: industry.csv, classes.csv and truth_outliers.csv
@@ -484,6 +554,38 @@ and factor_attributes.csv (factor,asset_class,sector,region).\n\n\
 Example:\n  peergroup synth universe --funds 200 --factors 12 --periods 520 --groups 6 --seed 1 --out universe/"
     )]
     Universe(SynthUniverseCli),
+    /// Daily returns from AT-GARCH(1,1) with known parameters: returns.csv (wide) and
+    /// truth.csv (fund,kind,mu,gamma,alpha,beta,delta,threshold,annual_vol).
+    #[command(
+        long_about = "Daily fund returns from the AT-GARCH(1,1) risk model with known parameters, for `peergroup rate`.\n\n\
+Funds rotate through three kinds, 5 : 3 : 2: at_garch (α, β and a turmoil term δ > 0), garch (δ = 0) and no_arch (constant variance). \
+Annual volatility is drawn between 4% and 25% and the expected return rises with it; γ makes the unconditional variance equal the drawn volatility². \
+Dates are business days from 2018-01-01.\n\n\
+Writes returns.csv (date,<fund>...: returns as fractions) and truth.csv (fund,kind,mu,gamma,alpha,beta,delta,threshold,annual_vol; threshold empty when δ = 0).\n\n\
+Example:\n  peergroup synth garch --funds 200 --periods 1600 --seed 1 --out garch/"
+    )]
+    Garch(SynthGarchCli),
+}
+
+#[derive(Args)]
+struct SynthGarchCli {
+    /// Number of funds.
+    #[arg(long, default_value_t = 100)]
+    funds: usize,
+    /// Daily returns per fund.
+    #[arg(long, default_value_t = 1600)]
+    periods: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Format of returns.* (Parquet for large universes).
+    #[arg(long, value_enum, default_value = "csv")]
+    format: TableFormat,
+    #[command(flatten)]
+    force: Force,
 }
 
 #[derive(Args)]
@@ -799,6 +901,71 @@ fn run(cli: Cli) -> CommandResult {
             })?;
             eprintln!(
                 "wrote a universe of {f} funds, {k} factors, {t} periods to {}",
+                a.out.display()
+            );
+        }
+        Command::Rate(a) => {
+            let s = commands::rate::run(&commands::rate::RateArgs {
+                series: a.series,
+                prices: a.prices,
+                percent: a.percent,
+                column: a.column,
+                options: peergroup::rating::garch::FitOptions {
+                    threshold_quantile: a.threshold_quantile,
+                    significance: a.significance,
+                    arch_lags: a.arch_lags,
+                    min_obs: a.min_obs,
+                    max_iter: a.max_iter,
+                },
+                include_partial_years: a.include_partial_years,
+                external: a.external,
+                external_column: a.external_column,
+                comparison_out: a.comparison_out,
+                chart: a.chart,
+                out: a.out.clone(),
+                force: a.force.force,
+            })?;
+            eprintln!(
+                "rated {} of {} funds: {} with 1/2/3/4/5 stars{}; wrote {}",
+                s.rated,
+                s.funds,
+                s.stars.map(|c| c.to_string()).join("/"),
+                if s.not_converged > 0 {
+                    format!("; {} did not converge (see note)", s.not_converged)
+                } else {
+                    String::new()
+                },
+                a.out.display()
+            );
+            if let Some(c) = s.comparison {
+                eprintln!(
+                    "against the external rating ({} funds): Spearman {:.3}, {:.0}% equal, {:.0}% within one star",
+                    c.n,
+                    c.spearman,
+                    100.0 * c.share_equal,
+                    100.0 * c.share_within_one
+                );
+                eprintln!("contingency (rows: ours 1–5, columns: external 1–5):");
+                for (k, row) in c.contingency.iter().enumerate() {
+                    let cells: Vec<String> = row.iter().map(|v| format!("{v:>5}")).collect();
+                    eprintln!("  {}  {}", k + 1, cells.join(""));
+                }
+            }
+        }
+        Command::Synth(SynthCommand::Garch(a)) => {
+            let (f, t) = commands::synth::run_garch(&commands::synth::SynthGarchArgs {
+                config: peergroup::synth::GarchConfig {
+                    funds: a.funds,
+                    periods: a.periods,
+                    seed: a.seed,
+                    ..Default::default()
+                },
+                out: a.out.clone(),
+                format: a.format,
+                force: a.force.force,
+            })?;
+            eprintln!(
+                "wrote {f} funds × {t} daily returns (AT-GARCH, known parameters) to {}",
                 a.out.display()
             );
         }

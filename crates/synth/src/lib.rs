@@ -14,11 +14,13 @@
 //! output does not depend on the number of threads. Generators are pure: they return
 //! tables as structs and leave writing files to the caller.
 
+pub mod garch;
 pub mod industry;
 pub mod investors;
 pub mod sales;
 pub mod universe;
 
+pub use garch::{garch_universe, GarchConfig, GarchFund, GarchKind, GarchSynth};
 pub use industry::{industry, IndustrySynth, IndustrySynthConfig};
 pub use investors::{
     investor_balance_chunks, investor_balances, investor_users, investors, FundType, Gender,

@@ -5,6 +5,7 @@ pub mod demo;
 pub mod industry;
 pub mod periods;
 pub mod rank;
+pub mod rate;
 pub mod render;
 pub mod similarity;
 pub mod style;

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use peergroup_data::Frequency;
 use peergroup_io::{Column, Outputs, Table};
 use peergroup_synth::{
-    industry, universe, IndustrySynth, IndustrySynthConfig, Universe, UniverseConfig,
+    garch_universe, industry, universe, GarchConfig, GarchSynth, IndustrySynth,
+    IndustrySynthConfig, Universe, UniverseConfig,
 };
 
 use super::progress::step;
@@ -247,6 +248,76 @@ pub fn run_universe(args: &SynthUniverseArgs) -> CommandResult<(usize, usize, us
     })?;
     outputs.commit()?;
     Ok((u.n_funds(), u.n_factors(), u.periods()))
+}
+
+/// Settings of `peergroup synth garch`.
+#[derive(Clone, Debug)]
+pub struct SynthGarchArgs {
+    /// Generator settings.
+    pub config: GarchConfig,
+    /// Output directory.
+    pub out: PathBuf,
+    /// Format of `returns.*`.
+    pub format: TableFormat,
+    /// Replace existing files.
+    pub force: bool,
+}
+
+/// Returns (wide, fractions) and truth tables of a synthetic GARCH universe.
+pub fn garch_tables(s: &GarchSynth) -> (Table, Table) {
+    let t = s.dates.len();
+    let mut returns = Table::new().with("date", Column::Date(s.dates.clone()));
+    for (i, f) in s.funds.iter().enumerate() {
+        returns.push(&f.name, Column::F64(s.returns[i * t..(i + 1) * t].to_vec()));
+    }
+    let col = |g: &dyn Fn(&peergroup_synth::GarchFund) -> f64| {
+        Column::F64(s.funds.iter().map(g).collect())
+    };
+    let truth = Table::new()
+        .with(
+            "fund",
+            Column::Text(s.funds.iter().map(|f| f.name.clone()).collect()),
+        )
+        .with(
+            "kind",
+            Column::Text(
+                s.funds
+                    .iter()
+                    .map(|f| f.kind.as_str().to_string())
+                    .collect(),
+            ),
+        )
+        .with("mu", col(&|f| f.params.mu))
+        .with("gamma", col(&|f| f.params.gamma))
+        .with("alpha", col(&|f| f.params.alpha))
+        .with("beta", col(&|f| f.params.beta))
+        .with("delta", col(&|f| f.params.delta))
+        .with("threshold", col(&|f| f.threshold))
+        .with("annual_vol", col(&|f| f.annual_vol));
+    (returns, truth)
+}
+
+/// Run `peergroup synth garch`; returns (funds, periods).
+pub fn run_garch(args: &SynthGarchArgs) -> CommandResult<(usize, usize)> {
+    if args.config.funds == 0 || args.config.periods < 2 {
+        return Err(CommandError::usage(
+            "--funds must be at least 1 and --periods at least 2",
+        ));
+    }
+    let returns_path = args.out.join(format!("returns.{}", args.format.ext()));
+    let truth_path = args.out.join("truth.csv");
+    let mut outputs = Outputs::new(args.force);
+    outputs.plan_table(&returns_path)?;
+    outputs.plan_table(&truth_path)?;
+    let s = step("generating", || garch_universe(&args.config));
+    let (returns, truth) = garch_tables(&s);
+    step("writing", || -> CommandResult {
+        outputs.write_table(&returns_path, &returns)?;
+        outputs.write_table(&truth_path, &truth)?;
+        Ok(())
+    })?;
+    outputs.commit()?;
+    Ok((s.funds.len(), s.dates.len()))
 }
 
 /// Parse a frequency name for synthetic data.

@@ -1,0 +1,418 @@
+//! Gain and risk classes and the star table (SPEC §5), and agreement with another rating.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+/// A class of gain or of risk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    /// The group with the lowest mean.
+    Low,
+    /// The middle group.
+    Medium,
+    /// The group with the highest mean.
+    High,
+}
+
+impl Level {
+    /// `low`, `medium` or `high`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Low => "low",
+            Level::Medium => "medium",
+            Level::High => "high",
+        }
+    }
+}
+
+/// Stars from the (gain, risk) classes: 1 = (l,h); 2 = (l,m),(l,l); 3 = (m,h),(m,m),(h,h);
+/// 4 = (m,l),(h,m); 5 = (h,l).
+pub fn stars(gain: Level, risk: Level) -> u8 {
+    use Level::*;
+    match (gain, risk) {
+        (Low, High) => 1,
+        (Low, Medium) | (Low, Low) => 2,
+        (Medium, High) | (Medium, Medium) | (High, High) => 3,
+        (Medium, Low) | (High, Medium) => 4,
+        (High, Low) => 5,
+    }
+}
+
+/// Three classes of the values by hierarchical average linkage on Euclidean distance,
+/// labelled by group mean (SPEC §5).
+///
+/// In one dimension average linkage has a closed form, used here so 10,000 funds need no
+/// 400 MB distance matrix: clusters stay intervals of the sorted values (for intervals
+/// A < B < C the average distance d(A,C) = d(A,B) + d(B,C), so the closest pair is always
+/// adjacent), and the average distance of adjacent intervals is the difference of their
+/// means. Merging the adjacent pair with the smallest mean difference until three remain
+/// is therefore the same dendrogram cut as `peergroup_cluster::linkage::linkage(…,
+/// Average).cut_k(3)`; the tests check this against that routine.
+///
+/// # Panics
+/// If fewer than 3 values or a value is not finite.
+pub fn levels(values: &[f64]) -> Vec<Level> {
+    let groups = average_linkage_1d(values, 3);
+    let mut sums = [(0.0f64, 0usize); 3];
+    for (g, v) in groups.iter().zip(values) {
+        sums[*g].0 += v;
+        sums[*g].1 += 1;
+    }
+    let mut order = [0usize, 1, 2];
+    order.sort_by(|&a, &b| {
+        (sums[a].0 / sums[a].1 as f64).total_cmp(&(sums[b].0 / sums[b].1 as f64))
+    });
+    let mut level = [Level::Low; 3];
+    for (rank, &g) in order.iter().enumerate() {
+        level[g] = [Level::Low, Level::Medium, Level::High][rank];
+    }
+    groups.iter().map(|&g| level[g]).collect()
+}
+
+/// Risk scores, classes and stars of a set of funds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FundClasses {
+    /// Mean of the three standardised risks (unitless).
+    pub risk: Vec<f64>,
+    /// Class of the gain.
+    pub gain_level: Vec<Level>,
+    /// Class of the risk score.
+    pub risk_level: Vec<Level>,
+    /// 1–5 stars.
+    pub stars: Vec<u8>,
+}
+
+/// Classify funds by `gain` (mean calendar-year return) and risk components (SPEC §5):
+/// each component is standardised across the funds (mean 0, sample standard deviation 1;
+/// a component with no spread, e.g. no fund with a turmoil term, contributes 0), the risk
+/// score is their mean, and gain and risk score are each cut into three classes.
+///
+/// # Panics
+/// If fewer than 3 funds, lengths differ, or a value is not finite.
+pub fn classify(gain: &[f64], components: &[crate::RiskComponents]) -> FundClasses {
+    assert_eq!(gain.len(), components.len(), "classify: one gain per fund");
+    let n = gain.len();
+    let standardised = |f: &dyn Fn(&crate::RiskComponents) -> f64| -> Vec<f64> {
+        let v: Vec<f64> = components.iter().map(f).collect();
+        let mean = v.iter().sum::<f64>() / n as f64;
+        let sd = (v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n as f64 - 1.0)).sqrt();
+        v.iter()
+            .map(|x| if sd > 0.0 { (x - mean) / sd } else { 0.0 })
+            .collect()
+    };
+    let zm = standardised(&|c| c.v_min);
+    let zs = standardised(&|c| c.v_standard);
+    let zt = standardised(&|c| c.v_turmoil);
+    let risk: Vec<f64> = (0..n).map(|i| (zm[i] + zs[i] + zt[i]) / 3.0).collect();
+    let gain_level = levels(gain);
+    let risk_level = levels(&risk);
+    let stars = gain_level
+        .iter()
+        .zip(&risk_level)
+        .map(|(&g, &r)| stars(g, r))
+        .collect();
+    FundClasses {
+        risk,
+        gain_level,
+        risk_level,
+        stars,
+    }
+}
+
+/// Candidate merge of the adjacent intervals `left` and its right neighbour.
+#[derive(PartialEq)]
+struct Candidate {
+    gap: f64,
+    left: usize,
+    stamp: (u32, u32),
+}
+
+impl Eq for Candidate {}
+
+impl Ord for Candidate {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // Min-heap on the gap; the leftmost pair first on ties.
+        other
+            .gap
+            .total_cmp(&self.gap)
+            .then_with(|| other.left.cmp(&self.left))
+    }
+}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Labels `0..k` (numbered from the lowest interval) of one-dimensional average linkage
+/// cut at `k` clusters. O(n log n).
+///
+/// # Panics
+/// If `k == 0`, `values.len() < k` or a value is not finite.
+pub fn average_linkage_1d(values: &[f64], k: usize) -> Vec<usize> {
+    let n = values.len();
+    assert!(k >= 1 && n >= k, "average_linkage_1d: need 1 ≤ k ≤ n");
+    assert!(
+        values.iter().all(|v| v.is_finite()),
+        "average_linkage_1d: non-finite value"
+    );
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    // Intervals indexed by their first sorted position; a linked list of live ones.
+    let mut sum: Vec<f64> = order.iter().map(|&i| values[i]).collect();
+    let mut count = vec![1usize; n];
+    let mut next: Vec<usize> = (1..=n).collect();
+    let mut prev: Vec<usize> = (0..n).map(|i| i.wrapping_sub(1)).collect();
+    let mut version = vec![0u32; n];
+    let mean = |sum: &[f64], count: &[usize], i: usize| sum[i] / count[i] as f64;
+    let mut heap = BinaryHeap::with_capacity(n);
+    for i in 0..n.saturating_sub(1) {
+        heap.push(Candidate {
+            gap: mean(&sum, &count, i + 1) - mean(&sum, &count, i),
+            left: i,
+            stamp: (0, 0),
+        });
+    }
+    let mut clusters = n;
+    while clusters > k {
+        let c = heap
+            .pop()
+            .expect("a live adjacent pair exists while clusters > k");
+        let right = next[c.left];
+        if right >= n || c.stamp != (version[c.left], version[right]) || count[c.left] == 0 {
+            continue;
+        }
+        let l = c.left;
+        sum[l] += sum[right];
+        count[l] += count[right];
+        count[right] = 0;
+        next[l] = next[right];
+        if next[l] < n {
+            prev[next[l]] = l;
+        }
+        version[l] += 1;
+        clusters -= 1;
+        let stamp_of = |a: usize, b: usize, v: &[u32]| (v[a], v[b]);
+        if prev[l] < n {
+            let p = prev[l];
+            heap.push(Candidate {
+                gap: mean(&sum, &count, l) - mean(&sum, &count, p),
+                left: p,
+                stamp: stamp_of(p, l, &version),
+            });
+        }
+        if next[l] < n {
+            let r = next[l];
+            heap.push(Candidate {
+                gap: mean(&sum, &count, r) - mean(&sum, &count, l),
+                left: l,
+                stamp: stamp_of(l, r, &version),
+            });
+        }
+    }
+    let mut labels = vec![0; n];
+    let (mut label, mut start) = (0, 0);
+    while start < n {
+        let end = next[start];
+        for &i in &order[start..end.min(n)] {
+            labels[i] = label;
+        }
+        label += 1;
+        start = end;
+    }
+    labels
+}
+
+/// Agreement between our stars and an external rating of the same funds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    /// Funds compared.
+    pub n: usize,
+    /// `counts[ours − 1][external − 1]`.
+    pub contingency: [[usize; 5]; 5],
+    /// Spearman rank correlation (average ranks for ties); NaN if either side is constant.
+    pub spearman: f64,
+    /// Share of funds with the same stars.
+    pub share_equal: f64,
+    /// Share of funds within one star.
+    pub share_within_one: f64,
+}
+
+/// Compare two star ratings (1–5) of the same funds, pairwise by position.
+///
+/// # Panics
+/// If the lengths differ or a rating is outside 1..=5.
+pub fn compare(ours: &[u8], external: &[u8]) -> Comparison {
+    assert_eq!(
+        ours.len(),
+        external.len(),
+        "compare: one external rating per fund"
+    );
+    let n = ours.len();
+    let mut contingency = [[0usize; 5]; 5];
+    let (mut equal, mut within) = (0usize, 0usize);
+    for (&a, &b) in ours.iter().zip(external) {
+        assert!(
+            (1..=5).contains(&a) && (1..=5).contains(&b),
+            "compare: stars are 1–5"
+        );
+        contingency[a as usize - 1][b as usize - 1] += 1;
+        equal += usize::from(a == b);
+        within += usize::from(a.abs_diff(b) <= 1);
+    }
+    let share = |c: usize| {
+        if n == 0 {
+            f64::NAN
+        } else {
+            c as f64 / n as f64
+        }
+    };
+    Comparison {
+        n,
+        contingency,
+        spearman: spearman(ours, external),
+        share_equal: share(equal),
+        share_within_one: share(within),
+    }
+}
+
+/// Average ranks (1-based) of small integer scores.
+fn ranks(v: &[u8]) -> Vec<f64> {
+    let mut counts = [0usize; 256];
+    for &x in v {
+        counts[x as usize] += 1;
+    }
+    let mut average = [0.0; 256];
+    let mut below = 0usize;
+    for (x, &c) in counts.iter().enumerate() {
+        average[x] = below as f64 + (c as f64 + 1.0) / 2.0;
+        below += c;
+    }
+    v.iter().map(|&x| average[x as usize]).collect()
+}
+
+fn spearman(a: &[u8], b: &[u8]) -> f64 {
+    let (ra, rb) = (ranks(a), ranks(b));
+    let n = ra.len() as f64;
+    let (ma, mb) = (ra.iter().sum::<f64>() / n, rb.iter().sum::<f64>() / n);
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (x, y) in ra.iter().zip(&rb) {
+        sab += (x - ma) * (y - mb);
+        saa += (x - ma) * (x - ma);
+        sbb += (y - mb) * (y - mb);
+    }
+    if saa == 0.0 || sbb == 0.0 {
+        f64::NAN
+    } else {
+        sab / (saa * sbb).sqrt()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn star_table_matches_spec() {
+        use Level::*;
+        let table = [
+            ((Low, High), 1),
+            ((Low, Medium), 2),
+            ((Low, Low), 2),
+            ((Medium, High), 3),
+            ((Medium, Medium), 3),
+            ((High, High), 3),
+            ((Medium, Low), 4),
+            ((High, Medium), 4),
+            ((High, Low), 5),
+        ];
+        for ((g, r), s) in table {
+            assert_eq!(stars(g, r), s, "({g:?}, {r:?})");
+        }
+    }
+
+    #[test]
+    fn hand_worked_classes() {
+        // Sorted 0, 1, 2, 10, 11, 30 with adjacent gaps 1, 1, 8, 1, 19: merge {0,1} (gap
+        // 1, leftmost tie), then {10,11} (1), then {0,1} with 2 (mean 0.5 to 2: 1.5).
+        // Three classes remain: {0,1,2}, {10,11}, {30}.
+        let v = [10.0, 0.0, 30.0, 1.0, 11.0, 2.0];
+        let l = levels(&v);
+        use Level::*;
+        assert_eq!(l, vec![Medium, Low, High, Low, Medium, Low]);
+    }
+
+    #[test]
+    fn risk_score_is_the_mean_of_standardised_components() {
+        use crate::RiskComponents;
+        let c = |m, s, t| RiskComponents {
+            v_min: m,
+            v_standard: s,
+            v_turmoil: t,
+        };
+        // v_min 1, 2, 3 → z −1, 0, 1; v_standard constant → 0; v_turmoil 0, 0, 3 →
+        // mean 1, sd √3 → −1/√3, −1/√3, 2/√3.
+        let comps = [c(1.0, 5.0, 0.0), c(2.0, 5.0, 0.0), c(3.0, 5.0, 3.0)];
+        let k = classify(&[0.1, 0.2, 0.3], &comps);
+        let r3 = 3f64.sqrt();
+        let want = [
+            (-1.0 - 1.0 / r3) / 3.0,
+            (-1.0 / r3) / 3.0,
+            (1.0 + 2.0 / r3) / 3.0,
+        ];
+        for i in 0..3 {
+            assert!((k.risk[i] - want[i]).abs() < 1e-15);
+        }
+        use Level::*;
+        assert_eq!(k.gain_level, vec![Low, Medium, High]);
+        assert_eq!(k.risk_level, vec![Low, Medium, High]);
+        assert_eq!(k.stars, vec![2, 3, 3]);
+    }
+
+    #[test]
+    fn spearman_and_shares_by_hand() {
+        let ours = [1, 2, 3, 4, 5];
+        let c = compare(&ours, &[1, 2, 3, 5, 4]);
+        // d = (0,0,0,1,−1): ρ = 1 − 6·2/(5·24) = 0.9.
+        assert!((c.spearman - 0.9).abs() < 1e-15);
+        assert_eq!(c.share_equal, 0.6);
+        assert_eq!(c.share_within_one, 1.0);
+        assert_eq!(c.contingency[3][4], 1);
+        // Ties: average ranks.
+        let c = compare(&[1, 1, 2, 2], &[1, 2, 1, 2]);
+        assert!(c.spearman.abs() < 1e-15);
+    }
+}
+
+#[cfg(test)]
+mod oracle {
+    use super::*;
+    use peergroup_cluster::linkage::{condensed_len, linkage, Linkage};
+    use peergroup_cluster::validity::adjusted_rand_index;
+    use peergroup_random::Rng;
+
+    /// The one-dimensional shortcut cuts the same dendrogram as the clustering stage's
+    /// general average linkage (kodama, checked against SciPy).
+    #[test]
+    fn one_dimensional_shortcut_equals_general_average_linkage() {
+        for seed in 0..20u64 {
+            let mut rng = Rng::stream(seed, 0);
+            let n = 5 + rng.below(200) as usize;
+            let v: Vec<f64> = (0..n)
+                .map(|i| rng.lognormal(0.0, 1.0) * if i % 3 == 0 { -1.0 } else { 1.0 })
+                .collect();
+            let mut d = Vec::with_capacity(condensed_len(n));
+            for i in 0..n {
+                for j in i + 1..n {
+                    d.push((v[i] - v[j]).abs());
+                }
+            }
+            for k in 1..=5.min(n) {
+                let want = linkage(&d, n, Linkage::Average).cut_k(k);
+                let got = average_linkage_1d(&v, k);
+                assert_eq!(adjusted_rand_index(&want, &got), 1.0, "seed {seed}, k {k}");
+            }
+        }
+    }
+}
