@@ -10,6 +10,7 @@ mod fast_csv;
 mod matrices;
 mod output;
 mod rows;
+mod segments;
 mod tables;
 mod write;
 
@@ -19,5 +20,9 @@ pub use matrices::{
 };
 pub use output::{OutputError, Outputs};
 pub use rows::Format;
+pub use segments::{
+    position_of_row, read_balances, read_funds, read_sales, read_users, BalancesFile, Coded,
+    FundsFile, SalesFile, UsersFile,
+};
 pub use tables::{read_industry, read_metadata, read_series, SeriesOptions};
 pub use write::{write_table, Column, Table};

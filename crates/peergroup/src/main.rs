@@ -565,6 +565,69 @@ Writes returns.csv (date,<fund>...: returns as fractions) and truth.csv (fund,ki
 Example:\n  peergroup synth garch --funds 200 --periods 1600 --seed 1 --out garch/"
     )]
     Garch(SynthGarchCli),
+    /// Monthly sales by broker-dealer office and fund: sales.csv, funds.csv, truth.csv
+    /// (office types) and fund_truth.csv (funds that sell like another category).
+    #[command(
+        long_about = "Monthly net sales of funds by broker-dealer office, with known office types (seed 000).\n\n\
+Offices are private-wealth (large tickets, equity and alternatives, steady) or regular (smaller, fixed income and money market, seasonal), each with sub-types; \
+amounts span orders of magnitude, redemptions are negative, and a share of funds sells like a category other than its own.\n\n\
+Writes sales.csv (bd,office,fund,month,amount), funds.csv (fund,category,broad_category), truth.csv (office,type) and fund_truth.csv (fund,category,sells_like).\n\n\
+Example:\n  peergroup synth sales --offices 400 --funds 120 --months 24 --seed 1 --out sales/"
+    )]
+    Sales(SynthSalesCli),
+    /// App users and daily balances: users.csv, balances.csv, truth.csv (personas).
+    #[command(
+        long_about = "Users of an investment app and their daily balances per fund type, with known personas (seed 001).\n\n\
+Writes users.csv (user_id,registered,gender,age,occupation,income_band,referral), balances.csv (user_id,date,fund_type,balance,buy,sell,profit; \
+fund types money_market, bond, stock, mixed; no trades on weekends; balance_t = balance_(t−1) + buy − sell + profit) and truth.csv (user_id,persona).\n\n\
+Example:\n  peergroup synth investors --users 5000 --days 30 --seed 1 --out investors/"
+    )]
+    Investors(SynthInvestorsCli),
+}
+
+#[derive(Args)]
+struct SynthSalesCli {
+    /// Number of broker-dealer offices.
+    #[arg(long, default_value_t = 400)]
+    offices: usize,
+    /// Number of funds.
+    #[arg(long, default_value_t = 120)]
+    funds: usize,
+    /// Number of months.
+    #[arg(long, default_value_t = 24)]
+    months: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Format of sales.* (Parquet for large data).
+    #[arg(long, value_enum, default_value = "csv")]
+    format: TableFormat,
+    #[command(flatten)]
+    force: Force,
+}
+
+#[derive(Args)]
+struct SynthInvestorsCli {
+    /// Number of users.
+    #[arg(long, default_value_t = 10_000)]
+    users: usize,
+    /// Number of calendar days of balances.
+    #[arg(long, default_value_t = 30)]
+    days: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Format of balances.* (Parquet for large data).
+    #[arg(long, value_enum, default_value = "csv")]
+    format: TableFormat,
+    #[command(flatten)]
+    force: Force,
 }
 
 #[derive(Args)]
@@ -966,6 +1029,43 @@ fn run(cli: Cli) -> CommandResult {
             })?;
             eprintln!(
                 "wrote {f} funds × {t} daily returns (AT-GARCH, known parameters) to {}",
+                a.out.display()
+            );
+        }
+        Command::Synth(SynthCommand::Sales(a)) => {
+            let (rows, offices, funds) =
+                commands::synth::run_sales(&commands::synth::SynthSalesArgs {
+                    config: peergroup::synth::SalesConfig {
+                        offices: a.offices,
+                        funds: a.funds,
+                        months: a.months,
+                        seed: a.seed,
+                        ..Default::default()
+                    },
+                    out: a.out.clone(),
+                    format: a.format,
+                    force: a.force.force,
+                })?;
+            eprintln!(
+                "wrote {rows} sales rows ({offices} offices, {funds} funds) to {}",
+                a.out.display()
+            );
+        }
+        Command::Synth(SynthCommand::Investors(a)) => {
+            let (users, rows) =
+                commands::synth::run_investors(&commands::synth::SynthInvestorsArgs {
+                    config: peergroup::synth::investors::InvestorsConfig {
+                        users: a.users,
+                        days: a.days,
+                        seed: a.seed,
+                        ..Default::default()
+                    },
+                    out: a.out.clone(),
+                    format: a.format,
+                    force: a.force.force,
+                })?;
+            eprintln!(
+                "wrote {users} users and {rows} balance rows to {}",
                 a.out.display()
             );
         }

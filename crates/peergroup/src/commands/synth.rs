@@ -4,9 +4,10 @@ use std::path::{Path, PathBuf};
 
 use peergroup_data::Frequency;
 use peergroup_io::{Column, Outputs, Table};
+use peergroup_synth::investors::{FundType, Gender, IncomeBand, InvestorsConfig, Occupation};
 use peergroup_synth::{
-    garch_universe, industry, universe, GarchConfig, GarchSynth, IndustrySynth,
-    IndustrySynthConfig, Universe, UniverseConfig,
+    garch_universe, industry, investors, sales, universe, GarchConfig, GarchSynth, IndustrySynth,
+    IndustrySynthConfig, InvestorsSynth, SalesConfig, SalesSynth, Universe, UniverseConfig,
 };
 
 use super::progress::step;
@@ -318,6 +319,201 @@ pub fn run_garch(args: &SynthGarchArgs) -> CommandResult<(usize, usize)> {
     })?;
     outputs.commit()?;
     Ok((s.funds.len(), s.dates.len()))
+}
+
+/// Settings of `peergroup synth sales`.
+#[derive(Clone, Debug)]
+pub struct SynthSalesArgs {
+    /// Generator settings.
+    pub config: SalesConfig,
+    /// Output directory.
+    pub out: PathBuf,
+    /// Format of `sales.*`.
+    pub format: TableFormat,
+    /// Replace existing files.
+    pub force: bool,
+}
+
+/// `sales`, `funds`, `truth` (office types) and `fund_truth` tables of synthetic sales.
+pub fn sales_tables(s: &SalesSynth) -> [Table; 4] {
+    let key = |codes: Vec<u32>, names: &[String]| Column::Key {
+        codes,
+        names: names.to_vec(),
+    };
+    let data = Table::new()
+        .with(
+            "bd",
+            key(
+                s.office.iter().map(|&o| s.office_bd[o as usize]).collect(),
+                &s.bd_names,
+            ),
+        )
+        .with("office", key(s.office.clone(), &s.office_names))
+        .with("fund", key(s.fund.clone(), &s.fund_names))
+        .with("month", Column::Date(s.month.clone()))
+        .with("amount", Column::F64(s.amount.clone()));
+    let funds = Table::new()
+        .with("fund", Column::Text(s.fund_names.clone()))
+        .with("category", Column::Text(s.fund_category.clone()))
+        .with(
+            "broad_category",
+            Column::Text(s.fund_broad_category.clone()),
+        );
+    let truth = Table::new()
+        .with("office", Column::Text(s.office_names.clone()))
+        .with(
+            "type",
+            Column::Text(
+                s.office_type
+                    .iter()
+                    .map(|t| t.label().to_string())
+                    .collect(),
+            ),
+        );
+    let fund_truth = Table::new()
+        .with("fund", Column::Text(s.fund_names.clone()))
+        .with("category", Column::Text(s.fund_category.clone()))
+        .with("sells_like", Column::Text(s.fund_sells_like.clone()));
+    [data, funds, truth, fund_truth]
+}
+
+/// Run `peergroup synth sales`; returns (rows, offices, funds).
+pub fn run_sales(args: &SynthSalesArgs) -> CommandResult<(usize, usize, usize)> {
+    let c = &args.config;
+    if c.offices == 0 || c.funds == 0 || c.months == 0 {
+        return Err(CommandError::usage(
+            "--offices, --funds and --months must each be at least 1",
+        ));
+    }
+    let names = [
+        format!("sales.{}", args.format.ext()),
+        "funds.csv".into(),
+        "truth.csv".into(),
+        "fund_truth.csv".into(),
+    ];
+    let mut outputs = Outputs::new(args.force);
+    for n in &names {
+        outputs.plan_table(&args.out.join(n))?;
+    }
+    let s = step("generating", || sales(c));
+    let tables = sales_tables(&s);
+    step("writing", || -> CommandResult {
+        for (n, t) in names.iter().zip(&tables) {
+            outputs.write_table(&args.out.join(n), t)?;
+        }
+        Ok(())
+    })?;
+    outputs.commit()?;
+    Ok((s.n_rows(), s.office_names.len(), s.fund_names.len()))
+}
+
+/// Settings of `peergroup synth investors`.
+#[derive(Clone, Debug)]
+pub struct SynthInvestorsArgs {
+    /// Generator settings.
+    pub config: InvestorsConfig,
+    /// Output directory.
+    pub out: PathBuf,
+    /// Format of `balances.*`.
+    pub format: TableFormat,
+    /// Replace existing files.
+    pub force: bool,
+}
+
+fn labelled<T: Copy>(values: &[T], all: &[T], label: impl Fn(T) -> &'static str) -> Column
+where
+    T: PartialEq,
+{
+    Column::Key {
+        codes: values
+            .iter()
+            .map(|v| all.iter().position(|a| a == v).expect("a known level") as u32)
+            .collect(),
+        names: all.iter().map(|&a| label(a).to_string()).collect(),
+    }
+}
+
+/// `users`, `balances` and `truth` tables of synthetic app data (consumes the balances,
+/// which can be tens of millions of rows).
+pub fn investors_tables(s: InvestorsSynth) -> [Table; 3] {
+    let u = &s.users;
+    let ids: Vec<i64> = u.user_id.iter().map(|&i| i as i64).collect();
+    let users = Table::new()
+        .with("user_id", Column::I64(ids.clone()))
+        .with("registered", Column::Date(u.registered.clone()))
+        .with(
+            "gender",
+            labelled(&u.gender, &[Gender::Female, Gender::Male], Gender::label),
+        )
+        .with(
+            "age",
+            Column::I64(u.age.iter().map(|&a| a as i64).collect()),
+        )
+        .with(
+            "occupation",
+            labelled(&u.occupation, &Occupation::ALL, Occupation::label),
+        )
+        .with(
+            "income_band",
+            labelled(&u.income, &IncomeBand::ALL, IncomeBand::label),
+        )
+        .with(
+            "referral",
+            Column::Text(
+                u.referral
+                    .iter()
+                    .map(|&r| if r { "used" } else { "not used" }.to_string())
+                    .collect(),
+            ),
+        );
+    let truth = Table::new().with("user_id", Column::I64(ids)).with(
+        "persona",
+        Column::Text(u.persona.iter().map(|p| p.label().to_string()).collect()),
+    );
+    let b = s.balances;
+    let fund_type = labelled(&b.fund_type, &FundType::ALL, FundType::label);
+    let balances = Table::new()
+        .with(
+            "user_id",
+            Column::I64(b.user.iter().map(|&i| i as i64 + 1).collect()),
+        )
+        .with("date", Column::Date(b.date))
+        .with("fund_type", fund_type)
+        .with("balance", Column::F64(b.balance))
+        .with("buy", Column::F64(b.buy))
+        .with("sell", Column::F64(b.sell))
+        .with("profit", Column::F64(b.profit));
+    [users, balances, truth]
+}
+
+/// Run `peergroup synth investors`; returns (users, balance rows).
+pub fn run_investors(args: &SynthInvestorsArgs) -> CommandResult<(usize, usize)> {
+    let c = &args.config;
+    if c.users == 0 || c.days == 0 {
+        return Err(CommandError::usage(
+            "--users and --days must each be at least 1",
+        ));
+    }
+    let names = [
+        "users.csv".to_string(),
+        format!("balances.{}", args.format.ext()),
+        "truth.csv".to_string(),
+    ];
+    let mut outputs = Outputs::new(args.force);
+    for n in &names {
+        outputs.plan_table(&args.out.join(n))?;
+    }
+    let s = step("generating", || investors(c));
+    let (users, rows) = (s.users.len(), s.balances.len());
+    let tables = investors_tables(s);
+    step("writing", || -> CommandResult {
+        for (n, t) in names.iter().zip(&tables) {
+            outputs.write_table(&args.out.join(n), t)?;
+        }
+        Ok(())
+    })?;
+    outputs.commit()?;
+    Ok((users, rows))
 }
 
 /// Parse a frequency name for synthetic data.
