@@ -440,3 +440,145 @@ impl KSelect for KPrototypesSelect<'_> {
         .sqrt()
     }
 }
+
+/// Row distances a [`LinkageSelect`] clusters on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowDistance {
+    /// Euclidean distance between feature rows.
+    Euclidean,
+    /// Dynamic time warping between rows read as series (no window).
+    Dtw,
+}
+
+/// Hierarchical clustering (one dendrogram, cut at every k) on the rows of a matrix under
+/// Euclidean or DTW distance. W_k = Σ_clusters (1/n_r) Σ_{i<j in r} d²_ij, Tibshirani's
+/// pooled within-cluster dispersion (for Euclidean d, the within-cluster sum of squares);
+/// references uniform over the data's bounding box, clustered the same way; silhouette on
+/// the same distance.
+#[derive(Clone, Debug)]
+pub struct LinkageSelect {
+    n: usize,
+    d: usize,
+    method: crate::linkage::Linkage,
+    distance: RowDistance,
+    condensed: Vec<f64>,
+    tree: crate::linkage::Dendrogram,
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+}
+
+fn row_distances(x: &[f64], n: usize, d: usize, distance: RowDistance) -> Vec<f64> {
+    match distance {
+        RowDistance::Euclidean => {
+            crate::linkage::feature_distances(x, n, d, crate::linkage::Metric::Euclidean)
+        }
+        RowDistance::Dtw => crate::linkage::dtw_distances(x, n, d, None),
+    }
+}
+
+/// W_1..=W_{k_max} of one dendrogram over `condensed`.
+fn linkage_costs(
+    condensed: &[f64],
+    n: usize,
+    tree: &crate::linkage::Dendrogram,
+    k_max: usize,
+) -> Vec<f64> {
+    (1..=k_max)
+        .map(|k| within_dispersion(condensed, n, &tree.cut_k(k)))
+        .collect()
+}
+
+/// Σ_clusters (1/n_r) Σ_{i<j in r} d²_ij.
+fn within_dispersion(condensed: &[f64], n: usize, labels: &[usize]) -> f64 {
+    let k = labels.iter().max().map_or(0, |m| m + 1);
+    let mut sums = vec![0.0; k];
+    let mut sizes = vec![0usize; k];
+    for &l in labels {
+        sizes[l] += 1;
+    }
+    let mut idx = 0;
+    for i in 0..n {
+        for j in i + 1..n {
+            if labels[i] == labels[j] {
+                sums[labels[i]] += condensed[idx] * condensed[idx];
+            }
+            idx += 1;
+        }
+    }
+    sums.iter()
+        .zip(&sizes)
+        .filter(|(_, &s)| s > 0)
+        .map(|(w, &s)| w / s as f64)
+        .sum()
+}
+
+impl LinkageSelect {
+    /// Hierarchical selection on `x` (n × d, row-major, finite) with `method` linkage
+    /// under `distance`; builds the observed dendrogram once.
+    ///
+    /// # Panics
+    /// If `x.len() != n·d` or n < 2.
+    pub fn new(
+        x: &[f64],
+        n: usize,
+        d: usize,
+        method: crate::linkage::Linkage,
+        distance: RowDistance,
+    ) -> Self {
+        assert_eq!(x.len(), n * d, "LinkageSelect: x must be n × d");
+        assert!(n >= 2, "LinkageSelect: need at least two rows");
+        let condensed = row_distances(x, n, d, distance);
+        let tree = crate::linkage::linkage(&condensed, n, method);
+        let (lo, hi) = bounding_box(x, d);
+        LinkageSelect {
+            n,
+            d,
+            method,
+            distance,
+            condensed,
+            tree,
+            lo,
+            hi,
+        }
+    }
+
+    /// The observed dendrogram.
+    pub fn dendrogram(&self) -> &crate::linkage::Dendrogram {
+        &self.tree
+    }
+
+    /// The observed condensed distances.
+    pub fn distances(&self) -> &[f64] {
+        &self.condensed
+    }
+}
+
+impl KSelect for LinkageSelect {
+    fn items(&self) -> usize {
+        self.n
+    }
+
+    fn fit(&self, k: usize, _seed: u64) -> (Vec<usize>, f64) {
+        let labels = self.tree.cut_k(k);
+        let w = within_dispersion(&self.condensed, self.n, &labels);
+        (labels, w)
+    }
+
+    fn reference_costs(&self, k_max: usize, rng: &mut Rng) -> Vec<f64> {
+        let (n, d) = (self.n, self.d);
+        let data: Vec<f64> = (0..n * d)
+            .map(|i| rng.uniform_range(self.lo[i % d], self.hi[i % d]))
+            .collect();
+        let condensed = row_distances(&data, n, d, self.distance);
+        let tree = crate::linkage::linkage(&condensed, n, self.method);
+        linkage_costs(&condensed, n, &tree, k_max)
+    }
+
+    fn distance(&self, i: usize, j: usize) -> f64 {
+        if i == j {
+            return 0.0;
+        }
+        let (a, b) = if i < j { (i, j) } else { (j, i) };
+        self.condensed[crate::linkage::condensed_index(self.n, a, b)]
+    }
+}

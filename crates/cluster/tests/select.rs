@@ -184,3 +184,41 @@ fn silhouette_rule() {
     );
     assert_eq!(silhouette_choice(&[row(1, f64::NAN)]), 1);
 }
+
+#[test]
+fn hierarchical_selection_finds_blobs_and_no_structure() {
+    use peergroup_cluster::linkage::Linkage;
+    use peergroup_cluster::select::{LinkageSelect, RowDistance};
+    let mut rng = peergroup_random::Rng::stream(31, 0);
+    // Three separated blobs in 3-D.
+    let centres = [[0.0, 0.0, 0.0], [6.0, 0.0, 0.0], [0.0, 6.0, 6.0]];
+    let mut x = Vec::new();
+    for c in &centres {
+        for _ in 0..30 {
+            for v in c {
+                x.push(v + rng.normal());
+            }
+        }
+    }
+    let sel = LinkageSelect::new(&x, 90, 3, Linkage::Average, RowDistance::Euclidean);
+    let choice = choose_k(&sel, 6, 10, KRule::Gap, 1);
+    assert_eq!(choice.k, 3);
+    // W_k for Euclidean distances is the within-cluster sum of squares.
+    let labels = &choice.labels;
+    let mut wss = 0.0;
+    for l in 0..3 {
+        let members: Vec<usize> = (0..90).filter(|&i| labels[i] == l).collect();
+        for f in 0..3 {
+            let m = members.iter().map(|&i| x[i * 3 + f]).sum::<f64>() / members.len() as f64;
+            wss += members
+                .iter()
+                .map(|&i| (x[i * 3 + f] - m).powi(2))
+                .sum::<f64>();
+        }
+    }
+    assert!((choice.table[2].cost - wss).abs() < 1e-9 * wss);
+    // Uniform noise: one cluster.
+    let noise: Vec<f64> = (0..240).map(|_| rng.uniform()).collect();
+    let sel = LinkageSelect::new(&noise, 80, 3, Linkage::Ward, RowDistance::Euclidean);
+    assert_eq!(choose_k(&sel, 6, 10, KRule::Gap, 2).k, 1);
+}

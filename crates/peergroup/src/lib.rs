@@ -12,10 +12,9 @@
 //! | similarity | [`similarity`] | factor-aware fund similarity, correlation baseline, peers |
 //! | clusters | [`cluster`] | linkage, k-means, Gaussian mixtures, bootstrap p-values, validity |
 //! | ratings | [`rating`] | AT-GARCH risk components, gain and risk classes, 1–5 stars |
+//! | segments | [`segment`] | sales-flow and investor features, EDA tables, segment profiles |
 //! | synthetic data | [`synth`] | generators with known truth |
 //! | report | [`report`] | SVG charts and the HTML run report |
-//!
-//! Segmentation is the next stage (see the README's roadmap); it arrives as its own crate.
 //!
 //! The [`commands`] module is the thin layer that reads files, calls a stage and writes
 //! its results; the `peergroup` binary is a command-line front end to it.
@@ -28,6 +27,7 @@ pub use peergroup_random as random;
 pub use peergroup_rating as rating;
 pub use peergroup_report as report;
 pub use peergroup_returns as returns;
+pub use peergroup_segment as segment;
 pub use peergroup_similarity as similarity;
 pub use peergroup_style as style;
 pub use peergroup_synth as synth;

@@ -129,6 +129,9 @@ Output: fund,gain,v_min,v_standard,v_turmoil,risk,gain_level,risk_level,stars,mu
 Example:\n  peergroup rate --series navs.csv --prices --chart ratings.svg --out ratings.csv"
     )]
     Rate(RateCli),
+    /// Segments of broker-dealer offices or funds (sales flows) and of app investors.
+    #[command(subcommand)]
+    Segment(SegmentCommand),
     /// Generate synthetic data sets with known truth.
     #[command(subcommand)]
     Synth(SynthCommand),
@@ -484,6 +487,133 @@ struct ClusterCli {
 
 fn parse_date(s: &str) -> Result<peergroup::data::Date, String> {
     peergroup::data::Date::parse(s).map_err(|e| e.to_string())
+}
+
+#[derive(Subcommand)]
+enum SegmentCommand {
+    /// Segment broker-dealer offices or funds by how they buy / sell (seed 000).
+    #[command(
+        long_about = "Segments of broker-dealer offices (or of funds) from monthly sales flows (SPEC §6, seed 000).\n\n\
+Features per entity: net sales in each of the last --quarters calendar quarters (ending at the latest quarter in the data), after --transform \
+(share: each quarter ÷ Σ|quarterly net sales|; log1p: sign-preserving log(1 + |x|); zscore: per column; rownorm: unit-length rows; a comma list applies in order), \
+and the latest quarter's mix (offices: broad categories; funds: broker-dealers). --features chooses which are clustered.\n\
+Methods: kmeans (k-means++, 10 restarts), average or ward (hierarchical; --distance dtw compares the monthly series by dynamic time warping).\n\
+--k auto picks k in 1..--k-max by --k-rule: silhouette (default: the widest mean silhouette width, or k = 1 when even that is at most 0.25, Kaufman & Rousseeuw's 'no substantial structure') \
+or gap (Tibshirani's gap statistic, 10 uniform reference sets aligned with the principal components); k = 1 means no further meaningful clustering. \
+k_selection.csv lists cost, gap, its sd and the mean silhouette for every k.\n\n\
+Outputs in --out DIR: assignments.csv (entity,cluster,pc1,pc2,tsne1,tsne2[,bd]; clusters numbered by size), pca.csv (component,explained_variance_ratio,cumulative), \
+profiles.csv (per cluster: size, share, a generated description, category shares for funds, mean quarterly sales and mix), scree.svg, pca.svg, tsne.svg, \
+dendrogram.svg (hierarchical), and for --entity fund outside_category.csv: funds whose cluster is dominated by other categories, with those peers.\n\n\
+Example:\n  peergroup segment sales --sales sales.csv --funds funds.csv --entity office --transform log1p,zscore --k auto --out offices/"
+    )]
+    Sales(SegmentSalesCli),
+    /// Segment app investors from profile and daily balances with k-prototypes (seed 001).
+    #[command(
+        long_about = "Segments of investment-app users from their profile and daily balances (SPEC §6, seed 001).\n\n\
+Features per user: categorical gender, generation (from age: Gen Z, Millennial, Gen X, Boomer by birth year), occupation, income band and referral use; \
+numeric per fund type (money_market, bond, stock, mixed): mean balance, monthly buy and sell, transactions and profit. \
+Numeric features are scaled by sign-preserving log1p then z-score (money amounts are heavy-tailed). \
+k-prototypes (Huang) with γ = half the mean standard deviation of the scaled numerics (kmodes' default), 10 restarts.\n\
+--k auto chooses k in 1..--k-max by --k-rule (silhouette by default, or gap) on a seeded sample of --k-sample users, then fits everyone.\n\n\
+Outputs in --out DIR: assignments.csv (user_id,segment,pc1,pc2), profiles.csv (per segment: size, share, description, share of each category level, numeric means), \
+segments.svg, k_selection.csv (auto), and eda/: gender, referral, generation, age and income distributions, occupation Pareto, mean AUM and monthly flows per fund type, \
+transactions per weekday, linear trend and R² of daily transactions per fund type, with SVG charts.\n\n\
+Example:\n  peergroup segment investors --users users.csv --balances balances.csv --k auto --out investors/"
+    )]
+    Investors(SegmentInvestorsCli),
+}
+
+#[derive(Args)]
+struct SegmentSalesCli {
+    /// Sales rows: bd,office,fund,month,amount.
+    #[arg(long, value_name = "FILE")]
+    sales: PathBuf,
+    /// Fund categories: fund,category,broad_category.
+    #[arg(long, value_name = "FILE")]
+    funds: PathBuf,
+    /// What to segment: office or fund.
+    #[arg(long, default_value = "office", value_parser = parse_entity)]
+    entity: peergroup::segment::sales::Entity,
+    /// Quarters in the rolling window.
+    #[arg(long, default_value_t = 8)]
+    quarters: usize,
+    /// Transforms of the quarterly sales (comma list, applied in order).
+    #[arg(long, default_value = "log1p,zscore", value_delimiter = ',', value_parser = parse_transform)]
+    transform: Vec<peergroup::segment::transform::Transform>,
+    /// Features clustered (comma list).
+    #[arg(
+        long,
+        default_value = "quarterly,category-mix",
+        value_delimiter = ',',
+        value_enum
+    )]
+    features: Vec<commands::segment::FeatureSet>,
+    /// Clustering method.
+    #[arg(long, value_enum, default_value = "kmeans")]
+    method: commands::segment::SegMethod,
+    /// Row distance.
+    #[arg(long, value_enum, default_value = "euclidean")]
+    distance: commands::segment::SegDistance,
+    /// Number of clusters, or auto.
+    #[arg(long, default_value = "auto", value_parser = commands::segment::parse_k)]
+    k: commands::segment::KArg,
+    /// Largest k tried by --k auto.
+    #[arg(long, default_value_t = 8)]
+    k_max: usize,
+    /// Criterion of --k auto: silhouette (widest mean silhouette; k = 1 when it is at most 0.25) or gap (Tibshirani's gap statistic).
+    #[arg(long, default_value = "silhouette", value_parser = commands::segment::parse_k_rule, value_name = "RULE")]
+    k_rule: peergroup::cluster::select::KRule,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Largest number of entities embedded by t-SNE (its columns stay empty above).
+    #[arg(long, default_value_t = 5000, value_name = "N")]
+    tsne_max: usize,
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    #[command(flatten)]
+    force: Force,
+}
+
+#[derive(Args)]
+struct SegmentInvestorsCli {
+    /// Users: user_id,registered,gender,age,occupation,income_band,referral.
+    #[arg(long, value_name = "FILE")]
+    users: PathBuf,
+    /// Daily balances: user_id,date,fund_type,balance,buy,sell,profit.
+    #[arg(long, value_name = "FILE")]
+    balances: PathBuf,
+    /// Number of segments, or auto.
+    #[arg(long, default_value = "auto", value_parser = commands::segment::parse_k)]
+    k: commands::segment::KArg,
+    /// Largest k tried by --k auto.
+    #[arg(long, default_value_t = 8)]
+    k_max: usize,
+    /// Criterion of --k auto: silhouette (widest mean silhouette; k = 1 when it is at most 0.25) or gap (Tibshirani's gap statistic).
+    #[arg(long, default_value = "silhouette", value_parser = commands::segment::parse_k_rule, value_name = "RULE")]
+    k_rule: peergroup::cluster::select::KRule,
+    /// Users sampled to choose k.
+    #[arg(long, default_value_t = 3000, value_name = "N")]
+    k_sample: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    #[command(flatten)]
+    force: Force,
+}
+
+fn parse_entity(s: &str) -> Result<peergroup::segment::sales::Entity, String> {
+    peergroup::segment::sales::Entity::parse(s)
+        .ok_or_else(|| format!("expected office or fund, got '{s}'"))
+}
+
+fn parse_transform(s: &str) -> Result<peergroup::segment::transform::Transform, String> {
+    peergroup::segment::transform::Transform::parse(s)
+        .ok_or_else(|| format!("expected share, log1p, zscore or rownorm, got '{s}'"))
 }
 
 #[derive(Args)]
@@ -1015,6 +1145,40 @@ fn run(cli: Cli) -> CommandResult {
                 }
             }
         }
+        Command::Segment(SegmentCommand::Sales(a)) => {
+            let s = commands::segment::run_sales(&commands::segment::SegmentSalesArgs {
+                sales: a.sales,
+                funds: a.funds,
+                entity: a.entity,
+                quarters: a.quarters,
+                transforms: a.transform,
+                features: a.features,
+                method: a.method,
+                distance: a.distance,
+                k: a.k,
+                k_max: a.k_max,
+                k_rule: a.k_rule,
+                seed: a.seed,
+                tsne_max: a.tsne_max,
+                out: a.out.clone(),
+                force: a.force.force,
+            })?;
+            print_segments(&s, &a.out);
+        }
+        Command::Segment(SegmentCommand::Investors(a)) => {
+            let s = commands::segment::run_investors(&commands::segment::SegmentInvestorsArgs {
+                users: a.users,
+                balances: a.balances,
+                k: a.k,
+                k_max: a.k_max,
+                k_rule: a.k_rule,
+                k_sample: a.k_sample,
+                seed: a.seed,
+                out: a.out.clone(),
+                force: a.force.force,
+            })?;
+            print_segments(&s, &a.out);
+        }
         Command::Synth(SynthCommand::Garch(a)) => {
             let (f, t) = commands::synth::run_garch(&commands::synth::SynthGarchArgs {
                 config: peergroup::synth::GarchConfig {
@@ -1093,6 +1257,25 @@ fn run(cli: Cli) -> CommandResult {
         }
     }
     Ok(())
+}
+
+fn print_segments(s: &commands::segment::SegmentSummary, out: &std::path::Path) {
+    eprintln!(
+        "{} segmented into {} cluster{} (k {}); sizes {}; wrote {}",
+        s.n,
+        s.k,
+        if s.k == 1 { "" } else { "s" },
+        s.k_note,
+        s.sizes
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join("/"),
+        out.display()
+    );
+    for n in &s.notes {
+        eprintln!("note: {n}");
+    }
 }
 
 fn main() -> ExitCode {

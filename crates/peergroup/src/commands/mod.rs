@@ -7,6 +7,7 @@ pub mod periods;
 pub mod rank;
 pub mod rate;
 pub mod render;
+pub mod segment;
 pub mod similarity;
 pub mod style;
 pub mod synth;

@@ -420,10 +420,11 @@ pub struct SynthInvestorsArgs {
     pub force: bool,
 }
 
-fn labelled<T: Copy>(values: &[T], all: &[T], label: impl Fn(T) -> &'static str) -> Column
-where
-    T: PartialEq,
-{
+fn labelled<T: Copy + PartialEq>(
+    values: &[T],
+    all: &[T],
+    label: impl Fn(T) -> &'static str,
+) -> Column {
     Column::Key {
         codes: values
             .iter()
