@@ -88,7 +88,7 @@ def python_investors(users_path, balances_path, py_users, seed):
     g["aum"] /= days
     g["buy"] /= months
     g["sell"] /= months
-    wide = g.unstack("fund_type", fill_value=0.0)
+    wide = g.astype(float).unstack("fund_type", fill_value=0.0)
     wide.columns = [f"{a}_{b}" for a, b in wide.columns]
     feats = users.set_index("user_id").join(wide, how="inner")
     as_of = pd.Timestamp(bal["date"].max()).year

@@ -4,6 +4,7 @@
 //!   bad prints (seed 002).
 //! * [`mod@universe`]: fund returns from a factor model, with true exposures and style groups
 //!   (seed 004).
+//! * [`mod@garch`]: daily returns from AT-GARCH(1,1) with known parameters (seed 003).
 //! * [`mod@sales`]: monthly net sales by broker-dealer office and fund, with true office types
 //!   and funds that sell like another category (seed 000).
 //! * [`mod@investors`]: app users and their daily balances per fund type, with true personas
