@@ -352,7 +352,7 @@ fn scatter_svg(
             label: None,
         })
         .collect();
-    points.sort_by_key(|p| p.group.len());
+    // Legend in segment order: "segment 2" before "segment 10".
     points.sort_by(|a, b| {
         a.group
             .len()
