@@ -266,11 +266,17 @@ where
         .collect::<Result<_, _>>()?;
     let mut f = on_header(&names, Some(Position::Line(1)))?;
     let mut rec = csv::ByteRecord::new();
+    // The csv crate does not count a header ended by CRLF (BurntSushi/rust-csv#395), so
+    // every record of a Windows file would be reported one line early. The first record
+    // after a one-line header is on line 2; the shift seen there applies to all records.
+    let mut shift: Option<u64> = None;
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {
-                let line = rec.position().map_or(0, |p| p.line());
+                let reported = rec.position().map_or(0, |p| p.line());
+                let shift = *shift.get_or_insert(2u64.saturating_sub(reported));
+                let line = reported + shift;
                 f(&Row {
                     pos: Position::Line(line),
                     src: RowSrc::Csv(&rec),

@@ -279,3 +279,25 @@ fn prices_kind_and_bom() {
     assert!((r.series(0)[1] - 0.1).abs() < 1e-12);
     assert!((r.series(0)[2] - 0.1).abs() < 1e-12);
 }
+
+/// Files written on Windows (CRLF line ends) report the same lines as Unix files.
+#[test]
+fn crlf_files_report_true_line_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, end) in [("unix.csv", "\n"), ("windows.csv", "\r\n")] {
+        let rows = [
+            "date,a",
+            "2024-01-31,0.01",
+            "2024-02-29,0.02",
+            "2024-03-31,xx",
+        ];
+        let path = dir.path().join(name);
+        std::fs::write(&path, rows.join(end) + end).unwrap();
+        let e = read_series(&path, &SeriesOptions::default()).unwrap_err();
+        assert_eq!(
+            e.position,
+            Some(peergroup_data::Position::Line(4)),
+            "{name}: {e}"
+        );
+    }
+}

@@ -113,7 +113,7 @@ Example:\n  peergroup cluster --similarity sim.csv --method average --k auto --l
     /// Rate funds 1–5 stars by gain and AT-GARCH risk (Lisi & Otranto).
     #[command(
         long_about = "Risk/return rating without a vendor (SPEC §5; Lisi & Otranto, seed 003).\n\n\
-Gain: the mean of the fund's calendar-year returns (full years as in `peergroup periods`; --include-partial-years adds the first and last partial years).\n\
+Gain: the mean of the fund's calendar-year returns (full years as in `peergroup periods`; --include-partial-years adds the first and last partial years, each as the return over the part covered, not annualised).\n\
 Risk: an AT-GARCH(1,1) per fund, r_t = μ + ε_t, h_t = γ + α ε²_{t−1} + β h_{t−1} + δ S_{t−1} ε²_{t−1}, S_t = 1 when ε_t is below its --threshold-quantile (first decile), \
 by Gaussian QMLE with γ > 0, α ≥ 0, 0 ≤ β < 1, α + δ ≥ 0 and covariance stationarity. h_1 = γ + (α + β)·b + δ·b_S with b the backcast of Python arch \
 (0.94-weighted mean of the first 75 squared residuals). Of α, β and δ, those whose robust (sandwich) t-test is not significant at --significance are set to 0 and the model re-estimated \
@@ -497,13 +497,14 @@ enum SegmentCommand {
 Features per entity: net sales in each of the last --quarters calendar quarters (ending at the latest quarter in the data), after --transform \
 (share: each quarter ÷ Σ|quarterly net sales|; log1p: sign-preserving log(1 + |x|); zscore: per column; rownorm: unit-length rows; a comma list applies in order), \
 and the latest quarter's mix (offices: broad categories; funds: broker-dealers). --features chooses which are clustered.\n\
-Methods: kmeans (k-means++, 10 restarts), average or ward (hierarchical; --distance dtw compares the monthly series by dynamic time warping).\n\
+Methods: kmeans (k-means++, 10 restarts), average or ward (hierarchical; --distance dtw compares the monthly series, after the same transforms, by dynamic time warping, instead of --features).\n\
 --k auto picks k in 1..--k-max by --k-rule: silhouette (default: the widest mean silhouette width, or k = 1 when even that is at most 0.25, Kaufman & Rousseeuw's 'no substantial structure') \
 or gap (Tibshirani's gap statistic, 10 uniform reference sets aligned with the principal components); k = 1 means no further meaningful clustering. \
 k_selection.csv lists cost, gap, its sd and the mean silhouette for every k.\n\n\
 Outputs in --out DIR: assignments.csv (entity,cluster,pc1,pc2,tsne1,tsne2[,bd]; clusters numbered by size), pca.csv (component,explained_variance_ratio,cumulative), \
 profiles.csv (per cluster: size, share, a generated description, category shares for funds, mean quarterly sales and mix), scree.svg, pca.svg, tsne.svg, \
-dendrogram.svg (hierarchical), and for --entity fund outside_category.csv: funds whose cluster is dominated by other categories, with those peers.\n\n\
+dendrogram.svg (hierarchical), and for --entity fund outside_category.csv: every fund with its cluster's most common category, its own category's share of the cluster, \
+the peers of other categories, and outside = true when another category is the most common and its own is under half.\n\n\
 Example:\n  peergroup segment sales --sales sales.csv --funds funds.csv --entity office --transform log1p,zscore --k auto --out offices/"
     )]
     Sales(SegmentSalesCli),
@@ -645,7 +646,7 @@ struct RateCli {
     /// Iteration limit of each optimisation (for testing failure handling).
     #[arg(long, default_value_t = 200, value_name = "N", hide = true)]
     max_iter: usize,
-    /// Include the partial first and last calendar years in the gain.
+    /// Include the partial first and last calendar years in the gain (their returns over the part covered, not annualised).
     #[arg(long)]
     include_partial_years: bool,
     /// External rating to compare with: fund,stars (1–5).

@@ -308,6 +308,16 @@ fn bad_input_is_refused_with_a_reason() {
         &["prices.csv", "line 42", "F0", "positive price"],
     );
 
+    wide(d, "navs.csv", 3, 300, |i, t| {
+        format!("{}", 100.0 + noise(i, t))
+    });
+    rate_fails(
+        "navs.csv",
+        &[],
+        d,
+        &["navs.csv", "fund 'F0'", "look like prices", "--prices"],
+    );
+
     wide(d, "good.csv", 4, 600, |i, t| noise(i, t).to_string());
     std::fs::write(d.join("ext.csv"), "fund,stars\nF0,3\nF1,7\n").unwrap();
     rate_fails(

@@ -141,13 +141,42 @@ fn office_types_are_recovered_from_sales() {
             "category",
             "majority_category",
             "own_share",
+            "outside",
             "peers_outside_category"
         ]
     );
     assert_eq!(o.len(), 81);
+    for r in &o[1..] {
+        let own: f64 = r[4].parse().unwrap();
+        assert_eq!(r[5] == "true", own < 0.5 && r[2] != r[3], "{r:?}");
+    }
     assert!(std::fs::read_to_string(d.join("f/dendrogram.svg"))
         .unwrap()
         .starts_with("<svg"));
+
+    // A rerun with a fixed k into the same directory leaves no k_selection.csv of the
+    // earlier --k auto run behind.
+    let err = ok(
+        &[
+            "segment",
+            "sales",
+            "--sales",
+            "s/sales.csv",
+            "--funds",
+            "s/funds.csv",
+            "--k",
+            "3",
+            "--quarters",
+            "12",
+            "--out",
+            "o",
+            "--force",
+        ],
+        d,
+    );
+    assert!(!d.join("o/k_selection.csv").exists());
+    // 24 months of data hold 8 quarters: a 12-quarter window is shortened, with a note.
+    assert!(err.contains("window is shortened from 12 to 8"), "{err}");
 
     // DTW on monthly series needs a hierarchical method.
     fails(

@@ -1163,6 +1163,11 @@ fn rating_section(run: &Run, report: &mut Report) -> CommandResult {
     let mut ids: Vec<&str> = FRENCH_INDUSTRIES.to_vec();
     ids.extend(FRENCH_PORTFOLIOS);
     let monthly = select_ids(&all, &ids)?;
+    let mut wide = Table::new().with("date", peergroup_io::Column::Date(monthly.dates().to_vec()));
+    for (i, id) in monthly.ids().iter().enumerate() {
+        wide.push(id, peergroup_io::Column::F64(monthly.series(i).to_vec()));
+    }
+    run.table("inputs/french_portfolios_monthly.csv", &wide)?;
     let french =
         super::rate::rate_panel(&monthly, "french_monthly_1949_2017.csv", &options, false)?;
     run.table("french_ratings.csv", &super::rate::ratings_table(&french))?;
@@ -1229,12 +1234,12 @@ fn rating_section(run: &Run, report: &mut Report) -> CommandResult {
         heading: "Risk/return ratings: AT-GARCH risk and 1–5 stars (Lisi & Otranto)".into(),
         blocks: vec![
             Block::Paragraph {
-                text: "Each fund's gain is its mean calendar-year return. Its risk comes from an asymmetric threshold GARCH(1,1),                        h_t = γ + α ε²_{t−1} + β h_{t−1} + δ S_{t−1} ε²_{t−1} with S = 1 for shocks in the first decile, fitted by Gaussian QMLE;                        α, β or δ not significant at 5% (robust t-test) are set to 0 and the model re-estimated. Unrolling h_t splits the risk into a constant minimum                        v_min = γ/(1−β), a time-varying standard part (α-term) and a turmoil part (δ-term). The risk score is the mean of the three standardised across funds;                        gain and risk score are each cut into low/medium/high by average linkage and combined into stars: 5 = high gain and low risk, 1 = low gain and high risk."
+                text: "Each fund's gain is its mean calendar-year return. Its risk comes from an asymmetric threshold GARCH(1,1), h_t = γ + α ε²_{t−1} + β h_{t−1} + δ S_{t−1} ε²_{t−1} with S = 1 for shocks in the first decile, fitted by Gaussian QMLE; α, β or δ not significant at 5% (robust t-test) are set to 0 and the model re-estimated. Unrolling h_t splits the risk into a constant minimum v_min = γ/(1−β), a time-varying standard part (α-term) and a turmoil part (δ-term). The risk score is the mean of the three standardised across funds; gain and risk score are each cut into low/medium/high by average linkage and combined into stars: 5 = high gain and low risk, 1 = low gain and high risk."
                     .into(),
             },
             Block::Paragraph {
                 text: format!(
-                    "Bundled data: the 12 industry and 18 size/value/momentum portfolios of Kenneth French, monthly 1949–2017 (peergroup rate --series french_monthly.csv).                      Stars 1/2/3/4/5: {}. Monthly data are short for GARCH: 828 returns where the method was designed for about 1,600 daily ones, and monthly volatility                      clusters less, so many portfolios keep only part of the model (see the notes column) and the rating leans on the gain.",
+                    "Bundled data: the 12 industry and 18 size/value/momentum portfolios of Kenneth French, monthly 1949–2017 (peergroup rate --series inputs/french_portfolios_monthly.csv). Stars 1/2/3/4/5: {}. Monthly data are short for GARCH: 828 returns where the method was designed for about 1,600 daily ones, and monthly volatility clusters less, so many portfolios keep only part of the model (see the notes column) and the rating leans on the gain.",
                     stars(&french)
                 ),
             },
@@ -1250,7 +1255,7 @@ fn rating_section(run: &Run, report: &mut Report) -> CommandResult {
             },
             Block::Paragraph {
                 text: format!(
-                    "A synthetic daily universe with known parameters: 60 funds × 1,600 business days (peergroup synth garch --funds 60 --periods 1600 --seed 7),                      half with a turmoil term, 30% symmetric GARCH and 20% with constant variance. Stars 1/2/3/4/5: {}.",
+                    "A synthetic daily universe with known parameters: 60 funds × 1,600 business days (peergroup synth garch --funds 60 --periods 1600 --seed 7), half with a turmoil term, 30% symmetric GARCH and 20% with constant variance. Stars 1/2/3/4/5: {}.",
                     stars(&rated)
                 ),
             },
@@ -1277,7 +1282,7 @@ fn rating_section(run: &Run, report: &mut Report) -> CommandResult {
             },
             Block::Notes {
                 items: vec![
-                    "Average linkage on one dimension isolates extreme funds: the outermost gain or risk class can hold one or two funds, so most funds land in the middle                      classes and earn 3 or 4 stars. That is the method as published; a different cut (e.g. terciles) would spread the stars more evenly."
+                    "Average linkage on one dimension isolates extreme funds: a gain or risk class can hold one or two outliers while most funds share another class, so the stars are unbalanced and depend on the extremes of the universe rated (adding or removing one fund can move other funds' stars). That is the method as published; a different cut (e.g. terciles) would spread the stars more evenly."
                         .into(),
                 ],
             },
@@ -1400,6 +1405,7 @@ fn segmentation_section(run: &Run, report: &mut Report) -> CommandResult {
             "own_share",
         ],
     )?;
+    let mut hits = 0usize;
     let misfits: Vec<Vec<String>> = outside
         .into_iter()
         .filter(|r| {
@@ -1413,10 +1419,12 @@ fn segmentation_section(run: &Run, report: &mut Report) -> CommandResult {
                 .position(|f| *f == r[0])
                 .expect("known fund");
             r[4] = r[4].parse::<f64>().map_or(r[4].clone(), pct);
+            hits += usize::from(r[3] == sales.fund_sells_like[i]);
             r.push(sales.fund_sells_like[i].clone());
             r
         })
         .collect();
+    let n_misfits = misfits.len();
 
     let inv = peergroup_synth::investors(&peergroup_synth::investors::InvestorsConfig {
         users: 5000,
@@ -1502,9 +1510,10 @@ fn segmentation_section(run: &Run, report: &mut Report) -> CommandResult {
             Block::Paragraph {
                 text: format!(
                     "Funds by the shape of their sales over the 8 quarters (each quarter's share of the fund's activity), Ward linkage cut at {} clusters. \
-                     A fund whose cluster is dominated by other categories sells like them: its real competitors for shelf space sit outside its category. \
-                     The generator made some funds sell like another category on purpose; how the clustering places them:",
-                    funds.k
+                     A fund whose cluster is mostly funds of another category sells with the same rhythm as them: a candidate competitor outside its category. \
+                     Quarterly shapes are a weak signal, though: with 18 categories and 8 quarters many ordinary funds also land among other categories. \
+                     The generator made {} funds sell like another category on purpose; for {} of them the cluster's most common category is the one they truly sell like:",
+                    funds.k, n_misfits, hits
                 ),
             },
             Block::Chart { file: "segments/funds/dendrogram.svg".into(), caption: "Funds: Ward linkage on quarterly sales shares.".into() },
@@ -1534,7 +1543,7 @@ fn segmentation_section(run: &Run, report: &mut Report) -> CommandResult {
             Block::Chart { file: "segments/investors/eda/weekday.svg".into(), caption: "Transactions by weekday: none on weekends (eda/weekday.csv).".into() },
             Block::Chart { file: "segments/investors/eda/fund_types_aum.svg".into(), caption: "Mean balance per user by fund type (eda/fund_types.csv).".into() },
             Block::Table {
-                caption: "Linear trend of daily transactions per fund type (eda/trends.csv).".into(),
+                caption: "Linear trend of daily transactions per fund type over 30 days (eda/trends.csv). Weekends count with zero trades, so R² is low and the slope mostly reflects where the weekends fall: read it with eda/weekday.csv.".into(),
                 columns: vec!["fund type".into(), "slope (transactions/day per day)".into(), "R²".into()],
                 rows: trends,
                 file: Some("segments/investors/eda/trends.csv".into()),

@@ -153,7 +153,12 @@ pub fn rate_panel(
         let fund = panel.ids()[i].clone();
         let rated = f.map_err(|p| {
             let hint = match p {
-                SeriesProblem::TooShort { .. } => "; lower --min-obs or leave the fund out",
+                SeriesProblem::TooShort { needed, .. } if needed > options.min_obs => {
+                    "; use fewer --arch-lags or leave the fund out"
+                }
+                SeriesProblem::TooShort { .. } if options.min_obs > 10 => {
+                    "; lower --min-obs or leave the fund out"
+                }
                 _ => "; leave the fund out",
             };
             CommandError::Input(InputError::new(format!("fund '{fund}': {p}{hint}")).in_file(file))
@@ -377,6 +382,30 @@ pub fn run(args: &RateArgs) -> CommandResult<RateSummary> {
     // data as given, before converting.
     for i in 0..panel.n_ids() {
         contiguous(&panel, i, &file)?;
+    }
+    if !args.prices {
+        // Returns are never all positive over a rating-length sample; prices always are.
+        for i in 0..panel.n_ids() {
+            let s = panel.series(i);
+            let min = s
+                .iter()
+                .filter(|v| !v.is_nan())
+                .fold(f64::INFINITY, |m, &v| m.min(v));
+            let max = s
+                .iter()
+                .filter(|v| !v.is_nan())
+                .fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+            // A constant series gets its own, clearer message below.
+            if min > 0.0 && max > min && s.iter().filter(|v| !v.is_nan()).count() >= 20 {
+                return Err(CommandError::Input(
+                    InputError::new(format!(
+                        "every value of fund '{}' is positive (the smallest is {min}): these look like prices or NAVs; pass --prices",
+                        panel.ids()[i]
+                    ))
+                    .in_file(file.clone()),
+                ));
+            }
+        }
     }
     let panel = panel.to_returns();
     let external = args

@@ -27,7 +27,9 @@ use peergroup_segment::investors::{
 };
 use peergroup_segment::outside::{outside_category, OutsideRow, DEFAULT_MAX_OWN_SHARE};
 use peergroup_segment::profile::{profiles, Categoricals, DescribeConfig, ProfileInput, Profiles};
-use peergroup_segment::sales::{sales_features, Entity, FundTable, SalesConfig, SalesTable};
+use peergroup_segment::sales::{
+    sales_features, Entity, FundTable, Quarter, SalesConfig, SalesTable,
+};
 use peergroup_segment::transform::{apply_all, Transform};
 use peergroup_segment::{Matrix, SegmentError, TextColumn};
 
@@ -469,6 +471,12 @@ fn profiles_table(p: &Profiles) -> Table {
     t
 }
 
+/// A fund "sells outside its category" when its cluster's most common category is another
+/// one and its own category makes up less than half of the cluster.
+fn sells_outside(r: &OutsideRow) -> bool {
+    r.outside && r.majority_category != r.category
+}
+
 fn outside_table(rows: &[OutsideRow]) -> Table {
     Table::new()
         .with(
@@ -492,9 +500,44 @@ fn outside_table(rows: &[OutsideRow]) -> Table {
             Column::F64(rows.iter().map(|r| r.own_share).collect()),
         )
         .with(
+            "outside",
+            Column::Text(rows.iter().map(|r| sells_outside(r).to_string()).collect()),
+        )
+        .with(
             "peers_outside_category",
             Column::Text(rows.iter().map(|r| r.peers.join(" ")).collect()),
         )
+}
+
+/// Every file `segment sales` may write; which ones depends on the options.
+const SALES_OUTPUTS: [&str; 9] = [
+    "assignments.csv",
+    "pca.csv",
+    "profiles.csv",
+    "scree.svg",
+    "pca.svg",
+    "tsne.svg",
+    "k_selection.csv",
+    "dendrogram.svg",
+    "outside_category.csv",
+];
+
+/// With --force, remove outputs of an earlier run that this run did not write (say a
+/// k_selection.csv from --k auto after a rerun with a fixed k), so a directory never
+/// mixes two runs.
+fn remove_stale(dir: &Path, written: &[&str], all: &[&str], force: bool) -> CommandResult {
+    if !force {
+        return Ok(());
+    }
+    for f in all.iter().filter(|f| !written.contains(f)) {
+        let p = dir.join(f);
+        if p.exists() {
+            std::fs::remove_file(&p).map_err(|e| {
+                CommandError::System(format!("cannot remove stale {}: {e}", p.display()))
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// Run `peergroup segment sales`.
@@ -547,6 +590,42 @@ pub fn run_sales(args: &SegmentSalesArgs) -> CommandResult<SegmentSummary> {
     })?;
     let funds = FundTable::new(raw_funds.fund, raw_funds.category, raw_funds.broad_category)
         .map_err(|e| segment_error(e, &names))?;
+    let mut notes = Vec::new();
+    // The window ends at the latest quarter with data; it must not reach back before the
+    // first month with data, where "no sales" would only mean "no data".
+    let (first, last) = raw_sales.month.iter().fold(
+        (None::<peergroup_data::Date>, None::<peergroup_data::Date>),
+        |(lo, hi), &d| {
+            (
+                Some(lo.map_or(d, |l| l.min(d))),
+                Some(hi.map_or(d, |h| h.max(d))),
+            )
+        },
+    );
+    let quarters = match (first, last) {
+        (Some(first), Some(last)) => {
+            let (q0, q1) = (Quarter::of(first), Quarter::of(last));
+            let available = (q1.year() - q0.year()) as usize * 4 + q1.number() as usize
+                - q0.number() as usize
+                + 1;
+            if last.month() % 3 != 0 {
+                notes.push(format!(
+                    "the latest quarter {q1} has data up to {last} only: its sales are partial"
+                ));
+            }
+            if available < args.quarters {
+                notes.push(format!(
+                    "the data cover {available} quarter{} ({q0} to {q1}): the window is shortened from {} to {available}",
+                    if available == 1 { "" } else { "s" },
+                    args.quarters
+                ));
+                available
+            } else {
+                args.quarters
+            }
+        }
+        _ => args.quarters,
+    };
     let sales = SalesTable::new(
         text_column(raw_sales.bd),
         text_column(raw_sales.office),
@@ -561,7 +640,7 @@ pub fn run_sales(args: &SegmentSalesArgs) -> CommandResult<SegmentSummary> {
             &funds,
             &SalesConfig {
                 entity: args.entity,
-                quarters: args.quarters,
+                quarters,
                 end: None,
                 transforms: args.transforms.clone(),
                 ..SalesConfig::default()
@@ -703,14 +782,14 @@ pub fn run_sales(args: &SegmentSalesArgs) -> CommandResult<SegmentSummary> {
             .as_bytes(),
         )?;
     }
-    let mut notes = Vec::new();
     if args.entity == Entity::Fund {
         let cats = categories.expect("fund entities have categories");
         let rows = outside_category(&ids, &labels, &cats, DEFAULT_MAX_OWN_SHARE)
             .map_err(|e| segment_error(e, &names))?;
-        let flagged = rows.iter().filter(|r| r.outside).count();
+        let flagged = rows.iter().filter(|r| sells_outside(r)).count();
         notes.push(format!(
-            "{flagged} funds sit in clusters dominated by other categories (outside_category.csv)"
+            "{flagged} of {} funds sit in clusters where another category is the most common and their own is under half (outside = true in outside_category.csv)",
+            rows.len()
         ));
         outputs.write_table(&dir.join("outside_category.csv"), &outside_table(&rows))?;
     }
@@ -723,6 +802,7 @@ pub fn run_sales(args: &SegmentSalesArgs) -> CommandResult<SegmentSummary> {
     }
     notes.extend(tsne_note);
     outputs.commit()?;
+    remove_stale(dir, &files, &SALES_OUTPUTS, args.force)?;
     let k = labels.iter().max().map_or(0, |m| m + 1);
     Ok(SegmentSummary {
         n,
@@ -1042,6 +1122,11 @@ pub fn run_investors(args: &SegmentInvestorsArgs) -> CommandResult<SegmentSummar
     if args.k == KArg::Auto {
         outputs.plan(&dir.join("k_selection.csv"))?;
     }
+    let written: &[&str] = if args.k == KArg::Auto {
+        &["k_selection.csv"]
+    } else {
+        &[]
+    };
     for f in [
         "gender.csv",
         "referral.csv",
@@ -1166,6 +1251,7 @@ pub fn run_investors(args: &SegmentInvestorsArgs) -> CommandResult<SegmentSummar
     }
     write_eda(&mut outputs, dir, &eda)?;
     outputs.commit()?;
+    remove_stale(dir, written, &["k_selection.csv"], args.force)?;
     let mut notes = Vec::new();
     if !feats.inactive.is_empty() {
         notes.push(format!(
