@@ -509,6 +509,33 @@ fn outside_table(rows: &[OutsideRow]) -> Table {
         )
 }
 
+/// Mean quarterly net sales (with its signed log1p for the z-scores) and the mix shares:
+/// the features a segment description is built from.
+fn description_features(
+    f: &peergroup_segment::sales::SalesFeatures,
+) -> (Matrix, Vec<peergroup_segment::profile::NumericSpec>, Matrix) {
+    use peergroup_segment::profile::{Magnitude, NumericSpec};
+    use peergroup_segment::transform::signed_log1p;
+    let n = f.len();
+    let q = f.quarterly.cols().max(1) as f64;
+    let mean: Vec<f64> = (0..n)
+        .map(|i| f.quarterly.row(i).iter().sum::<f64>() / q)
+        .collect();
+    let size = Matrix::new(n, 1, mean.clone());
+    let size_scaled = Matrix::new(n, 1, mean.iter().map(|&v| signed_log1p(v)).collect());
+    let mut specs = vec![NumericSpec::new(
+        "sales_per_quarter",
+        "quarterly sales",
+        Magnitude::Amount,
+    )];
+    specs.extend(
+        f.mix_levels
+            .iter()
+            .map(|l| NumericSpec::new(format!("mix_{l}"), format!("{l} share"), Magnitude::Level)),
+    );
+    (size.hstack(&f.mix), specs, size_scaled.hstack(&f.mix))
+}
+
 /// Every file `segment sales` may write; which ones depends on the options.
 const SALES_OUTPUTS: [&str; 9] = [
     "assignments.csv",
@@ -695,7 +722,7 @@ pub fn run_sales(args: &SegmentSalesArgs) -> CommandResult<SegmentSummary> {
         .as_ref()
         .map(|c| Categoricals::from_text("category", "{}", c));
     let scaled = f.features.hstack(&f.mix);
-    let prof = profiles(
+    let mut prof = profiles(
         &ProfileInput {
             numeric: &numeric,
             numeric_specs: &specs,
@@ -706,6 +733,23 @@ pub fn run_sales(args: &SegmentSalesArgs) -> CommandResult<SegmentSummary> {
         &DescribeConfig::default(),
     )
     .map_err(|e| segment_error(e, &names))?;
+    // Descriptions from one size figure and the mix: eight quarterly columns that move
+    // together would otherwise fill every description with "large … sales" three times.
+    let (compact, compact_specs, compact_scaled) = description_features(&f);
+    let described = profiles(
+        &ProfileInput {
+            numeric: &compact,
+            numeric_specs: &compact_specs,
+            scaled: Some(&compact_scaled),
+            categorical: cats.as_ref(),
+        },
+        &labels,
+        &DescribeConfig::default(),
+    )
+    .map_err(|e| segment_error(e, &names))?;
+    for (p, d) in prof.segments.iter_mut().zip(described.segments) {
+        p.description = d.description;
+    }
     let ids: Vec<String> = f.keys.iter().map(|k| k.id.clone()).collect();
     let mut assign = Table::new()
         .with("entity", Column::Text(ids.clone()))
