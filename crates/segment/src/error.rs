@@ -185,9 +185,15 @@ impl SegmentError {
                 } else {
                     format!("{count} members")
                 };
-                format!(
-                    "level '{level}' has {who}, need at least {min}: merge it into another level or drop its rows"
-                )
+                if level == crate::investors::MISSING_LEVEL {
+                    format!(
+                        "{who} with an empty cell here (level '{level}'), need at least {min}: fill the cell or drop its rows"
+                    )
+                } else {
+                    format!(
+                        "level '{level}' has {who}, need at least {min}: merge it into another level or drop its rows"
+                    )
+                }
             }
             SegmentError::NoData { message, .. } | SegmentError::Config { message } => {
                 message.clone()
