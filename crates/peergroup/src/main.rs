@@ -661,6 +661,9 @@ struct RateCli {
     /// Gain-vs-risk scatter coloured by stars (SVG).
     #[arg(long, value_name = "FILE")]
     chart: Option<PathBuf>,
+    /// Per fund and parameter: estimate, robust standard error and t-statistic of the unrestricted and the final model.
+    #[arg(long, value_name = "FILE")]
+    details: Option<PathBuf>,
     /// Ratings table (.csv or .parquet).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
@@ -1116,6 +1119,7 @@ fn run(cli: Cli) -> CommandResult {
                 external_column: a.external_column,
                 comparison_out: a.comparison_out,
                 chart: a.chart,
+                details: a.details,
                 out: a.out.clone(),
                 force: a.force.force,
             })?;

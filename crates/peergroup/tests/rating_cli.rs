@@ -62,11 +62,41 @@ fn synthetic_universe_is_rated_with_the_spec_table() {
             "g/returns.csv",
             "--chart",
             "r.svg",
+            "--details",
+            "p.csv",
             "--out",
             "r.csv",
         ],
         d,
     );
+    let p = rows(&d.join("p.csv"));
+    assert_eq!(
+        p[0],
+        [
+            "fund",
+            "model",
+            "parameter",
+            "estimate",
+            "robust_se",
+            "t_stat",
+            "estimated"
+        ]
+    );
+    assert_eq!(p.len(), 1 + 30 * 2 * 5);
+    // A parameter dropped by its t-test was estimated in the unrestricted model with
+    // |t| < 1.96; β also goes when α and δ both went (it is then not identified).
+    for w in p[1..].chunks(10) {
+        let no_shock_terms = w[7][6] == "false" && w[9][6] == "false";
+        for k in 2..5 {
+            let (u, f) = (&w[k], &w[5 + k]);
+            if f[6] == "false" && u[6] == "true" && !(k == 3 && no_shock_terms) {
+                assert!(
+                    u[5].parse::<f64>().map_or(true, |t| t.abs() < 1.96),
+                    "{u:?}"
+                );
+            }
+        }
+    }
     assert!(err.contains("rated 30 of 30 funds"), "{err}");
     let t = rows(&d.join("r.csv"));
     assert_eq!(t[0], HEADER);

@@ -37,6 +37,8 @@ pub struct RateArgs {
     pub comparison_out: Option<PathBuf>,
     /// Gain-vs-risk scatter (SVG).
     pub chart: Option<PathBuf>,
+    /// Per-parameter estimates, robust standard errors and t-statistics.
+    pub details: Option<PathBuf>,
     /// Ratings table.
     pub out: PathBuf,
     /// Replace existing outputs.
@@ -251,6 +253,39 @@ pub fn ratings_table(rows: &[FundRating]) -> Table {
         .with("note", t(&|r| r.note.clone()))
 }
 
+/// `fund,model,parameter,estimate,robust_se,t_stat,estimated`: the unrestricted AT-GARCH
+/// fit the t-tests ran on, and the final model, one row per parameter.
+pub fn details_table(rows: &[FundRating]) -> Table {
+    use peergroup_rating::garch::PARAMETER_NAMES;
+    let (mut fund, mut model, mut param) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut est, mut se, mut t, mut free) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for r in rows {
+        for (name, fit) in [
+            ("unrestricted", &r.rated.unrestricted),
+            ("final", &r.rated.fit),
+        ] {
+            let mask = [true, true, fit.free.alpha, fit.free.beta, fit.free.delta];
+            for (k, p) in PARAMETER_NAMES.iter().enumerate() {
+                fund.push(r.fund.clone());
+                model.push(name.to_string());
+                param.push(p.to_string());
+                est.push(fit.params.get(k));
+                se.push(fit.se[k]);
+                t.push(fit.t_stat(k));
+                free.push(mask[k].to_string());
+            }
+        }
+    }
+    Table::new()
+        .with("fund", Column::Text(fund))
+        .with("model", Column::Text(model))
+        .with("parameter", Column::Text(param))
+        .with("estimate", Column::F64(est))
+        .with("robust_se", Column::F64(se))
+        .with("t_stat", Column::F64(t))
+        .with("estimated", Column::Text(free))
+}
+
 /// Gain (% per year) against risk score, one colour per star count.
 pub fn ratings_chart(rows: &[FundRating], title: &str) -> String {
     let points = rows
@@ -373,6 +408,9 @@ pub fn run(args: &RateArgs) -> CommandResult<RateSummary> {
     if let Some(p) = &args.chart {
         outputs.plan(p)?;
     }
+    if let Some(p) = &args.details {
+        outputs.plan_table(p)?;
+    }
     let file = args.series.display().to_string();
     let panel = read_series(
         &args.series,
@@ -440,6 +478,9 @@ pub fn run(args: &RateArgs) -> CommandResult<RateSummary> {
         comparison = Some(c);
     }
     outputs.write_table(&args.out, &ratings_table(&rows))?;
+    if let Some(p) = &args.details {
+        outputs.write_table(p, &details_table(&rows))?;
+    }
     if let Some(p) = &args.chart {
         let title = format!("Gain and risk of {} funds", stars.iter().sum::<usize>());
         outputs.write_bytes(p, ratings_chart(&rows, &title).as_bytes())?;
