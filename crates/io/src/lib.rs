@@ -7,7 +7,9 @@
 //! partial output behind and an existing file is replaced only with `--force`.
 
 mod fast_csv;
+mod fast_parquet;
 mod matrices;
+mod number;
 mod output;
 mod rows;
 mod tables;

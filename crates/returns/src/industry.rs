@@ -114,73 +114,84 @@ impl Kept {
 pub fn filter_points(table: &IndustryTable, cfg: &IndustryConfig) -> (Kept, Vec<Dropped>) {
     let n = table.n_records();
     let k = table.n_classes();
-    let mut keep = vec![true; n];
-    let mut dropped = Vec::new();
+    let dates = table.all_dates();
+    let aum = table.all_aum();
+    let prices = table.all_prices();
+    // AUM values are finite (checked on reading), so `>=` is the complement of `<`.
+    let keep: Vec<bool> = aum.par_iter().map(|a| *a >= cfg.min_aum).collect();
 
-    // Global date grid and, per record, its date index (each class's dates are sorted,
-    // so a forward walk replaces a binary search per record).
-    let mut grid: Vec<Date> = (0..k)
-        .flat_map(|c| table.class(c).dates.iter().copied())
+    // The global date grid and a record's index on it. Each class's dates are sorted, so
+    // the span is known from first and last dates; for the usual few thousand days a
+    // dense day -> index table replaces sorting every record's date.
+    let days = DayIndex::new(table);
+    let g = days.grid.len();
+
+    // Day-major copies of (record, class, price) of the records that pass the AUM rule,
+    // so that the date-by-date pass below reads memory sequentially. Classes are cut
+    // into contiguous blocks that scatter in parallel, each into its own part of every
+    // day's run; within a day, records stay in class order.
+    let blocks = class_blocks(table, rayon::current_num_threads() * 4, g);
+    let counts: Vec<Vec<u32>> = blocks
+        .par_iter()
+        .map(|cs| {
+            let mut c = vec![0u32; g];
+            for i in table.offset(cs.start)..table.offset(cs.end) {
+                if keep[i] {
+                    c[days.index(dates[i])] += 1;
+                }
+            }
+            c
+        })
         .collect();
-    grid.par_sort_unstable();
-    grid.dedup();
-    let mut record_day = vec![0u32; n];
-    for c in 0..k {
-        let off = table.offset(c);
-        let recs = table.class(c);
-        let mut g = 0usize;
-        for (i, d) in recs.dates.iter().enumerate() {
-            while grid[g] < *d {
-                g += 1;
-            }
-            record_day[off + i] = g as u32;
-            if recs.aum[i] < cfg.min_aum {
-                keep[off + i] = false;
-                dropped.push(Dropped {
-                    class: c,
-                    date: *d,
-                    reason: DropReason::BelowMinAum { aum: recs.aum[i] },
-                });
-            }
-        }
+    let mut day_start = vec![0usize; g + 1];
+    for t in 0..g {
+        day_start[t + 1] = day_start[t] + counts.iter().map(|c| c[t] as usize).sum::<usize>();
     }
-
-    // Day-major copies of (record, class, price) of the records that pass the AUM rule:
-    // the date-by-date pass below then reads memory sequentially.
-    let mut day_start = vec![0usize; grid.len() + 1];
-    for (i, &t) in record_day.iter().enumerate() {
-        if keep[i] {
-            day_start[t as usize + 1] += 1;
-        }
-    }
-    for t in 0..grid.len() {
-        day_start[t + 1] += day_start[t];
-    }
-    let live = day_start[grid.len()];
-    let mut cursor = day_start.clone();
+    let live = day_start[g];
     let mut day_record = vec![0u32; live];
     let mut day_class = vec![0u32; live];
     let mut day_price = vec![0.0f64; live];
-    let prices = table.all_prices();
-    for c in 0..k {
-        let off = table.offset(c);
-        for i in off..off + table.class(c).dates.len() {
-            if keep[i] {
-                let t = record_day[i] as usize;
-                let slot = cursor[t];
-                day_record[slot] = i as u32;
-                day_class[slot] = c as u32;
-                day_price[slot] = prices[i];
-                cursor[t] += 1;
-            }
+    {
+        // Cut the three arrays into (day, block) pieces in memory order, then hand each
+        // block its pieces: disjoint, so the blocks fill them in parallel.
+        let lens: Vec<usize> = (0..g)
+            .flat_map(|t| counts.iter().map(move |c| c[t] as usize))
+            .collect();
+        let mut per_block: Vec<Vec<DayPiece<'_>>> =
+            (0..blocks.len()).map(|_| Vec::with_capacity(g)).collect();
+        let (mut r, mut c, mut p) = (&mut day_record[..], &mut day_class[..], &mut day_price[..]);
+        for (j, &l) in lens.iter().enumerate() {
+            let (r0, r1) = std::mem::take(&mut r).split_at_mut(l);
+            let (c0, c1) = std::mem::take(&mut c).split_at_mut(l);
+            let (p0, p1) = std::mem::take(&mut p).split_at_mut(l);
+            per_block[j % blocks.len()].push((r0, c0, p0));
+            (r, c, p) = (r1, c1, p1);
         }
+        per_block
+            .into_par_iter()
+            .zip(blocks.par_iter())
+            .for_each(|(mut pieces, cs)| {
+                let mut fill = vec![0usize; g];
+                for cl in cs.clone() {
+                    for i in table.offset(cl)..table.offset(cl + 1) {
+                        if keep[i] {
+                            let t = days.index(dates[i]);
+                            let (r, c, p) = &mut pieces[t];
+                            r[fill[t]] = i as u32;
+                            c[fill[t]] = cl as u32;
+                            p[fill[t]] = prices[i];
+                            fill[t] += 1;
+                        }
+                    }
+                }
+            });
     }
-    drop(record_day);
-    drop(cursor);
 
+    let mut keep = keep;
+    let mut outliers = Vec::new();
     let mut last_price = vec![f64::NAN; k];
     let mut moves: Vec<(usize, f64)> = Vec::new();
-    for t in 0..grid.len() {
+    for t in 0..g {
         let day = day_start[t]..day_start[t + 1];
         moves.clear();
         for slot in day.clone() {
@@ -201,9 +212,9 @@ pub fn filter_points(table: &IndustryTable, cfg: &IndustryConfig) -> (Kept, Vec<
                     if mv.abs() > cfg.max_move && z.abs() > cfg.max_z {
                         keep[day_record[slot] as usize] = false;
                         flagged = true;
-                        dropped.push(Dropped {
+                        outliers.push(Dropped {
                             class: day_class[slot] as usize,
-                            date: grid[t],
+                            date: days.grid[t],
                             reason: DropReason::PriceOutlier { price_move: mv, z },
                         });
                     }
@@ -216,8 +227,118 @@ pub fn filter_points(table: &IndustryTable, cfg: &IndustryConfig) -> (Kept, Vec<
             }
         }
     }
-    dropped.sort_by_key(|d| (d.class, d.date));
+    drop((day_record, day_class, day_price));
+
+    // Drops in (class, date) order: the AUM drops come in that order from a walk over
+    // the records; the few outliers are sorted and merged in.
+    outliers.sort_by_key(|d| (d.class, d.date));
+    let mut dropped = Vec::with_capacity(n - keep.iter().filter(|x| **x).count());
+    let mut out = outliers.into_iter().peekable();
+    for c in 0..k {
+        for i in table.offset(c)..table.offset(c + 1) {
+            if aum[i] < cfg.min_aum {
+                while let Some(o) = out.next_if(|o| (o.class, o.date) < (c, dates[i])) {
+                    dropped.push(o);
+                }
+                dropped.push(Dropped {
+                    class: c,
+                    date: dates[i],
+                    reason: DropReason::BelowMinAum { aum: aum[i] },
+                });
+            }
+        }
+    }
+    dropped.extend(out);
     (Kept { keep }, dropped)
+}
+
+/// One block's part of one day's run: records, classes and prices.
+type DayPiece<'a> = (&'a mut [u32], &'a mut [u32], &'a mut [f64]);
+
+/// The sorted distinct dates of a table and each date's position among them.
+struct DayIndex {
+    grid: Vec<Date>,
+    /// Dense lookup `date - first -> grid index` when the span is small.
+    dense: Option<(i32, Vec<u32>)>,
+}
+
+impl DayIndex {
+    fn new(table: &IndustryTable) -> DayIndex {
+        let k = table.n_classes();
+        let spans = (0..k)
+            .map(|c| table.class(c).dates)
+            .filter(|d| !d.is_empty());
+        let lo = spans.clone().map(|d| d[0].days()).min().unwrap_or(0);
+        let hi = spans.map(|d| d[d.len() - 1].days()).max().unwrap_or(0);
+        let span = (hi as i64 - lo as i64 + 1) as usize;
+        let dates = table.all_dates();
+        if span <= (1usize << 22).max(dates.len() / 4) {
+            let present = dates
+                .par_chunks(1 << 16)
+                .fold(
+                    || vec![false; span],
+                    |mut p, ds| {
+                        for d in ds {
+                            p[(d.days() - lo) as usize] = true;
+                        }
+                        p
+                    },
+                )
+                .reduce(
+                    || vec![false; span],
+                    |mut a, b| {
+                        a.iter_mut().zip(b).for_each(|(x, y)| *x |= y);
+                        a
+                    },
+                );
+            let mut grid = Vec::new();
+            let mut index = vec![u32::MAX; span];
+            for (o, &p) in present.iter().enumerate() {
+                if p {
+                    index[o] = grid.len() as u32;
+                    grid.push(Date::from_days(lo + o as i32));
+                }
+            }
+            DayIndex {
+                grid,
+                dense: Some((lo, index)),
+            }
+        } else {
+            let mut grid = dates.to_vec();
+            grid.par_sort_unstable();
+            grid.dedup();
+            DayIndex { grid, dense: None }
+        }
+    }
+
+    #[inline]
+    fn index(&self, d: Date) -> usize {
+        match &self.dense {
+            Some((lo, index)) => index[(d.days() - lo) as usize] as usize,
+            None => self.grid.binary_search(&d).expect("date on the grid"),
+        }
+    }
+}
+
+/// Contiguous class ranges of roughly equal record counts (at most `parts`), fewer
+/// when per-block day counters (`days` each) would outweigh the records.
+fn class_blocks(table: &IndustryTable, parts: usize, days: usize) -> Vec<std::ops::Range<usize>> {
+    let k = table.n_classes();
+    let n = table.n_records();
+    let parts = parts.clamp(1, (n / days.max(1)).max(1)).min(k.max(1));
+    let target = n.div_ceil(parts).max(1);
+    let mut out = Vec::with_capacity(parts);
+    let mut start = 0;
+    for c in 0..k {
+        if table.offset(c + 1) - table.offset(start) >= target || c + 1 == k {
+            out.push(start..c + 1);
+            start = c + 1;
+        }
+    }
+    if out.is_empty() {
+        out.push(0..k);
+    }
+    out
 }
 
 /// Which classes form each output id.
