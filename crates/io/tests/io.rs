@@ -308,7 +308,7 @@ fn fast_industry_readers_match_the_row_reader() {
     for (k, (c, d, p, s, a)) in rows.iter().enumerate() {
         plain.push_str(&format!("{c},{d},{p},{s},{a}\n"));
         if k % 97 == 0 {
-            plain.push_str("\n"); // blank lines are skipped but counted
+            plain.push('\n'); // blank lines are skipped but counted
         }
     }
     let fast = dir.path().join("fast.csv");
