@@ -109,6 +109,53 @@ fn split_fields(text: &[u8], bounds: &mut [usize]) -> usize {
     n
 }
 
+/// The month of the previous date cell: its `YYYY-MM-` text and the day number of its
+/// first day. Consecutive rows nearly always share the month, and days 1 to 28 exist
+/// in every month, so those dates need no calendar arithmetic at all.
+struct MonthCache {
+    prefix: [u8; 8],
+    first: i32,
+}
+
+/// `YYYY-MM-DD` with a day of 1 to 28 in a known-good month, or `None` (the caller then
+/// parses the cell in full, reporting any error).
+#[inline]
+fn date_fast(field: &[u8], cache: &mut Option<MonthCache>) -> Option<i32> {
+    if field.len() != 10 {
+        return None;
+    }
+    let (d1, d2) = (field[8].wrapping_sub(b'0'), field[9].wrapping_sub(b'0'));
+    if d1 > 9 || d2 > 9 {
+        return None;
+    }
+    let day = (d1 * 10 + d2) as i32;
+    if !(1..=28).contains(&day) {
+        return None;
+    }
+    let prefix: [u8; 8] = field[..8].try_into().ok()?;
+    match cache {
+        Some(m) if m.prefix == prefix => Some(m.first + day - 1),
+        _ => {
+            let plain = prefix.iter().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    *b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+            if !plain {
+                return None;
+            }
+            let mut first = [b'0'; 10];
+            first[..8].copy_from_slice(&prefix);
+            first[9] = b'1';
+            let first = Date::parse(std::str::from_utf8(&first).ok()?).ok()?.days();
+            *cache = Some(MonthCache { prefix, first });
+            Some(first + day - 1)
+        }
+    }
+}
+
 fn parse_chunk(
     body: &[u8],
     first_line: u64,
@@ -122,6 +169,7 @@ fn parse_chunk(
     let mut bounds = vec![0usize; width + 1];
     let field = |bounds: &[usize], k: usize| bounds[k]..bounds[k + 1] - 1;
     let mut rows = 0usize;
+    let mut month: Option<MonthCache> = None;
     let mut rest = body;
     let mut next_line = first_line;
     while !rest.is_empty() {
@@ -168,18 +216,27 @@ fn parse_chunk(
                 code
             }
         };
-        let date_text = std::str::from_utf8(&text[field(&bounds, cols[1])]).unwrap_or("");
-        if date_text.trim().is_empty() {
-            return Err(InputError::at(
-                Position::Line(line),
-                "expected a date, found an empty cell",
-            )
-            .with_column("date"));
-        }
-        let date = Date::parse(date_text)
-            .map_err(|e| InputError::at(Position::Line(line), e.to_string()).with_column("date"))?;
+        let date_field = &text[field(&bounds, cols[1])];
+        let date = match date_fast(date_field, &mut month) {
+            Some(days) => days,
+            None => {
+                let date_text = std::str::from_utf8(date_field).unwrap_or("");
+                if date_text.trim().is_empty() {
+                    return Err(InputError::at(
+                        Position::Line(line),
+                        "expected a date, found an empty cell",
+                    )
+                    .with_column("date"));
+                }
+                Date::parse(date_text)
+                    .map_err(|e| {
+                        InputError::at(Position::Line(line), e.to_string()).with_column("date")
+                    })?
+                    .days()
+            }
+        };
         out.class[rows] = code;
-        out.date[rows] = date.days();
+        out.date[rows] = date;
         out.price[rows] = number(&text[field(&bounds, cols[2])], line, "price")?;
         out.shares[rows] = number(&text[field(&bounds, cols[3])], line, "shares")?;
         out.aum[rows] = number(&text[field(&bounds, cols[4])], line, "aum")?;
@@ -342,4 +399,37 @@ pub(crate) fn industry_body(
         position_kind: PositionKind::Line,
         position,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_cached_dates_match_the_calendar() {
+        let mut cache = None;
+        // every day of 1999-2025 in order, then in reverse (cache hits and misses)
+        let days: Vec<Date> = (Date::parse("1999-01-01").unwrap().days()
+            ..=Date::parse("2025-12-31").unwrap().days())
+            .map(Date::from_days)
+            .collect();
+        for d in days.iter().chain(days.iter().rev()) {
+            let text = d.to_string();
+            if let Some(x) = date_fast(text.as_bytes(), &mut cache) {
+                assert_eq!(x, d.days(), "{text}");
+            } else {
+                assert!(d.ymd().2 > 28, "{text} should take the fast path");
+            }
+        }
+        for bad in [
+            "2022-13-01",
+            "2022-00-05",
+            "2022/01/05",
+            "2022-01-5 ",
+            " 2022-01-5",
+            "2022-01-00",
+        ] {
+            assert_eq!(date_fast(bad.as_bytes(), &mut None), None, "{bad}");
+        }
+    }
 }

@@ -22,4 +22,4 @@ pub use matrices::{
 pub use output::{OutputError, Outputs};
 pub use rows::Format;
 pub use tables::{read_industry, read_metadata, read_series, SeriesOptions};
-pub use write::{write_table, Column, Table};
+pub use write::{write_table, write_table_owned, Column, Table};

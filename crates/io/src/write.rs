@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
-use arrow_array::{ArrayRef, Date32Array, Float64Array, Int64Array};
+use arrow_array::{ArrayRef, Date32Array, Float64Array, Int64Array, StringArray};
 use arrow_buffer::{BooleanBuffer, NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnChunk, ArrowColumnWriter};
@@ -106,7 +106,131 @@ impl Table {
 pub fn write_table(path: &Path, format: Format, table: &Table) -> std::io::Result<()> {
     match format {
         Format::Csv => write_csv(path, table),
-        Format::Parquet => write_parquet(path, table),
+        Format::Parquet => {
+            let sources = table.columns.iter().map(Source::Borrowed).collect();
+            write_parquet(path, table, sources)
+        }
+    }
+}
+
+/// [`write_table`] for a table that is no longer needed: Parquet then hands its number
+/// columns to Arrow without copying them (at 50M rows the copies and their page faults
+/// cost more than the encoding).
+pub fn write_table_owned(path: &Path, format: Format, table: Table) -> std::io::Result<()> {
+    match format {
+        Format::Csv => write_csv(path, &table),
+        Format::Parquet => {
+            let Table { names, columns } = table;
+            let sources: Vec<Source<'_>> = columns.into_iter().map(Source::owned).collect();
+            let shape = Table {
+                names,
+                columns: Vec::new(),
+            };
+            write_parquet(path, &shape, sources)
+        }
+    }
+}
+
+/// A column as the Parquet writer sees it: borrowed (copied per row group) or owned
+/// Arrow buffers (sliced per row group, no copy).
+enum Source<'a> {
+    Borrowed(&'a Column),
+    Key(Vec<u32>, Vec<String>),
+    Text(Vec<String>),
+    F64(ScalarBuffer<f64>, Option<NullBuffer>),
+    Date(ScalarBuffer<i32>),
+    I64(ScalarBuffer<i64>),
+}
+
+impl Source<'_> {
+    fn owned(c: Column) -> Source<'static> {
+        match c {
+            Column::Key { codes, names } => Source::Key(codes, names),
+            Column::Text(v) => Source::Text(v),
+            Column::F64(v) => {
+                // NaN (and inf) are written as nulls; most columns have few or none.
+                let valid = BooleanBuffer::collect_bool(v.len(), |i| v[i].is_finite());
+                let nulls = (valid.count_set_bits() < v.len()).then(|| NullBuffer::new(valid));
+                Source::F64(ScalarBuffer::from(v), nulls)
+            }
+            // Same size and alignment: the collect reuses the allocation.
+            Column::Date(v) => Source::Date(ScalarBuffer::from(
+                v.into_iter().map(|d| d.days()).collect::<Vec<i32>>(),
+            )),
+            Column::I64(v) => Source::I64(ScalarBuffer::from(v)),
+        }
+    }
+
+    /// Whether Snappy would leave this column (nearly) as large as it is: full-precision
+    /// doubles (returns, effects) hardly ever repeat a byte sequence, and compressing
+    /// 50M of them costs about a second for < 1% of size. Judged on a sample spread over
+    /// the column; anything else keeps Snappy.
+    fn snappy_is_useless(&self) -> bool {
+        let v: &[f64] = match self {
+            Source::Borrowed(Column::F64(v)) => v,
+            Source::F64(v, _) => v,
+            _ => return false,
+        };
+        const PIECE: usize = 8 * 1024;
+        if v.len() < 16 * PIECE {
+            return false; // small files: size matters more than time
+        }
+        let mut raw = 0usize;
+        let mut packed = 0usize;
+        let mut enc = snap::raw::Encoder::new();
+        for k in 0..8 {
+            let start = (v.len() - PIECE) / 7 * k;
+            let bytes: Vec<u8> = v[start..start + PIECE]
+                .iter()
+                .flat_map(|x| x.to_le_bytes())
+                .collect();
+            raw += bytes.len();
+            packed += enc.compress_vec(&bytes).map_or(bytes.len(), |c| c.len());
+        }
+        packed * 100 > raw * 97
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Source::Borrowed(c) => c.len(),
+            Source::Key(codes, _) => codes.len(),
+            Source::Text(v) => v.len(),
+            Source::F64(v, _) => v.len(),
+            Source::Date(v) => v.len(),
+            Source::I64(v) => v.len(),
+        }
+    }
+
+    fn data_type(&self) -> DataType {
+        match self {
+            Source::Borrowed(Column::Key { .. } | Column::Text(_))
+            | Source::Key(..)
+            | Source::Text(_) => DataType::Utf8,
+            Source::Borrowed(Column::Date(_)) | Source::Date(_) => DataType::Date32,
+            Source::Borrowed(Column::F64(_)) | Source::F64(..) => DataType::Float64,
+            Source::Borrowed(Column::I64(_)) | Source::I64(_) => DataType::Int64,
+        }
+    }
+
+    fn chunk(&self, start: usize, end: usize) -> ArrayRef {
+        let len = end - start;
+        match self {
+            Source::Borrowed(c) => chunk(c, start, end),
+            Source::Key(codes, names) => {
+                let mut b = StringBuilder::with_capacity(len, len * 8);
+                for &k in &codes[start..end] {
+                    b.append_value(&names[k as usize]);
+                }
+                Arc::new(b.finish())
+            }
+            Source::Text(v) => Arc::new(StringArray::from_iter_values(&v[start..end])),
+            Source::F64(v, nulls) => Arc::new(Float64Array::new(
+                v.slice(start, len),
+                nulls.as_ref().map(|n| n.slice(start, len)),
+            )),
+            Source::Date(v) => Arc::new(Date32Array::new(v.slice(start, len), None)),
+            Source::I64(v) => Arc::new(Int64Array::new(v.slice(start, len), None)),
+        }
     }
 }
 
@@ -310,20 +434,13 @@ fn write_csv(path: &Path, table: &Table) -> std::io::Result<()> {
 
 const PARQUET_CHUNK: usize = 1 << 20;
 
-fn write_parquet(path: &Path, table: &Table) -> std::io::Result<()> {
+/// `table` gives the names (its columns may be empty when `sources` own them).
+fn write_parquet(path: &Path, table: &Table, sources: Vec<Source<'_>>) -> std::io::Result<()> {
     let fields: Vec<Field> = table
         .names
         .iter()
-        .zip(&table.columns)
-        .map(|(n, c)| {
-            let t = match c {
-                Column::Key { .. } | Column::Text(_) => DataType::Utf8,
-                Column::Date(_) => DataType::Date32,
-                Column::F64(_) => DataType::Float64,
-                Column::I64(_) => DataType::Int64,
-            };
-            Field::new(n, t, true)
-        })
+        .zip(&sources)
+        .map(|(n, c)| Field::new(n, c.data_type(), true))
         .collect();
     let schema = Arc::new(Schema::new(fields));
     // Dictionary encoding pays for repeated ids, not for floats: hashing tens of
@@ -332,8 +449,12 @@ fn write_parquet(path: &Path, table: &Table) -> std::io::Result<()> {
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(PARQUET_CHUNK))
         .set_dictionary_enabled(false);
-    for (n, c) in table.names.iter().zip(&table.columns) {
-        if matches!(c, Column::Key { .. } | Column::Text(_)) {
+    for (n, c) in table.names.iter().zip(&sources) {
+        if c.snappy_is_useless() {
+            props = props
+                .set_column_compression(ColumnPath::from(n.as_str()), Compression::UNCOMPRESSED);
+        }
+        if c.data_type() == DataType::Utf8 {
             props = props.set_column_dictionary_enabled(ColumnPath::from(n.as_str()), true);
         }
     }
@@ -344,7 +465,7 @@ fn write_parquet(path: &Path, table: &Table) -> std::io::Result<()> {
     let (mut writer, factory) = ArrowWriter::try_new(file, schema.clone(), Some(props))
         .and_then(ArrowWriter::into_serialized_writer)
         .map_err(std::io::Error::other)?;
-    let n = table.n_rows();
+    let n = sources.first().map_or(0, Source::len);
     // An empty table gets no row group, as ArrowWriter does.
     let groups: Vec<(usize, usize)> = (0..n)
         .step_by(PARQUET_CHUNK)
@@ -365,14 +486,14 @@ fn write_parquet(path: &Path, table: &Table) -> std::io::Result<()> {
                 .into_par_iter()
                 .map(|(b, c, mut w)| {
                     let (start, end) = batch[b].1;
-                    let array = chunk(&table.columns[c], start, end);
+                    let array = sources[c].chunk(start, end);
                     for leaf in compute_leaves(schema.field(c), &array)? {
                         w.write(&leaf)?;
                     }
                     w.close()
                 })
                 .collect::<parquet::errors::Result<Vec<_>>>()?;
-            let width = table.columns.len();
+            let width = sources.len();
             let mut out: Vec<Vec<ArrowColumnChunk>> = Vec::with_capacity(batch.len());
             let mut it = chunks.into_iter();
             for _ in batch {

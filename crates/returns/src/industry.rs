@@ -116,7 +116,6 @@ pub fn filter_points(table: &IndustryTable, cfg: &IndustryConfig) -> (Kept, Vec<
     let k = table.n_classes();
     let dates = table.all_dates();
     let aum = table.all_aum();
-    let prices = table.all_prices();
     // AUM values are finite (checked on reading), so `>=` is the complement of `<`.
     let keep: Vec<bool> = aum.par_iter().map(|a| *a >= cfg.min_aum).collect();
 
@@ -126,10 +125,8 @@ pub fn filter_points(table: &IndustryTable, cfg: &IndustryConfig) -> (Kept, Vec<
     let days = DayIndex::new(table);
     let g = days.grid.len();
 
-    // Day-major copies of (record, class, price) of the records that pass the AUM rule,
-    // so that the date-by-date pass below reads memory sequentially. Classes are cut
-    // into contiguous blocks that scatter in parallel, each into its own part of every
-    // day's run; within a day, records stay in class order.
+    // Records that pass the AUM rule, counted per day and contiguous block of classes
+    // (the blocks later copy their records in parallel).
     let blocks = class_blocks(table, rayon::current_num_threads() * 4, g);
     let counts: Vec<Vec<u32>> = blocks
         .par_iter()
@@ -147,87 +144,69 @@ pub fn filter_points(table: &IndustryTable, cfg: &IndustryConfig) -> (Kept, Vec<
     for t in 0..g {
         day_start[t + 1] = day_start[t] + counts.iter().map(|c| c[t] as usize).sum::<usize>();
     }
-    let live = day_start[g];
-    let mut day_record = vec![0u32; live];
-    let mut day_class = vec![0u32; live];
-    let mut day_price = vec![0.0f64; live];
-    {
-        // Cut the three arrays into (day, block) pieces in memory order, then hand each
-        // block its pieces: disjoint, so the blocks fill them in parallel.
-        let lens: Vec<usize> = (0..g)
-            .flat_map(|t| counts.iter().map(move |c| c[t] as usize))
-            .collect();
-        let mut per_block: Vec<Vec<DayPiece<'_>>> =
-            (0..blocks.len()).map(|_| Vec::with_capacity(g)).collect();
-        let (mut r, mut c, mut p) = (&mut day_record[..], &mut day_class[..], &mut day_price[..]);
-        for (j, &l) in lens.iter().enumerate() {
-            let (r0, r1) = std::mem::take(&mut r).split_at_mut(l);
-            let (c0, c1) = std::mem::take(&mut c).split_at_mut(l);
-            let (p0, p1) = std::mem::take(&mut p).split_at_mut(l);
-            per_block[j % blocks.len()].push((r0, c0, p0));
-            (r, c, p) = (r1, c1, p1);
-        }
-        per_block
-            .into_par_iter()
-            .zip(blocks.par_iter())
-            .for_each(|(mut pieces, cs)| {
-                let mut fill = vec![0usize; g];
-                for cl in cs.clone() {
-                    for i in table.offset(cl)..table.offset(cl + 1) {
-                        if keep[i] {
-                            let t = days.index(dates[i]);
-                            let (r, c, p) = &mut pieces[t];
-                            r[fill[t]] = i as u32;
-                            c[fill[t]] = cl as u32;
-                            p[fill[t]] = prices[i];
-                            fill[t] += 1;
-                        }
-                    }
-                }
-            });
-    }
 
+    // Dates are walked in windows of a few days: the window's records are copied
+    // day-major into reused buffers (each class block fills its own part of every day's
+    // run, in parallel, so within a day records stay in class order), and the copy of
+    // the next window overlaps the date-by-date pass over the current one. Small windows
+    // keep the scatter's write targets in cache and need no table-sized allocation.
+    let per_day = day_start[g] / g.max(1) + 1;
+    let window = (WINDOW_RECORDS / per_day).clamp(1, g.max(1));
+    let windows: Vec<std::ops::Range<usize>> = (0..g)
+        .step_by(window)
+        .map(|t| t..(t + window).min(g))
+        .collect();
+    let cap = windows
+        .iter()
+        .map(|w| day_start[w.end] - day_start[w.start])
+        .max()
+        .unwrap_or(0);
+    let mut cursors: Vec<usize> = (0..k).map(|c| table.offset(c)).collect();
+    let mut cur = DayMajor::new(cap);
+    let mut next = DayMajor::new(cap);
     let mut keep = keep;
     let mut outliers = Vec::new();
     let mut last_price = vec![f64::NAN; k];
     let mut moves: Vec<(usize, f64)> = Vec::new();
-    for t in 0..g {
-        let day = day_start[t]..day_start[t + 1];
-        moves.clear();
-        for slot in day.clone() {
-            let prev = last_price[day_class[slot] as usize];
-            if prev.is_finite() {
-                moves.push((slot, day_price[slot] / prev - 1.0));
+    let scan = Scan {
+        table,
+        days: &days,
+        counts: &counts,
+        blocks: &blocks,
+        min_aum: cfg.min_aum,
+    };
+    if let Some(w) = windows.first() {
+        scan.fill(w.clone(), &mut cursors, &mut next);
+    }
+    for (j, w) in windows.iter().enumerate() {
+        std::mem::swap(&mut cur, &mut next);
+        let base = day_start[w.start];
+        let runs: Vec<std::ops::Range<usize>> = w
+            .clone()
+            .map(|t| day_start[t] - base..day_start[t + 1] - base)
+            .collect();
+        let mut walk = || {
+            for (t, day) in w.clone().zip(runs.iter().cloned()) {
+                step_day(
+                    cfg,
+                    days.grid[t],
+                    &cur,
+                    day,
+                    &mut keep,
+                    &mut last_price,
+                    &mut moves,
+                    &mut outliers,
+                );
             }
-        }
-        let mut flagged = false;
-        if moves.len() >= 2 {
-            let m = moves.len() as f64;
-            let mean = moves.iter().map(|x| x.1).sum::<f64>() / m;
-            let var = moves.iter().map(|x| (x.1 - mean).powi(2)).sum::<f64>() / (m - 1.0);
-            let sd = var.sqrt();
-            if sd > 0.0 {
-                for &(slot, mv) in &moves {
-                    let z = (mv - mean) / sd;
-                    if mv.abs() > cfg.max_move && z.abs() > cfg.max_z {
-                        keep[day_record[slot] as usize] = false;
-                        flagged = true;
-                        outliers.push(Dropped {
-                            class: day_class[slot] as usize,
-                            date: days.grid[t],
-                            reason: DropReason::PriceOutlier { price_move: mv, z },
-                        });
-                    }
-                }
+        };
+        match windows.get(j + 1) {
+            Some(wn) => {
+                rayon::join(walk, || scan.fill(wn.clone(), &mut cursors, &mut next));
             }
-        }
-        for slot in day {
-            if !flagged || keep[day_record[slot] as usize] {
-                last_price[day_class[slot] as usize] = day_price[slot];
-            }
+            None => walk(),
         }
     }
-    drop((day_record, day_class, day_price));
+    drop((cur, next));
 
     // Drops in (class, date) order: the AUM drops come in that order from a walk over
     // the records; the few outliers are sorted and merged in.
@@ -252,8 +231,145 @@ pub fn filter_points(table: &IndustryTable, cfg: &IndustryConfig) -> (Kept, Vec<
     (Kept { keep }, dropped)
 }
 
+/// Records per date window of the outlier pass (see `filter_points`).
+const WINDOW_RECORDS: usize = 1 << 21;
+
 /// One block's part of one day's run: records, classes and prices.
 type DayPiece<'a> = (&'a mut [u32], &'a mut [u32], &'a mut [f64]);
+
+/// A window's records that pass the AUM rule, day after day: record index, class, price.
+struct DayMajor {
+    record: Vec<u32>,
+    class: Vec<u32>,
+    price: Vec<f64>,
+}
+
+impl DayMajor {
+    fn new(cap: usize) -> DayMajor {
+        DayMajor {
+            record: vec![0; cap],
+            class: vec![0; cap],
+            price: vec![0.0; cap],
+        }
+    }
+}
+
+/// What the window copies need to know about the table.
+struct Scan<'a> {
+    table: &'a IndustryTable,
+    days: &'a DayIndex,
+    /// Candidate records per class block and day.
+    counts: &'a [Vec<u32>],
+    blocks: &'a [std::ops::Range<usize>],
+    min_aum: f64,
+}
+
+impl Scan<'_> {
+    /// Copy the candidates of days `w` into `out`, day-major; `cursors` (next record of
+    /// each class) move past the window.
+    fn fill(&self, w: std::ops::Range<usize>, cursors: &mut [usize], out: &mut DayMajor) {
+        let nb = self.blocks.len();
+        let lens: Vec<usize> = w
+            .clone()
+            .flat_map(|t| self.counts.iter().map(move |c| c[t] as usize))
+            .collect();
+        let mut per_block: Vec<Vec<DayPiece<'_>>> =
+            (0..nb).map(|_| Vec::with_capacity(w.len())).collect();
+        let (mut r, mut c, mut p) = (&mut out.record[..], &mut out.class[..], &mut out.price[..]);
+        for (j, &l) in lens.iter().enumerate() {
+            let (r0, r1) = std::mem::take(&mut r).split_at_mut(l);
+            let (c0, c1) = std::mem::take(&mut c).split_at_mut(l);
+            let (p0, p1) = std::mem::take(&mut p).split_at_mut(l);
+            per_block[j % nb].push((r0, c0, p0));
+            (r, c, p) = (r1, c1, p1);
+        }
+        let mut cursor_parts = Vec::with_capacity(nb);
+        let mut rest = cursors;
+        for b in self.blocks {
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(b.len());
+            cursor_parts.push(head);
+            rest = tail;
+        }
+        let dates = self.table.all_dates();
+        let aum = self.table.all_aum();
+        let prices = self.table.all_prices();
+        per_block
+            .into_par_iter()
+            .zip(cursor_parts.into_par_iter())
+            .zip(self.blocks.par_iter())
+            .for_each(|((mut pieces, cursors), cs)| {
+                let mut fill = vec![0usize; w.len()];
+                for (cl, pos) in cs.clone().zip(cursors.iter_mut()) {
+                    let end = self.table.offset(cl + 1);
+                    let mut i = *pos;
+                    while i < end {
+                        let t = self.days.index(dates[i]);
+                        if t >= w.end {
+                            break;
+                        }
+                        if aum[i] >= self.min_aum {
+                            let o = t - w.start;
+                            let (r, c, p) = &mut pieces[o];
+                            r[fill[o]] = i as u32;
+                            c[fill[o]] = cl as u32;
+                            p[fill[o]] = prices[i];
+                            fill[o] += 1;
+                        }
+                        i += 1;
+                    }
+                    *pos = i;
+                }
+            });
+    }
+}
+
+/// The outlier rule on one day: moves against each class's last kept price, the day's
+/// mean and sample sd, drops; then the last kept prices move on.
+#[allow(clippy::too_many_arguments)]
+fn step_day(
+    cfg: &IndustryConfig,
+    date: Date,
+    rec: &DayMajor,
+    day: std::ops::Range<usize>,
+    keep: &mut [bool],
+    last_price: &mut [f64],
+    moves: &mut Vec<(usize, f64)>,
+    outliers: &mut Vec<Dropped>,
+) {
+    moves.clear();
+    for slot in day.clone() {
+        let prev = last_price[rec.class[slot] as usize];
+        if prev.is_finite() {
+            moves.push((slot, rec.price[slot] / prev - 1.0));
+        }
+    }
+    let mut flagged = false;
+    if moves.len() >= 2 {
+        let m = moves.len() as f64;
+        let mean = moves.iter().map(|x| x.1).sum::<f64>() / m;
+        let var = moves.iter().map(|x| (x.1 - mean).powi(2)).sum::<f64>() / (m - 1.0);
+        let sd = var.sqrt();
+        if sd > 0.0 {
+            for &(slot, mv) in moves.iter() {
+                let z = (mv - mean) / sd;
+                if mv.abs() > cfg.max_move && z.abs() > cfg.max_z {
+                    keep[rec.record[slot] as usize] = false;
+                    flagged = true;
+                    outliers.push(Dropped {
+                        class: rec.class[slot] as usize,
+                        date,
+                        reason: DropReason::PriceOutlier { price_move: mv, z },
+                    });
+                }
+            }
+        }
+    }
+    for slot in day {
+        if !flagged || keep[rec.record[slot] as usize] {
+            last_price[rec.class[slot] as usize] = rec.price[slot];
+        }
+    }
+}
 
 /// The sorted distinct dates of a table and each date's position among them.
 struct DayIndex {
