@@ -538,7 +538,17 @@ pub fn effects(
     let lens: Vec<usize> = grouping
         .members
         .par_iter()
-        .map(|m| group_dates(table, kept, m).len())
+        .map(|m| match m.as_slice() {
+            // one class: its kept records are its dates (no need to collect them)
+            &[c] => {
+                let off = table.offset(c);
+                kept.keep[off..off + table.class(c).dates.len()]
+                    .iter()
+                    .filter(|k| **k)
+                    .count()
+            }
+            _ => group_dates(table, kept, m).len(),
+        })
         .collect();
     let mut offsets = Vec::with_capacity(lens.len() + 1);
     offsets.push(0);
@@ -642,8 +652,6 @@ fn group_series(
     unit: f64,
     out: GroupSlices<'_>,
 ) {
-    let dates = group_dates(table, kept, members);
-    let t = dates.len();
     let GroupSlices {
         dates: out_dates,
         aum,
@@ -652,37 +660,57 @@ fn group_series(
         dr,
         tr,
     } = out;
-    out_dates.copy_from_slice(&dates);
-    aum.fill(0.0);
-    pe.fill(0.0);
+    let t = out_dates.len();
     let mut aprev = vec![0.0; t];
     let mut priced = vec![false; t];
-    for &c in members {
+    if let &[c] = members {
+        // One class: its kept records are the grid, in order. Same arithmetic as the
+        // general path below (sums start from 0.0), without collecting dates first.
         let r = table.class(c);
-        let mut prev: Option<(usize, usize)> = None; // (record index, grid index)
+        let mut prev: Option<usize> = None;
+        let mut j = 0;
         for i in 0..r.dates.len() {
             if !kept.is_kept(table, c, i) {
                 continue;
             }
-            let j = if members.len() == 1 {
-                // single member: its kept dates are the grid, in order
-                prev.map_or(0, |(_, pj)| pj + 1)
-            } else {
-                dates
-                    .binary_search(&r.dates[i])
-                    .expect("member date on group grid")
-            };
-            aum[j] += r.aum[i];
-            if let Some((pi, pj)) = prev {
-                // carry the member's AUM over grid dates it was missing
-                for a in &mut aum[pj + 1..j] {
-                    *a += r.aum[pi];
-                }
+            out_dates[j] = r.dates[i];
+            aum[j] = 0.0 + r.aum[i];
+            pe[j] = 0.0;
+            if let Some(pi) = prev {
                 pe[j] += (r.price[i] - r.price[pi]) / unit * r.shares[pi];
                 aprev[j] += r.aum[pi];
                 priced[j] = true;
             }
-            prev = Some((i, j));
+            prev = Some(i);
+            j += 1;
+        }
+    } else {
+        let dates = group_dates(table, kept, members);
+        out_dates.copy_from_slice(&dates);
+        aum.fill(0.0);
+        pe.fill(0.0);
+        for &c in members {
+            let r = table.class(c);
+            let mut prev: Option<(usize, usize)> = None; // (record index, grid index)
+            for i in 0..r.dates.len() {
+                if !kept.is_kept(table, c, i) {
+                    continue;
+                }
+                let j = dates
+                    .binary_search(&r.dates[i])
+                    .expect("member date on group grid");
+                aum[j] += r.aum[i];
+                if let Some((pi, pj)) = prev {
+                    // carry the member's AUM over grid dates it was missing
+                    for a in &mut aum[pj + 1..j] {
+                        *a += r.aum[pi];
+                    }
+                    pe[j] += (r.price[i] - r.price[pi]) / unit * r.shares[pi];
+                    aprev[j] += r.aum[pi];
+                    priced[j] = true;
+                }
+                prev = Some((i, j));
+            }
         }
     }
     for j in 0..t {
