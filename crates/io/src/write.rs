@@ -246,11 +246,13 @@ fn push_quoted(s: &str, out: &mut Vec<u8>) {
 
 /// Decimal digits of `v` without going through `fmt` (dates and counts are hot paths).
 fn push_int(v: i64, out: &mut Vec<u8>) {
-    if v < 0 {
-        out.push(b'-');
-    }
+    let mut buf = [0u8; I64_WIDTH];
+    out.extend_from_slice(int_text(v, &mut buf));
+}
+
+/// The decimal text of `v`, written at the end of `buf`.
+fn int_text(v: i64, buf: &mut [u8; I64_WIDTH]) -> &[u8] {
     let mut x = v.unsigned_abs();
-    let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {
         i -= 1;
@@ -260,7 +262,11 @@ fn push_int(v: i64, out: &mut Vec<u8>) {
             break;
         }
     }
-    out.extend_from_slice(&buf[i..]);
+    if v < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    &buf[i..]
 }
 
 fn push_padded(v: u32, width: usize, out: &mut Vec<u8>) {
@@ -314,7 +320,38 @@ enum CsvCol<'a> {
         first: i32,
         text: Vec<[u8; 10]>,
     },
+    F64(&'a [f64]),
+    I64(&'a [i64]),
     Other(&'a Column),
+}
+
+/// Longest text of one cell: f64 as shortest round-trip text ("-1.2345678901234567e-308"
+/// is 24 bytes) and i64 ("-9223372036854775808", 20 bytes); `None` for unbounded text.
+const F64_WIDTH: usize = 24;
+const I64_WIDTH: usize = 20;
+
+/// Copy `s` to `buf[p..]` and return the new end. Cells are short, and a call to
+/// `memcpy` per cell cost more than the copy: two overlapping fixed-size moves do it.
+#[inline(always)]
+fn put(buf: &mut [u8], p: usize, s: &[u8]) -> usize {
+    let n = s.len();
+    if (16..=32).contains(&n) {
+        buf[p..p + 16].copy_from_slice(&s[..16]);
+        buf[p + n - 16..p + n].copy_from_slice(&s[n - 16..]);
+    } else if (8..16).contains(&n) {
+        buf[p..p + 8].copy_from_slice(&s[..8]);
+        buf[p + n - 8..p + n].copy_from_slice(&s[n - 8..]);
+    } else if (4..8).contains(&n) {
+        buf[p..p + 4].copy_from_slice(&s[..4]);
+        buf[p + n - 4..p + n].copy_from_slice(&s[n - 4..]);
+    } else if n < 4 {
+        for (i, &b) in s.iter().enumerate() {
+            buf[p + i] = b;
+        }
+    } else {
+        buf[p..p + n].copy_from_slice(s);
+    }
+    p + n
 }
 
 impl<'a> CsvCol<'a> {
@@ -352,7 +389,20 @@ impl<'a> CsvCol<'a> {
                     text,
                 }
             }
+            Column::F64(v) => CsvCol::F64(v),
+            Column::I64(v) => CsvCol::I64(v),
             other => CsvCol::Other(other),
+        }
+    }
+
+    /// Most bytes a cell of this column can take, if bounded.
+    fn width(&self) -> Option<usize> {
+        match self {
+            CsvCol::Key { names, .. } => Some(names.iter().map(Vec::len).max().unwrap_or(0)),
+            CsvCol::Date { .. } => Some(10),
+            CsvCol::F64(_) => Some(F64_WIDTH),
+            CsvCol::I64(_) => Some(I64_WIDTH),
+            CsvCol::Other(_) => None,
         }
     }
 
@@ -363,13 +413,68 @@ impl<'a> CsvCol<'a> {
             CsvCol::Date { days, first, text } => {
                 out.extend_from_slice(&text[(days[r].days() - first) as usize])
             }
+            CsvCol::F64(v) => {
+                let x = v[r];
+                if x.is_finite() {
+                    let mut b = zmij::Buffer::new();
+                    out.extend_from_slice(b.format_finite(x).as_bytes());
+                }
+            }
+            CsvCol::I64(v) => push_int(v[r], out),
             CsvCol::Other(c) => format_cell(c, r, out),
+        }
+    }
+
+    /// [`CsvCol::push`] into a buffer known to have room.
+    #[inline]
+    fn put(&self, r: usize, buf: &mut [u8], p: usize) -> usize {
+        match self {
+            CsvCol::Key { codes, names } => put(buf, p, &names[codes[r] as usize]),
+            CsvCol::Date { days, first, text } => {
+                buf[p..p + 10].copy_from_slice(&text[(days[r].days() - first) as usize]);
+                p + 10
+            }
+            CsvCol::F64(v) => {
+                let x = v[r];
+                if x.is_finite() {
+                    let mut b = zmij::Buffer::new();
+                    put(buf, p, b.format_finite(x).as_bytes())
+                } else {
+                    p
+                }
+            }
+            CsvCol::I64(v) => {
+                let mut tmp = [0u8; I64_WIDTH];
+                put(buf, p, int_text(v[r], &mut tmp))
+            }
+            CsvCol::Other(_) => unreachable!("only bounded columns are put"),
         }
     }
 }
 
 fn format_rows(cols: &[CsvCol<'_>], rows: std::ops::Range<usize>, out: &mut Vec<u8>) {
     out.clear();
+    // Bounded rows (the usual case) are written by index into a buffer sized for the
+    // widest possible row, then cut to what was written.
+    let widths: Option<usize> = cols.iter().map(CsvCol::width).sum();
+    if let Some(w) = widths {
+        let row_max = w + cols.len();
+        out.resize(rows.len() * row_max, 0);
+        let mut p = 0;
+        for r in rows {
+            for (i, c) in cols.iter().enumerate() {
+                if i > 0 {
+                    out[p] = b',';
+                    p += 1;
+                }
+                p = c.put(r, out, p);
+            }
+            out[p] = b'\n';
+            p += 1;
+        }
+        out.truncate(p);
+        return;
+    }
     for r in rows {
         for (i, c) in cols.iter().enumerate() {
             if i > 0 {
