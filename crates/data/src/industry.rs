@@ -69,6 +69,16 @@ impl IndustryTable {
     pub fn all_prices(&self) -> &[f64] {
         &self.price
     }
+
+    /// Every record's date, class after class.
+    pub fn all_dates(&self) -> &[Date] {
+        &self.dates
+    }
+
+    /// Every record's AUM, class after class.
+    pub fn all_aum(&self) -> &[f64] {
+        &self.aum
+    }
 }
 
 /// Validates column vectors read from a file into an [`IndustryTable`].
@@ -88,7 +98,8 @@ pub struct IndustryBuilder {
     pub aum: Vec<f64>,
     /// Whether `position` counts lines (CSV) or rows (Parquet).
     pub position_kind: PositionKind,
-    /// 1-based line or row per record (4 bytes a record: 50M-row files stay small).
+    /// 1-based line or row per record (4 bytes a record: 50M-row files stay small);
+    /// empty when record `i` is simply row `i + 1` (Parquet).
     pub position: Vec<u32>,
 }
 
@@ -99,9 +110,21 @@ impl IndustryBuilder {
         if n == 0 {
             return Err(InputError::new("no data rows"));
         }
-        let kind = self.position_kind;
-        let pos = |i: usize| kind.at(self.position[i] as u64);
-        for i in 0..n {
+        let pos = |i: usize| self.position_of(i);
+        // One branch-free sweep finds whether any value is bad; only then is the first
+        // bad record looked for (50M-row files are almost always clean).
+        let clean =
+            self.price
+                .iter()
+                .zip(&self.shares)
+                .zip(&self.aum)
+                .fold(true, |ok, ((&p, &s), &a)| {
+                    ok & (p.is_finite() & (p > 0.0))
+                        & (s.is_finite() & (s >= 0.0))
+                        & (a.is_finite() & (a >= 0.0))
+                });
+        let suspects = if clean { 0 } else { n };
+        for i in 0..suspects {
             let check = |v: f64, col: &str, ok: bool, what: &str| -> Result<(), InputError> {
                 if !v.is_finite() {
                     return Err(InputError::at(
@@ -132,11 +155,24 @@ impl IndustryBuilder {
             )?;
             check(self.aum[i], "aum", self.aum[i] >= 0.0, "a non-negative AUM")?;
         }
+        if let Some((offsets, first_position)) = self.grouped_and_sorted() {
+            return Ok(IndustryTable {
+                classes: self.class_names,
+                offsets,
+                first_position,
+                dates: self.date,
+                price: self.price,
+                shares: self.shares,
+                aum: self.aum,
+            });
+        }
+        let this = self;
+        let pos = |i: usize| this.position_of(i);
         // Counting sort by class keeps file order within a class; then sort each class
         // by date only if it is not already sorted (CAFCI exports usually are).
-        let k = self.class_names.len();
+        let k = this.class_names.len();
         let mut offsets = vec![0usize; k + 1];
-        for &c in &self.class {
+        for &c in &this.class {
             offsets[c as usize + 1] += 1;
         }
         for c in 0..k {
@@ -145,7 +181,7 @@ impl IndustryBuilder {
         let mut cursor = offsets.clone();
         let mut order = vec![0u32; n];
         let mut first_position = vec![Position::Line(0); k];
-        for (i, &c) in self.class.iter().enumerate() {
+        for (i, &c) in this.class.iter().enumerate() {
             let c = c as usize;
             if cursor[c] == offsets[c] {
                 first_position[c] = pos(i);
@@ -158,13 +194,13 @@ impl IndustryBuilder {
             let seg = &mut order[offsets[c]..offsets[c + 1]];
             if !seg
                 .windows(2)
-                .all(|w| self.date[w[0] as usize] <= self.date[w[1] as usize])
+                .all(|w| this.date[w[0] as usize] <= this.date[w[1] as usize])
             {
-                seg.sort_by_key(|&i| self.date[i as usize]);
+                seg.sort_by_key(|&i| this.date[i as usize]);
             }
             if let Some(w) = seg
                 .windows(2)
-                .find(|w| self.date[w[0] as usize] == self.date[w[1] as usize])
+                .find(|w| this.date[w[0] as usize] == this.date[w[1] as usize])
             {
                 let (a, b) = (w[0] as usize, w[1] as usize);
                 let (first, second) = if a < b { (a, b) } else { (b, a) };
@@ -172,8 +208,8 @@ impl IndustryBuilder {
                     pos(second),
                     format!(
                         "duplicate (class_id, date): class '{}' on {} already appears at {}",
-                        self.class_names[c],
-                        self.date[a],
+                        this.class_names[c],
+                        this.date[a],
                         pos(first)
                     ),
                 ));
@@ -188,7 +224,7 @@ impl IndustryBuilder {
             shares,
             aum,
             ..
-        } = self;
+        } = this;
         let identity = order.iter().enumerate().all(|(k, &i)| k == i as usize);
         let (date, price, shares, aum) = if identity {
             (date, price, shares, aum)
@@ -212,6 +248,50 @@ impl IndustryBuilder {
             shares,
             aum,
         })
+    }
+}
+
+impl IndustryBuilder {
+    fn position_of(&self, i: usize) -> Position {
+        let n = if self.position.is_empty() {
+            i as u64 + 1
+        } else {
+            self.position[i] as u64
+        };
+        self.position_kind.at(n)
+    }
+
+    /// Class offsets and first positions when the records already come grouped by class
+    /// (class codes, given in order of first appearance, never decrease) with strictly
+    /// increasing dates within each class, as exports usually do: the table then needs
+    /// no reordering. `None` otherwise, and the general path sorts and reports duplicates.
+    fn grouped_and_sorted(&self) -> Option<(Vec<usize>, Vec<Position>)> {
+        let n = self.class.len();
+        let k = self.class_names.len();
+        let ordered = self
+            .class
+            .windows(2)
+            .zip(self.date.windows(2))
+            .all(|(c, d)| (c[0] < c[1]) | ((c[0] == c[1]) & (d[0] < d[1])));
+        if !ordered || self.class.first() != Some(&0) {
+            return None;
+        }
+        let mut offsets = Vec::with_capacity(k + 1);
+        let mut first_position = Vec::with_capacity(k);
+        for i in 0..n {
+            if i == 0 || self.class[i] != self.class[i - 1] {
+                if self.class[i] as usize != offsets.len() {
+                    return None; // a code is skipped: not first-appearance order
+                }
+                offsets.push(i);
+                first_position.push(self.position_of(i));
+            }
+        }
+        if offsets.len() != k {
+            return None;
+        }
+        offsets.push(n);
+        Some((offsets, first_position))
     }
 }
 

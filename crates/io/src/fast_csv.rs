@@ -6,26 +6,61 @@
 //! may hold quoted commas or newlines, so they take the general `csv`-crate path instead.
 
 use std::collections::HashMap;
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
 
 use peergroup_data::{Date, IndustryBuilder, InputError, Position, PositionKind};
 use rayon::prelude::*;
 
 /// Whether `bytes` can be parsed by splitting on commas and newlines alone.
 pub(crate) fn is_simple(bytes: &[u8]) -> bool {
-    !bytes.contains(&b'"')
+    !bytes
+        .par_chunks(1 << 20)
+        .any(|c| memchr::memchr(b'"', c).is_some())
 }
 
-struct Chunk {
+/// The whole file, read by all cores at once: the page-cache copy and the page faults of
+/// the destination are a large part of reading a CSV that is parsed in parallel anyway.
+pub(crate) fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    let file = File::open(path)?;
+    let len = usize::try_from(file.metadata()?.len()).map_err(std::io::Error::other)?;
+    let mut bytes = vec![0u8; len];
+    bytes
+        .par_chunks_mut(4 << 20)
+        .enumerate()
+        .try_for_each(|(k, part)| file.read_exact_at(part, (k as u64) << 22))?;
+    Ok(bytes)
+}
+
+/// One chunk's disjoint share of the output columns, filled in place.
+struct Slots<'a> {
+    class: &'a mut [u32],
+    date: &'a mut [i32],
+    price: &'a mut [f64],
+    shares: &'a mut [f64],
+    aum: &'a mut [f64],
+    line: &'a mut [u32],
+}
+
+/// What a chunk parsed: its rows are the first `rows` slots, with class codes into
+/// `classes` (local to the chunk until remapped).
+struct Parsed {
+    rows: usize,
     classes: Vec<String>,
-    class: Vec<u32>,
-    date: Vec<Date>,
-    price: Vec<f64>,
-    shares: Vec<f64>,
-    aum: Vec<f64>,
-    line: Vec<u32>,
 }
 
 fn number(field: &[u8], line: u64, name: &str) -> Result<f64, InputError> {
+    // Plain short decimals (nearly every cell) take the exact fast path; everything
+    // else, including every error, goes through std as before.
+    if let Some(x) = crate::number::parse_decimal(field) {
+        return Ok(x);
+    }
+    number_slow(field, line, name)
+}
+
+#[cold]
+fn number_slow(field: &[u8], line: u64, name: &str) -> Result<f64, InputError> {
     let t = std::str::from_utf8(field)
         .map_err(|_| InputError::at(Position::Line(line), "expected UTF-8 text").with_column(name))?
         .trim();
@@ -51,42 +86,110 @@ fn number(field: &[u8], line: u64, name: &str) -> Result<f64, InputError> {
     }
 }
 
+/// Field boundaries of one line: `bounds[k]..bounds[k + 1] - 1` is field `k` (each end
+/// includes the separator). Returns the number of fields; only the first `bounds.len() - 1`
+/// are recorded, the count goes on so the error can report it.
+#[inline]
+fn split_fields(text: &[u8], bounds: &mut [usize]) -> usize {
+    let cap = bounds.len() - 1;
+    bounds[0] = 0;
+    let mut n = 0;
+    for (i, &b) in text.iter().enumerate() {
+        if b == b',' {
+            n += 1;
+            if n <= cap {
+                bounds[n] = i + 1;
+            }
+        }
+    }
+    n += 1;
+    if n <= cap {
+        bounds[n] = text.len() + 1;
+    }
+    n
+}
+
+/// The month of the previous date cell: its `YYYY-MM-` text and the day number of its
+/// first day. Consecutive rows nearly always share the month, and days 1 to 28 exist
+/// in every month, so those dates need no calendar arithmetic at all.
+struct MonthCache {
+    prefix: [u8; 8],
+    first: i32,
+}
+
+/// `YYYY-MM-DD` with a day of 1 to 28 in a known-good month, or `None` (the caller then
+/// parses the cell in full, reporting any error).
+#[inline]
+fn date_fast(field: &[u8], cache: &mut Option<MonthCache>) -> Option<i32> {
+    if field.len() != 10 {
+        return None;
+    }
+    let (d1, d2) = (field[8].wrapping_sub(b'0'), field[9].wrapping_sub(b'0'));
+    if d1 > 9 || d2 > 9 {
+        return None;
+    }
+    let day = (d1 * 10 + d2) as i32;
+    if !(1..=28).contains(&day) {
+        return None;
+    }
+    let prefix: [u8; 8] = field[..8].try_into().ok()?;
+    match cache {
+        Some(m) if m.prefix == prefix => Some(m.first + day - 1),
+        _ => {
+            let plain = prefix.iter().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    *b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+            if !plain {
+                return None;
+            }
+            let mut first = [b'0'; 10];
+            first[..8].copy_from_slice(&prefix);
+            first[9] = b'1';
+            let first = Date::parse(std::str::from_utf8(&first).ok()?).ok()?.days();
+            *cache = Some(MonthCache { prefix, first });
+            Some(first + day - 1)
+        }
+    }
+}
+
 fn parse_chunk(
     body: &[u8],
     first_line: u64,
     width: usize,
     cols: &[usize],
-) -> Result<Chunk, InputError> {
-    let mut c = Chunk {
-        classes: Vec::new(),
-        class: Vec::new(),
-        date: Vec::new(),
-        price: Vec::new(),
-        shares: Vec::new(),
-        aum: Vec::new(),
-        line: Vec::new(),
-    };
+    out: Slots<'_>,
+) -> Result<Parsed, InputError> {
+    let mut classes: Vec<String> = Vec::new();
     let mut index: HashMap<Vec<u8>, u32> = HashMap::new();
     let mut last: Option<(Vec<u8>, u32)> = None;
-    let mut fields: Vec<&[u8]> = Vec::with_capacity(width);
-    for (k, raw) in body.split(|b| *b == b'\n').enumerate() {
-        let line = first_line + k as u64;
+    let mut bounds = vec![0usize; width + 1];
+    let field = |bounds: &[usize], k: usize| bounds[k]..bounds[k + 1] - 1;
+    let mut rows = 0usize;
+    let mut month: Option<MonthCache> = None;
+    let mut rest = body;
+    let mut next_line = first_line;
+    while !rest.is_empty() {
+        let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let raw = &rest[..end];
+        rest = &rest[(end + 1).min(rest.len())..];
+        let line = next_line;
+        next_line += 1;
         let text = raw.strip_suffix(b"\r").unwrap_or(raw);
         if text.is_empty() {
             continue;
         }
-        fields.clear();
-        fields.extend(text.split(|b| *b == b','));
-        if fields.len() != width {
+        let n = split_fields(text, &mut bounds);
+        if n != width {
             return Err(InputError::at(
                 Position::Line(line),
-                format!(
-                    "expected {width} fields like the header, found {}",
-                    fields.len()
-                ),
+                format!("expected {width} fields like the header, found {n}"),
             ));
         }
-        let id = fields[cols[0]].trim_ascii();
+        let id = text[field(&bounds, cols[0])].trim_ascii();
         if id.is_empty() {
             return Err(InputError::at(
                 Position::Line(line),
@@ -100,8 +203,8 @@ fn parse_chunk(
                 let code = match index.get(id) {
                     Some(&code) => code,
                     None => {
-                        let code = c.classes.len() as u32;
-                        c.classes.push(String::from_utf8(id.to_vec()).map_err(|_| {
+                        let code = classes.len() as u32;
+                        classes.push(String::from_utf8(id.to_vec()).map_err(|_| {
                             InputError::at(Position::Line(line), "expected UTF-8 text")
                                 .with_column("class_id")
                         })?);
@@ -113,33 +216,59 @@ fn parse_chunk(
                 code
             }
         };
-        let date_text = std::str::from_utf8(fields[cols[1]]).unwrap_or("");
-        if date_text.trim().is_empty() {
-            return Err(InputError::at(
-                Position::Line(line),
-                "expected a date, found an empty cell",
-            )
-            .with_column("date"));
-        }
-        let date = Date::parse(date_text)
-            .map_err(|e| InputError::at(Position::Line(line), e.to_string()).with_column("date"))?;
-        c.class.push(code);
-        c.date.push(date);
-        c.price.push(number(fields[cols[2]], line, "price")?);
-        c.shares.push(number(fields[cols[3]], line, "shares")?);
-        c.aum.push(number(fields[cols[4]], line, "aum")?);
-        c.line.push(u32::try_from(line).map_err(|_| {
+        let date_field = &text[field(&bounds, cols[1])];
+        let date = match date_fast(date_field, &mut month) {
+            Some(days) => days,
+            None => {
+                let date_text = std::str::from_utf8(date_field).unwrap_or("");
+                if date_text.trim().is_empty() {
+                    return Err(InputError::at(
+                        Position::Line(line),
+                        "expected a date, found an empty cell",
+                    )
+                    .with_column("date"));
+                }
+                Date::parse(date_text)
+                    .map_err(|e| {
+                        InputError::at(Position::Line(line), e.to_string()).with_column("date")
+                    })?
+                    .days()
+            }
+        };
+        out.class[rows] = code;
+        out.date[rows] = date;
+        out.price[rows] = number(&text[field(&bounds, cols[2])], line, "price")?;
+        out.shares[rows] = number(&text[field(&bounds, cols[3])], line, "shares")?;
+        out.aum[rows] = number(&text[field(&bounds, cols[4])], line, "aum")?;
+        out.line[rows] = u32::try_from(line).map_err(|_| {
             InputError::at(
                 Position::Line(line),
                 "file too large: more than 4,294,967,295 lines",
             )
-        })?);
+        })?;
+        rows += 1;
     }
-    Ok(c)
+    Ok(Parsed { rows, classes })
+}
+
+/// Split `v` into consecutive mutable pieces of the given lengths.
+fn split_lens<'a, T>(mut v: &'a mut [T], lens: &[usize]) -> Vec<&'a mut [T]> {
+    let mut out = Vec::with_capacity(lens.len());
+    for &l in lens {
+        let (head, tail) = std::mem::take(&mut v).split_at_mut(l);
+        out.push(head);
+        v = tail;
+    }
+    out
 }
 
 /// Parse the body of a quote-free industry CSV (everything after the header line, which
 /// is line 1) in parallel. `cols` are the indices of class_id, date, price, shares, aum.
+///
+/// A first parallel pass counts each chunk's newlines, which gives every chunk its first
+/// line number and an upper bound on its rows; the columns are then allocated once
+/// (zeroed, so pages are first touched by the parsing threads) and every chunk parses
+/// straight into its own slice of them: no per-chunk vectors and no merge copy.
 pub(crate) fn industry_body(
     body: &[u8],
     width: usize,
@@ -157,46 +286,150 @@ pub(crate) fn industry_body(
         bounds.push(end);
     }
     let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-    let newlines: Vec<u64> = ranges
+    let newlines: Vec<usize> = ranges
         .par_iter()
-        .map(|&(a, b)| body[a..b].iter().filter(|c| **c == b'\n').count() as u64)
+        .map(|&(a, b)| memchr::memchr_iter(b'\n', &body[a..b]).count())
+        .collect();
+    // A chunk holds at most one row per newline, plus an unterminated last line.
+    let caps: Vec<usize> = ranges
+        .iter()
+        .zip(&newlines)
+        .map(|(&(a, b), &nl)| nl + usize::from(b > a && body[b - 1] != b'\n'))
         .collect();
     let mut first_line = Vec::with_capacity(ranges.len());
     let mut line = 2u64;
     for nl in &newlines {
         first_line.push(line);
-        line += nl;
+        line += *nl as u64;
     }
-    let chunks: Vec<Result<Chunk, InputError>> = ranges
+    let total: usize = caps.iter().sum();
+    let mut class = vec![0u32; total];
+    let mut date = vec![0i32; total];
+    let mut price = vec![0.0f64; total];
+    let mut shares = vec![0.0f64; total];
+    let mut aum = vec![0.0f64; total];
+    let mut position = vec![0u32; total];
+    let slots: Vec<Slots<'_>> = split_lens(&mut class, &caps)
+        .into_iter()
+        .zip(split_lens(&mut date, &caps))
+        .zip(split_lens(&mut price, &caps))
+        .zip(split_lens(&mut shares, &caps))
+        .zip(split_lens(&mut aum, &caps))
+        .zip(split_lens(&mut position, &caps))
+        .map(|(((((class, date), price), shares), aum), line)| Slots {
+            class,
+            date,
+            price,
+            shares,
+            aum,
+            line,
+        })
+        .collect();
+    let results: Vec<Result<Parsed, InputError>> = ranges
         .par_iter()
         .zip(first_line.par_iter())
-        .map(|(&(a, b), &l)| parse_chunk(&body[a..b], l, width, cols))
+        .zip(slots.into_par_iter())
+        .map(|((&(a, b), &l), out)| parse_chunk(&body[a..b], l, width, cols, out))
         .collect();
-    let mut out = IndustryBuilder {
-        position_kind: PositionKind::Line,
-        ..Default::default()
-    };
+    // The first error in file order, as a sequential reader would report it.
+    let parsed: Vec<Parsed> = results.into_iter().collect::<Result<_, _>>()?;
+
+    // Global class codes in order of first appearance in the file, as the row reader
+    // gives them; then each chunk's local codes are rewritten in place.
+    let mut class_names: Vec<String> = Vec::new();
     let mut global: HashMap<String, u32> = HashMap::new();
-    for chunk in chunks {
-        let chunk = chunk?;
-        let map: Vec<u32> = chunk
-            .classes
-            .into_iter()
-            .map(|name| {
-                let next = out.class_names.len() as u32;
-                *global.entry(name.clone()).or_insert_with(|| {
-                    out.class_names.push(name);
-                    next
+    let maps: Vec<Vec<u32>> = parsed
+        .iter()
+        .map(|p| {
+            p.classes
+                .iter()
+                .map(|name| {
+                    let next = class_names.len() as u32;
+                    *global.entry(name.clone()).or_insert_with(|| {
+                        class_names.push(name.clone());
+                        next
+                    })
                 })
-            })
-            .collect();
-        out.class
-            .extend(chunk.class.iter().map(|c| map[*c as usize]));
-        out.date.extend_from_slice(&chunk.date);
-        out.price.extend_from_slice(&chunk.price);
-        out.shares.extend_from_slice(&chunk.shares);
-        out.aum.extend_from_slice(&chunk.aum);
-        out.position.extend_from_slice(&chunk.line);
+                .collect()
+        })
+        .collect();
+    split_lens(&mut class, &caps)
+        .into_par_iter()
+        .zip(maps.par_iter())
+        .zip(parsed.par_iter())
+        .for_each(|((codes, map), p)| {
+            for c in &mut codes[..p.rows] {
+                *c = map[*c as usize];
+            }
+        });
+
+    // Close the gaps left by blank lines (rare): move each chunk's rows down.
+    let rows: usize = parsed.iter().map(|p| p.rows).sum();
+    if rows < total {
+        let mut to = 0usize;
+        let mut from = 0usize;
+        for (p, cap) in parsed.iter().zip(&caps) {
+            if to != from {
+                let r = from..from + p.rows;
+                class.copy_within(r.clone(), to);
+                date.copy_within(r.clone(), to);
+                price.copy_within(r.clone(), to);
+                shares.copy_within(r.clone(), to);
+                aum.copy_within(r.clone(), to);
+                position.copy_within(r, to);
+            }
+            to += p.rows;
+            from += cap;
+        }
+        for v in [&mut price, &mut shares, &mut aum] {
+            v.truncate(rows);
+        }
+        class.truncate(rows);
+        date.truncate(rows);
+        position.truncate(rows);
     }
-    Ok(out)
+    Ok(IndustryBuilder {
+        class,
+        class_names,
+        // Same size and alignment: the collect reuses the allocation.
+        date: date.into_iter().map(Date::from_days).collect(),
+        price,
+        shares,
+        aum,
+        position_kind: PositionKind::Line,
+        position,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_cached_dates_match_the_calendar() {
+        let mut cache = None;
+        // every day of 1999-2025 in order, then in reverse (cache hits and misses)
+        let days: Vec<Date> = (Date::parse("1999-01-01").unwrap().days()
+            ..=Date::parse("2025-12-31").unwrap().days())
+            .map(Date::from_days)
+            .collect();
+        for d in days.iter().chain(days.iter().rev()) {
+            let text = d.to_string();
+            if let Some(x) = date_fast(text.as_bytes(), &mut cache) {
+                assert_eq!(x, d.days(), "{text}");
+            } else {
+                assert!(d.ymd().2 > 28, "{text} should take the fast path");
+            }
+        }
+        for bad in [
+            "2022-13-01",
+            "2022-00-05",
+            "2022/01/05",
+            "2022-01-5 ",
+            " 2022-01-5",
+            "2022-01-00",
+        ] {
+            assert_eq!(date_fast(bad.as_bytes(), &mut None), None, "{bad}");
+        }
+    }
 }

@@ -7,7 +7,9 @@
 //! partial output behind and an existing file is replaced only with `--force`.
 
 mod fast_csv;
+mod fast_parquet;
 mod matrices;
+mod number;
 mod output;
 mod rows;
 mod segments;
@@ -25,4 +27,4 @@ pub use segments::{
     FundsFile, SalesFile, UsersFile,
 };
 pub use tables::{read_industry, read_metadata, read_series, SeriesOptions};
-pub use write::{write_table, Column, Table};
+pub use write::{write_table, write_table_owned, Column, Table};

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use peergroup_data::InputError;
 
 use crate::rows::Format;
-use crate::write::{write_table, Table};
+use crate::write::{write_table, write_table_owned, Table};
 
 /// Why outputs could not be written.
 #[derive(Debug)]
@@ -118,6 +118,12 @@ impl Outputs {
     pub fn write_table(&mut self, path: &Path, table: &Table) -> Result<(), OutputError> {
         let format = Format::of(path).map_err(OutputError::Usage)?;
         self.stage(path, |tmp| write_table(tmp, format, table))
+    }
+
+    /// Stage a table that is not needed afterwards (Parquet avoids copying its columns).
+    pub fn write_table_owned(&mut self, path: &Path, table: Table) -> Result<(), OutputError> {
+        let format = Format::of(path).map_err(OutputError::Usage)?;
+        self.stage(path, |tmp| write_table_owned(tmp, format, table))
     }
 
     /// Stage raw bytes (SVG, HTML, JSON).

@@ -156,7 +156,14 @@ impl<'a> Row<'a> {
                 ArrowCol::I64(v) => v[*r].map(|x| x as f64),
                 _ => return self.parse_number(col, name),
             },
-            RowSrc::Csv(_) => return self.parse_number(col, name),
+            RowSrc::Csv(rec) => {
+                // Exact fast path for plain decimals; anything else (blanks, exponents,
+                // errors) takes std below.
+                if let Some(x) = rec.get(col).and_then(crate::number::parse_decimal) {
+                    return Ok(Some(x));
+                }
+                return self.parse_number(col, name);
+            }
         };
         match v {
             Some(x) if !x.is_finite() => {

@@ -179,7 +179,7 @@ pub fn read_industry(path: &Path) -> Result<IndustryTable, InputError> {
     if crate::rows::Format::of(path).map_err(|e| e.in_file(file.clone()))?
         == crate::rows::Format::Csv
     {
-        let bytes = std::fs::read(path)
+        let bytes = crate::fast_csv::read_file(path)
             .map_err(|e| InputError::new(format!("cannot open: {e}")).in_file(file.clone()))?;
         if crate::fast_csv::is_simple(&bytes) {
             let body_start = bytes
@@ -212,6 +212,10 @@ pub fn read_industry(path: &Path) -> Result<IndustryTable, InputError> {
             }
             return b.build().map_err(|e| e.in_file(file));
         }
+    } else if let Some(b) =
+        crate::fast_parquet::industry(path).map_err(|e| e.in_file(file.clone()))?
+    {
+        return b.build().map_err(|e| e.in_file(file));
     }
     read_industry_rows(path)
 }

@@ -1,16 +1,19 @@
 //! Columnar tables written as CSV or Parquet.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
-use arrow_array::{ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch};
+use arrow_array::{ArrayRef, Date32Array, Float64Array, Int64Array, StringArray};
+use arrow_buffer::{BooleanBuffer, NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema};
+use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnChunk, ArrowColumnWriter};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
 use peergroup_data::Date;
 use rayon::prelude::*;
@@ -103,7 +106,131 @@ impl Table {
 pub fn write_table(path: &Path, format: Format, table: &Table) -> std::io::Result<()> {
     match format {
         Format::Csv => write_csv(path, table),
-        Format::Parquet => write_parquet(path, table),
+        Format::Parquet => {
+            let sources = table.columns.iter().map(Source::Borrowed).collect();
+            write_parquet(path, table, sources)
+        }
+    }
+}
+
+/// [`write_table`] for a table that is no longer needed: Parquet then hands its number
+/// columns to Arrow without copying them (at 50M rows the copies and their page faults
+/// cost more than the encoding).
+pub fn write_table_owned(path: &Path, format: Format, table: Table) -> std::io::Result<()> {
+    match format {
+        Format::Csv => write_csv(path, &table),
+        Format::Parquet => {
+            let Table { names, columns } = table;
+            let sources: Vec<Source<'_>> = columns.into_iter().map(Source::owned).collect();
+            let shape = Table {
+                names,
+                columns: Vec::new(),
+            };
+            write_parquet(path, &shape, sources)
+        }
+    }
+}
+
+/// A column as the Parquet writer sees it: borrowed (copied per row group) or owned
+/// Arrow buffers (sliced per row group, no copy).
+enum Source<'a> {
+    Borrowed(&'a Column),
+    Key(Vec<u32>, Vec<String>),
+    Text(Vec<String>),
+    F64(ScalarBuffer<f64>, Option<NullBuffer>),
+    Date(ScalarBuffer<i32>),
+    I64(ScalarBuffer<i64>),
+}
+
+impl Source<'_> {
+    fn owned(c: Column) -> Source<'static> {
+        match c {
+            Column::Key { codes, names } => Source::Key(codes, names),
+            Column::Text(v) => Source::Text(v),
+            Column::F64(v) => {
+                // NaN (and inf) are written as nulls; most columns have few or none.
+                let valid = BooleanBuffer::collect_bool(v.len(), |i| v[i].is_finite());
+                let nulls = (valid.count_set_bits() < v.len()).then(|| NullBuffer::new(valid));
+                Source::F64(ScalarBuffer::from(v), nulls)
+            }
+            // Same size and alignment: the collect reuses the allocation.
+            Column::Date(v) => Source::Date(ScalarBuffer::from(
+                v.into_iter().map(|d| d.days()).collect::<Vec<i32>>(),
+            )),
+            Column::I64(v) => Source::I64(ScalarBuffer::from(v)),
+        }
+    }
+
+    /// Whether Snappy would leave this column (nearly) as large as it is: full-precision
+    /// doubles (returns, effects) hardly ever repeat a byte sequence, and compressing
+    /// 50M of them costs about a second for < 1% of size. Judged on a sample spread over
+    /// the column; anything else keeps Snappy.
+    fn snappy_is_useless(&self) -> bool {
+        let v: &[f64] = match self {
+            Source::Borrowed(Column::F64(v)) => v,
+            Source::F64(v, _) => v,
+            _ => return false,
+        };
+        const PIECE: usize = 8 * 1024;
+        if v.len() < 16 * PIECE {
+            return false; // small files: size matters more than time
+        }
+        let mut raw = 0usize;
+        let mut packed = 0usize;
+        let mut enc = snap::raw::Encoder::new();
+        for k in 0..8 {
+            let start = (v.len() - PIECE) / 7 * k;
+            let bytes: Vec<u8> = v[start..start + PIECE]
+                .iter()
+                .flat_map(|x| x.to_le_bytes())
+                .collect();
+            raw += bytes.len();
+            packed += enc.compress_vec(&bytes).map_or(bytes.len(), |c| c.len());
+        }
+        packed * 100 > raw * 97
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Source::Borrowed(c) => c.len(),
+            Source::Key(codes, _) => codes.len(),
+            Source::Text(v) => v.len(),
+            Source::F64(v, _) => v.len(),
+            Source::Date(v) => v.len(),
+            Source::I64(v) => v.len(),
+        }
+    }
+
+    fn data_type(&self) -> DataType {
+        match self {
+            Source::Borrowed(Column::Key { .. } | Column::Text(_))
+            | Source::Key(..)
+            | Source::Text(_) => DataType::Utf8,
+            Source::Borrowed(Column::Date(_)) | Source::Date(_) => DataType::Date32,
+            Source::Borrowed(Column::F64(_)) | Source::F64(..) => DataType::Float64,
+            Source::Borrowed(Column::I64(_)) | Source::I64(_) => DataType::Int64,
+        }
+    }
+
+    fn chunk(&self, start: usize, end: usize) -> ArrayRef {
+        let len = end - start;
+        match self {
+            Source::Borrowed(c) => chunk(c, start, end),
+            Source::Key(codes, names) => {
+                let mut b = StringBuilder::with_capacity(len, len * 8);
+                for &k in &codes[start..end] {
+                    b.append_value(&names[k as usize]);
+                }
+                Arc::new(b.finish())
+            }
+            Source::Text(v) => Arc::new(StringArray::from_iter_values(&v[start..end])),
+            Source::F64(v, nulls) => Arc::new(Float64Array::new(
+                v.slice(start, len),
+                nulls.as_ref().map(|n| n.slice(start, len)),
+            )),
+            Source::Date(v) => Arc::new(Date32Array::new(v.slice(start, len), None)),
+            Source::I64(v) => Arc::new(Int64Array::new(v.slice(start, len), None)),
+        }
     }
 }
 
@@ -119,11 +246,13 @@ fn push_quoted(s: &str, out: &mut Vec<u8>) {
 
 /// Decimal digits of `v` without going through `fmt` (dates and counts are hot paths).
 fn push_int(v: i64, out: &mut Vec<u8>) {
-    if v < 0 {
-        out.push(b'-');
-    }
+    let mut buf = [0u8; I64_WIDTH];
+    out.extend_from_slice(int_text(v, &mut buf));
+}
+
+/// The decimal text of `v`, written at the end of `buf`.
+fn int_text(v: i64, buf: &mut [u8; I64_WIDTH]) -> &[u8] {
     let mut x = v.unsigned_abs();
-    let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {
         i -= 1;
@@ -133,7 +262,11 @@ fn push_int(v: i64, out: &mut Vec<u8>) {
             break;
         }
     }
-    out.extend_from_slice(&buf[i..]);
+    if v < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    &buf[i..]
 }
 
 fn push_padded(v: u32, width: usize, out: &mut Vec<u8>) {
@@ -165,8 +298,9 @@ fn format_cell(col: &Column, r: usize, out: &mut Vec<u8>) {
         Column::F64(v) => {
             let x = v[r];
             if x.is_finite() {
-                // ryu writes 1.0 as "1.0" and 1e-7 as "1e-7": both parse everywhere.
-                let mut b = ryu::Buffer::new();
+                // Shortest round-trip text (Żmij, ~2x faster than ryu): 1.0 as "1.0",
+                // 1e-7 as "1e-7", 1e22 as "1e+22"; all parse everywhere.
+                let mut b = zmij::Buffer::new();
                 out.extend_from_slice(b.format_finite(x).as_bytes());
             }
         }
@@ -174,25 +308,192 @@ fn format_cell(col: &Column, r: usize, out: &mut Vec<u8>) {
     }
 }
 
-fn format_rows(table: &Table, rows: std::ops::Range<usize>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(rows.len() * 16 * table.columns.len());
+/// A column made ready for CSV: key names quoted once, dates looked up in a table of
+/// their text (a file spans a few thousand distinct days but millions of rows).
+enum CsvCol<'a> {
+    Key {
+        codes: &'a [u32],
+        names: Vec<Vec<u8>>,
+    },
+    Date {
+        days: &'a [Date],
+        first: i32,
+        text: Vec<[u8; 10]>,
+    },
+    F64(&'a [f64]),
+    I64(&'a [i64]),
+    Other(&'a Column),
+}
+
+/// Longest text of one cell: f64 as shortest round-trip text ("-1.2345678901234567e-308"
+/// is 24 bytes) and i64 ("-9223372036854775808", 20 bytes); `None` for unbounded text.
+const F64_WIDTH: usize = 24;
+const I64_WIDTH: usize = 20;
+
+/// Copy `s` to `buf[p..]` and return the new end. Cells are short, and a call to
+/// `memcpy` per cell cost more than the copy: two overlapping fixed-size moves do it.
+#[inline(always)]
+fn put(buf: &mut [u8], p: usize, s: &[u8]) -> usize {
+    let n = s.len();
+    if (16..=32).contains(&n) {
+        buf[p..p + 16].copy_from_slice(&s[..16]);
+        buf[p + n - 16..p + n].copy_from_slice(&s[n - 16..]);
+    } else if (8..16).contains(&n) {
+        buf[p..p + 8].copy_from_slice(&s[..8]);
+        buf[p + n - 8..p + n].copy_from_slice(&s[n - 8..]);
+    } else if (4..8).contains(&n) {
+        buf[p..p + 4].copy_from_slice(&s[..4]);
+        buf[p + n - 4..p + n].copy_from_slice(&s[n - 4..]);
+    } else if n < 4 {
+        for (i, &b) in s.iter().enumerate() {
+            buf[p + i] = b;
+        }
+    } else {
+        buf[p..p + n].copy_from_slice(s);
+    }
+    p + n
+}
+
+impl<'a> CsvCol<'a> {
+    fn new(c: &'a Column) -> CsvCol<'a> {
+        match c {
+            Column::Key { codes, names } => CsvCol::Key {
+                codes,
+                names: names
+                    .iter()
+                    .map(|n| {
+                        let mut q = Vec::new();
+                        push_quoted(n, &mut q);
+                        q
+                    })
+                    .collect(),
+            },
+            Column::Date(v) => {
+                let lo = v.iter().map(|d| d.days()).min().unwrap_or(0);
+                let hi = v.iter().map(|d| d.days()).max().unwrap_or(0);
+                // Four-digit years only; a table is pointless beyond ~100 years of days.
+                let plain = |d: i32| (0..=9999).contains(&Date::from_days(d).ymd().0);
+                if v.is_empty() || hi - lo > 40_000 || !plain(lo) || !plain(hi) {
+                    return CsvCol::Other(c);
+                }
+                let text = (lo..=hi)
+                    .map(|d| {
+                        let mut t = Vec::with_capacity(10);
+                        format_cell(&Column::Date(vec![Date::from_days(d)]), 0, &mut t);
+                        t.try_into().expect("YYYY-MM-DD is 10 bytes")
+                    })
+                    .collect();
+                CsvCol::Date {
+                    days: v,
+                    first: lo,
+                    text,
+                }
+            }
+            Column::F64(v) => CsvCol::F64(v),
+            Column::I64(v) => CsvCol::I64(v),
+            other => CsvCol::Other(other),
+        }
+    }
+
+    /// Most bytes a cell of this column can take, if bounded.
+    fn width(&self) -> Option<usize> {
+        match self {
+            CsvCol::Key { names, .. } => Some(names.iter().map(Vec::len).max().unwrap_or(0)),
+            CsvCol::Date { .. } => Some(10),
+            CsvCol::F64(_) => Some(F64_WIDTH),
+            CsvCol::I64(_) => Some(I64_WIDTH),
+            CsvCol::Other(_) => None,
+        }
+    }
+
+    #[inline]
+    fn push(&self, r: usize, out: &mut Vec<u8>) {
+        match self {
+            CsvCol::Key { codes, names } => out.extend_from_slice(&names[codes[r] as usize]),
+            CsvCol::Date { days, first, text } => {
+                out.extend_from_slice(&text[(days[r].days() - first) as usize])
+            }
+            CsvCol::F64(v) => {
+                let x = v[r];
+                if x.is_finite() {
+                    let mut b = zmij::Buffer::new();
+                    out.extend_from_slice(b.format_finite(x).as_bytes());
+                }
+            }
+            CsvCol::I64(v) => push_int(v[r], out),
+            CsvCol::Other(c) => format_cell(c, r, out),
+        }
+    }
+
+    /// [`CsvCol::push`] into a buffer known to have room.
+    #[inline]
+    fn put(&self, r: usize, buf: &mut [u8], p: usize) -> usize {
+        match self {
+            CsvCol::Key { codes, names } => put(buf, p, &names[codes[r] as usize]),
+            CsvCol::Date { days, first, text } => {
+                buf[p..p + 10].copy_from_slice(&text[(days[r].days() - first) as usize]);
+                p + 10
+            }
+            CsvCol::F64(v) => {
+                let x = v[r];
+                if x.is_finite() {
+                    let mut b = zmij::Buffer::new();
+                    put(buf, p, b.format_finite(x).as_bytes())
+                } else {
+                    p
+                }
+            }
+            CsvCol::I64(v) => {
+                let mut tmp = [0u8; I64_WIDTH];
+                put(buf, p, int_text(v[r], &mut tmp))
+            }
+            CsvCol::Other(_) => unreachable!("only bounded columns are put"),
+        }
+    }
+}
+
+fn format_rows(cols: &[CsvCol<'_>], rows: std::ops::Range<usize>, out: &mut Vec<u8>) {
+    out.clear();
+    // Bounded rows (the usual case) are written by index into a buffer sized for the
+    // widest possible row, then cut to what was written.
+    let widths: Option<usize> = cols.iter().map(CsvCol::width).sum();
+    if let Some(w) = widths {
+        let row_max = w + cols.len();
+        out.resize(rows.len() * row_max, 0);
+        let mut p = 0;
+        for r in rows {
+            for (i, c) in cols.iter().enumerate() {
+                if i > 0 {
+                    out[p] = b',';
+                    p += 1;
+                }
+                p = c.put(r, out, p);
+            }
+            out[p] = b'\n';
+            p += 1;
+        }
+        out.truncate(p);
+        return;
+    }
     for r in rows {
-        for (i, c) in table.columns.iter().enumerate() {
+        for (i, c) in cols.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            format_cell(c, r, &mut out);
+            c.push(r, out);
         }
         out.push(b'\n');
     }
-    out
 }
 
-/// Rows per formatting task; tasks run in parallel, in batches to bound memory.
-const CSV_CHUNK: usize = 32 * 1024;
+/// Rows per formatting task.
+const CSV_CHUNK: usize = 16 * 1024;
 
+/// Rows are formatted in parallel, a batch of chunks at a time, while the previous
+/// batch is being written: formatting and the write system calls overlap, and the two
+/// sets of buffers are reused, so memory stays at a few MB whatever the table size.
 fn write_csv(path: &Path, table: &Table) -> std::io::Result<()> {
-    let mut w = BufWriter::with_capacity(1 << 20, File::create(path)?);
+    let mut w = File::create(path)?;
     let mut header = Vec::new();
     for (i, n) in table.names.iter().enumerate() {
         if i > 0 {
@@ -202,41 +503,49 @@ fn write_csv(path: &Path, table: &Table) -> std::io::Result<()> {
     }
     header.push(b'\n');
     w.write_all(&header)?;
+    let cols: Vec<CsvCol<'_>> = table.columns.iter().map(CsvCol::new).collect();
     let n = table.n_rows();
-    let batch = CSV_CHUNK * 4 * rayon::current_num_threads().max(1);
-    let mut start = 0;
-    while start < n {
-        let end = (start + batch).min(n);
-        let chunks: Vec<usize> = (start..end).step_by(CSV_CHUNK).collect();
-        let bufs: Vec<Vec<u8>> = chunks
-            .par_iter()
-            .map(|&s| format_rows(table, s..(s + CSV_CHUNK).min(end)))
-            .collect();
-        for b in &bufs {
-            w.write_all(b)?;
-        }
-        start = end;
+    let per_batch = 2 * rayon::current_num_threads().max(1);
+    let batches: Vec<Vec<std::ops::Range<usize>>> = (0..n)
+        .step_by(CSV_CHUNK)
+        .map(|s| s..(s + CSV_CHUNK).min(n))
+        .collect::<Vec<_>>()
+        .chunks(per_batch)
+        .map(<[_]>::to_vec)
+        .collect();
+    let mut ready: Vec<Vec<u8>> = vec![Vec::new(); per_batch];
+    let mut spare: Vec<Vec<u8>> = vec![Vec::new(); per_batch];
+    let mut filled = 0; // buffers of `ready` holding the previous batch
+    for batch in &batches {
+        let format = |bufs: &mut Vec<Vec<u8>>| {
+            bufs.par_iter_mut()
+                .zip(batch.par_iter())
+                .for_each(|(buf, rows)| format_rows(&cols, rows.clone(), buf));
+        };
+        let write = |bufs: &[Vec<u8>]| -> std::io::Result<()> {
+            let mut f = &w;
+            bufs.iter().try_for_each(|b| f.write_all(b))
+        };
+        let (written, ()) = rayon::join(|| write(&ready[..filled]), || format(&mut spare));
+        written?;
+        std::mem::swap(&mut ready, &mut spare);
+        filled = batch.len();
     }
-    w.into_inner().map_err(|e| e.into_error())?;
+    let mut f = &w;
+    ready[..filled].iter().try_for_each(|b| f.write_all(b))?;
+    w.flush()?;
     Ok(())
 }
 
 const PARQUET_CHUNK: usize = 1 << 20;
 
-fn write_parquet(path: &Path, table: &Table) -> std::io::Result<()> {
+/// `table` gives the names (its columns may be empty when `sources` own them).
+fn write_parquet(path: &Path, table: &Table, sources: Vec<Source<'_>>) -> std::io::Result<()> {
     let fields: Vec<Field> = table
         .names
         .iter()
-        .zip(&table.columns)
-        .map(|(n, c)| {
-            let t = match c {
-                Column::Key { .. } | Column::Text(_) => DataType::Utf8,
-                Column::Date(_) => DataType::Date32,
-                Column::F64(_) => DataType::Float64,
-                Column::I64(_) => DataType::Int64,
-            };
-            Field::new(n, t, true)
-        })
+        .zip(&sources)
+        .map(|(n, c)| Field::new(n, c.data_type(), true))
         .collect();
     let schema = Arc::new(Schema::new(fields));
     // Dictionary encoding pays for repeated ids, not for floats: hashing tens of
@@ -245,27 +554,81 @@ fn write_parquet(path: &Path, table: &Table) -> std::io::Result<()> {
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(PARQUET_CHUNK))
         .set_dictionary_enabled(false);
-    for (n, c) in table.names.iter().zip(&table.columns) {
-        if matches!(c, Column::Key { .. } | Column::Text(_)) {
+    for (n, c) in table.names.iter().zip(&sources) {
+        if c.snappy_is_useless() {
+            props = props
+                .set_column_compression(ColumnPath::from(n.as_str()), Compression::UNCOMPRESSED);
+        }
+        if c.data_type() == DataType::Utf8 {
             props = props.set_column_dictionary_enabled(ColumnPath::from(n.as_str()), true);
         }
     }
     let props = props.build();
     let file = File::create(path)?;
-    let mut writer =
-        ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(std::io::Error::other)?;
-    let n = table.n_rows();
-    let mut start = 0;
-    while start < n || (n == 0 && start == 0) {
-        let end = (start + PARQUET_CHUNK).min(n);
-        let arrays: Vec<ArrayRef> = table.columns.iter().map(|c| chunk(c, start, end)).collect();
-        let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(std::io::Error::other)?;
-        writer.write(&batch).map_err(std::io::Error::other)?;
-        if n == 0 {
-            break;
+    // ArrowWriter sets up the file (schema, Arrow metadata); its lower-level parts then
+    // let every (row group, column) chunk be encoded as its own task.
+    let (mut writer, factory) = ArrowWriter::try_new(file, schema.clone(), Some(props))
+        .and_then(ArrowWriter::into_serialized_writer)
+        .map_err(std::io::Error::other)?;
+    let n = sources.first().map_or(0, Source::len);
+    // An empty table gets no row group, as ArrowWriter does.
+    let groups: Vec<(usize, usize)> = (0..n)
+        .step_by(PARQUET_CHUNK)
+        .map(|s| (s, (s + PARQUET_CHUNK).min(n)))
+        .collect();
+    let encode =
+        |batch: &[(usize, (usize, usize))]| -> parquet::errors::Result<Vec<Vec<ArrowColumnChunk>>> {
+            let writers = batch
+                .iter()
+                .map(|(g, _)| factory.create_column_writers(*g))
+                .collect::<parquet::errors::Result<Vec<_>>>()?;
+            let tasks: Vec<(usize, usize, ArrowColumnWriter)> = writers
+                .into_iter()
+                .enumerate()
+                .flat_map(|(b, ws)| ws.into_iter().enumerate().map(move |(c, w)| (b, c, w)))
+                .collect();
+            let chunks = tasks
+                .into_par_iter()
+                .map(|(b, c, mut w)| {
+                    let (start, end) = batch[b].1;
+                    let array = sources[c].chunk(start, end);
+                    for leaf in compute_leaves(schema.field(c), &array)? {
+                        w.write(&leaf)?;
+                    }
+                    w.close()
+                })
+                .collect::<parquet::errors::Result<Vec<_>>>()?;
+            let width = sources.len();
+            let mut out: Vec<Vec<ArrowColumnChunk>> = Vec::with_capacity(batch.len());
+            let mut it = chunks.into_iter();
+            for _ in batch {
+                out.push(it.by_ref().take(width).collect());
+            }
+            Ok(out)
+        };
+    let append = |writer: &mut SerializedFileWriter<File>,
+                  done: Vec<Vec<ArrowColumnChunk>>|
+     -> parquet::errors::Result<()> {
+        for group in done {
+            let mut rg = writer.next_row_group()?;
+            for c in group {
+                c.append_to_row_group(&mut rg)?;
+            }
+            rg.close()?;
         }
-        start = end;
+        Ok(())
+    };
+    // Encode a batch of row groups on all cores while the previous one is written out.
+    let indexed: Vec<(usize, (usize, usize))> = groups.into_iter().enumerate().collect();
+    let per_batch = rayon::current_num_threads().max(1);
+    let mut pending: Vec<Vec<ArrowColumnChunk>> = Vec::new();
+    for batch in indexed.chunks(per_batch) {
+        let prev = std::mem::take(&mut pending);
+        let (appended, encoded) = rayon::join(|| append(&mut writer, prev), || encode(batch));
+        appended.map_err(std::io::Error::other)?;
+        pending = encoded.map_err(std::io::Error::other)?;
     }
+    append(&mut writer, pending).map_err(std::io::Error::other)?;
     // No fsync: outputs are renamed into place for atomicity against failures of this
     // process; durability against power loss is the file system's business.
     writer.close().map_err(std::io::Error::other)?;
@@ -291,9 +654,13 @@ fn chunk(c: &Column, start: usize, end: usize) -> ArrayRef {
         Column::Date(v) => Arc::new(Date32Array::from_iter_values(
             v[start..end].iter().map(|d| d.days()),
         )),
-        Column::F64(v) => Arc::new(Float64Array::from_iter(
-            v[start..end].iter().map(|&x| x.is_finite().then_some(x)),
-        )),
+        Column::F64(v) => {
+            let v = &v[start..end];
+            // NaN (and inf) are written as nulls; most columns have few or none.
+            let valid = BooleanBuffer::collect_bool(v.len(), |i| v[i].is_finite());
+            let nulls = (valid.count_set_bits() < v.len()).then(|| NullBuffer::new(valid));
+            Arc::new(Float64Array::new(ScalarBuffer::from(v.to_vec()), nulls))
+        }
         Column::I64(v) => Arc::new(Int64Array::from_iter_values(v[start..end].iter().copied())),
     }
 }

@@ -114,110 +114,347 @@ impl Kept {
 pub fn filter_points(table: &IndustryTable, cfg: &IndustryConfig) -> (Kept, Vec<Dropped>) {
     let n = table.n_records();
     let k = table.n_classes();
-    let mut keep = vec![true; n];
-    let mut dropped = Vec::new();
+    let dates = table.all_dates();
+    let aum = table.all_aum();
+    // AUM values are finite (checked on reading), so `>=` is the complement of `<`.
+    let keep: Vec<bool> = aum.par_iter().map(|a| *a >= cfg.min_aum).collect();
 
-    // Global date grid and, per record, its date index (each class's dates are sorted,
-    // so a forward walk replaces a binary search per record).
-    let mut grid: Vec<Date> = (0..k)
-        .flat_map(|c| table.class(c).dates.iter().copied())
-        .collect();
-    grid.par_sort_unstable();
-    grid.dedup();
-    let mut record_day = vec![0u32; n];
-    for c in 0..k {
-        let off = table.offset(c);
-        let recs = table.class(c);
-        let mut g = 0usize;
-        for (i, d) in recs.dates.iter().enumerate() {
-            while grid[g] < *d {
-                g += 1;
+    // The global date grid and a record's index on it. Each class's dates are sorted, so
+    // the span is known from first and last dates; for the usual few thousand days a
+    // dense day -> index table replaces sorting every record's date.
+    let days = DayIndex::new(table);
+    let g = days.grid.len();
+
+    // Records that pass the AUM rule, counted per day and contiguous block of classes
+    // (the blocks later copy their records in parallel).
+    let blocks = class_blocks(table, rayon::current_num_threads() * 4, g);
+    let counts: Vec<Vec<u32>> = blocks
+        .par_iter()
+        .map(|cs| {
+            let mut c = vec![0u32; g];
+            for i in table.offset(cs.start)..table.offset(cs.end) {
+                if keep[i] {
+                    c[days.index(dates[i])] += 1;
+                }
             }
-            record_day[off + i] = g as u32;
-            if recs.aum[i] < cfg.min_aum {
-                keep[off + i] = false;
+            c
+        })
+        .collect();
+    let mut day_start = vec![0usize; g + 1];
+    for t in 0..g {
+        day_start[t + 1] = day_start[t] + counts.iter().map(|c| c[t] as usize).sum::<usize>();
+    }
+
+    // Dates are walked in windows of a few days: the window's records are copied
+    // day-major into reused buffers (each class block fills its own part of every day's
+    // run, in parallel, so within a day records stay in class order), and the copy of
+    // the next window overlaps the date-by-date pass over the current one. Small windows
+    // keep the scatter's write targets in cache and need no table-sized allocation.
+    let per_day = day_start[g] / g.max(1) + 1;
+    let window = (WINDOW_RECORDS / per_day).clamp(1, g.max(1));
+    let windows: Vec<std::ops::Range<usize>> = (0..g)
+        .step_by(window)
+        .map(|t| t..(t + window).min(g))
+        .collect();
+    let cap = windows
+        .iter()
+        .map(|w| day_start[w.end] - day_start[w.start])
+        .max()
+        .unwrap_or(0);
+    let mut cursors: Vec<usize> = (0..k).map(|c| table.offset(c)).collect();
+    let mut cur = DayMajor::new(cap);
+    let mut next = DayMajor::new(cap);
+    let mut keep = keep;
+    let mut outliers = Vec::new();
+    let mut last_price = vec![f64::NAN; k];
+    let mut moves: Vec<(usize, f64)> = Vec::new();
+    let scan = Scan {
+        table,
+        days: &days,
+        counts: &counts,
+        blocks: &blocks,
+        min_aum: cfg.min_aum,
+    };
+    if let Some(w) = windows.first() {
+        scan.fill(w.clone(), &mut cursors, &mut next);
+    }
+    for (j, w) in windows.iter().enumerate() {
+        std::mem::swap(&mut cur, &mut next);
+        let base = day_start[w.start];
+        let runs: Vec<std::ops::Range<usize>> = w
+            .clone()
+            .map(|t| day_start[t] - base..day_start[t + 1] - base)
+            .collect();
+        let mut walk = || {
+            for (t, day) in w.clone().zip(runs.iter().cloned()) {
+                step_day(
+                    cfg,
+                    days.grid[t],
+                    &cur,
+                    day,
+                    &mut keep,
+                    &mut last_price,
+                    &mut moves,
+                    &mut outliers,
+                );
+            }
+        };
+        match windows.get(j + 1) {
+            Some(wn) => {
+                rayon::join(walk, || scan.fill(wn.clone(), &mut cursors, &mut next));
+            }
+            None => walk(),
+        }
+    }
+    drop((cur, next));
+
+    // Drops in (class, date) order: the AUM drops come in that order from a walk over
+    // the records; the few outliers are sorted and merged in.
+    outliers.sort_by_key(|d| (d.class, d.date));
+    let mut dropped = Vec::with_capacity(n - keep.iter().filter(|x| **x).count());
+    let mut out = outliers.into_iter().peekable();
+    for c in 0..k {
+        for i in table.offset(c)..table.offset(c + 1) {
+            if aum[i] < cfg.min_aum {
+                while let Some(o) = out.next_if(|o| (o.class, o.date) < (c, dates[i])) {
+                    dropped.push(o);
+                }
                 dropped.push(Dropped {
                     class: c,
-                    date: *d,
-                    reason: DropReason::BelowMinAum { aum: recs.aum[i] },
+                    date: dates[i],
+                    reason: DropReason::BelowMinAum { aum: aum[i] },
                 });
             }
         }
     }
+    dropped.extend(out);
+    (Kept { keep }, dropped)
+}
 
-    // Day-major copies of (record, class, price) of the records that pass the AUM rule:
-    // the date-by-date pass below then reads memory sequentially.
-    let mut day_start = vec![0usize; grid.len() + 1];
-    for (i, &t) in record_day.iter().enumerate() {
-        if keep[i] {
-            day_start[t as usize + 1] += 1;
-        }
-    }
-    for t in 0..grid.len() {
-        day_start[t + 1] += day_start[t];
-    }
-    let live = day_start[grid.len()];
-    let mut cursor = day_start.clone();
-    let mut day_record = vec![0u32; live];
-    let mut day_class = vec![0u32; live];
-    let mut day_price = vec![0.0f64; live];
-    let prices = table.all_prices();
-    for c in 0..k {
-        let off = table.offset(c);
-        for i in off..off + table.class(c).dates.len() {
-            if keep[i] {
-                let t = record_day[i] as usize;
-                let slot = cursor[t];
-                day_record[slot] = i as u32;
-                day_class[slot] = c as u32;
-                day_price[slot] = prices[i];
-                cursor[t] += 1;
-            }
-        }
-    }
-    drop(record_day);
-    drop(cursor);
+/// Records per date window of the outlier pass (see `filter_points`).
+const WINDOW_RECORDS: usize = 1 << 21;
 
-    let mut last_price = vec![f64::NAN; k];
-    let mut moves: Vec<(usize, f64)> = Vec::new();
-    for t in 0..grid.len() {
-        let day = day_start[t]..day_start[t + 1];
-        moves.clear();
-        for slot in day.clone() {
-            let prev = last_price[day_class[slot] as usize];
-            if prev.is_finite() {
-                moves.push((slot, day_price[slot] / prev - 1.0));
-            }
+/// One block's part of one day's run: records, classes and prices.
+type DayPiece<'a> = (&'a mut [u32], &'a mut [u32], &'a mut [f64]);
+
+/// A window's records that pass the AUM rule, day after day: record index, class, price.
+struct DayMajor {
+    record: Vec<u32>,
+    class: Vec<u32>,
+    price: Vec<f64>,
+}
+
+impl DayMajor {
+    fn new(cap: usize) -> DayMajor {
+        DayMajor {
+            record: vec![0; cap],
+            class: vec![0; cap],
+            price: vec![0.0; cap],
         }
-        let mut flagged = false;
-        if moves.len() >= 2 {
-            let m = moves.len() as f64;
-            let mean = moves.iter().map(|x| x.1).sum::<f64>() / m;
-            let var = moves.iter().map(|x| (x.1 - mean).powi(2)).sum::<f64>() / (m - 1.0);
-            let sd = var.sqrt();
-            if sd > 0.0 {
-                for &(slot, mv) in &moves {
-                    let z = (mv - mean) / sd;
-                    if mv.abs() > cfg.max_move && z.abs() > cfg.max_z {
-                        keep[day_record[slot] as usize] = false;
-                        flagged = true;
-                        dropped.push(Dropped {
-                            class: day_class[slot] as usize,
-                            date: grid[t],
-                            reason: DropReason::PriceOutlier { price_move: mv, z },
-                        });
+    }
+}
+
+/// What the window copies need to know about the table.
+struct Scan<'a> {
+    table: &'a IndustryTable,
+    days: &'a DayIndex,
+    /// Candidate records per class block and day.
+    counts: &'a [Vec<u32>],
+    blocks: &'a [std::ops::Range<usize>],
+    min_aum: f64,
+}
+
+impl Scan<'_> {
+    /// Copy the candidates of days `w` into `out`, day-major; `cursors` (next record of
+    /// each class) move past the window.
+    fn fill(&self, w: std::ops::Range<usize>, cursors: &mut [usize], out: &mut DayMajor) {
+        let nb = self.blocks.len();
+        let lens: Vec<usize> = w
+            .clone()
+            .flat_map(|t| self.counts.iter().map(move |c| c[t] as usize))
+            .collect();
+        let mut per_block: Vec<Vec<DayPiece<'_>>> =
+            (0..nb).map(|_| Vec::with_capacity(w.len())).collect();
+        let (mut r, mut c, mut p) = (&mut out.record[..], &mut out.class[..], &mut out.price[..]);
+        for (j, &l) in lens.iter().enumerate() {
+            let (r0, r1) = std::mem::take(&mut r).split_at_mut(l);
+            let (c0, c1) = std::mem::take(&mut c).split_at_mut(l);
+            let (p0, p1) = std::mem::take(&mut p).split_at_mut(l);
+            per_block[j % nb].push((r0, c0, p0));
+            (r, c, p) = (r1, c1, p1);
+        }
+        let mut cursor_parts = Vec::with_capacity(nb);
+        let mut rest = cursors;
+        for b in self.blocks {
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(b.len());
+            cursor_parts.push(head);
+            rest = tail;
+        }
+        let dates = self.table.all_dates();
+        let aum = self.table.all_aum();
+        let prices = self.table.all_prices();
+        per_block
+            .into_par_iter()
+            .zip(cursor_parts.into_par_iter())
+            .zip(self.blocks.par_iter())
+            .for_each(|((mut pieces, cursors), cs)| {
+                let mut fill = vec![0usize; w.len()];
+                for (cl, pos) in cs.clone().zip(cursors.iter_mut()) {
+                    let end = self.table.offset(cl + 1);
+                    let mut i = *pos;
+                    while i < end {
+                        let t = self.days.index(dates[i]);
+                        if t >= w.end {
+                            break;
+                        }
+                        if aum[i] >= self.min_aum {
+                            let o = t - w.start;
+                            let (r, c, p) = &mut pieces[o];
+                            r[fill[o]] = i as u32;
+                            c[fill[o]] = cl as u32;
+                            p[fill[o]] = prices[i];
+                            fill[o] += 1;
+                        }
+                        i += 1;
                     }
+                    *pos = i;
+                }
+            });
+    }
+}
+
+/// The outlier rule on one day: moves against each class's last kept price, the day's
+/// mean and sample sd, drops; then the last kept prices move on.
+#[allow(clippy::too_many_arguments)]
+fn step_day(
+    cfg: &IndustryConfig,
+    date: Date,
+    rec: &DayMajor,
+    day: std::ops::Range<usize>,
+    keep: &mut [bool],
+    last_price: &mut [f64],
+    moves: &mut Vec<(usize, f64)>,
+    outliers: &mut Vec<Dropped>,
+) {
+    moves.clear();
+    for slot in day.clone() {
+        let prev = last_price[rec.class[slot] as usize];
+        if prev.is_finite() {
+            moves.push((slot, rec.price[slot] / prev - 1.0));
+        }
+    }
+    let mut flagged = false;
+    if moves.len() >= 2 {
+        let m = moves.len() as f64;
+        let mean = moves.iter().map(|x| x.1).sum::<f64>() / m;
+        let var = moves.iter().map(|x| (x.1 - mean).powi(2)).sum::<f64>() / (m - 1.0);
+        let sd = var.sqrt();
+        if sd > 0.0 {
+            for &(slot, mv) in moves.iter() {
+                let z = (mv - mean) / sd;
+                if mv.abs() > cfg.max_move && z.abs() > cfg.max_z {
+                    keep[rec.record[slot] as usize] = false;
+                    flagged = true;
+                    outliers.push(Dropped {
+                        class: rec.class[slot] as usize,
+                        date,
+                        reason: DropReason::PriceOutlier { price_move: mv, z },
+                    });
                 }
             }
         }
-        for slot in day {
-            if !flagged || keep[day_record[slot] as usize] {
-                last_price[day_class[slot] as usize] = day_price[slot];
-            }
+    }
+    for slot in day {
+        if !flagged || keep[rec.record[slot] as usize] {
+            last_price[rec.class[slot] as usize] = rec.price[slot];
         }
     }
-    dropped.sort_by_key(|d| (d.class, d.date));
-    (Kept { keep }, dropped)
+}
+
+/// The sorted distinct dates of a table and each date's position among them.
+struct DayIndex {
+    grid: Vec<Date>,
+    /// Dense lookup `date - first -> grid index` when the span is small.
+    dense: Option<(i32, Vec<u32>)>,
+}
+
+impl DayIndex {
+    fn new(table: &IndustryTable) -> DayIndex {
+        let k = table.n_classes();
+        let spans = (0..k)
+            .map(|c| table.class(c).dates)
+            .filter(|d| !d.is_empty());
+        let lo = spans.clone().map(|d| d[0].days()).min().unwrap_or(0);
+        let hi = spans.map(|d| d[d.len() - 1].days()).max().unwrap_or(0);
+        let span = (hi as i64 - lo as i64 + 1) as usize;
+        let dates = table.all_dates();
+        if span <= (1usize << 22).max(dates.len() / 4) {
+            let present = dates
+                .par_chunks(1 << 16)
+                .fold(
+                    || vec![false; span],
+                    |mut p, ds| {
+                        for d in ds {
+                            p[(d.days() - lo) as usize] = true;
+                        }
+                        p
+                    },
+                )
+                .reduce(
+                    || vec![false; span],
+                    |mut a, b| {
+                        a.iter_mut().zip(b).for_each(|(x, y)| *x |= y);
+                        a
+                    },
+                );
+            let mut grid = Vec::new();
+            let mut index = vec![u32::MAX; span];
+            for (o, &p) in present.iter().enumerate() {
+                if p {
+                    index[o] = grid.len() as u32;
+                    grid.push(Date::from_days(lo + o as i32));
+                }
+            }
+            DayIndex {
+                grid,
+                dense: Some((lo, index)),
+            }
+        } else {
+            let mut grid = dates.to_vec();
+            grid.par_sort_unstable();
+            grid.dedup();
+            DayIndex { grid, dense: None }
+        }
+    }
+
+    #[inline]
+    fn index(&self, d: Date) -> usize {
+        match &self.dense {
+            Some((lo, index)) => index[(d.days() - lo) as usize] as usize,
+            None => self.grid.binary_search(&d).expect("date on the grid"),
+        }
+    }
+}
+
+/// Contiguous class ranges of roughly equal record counts (at most `parts`), fewer
+/// when per-block day counters (`days` each) would outweigh the records.
+fn class_blocks(table: &IndustryTable, parts: usize, days: usize) -> Vec<std::ops::Range<usize>> {
+    let k = table.n_classes();
+    let n = table.n_records();
+    let parts = parts.clamp(1, (n / days.max(1)).max(1)).min(k.max(1));
+    let target = n.div_ceil(parts).max(1);
+    let mut out = Vec::with_capacity(parts);
+    let mut start = 0;
+    for c in 0..k {
+        if table.offset(c + 1) - table.offset(start) >= target || c + 1 == k {
+            out.push(start..c + 1);
+            start = c + 1;
+        }
+    }
+    if out.is_empty() {
+        out.push(0..k);
+    }
+    out
 }
 
 /// Which classes form each output id.
@@ -301,7 +538,17 @@ pub fn effects(
     let lens: Vec<usize> = grouping
         .members
         .par_iter()
-        .map(|m| group_dates(table, kept, m).len())
+        .map(|m| match m.as_slice() {
+            // one class: its kept records are its dates (no need to collect them)
+            &[c] => {
+                let off = table.offset(c);
+                kept.keep[off..off + table.class(c).dates.len()]
+                    .iter()
+                    .filter(|k| **k)
+                    .count()
+            }
+            _ => group_dates(table, kept, m).len(),
+        })
         .collect();
     let mut offsets = Vec::with_capacity(lens.len() + 1);
     offsets.push(0);
@@ -405,8 +652,6 @@ fn group_series(
     unit: f64,
     out: GroupSlices<'_>,
 ) {
-    let dates = group_dates(table, kept, members);
-    let t = dates.len();
     let GroupSlices {
         dates: out_dates,
         aum,
@@ -415,37 +660,57 @@ fn group_series(
         dr,
         tr,
     } = out;
-    out_dates.copy_from_slice(&dates);
-    aum.fill(0.0);
-    pe.fill(0.0);
+    let t = out_dates.len();
     let mut aprev = vec![0.0; t];
     let mut priced = vec![false; t];
-    for &c in members {
+    if let &[c] = members {
+        // One class: its kept records are the grid, in order. Same arithmetic as the
+        // general path below (sums start from 0.0), without collecting dates first.
         let r = table.class(c);
-        let mut prev: Option<(usize, usize)> = None; // (record index, grid index)
+        let mut prev: Option<usize> = None;
+        let mut j = 0;
         for i in 0..r.dates.len() {
             if !kept.is_kept(table, c, i) {
                 continue;
             }
-            let j = if members.len() == 1 {
-                // single member: its kept dates are the grid, in order
-                prev.map_or(0, |(_, pj)| pj + 1)
-            } else {
-                dates
-                    .binary_search(&r.dates[i])
-                    .expect("member date on group grid")
-            };
-            aum[j] += r.aum[i];
-            if let Some((pi, pj)) = prev {
-                // carry the member's AUM over grid dates it was missing
-                for a in &mut aum[pj + 1..j] {
-                    *a += r.aum[pi];
-                }
+            out_dates[j] = r.dates[i];
+            aum[j] = 0.0 + r.aum[i];
+            pe[j] = 0.0;
+            if let Some(pi) = prev {
                 pe[j] += (r.price[i] - r.price[pi]) / unit * r.shares[pi];
                 aprev[j] += r.aum[pi];
                 priced[j] = true;
             }
-            prev = Some((i, j));
+            prev = Some(i);
+            j += 1;
+        }
+    } else {
+        let dates = group_dates(table, kept, members);
+        out_dates.copy_from_slice(&dates);
+        aum.fill(0.0);
+        pe.fill(0.0);
+        for &c in members {
+            let r = table.class(c);
+            let mut prev: Option<(usize, usize)> = None; // (record index, grid index)
+            for i in 0..r.dates.len() {
+                if !kept.is_kept(table, c, i) {
+                    continue;
+                }
+                let j = dates
+                    .binary_search(&r.dates[i])
+                    .expect("member date on group grid");
+                aum[j] += r.aum[i];
+                if let Some((pi, pj)) = prev {
+                    // carry the member's AUM over grid dates it was missing
+                    for a in &mut aum[pj + 1..j] {
+                        *a += r.aum[pi];
+                    }
+                    pe[j] += (r.price[i] - r.price[pi]) / unit * r.shares[pi];
+                    aprev[j] += r.aum[pi];
+                    priced[j] = true;
+                }
+                prev = Some((i, j));
+            }
         }
     }
     for j in 0..t {

@@ -178,7 +178,7 @@ pub fn run(args: &IndustryArgs) -> CommandResult<IndustrySummary> {
             .dropped
             .as_ref()
             .map(|_| dropped_table(&table, &dropped));
-        outputs.write_table(&args.out, &effects_table(e))?;
+        outputs.write_table_owned(&args.out, effects_table(e))?;
         if let (Some(d), Some(t)) = (&args.dropped, dropped_out) {
             outputs.write_table(d, &t)?;
         }
