@@ -487,7 +487,7 @@ fn format_rows(cols: &[CsvCol<'_>], rows: std::ops::Range<usize>, out: &mut Vec<
 }
 
 /// Rows per formatting task.
-const CSV_CHUNK: usize = 16 * 1024;
+const CSV_CHUNK: usize = 4 * 1024;
 
 /// Rows are formatted in parallel, a batch of chunks at a time, while the previous
 /// batch is being written: formatting and the write system calls overlap, and the two
