@@ -374,4 +374,23 @@ fn bad_input_is_refused_with_a_reason() {
         d,
         &["--comparison-out needs --external"],
     );
+    rate_fails(
+        "good.csv",
+        &["--significance", "1.5"],
+        d,
+        &["--significance must lie in (0, 1)"],
+    );
+    rate_fails(
+        "good.csv",
+        &["--arch-lags", "0"],
+        d,
+        &["--arch-lags must be at least 1"],
+    );
+    std::fs::write(d.join("twice.csv"), "fund,stars\nF0,3\nF0,4\n").unwrap();
+    rate_fails(
+        "good.csv",
+        &["--external", "twice.csv"],
+        d,
+        &["twice.csv", "line 3", "fund 'F0' is rated twice"],
+    );
 }

@@ -365,6 +365,12 @@ fn bad_segmentation_input_is_refused() {
     let mut k3 = seg.to_vec();
     k3.extend(["--k", "3"]);
     fails(&k3, d, &["--k 3 is more than the 2 offices"]);
+    let mut q0 = seg.to_vec();
+    q0.extend(["--quarters", "0"]);
+    fails(&q0, d, &["--quarters and --k-max must be at least 1"]);
+    let mut dtw = seg.to_vec();
+    dtw.extend(["--distance", "dtw", "--method", "kmeans"]);
+    fails(&dtw, d, &["--distance dtw needs a hierarchical --method"]);
     assert!(!d.join("o").exists());
 
     let users = "user_id,registered,gender,age,occupation,income_band,referral\n\
