@@ -113,6 +113,33 @@ pub fn run_industry(args: &SynthIndustryArgs) -> CommandResult<usize> {
     Ok(data.n_rows())
 }
 
+/// Outputs for the tables `names` under `dir`, checked before anything is generated so a
+/// clobber or a bad extension fails fast.
+fn plan_tables(dir: &Path, names: &[String], force: bool) -> CommandResult<Outputs> {
+    let mut outputs = Outputs::new(force);
+    for n in names {
+        outputs.plan_table(&dir.join(n))?;
+    }
+    Ok(outputs)
+}
+
+/// Write `tables` as `names` under `dir` and commit them together.
+fn write_tables(
+    mut outputs: Outputs,
+    dir: &Path,
+    names: &[String],
+    tables: &[Table],
+) -> CommandResult {
+    step("writing", || -> CommandResult {
+        for (n, t) in names.iter().zip(tables) {
+            outputs.write_table(&dir.join(n), t)?;
+        }
+        Ok(())
+    })?;
+    outputs.commit()?;
+    Ok(())
+}
+
 /// Settings of `peergroup synth universe`.
 #[derive(Clone, Debug)]
 pub struct SynthUniverseArgs {
@@ -235,19 +262,10 @@ pub fn run_universe(args: &SynthUniverseArgs) -> CommandResult<(usize, usize, us
         format!("true_betas.{ext}"),
         "factor_attributes.csv".to_string(),
     ];
-    let mut outputs = Outputs::new(args.force);
-    for n in &names {
-        outputs.plan_table(&args.out.join(n))?;
-    }
+    let outputs = plan_tables(&args.out, &names, args.force)?;
     let u = step("generating", || universe(&args.config));
     let tables = universe_tables(&u, args.config.dynamic);
-    step("writing", || -> CommandResult {
-        for (n, t) in names.iter().zip(&tables) {
-            outputs.write_table(&args.out.join(n), t)?;
-        }
-        Ok(())
-    })?;
-    outputs.commit()?;
+    write_tables(outputs, &args.out, &names, &tables)?;
     Ok((u.n_funds(), u.n_factors(), u.periods()))
 }
 
@@ -391,19 +409,10 @@ pub fn run_sales(args: &SynthSalesArgs) -> CommandResult<(usize, usize, usize)> 
         "truth.csv".into(),
         "fund_truth.csv".into(),
     ];
-    let mut outputs = Outputs::new(args.force);
-    for n in &names {
-        outputs.plan_table(&args.out.join(n))?;
-    }
+    let outputs = plan_tables(&args.out, &names, args.force)?;
     let s = step("generating", || sales(c));
     let tables = sales_tables(&s);
-    step("writing", || -> CommandResult {
-        for (n, t) in names.iter().zip(&tables) {
-            outputs.write_table(&args.out.join(n), t)?;
-        }
-        Ok(())
-    })?;
-    outputs.commit()?;
+    write_tables(outputs, &args.out, &names, &tables)?;
     Ok((s.n_rows(), s.office_names.len(), s.fund_names.len()))
 }
 
@@ -500,20 +509,11 @@ pub fn run_investors(args: &SynthInvestorsArgs) -> CommandResult<(usize, usize)>
         format!("balances.{}", args.format.ext()),
         "truth.csv".to_string(),
     ];
-    let mut outputs = Outputs::new(args.force);
-    for n in &names {
-        outputs.plan_table(&args.out.join(n))?;
-    }
+    let outputs = plan_tables(&args.out, &names, args.force)?;
     let s = step("generating", || investors(c));
     let (users, rows) = (s.users.len(), s.balances.len());
     let tables = investors_tables(s);
-    step("writing", || -> CommandResult {
-        for (n, t) in names.iter().zip(&tables) {
-            outputs.write_table(&args.out.join(n), t)?;
-        }
-        Ok(())
-    })?;
-    outputs.commit()?;
+    write_tables(outputs, &args.out, &names, &tables)?;
     Ok((users, rows))
 }
 
