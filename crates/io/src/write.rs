@@ -447,7 +447,7 @@ impl Step {
 
 /// Format rows `rows` of `cols`. Leading columns repeated over the same groups (the keys
 /// of a long table) are rendered once per group and copied as one prefix.
-fn format_rows(cols: &[Cells<'_>], rows: std::ops::Range<usize>) -> Vec<u8> {
+fn format_rows(cols: &[Cells<'_>], rows: std::ops::Range<usize>, out: &mut Vec<u8>) {
     let tops: Vec<(&Cells<'_>, Step)> = cols.iter().map(Cells::top).collect();
     let lead = match tops.first() {
         Some((_, Step::Repeat(each))) => tops
@@ -457,7 +457,8 @@ fn format_rows(cols: &[Cells<'_>], rows: std::ops::Range<usize>) -> Vec<u8> {
         _ => 0,
     };
     let mut cur: Vec<(usize, usize)> = tops.iter().map(|(_, s)| s.start(rows.start)).collect();
-    let mut out = Vec::with_capacity(rows.len() * 12 * cols.len() + 64);
+    out.clear();
+    out.reserve(rows.len() * 12 * cols.len() + 64);
     let mut prefix = Vec::new();
     let mut prefix_of = usize::MAX;
     for _ in rows {
@@ -478,14 +479,13 @@ fn format_rows(cols: &[Cells<'_>], rows: std::ops::Range<usize>) -> Vec<u8> {
             if j > 0 {
                 out.push(b',');
             }
-            c.put(cur[j].0, &mut out);
+            c.put(cur[j].0, out);
         }
         out.push(b'\n');
         for ((_, s), st) in tops.iter().zip(cur.iter_mut()) {
             s.advance(st);
         }
     }
-    out
 }
 
 /// Rows per formatting task; tasks run in parallel, in batches to bound memory.
@@ -506,11 +506,13 @@ fn write_csv(path: &Path, table: &Table) -> std::io::Result<()> {
     let n = table.n_rows();
     let threads = rayon::current_num_threads().max(1);
     if threads == 1 {
-        // One thread: format a chunk and write it, no batch held in memory.
+        // One thread: format a chunk and write it, one buffer reused.
+        let mut buf = Vec::new();
         let mut start = 0;
         while start < n {
             let end = (start + CSV_CHUNK).min(n);
-            w.write_all(&format_rows(&cols, start..end))?;
+            format_rows(&cols, start..end, &mut buf);
+            w.write_all(&buf)?;
             start = end;
         }
         return Ok(());
@@ -522,7 +524,11 @@ fn write_csv(path: &Path, table: &Table) -> std::io::Result<()> {
         let chunks: Vec<usize> = (start..end).step_by(CSV_CHUNK).collect();
         let bufs: Vec<Vec<u8>> = chunks
             .par_iter()
-            .map(|&s| format_rows(&cols, s..(s + CSV_CHUNK).min(end)))
+            .map(|&s| {
+                let mut buf = Vec::new();
+                format_rows(&cols, s..(s + CSV_CHUNK).min(end), &mut buf);
+                buf
+            })
             .collect();
         for b in &bufs {
             w.write_all(b)?;

@@ -129,6 +129,12 @@ pub fn reports_cash(spec: &StyleSpec) -> bool {
 /// `fund,date,factor,beta` (plus CASH rows without the budget constraint): one row per
 /// exposure, the fund and date of each window repeated over its factors' rows.
 pub fn exposures_table(a: &Aligned, res: &StyleResult, cash: bool) -> Table {
+    let rows = res.exposures.len() * res.n_factors;
+    exposures_table_from(a, res, res.betas[..rows].to_vec(), cash)
+}
+
+/// [`exposures_table`] taking the exposures' betas (`res.betas`, moved out of `res`).
+fn exposures_table_from(a: &Aligned, res: &StyleResult, betas: Vec<f64>, cash: bool) -> Table {
     let n = res.n_factors;
     let mut factor_names = a.factors.ids().to_vec();
     if cash {
@@ -138,13 +144,15 @@ pub fn exposures_table(a: &Aligned, res: &StyleResult, cash: bool) -> Table {
     let rows = res.exposures.len() * per_row;
     let beta = if cash {
         let mut beta = Vec::with_capacity(rows);
-        for b in res.betas.chunks_exact(n.max(1)).take(res.exposures.len()) {
+        for b in betas.chunks_exact(n.max(1)).take(res.exposures.len()) {
             beta.extend_from_slice(b);
             beta.push(1.0 - b.iter().sum::<f64>());
         }
         beta
     } else {
-        res.betas[..rows].to_vec()
+        let mut betas = betas;
+        betas.truncate(rows);
+        betas
     };
     let dates = a.factors.dates();
     Table::new()
@@ -235,7 +243,7 @@ pub fn run(args: &StyleArgs) -> CommandResult<StyleSummary> {
         periods_per_year: aligned.factors.frequency().periods_per_year(),
         ..args.spec
     };
-    let res = step("estimating exposures", || run_aligned(&aligned, &spec)).map_err(|e| {
+    let mut res = step("estimating exposures", || run_aligned(&aligned, &spec)).map_err(|e| {
         // attach the file the offending column belongs to
         let file = match &e.column {
             Some(c) if aligned.factors.index_of(c).is_some() => Some(&factors_name),
@@ -248,9 +256,10 @@ pub fn run(args: &StyleArgs) -> CommandResult<StyleSummary> {
         }
     })?;
     step("writing", || -> CommandResult {
+        let betas = std::mem::take(&mut res.betas);
         outputs.write_table(
             &args.out,
-            &exposures_table(&aligned, &res, reports_cash(&spec)),
+            &exposures_table_from(&aligned, &res, betas, reports_cash(&spec)),
         )?;
         if let Some(f) = &args.fit_out {
             outputs.write_table(f, &fit_table(&aligned, &res))?;
