@@ -31,7 +31,8 @@ What it does:
 
 The script runs itself inside bench/.venv (created on first use; numpy, pandas, quadprog and
 scipy are installed from PyPI when missing) and runs `cargo build --release` when
-target/release/peergroup is missing or older than the sources (--no-build to skip).
+target/release/peergroup is missing or older than the sources (--no-build to skip;
+--binary PATH times another build, e.g. an older one, without building).
 """
 
 import argparse
@@ -338,7 +339,13 @@ def main():
     ap.add_argument("--skip-dsa", action="store_true")
     ap.add_argument("--regen", action="store_true", help="regenerate the universes")
     ap.add_argument("--no-build", action="store_true", help="never run cargo build")
+    ap.add_argument("--binary", help="peergroup binary to time instead of target/release/"
+                    "peergroup (implies --no-build; for before/after comparisons)")
     args = ap.parse_args()
+    if args.binary:
+        global BINARY
+        BINARY = os.path.abspath(args.binary)
+        args.no_build = True
 
     ensure_venv()
     ensure_binary(args.no_build)

@@ -1,6 +1,12 @@
 //! A whole universe of funds against one factor universe: validation, whole-sample or
 //! rolling windows, optional stepwise selection, Sharpe/OLS or dynamic style analysis,
 //! funds in parallel.
+//!
+//! Plain Sharpe/OLS fits (no selection) share the factor side of every window across
+//! funds: `XᵀX` and the factor column sums are rolled once per window, each fund rolls
+//! only `Xᵀr` and its return sums, and a window with missing fund returns gets the sums
+//! of its own dates. Fit statistics come from the same sums over the free factors, and
+//! results are written in place (no allocation per window).
 
 use peergroup_data::InputError;
 use rayon::prelude::*;

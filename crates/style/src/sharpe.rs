@@ -4,11 +4,13 @@
 //!
 //! Why a hand-written solver: with at most a few dozen factors the problem is tiny, and
 //! rolling windows solve it hundreds of thousands of times. A specialised active-set
-//! kernel (measured at ~139k problems/s against ~6.6k/s for a general conic solver such
-//! as clarabel) also gives the exact vertex solution, so KKT conditions hold to rounding
-//! error, and it warm-starts from the previous window's active set, which is usually
-//! already optimal. clarabel stays the reference in the tests and the solver for the
-//! large sparse long-only dynamic problem.
+//! kernel (with the rolling sums of [`crate::analysis`], ~1.5M 13-factor window fits/s
+//! per core including fit statistics, against ~6.6k problems/s for a general conic
+//! solver such as clarabel and ~20-30k/s for quadprog called from Python) also gives the
+//! exact vertex solution, so KKT conditions hold to rounding error, and it warm-starts
+//! from the previous window's active set, which is usually already optimal (1.4
+//! equality solves per window on average). clarabel stays the reference in the tests and
+//! the solver for the large sparse long-only dynamic problem.
 //!
 //! Each step solves the equality-constrained problem on the free set `F`:
 //! `β_F = G_FF⁻¹(c_F + ν·1)` with `ν = (1 − 1ᵀG_FF⁻¹c_F) / (1ᵀG_FF⁻¹1)` under the budget
