@@ -293,6 +293,21 @@ impl PanelBuilder {
         position: Position,
         column: &str,
     ) -> Result<(), InputError> {
+        let k = self.declare(id);
+        self.push_declared(k, date, value, position, column)
+    }
+
+    /// [`PanelBuilder::push`] for an id already declared as `k` (wide files: no lookup
+    /// of the id per cell).
+    pub fn push_declared(
+        &mut self,
+        k: u32,
+        date: Date,
+        value: f64,
+        position: Position,
+        column: &str,
+    ) -> Result<(), InputError> {
+        assert!((k as usize) < self.ids.len(), "id {k} was not declared");
         let v = value * self.scale;
         if !v.is_finite() {
             return Err(InputError::at(
@@ -320,7 +335,6 @@ impl PanelBuilder {
             }
             _ => {}
         }
-        let k = self.declare(id);
         self.records.push((k, date, v, position));
         Ok(())
     }
@@ -337,7 +351,30 @@ impl PanelBuilder {
                 "no observations found (every value is empty)",
             ));
         }
-        self.records.sort_by_key(|r| (r.0, r.1));
+        // Stable sort by (id, date): records bucketed by id in file order, then each
+        // bucket sorted by date unless already in order (the usual case).
+        let mut starts = vec![0usize; self.ids.len() + 1];
+        for r in &self.records {
+            starts[r.0 as usize + 1] += 1;
+        }
+        for k in 0..self.ids.len() {
+            starts[k + 1] += starts[k];
+        }
+        let mut next = starts.clone();
+        let mut sorted =
+            vec![(0u32, Date::from_days(0), 0.0, Position::Line(0)); self.records.len()];
+        for r in &self.records {
+            let slot = &mut next[r.0 as usize];
+            sorted[*slot] = *r;
+            *slot += 1;
+        }
+        for k in 0..self.ids.len() {
+            let bucket = &mut sorted[starts[k]..starts[k + 1]];
+            if bucket.windows(2).any(|w| w[1].1 < w[0].1) {
+                bucket.sort_by_key(|r| r.1);
+            }
+        }
+        self.records = sorted;
         for w in self.records.windows(2) {
             if w[0].0 == w[1].0 && w[0].1 == w[1].1 {
                 return Err(InputError::at(
@@ -350,6 +387,7 @@ impl PanelBuilder {
             }
         }
         let mut dates: Vec<Date> = self.records.iter().map(|r| r.1).collect();
+        dates.dedup(); // runs of one date first: cheap, and the sort gets short
         dates.sort_unstable();
         dates.dedup();
         let frequency = Frequency::detect(&dates).ok_or_else(|| {

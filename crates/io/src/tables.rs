@@ -55,9 +55,10 @@ pub fn read_series(path: &Path, opts: &SeriesOptions) -> Result<Panel, InputErro
     let mut rows = 0usize;
     for_each_row(path, |names, header| {
         let layout = series_layout(names, opts, header)?;
+        let mut declared = Vec::new();
         if let Layout::Wide { ids, .. } = &layout {
             for (_, id) in ids {
-                builder.declare(id);
+                declared.push(builder.declare(id));
             }
         }
         let (builder, rows) = (&mut builder, &mut rows);
@@ -85,9 +86,9 @@ pub fn read_series(path: &Path, opts: &SeriesOptions) -> Result<Panel, InputErro
                 }
                 Layout::Wide { date, ids } => {
                     let d = row.required_date(*date, "date")?;
-                    for (col, id) in ids {
+                    for ((col, id), &k) in ids.iter().zip(&declared) {
                         if let Some(v) = row.number(*col, id)? {
-                            builder.push(id, d, v, row.position(), id)?;
+                            builder.push_declared(k, d, v, row.position(), id)?;
                         }
                     }
                 }

@@ -94,34 +94,22 @@ impl Moments {
     /// Fit statistics of exposures `beta` with `params` free parameters.
     pub fn stats(&self, beta: &[f64], params: usize) -> FitStats {
         let n = self.n;
-        let m = self.count as f64;
         let mut quad = 0.0;
         for i in 0..n {
             let gi: f64 = (0..n).map(|j| self.xx[i * n + j] * beta[j]).sum();
             quad += beta[i] * gi;
         }
         let lin: f64 = beta.iter().zip(&self.xr).map(|(b, c)| b * c).sum();
-        let ssr = (self.srr - 2.0 * lin + quad).max(0.0);
-        let mean_e = (self.sr - beta.iter().zip(&self.sx).map(|(b, s)| b * s).sum::<f64>()) / m;
-        let var_e = ((ssr - m * mean_e * mean_e) / (m - 1.0)).max(0.0);
-        let var_r = ((self.srr - self.sr * self.sr / m) / (m - 1.0)).max(0.0);
-        let r2 = if var_r > 0.0 {
-            1.0 - var_e / var_r
-        } else {
-            f64::NAN
-        };
-        let dof = m - params as f64 - 1.0;
-        let adj_r2 = if dof > 0.0 {
-            1.0 - (1.0 - r2) * (m - 1.0) / dof
-        } else {
-            f64::NAN
-        };
-        FitStats {
-            r2,
-            adj_r2,
-            tracking_error: var_e.sqrt(),
-            ssr,
-        }
+        let fitted: f64 = beta.iter().zip(&self.sx).map(|(b, s)| b * s).sum();
+        finish_stats(
+            quad,
+            lin,
+            fitted,
+            self.sr,
+            self.srr,
+            self.count as f64,
+            params,
+        )
     }
 
     /// Gram matrix and `Xᵀr` restricted to the factors in `subset`, into `g` and `c`.
@@ -133,6 +121,69 @@ impl Moments {
             }
             c[a] = self.xr[i];
         }
+    }
+}
+
+/// Fit statistics of `beta` from a window's sums when `beta` is zero outside `support`
+/// (ascending factor indices): `xx` is the row-major `n × n` Gram matrix, `xr = Xᵀr`,
+/// `sx` the column sums, `sr`/`srr` the sum and sum of squares of returns over `m`
+/// observations. Equal to [`Moments::stats`] on the same sums, in O(|support|²).
+#[allow(clippy::too_many_arguments)]
+pub fn stats_on_support(
+    xx: &[f64],
+    xr: &[f64],
+    sx: &[f64],
+    sr: f64,
+    srr: f64,
+    m: usize,
+    beta: &[f64],
+    support: &[usize],
+    params: usize,
+) -> FitStats {
+    let n = xr.len();
+    let mut quad = 0.0;
+    let (mut lin, mut fitted) = (-0.0, -0.0);
+    for &i in support {
+        let row = &xx[i * n..(i + 1) * n];
+        let gi: f64 = support.iter().map(|&j| row[j] * beta[j]).sum();
+        quad += beta[i] * gi;
+        lin += beta[i] * xr[i];
+        fitted += beta[i] * sx[i];
+    }
+    finish_stats(quad, lin, fitted, sr, srr, m as f64, params)
+}
+
+/// R², adjusted R², tracking error and SSR from `βᵀGβ`, `βᵀXᵀr`, `βᵀΣx` and the
+/// return sums.
+fn finish_stats(
+    quad: f64,
+    lin: f64,
+    fitted: f64,
+    sr: f64,
+    srr: f64,
+    m: f64,
+    params: usize,
+) -> FitStats {
+    let ssr = (srr - 2.0 * lin + quad).max(0.0);
+    let mean_e = (sr - fitted) / m;
+    let var_e = ((ssr - m * mean_e * mean_e) / (m - 1.0)).max(0.0);
+    let var_r = ((srr - sr * sr / m) / (m - 1.0)).max(0.0);
+    let r2 = if var_r > 0.0 {
+        1.0 - var_e / var_r
+    } else {
+        f64::NAN
+    };
+    let dof = m - params as f64 - 1.0;
+    let adj_r2 = if dof > 0.0 {
+        1.0 - (1.0 - r2) * (m - 1.0) / dof
+    } else {
+        f64::NAN
+    };
+    FitStats {
+        r2,
+        adj_r2,
+        tracking_error: var_e.sqrt(),
+        ssr,
     }
 }
 

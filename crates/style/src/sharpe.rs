@@ -4,18 +4,20 @@
 //!
 //! Why a hand-written solver: with at most a few dozen factors the problem is tiny, and
 //! rolling windows solve it hundreds of thousands of times. A specialised active-set
-//! kernel (measured at ~139k problems/s against ~6.6k/s for a general conic solver such
-//! as clarabel) also gives the exact vertex solution, so KKT conditions hold to rounding
-//! error, and it warm-starts from the previous window's active set, which is usually
-//! already optimal. clarabel stays the reference in the tests and the solver for the
-//! large sparse long-only dynamic problem.
+//! kernel (with the rolling sums of [`crate::analysis`], ~1.5M 13-factor window fits/s
+//! per core including fit statistics, against ~6.6k problems/s for a general conic
+//! solver such as clarabel and ~20-30k/s for quadprog called from Python) also gives the
+//! exact vertex solution, so KKT conditions hold to rounding error, and it warm-starts
+//! from the previous window's active set, which is usually already optimal (1.4
+//! equality solves per window on average). clarabel stays the reference in the tests and
+//! the solver for the large sparse long-only dynamic problem.
 //!
 //! Each step solves the equality-constrained problem on the free set `F`:
 //! `β_F = G_FF⁻¹(c_F + ν·1)` with `ν = (1 − 1ᵀG_FF⁻¹c_F) / (1ᵀG_FF⁻¹1)` under the budget
 //! (ν = 0 without it); bounds block the step (ratio test) or, at a stationary point, the
 //! bound with the most negative multiplier `μ_i = (Gβ − c)_i − ν` is released.
 
-use crate::linalg::{cholesky_regularised, cholesky_solve};
+use crate::linalg::cholesky_regularised;
 
 /// Which constraints the fit imposes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +65,7 @@ pub struct SharpeSolver {
     gff: Vec<f64>,
     l: Vec<f64>,
     work: Vec<f64>,
+    dinv: Vec<f64>,
     x: Vec<f64>,
     y: Vec<f64>,
     grad: Vec<f64>,
@@ -83,6 +86,7 @@ impl SharpeSolver {
             gff: vec![0.0; c * c],
             l: vec![0.0; c * c],
             work: vec![0.0; c * c],
+            dinv: vec![0.0; c],
             x: vec![0.0; c],
             y: vec![0.0; c],
             grad: vec![0.0; c],
@@ -128,6 +132,11 @@ impl SharpeSolver {
             "problem size {n} outside 1..={}",
             self.capacity
         );
+        assert!(
+            g.len() >= n * n && c.len() >= n,
+            "problem data shorter than n"
+        );
+        let (g, c) = (&g[..n * n], &c[..n]);
         self.iterations = 0;
         self.multiplier = 0.0;
         if !cons.long_only {
@@ -141,6 +150,8 @@ impl SharpeSolver {
         if n == 1 && cons.budget {
             self.beta[0] = 1.0;
             self.at_zero[0] = false;
+            self.free.clear();
+            self.free.push(0);
             return Ok(&self.beta[..1]);
         }
         // Feasible start consistent with the warm active set.
@@ -152,8 +163,8 @@ impl SharpeSolver {
         }
         if cons.budget {
             let k = self.at_zero[..n].iter().filter(|z| !**z).count() as f64;
-            for i in 0..n {
-                self.beta[i] = if self.at_zero[i] { 0.0 } else { 1.0 / k };
+            for (b, &z) in self.beta[..n].iter_mut().zip(&self.at_zero[..n]) {
+                *b = if z { 0.0 } else { 1.0 / k };
             }
         } else {
             self.beta[..n].fill(0.0);
@@ -203,16 +214,21 @@ impl SharpeSolver {
                 }
                 continue;
             }
-            // Stationary on F: release the bound with the most negative multiplier.
-            for i in 0..n {
-                let gi: f64 = (0..n).map(|j| g[i * n + j] * self.beta[j]).sum::<f64>() - c[i];
-                self.grad[i] = gi;
-            }
+            // Stationary on F: release the bound with the most negative multiplier
+            // μ_i = (Gβ − c)_i − ν. β is zero off F, so (Gβ)_i only sums over F.
             let mut worst = None;
             let mut worst_mu = -tol;
             for i in 0..n {
                 if self.at_zero[i] {
-                    let mu = self.grad[i] - self.multiplier;
+                    let row = &g[i * n..(i + 1) * n];
+                    let gi = self
+                        .free
+                        .iter()
+                        .map(|&j| row[j] * self.beta[j])
+                        .sum::<f64>()
+                        - c[i];
+                    self.grad[i] = gi;
+                    let mu = gi - self.multiplier;
                     if mu < worst_mu {
                         worst_mu = mu;
                         worst = Some(i);
@@ -224,47 +240,110 @@ impl SharpeSolver {
                 None => break,
             }
         }
-        for i in 0..n {
-            if self.at_zero[i] {
-                self.beta[i] = 0.0;
+        for (b, &z) in self.beta[..n].iter_mut().zip(&self.at_zero[..n]) {
+            if z {
+                *b = 0.0;
             }
         }
         Ok(&self.beta[..n])
     }
 
+    /// Factors free (not at their bound) after the last solve, ascending.
+    pub fn free_set(&self) -> &[usize] {
+        &self.free
+    }
+
     /// Equality-constrained optimum on the free set into `target` (zeros elsewhere).
+    ///
+    /// One Cholesky factor `G_FF = L Lᵀ` (lower triangle gathered straight from `g`,
+    /// reciprocal pivots kept so the sweeps multiply instead of divide) with the forward
+    /// sweeps fused in: `v = L⁻¹c_F`, `u = L⁻¹1`. Then `ν = (1 − uᵀv) / uᵀu` (that is
+    /// `(1 − 1ᵀG_FF⁻¹c_F) / 1ᵀG_FF⁻¹1`) and one back sweep `β_F = L⁻ᵀ(v + νu)`.
     fn solve_free(&mut self, g: &[f64], c: &[f64], n: usize, budget: bool) -> Result<(), QpError> {
         self.iterations += 1;
         let k = self.free.len();
-        for (a, &i) in self.free.iter().enumerate() {
-            for (b, &j) in self.free.iter().enumerate() {
-                self.gff[a * k + b] = g[i * n + j];
+        let free = &self.free[..k];
+        let l = &mut self.l[..k * k];
+        let dinv = &mut self.dinv[..k];
+        let v = &mut self.x[..k];
+        let u = &mut self.y[..k];
+        let mut ok = true;
+        for a in 0..k {
+            let grow = &g[free[a] * n..(free[a] + 1) * n];
+            let (done, rest) = l.split_at_mut(a * k);
+            let la = &mut rest[..a + 1];
+            for b in 0..a {
+                let mut s = grow[free[b]];
+                for (p, q) in la[..b].iter().zip(&done[b * k..b * k + b]) {
+                    s -= p * q;
+                }
+                la[b] = s * dinv[b];
             }
-            self.x[a] = c[i];
-            self.y[a] = 1.0;
+            let (mut s, mut sv, mut su) = (grow[free[a]], c[free[a]], 1.0);
+            for ((p, vb), ub) in la[..a].iter().zip(&v[..a]).zip(&u[..a]) {
+                s -= p * p;
+                sv -= p * vb;
+                su -= p * ub;
+            }
+            if s.is_nan() || s <= 0.0 || !s.is_finite() {
+                ok = false;
+                break;
+            }
+            let d = s.sqrt();
+            la[a] = d;
+            dinv[a] = 1.0 / d;
+            v[a] = sv * dinv[a];
+            u[a] = su * dinv[a];
         }
-        if !cholesky_regularised(
-            &self.gff[..k * k],
-            k,
-            &mut self.l[..k * k],
-            &mut self.work[..k * k],
-        ) {
-            return Err(QpError(
-                "the factors' Gram matrix is not positive definite (collinear factors?)".into(),
-            ));
+        if !ok {
+            // Near-collinear free set: the regularised factorisation of the full G_FF.
+            let gff = &mut self.gff[..k * k];
+            for (a, &i) in free.iter().enumerate() {
+                for (b, &j) in free.iter().enumerate() {
+                    gff[a * k + b] = g[i * n + j];
+                }
+            }
+            if !cholesky_regularised(gff, k, l, &mut self.work[..k * k]) {
+                return Err(QpError(
+                    "the factors' Gram matrix is not positive definite (collinear factors?)".into(),
+                ));
+            }
+            for a in 0..k {
+                let la = &l[a * k..a * k + a + 1];
+                dinv[a] = 1.0 / la[a];
+                let (mut sv, mut su) = (c[free[a]], 1.0);
+                for ((p, vb), ub) in la[..a].iter().zip(&v[..a]).zip(&u[..a]) {
+                    sv -= p * vb;
+                    su -= p * ub;
+                }
+                v[a] = sv * dinv[a];
+                u[a] = su * dinv[a];
+            }
         }
-        cholesky_solve(&self.l[..k * k], k, &mut self.x[..k]);
         let mut nu = 0.0;
         if budget {
-            cholesky_solve(&self.l[..k * k], k, &mut self.y[..k]);
-            let sx: f64 = self.x[..k].iter().sum();
-            let sy: f64 = self.y[..k].iter().sum();
-            nu = (1.0 - sx) / sy;
+            let (mut uv, mut uu) = (0.0, 0.0);
+            for (a, b) in u.iter().zip(v.iter()) {
+                uv += a * b;
+                uu += a * a;
+            }
+            nu = (1.0 - uv) / uu;
+            for (vb, ub) in v.iter_mut().zip(u.iter()) {
+                *vb += nu * ub;
+            }
         }
         self.multiplier = nu;
+        // Back sweep Lᵀβ_F = v (+ νu), in place.
+        for i in (0..k).rev() {
+            let mut s = v[i];
+            for j in i + 1..k {
+                s -= l[j * k + i] * v[j];
+            }
+            v[i] = s * dinv[i];
+        }
         self.target[..n].fill(0.0);
-        for (a, &i) in self.free.iter().enumerate() {
-            self.target[i] = self.x[a] + if budget { nu * self.y[a] } else { 0.0 };
+        for (a, &i) in free.iter().enumerate() {
+            self.target[i] = v[a];
         }
         Ok(())
     }

@@ -30,7 +30,7 @@ pub(crate) fn step<T>(message: &str, f: impl FnOnce() -> T) -> T {
     let out = f();
     pb.finish_and_clear();
     if VERBOSE.load(Ordering::Relaxed) {
-        eprintln!("{message}: {:.2} s", start.elapsed().as_secs_f64());
+        eprintln!("{message}: {:.3} s", start.elapsed().as_secs_f64());
     }
     out
 }

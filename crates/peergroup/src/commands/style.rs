@@ -126,8 +126,15 @@ pub fn reports_cash(spec: &StyleSpec) -> bool {
     spec.method == Method::Ols || !spec.constraints.budget
 }
 
-/// `fund,date,factor,beta` (plus CASH rows without the budget constraint).
+/// `fund,date,factor,beta` (plus CASH rows without the budget constraint): one row per
+/// exposure, the fund and date of each window repeated over its factors' rows.
 pub fn exposures_table(a: &Aligned, res: &StyleResult, cash: bool) -> Table {
+    let rows = res.exposures.len() * res.n_factors;
+    exposures_table_from(a, res, res.betas[..rows].to_vec(), cash)
+}
+
+/// [`exposures_table`] taking the exposures' betas (`res.betas`, moved out of `res`).
+fn exposures_table_from(a: &Aligned, res: &StyleResult, betas: Vec<f64>, cash: bool) -> Table {
     let n = res.n_factors;
     let mut factor_names = a.factors.ids().to_vec();
     if cash {
@@ -135,40 +142,46 @@ pub fn exposures_table(a: &Aligned, res: &StyleResult, cash: bool) -> Table {
     }
     let per_row = n + usize::from(cash);
     let rows = res.exposures.len() * per_row;
-    let (mut fund, mut date, mut factor, mut beta) = (
-        Vec::with_capacity(rows),
-        Vec::with_capacity(rows),
-        Vec::with_capacity(rows),
-        Vec::with_capacity(rows),
-    );
-    for (row, e) in res.exposures.iter().enumerate() {
-        let b = &res.betas[row * n..(row + 1) * n];
-        for k in 0..per_row {
-            fund.push(e.fund as u32);
-            date.push(a.factors.dates()[e.t]);
-            factor.push(k as u32);
-            beta.push(if k < n {
-                b[k]
-            } else {
-                1.0 - b.iter().sum::<f64>()
-            });
+    let beta = if cash {
+        let mut beta = Vec::with_capacity(rows);
+        for b in betas.chunks_exact(n.max(1)).take(res.exposures.len()) {
+            beta.extend_from_slice(b);
+            beta.push(1.0 - b.iter().sum::<f64>());
         }
-    }
+        beta
+    } else {
+        let mut betas = betas;
+        betas.truncate(rows);
+        betas
+    };
+    let dates = a.factors.dates();
     Table::new()
         .with(
             "fund",
-            Column::Key {
-                codes: fund,
-                names: a.funds.ids().to_vec(),
-            },
+            Column::repeated(
+                Column::Key {
+                    codes: res.exposures.iter().map(|e| e.fund as u32).collect(),
+                    names: a.funds.ids().to_vec(),
+                },
+                per_row,
+            ),
         )
-        .with("date", Column::Date(date))
+        .with(
+            "date",
+            Column::repeated(
+                Column::Date(res.exposures.iter().map(|e| dates[e.t]).collect()),
+                per_row,
+            ),
+        )
         .with(
             "factor",
-            Column::Key {
-                codes: factor,
-                names: factor_names,
-            },
+            Column::cycled(
+                Column::Key {
+                    codes: (0..per_row as u32).collect(),
+                    names: factor_names,
+                },
+                rows,
+            ),
         )
         .with("beta", Column::F64(beta))
 }
@@ -213,8 +226,11 @@ pub fn run(args: &StyleArgs) -> CommandResult<StyleSummary> {
         outputs.plan_table(f)?;
     }
     let opts = |prices: bool| super::series_options(prices, args.percent, &["value"]);
-    let funds = read_series(&args.funds, &opts(args.fund_prices))?.to_returns();
-    let factors = read_series(&args.factors, &opts(args.factor_prices))?.to_returns();
+    let (funds, factors) = step("reading", || -> CommandResult<_> {
+        let funds = read_series(&args.funds, &opts(args.fund_prices))?.to_returns();
+        let factors = read_series(&args.factors, &opts(args.factor_prices))?.to_returns();
+        Ok((funds, factors))
+    })?;
     let funds_name = args.funds.display().to_string();
     let factors_name = args.factors.display().to_string();
     let k = factors.n_ids();
@@ -227,7 +243,7 @@ pub fn run(args: &StyleArgs) -> CommandResult<StyleSummary> {
         periods_per_year: aligned.factors.frequency().periods_per_year(),
         ..args.spec
     };
-    let res = step("estimating exposures", || run_aligned(&aligned, &spec)).map_err(|e| {
+    let mut res = step("estimating exposures", || run_aligned(&aligned, &spec)).map_err(|e| {
         // attach the file the offending column belongs to
         let file = match &e.column {
             Some(c) if aligned.factors.index_of(c).is_some() => Some(&factors_name),
@@ -240,9 +256,10 @@ pub fn run(args: &StyleArgs) -> CommandResult<StyleSummary> {
         }
     })?;
     step("writing", || -> CommandResult {
+        let betas = std::mem::take(&mut res.betas);
         outputs.write_table(
             &args.out,
-            &exposures_table(&aligned, &res, reports_cash(&spec)),
+            &exposures_table_from(&aligned, &res, betas, reports_cash(&spec)),
         )?;
         if let Some(f) = &args.fit_out {
             outputs.write_table(f, &fit_table(&aligned, &res))?;
