@@ -21,16 +21,20 @@ What it does:
   whole universe;
 * compares those Python betas with peergroup's exposures for the same (fund, window end
   date, factor) and prints max |Δβ|;
-* prints two ratios against that loop, per core: the whole process (`--threads 1`: read
-  the CSVs, fit, compute R²/adjusted R²/tracking error, write 4.1M exposure rows and 314k
-  fit rows) against the loop alone, which reads nothing, computes no statistics and writes
-  nothing (so this ratio is conservative); and like for like, peergroup's estimation step
-  (fits and statistics, no I/O) against the loop; plus the whole process per CPU-second;
+* times the whole job as a Python script does it, like for like with the command: read
+  both CSVs with pandas, the same quadprog loop, R²/adjusted R²/tracking error from the
+  residuals, and both long tables written with pyarrow's CSV writer; on the first
+  --py-funds funds, extrapolated (reading as measured, the rest per fit);
+* prints three ratios, per core: window-fit throughput, i.e. peergroup's estimation step
+  (fits and statistics, no I/O) against the loop (fits, no I/O), the ratio the ≥ 50×
+  target is checked on; whole job against whole job (`--threads 1` against the script);
+  and the whole command against the loop alone, which reads, computes and writes nothing
+  else (the most conservative); plus the whole process per CPU-second;
 * times `peergroup style --method dsa --no-long-only` (λ auto, whole sample) on the
   50-fund universe and prints ms per fund. There is no Python peer for DSA.
 
-The script runs itself inside bench/.venv (created on first use; numpy, pandas, quadprog and
-scipy are installed from PyPI when missing) and runs `cargo build --release` when
+The script runs itself inside bench/.venv (created on first use; numpy, pandas, pyarrow,
+quadprog and scipy are installed from PyPI when missing) and runs `cargo build --release` when
 target/release/peergroup is missing or older than the sources (--no-build to skip;
 --binary PATH times another build, e.g. an older one, without building).
 """
@@ -50,7 +54,7 @@ VENV = os.path.join(HERE, ".venv")
 VENV_PY = os.path.join(VENV, "bin", "python")
 DATA_ROOT = os.path.join(HERE, "data")
 BINARY = os.path.join(ROOT, "target", "release", "peergroup")
-PY_DEPS = ["numpy", "pandas", "quadprog", "scipy"]
+PY_DEPS = ["numpy", "pandas", "pyarrow", "quadprog", "scipy"]
 
 # Universe shape (the product plan's reference case) and the rolling window.
 FACTORS, PERIODS, GROUPS, SEED = 13, 260, 8, 1
@@ -231,6 +235,90 @@ def python_loop(funds_df, factors_df, n_funds, window=WINDOW, step=STEP):
     return elapsed, len(results), ridge, results, list(fac.columns)
 
 
+def python_script(funds_path, factors_path, n_funds, out_dir, window=WINDOW, step=STEP):
+    """The whole job as an analyst's script does it, like for like with the command.
+
+    Reads both CSV files (pandas), fits each window of the first `n_funds`
+    funds with quadprog as `python_loop` does, computes R², adjusted R² and annualised
+    tracking error from the residuals (as the command does: variance of the residuals
+    over variance of the returns, sample variances, √52), and writes the two long tables
+    (`fund,date,factor,beta` and `fund,date,r2,adj_r2,tracking_error,n_obs`) with
+    pyarrow's CSV writer (much faster than `DataFrame.to_csv`).
+
+    Returns the seconds of (reading, fitting and statistics, building and writing the
+    tables) and the number of fits, so the per-fund parts can be extrapolated.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import quadprog
+
+    t0 = time.perf_counter()
+    # pandas' C engine: on this wide file (2,000 columns, 260 rows) it is ~3x faster
+    # than the pyarrow engine, which wins on long files.
+    funds_df = pd.read_csv(funds_path, index_col="date")
+    factors_df = pd.read_csv(factors_path, index_col="date")
+    t_read = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    common = funds_df.index.intersection(factors_df.index)
+    fac = factors_df.loc[common].dropna(how="any")
+    ret = funds_df.loc[fac.index]
+    dates = [str(d) for d in fac.index]
+    X_all = np.ascontiguousarray(fac.to_numpy(dtype=np.float64))
+    k = X_all.shape[1]
+    C = np.hstack([np.ones((k, 1)), np.eye(k)])
+    b = np.concatenate([[1.0], np.zeros(k)])
+    ids = list(ret.columns[:n_funds])
+    R = ret[ids].to_numpy(dtype=np.float64)
+    per_year = 52.0
+    keys, betas, stats = [], [], []
+    for j, fund in enumerate(ids):
+        r_all = R[:, j]
+        for end in range(window - 1, len(dates), step):
+            lo = end - window + 1
+            r = r_all[lo:end + 1]
+            if np.isnan(r).any():
+                continue
+            X = X_all[lo:end + 1]
+            G = X.T @ X
+            a = X.T @ r
+            try:
+                beta = quadprog.solve_qp(G, a, C, b, 1)[0]
+            except ValueError:
+                G = G + np.eye(k) * (1e-12 * np.trace(G) / k)
+                beta = quadprog.solve_qp(G, a, C, b, 1)[0]
+            e = r - X @ beta
+            m = len(r)
+            var_e, var_r = e.var(ddof=1), r.var(ddof=1)
+            r2 = 1.0 - var_e / var_r
+            adj = 1.0 - (1.0 - r2) * (m - 1) / (m - (k - 1) - 1)
+            keys.append((fund, dates[end]))
+            betas.append(beta)
+            stats.append((r2, adj, np.sqrt(var_e * per_year), m))
+    t_fit = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    fund_col = np.array([f for f, _ in keys], dtype=object)
+    date_col = np.array([d for _, d in keys], dtype=object)
+    exposures = pa.table({
+        "fund": np.repeat(fund_col, k),
+        "date": np.repeat(date_col, k),
+        "factor": np.tile(np.array(list(fac.columns), dtype=object), len(keys)),
+        "beta": np.vstack(betas).ravel(),
+    })
+    st = np.array(stats)
+    fit = pa.table({"fund": fund_col, "date": date_col, "r2": st[:, 0], "adj_r2": st[:, 1],
+                    "tracking_error": st[:, 2], "n_obs": st[:, 3].astype(np.int64)})
+    os.makedirs(out_dir, exist_ok=True)
+    opts = pacsv.WriteOptions(quoting_style="needed")
+    pacsv.write_csv(exposures, os.path.join(out_dir, "py_exposures.csv"), opts)
+    pacsv.write_csv(fit, os.path.join(out_dir, "py_fit.csv"), opts)
+    t_write = time.perf_counter() - t2
+    return t_read, t_fit, t_write, len(keys)
+
+
 def slsqp_loop(funds_df, factors_df, n_funds, window=WINDOW, step=STEP):
     """The same fits with scipy.optimize.minimize(method="SLSQP"), the other common way.
 
@@ -399,6 +487,22 @@ def main():
     py_rate = py_fits / py_secs
     py_full_est = pg_1["fits"] / py_rate  # extrapolated to the whole universe
 
+    print(f"[bench] the whole job as a Python script (read, quadprog loop, statistics, "
+          f"write) on the first {args.py_funds} funds, best of {args.repeat}", flush=True)
+    script_runs = []
+    for _ in range(args.repeat):
+        t_read, t_fit, t_write, s_fits = python_script(
+            os.path.join(big, "funds.csv"), os.path.join(big, "factors.csv"), args.py_funds,
+            big_out)
+        script_runs.append((t_read + t_fit + t_write, t_read, t_fit, t_write))
+        print(f"[bench]   read {t_read:.3f} s, fit + statistics {t_fit:.3f} s, write "
+              f"{t_write:.3f} s for {s_fits:,} fits", flush=True)
+    _, s_read, s_fit, s_write = min(script_runs)
+    # Reading is of the whole files already; fitting and writing scale with the fits.
+    script_full_est = s_read + (s_fit + s_write) * pg_1["fits"] / s_fits
+    script = {"funds": args.py_funds, "fits": s_fits, "read": s_read, "fit": s_fit,
+              "write": s_write, "full_est_s": script_full_est}
+
     print("[bench] comparing betas with peergroup's exposures", flush=True)
     agree = compare_betas(results, factor_names, pg_1["exposures"])
 
@@ -441,6 +545,11 @@ def main():
         ("  extrapolated", f"{args.funds:,}", "1", f"~{py_full_est:.1f}", "–", "–",
          f"{pg_1['fits']:,}", fmt(py_rate), fmt(py_rate), "–"),
     ]
+    rows.append(("python whole script", f"{args.py_funds:,}", "1",
+                 f"{s_read + s_fit + s_write:.3f}", "–", "–", f"{s_fits:,}",
+                 fmt(s_fits / (s_read + s_fit + s_write)), "–", "–"))
+    rows.append(("  extrapolated", f"{args.funds:,}", "1", f"~{script_full_est:.1f}", "–", "–",
+                 f"{pg_1['fits']:,}", fmt(pg_1["fits"] / script_full_est), "–", "–"))
     for r in dsa:
         rows.append(("peergroup dsa (λ auto)", "50", str(r["threads"]), f"{r['wall']:.3f}",
                      f"{r['cpu']:.2f}", fmt(r["est"], ".3f"), f"{r['fits']:,}",
@@ -481,11 +590,16 @@ def main():
     print(f"  {args.funds:,} funds × {PERIODS} weeks < {TARGET_LARGE_S:.0f} s on {args.threads} "
           f"cores: {pg_n['wall']:.3f} s  {ok(pg_n['wall'] < TARGET_LARGE_S)}")
     est_ratio = pg_1["fits"] / pg_1["est"] / py_rate if pg_1["est"] else None
-    print(f"  ≥ {TARGET_RATIO:.0f}× the Python loop (per core), whole process (read + fit + "
-          f"write 4M rows) vs the loop alone: {ratio:,.1f}×  {ok(ratio >= TARGET_RATIO)}")
+    whole_ratio = script_full_est / pg_1["wall"]
     if est_ratio:
-        print(f"     like for like, estimation step (fits + statistics, no I/O) vs the loop "
-              f"(fits, no I/O): {est_ratio:,.1f}×  {ok(est_ratio >= TARGET_RATIO)}")
+        print(f"  ≥ {TARGET_RATIO:.0f}× the Python loop (per core), window-fit throughput: "
+              f"peergroup's estimation step (fits + statistics, no I/O) vs the loop (fits, "
+              f"no I/O): {est_ratio:,.1f}×  {ok(est_ratio >= TARGET_RATIO)}")
+    print(f"     whole job vs whole job: the command (read, fit, statistics, write "
+          f"4M rows, 1 thread) vs the Python script doing the same: "
+          f"{whole_ratio:,.1f}×")
+    print(f"     whole command vs the loop alone (the loop reads, computes and writes "
+          f"nothing else; most conservative): {ratio:,.1f}×")
     cpu_ratio = pg_1["fits"] / pg_1["cpu"] / py_rate
     print(f"     per CPU-second (less sensitive to load): peergroup "
           f"{pg_1['fits'] / pg_1['cpu']:,.0f} fits/cpu-s = {cpu_ratio:,.1f}× the Python loop")
@@ -521,6 +635,7 @@ def main():
         "python": {"funds": args.py_funds, "fits": py_fits, "secs": py_secs,
                    "fits_per_s": py_rate, "full_est_s": py_full_est, "ridge": ridge},
         "ratio_per_core": ratio, "ratio_estimation_step": est_ratio,
+        "script": script, "ratio_whole_job": whole_ratio,
         "ratio_per_cpu_second": pg_1["fits"] / pg_1["cpu"] / py_rate, "slsqp": slsqp, "agreement": {k: (list(v) if isinstance(v, tuple) else v)
                                                for k, v in agree.items()},
         "max_cond": cond, "threads_identical": same_output,
