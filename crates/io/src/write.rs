@@ -6,10 +6,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
-use arrow_array::{ArrayRef, Date32Array, Float64Array, Int64Array, StringArray};
+use arrow_array::types::UInt32Type;
+use arrow_array::{
+    ArrayRef, Date32Array, DictionaryArray, Float64Array, Int64Array, StringArray, UInt32Array,
+};
 use arrow_buffer::{BooleanBuffer, NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnChunk, ArrowColumnWriter};
+use parquet::arrow::arrow_writer::ArrowWriterOptions;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
@@ -221,7 +225,8 @@ enum Source<'a> {
     Borrowed(&'a Column),
     /// A repeated or cycled column, made plain one row group at a time.
     Lazy(Column),
-    Key(Vec<u32>, Vec<String>),
+    /// Codes and the distinct names they index.
+    Key(ScalarBuffer<u32>, Arc<StringArray>),
     Text(Vec<String>),
     F64(ScalarBuffer<f64>, Option<NullBuffer>),
     Date(ScalarBuffer<i32>),
@@ -231,7 +236,10 @@ enum Source<'a> {
 impl Source<'_> {
     fn owned(c: Column) -> Source<'static> {
         match c {
-            Column::Key { codes, names } => Source::Key(codes, names),
+            Column::Key { codes, names } => Source::Key(
+                ScalarBuffer::from(codes),
+                Arc::new(StringArray::from_iter_values(&names)),
+            ),
             Column::Text(v) => Source::Text(v),
             Column::F64(v) => {
                 // NaN (and inf) are written as nulls; most columns have few or none.
@@ -291,7 +299,8 @@ impl Source<'_> {
 
     fn data_type(&self) -> DataType {
         let plain = |c: &Column| match c.leaf() {
-            Column::Key { .. } | Column::Text(_) => DataType::Utf8,
+            Column::Key { .. } => key_type(),
+            Column::Text(_) => DataType::Utf8,
             Column::Date(_) => DataType::Date32,
             Column::F64(_) => DataType::Float64,
             Column::I64(_) => DataType::Int64,
@@ -300,7 +309,8 @@ impl Source<'_> {
         match self {
             Source::Borrowed(c) => plain(c),
             Source::Lazy(c) => plain(c),
-            Source::Key(..) | Source::Text(_) => DataType::Utf8,
+            Source::Key(..) => key_type(),
+            Source::Text(_) => DataType::Utf8,
             Source::Date(_) => DataType::Date32,
             Source::F64(..) => DataType::Float64,
             Source::I64(_) => DataType::Int64,
@@ -312,13 +322,10 @@ impl Source<'_> {
         match self {
             Source::Borrowed(c) => chunk(c, start, end),
             Source::Lazy(c) => chunk(c, start, end),
-            Source::Key(codes, names) => {
-                let mut b = StringBuilder::with_capacity(len, len * 8);
-                for &k in &codes[start..end] {
-                    b.append_value(&names[k as usize]);
-                }
-                Arc::new(b.finish())
-            }
+            Source::Key(codes, names) => Arc::new(DictionaryArray::<UInt32Type>::new(
+                UInt32Array::new(codes.slice(start, len), None),
+                names.clone(),
+            )),
             Source::Text(v) => Arc::new(StringArray::from_iter_values(&v[start..end])),
             Source::F64(v, nulls) => Arc::new(Float64Array::new(
                 v.slice(start, len),
@@ -773,15 +780,20 @@ fn write_parquet(path: &Path, table: &Table, sources: Vec<Source<'_>>) -> std::i
             props = props
                 .set_column_compression(ColumnPath::from(n.as_str()), Compression::UNCOMPRESSED);
         }
-        if c.data_type() == DataType::Utf8 {
+        if matches!(c.data_type(), DataType::Utf8 | DataType::Dictionary(..)) {
             props = props.set_column_dictionary_enabled(ColumnPath::from(n.as_str()), true);
         }
     }
     let props = props.build();
     let file = File::create(path)?;
-    // ArrowWriter sets up the file (schema, Arrow metadata); its lower-level parts then
-    // let every (row group, column) chunk be encoded as its own task.
-    let (mut writer, factory) = ArrowWriter::try_new(file, schema.clone(), Some(props))
+    // ArrowWriter sets up the file; its lower-level parts then let every (row group,
+    // column) chunk be encoded as its own task. Without the Arrow schema in the footer,
+    // readers see key columns as the plain UTF-8 strings they are (the dictionary type
+    // only saves spelling every id out before Parquet's own dictionary encoding).
+    let options = ArrowWriterOptions::new()
+        .with_properties(props)
+        .with_skip_arrow_metadata(true);
+    let (mut writer, factory) = ArrowWriter::try_new_with_options(file, schema.clone(), options)
         .and_then(ArrowWriter::into_serialized_writer)
         .map_err(std::io::Error::other)?;
     let n = sources.first().map_or(0, Source::len);
@@ -849,14 +861,31 @@ fn write_parquet(path: &Path, table: &Table, sources: Vec<Source<'_>>) -> std::i
     Ok(())
 }
 
+/// Arrow type of key columns: codes into their distinct names, so ids repeated over
+/// millions of rows are never spelled out row by row.
+fn key_type() -> DataType {
+    DataType::Dictionary(Box::new(DataType::UInt32), Box::new(DataType::Utf8))
+}
+
 fn chunk(c: &Column, start: usize, end: usize) -> ArrayRef {
     match c {
+        // Names are laid out once per chunk: worth it unless they outnumber the rows.
+        Column::Key { codes, names } if names.len() <= end - start => {
+            Arc::new(DictionaryArray::<UInt32Type>::new(
+                UInt32Array::from(codes[start..end].to_vec()),
+                Arc::new(StringArray::from_iter_values(names)),
+            ))
+        }
         Column::Key { codes, names } => {
-            let mut b = StringBuilder::with_capacity(end - start, (end - start) * 8);
-            for &k in &codes[start..end] {
-                b.append_value(&names[k as usize]);
-            }
-            Arc::new(b.finish())
+            let values: Vec<&str> = codes[start..end]
+                .iter()
+                .map(|&k| names[k as usize].as_str())
+                .collect();
+            let keys = UInt32Array::from_iter_values(0..values.len() as u32);
+            Arc::new(DictionaryArray::<UInt32Type>::new(
+                keys,
+                Arc::new(StringArray::from_iter_values(values)),
+            ))
         }
         Column::Text(v) => {
             let mut b = StringBuilder::with_capacity(end - start, (end - start) * 8);
