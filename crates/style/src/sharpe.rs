@@ -202,12 +202,13 @@ impl SharpeSolver {
             }
             let free = &self.free[..k];
             let target = &self.v[..k];
-            // From β ≥ 0 towards the optimum on F (in `v`, compact), a bound blocks the
-            // step exactly when some target entry is negative: the ratio test only runs
-            // then (usually the warm set is optimal and the step is full).
+            // From β ≥ 0 towards the optimum on F (in `v`, compact), a bound can only
+            // block the step if some target entry is negative: the ratio test only runs
+            // then (usually the warm set is optimal and the step is full). It may still
+            // find no blocking bound (β rounded a hair below zero), hence the `Option`.
+            let mut blocking = None;
+            let mut alpha = 1.0;
             if target.iter().fold(0.0f64, |m, &t| m.min(t)) < 0.0 {
-                let mut alpha = 1.0;
-                let mut blocking = 0;
                 for (a, (&i, &t)) in free.iter().zip(target).enumerate() {
                     let b = self.beta[i];
                     let p = t - b;
@@ -215,10 +216,12 @@ impl SharpeSolver {
                         let s = -b / p;
                         if s < alpha {
                             alpha = s;
-                            blocking = a;
+                            blocking = Some(a);
                         }
                     }
                 }
+            }
+            if let Some(blocking) = blocking {
                 for (&i, &t) in free.iter().zip(target) {
                     self.beta[i] += alpha * (t - self.beta[i]);
                 }
