@@ -12,7 +12,7 @@ use peergroup_data::InputError;
 use rayon::prelude::*;
 
 use crate::dsa::{dsa, DsaProblem, Lambda};
-use crate::moments::{stats_on_support, Moments};
+use crate::moments::{stats_with_gram_beta, Moments};
 use crate::select::{stepwise, Criterion, SubsetFitter};
 use crate::sharpe::{Constraints, SharpeSolver};
 
@@ -352,6 +352,21 @@ impl Roll {
         }
         self.since_rebuild += 1;
     }
+
+    /// The common case of [`Roll::slide`] with step 1: exactly one row leaves and one
+    /// enters, no rebuild due. Moves and returns `(leaving, entering)`, else `None` (and
+    /// nothing moves).
+    fn step_one(&mut self, start: usize, end: usize) -> Option<(usize, usize)> {
+        if self.lo + 1 == start && self.hi == end && self.since_rebuild < REBUILD_EVERY {
+            let out = (self.lo, self.hi);
+            self.lo = start;
+            self.hi = end + 1;
+            self.since_rebuild += 1;
+            Some(out)
+        } else {
+            None
+        }
+    }
 }
 
 /// `Xᵀr`, `Σr`, `Σr²` and the count of a fund's window, rolled like [`Moments`].
@@ -369,6 +384,16 @@ impl FundSums {
         }
         self.sr += sign * r;
         self.srr += sign * r * r;
+    }
+
+    /// Remove row `(xo, ro)` and add `(xi, ri)` in one pass, rounding exactly as
+    /// `update(xo, ro, −1)` followed by `update(xi, ri, 1)`.
+    fn replace(&mut self, xo: &[f64], ro: f64, xi: &[f64], ri: f64) {
+        for ((c, a), b) in self.xr.iter_mut().zip(xo).zip(xi) {
+            *c = (*c - a * ro) + b * ri;
+        }
+        self.sr = (self.sr - ro) + ri;
+        self.srr = (self.srr - ro * ro) + ri * ri;
     }
 }
 
@@ -464,23 +489,46 @@ fn fit_fund_shared(
     let mut done = 0usize;
     for (e, &end) in shared.ends.iter().enumerate() {
         let start = end + 1 - w;
-        roll.slide(start, end, |row, add| {
-            if row == usize::MAX {
-                sums.xr.fill(0.0);
-                sums.sr = 0.0;
-                sums.srr = 0.0;
-                sums.count = 0;
-            } else if !r[row].is_nan() {
-                let xs = &x[row * n..(row + 1) * n];
-                if add {
-                    sums.update(xs, r[row], 1.0);
-                    sums.count += 1;
-                } else {
-                    sums.update(xs, r[row], -1.0);
-                    sums.count -= 1;
-                }
+        let fused = match roll.step_one(start, end) {
+            Some((o, a)) if !r[o].is_nan() && !r[a].is_nan() => {
+                sums.replace(&x[o * n..(o + 1) * n], r[o], &x[a * n..(a + 1) * n], r[a]);
+                true
             }
-        });
+            Some((o, a)) => {
+                // A missing return on either side: apply the two moves separately.
+                for (row, sign) in [(o, -1.0), (a, 1.0)] {
+                    if !r[row].is_nan() {
+                        sums.update(&x[row * n..(row + 1) * n], r[row], sign);
+                        if sign > 0.0 {
+                            sums.count += 1;
+                        } else {
+                            sums.count -= 1;
+                        }
+                    }
+                }
+                true
+            }
+            None => false,
+        };
+        if !fused {
+            roll.slide(start, end, |row, add| {
+                if row == usize::MAX {
+                    sums.xr.fill(0.0);
+                    sums.sr = 0.0;
+                    sums.srr = 0.0;
+                    sums.count = 0;
+                } else if !r[row].is_nan() {
+                    let xs = &x[row * n..(row + 1) * n];
+                    if add {
+                        sums.update(xs, r[row], 1.0);
+                        sums.count += 1;
+                    } else {
+                        sums.update(xs, r[row], -1.0);
+                        sums.count -= 1;
+                    }
+                }
+            });
+        }
         if sums.count < min_obs {
             continue;
         }
@@ -506,15 +554,14 @@ fn fit_fund_shared(
         out.copy_from_slice(b);
         warm.copy_from_slice(&solver.active_set()[..n]);
         have_warm = true;
-        let stats = stats_on_support(
-            xx,
+        let stats = stats_with_gram_beta(
+            solver.gram_beta(),
             &sums.xr,
             sx,
             sums.sr,
             sums.srr,
             sums.count,
             out,
-            solver.free_set(),
             params(n),
         );
         fits[done] = Fit {

@@ -153,6 +153,32 @@ pub fn stats_on_support(
     finish_stats(quad, lin, fitted, sr, srr, m as f64, params)
 }
 
+/// Fit statistics of `beta` (first `n` entries, `n = xr.len()`) when `gbeta = Gβ` is
+/// already known, as the active-set solver leaves it: the same sums as
+/// [`stats_on_support`] (terms off the support are exact zeros) in O(n).
+#[allow(clippy::too_many_arguments)]
+pub fn stats_with_gram_beta(
+    gbeta: &[f64],
+    xr: &[f64],
+    sx: &[f64],
+    sr: f64,
+    srr: f64,
+    m: usize,
+    beta: &[f64],
+    params: usize,
+) -> FitStats {
+    let n = xr.len();
+    let (beta, gbeta, sx) = (&beta[..n], &gbeta[..n], &sx[..n]);
+    let mut quad = 0.0;
+    let (mut lin, mut fitted) = (-0.0, -0.0);
+    for i in 0..n {
+        quad += beta[i] * gbeta[i];
+        lin += beta[i] * xr[i];
+        fitted += beta[i] * sx[i];
+    }
+    finish_stats(quad, lin, fitted, sr, srr, m as f64, params)
+}
+
 /// R², adjusted R², tracking error and SSR from `βᵀGβ`, `βᵀXᵀr`, `βᵀΣx` and the
 /// return sums.
 fn finish_stats(

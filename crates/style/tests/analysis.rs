@@ -577,3 +577,41 @@ fn dsa_tracks_drifting_exposures_better_than_rolling_windows() {
         "DSA MAE {mae_dsa:.4} vs rolling MAE {mae_roll:.4}"
     );
 }
+
+#[test]
+fn noise_free_universe_with_stepwise_selection_converges() {
+    // Exact fits make degenerate vertices (multipliers and exposures at zero up to
+    // rounding): the active-set loop must not block a step no bound limits.
+    use peergroup_synth::{universe, UniverseConfig};
+    let u = universe(&UniverseConfig {
+        funds: 12,
+        factors: 8,
+        periods: 156,
+        groups: 3,
+        r2: (1.0, 1.0),
+        seed: 5,
+        ..UniverseConfig::default()
+    });
+    let years: Vec<i32> = u.dates.iter().map(|d| d.year()).collect();
+    let p = StyleProblem {
+        factor_names: &u.factor_names,
+        factors: &u.factor_returns,
+        fund_names: &u.fund_names,
+        funds: &u.fund_returns,
+        years: &years,
+    };
+    for selection in [None, Some(Criterion::AdjR2)] {
+        let spec = StyleSpec {
+            method: Method::Sharpe,
+            constraints: Constraints::SHARPE,
+            window: Some(52),
+            step: 4,
+            min_obs: None,
+            selection,
+            lambda: Lambda::Auto,
+            periods_per_year: 52.0,
+        };
+        let res = analyse(&p, &spec).unwrap();
+        assert!(res.fits.iter().all(|f| f.r2 > 0.999), "{selection:?}");
+    }
+}

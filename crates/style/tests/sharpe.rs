@@ -209,3 +209,96 @@ fn matches_quadprog_fixtures_on_random_problems() {
         );
     }
 }
+
+#[test]
+fn gram_beta_free_set_and_fit_statistics_describe_the_solution() {
+    use peergroup_style::moments::{stats_on_support, stats_with_gram_beta, Moments};
+    let mut rng = Rng::new(16);
+    let mut solver = SharpeSolver::new(16);
+    for case in 0..200 {
+        let n = 1 + rng.below(16) as usize;
+        let t = n + 5 + rng.below(100) as usize;
+        let k = 1 + rng.below(n as u64) as usize;
+        let truth = sparse_beta(&mut rng, n, k);
+        let p = problem(&mut rng, t, n, &truth, 0.01);
+        let mut m = Moments::new(n);
+        for s in 0..t {
+            m.add(&p.x[s * n..(s + 1) * n], p.r[s]);
+        }
+        for cons in ALL {
+            let beta = solver.solve(&m.xx, &m.xr, n, cons, None).unwrap().to_vec();
+            let free = solver.free_set().to_vec();
+            assert!(
+                free.windows(2).all(|w| w[0] < w[1]),
+                "case {case}: {free:?}"
+            );
+            for i in 0..n {
+                let direct: f64 = (0..n).map(|j| m.xx[i * n + j] * beta[j]).sum();
+                let gb = solver.gram_beta()[i];
+                assert!(
+                    (gb - direct).abs() <= 1e-13 * direct.abs().max(m.xx[i * n + i]),
+                    "case {case} {cons:?}: (Gβ)_{i} {gb} vs {direct}"
+                );
+                assert_eq!(free.contains(&i), !solver.active_set()[i]);
+                if !free.contains(&i) {
+                    assert_eq!(beta[i], 0.0);
+                }
+            }
+            let params = n - usize::from(cons.budget);
+            let a = stats_with_gram_beta(
+                solver.gram_beta(),
+                &m.xr,
+                &m.sx,
+                m.sr,
+                m.srr,
+                m.count,
+                &beta,
+                params,
+            );
+            let b = stats_on_support(
+                &m.xx, &m.xr, &m.sx, m.sr, m.srr, m.count, &beta, &free, params,
+            );
+            let c = m.stats(&beta, params);
+            for (x, y) in [
+                (a.r2, b.r2),
+                (a.ssr, b.ssr),
+                (a.tracking_error, b.tracking_error),
+            ] {
+                assert_eq!(x.to_bits(), y.to_bits(), "case {case} {cons:?}");
+            }
+            assert!((a.r2 - c.r2).abs() < 1e-12, "case {case} {cons:?}");
+        }
+    }
+}
+
+#[test]
+fn a_duplicated_factor_is_solved_through_the_ridge() {
+    // Two identical columns make G singular: the factorisation falls back to a ridge
+    // and the pair shares the exposure the single column would get.
+    let mut rng = Rng::new(17);
+    let mut solver = SharpeSolver::new(6);
+    for _ in 0..20 {
+        let truth = [0.5, 0.3, 0.2, 0.0];
+        let p = problem(&mut rng, 80, 4, &truth, 0.005);
+        let mut x = Vec::with_capacity(80 * 5);
+        for s in 0..80 {
+            x.extend_from_slice(&p.x[s * 4..(s + 1) * 4]);
+            x.push(p.x[s * 4]);
+        }
+        let dup = Problem {
+            n: 5,
+            x,
+            r: p.r.clone(),
+        };
+        let (g, c) = p.gram();
+        let (gd, cd) = dup.gram();
+        for cons in ALL {
+            let single = solver.solve(&g, &c, 4, cons, None).unwrap().to_vec();
+            let pair = solver.solve(&gd, &cd, 5, cons, None).unwrap().to_vec();
+            assert!((pair[0] + pair[4] - single[0]).abs() < 1e-6, "{cons:?}");
+            for k in 1..4 {
+                assert!((pair[k] - single[k]).abs() < 1e-6, "{cons:?}");
+            }
+        }
+    }
+}
