@@ -13,6 +13,8 @@ use std::path::Path;
 use peergroup_data::{Date, IndustryBuilder, InputError, Position, PositionKind};
 use rayon::prelude::*;
 
+use crate::chunks::{globalise_codes, split_lens};
+
 /// Whether `bytes` can be parsed by splitting on commas and newlines alone.
 pub(crate) fn is_simple(bytes: &[u8]) -> bool {
     !bytes
@@ -274,17 +276,6 @@ fn parse_chunk(
     Ok(Parsed { rows, classes })
 }
 
-/// Split `v` into consecutive mutable pieces of the given lengths.
-fn split_lens<'a, T>(mut v: &'a mut [T], lens: &[usize]) -> Vec<&'a mut [T]> {
-    let mut out = Vec::with_capacity(lens.len());
-    for &l in lens {
-        let (head, tail) = std::mem::take(&mut v).split_at_mut(l);
-        out.push(head);
-        v = tail;
-    }
-    out
-}
-
 /// Parse the body of a quote-free industry CSV (everything after the header line, which
 /// is line 1) in parallel. `cols` are the indices of class_id, date, price, shares, aum.
 ///
@@ -358,33 +349,18 @@ pub(crate) fn industry_body(
     let parsed: Vec<Parsed> = results.into_iter().collect::<Result<_, _>>()?;
 
     // Global class codes in order of first appearance in the file, as the row reader
-    // gives them; then each chunk's local codes are rewritten in place.
-    let mut class_names: Vec<String> = Vec::new();
-    let mut global: HashMap<String, u32> = HashMap::new();
-    let maps: Vec<Vec<u32>> = parsed
-        .iter()
-        .map(|p| {
-            p.classes
-                .iter()
-                .map(|name| {
-                    let next = class_names.len() as u32;
-                    *global.entry(name.clone()).or_insert_with(|| {
-                        class_names.push(name.clone());
-                        next
-                    })
-                })
-                .collect()
-        })
+    // gives them.
+    let mut parsed = parsed;
+    let local: Vec<Vec<String>> = parsed
+        .iter_mut()
+        .map(|p| std::mem::take(&mut p.classes))
         .collect();
-    split_lens(&mut class, &caps)
-        .into_par_iter()
-        .zip(maps.par_iter())
-        .zip(parsed.par_iter())
-        .for_each(|((codes, map), p)| {
-            for c in &mut codes[..p.rows] {
-                *c = map[*c as usize];
-            }
-        });
+    let pieces: Vec<&mut [u32]> = split_lens(&mut class, &caps)
+        .into_iter()
+        .zip(&parsed)
+        .map(|(codes, p)| &mut codes[..p.rows])
+        .collect();
+    let class_names = globalise_codes(pieces, local);
 
     // Close the gaps left by blank lines (rare): move each chunk's rows down.
     let rows: usize = parsed.iter().map(|p| p.rows).sum();

@@ -24,6 +24,7 @@ use parquet::arrow::ProjectionMask;
 use peergroup_data::{IndustryBuilder, InputError, PositionKind};
 use rayon::prelude::*;
 
+use crate::chunks::{globalise_codes, split_lens};
 use crate::rows::require_columns;
 
 /// One row group's disjoint share of the output columns.
@@ -53,16 +54,6 @@ impl From<arrow_schema::ArrowError> for Miss {
     fn from(e: arrow_schema::ArrowError) -> Miss {
         Miss::Error(format!("cannot read Parquet: {e}"))
     }
-}
-
-fn split_lens<'a, T>(mut v: &'a mut [T], lens: &[usize]) -> Vec<&'a mut [T]> {
-    let mut out = Vec::with_capacity(lens.len());
-    for &l in lens {
-        let (head, tail) = std::mem::take(&mut v).split_at_mut(l);
-        out.push(head);
-        v = tail;
-    }
-    out
 }
 
 /// The industry columns of `path`, or `Ok(None)` when the file needs the row reader.
@@ -166,31 +157,7 @@ pub(crate) fn industry(path: &Path) -> Result<Option<IndustryBuilder>, InputErro
         }
     }
     // Global codes in order of first appearance, as the row reader assigns them.
-    let mut class_names: Vec<String> = Vec::new();
-    let mut global: HashMap<String, u32> = HashMap::new();
-    let maps: Vec<Vec<u32>> = groups
-        .into_iter()
-        .map(|names| {
-            names
-                .into_iter()
-                .map(|name| {
-                    let next = class_names.len() as u32;
-                    *global.entry(name).or_insert_with_key(|name| {
-                        class_names.push(name.clone());
-                        next
-                    })
-                })
-                .collect()
-        })
-        .collect();
-    split_lens(&mut class, &lens)
-        .into_par_iter()
-        .zip(maps.par_iter())
-        .for_each(|(codes, map)| {
-            for c in codes {
-                *c = map[*c as usize];
-            }
-        });
+    let class_names = globalise_codes(split_lens(&mut class, &lens), groups);
     Ok(Some(IndustryBuilder {
         class,
         class_names,

@@ -6,6 +6,7 @@
 //! renames all staged files into place at the end, so a failed command leaves no
 //! partial output behind and an existing file is replaced only with `--force`.
 
+mod chunks;
 mod fast_csv;
 mod fast_parquet;
 mod matrices;
