@@ -6,9 +6,6 @@
 //! may hold quoted commas or newlines, so they take the general `csv`-crate path instead.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::Read;
-use std::path::Path;
 
 use peergroup_data::{Date, IndustryBuilder, InputError, Position, PositionKind};
 use rayon::prelude::*;
@@ -20,42 +17,6 @@ pub(crate) fn is_simple(bytes: &[u8]) -> bool {
     !bytes
         .par_chunks(1 << 20)
         .any(|c| memchr::memchr(b'"', c).is_some())
-}
-
-/// A whole input file: mapped from the page cache, or read where it cannot be mapped.
-pub(crate) enum FileBytes {
-    Mapped(memmap2::Mmap),
-    Read(Vec<u8>),
-}
-
-impl std::ops::Deref for FileBytes {
-    type Target = [u8];
-
-    fn deref(&self) -> &[u8] {
-        match self {
-            FileBytes::Mapped(m) => m,
-            FileBytes::Read(v) => v,
-        }
-    }
-}
-
-/// The whole file. Mapping it saves copying it out of the page cache and faulting in a
-/// buffer of the file's size, a large part of reading a CSV that is parsed in parallel
-/// anyway. Empty and unmappable files (pipes, some special files) are read instead.
-pub(crate) fn read_file(path: &Path) -> std::io::Result<FileBytes> {
-    let file = File::open(path)?;
-    let len = usize::try_from(file.metadata()?.len()).map_err(std::io::Error::other)?;
-    if len > 0 {
-        // SAFETY: the mapping is read-only and private. Like ripgrep, we accept that
-        // another process truncating the file during the run would end this one with
-        // SIGBUS: input files are not expected to change while they are analysed.
-        if let Ok(m) = unsafe { memmap2::MmapOptions::new().populate().map(&file) } {
-            return Ok(FileBytes::Mapped(m));
-        }
-    }
-    let mut bytes = Vec::with_capacity(len);
-    (&file).read_to_end(&mut bytes)?;
-    Ok(FileBytes::Read(bytes))
 }
 
 /// One chunk's disjoint share of the output columns, filled in place.

@@ -9,7 +9,6 @@
 //! every error is reported exactly as before.
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -58,7 +57,11 @@ impl From<arrow_schema::ArrowError> for Miss {
 
 /// The industry columns of `path`, or `Ok(None)` when the file needs the row reader.
 pub(crate) fn industry(path: &Path) -> Result<Option<IndustryBuilder>, InputError> {
-    let file = File::open(path).map_err(|e| InputError::new(format!("cannot open: {e}")))?;
+    // Mapped once and shared by every row-group reader: no read calls copying the file
+    // out of the page cache, no file handle per row group.
+    let file = crate::mapped::read_file(path)
+        .map_err(|e| InputError::new(format!("cannot open: {e}")))?
+        .into_bytes();
     let Ok(plain) = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()) else {
         return Ok(None); // the row reader words the error
     };
@@ -138,13 +141,12 @@ pub(crate) fn industry(path: &Path) -> Result<Option<IndustryBuilder>, InputErro
         .into_par_iter()
         .enumerate()
         .map(|(g, out)| -> Result<Vec<String>, Miss> {
-            // A handle of its own: clones share one file offset, and the reader seeks.
-            let f = File::open(path).map_err(|e| Miss::Error(format!("cannot open: {e}")))?;
-            let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(f, meta.clone())
-                .with_projection(ProjectionMask::roots(meta.parquet_schema(), cols.clone()))
-                .with_row_groups(vec![g])
-                .with_batch_size(64 * 1024)
-                .build()?;
+            let reader =
+                ParquetRecordBatchReaderBuilder::new_with_metadata(file.clone(), meta.clone())
+                    .with_projection(ProjectionMask::roots(meta.parquet_schema(), cols.clone()))
+                    .with_row_groups(vec![g])
+                    .with_batch_size(64 * 1024)
+                    .build()?;
             read_group(reader, &pick, trim_ids, out)
         })
         .collect();

@@ -9,6 +9,7 @@
 mod chunks;
 mod fast_csv;
 mod fast_parquet;
+mod mapped;
 mod matrices;
 mod number;
 mod output;

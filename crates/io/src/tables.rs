@@ -180,7 +180,7 @@ pub fn read_industry(path: &Path) -> Result<IndustryTable, InputError> {
     if crate::rows::Format::of(path).map_err(|e| e.in_file(file.clone()))?
         == crate::rows::Format::Csv
     {
-        let bytes = crate::fast_csv::read_file(path)
+        let bytes = crate::mapped::read_file(path)
             .map_err(|e| InputError::new(format!("cannot open: {e}")).in_file(file.clone()))?;
         if crate::fast_csv::is_simple(&bytes) {
             let body_start = bytes

@@ -248,9 +248,20 @@ fn outputs_are_atomic_and_no_clobber() {
     let mut o = Outputs::new(true);
     o.write_table(&a, &t).unwrap();
     o.write_table(&b, &t).unwrap();
+    // a second name for the old b: replacing b must leave that file untouched
+    let old = dir.path().join("old-b");
+    std::fs::hard_link(&b, &old).unwrap();
     o.commit().unwrap();
     assert_eq!(std::fs::read_to_string(&b).unwrap(), "x\n1\n2\n");
+    assert_eq!(std::fs::read_to_string(&old).unwrap(), "old");
     assert!(a.exists());
+    // replacing swaps the files and removes the old one: nothing else is left over
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["b.csv", "old-b", "sub"]);
     assert!(Outputs::new(true)
         .plan_table(&dir.path().join("x.xlsx"))
         .is_err());

@@ -1,0 +1,51 @@
+//! Whole input files as bytes, mapped from the page cache where possible.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+/// A whole input file: mapped from the page cache, or read where it cannot be mapped.
+pub(crate) enum FileBytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            FileBytes::Mapped(m) => m,
+            FileBytes::Read(v) => v,
+        }
+    }
+}
+
+/// The whole file. Mapping it saves copying it out of the page cache and faulting in a
+/// buffer of the file's size, a large part of reading a file that is decoded in parallel
+/// anyway. Empty and unmappable files (pipes, some special files) are read instead.
+pub(crate) fn read_file(path: &Path) -> std::io::Result<FileBytes> {
+    let file = File::open(path)?;
+    let len = usize::try_from(file.metadata()?.len()).map_err(std::io::Error::other)?;
+    if len > 0 {
+        // SAFETY: the mapping is read-only and private. Like ripgrep, we accept that
+        // another process truncating the file during the run would end this one with
+        // SIGBUS: input files are not expected to change while they are analysed.
+        if let Ok(m) = unsafe { memmap2::MmapOptions::new().populate().map(&file) } {
+            return Ok(FileBytes::Mapped(m));
+        }
+    }
+    let mut bytes = Vec::with_capacity(len);
+    (&file).read_to_end(&mut bytes)?;
+    Ok(FileBytes::Read(bytes))
+}
+
+impl FileBytes {
+    /// The file as shared [`bytes::Bytes`] (what the Parquet reader takes), without a copy.
+    pub(crate) fn into_bytes(self) -> bytes::Bytes {
+        match self {
+            FileBytes::Mapped(m) => bytes::Bytes::from_owner(m),
+            FileBytes::Read(v) => bytes::Bytes::from(v),
+        }
+    }
+}
