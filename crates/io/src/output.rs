@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use peergroup_data::InputError;
 
 use crate::rows::Format;
-use crate::write::{write_table, write_table_owned, Table};
+use crate::write::{write_table, write_table_blocks, write_table_owned, Table};
 
 /// Why outputs could not be written.
 #[derive(Debug)]
@@ -124,6 +124,16 @@ impl Outputs {
     pub fn write_table_owned(&mut self, path: &Path, table: Table) -> Result<(), OutputError> {
         let format = Format::of(path).map_err(OutputError::Usage)?;
         self.stage(path, |tmp| write_table_owned(tmp, format, table))
+    }
+
+    /// Stage a table given as consecutive blocks of rows (see [`write_table_blocks`]):
+    /// blocks are produced while earlier ones are written, so the table is never whole.
+    pub fn write_table_blocks<I>(&mut self, path: &Path, blocks: I) -> Result<(), OutputError>
+    where
+        I: Iterator<Item = Table> + Send,
+    {
+        let format = Format::of(path).map_err(OutputError::Usage)?;
+        self.stage(path, |tmp| write_table_blocks(tmp, format, blocks))
     }
 
     /// Stage raw bytes (SVG, HTML, JSON).

@@ -41,6 +41,15 @@ impl Format {
             ))),
         }
     }
+
+    /// Rows per block for [`crate::write_table_blocks`]: one Parquet row group, or a few
+    /// rounds of CSV formatting on every core.
+    pub fn block_rows(self) -> usize {
+        match self {
+            Format::Csv => 16 * crate::write::CSV_CHUNK,
+            Format::Parquet => crate::write::PARQUET_CHUNK,
+        }
+    }
 }
 
 /// A typed view of one Parquet column, resolved once per batch.

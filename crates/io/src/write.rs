@@ -12,8 +12,8 @@ use arrow_array::{
 };
 use arrow_buffer::{BooleanBuffer, NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema};
-use parquet::arrow::arrow_writer::ArrowWriterOptions;
 use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnChunk, ArrowColumnWriter};
+use parquet::arrow::arrow_writer::{ArrowRowGroupWriterFactory, ArrowWriterOptions};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, Encoding};
 use parquet::file::properties::WriterProperties;
@@ -196,7 +196,7 @@ pub fn write_table(path: &Path, format: Format, table: &Table) -> std::io::Resul
         Format::Csv => write_csv(path, table),
         Format::Parquet => {
             let sources = table.columns.iter().map(Source::Borrowed).collect();
-            write_parquet(path, table, sources)
+            write_parquet(path, &table.names, sources)
         }
     }
 }
@@ -210,11 +210,7 @@ pub fn write_table_owned(path: &Path, format: Format, table: Table) -> std::io::
         Format::Parquet => {
             let Table { names, columns } = table;
             let sources: Vec<Source<'_>> = columns.into_iter().map(Source::owned).collect();
-            let shape = Table {
-                names,
-                columns: Vec::new(),
-            };
-            write_parquet(path, &shape, sources)
+            write_parquet(path, &names, sources)
         }
     }
 }
@@ -708,109 +704,170 @@ fn format_rows(cols: &[CsvCol<'_>], rows: std::ops::Range<usize>, out: &mut Vec<
 }
 
 /// Rows per formatting task.
-const CSV_CHUNK: usize = 4 * 1024;
+pub(crate) const CSV_CHUNK: usize = 4 * 1024;
 
-/// Rows are formatted in parallel, a batch of chunks at a time, while the previous
-/// batch is being written: formatting and the write system calls overlap, and the two
-/// sets of buffers are reused, so memory stays at a few MB whatever the table size.
-fn write_csv(path: &Path, table: &Table) -> std::io::Result<()> {
-    let mut w = File::create(path)?;
-    let mut header = Vec::new();
-    for (i, n) in table.names.iter().enumerate() {
-        if i > 0 {
-            header.push(b',');
-        }
-        push_quoted(n, &mut header);
-    }
-    header.push(b'\n');
-    w.write_all(&header)?;
-    let cols: Vec<CsvCol<'_>> = table.columns.iter().map(CsvCol::new).collect();
-    let n = table.n_rows();
-    let per_batch = 2 * rayon::current_num_threads().max(1);
-    let batches: Vec<Vec<std::ops::Range<usize>>> = (0..n)
-        .step_by(CSV_CHUNK)
-        .map(|s| s..(s + CSV_CHUNK).min(n))
-        .collect::<Vec<_>>()
-        .chunks(per_batch)
-        .map(<[_]>::to_vec)
-        .collect();
-    let mut ready: Vec<Vec<u8>> = vec![Vec::new(); per_batch];
-    let mut spare: Vec<Vec<u8>> = vec![Vec::new(); per_batch];
-    let mut filled = 0; // buffers of `ready` holding the previous batch
-    for batch in &batches {
-        let format = |bufs: &mut Vec<Vec<u8>>| {
-            bufs.par_iter_mut()
-                .zip(batch.par_iter())
-                .for_each(|(buf, rows)| format_rows(&cols, rows.clone(), buf));
-        };
-        let write = |bufs: &[Vec<u8>]| -> std::io::Result<()> {
-            let mut f = &w;
-            bufs.iter().try_for_each(|b| f.write_all(b))
-        };
-        let (written, ()) = rayon::join(|| write(&ready[..filled]), || format(&mut spare));
-        written?;
-        std::mem::swap(&mut ready, &mut spare);
-        filled = batch.len();
-    }
-    let mut f = &w;
-    ready[..filled].iter().try_for_each(|b| f.write_all(b))?;
-    w.flush()?;
-    Ok(())
+/// An open CSV file taking rows block by block. Rows are formatted in parallel, a batch
+/// of chunks at a time, while the previous batch is being written: formatting and the
+/// write system calls overlap, and the two sets of buffers are reused across batches and
+/// blocks, so memory stays at a few MB whatever the table size.
+struct CsvSink {
+    file: File,
+    ready: Vec<Vec<u8>>,
+    spare: Vec<Vec<u8>>,
 }
 
-const PARQUET_CHUNK: usize = 1 << 20;
-
-/// `table` gives the names (its columns may be empty when `sources` own them).
-fn write_parquet(path: &Path, table: &Table, sources: Vec<Source<'_>>) -> std::io::Result<()> {
-    let fields: Vec<Field> = table
-        .names
-        .iter()
-        .zip(&sources)
-        .map(|(n, c)| Field::new(n, c.data_type(), true))
-        .collect();
-    let schema = Arc::new(Schema::new(fields));
-    // Dictionary encoding pays for repeated ids, not for floats: hashing tens of
-    // millions of distinct values per column only slows the write.
-    let mut props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(PARQUET_CHUNK))
-        .set_dictionary_enabled(false);
-    for (n, c) in table.names.iter().zip(&sources) {
-        if c.snappy_saves_little() {
-            props = props
-                .set_column_compression(ColumnPath::from(n.as_str()), Compression::UNCOMPRESSED);
+impl CsvSink {
+    fn create(path: &Path, names: &[String]) -> std::io::Result<CsvSink> {
+        let mut file = File::create(path)?;
+        let mut header = Vec::new();
+        for (i, n) in names.iter().enumerate() {
+            if i > 0 {
+                header.push(b',');
+            }
+            push_quoted(n, &mut header);
         }
-        if matches!(c.data_type(), DataType::Utf8 | DataType::Dictionary(..)) {
-            props = props.set_column_dictionary_enabled(ColumnPath::from(n.as_str()), true);
-        }
-        if c.data_type() == DataType::Date32 {
-            // Long tables list each id's dates in order: deltas of 1 to 3 days pack into
-            // a few bits each, ~20x smaller than plain and far cheaper than Snappy.
-            props = props
-                .set_column_encoding(ColumnPath::from(n.as_str()), Encoding::DELTA_BINARY_PACKED)
-                .set_column_compression(ColumnPath::from(n.as_str()), Compression::UNCOMPRESSED);
-        }
+        header.push(b'\n');
+        file.write_all(&header)?;
+        let per_batch = 2 * rayon::current_num_threads().max(1);
+        Ok(CsvSink {
+            file,
+            ready: vec![Vec::new(); per_batch],
+            spare: vec![Vec::new(); per_batch],
+        })
     }
-    let props = props.build();
-    let file = File::create(path)?;
-    // ArrowWriter sets up the file; its lower-level parts then let every (row group,
-    // column) chunk be encoded as its own task. Without the Arrow schema in the footer,
-    // readers see key columns as the plain UTF-8 strings they are (the dictionary type
-    // only saves spelling every id out before Parquet's own dictionary encoding).
-    let options = ArrowWriterOptions::new()
-        .with_properties(props)
-        .with_skip_arrow_metadata(true);
-    let (mut writer, factory) = ArrowWriter::try_new_with_options(file, schema.clone(), options)
-        .and_then(ArrowWriter::into_serialized_writer)
-        .map_err(std::io::Error::other)?;
-    let n = sources.first().map_or(0, Source::len);
-    // An empty table gets no row group, as ArrowWriter does.
-    let groups: Vec<(usize, usize)> = (0..n)
-        .step_by(PARQUET_CHUNK)
-        .map(|s| (s, (s + PARQUET_CHUNK).min(n)))
-        .collect();
-    let encode =
-        |batch: &[(usize, (usize, usize))]| -> parquet::errors::Result<Vec<Vec<ArrowColumnChunk>>> {
+
+    fn write(&mut self, table: &Table) -> std::io::Result<()> {
+        let cols: Vec<CsvCol<'_>> = table.columns.iter().map(CsvCol::new).collect();
+        let n = table.n_rows();
+        let per_batch = self.ready.len();
+        let batches: Vec<Vec<std::ops::Range<usize>>> = (0..n)
+            .step_by(CSV_CHUNK)
+            .map(|s| s..(s + CSV_CHUNK).min(n))
+            .collect::<Vec<_>>()
+            .chunks(per_batch)
+            .map(<[_]>::to_vec)
+            .collect();
+        let CsvSink { file, ready, spare } = self;
+        let mut filled = 0; // buffers of `ready` holding the previous batch
+        for batch in &batches {
+            let format = |bufs: &mut Vec<Vec<u8>>| {
+                bufs.par_iter_mut()
+                    .zip(batch.par_iter())
+                    .for_each(|(buf, rows)| format_rows(&cols, rows.clone(), buf));
+            };
+            let write = |bufs: &[Vec<u8>]| -> std::io::Result<()> {
+                let mut f = &*file;
+                bufs.iter().try_for_each(|b| f.write_all(b))
+            };
+            let (written, ()) = rayon::join(|| write(&ready[..filled]), || format(spare));
+            written?;
+            std::mem::swap(ready, spare);
+            filled = batch.len();
+        }
+        let mut f = &*file;
+        ready[..filled].iter().try_for_each(|b| f.write_all(b))
+    }
+
+    fn finish(mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+fn write_csv(path: &Path, table: &Table) -> std::io::Result<()> {
+    let mut sink = CsvSink::create(path, &table.names)?;
+    sink.write(table)?;
+    sink.finish()
+}
+
+/// Most rows in a Parquet row group.
+pub(crate) const PARQUET_CHUNK: usize = 1 << 20;
+
+/// An open Parquet file taking rows block by block; each block becomes one or more row
+/// groups of at most [`PARQUET_CHUNK`] rows.
+struct ParquetSink {
+    writer: SerializedFileWriter<File>,
+    factory: ArrowRowGroupWriterFactory,
+    schema: Arc<Schema>,
+    /// Row groups written so far (the index of the next one).
+    groups: usize,
+}
+
+impl ParquetSink {
+    /// `names` with the types (and, for Snappy, a sample of the values) of `first`, the
+    /// first block.
+    fn create(path: &Path, names: &[String], first: &[Source<'_>]) -> std::io::Result<ParquetSink> {
+        let fields: Vec<Field> = names
+            .iter()
+            .zip(first)
+            .map(|(n, c)| Field::new(n, c.data_type(), true))
+            .collect();
+        let schema = Arc::new(Schema::new(fields));
+        // Dictionary encoding pays for repeated ids, not for floats: hashing tens of
+        // millions of distinct values per column only slows the write.
+        let mut props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_max_row_group_row_count(Some(PARQUET_CHUNK))
+            .set_dictionary_enabled(false);
+        for (n, c) in names.iter().zip(first) {
+            if c.snappy_saves_little() {
+                props = props.set_column_compression(
+                    ColumnPath::from(n.as_str()),
+                    Compression::UNCOMPRESSED,
+                );
+            }
+            if matches!(c.data_type(), DataType::Utf8 | DataType::Dictionary(..)) {
+                props = props.set_column_dictionary_enabled(ColumnPath::from(n.as_str()), true);
+            }
+            if c.data_type() == DataType::Date32 {
+                // Long tables list each id's dates in order: deltas of 1 to 3 days pack
+                // into a few bits each, ~20x smaller than plain and far cheaper than Snappy.
+                props = props
+                    .set_column_encoding(
+                        ColumnPath::from(n.as_str()),
+                        Encoding::DELTA_BINARY_PACKED,
+                    )
+                    .set_column_compression(
+                        ColumnPath::from(n.as_str()),
+                        Compression::UNCOMPRESSED,
+                    );
+            }
+        }
+        let props = props.build();
+        let file = File::create(path)?;
+        // ArrowWriter sets up the file; its lower-level parts then let every (row group,
+        // column) chunk be encoded as its own task. Without the Arrow schema in the
+        // footer, readers see key columns as the plain UTF-8 strings they are (the
+        // dictionary type only saves spelling every id out before Parquet's own
+        // dictionary encoding).
+        let options = ArrowWriterOptions::new()
+            .with_properties(props)
+            .with_skip_arrow_metadata(true);
+        let (writer, factory) = ArrowWriter::try_new_with_options(file, schema.clone(), options)
+            .and_then(ArrowWriter::into_serialized_writer)
+            .map_err(std::io::Error::other)?;
+        Ok(ParquetSink {
+            writer,
+            factory,
+            schema,
+            groups: 0,
+        })
+    }
+
+    fn write(&mut self, sources: Vec<Source<'_>>) -> std::io::Result<()> {
+        let n = sources.first().map_or(0, Source::len);
+        // Equal row groups of at most PARQUET_CHUNK rows; an empty block adds none, as
+        // ArrowWriter does for an empty table.
+        let parts = n.div_ceil(PARQUET_CHUNK);
+        let groups: Vec<(usize, usize)> = (0..parts)
+            .map(|k| (n * k / parts, n * (k + 1) / parts))
+            .collect();
+        let ParquetSink {
+            writer,
+            factory,
+            schema,
+            groups: written,
+        } = self;
+        let encode = |batch: &[(usize, (usize, usize))]| -> parquet::errors::Result<Vec<Vec<ArrowColumnChunk>>> {
             let writers = batch
                 .iter()
                 .map(|(g, _)| factory.create_column_writers(*g))
@@ -839,33 +896,114 @@ fn write_parquet(path: &Path, table: &Table, sources: Vec<Source<'_>>) -> std::i
             }
             Ok(out)
         };
-    let append = |writer: &mut SerializedFileWriter<File>,
-                  done: Vec<Vec<ArrowColumnChunk>>|
-     -> parquet::errors::Result<()> {
-        for group in done {
-            let mut rg = writer.next_row_group()?;
-            for c in group {
-                c.append_to_row_group(&mut rg)?;
+        let append = |writer: &mut SerializedFileWriter<File>,
+                      done: Vec<Vec<ArrowColumnChunk>>|
+         -> parquet::errors::Result<()> {
+            for group in done {
+                let mut rg = writer.next_row_group()?;
+                for c in group {
+                    c.append_to_row_group(&mut rg)?;
+                }
+                rg.close()?;
             }
-            rg.close()?;
+            Ok(())
+        };
+        // Encode a batch of row groups on all cores while the previous one is written out.
+        let indexed: Vec<(usize, (usize, usize))> = groups
+            .into_iter()
+            .enumerate()
+            .map(|(k, g)| (*written + k, g))
+            .collect();
+        let per_batch = rayon::current_num_threads().max(1);
+        let mut pending: Vec<Vec<ArrowColumnChunk>> = Vec::new();
+        for batch in indexed.chunks(per_batch) {
+            let prev = std::mem::take(&mut pending);
+            let (appended, encoded) = rayon::join(|| append(writer, prev), || encode(batch));
+            appended.map_err(std::io::Error::other)?;
+            pending = encoded.map_err(std::io::Error::other)?;
         }
+        append(writer, pending).map_err(std::io::Error::other)?;
+        *written += indexed.len();
         Ok(())
-    };
-    // Encode a batch of row groups on all cores while the previous one is written out.
-    let indexed: Vec<(usize, (usize, usize))> = groups.into_iter().enumerate().collect();
-    let per_batch = rayon::current_num_threads().max(1);
-    let mut pending: Vec<Vec<ArrowColumnChunk>> = Vec::new();
-    for batch in indexed.chunks(per_batch) {
-        let prev = std::mem::take(&mut pending);
-        let (appended, encoded) = rayon::join(|| append(&mut writer, prev), || encode(batch));
-        appended.map_err(std::io::Error::other)?;
-        pending = encoded.map_err(std::io::Error::other)?;
     }
-    append(&mut writer, pending).map_err(std::io::Error::other)?;
-    // No fsync: outputs are renamed into place for atomicity against failures of this
-    // process; durability against power loss is the file system's business.
-    writer.close().map_err(std::io::Error::other)?;
-    Ok(())
+
+    fn finish(self) -> std::io::Result<()> {
+        // No fsync: outputs are renamed into place for atomicity against failures of this
+        // process; durability against power loss is the file system's business.
+        self.writer.close().map_err(std::io::Error::other)?;
+        Ok(())
+    }
+}
+
+/// `names` are the column names (the columns themselves are in `sources`).
+fn write_parquet(path: &Path, names: &[String], sources: Vec<Source<'_>>) -> std::io::Result<()> {
+    let mut sink = ParquetSink::create(path, names, &sources)?;
+    sink.write(sources)?;
+    sink.finish()
+}
+
+/// Write one table given as consecutive blocks of rows, each a [`Table`] with the same
+/// column names and types, to `path` in `format` (no atomicity: see [`crate::Outputs`]).
+/// The next block is produced (on all cores) while the previous one is encoded and
+/// written, and no more than two blocks exist at a time: a 50M-row result need never be
+/// held whole, and its memory is reused block after block instead of being faulted in
+/// fresh. At least one block, possibly empty, gives the columns.
+pub fn write_table_blocks<I>(path: &Path, format: Format, blocks: I) -> std::io::Result<()>
+where
+    I: Iterator<Item = Table> + Send,
+{
+    let mut blocks = blocks;
+    let first = blocks.next().ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "a table written in blocks needs at least one block",
+        )
+    })?;
+    let names = first.names.clone();
+    let check = |t: &Table| -> std::io::Result<()> {
+        if t.names == names {
+            Ok(())
+        } else {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "every block of a table needs the same columns",
+            ))
+        }
+    };
+    match format {
+        Format::Csv => {
+            let mut sink = CsvSink::create(path, &names)?;
+            let mut pending = Some(first);
+            while let Some(block) = pending.take() {
+                check(&block)?;
+                let (done, next) = rayon::join(|| sink.write(&block), || blocks.next());
+                done?;
+                pending = next;
+            }
+            sink.finish()
+        }
+        Format::Parquet => {
+            let owned = |t: Table| -> Vec<Source<'static>> {
+                t.columns.into_iter().map(Source::owned).collect()
+            };
+            let first = owned(first);
+            let mut sink = ParquetSink::create(path, &names, &first)?;
+            let mut pending = Some(first);
+            while let Some(sources) = pending.take() {
+                let (done, next) = rayon::join(
+                    || sink.write(sources),
+                    || {
+                        blocks
+                            .next()
+                            .map(|t| -> std::io::Result<_> { check(&t).map(|()| owned(t)) })
+                    },
+                );
+                done?;
+                pending = next.transpose()?;
+            }
+            sink.finish()
+        }
+    }
 }
 
 /// Arrow type of key columns: codes into their distinct names, so ids repeated over

@@ -7,15 +7,15 @@ use std::sync::Arc;
 use arrow_array::builder::StringDictionaryBuilder;
 use arrow_array::types::Int32Type;
 use arrow_array::{
-    ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray,
+    Array, ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray,
     TimestampNanosecondArray,
 };
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use parquet::arrow::ArrowWriter;
 use peergroup_data::{Date, Position, SeriesKind};
 use peergroup_io::{
-    read_industry, read_metadata, read_series, write_table, Column, Format, Outputs, SeriesOptions,
-    Table,
+    read_industry, read_metadata, read_series, write_table, write_table_blocks, Column, Format,
+    Outputs, SeriesOptions, Table,
 };
 
 fn write_parquet(path: &Path, cols: Vec<(&str, ArrayRef)>) {
@@ -202,6 +202,126 @@ fn csv_and_parquet_writers_round_trip() {
     assert_eq!(e1.position, Some(Position::Line(3)));
     assert_eq!(e2.position, Some(Position::Row(2)));
     assert_eq!(e1.message, e2.message);
+}
+
+/// Rows `rows` of a long table with ids `names` (ids of the rows: `owner`).
+fn long_block(names: &[String], owner: &[usize], rows: std::ops::Range<usize>) -> Table {
+    // each block names only its own ids, as a block of an id-major result does
+    let first = owner[rows.start.min(owner.len() - 1)];
+    let used: Vec<String> = names[first..=owner[rows.end.max(1) - 1].max(first)].to_vec();
+    let x = |r: usize| r as f64 * 0.37 - 3.0;
+    Table::new()
+        .with(
+            "id",
+            Column::Key {
+                codes: rows.clone().map(|r| (owner[r] - first) as u32).collect(),
+                names: used,
+            },
+        )
+        .with(
+            "date",
+            Column::Date(
+                rows.clone()
+                    .map(|r| d("2022-01-03").add_days(r as i32))
+                    .collect(),
+            ),
+        )
+        // NaN (empty / null) on every id's first row, as in effects
+        .with(
+            "v",
+            Column::F64(
+                rows.clone()
+                    .map(|r| {
+                        if r == 0 || owner[r] != owner[r - 1] {
+                            f64::NAN
+                        } else {
+                            x(r)
+                        }
+                    })
+                    .collect(),
+            ),
+        )
+        .with("w", Column::F64(rows.map(|r| 1e6 + x(r)).collect()))
+}
+
+#[test]
+fn tables_written_in_blocks_equal_tables_written_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 3_000_000usize; // Parquet row groups hold 1,048,576 rows: several of them
+    let names: Vec<String> = (0..300).map(|k| format!("id{k:03}")).collect();
+    let owner: Vec<usize> = (0..n).map(|r| r * names.len() / n).collect();
+    let whole = long_block(&names, &owner, 0..n);
+    let cuts = [
+        0,
+        10_000,
+        10_000 + 10_000 * 3,
+        1_500_000,
+        1_500_000 + 10_000,
+        n,
+    ];
+    let blocks = || {
+        cuts.windows(2)
+            .map(|w| long_block(&names, &owner, w[0]..w[1]))
+            .collect::<Vec<_>>()
+            .into_iter()
+    };
+    for (format, ext) in [(Format::Csv, "csv"), (Format::Parquet, "parquet")] {
+        let a = dir.path().join(format!("whole.{ext}"));
+        let b = dir.path().join(format!("blocks.{ext}"));
+        write_table(&a, format, &whole).unwrap();
+        write_table_blocks(&b, format, blocks()).unwrap();
+        if format == Format::Csv {
+            assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+        } else {
+            let read = |p: &Path| {
+                let f = std::fs::File::open(p).unwrap();
+                let r = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
+                    .unwrap()
+                    .build()
+                    .unwrap();
+                let mut out: (Vec<String>, Vec<i32>, Vec<Option<f64>>, Vec<f64>) =
+                    Default::default();
+                for batch in r {
+                    let batch = batch.unwrap();
+                    let c = |i: usize| batch.column(i).clone();
+                    let id = c(0);
+                    let id = id.as_any().downcast_ref::<StringArray>().unwrap();
+                    out.0.extend(id.iter().map(|s| s.unwrap().to_string()));
+                    let date = c(1);
+                    let date = date.as_any().downcast_ref::<Date32Array>().unwrap();
+                    out.1.extend(date.values().iter().copied());
+                    let v = c(2);
+                    out.2
+                        .extend(v.as_any().downcast_ref::<Float64Array>().unwrap().iter());
+                    let w = c(3);
+                    let w = w.as_any().downcast_ref::<Float64Array>().unwrap();
+                    assert_eq!(w.null_count(), 0);
+                    out.3.extend(w.values().iter().copied());
+                }
+                out
+            };
+            let (x, y) = (read(&a), read(&b));
+            assert_eq!(x.0.len(), n);
+            assert_eq!(x, y);
+            assert_eq!(y.2.iter().filter(|v| v.is_none()).count(), names.len());
+        }
+    }
+    // blocks must share the columns, and there must be one to give them
+    let p = dir.path().join("bad.csv");
+    let other = Table::new().with("x", Column::F64(vec![1.0]));
+    let mixed = vec![long_block(&names, &owner, 0..5), other].into_iter();
+    assert!(write_table_blocks(&p, Format::Csv, mixed).is_err());
+    assert!(write_table_blocks(&p, Format::Parquet, std::iter::empty()).is_err());
+    // one empty block: the header (CSV) or the schema (Parquet) and no rows
+    let empty = Table::new().with("x", Column::F64(Vec::new()));
+    write_table_blocks(&p, Format::Csv, std::iter::once(empty.clone())).unwrap();
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), "x\n");
+    let q = dir.path().join("empty.parquet");
+    write_table_blocks(&q, Format::Parquet, std::iter::once(empty)).unwrap();
+    let f = std::fs::File::open(&q).unwrap();
+    let r = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f).unwrap();
+    assert_eq!(r.metadata().file_metadata().num_rows(), 0);
+    assert_eq!(r.schema().field(0).name(), "x");
 }
 
 #[test]

@@ -3,7 +3,9 @@
 
 use peergroup_data::{Date, IndustryBuilder, IndustryTable};
 use peergroup_random::Rng;
-use peergroup_returns::{effects, filter_points, DropReason, Effects, Grouping, IndustryConfig};
+use peergroup_returns::{
+    effects, filter_points, DropReason, Effects, EffectsPlan, Grouping, IndustryConfig, Kept,
+};
 use peergroup_synth::{industry, IndustrySynthConfig};
 
 fn table(names: &[&str], rows: &[(u32, &str, f64, f64, f64)]) -> IndustryTable {
@@ -223,6 +225,58 @@ fn check_identity(e: &Effects) {
     }
 }
 
+/// Blocks of ids cover every id once, in order, within the row limit (unless one id
+/// alone exceeds it), and the effects computed block by block are the whole result.
+fn check_blocks(t: &IndustryTable, kept: &Kept, grouping: &Grouping, cfg: &IndustryConfig) {
+    let whole = effects(t, kept, grouping, cfg);
+    let plan = EffectsPlan::new(t, kept, grouping, cfg);
+    assert_eq!(plan.n_ids(), whole.ids.len());
+    assert_eq!(plan.n_rows(), whole.n_rows());
+    for limit in [1, 2, 5, 17, usize::MAX] {
+        let blocks = plan.blocks(limit);
+        assert!(!blocks.is_empty());
+        assert_eq!(blocks[0].start, 0);
+        assert_eq!(blocks.last().unwrap().end, plan.n_ids());
+        let mut joined = Effects::default();
+        joined.offsets.push(0);
+        for (k, b) in blocks.iter().enumerate() {
+            if k > 0 {
+                assert_eq!(b.start, blocks[k - 1].end, "blocks are consecutive");
+            }
+            let e = plan.compute(b.clone());
+            assert!(
+                e.n_rows() <= limit || b.len() == 1,
+                "{b:?}: {} rows",
+                e.n_rows()
+            );
+            let base = joined.n_rows();
+            joined.ids.extend(e.ids.iter().cloned());
+            joined
+                .offsets
+                .extend(e.offsets[1..].iter().map(|o| o + base));
+            joined.dates.extend(&e.dates);
+            joined.aum.extend(&e.aum);
+            joined.price_effect.extend(&e.price_effect);
+            joined.subscription_effect.extend(&e.subscription_effect);
+            joined.daily_return.extend(&e.daily_return);
+            joined.total_return.extend(&e.total_return);
+        }
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(joined.ids, whole.ids);
+        assert_eq!(joined.offsets, whole.offsets);
+        assert_eq!(joined.dates, whole.dates);
+        for (a, b) in [
+            (&joined.aum, &whole.aum),
+            (&joined.price_effect, &whole.price_effect),
+            (&joined.subscription_effect, &whole.subscription_effect),
+            (&joined.daily_return, &whole.daily_return),
+            (&joined.total_return, &whole.total_return),
+        ] {
+            assert_eq!(bits(a), bits(b));
+        }
+    }
+}
+
 /// Σ PE + Σ SE = AUM_last − AUM_first per id, for classes, funds and managers, on
 /// random tables with gaps, late starts and random drops.
 #[test]
@@ -270,6 +324,7 @@ fn accounting_identity_property() {
         };
         let (kept, _) = filter_points(&t, &cfg);
         check_identity(&effects(&t, &kept, &Grouping::by_class(&t), &cfg));
+        check_blocks(&t, &kept, &Grouping::by_class(&t), &cfg);
         let funds: Vec<&str> = (0..t.n_classes())
             .map(|c| {
                 if c % 3 == 0 {
@@ -282,6 +337,7 @@ fn accounting_identity_property() {
             })
             .collect();
         check_identity(&effects(&t, &kept, &Grouping::by_label(&funds), &cfg));
+        check_blocks(&t, &kept, &Grouping::by_label(&funds), &cfg);
         let one: Vec<&str> = vec!["M"; t.n_classes()];
         check_identity(&effects(&t, &kept, &Grouping::by_label(&one), &cfg));
     }

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use peergroup_data::{IndustryTable, InputError, Metadata};
 use peergroup_io::{read_industry, read_metadata, Outputs};
-use peergroup_returns::{effects, filter_points, Dropped, Effects, Grouping, IndustryConfig};
+use peergroup_returns::{
+    effects, filter_points, Dropped, Effects, EffectsPlan, Grouping, IndustryConfig,
+};
 
 use super::progress::step;
 use super::tables::{dropped_table, effects_table};
@@ -147,7 +149,7 @@ pub fn run(args: &IndustryArgs) -> CommandResult<IndustrySummary> {
         ));
     }
     let mut outputs = Outputs::new(args.force);
-    outputs.plan_table(&args.out)?;
+    let out_format = outputs.plan_table(&args.out)?;
     if let Some(d) = &args.dropped {
         outputs.plan_table(d)?;
     }
@@ -168,19 +170,19 @@ pub fn run(args: &IndustryArgs) -> CommandResult<IndustrySummary> {
         args.group_by,
     )?;
     let (kept, dropped) = step("filtering outliers", || filter_points(&table, &args.config));
-    let e = step("computing effects", || {
-        effects(&table, &kept, &grouping, &args.config)
-    });
-    drop(kept);
-    let (ids, rows) = (e.ids.len(), e.n_rows());
-    step("writing", || -> CommandResult {
-        let dropped_out = args
-            .dropped
-            .as_ref()
-            .map(|_| dropped_table(&table, &dropped));
-        outputs.write_table_owned(&args.out, effects_table(e))?;
-        if let (Some(d), Some(t)) = (&args.dropped, dropped_out) {
-            outputs.write_table(d, &t)?;
+    let plan = EffectsPlan::new(&table, &kept, &grouping, &args.config);
+    let (ids, rows) = (plan.n_ids(), plan.n_rows());
+    // Effects are computed a block of ids at a time while the previous block is
+    // written: the 50M-row result never exists whole.
+    let block_rows = out_format.block_rows();
+    step("computing effects and writing", || -> CommandResult {
+        let blocks = plan
+            .blocks(block_rows)
+            .into_iter()
+            .map(|ids| effects_table(plan.compute(ids)));
+        outputs.write_table_blocks(&args.out, blocks)?;
+        if let Some(d) = &args.dropped {
+            outputs.write_table(d, &dropped_table(&table, &dropped))?;
         }
         Ok(())
     })?;
