@@ -1,4 +1,5 @@
 use peergroup_calendar::Date;
+use rayon::prelude::*;
 
 use crate::{InputError, Position, PositionKind};
 
@@ -81,6 +82,9 @@ impl IndustryTable {
     }
 }
 
+/// Records per parallel task of the checks in [`IndustryBuilder::build`].
+const CHECK_CHUNK: usize = 1 << 16;
+
 /// Validates column vectors read from a file into an [`IndustryTable`].
 #[derive(Debug, Default)]
 pub struct IndustryBuilder {
@@ -113,16 +117,18 @@ impl IndustryBuilder {
         let pos = |i: usize| self.position_of(i);
         // One branch-free sweep finds whether any value is bad; only then is the first
         // bad record looked for (50M-row files are almost always clean).
-        let clean =
-            self.price
-                .iter()
-                .zip(&self.shares)
-                .zip(&self.aum)
-                .fold(true, |ok, ((&p, &s), &a)| {
+        let clean = self
+            .price
+            .par_chunks(CHECK_CHUNK)
+            .zip(self.shares.par_chunks(CHECK_CHUNK))
+            .zip(self.aum.par_chunks(CHECK_CHUNK))
+            .all(|((p, s), a)| {
+                p.iter().zip(s).zip(a).fold(true, |ok, ((&p, &s), &a)| {
                     ok & (p.is_finite() & (p > 0.0))
                         & (s.is_finite() & (s >= 0.0))
                         & (a.is_finite() & (a >= 0.0))
-                });
+                })
+            });
         let suspects = if clean { 0 } else { n };
         for i in 0..suspects {
             let check = |v: f64, col: &str, ok: bool, what: &str| -> Result<(), InputError> {
@@ -268,24 +274,34 @@ impl IndustryBuilder {
     fn grouped_and_sorted(&self) -> Option<(Vec<usize>, Vec<Position>)> {
         let n = self.class.len();
         let k = self.class_names.len();
-        let ordered = self
-            .class
-            .windows(2)
-            .zip(self.date.windows(2))
-            .all(|(c, d)| (c[0] < c[1]) | ((c[0] == c[1]) & (d[0] < d[1])));
+        // Chunks overlap by one record so that every adjacent pair is compared.
+        let pairs = |i: usize| {
+            let end = ((i + 1) * CHECK_CHUNK + 1).min(n);
+            (i * CHECK_CHUNK)..end
+        };
+        let ordered = (0..n.div_ceil(CHECK_CHUNK)).into_par_iter().all(|i| {
+            let r = pairs(i);
+            self.class[r.clone()]
+                .windows(2)
+                .zip(self.date[r].windows(2))
+                .all(|(c, d)| (c[0] < c[1]) | ((c[0] == c[1]) & (d[0] < d[1])))
+        });
         if !ordered || self.class.first() != Some(&0) {
             return None;
         }
+        let starts: Vec<usize> = (0..n)
+            .into_par_iter()
+            .with_min_len(CHECK_CHUNK)
+            .filter(|&i| i == 0 || self.class[i] != self.class[i - 1])
+            .collect();
         let mut offsets = Vec::with_capacity(k + 1);
         let mut first_position = Vec::with_capacity(k);
-        for i in 0..n {
-            if i == 0 || self.class[i] != self.class[i - 1] {
-                if self.class[i] as usize != offsets.len() {
-                    return None; // a code is skipped: not first-appearance order
-                }
-                offsets.push(i);
-                first_position.push(self.position_of(i));
+        for i in starts {
+            if self.class[i] as usize != offsets.len() {
+                return None; // a code is skipped: not first-appearance order
             }
+            offsets.push(i);
+            first_position.push(self.position_of(i));
         }
         if offsets.len() != k {
             return None;
@@ -313,6 +329,48 @@ mod tests {
             b.position.push(i as u32 + 2);
         }
         b
+    }
+
+    /// The parallel checks split the records into chunks: disorder exactly at a chunk
+    /// boundary, and a bad value in a later chunk, are still found.
+    #[test]
+    fn checks_see_across_chunk_boundaries() {
+        let n = 3 * CHECK_CHUNK + 7;
+        let long = |swap: Option<usize>| {
+            let mut b = IndustryBuilder {
+                class_names: vec!["a".into(), "b".into()],
+                ..Default::default()
+            };
+            let first = Date::parse("1900-01-01").unwrap();
+            for i in 0..n {
+                let c = u32::from(i >= 2 * CHECK_CHUNK); // class b starts at a boundary
+                b.class.push(c);
+                b.date.push(first.add_days(i as i32));
+                b.price.push(1.0 + i as f64);
+                b.shares.push(1.0);
+                b.aum.push(1.0);
+                b.position.push(i as u32 + 2);
+            }
+            if let Some(k) = swap {
+                b.date.swap(k - 1, k);
+                b.price.swap(k - 1, k);
+            }
+            b
+        };
+        for swap in [None, Some(CHECK_CHUNK), Some(CHECK_CHUNK + 1), Some(n - 1)] {
+            let t = long(swap).build().unwrap();
+            assert_eq!(t.n_classes(), 2);
+            assert_eq!(t.offset(1), 2 * CHECK_CHUNK);
+            for c in 0..2 {
+                let r = t.class(c);
+                assert!(r.dates.windows(2).all(|w| w[0] < w[1]), "{swap:?}");
+                assert!(r.price.windows(2).all(|w| w[0] < w[1]), "{swap:?}");
+            }
+        }
+        let mut bad = long(None);
+        bad.aum[2 * CHECK_CHUNK + 3] = -1.0;
+        let e = bad.build().unwrap_err();
+        assert_eq!(e.position, Some(Position::Line(2 * CHECK_CHUNK as u64 + 5)));
     }
 
     #[test]

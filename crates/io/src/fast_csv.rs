@@ -142,6 +142,125 @@ fn date_fast(field: &[u8], cache: &mut Option<MonthCache>) -> Option<i32> {
     }
 }
 
+/// [`fast_row`]'s fallback: split the line at every comma, then parse (and check) each
+/// field in full, with the errors a user sees.
+#[cold]
+fn slow_row<'t>(
+    text: &'t [u8],
+    line: u64,
+    width: usize,
+    cols: &[usize],
+    bounds: &mut [usize],
+    month: &mut Option<MonthCache>,
+) -> Result<(&'t [u8], i32, [f64; 3]), InputError> {
+    let field = |bounds: &[usize], k: usize| bounds[k]..bounds[k + 1] - 1;
+    let n = split_fields(text, bounds);
+    if n != width {
+        return Err(InputError::at(
+            Position::Line(line),
+            format!("expected {width} fields like the header, found {n}"),
+        ));
+    }
+    let id = text[field(bounds, cols[0])].trim_ascii();
+    if id.is_empty() {
+        return Err(InputError::at(
+            Position::Line(line),
+            "expected a class id, found an empty cell",
+        )
+        .with_column("class_id"));
+    }
+    let date_field = &text[field(bounds, cols[1])];
+    let date = match date_fast(date_field, month) {
+        Some(days) => days,
+        None => {
+            let date_text = std::str::from_utf8(date_field).unwrap_or("");
+            if date_text.trim().is_empty() {
+                return Err(InputError::at(
+                    Position::Line(line),
+                    "expected a date, found an empty cell",
+                )
+                .with_column("date"));
+            }
+            Date::parse(date_text)
+                .map_err(|e| {
+                    InputError::at(Position::Line(line), e.to_string()).with_column("date")
+                })?
+                .days()
+        }
+    };
+    let numbers = [
+        number(&text[field(bounds, cols[2])], line, "price")?,
+        number(&text[field(bounds, cols[3])], line, "shares")?,
+        number(&text[field(bounds, cols[4])], line, "aum")?,
+    ];
+    Ok((id, date, numbers))
+}
+
+/// What a column of the file is to the industry reader.
+#[derive(Clone, Copy, PartialEq)]
+enum Role {
+    Id,
+    Date,
+    /// price, shares or aum (index into the row's numbers)
+    Number(usize),
+    Other,
+}
+
+/// One line's fields, read in a single left-to-right pass: each field is parsed where
+/// it starts and must end at a comma (the last at the end of the line). Lines outside
+/// the plain form (blanks around values, exponents, quotes, days after the 28th of a new
+/// month, any error) give `None` and take the field-splitting path, which parses or
+/// reports them as before.
+#[inline]
+fn fast_row<'t>(
+    text: &'t [u8],
+    roles: &[Role],
+    month: &mut Option<MonthCache>,
+) -> Option<(&'t [u8], i32, [f64; 3])> {
+    let mut id: &[u8] = &[];
+    let mut date = 0;
+    let mut numbers = [0.0; 3];
+    let mut p = 0;
+    for (k, role) in roles.iter().enumerate() {
+        let rest = text.get(p..)?;
+        let len = match role {
+            Role::Number(j) => {
+                let (v, n) = crate::number::parse_decimal_prefix(rest)?;
+                numbers[*j] = v;
+                n
+            }
+            Role::Date => {
+                date = date_fast(rest.get(..10)?, month)?;
+                10
+            }
+            Role::Id | Role::Other => {
+                let n = memchr::memchr(b',', rest).unwrap_or(rest.len());
+                if *role == Role::Id {
+                    let v = &rest[..n];
+                    // blank, padded or quoted ids: the general path trims or rejects them
+                    match (v.first(), v.last()) {
+                        (Some(a), Some(b))
+                            if !a.is_ascii_whitespace() && !b.is_ascii_whitespace() => {}
+                        _ => return None,
+                    }
+                    id = v;
+                }
+                n
+            }
+        };
+        p += len;
+        if k + 1 < roles.len() {
+            if text.get(p) != Some(&b',') {
+                return None;
+            }
+            p += 1;
+        } else if p != text.len() {
+            return None;
+        }
+    }
+    Some((id, date, numbers))
+}
+
 fn parse_chunk(
     body: &[u8],
     first_line: u64,
@@ -153,9 +272,14 @@ fn parse_chunk(
     let mut index: HashMap<Vec<u8>, u32> = HashMap::new();
     let mut last: Option<(Vec<u8>, u32)> = None;
     let mut bounds = vec![0usize; width + 1];
-    let field = |bounds: &[usize], k: usize| bounds[k]..bounds[k + 1] - 1;
     let mut rows = 0usize;
     let mut month: Option<MonthCache> = None;
+    let mut roles = vec![Role::Other; width];
+    roles[cols[0]] = Role::Id;
+    roles[cols[1]] = Role::Date;
+    for j in 0..3 {
+        roles[cols[2 + j]] = Role::Number(j);
+    }
     let mut rest = body;
     let mut next_line = first_line;
     while !rest.is_empty() {
@@ -168,21 +292,10 @@ fn parse_chunk(
         if text.is_empty() {
             continue;
         }
-        let n = split_fields(text, &mut bounds);
-        if n != width {
-            return Err(InputError::at(
-                Position::Line(line),
-                format!("expected {width} fields like the header, found {n}"),
-            ));
-        }
-        let id = text[field(&bounds, cols[0])].trim_ascii();
-        if id.is_empty() {
-            return Err(InputError::at(
-                Position::Line(line),
-                "expected a class id, found an empty cell",
-            )
-            .with_column("class_id"));
-        }
+        let (id, date, numbers) = match fast_row(text, &roles, &mut month) {
+            Some(row) => row,
+            None => slow_row(text, line, width, cols, &mut bounds, &mut month)?,
+        };
         let code = match &last {
             Some((key, code)) if key.as_slice() == id => *code,
             _ => {
@@ -202,30 +315,11 @@ fn parse_chunk(
                 code
             }
         };
-        let date_field = &text[field(&bounds, cols[1])];
-        let date = match date_fast(date_field, &mut month) {
-            Some(days) => days,
-            None => {
-                let date_text = std::str::from_utf8(date_field).unwrap_or("");
-                if date_text.trim().is_empty() {
-                    return Err(InputError::at(
-                        Position::Line(line),
-                        "expected a date, found an empty cell",
-                    )
-                    .with_column("date"));
-                }
-                Date::parse(date_text)
-                    .map_err(|e| {
-                        InputError::at(Position::Line(line), e.to_string()).with_column("date")
-                    })?
-                    .days()
-            }
-        };
         out.class[rows] = code;
         out.date[rows] = date;
-        out.price[rows] = number(&text[field(&bounds, cols[2])], line, "price")?;
-        out.shares[rows] = number(&text[field(&bounds, cols[3])], line, "shares")?;
-        out.aum[rows] = number(&text[field(&bounds, cols[4])], line, "aum")?;
+        out.price[rows] = numbers[0];
+        out.shares[rows] = numbers[1];
+        out.aum[rows] = numbers[2];
         out.line[rows] = u32::try_from(line).map_err(|_| {
             InputError::at(
                 Position::Line(line),

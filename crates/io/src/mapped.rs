@@ -23,7 +23,9 @@ impl std::ops::Deref for FileBytes {
 
 /// The whole file. Mapping it saves copying it out of the page cache and faulting in a
 /// buffer of the file's size, a large part of reading a file that is decoded in parallel
-/// anyway. Empty and unmappable files (pipes, some special files) are read instead.
+/// anyway. Pages are mapped as the decoding threads first touch them (not all up front
+/// by this thread). Empty and unmappable files (pipes, some special files) are read
+/// instead.
 pub(crate) fn read_file(path: &Path) -> std::io::Result<FileBytes> {
     let file = File::open(path)?;
     let len = usize::try_from(file.metadata()?.len()).map_err(std::io::Error::other)?;
@@ -31,7 +33,7 @@ pub(crate) fn read_file(path: &Path) -> std::io::Result<FileBytes> {
         // SAFETY: the mapping is read-only and private. Like ripgrep, we accept that
         // another process truncating the file during the run would end this one with
         // SIGBUS: input files are not expected to change while they are analysed.
-        if let Ok(m) = unsafe { memmap2::MmapOptions::new().populate().map(&file) } {
+        if let Ok(m) = unsafe { memmap2::MmapOptions::new().map(&file) } {
             return Ok(FileBytes::Mapped(m));
         }
     }

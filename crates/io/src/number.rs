@@ -20,42 +20,44 @@ const POW10: [f64; 23] = [
 /// the exact fast path (the caller then uses `str::parse`).
 #[inline]
 pub(crate) fn parse_decimal(b: &[u8]) -> Option<f64> {
-    let (neg, b) = match b.first()? {
-        b'-' => (true, &b[1..]),
-        b'+' => (false, &b[1..]),
-        _ => (false, b),
+    let (v, n) = parse_decimal_prefix(b)?;
+    (n == b.len()).then_some(v)
+}
+
+/// The `[+-]digits[.digits]` at the start of `b` as an `f64`, with its length in bytes,
+/// or `None` if there is none or it is outside the exact fast path. What follows it is
+/// the caller's to check (a field separator, or the end of the line).
+#[inline]
+pub(crate) fn parse_decimal_prefix(b: &[u8]) -> Option<(f64, usize)> {
+    let (neg, start) = match b.first()? {
+        b'-' => (true, 1),
+        b'+' => (false, 1),
+        _ => (false, 0),
     };
     let mut w: u64 = 0;
-    let mut digits = 0usize;
-    let mut i = 0;
+    let mut i = start;
     while i < b.len() && b[i].is_ascii_digit() {
         w = w.wrapping_mul(10).wrapping_add((b[i] - b'0') as u64);
         i += 1;
     }
-    digits += i;
+    let mut digits = i - start;
     let mut frac = 0usize;
-    if i < b.len() {
-        if b[i] != b'.' {
-            return None;
-        }
+    if i < b.len() && b[i] == b'.' {
         i += 1;
-        let start = i;
+        let from = i;
         while i < b.len() && b[i].is_ascii_digit() {
             w = w.wrapping_mul(10).wrapping_add((b[i] - b'0') as u64);
             i += 1;
         }
-        frac = i - start;
+        frac = i - from;
         digits += frac;
-        if i < b.len() {
-            return None; // exponent or junk: std decides
-        }
     }
     // 19 digits cannot overflow u64 (the wrapping ops above are then exact).
     if digits == 0 || digits > 19 || frac > 22 || w > 1 << 53 {
         return None;
     }
     let v = w as f64 / POW10[frac];
-    Some(if neg { -v } else { v })
+    Some((if neg { -v } else { v }, i))
 }
 
 #[cfg(test)]
@@ -115,6 +117,20 @@ mod tests {
         assert_eq!(parse_decimal(b""), None);
         assert_eq!(parse_decimal(b"."), None);
         assert_eq!(parse_decimal(b"12345678901234567890"), None);
+    }
+
+    #[test]
+    fn prefixes_stop_at_the_first_byte_that_is_not_part_of_the_decimal() {
+        assert_eq!(parse_decimal_prefix(b"12.5,7"), Some((12.5, 4)));
+        assert_eq!(parse_decimal_prefix(b"-3,x"), Some((-3.0, 2)));
+        assert_eq!(parse_decimal_prefix(b"1999999.99"), Some((1999999.99, 10)));
+        // the caller sees what follows and falls back: exponent, blank, second point
+        assert_eq!(parse_decimal_prefix(b"1e5,"), Some((1.0, 1)));
+        assert_eq!(parse_decimal_prefix(b"1 ,"), Some((1.0, 1)));
+        assert_eq!(parse_decimal_prefix(b"1.2.3"), Some((1.2, 3)));
+        assert_eq!(parse_decimal_prefix(b",1"), None);
+        assert_eq!(parse_decimal_prefix(b"-,"), None);
+        assert_eq!(parse_decimal_prefix(b""), None);
     }
 
     #[test]

@@ -622,12 +622,25 @@ impl Step {
     }
 }
 
-/// Format rows `rows` of `cols` into `out`. Value indices of repeated and cycled columns
+/// A reusable text buffer: `bytes[..len]` is the text. Bounded rows are written by
+/// index, so the buffer keeps its size between uses instead of being zeroed again.
+#[derive(Clone, Default)]
+struct TextBuf {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl TextBuf {
+    fn text(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+/// Format rows `rows` of `cols` into `buf`. Value indices of repeated and cycled columns
 /// are stepped rather than divided out per cell, and leading columns repeated over the
 /// same groups (the keys of a long table) are rendered once per group and copied as one
 /// prefix.
-fn format_rows(cols: &[CsvCol<'_>], rows: std::ops::Range<usize>, out: &mut Vec<u8>) {
-    out.clear();
+fn format_rows(cols: &[CsvCol<'_>], rows: std::ops::Range<usize>, buf: &mut TextBuf) {
     let tops: Vec<(&CsvCol<'_>, Step)> = cols.iter().map(CsvCol::top).collect();
     let lead = match tops.first() {
         Some((_, Step::Repeat(each))) => tops
@@ -656,7 +669,11 @@ fn format_rows(cols: &[CsvCol<'_>], rows: std::ops::Range<usize>, out: &mut Vec<
     let widths: Option<usize> = cols.iter().map(CsvCol::width).sum();
     if let Some(w) = widths {
         let row_max = w + cols.len();
-        out.resize(rows.len() * row_max, 0);
+        let need = rows.len() * row_max;
+        if buf.bytes.len() < need {
+            buf.bytes.resize(need, 0);
+        }
+        let out = &mut buf.bytes[..need];
         let mut p = 0;
         for _ in rows {
             let mut first = true;
@@ -679,9 +696,11 @@ fn format_rows(cols: &[CsvCol<'_>], rows: std::ops::Range<usize>, out: &mut Vec<
                 s.advance(st);
             }
         }
-        out.truncate(p);
+        buf.len = p;
         return;
     }
+    let out = &mut buf.bytes;
+    out.clear();
     for _ in rows {
         let mut first = true;
         if lead > 0 {
@@ -701,6 +720,7 @@ fn format_rows(cols: &[CsvCol<'_>], rows: std::ops::Range<usize>, out: &mut Vec<
             s.advance(st);
         }
     }
+    buf.len = buf.bytes.len();
 }
 
 /// Rows per formatting task.
@@ -712,8 +732,8 @@ pub(crate) const CSV_CHUNK: usize = 4 * 1024;
 /// blocks, so memory stays at a few MB whatever the table size.
 struct CsvSink {
     file: File,
-    ready: Vec<Vec<u8>>,
-    spare: Vec<Vec<u8>>,
+    ready: Vec<TextBuf>,
+    spare: Vec<TextBuf>,
 }
 
 impl CsvSink {
@@ -731,8 +751,8 @@ impl CsvSink {
         let per_batch = 2 * rayon::current_num_threads().max(1);
         Ok(CsvSink {
             file,
-            ready: vec![Vec::new(); per_batch],
-            spare: vec![Vec::new(); per_batch],
+            ready: vec![TextBuf::default(); per_batch],
+            spare: vec![TextBuf::default(); per_batch],
         })
     }
 
@@ -750,14 +770,14 @@ impl CsvSink {
         let CsvSink { file, ready, spare } = self;
         let mut filled = 0; // buffers of `ready` holding the previous batch
         for batch in &batches {
-            let format = |bufs: &mut Vec<Vec<u8>>| {
+            let format = |bufs: &mut Vec<TextBuf>| {
                 bufs.par_iter_mut()
                     .zip(batch.par_iter())
                     .for_each(|(buf, rows)| format_rows(&cols, rows.clone(), buf));
             };
-            let write = |bufs: &[Vec<u8>]| -> std::io::Result<()> {
+            let write = |bufs: &[TextBuf]| -> std::io::Result<()> {
                 let mut f = &*file;
-                bufs.iter().try_for_each(|b| f.write_all(b))
+                bufs.iter().try_for_each(|b| f.write_all(b.text()))
             };
             let (written, ()) = rayon::join(|| write(&ready[..filled]), || format(spare));
             written?;
@@ -765,7 +785,9 @@ impl CsvSink {
             filled = batch.len();
         }
         let mut f = &*file;
-        ready[..filled].iter().try_for_each(|b| f.write_all(b))
+        ready[..filled]
+            .iter()
+            .try_for_each(|b| f.write_all(b.text()))
     }
 
     fn finish(mut self) -> std::io::Result<()> {

@@ -153,11 +153,20 @@ pub fn run(args: &IndustryArgs) -> CommandResult<IndustrySummary> {
     if let Some(d) = &args.dropped {
         outputs.plan_table(d)?;
     }
-    let table = step("reading industry data", || read_industry(&args.data))?;
-    let meta = match &args.meta {
-        Some(p) => Some(read_metadata(p, "class_id", &["fund", "manager"])?),
-        None => None,
-    };
+    // The small metadata table is read on one core while the data file's parse starts
+    // on the other; the data file's errors come first, as in a sequential read.
+    let (table, meta) = step("reading industry data", || {
+        rayon::join(
+            || read_industry(&args.data),
+            || {
+                args.meta
+                    .as_ref()
+                    .map(|p| read_metadata(p, "class_id", &["fund", "manager"]))
+                    .transpose()
+            },
+        )
+    });
+    let (table, meta) = (table?, meta?);
     let meta_name = args
         .meta
         .as_ref()
