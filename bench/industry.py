@@ -436,6 +436,14 @@ def run_measured(cmd, rss_file):
     return secs, rss
 
 
+def settle(out):
+    """Before a timed run (untimed): remove the previous output, so that every run of
+    either side writes a fresh file rather than also freeing the pages and disk blocks of
+    the one it replaces (a cost that varies with the kernel's write-back state)."""
+    if os.path.exists(out):
+        os.remove(out)
+
+
 def time_peergroup(data, meta, by, out, repeat, workdir):
     cmd = [BINARY, "industry", "--data", data, "--meta", meta, "--group-by", by,
            "--min-aum", repr(MIN_AUM), "--price-unit", repr(PRICE_UNIT),
@@ -443,6 +451,7 @@ def time_peergroup(data, meta, by, out, repeat, workdir):
            "--out", out, "--force"]
     best, peak = float("inf"), None
     for _ in range(repeat):
+        settle(out)
         secs, rss = run_measured(cmd, os.path.join(workdir, "peergroup.rss"))
         best = min(best, secs)
         if rss is not None:
@@ -453,6 +462,7 @@ def time_peergroup(data, meta, by, out, repeat, workdir):
 def time_pandas(data, meta, by, out, repeat):
     best, info = float("inf"), None
     for _ in range(repeat):
+        settle(out)
         r = subprocess.run(
             [sys.executable, os.path.abspath(__file__), "--pandas-worker", data, meta, by, out],
             stdout=subprocess.PIPE,
