@@ -38,6 +38,16 @@ fn table(names: &[&str], rows: &[(u32, &str, f64, f64, f64)]) -> IndustryTable {
 ///   day2 PE = 150, DR = 150/2000 = 0.075, SE = 2150−2000−150 = 0, TR = 1.075
 ///   day3 PE = 0,   DR = 0, SE = 2490−2150 = 340, TR = 1.075
 ///   day4 PE = −165+42 = −123, DR = −123/2490, SE = 2367−2490+123 = 0, TR = 1.075·(1−123/2490)
+/// [`table`] from owned names and rows (as the property tests generate them).
+fn owned_table(names: &[String], rows: &[(u32, String, f64, f64, f64)]) -> IndustryTable {
+    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let row_refs: Vec<(u32, &str, f64, f64, f64)> = rows
+        .iter()
+        .map(|(c, d, p, n, a)| (*c, d.as_str(), *p, *n, *a))
+        .collect();
+    table(&name_refs, &row_refs)
+}
+
 fn hand_table() -> IndustryTable {
     table(
         &["a", "b"],
@@ -369,12 +379,7 @@ fn outlier_pass_matches_the_plain_definition() {
                 rows.push((c as u32, d, shown, 10.0, a));
             }
         }
-        let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        let row_refs: Vec<(u32, &str, f64, f64, f64)> = rows
-            .iter()
-            .map(|(c, d, p, n, a)| (*c, d.as_str(), *p, *n, *a))
-            .collect();
-        let t = table(&name_refs, &row_refs);
+        let t = owned_table(&names, &rows);
         let cfg = IndustryConfig {
             min_aum: rng.uniform_range(0.0, 300.0),
             max_move: rng.uniform_range(0.02, 0.2),
@@ -444,12 +449,7 @@ fn accounting_identity_property() {
         if rows.is_empty() {
             continue;
         }
-        let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        let row_refs: Vec<(u32, &str, f64, f64, f64)> = rows
-            .iter()
-            .map(|(c, d, p, n, a)| (*c, d.as_str(), *p, *n, *a))
-            .collect();
-        let t = table(&name_refs, &row_refs);
+        let t = owned_table(&names, &rows);
         let cfg = IndustryConfig {
             min_aum: rng.uniform_range(0.0, 3000.0),
             ..Default::default()
