@@ -151,7 +151,10 @@ pub fn filter_points(table: &IndustryTable, cfg: &IndustryConfig) -> (Kept, Vec<
     // the next window overlaps the date-by-date pass over the current one. Small windows
     // keep the scatter's write targets in cache and need no table-sized allocation.
     let per_day = day_start[g] / g.max(1) + 1;
-    let window = (WINDOW_RECORDS / per_day).clamp(1, g.max(1));
+    // At least a few windows even for small tables, or the copy would not overlap the
+    // pass at all.
+    let records = (n / MIN_WINDOWS).clamp(MIN_WINDOW_RECORDS, WINDOW_RECORDS);
+    let window = (records / per_day).clamp(1, g.max(1));
     let windows: Vec<std::ops::Range<usize>> = (0..g)
         .step_by(window)
         .map(|t| t..(t + window).min(g))
@@ -231,8 +234,13 @@ pub fn filter_points(table: &IndustryTable, cfg: &IndustryConfig) -> (Kept, Vec<
     (Kept { keep }, dropped)
 }
 
-/// Records per date window of the outlier pass (see `filter_points`).
+/// Most records per date window of the outlier pass (see `filter_points`).
 const WINDOW_RECORDS: usize = 1 << 21;
+/// Windows a table is cut into at least, unless that makes them smaller than
+/// [`MIN_WINDOW_RECORDS`] (where the per-window hand-over would cost more than it hides).
+const MIN_WINDOWS: usize = 16;
+/// Fewest records per date window.
+const MIN_WINDOW_RECORDS: usize = 1 << 15;
 
 /// One block's part of one day's run: records, classes and prices.
 type DayPiece<'a> = (&'a mut [u32], &'a mut [u32], &'a mut [f64]);
