@@ -727,13 +727,19 @@ fn format_rows(cols: &[CsvCol<'_>], rows: std::ops::Range<usize>, buf: &mut Text
 pub(crate) const CSV_CHUNK: usize = 4 * 1024;
 
 /// An open CSV file taking rows block by block. Rows are formatted in parallel, a batch
-/// of chunks at a time, while the previous batch is being written: formatting and the
-/// write system calls overlap, and the two sets of buffers are reused across batches and
-/// blocks, so memory stays at a few MB whatever the table size.
+/// of chunks at a time, by the rayon workers; a writer thread of its own copies the
+/// finished chunks into the file in order and hands their buffers back. The workers
+/// never wait in a `write` system call (on 2 cores that left one of them formatting
+/// alone for as long as the kernel copied), and the buffers are reused across batches
+/// and blocks, so memory stays at a few MB whatever the table size.
 struct CsvSink {
-    file: File,
-    ready: Vec<TextBuf>,
-    spare: Vec<TextBuf>,
+    /// Finished chunks, in file order, to the writer thread.
+    to_writer: Option<std::sync::mpsc::Sender<TextBuf>>,
+    /// Empty buffers back from the writer thread.
+    free: std::sync::mpsc::Receiver<TextBuf>,
+    /// Buffers in flight: each is either free or queued for writing.
+    n_bufs: usize,
+    writer: Option<std::thread::JoinHandle<std::io::Result<()>>>,
 }
 
 impl CsvSink {
@@ -748,50 +754,95 @@ impl CsvSink {
         }
         header.push(b'\n');
         file.write_all(&header)?;
-        let per_batch = 2 * rayon::current_num_threads().max(1);
+        // Two batches of buffers: one being formatted while the other is written.
+        let n_bufs = 4 * rayon::current_num_threads().max(1);
+        let (to_writer, queued) = std::sync::mpsc::channel::<TextBuf>();
+        let (give_back, free) = std::sync::mpsc::channel::<TextBuf>();
+        for _ in 0..n_bufs {
+            give_back
+                .send(TextBuf::default())
+                .expect("receiver held by this function");
+        }
+        let writer = std::thread::Builder::new()
+            .name("csv-writer".into())
+            .spawn(move || -> std::io::Result<()> {
+                let mut failed = None;
+                for buf in queued {
+                    if failed.is_none() {
+                        failed = file.write_all(buf.text()).err();
+                    }
+                    // The formatting side may have stopped (an error of its own): then
+                    // nobody takes the buffer back, which is fine.
+                    let _ = give_back.send(buf);
+                }
+                match failed {
+                    Some(e) => Err(e),
+                    None => file.flush(),
+                }
+            })?;
         Ok(CsvSink {
-            file,
-            ready: vec![TextBuf::default(); per_batch],
-            spare: vec![TextBuf::default(); per_batch],
+            to_writer: Some(to_writer),
+            free,
+            n_bufs,
+            writer: Some(writer),
         })
     }
 
     fn write(&mut self, table: &Table) -> std::io::Result<()> {
         let cols: Vec<CsvCol<'_>> = table.columns.iter().map(CsvCol::new).collect();
         let n = table.n_rows();
-        let per_batch = self.ready.len();
-        let batches: Vec<Vec<std::ops::Range<usize>>> = (0..n)
+        let chunks: Vec<std::ops::Range<usize>> = (0..n)
             .step_by(CSV_CHUNK)
             .map(|s| s..(s + CSV_CHUNK).min(n))
-            .collect::<Vec<_>>()
-            .chunks(per_batch)
-            .map(<[_]>::to_vec)
             .collect();
-        let CsvSink { file, ready, spare } = self;
-        let mut filled = 0; // buffers of `ready` holding the previous batch
-        for batch in &batches {
-            let format = |bufs: &mut Vec<TextBuf>| {
-                bufs.par_iter_mut()
-                    .zip(batch.par_iter())
-                    .for_each(|(buf, rows)| format_rows(&cols, rows.clone(), buf));
-            };
-            let write = |bufs: &[TextBuf]| -> std::io::Result<()> {
-                let mut f = &*file;
-                bufs.iter().try_for_each(|b| f.write_all(b.text()))
-            };
-            let (written, ()) = rayon::join(|| write(&ready[..filled]), || format(spare));
-            written?;
-            std::mem::swap(ready, spare);
-            filled = batch.len();
+        for batch in chunks.chunks(self.n_bufs / 2) {
+            let mut bufs = Vec::with_capacity(batch.len());
+            for _ in batch {
+                match self.free.recv() {
+                    Ok(b) => bufs.push(b),
+                    // The writer thread ended early: it failed, and `finish` says why.
+                    Err(_) => return self.finish_failed(),
+                }
+            }
+            bufs.par_iter_mut()
+                .zip(batch.par_iter())
+                .for_each(|(buf, rows)| format_rows(&cols, rows.clone(), buf));
+            let to_writer = self.to_writer.as_ref().expect("open until finished");
+            for b in bufs {
+                if to_writer.send(b).is_err() {
+                    return self.finish_failed();
+                }
+            }
         }
-        let mut f = &*file;
-        ready[..filled]
-            .iter()
-            .try_for_each(|b| f.write_all(b.text()))
+        Ok(())
     }
 
+    /// Close the queue and wait until every chunk is in the file.
     fn finish(mut self) -> std::io::Result<()> {
-        self.file.flush()
+        self.close()
+    }
+
+    fn finish_failed(&mut self) -> std::io::Result<()> {
+        self.close()?;
+        Err(std::io::Error::other("the CSV writer thread stopped early"))
+    }
+
+    fn close(&mut self) -> std::io::Result<()> {
+        drop(self.to_writer.take());
+        match self.writer.take() {
+            Some(w) => w
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the CSV writer thread panicked"))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for CsvSink {
+    /// A sink dropped on an error path still stops its thread before the caller removes
+    /// the file.
+    fn drop(&mut self) {
+        let _ = self.close();
     }
 }
 
