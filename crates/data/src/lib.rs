@@ -13,4 +13,4 @@ pub use error::{InputError, Position, PositionKind};
 pub use industry::{IndustryBuilder, IndustryTable};
 pub use metadata::Metadata;
 pub use panel::{Panel, PanelBuilder, SeriesKind};
-pub use peergroup_calendar::{Date, Frequency};
+pub use peergroup_calendar::{days_in_month, Date, Frequency};

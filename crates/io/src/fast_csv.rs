@@ -95,16 +95,17 @@ fn split_fields(text: &[u8], bounds: &mut [usize]) -> usize {
     n
 }
 
-/// The month of the previous date cell: its `YYYY-MM-` text and the day number of its
-/// first day. Consecutive rows nearly always share the month, and days 1 to 28 exist
-/// in every month, so those dates need no calendar arithmetic at all.
+/// The month of the previous date cell: its `YYYY-MM-` text, the day number of its
+/// first day and its length. Consecutive rows nearly always share the month, so their
+/// dates need one comparison and an addition, not a calendar computation.
 struct MonthCache {
     prefix: [u8; 8],
     first: i32,
+    len: u8,
 }
 
-/// `YYYY-MM-DD` with a day of 1 to 28 in a known-good month, or `None` (the caller then
-/// parses the cell in full, reporting any error).
+/// `YYYY-MM-DD` of a valid day in a month written the plain way, or `None` (the caller
+/// then parses the cell in full, reporting any error).
 #[inline]
 fn date_fast(field: &[u8], cache: &mut Option<MonthCache>) -> Option<i32> {
     if field.len() != 10 {
@@ -114,13 +115,10 @@ fn date_fast(field: &[u8], cache: &mut Option<MonthCache>) -> Option<i32> {
     if d1 > 9 || d2 > 9 {
         return None;
     }
-    let day = (d1 * 10 + d2) as i32;
-    if !(1..=28).contains(&day) {
-        return None;
-    }
+    let day = d1 * 10 + d2;
     let prefix: [u8; 8] = field[..8].try_into().ok()?;
-    match cache {
-        Some(m) if m.prefix == prefix => Some(m.first + day - 1),
+    let month = match cache {
+        Some(m) if m.prefix == prefix => m,
         _ => {
             let plain = prefix.iter().enumerate().all(|(i, b)| {
                 if i == 4 || i == 7 {
@@ -132,14 +130,20 @@ fn date_fast(field: &[u8], cache: &mut Option<MonthCache>) -> Option<i32> {
             if !plain {
                 return None;
             }
-            let mut first = [b'0'; 10];
-            first[..8].copy_from_slice(&prefix);
-            first[9] = b'1';
-            let first = Date::parse(std::str::from_utf8(&first).ok()?).ok()?.days();
-            *cache = Some(MonthCache { prefix, first });
-            Some(first + day - 1)
+            let digits = |r: std::ops::Range<usize>| {
+                prefix[r]
+                    .iter()
+                    .fold(0u32, |v, b| v * 10 + u32::from(b - b'0'))
+            };
+            let (y, m) = (digits(0..4) as i32, digits(5..7));
+            let first = Date::from_ymd(y, m, 1)?.days();
+            let len = peergroup_data::days_in_month(y, m) as u8;
+            cache.insert(MonthCache { prefix, first, len })
         }
-    }
+    };
+    (1..=month.len)
+        .contains(&day)
+        .then(|| month.first + i32::from(day) - 1)
 }
 
 /// [`fast_row`]'s fallback: split the line at every comma, then parse (and check) each
@@ -152,7 +156,7 @@ fn slow_row<'t>(
     cols: &[usize],
     bounds: &mut [usize],
     month: &mut Option<MonthCache>,
-) -> Result<(&'t [u8], i32, [f64; 3]), InputError> {
+) -> Result<Row<'t>, InputError> {
     let field = |bounds: &[usize], k: usize| bounds[k]..bounds[k + 1] - 1;
     let n = split_fields(text, bounds);
     if n != width {
@@ -196,6 +200,9 @@ fn slow_row<'t>(
     Ok((id, date, numbers))
 }
 
+/// One line's class id text, date (days since 1970-01-01) and price, shares and AUM.
+type Row<'t> = (&'t [u8], i32, [f64; 3]);
+
 /// What a column of the file is to the industry reader.
 #[derive(Clone, Copy, PartialEq)]
 enum Role {
@@ -206,17 +213,18 @@ enum Role {
     Other,
 }
 
-/// One line's fields, read in a single left-to-right pass: each field is parsed where
-/// it starts and must end at a comma (the last at the end of the line). Lines outside
-/// the plain form (blanks around values, exponents, quotes, days after the 28th of a new
-/// month, any error) give `None` and take the field-splitting path, which parses or
-/// reports them as before.
+/// The first line of `text` (the rest of a chunk), read in a single left-to-right pass:
+/// each field is parsed where it starts and must end at a comma, the last at the line's
+/// end (`\n`, `\r\n`, or the end of `text`). Returns the row and the bytes the line
+/// takes with its newline. Lines outside the plain form (blank lines, blanks around
+/// values, exponents, quotes, any error) give `None` and take the field-splitting path,
+/// which parses or reports them as before.
 #[inline]
 fn fast_row<'t>(
     text: &'t [u8],
     roles: &[Role],
     month: &mut Option<MonthCache>,
-) -> Option<(&'t [u8], i32, [f64; 3])> {
+) -> Option<(Row<'t>, usize)> {
     let mut id: &[u8] = &[];
     let mut date = 0;
     let mut numbers = [0.0; 3];
@@ -234,7 +242,11 @@ fn fast_row<'t>(
                 10
             }
             Role::Id | Role::Other => {
-                let n = memchr::memchr(b',', rest).unwrap_or(rest.len());
+                // Ids are a few bytes: a plain loop beats a vectorised search here.
+                let n = rest
+                    .iter()
+                    .position(|&b| matches!(b, b',' | b'\n' | b'\r'))
+                    .unwrap_or(rest.len());
                 if *role == Role::Id {
                     let v = &rest[..n];
                     // blank, padded or quoted ids: the general path trims or rejects them
@@ -254,11 +266,15 @@ fn fast_row<'t>(
                 return None;
             }
             p += 1;
-        } else if p != text.len() {
-            return None;
         }
     }
-    Some((id, date, numbers))
+    let used = match &text[p..] {
+        [] => p,
+        [b'\n', ..] | [b'\r'] => p + 1,
+        [b'\r', b'\n', ..] => p + 2,
+        _ => return None,
+    };
+    Some(((id, date, numbers), used))
 }
 
 fn parse_chunk(
@@ -283,18 +299,25 @@ fn parse_chunk(
     let mut rest = body;
     let mut next_line = first_line;
     while !rest.is_empty() {
-        let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
-        let raw = &rest[..end];
-        rest = &rest[(end + 1).min(rest.len())..];
         let line = next_line;
         next_line += 1;
-        let text = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if text.is_empty() {
-            continue;
-        }
-        let (id, date, numbers) = match fast_row(text, &roles, &mut month) {
-            Some(row) => row,
-            None => slow_row(text, line, width, cols, &mut bounds, &mut month)?,
+        // A plain line is parsed straight from the chunk and its end found on the way;
+        // any other is cut at its newline first and split into fields.
+        let (id, date, numbers) = match fast_row(rest, &roles, &mut month) {
+            Some((row, used)) => {
+                rest = &rest[used..];
+                row
+            }
+            None => {
+                let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+                let raw = &rest[..end];
+                rest = &rest[(end + 1).min(rest.len())..];
+                let text = raw.strip_suffix(b"\r").unwrap_or(raw);
+                if text.is_empty() {
+                    continue;
+                }
+                slow_row(text, line, width, cols, &mut bounds, &mut month)?
+            }
         };
         let code = match &last {
             Some((key, code)) if key.as_slice() == id => *code,
@@ -469,11 +492,11 @@ mod tests {
             .collect();
         for d in days.iter().chain(days.iter().rev()) {
             let text = d.to_string();
-            if let Some(x) = date_fast(text.as_bytes(), &mut cache) {
-                assert_eq!(x, d.days(), "{text}");
-            } else {
-                assert!(d.ymd().2 > 28, "{text} should take the fast path");
-            }
+            assert_eq!(
+                date_fast(text.as_bytes(), &mut cache),
+                Some(d.days()),
+                "{text}"
+            );
         }
         for bad in [
             "2022-13-01",
@@ -482,8 +505,27 @@ mod tests {
             "2022-01-5 ",
             " 2022-01-5",
             "2022-01-00",
+            "2023-02-29",
+            "2024-02-30",
+            "2022-04-31",
+            "2022-01-32",
+            "2022-01-99",
         ] {
             assert_eq!(date_fast(bad.as_bytes(), &mut None), None, "{bad}");
+            // the same with the month already cached from a good day of it
+            let mut primed = None;
+            let good = format!("{}01", &bad[..8]);
+            if date_fast(good.as_bytes(), &mut primed).is_some() {
+                assert_eq!(
+                    date_fast(bad.as_bytes(), &mut primed),
+                    None,
+                    "{bad} after {good}"
+                );
+            }
         }
+        // leap days
+        assert!(date_fast(b"2024-02-29", &mut None).is_some());
+        assert!(date_fast(b"2000-02-29", &mut None).is_some());
+        assert_eq!(date_fast(b"1900-02-29", &mut None), None);
     }
 }

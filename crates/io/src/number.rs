@@ -35,20 +35,13 @@ pub(crate) fn parse_decimal_prefix(b: &[u8]) -> Option<(f64, usize)> {
         _ => (false, 0),
     };
     let mut w: u64 = 0;
-    let mut i = start;
-    while i < b.len() && b[i].is_ascii_digit() {
-        w = w.wrapping_mul(10).wrapping_add((b[i] - b'0') as u64);
-        i += 1;
-    }
+    let mut i = digit_run(b, start, &mut w);
     let mut digits = i - start;
     let mut frac = 0usize;
     if i < b.len() && b[i] == b'.' {
         i += 1;
         let from = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            w = w.wrapping_mul(10).wrapping_add((b[i] - b'0') as u64);
-            i += 1;
-        }
+        i = digit_run(b, i, &mut w);
         frac = i - from;
         digits += frac;
     }
@@ -58,6 +51,64 @@ pub(crate) fn parse_decimal_prefix(b: &[u8]) -> Option<(f64, usize)> {
     }
     let v = w as f64 / POW10[frac];
     Some((if neg { -v } else { v }, i))
+}
+
+/// Consume the run of ASCII digits at `b[i..]` into `w` (`w = w * 10 + digit`, wrapping)
+/// and return where it ends. Eight bytes are looked at per step (SWAR): the position of
+/// the first non-digit comes from a bit mask and the digits before it are combined with
+/// three multiplications, instead of a compare, branch and multiply per byte.
+#[inline]
+fn digit_run(b: &[u8], mut i: usize, w: &mut u64) -> usize {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        // A byte is a digit when its high nibble is 3 both as is and after adding 6
+        // ('0'..='9' are 0x30..=0x39). Carries between bytes only start at a byte that is
+        // not a digit, and only the first such byte is used.
+        let off = ((x & (0xF0 * LOW)) ^ (0x30 * LOW))
+            | (((x.wrapping_add(0x06 * LOW)) & (0xF0 * LOW)) ^ (0x30 * LOW));
+        let n = (off.trailing_zeros() / 8) as usize; // 8 when all are digits
+        if n == 0 {
+            return i;
+        }
+        // The first `n` bytes (the low ones) as digit values, moved to the top so the
+        // bytes below read as leading zeros.
+        let v = (x.wrapping_sub(0x30 * LOW)) << (8 * (8 - n));
+        *w = w.wrapping_mul(POW10_U64[n]).wrapping_add(eight_digits(v));
+        i += n;
+        if n < 8 {
+            return i;
+        }
+    }
+    while i < b.len() && b[i].is_ascii_digit() {
+        *w = w.wrapping_mul(10).wrapping_add((b[i] - b'0') as u64);
+        i += 1;
+    }
+    i
+}
+
+/// Powers of ten up to 10^8 as integers.
+const POW10_U64: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// The number written by eight digit values (0..=9), one per byte, the first in the
+/// lowest byte.
+#[inline]
+fn eight_digits(v: u64) -> u64 {
+    // pairs, then quadruples, then the whole: 10a+b in each 16-bit lane, and so on
+    let v = (v.wrapping_mul(10)).wrapping_add(v >> 8);
+    let v = ((v & 0x0000_00FF_0000_00FF).wrapping_mul(100 + (1_000_000 << 32)))
+        .wrapping_add(((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32)));
+    v >> 32
 }
 
 #[cfg(test)]
@@ -131,6 +182,30 @@ mod tests {
         assert_eq!(parse_decimal_prefix(b",1"), None);
         assert_eq!(parse_decimal_prefix(b"-,"), None);
         assert_eq!(parse_decimal_prefix(b""), None);
+    }
+
+    #[test]
+    fn digit_runs_of_every_length_and_any_following_byte() {
+        // runs of 0 to 24 digits (across the 8-byte steps and the byte-wise tail),
+        // followed by every possible byte and by more digits after it
+        for len in 0..=24usize {
+            let run: Vec<u8> = (0..len).map(|k| b"9876543210"[k % 10]).collect();
+            for next in 0..=255u8 {
+                let mut b = run.clone();
+                b.push(next);
+                b.extend_from_slice(b"12345678");
+                let mut w = 0u64;
+                let end = digit_run(&b, 0, &mut w);
+                let expect = len + usize::from(next.is_ascii_digit()) * 9;
+                assert_eq!(end, expect, "len {len}, next {next}");
+                let want = b[..end].iter().fold(0u64, |v, d| {
+                    v.wrapping_mul(10).wrapping_add(u64::from(d - b'0'))
+                });
+                assert_eq!(w, want, "len {len}, next {next}");
+            }
+        }
+        assert_eq!(eight_digits(0x0807_0605_0403_0201), 12_345_678);
+        assert_eq!(eight_digits(0x0909_0909_0909_0909), 99_999_999);
     }
 
     #[test]

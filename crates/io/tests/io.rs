@@ -434,8 +434,8 @@ fn crlf_files_report_true_line_numbers() {
 }
 
 /// Lines outside the plain form the one-pass CSV parser takes (padded ids and numbers,
-/// exponents, days after the 28th, columns in another order with an extra one) fall
-/// back to field splitting and give the same table as the plain file.
+/// exponents, columns in another order with an extra one) fall back to field splitting
+/// and give the same table as the plain file.
 #[test]
 fn csv_lines_outside_the_plain_form_read_the_same() {
     let dir = tempfile::tempdir().unwrap();
@@ -470,6 +470,69 @@ fn csv_lines_outside_the_plain_form_read_the_same() {
         assert_eq!(p.shares, q.shares);
         assert_eq!(p.aum, q.aum);
     }
+}
+
+/// Line ends the one-pass parser finds by itself (CRLF, blank lines of either kind, a
+/// last line without a newline, a lone `\r` at the very end) read as in a Unix file, and
+/// an error after them names its true line.
+#[test]
+fn industry_csv_line_ends_read_like_unix_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "class_id,date,price,shares,aum";
+    let rows: Vec<String> = (0..40)
+        .map(|day| {
+            let d = Date::from_days(19_000 + day);
+            format!(
+                "c{},{d},{}.25,{},{}.5",
+                day % 3,
+                10 + day,
+                100 + day,
+                2_000_000 + day
+            )
+        })
+        .collect();
+    let unix = format!("{header}\n{}\n", rows.join("\n"));
+    let mut odd = format!("{header}\r\n");
+    for (k, r) in rows.iter().enumerate() {
+        odd.push_str(r);
+        if k + 1 == rows.len() {
+            odd.push('\r'); // last line: a lone carriage return, no newline
+        } else if k % 7 == 3 {
+            odd.push_str("\r\n\r\n\n"); // blank lines of both kinds
+        } else {
+            odd.push_str("\r\n");
+        }
+    }
+    let no_final_newline = format!("{header}\n{}", rows.join("\n"));
+    let read = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        read_industry(&path).unwrap()
+    };
+    let want = read("unix.csv", &unix);
+    assert_eq!(want.n_records(), 40);
+    for (name, text) in [("odd.csv", &odd), ("last.csv", &no_final_newline)] {
+        let got = read(name, text);
+        assert_eq!(got.classes(), want.classes(), "{name}");
+        for k in 0..want.n_classes() {
+            let (p, q) = (want.class(k), got.class(k));
+            assert_eq!(p.dates, q.dates, "{name}");
+            assert_eq!(p.price, q.price, "{name}");
+            assert_eq!(p.shares, q.shares, "{name}");
+            assert_eq!(p.aum, q.aum, "{name}");
+        }
+    }
+    // line 1 header, lines 2-5 rows, 6-7 blank, line 8 the bad price
+    let bad = format!(
+        "{header}\r\n{}\r\n\r\n\n{}\r\n",
+        rows[..4].join("\r\n"),
+        rows[4].replace("14.25", "14.2x5")
+    );
+    let path = dir.path().join("bad.csv");
+    std::fs::write(&path, bad).unwrap();
+    let e = read_industry(&path).unwrap_err();
+    assert_eq!(e.position, Some(Position::Line(8)), "{e}");
+    assert_eq!(e.column.as_deref(), Some("price"), "{e}");
 }
 
 /// The parallel CSV and Parquet readers give the same table as the general row reader:
