@@ -753,7 +753,6 @@ impl CsvSink {
             push_quoted(n, &mut header);
         }
         header.push(b'\n');
-        file.write_all(&header)?;
         // Two batches of buffers: one being formatted while the other is written.
         let n_bufs = 4 * rayon::current_num_threads().max(1);
         let (to_writer, queued) = std::sync::mpsc::channel::<TextBuf>();
@@ -766,7 +765,7 @@ impl CsvSink {
         let writer = std::thread::Builder::new()
             .name("csv-writer".into())
             .spawn(move || -> std::io::Result<()> {
-                let mut failed = None;
+                let mut failed = file.write_all(&header).err();
                 for buf in queued {
                     if failed.is_none() {
                         failed = file.write_all(buf.text()).err();

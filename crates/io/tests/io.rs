@@ -244,6 +244,25 @@ fn long_block(names: &[String], owner: &[usize], rows: std::ops::Range<usize>) -
         .with("w", Column::F64(rows.map(|r| 1e6 + x(r)).collect()))
 }
 
+/// A failing write (a full disk) surfaces as an error from the CSV writer's own thread,
+/// for a table far larger than its buffers, rather than a hang or a silent success.
+#[cfg(target_os = "linux")]
+#[test]
+fn csv_write_errors_reach_the_caller() {
+    let full = Path::new("/dev/full");
+    if !full.exists() {
+        return;
+    }
+    let n = 400_000usize;
+    let names: Vec<String> = (0..40).map(|k| format!("id{k:02}")).collect();
+    let owner: Vec<usize> = (0..n).map(|r| r * names.len() / n).collect();
+    let table = long_block(&names, &owner, 0..n);
+    let e = write_table(full, Format::Csv, &table).unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(28), "{e}"); // ENOSPC
+    let blocks = (0..4).map(|b| long_block(&names, &owner, b * n / 4..(b + 1) * n / 4));
+    assert!(write_table_blocks(full, Format::Csv, blocks).is_err());
+}
+
 #[test]
 fn tables_written_in_blocks_equal_tables_written_whole() {
     let dir = tempfile::tempdir().unwrap();
