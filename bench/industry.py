@@ -444,12 +444,23 @@ def settle(out):
         os.remove(out)
 
 
+def quiesce():
+    """Before a set of timed runs (untimed): flush what earlier steps left dirty (data
+    generation, a build, the other side's outputs). The kernel writes dirty pages back
+    about 30 s after they were written, on these 2 cores, so without this, whichever side
+    ran 30 s after a large write paid for it. Within a set, `settle` removes each output
+    before it is written back."""
+    if hasattr(os, "sync"):
+        os.sync()
+
+
 def time_peergroup(data, meta, by, out, repeat, workdir):
     cmd = [BINARY, "industry", "--data", data, "--meta", meta, "--group-by", by,
            "--min-aum", repr(MIN_AUM), "--price-unit", repr(PRICE_UNIT),
            "--max-move", repr(MAX_MOVE), "--max-z", repr(MAX_Z),
            "--out", out, "--force"]
     best, peak = float("inf"), None
+    quiesce()
     for _ in range(repeat):
         settle(out)
         secs, rss = run_measured(cmd, os.path.join(workdir, "peergroup.rss"))
@@ -461,6 +472,7 @@ def time_peergroup(data, meta, by, out, repeat, workdir):
 
 def time_pandas(data, meta, by, out, repeat):
     best, info = float("inf"), None
+    quiesce()
     for _ in range(repeat):
         settle(out)
         r = subprocess.run(
