@@ -739,6 +739,8 @@ struct CsvSink {
     free: std::sync::mpsc::Receiver<TextBuf>,
     /// Buffers in flight: each is either free or queued for writing.
     n_bufs: usize,
+    /// Set by the writer thread when a write failed: formatting stops at the next batch.
+    failed: std::sync::Arc<std::sync::atomic::AtomicBool>,
     writer: Option<std::thread::JoinHandle<std::io::Result<()>>>,
 }
 
@@ -765,6 +767,8 @@ impl CsvSink {
                 .send(TextBuf::default())
                 .expect("receiver held by this function");
         }
+        let failed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = failed.clone();
         let writer = std::thread::Builder::new()
             .name("csv-writer".into())
             .spawn(move || -> std::io::Result<()> {
@@ -772,6 +776,9 @@ impl CsvSink {
                 for buf in queued {
                     if failed.is_none() {
                         failed = file.write_all(buf.text()).err();
+                    }
+                    if failed.is_some() {
+                        flag.store(true, std::sync::atomic::Ordering::Relaxed);
                     }
                     // The formatting side may have stopped (an error of its own): then
                     // nobody takes the buffer back, which is fine.
@@ -786,6 +793,7 @@ impl CsvSink {
             to_writer: Some(to_writer),
             free,
             n_bufs,
+            failed,
             writer: Some(writer),
         })
     }
@@ -798,11 +806,14 @@ impl CsvSink {
             .map(|s| s..(s + CSV_CHUNK).min(n))
             .collect();
         for batch in chunks.chunks(self.n_bufs / 2) {
+            if self.failed.load(std::sync::atomic::Ordering::Relaxed) {
+                return self.finish_failed();
+            }
             let mut bufs = Vec::with_capacity(batch.len());
             for _ in batch {
                 match self.free.recv() {
                     Ok(b) => bufs.push(b),
-                    // The writer thread ended early: it failed, and `finish` says why.
+                    // The writer thread ended early: it failed, and `finish_failed` returns its error.
                     Err(_) => return self.finish_failed(),
                 }
             }
@@ -824,6 +835,7 @@ impl CsvSink {
         self.close()
     }
 
+    /// The writer thread's error (it has one when this is called).
     fn finish_failed(&mut self) -> std::io::Result<()> {
         self.close()?;
         Err(std::io::Error::other("the CSV writer thread stopped early"))
