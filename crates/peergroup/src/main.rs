@@ -1287,9 +1287,9 @@ fn print_segments(s: &commands::segment::SegmentSummary, out: &std::path::Path) 
 /// then blocks of a few MB allocated and freed over and over by several threads. By
 /// default, blocks above the mmap threshold and the tops of per-thread heaps go back to
 /// the kernel when freed, and the next block faults in fresh zeroed pages. On the
-/// development VM each fresh page costs ~2-3 us. One arena that is never trimmed reuses
-/// freed memory instead: the 45M-row industry run faulted ~20% fewer pages (545k/519k
-/// -> 417k) and spent ~1 s less in the kernel.
+/// development VM each fresh page costs ~1.4-2.4 us. One arena that is never trimmed
+/// reuses freed memory instead: the 45M-row industry run faulted ~15% fewer pages
+/// (536-550k -> 461-469k) and spent ~1 s less in the kernel (bench/README.md).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn tune_allocator() {
     // SAFETY: mallopt only changes allocator parameters, and this runs before any other
