@@ -8,12 +8,14 @@
 For every size the script generates data once with `peergroup synth industry` into
 bench/data/<name>/ (reused on later runs), then for `--group-by class` and `--group-by fund`:
 
-* times `peergroup industry` (wall clock, best of --repeat runs) and records its peak RSS
-  (`/usr/bin/time -v`, or getrusage of a fresh helper process when GNU time is missing);
+* times `peergroup industry` (wall clock) and records its peak RSS (`/usr/bin/time -v`,
+  or getrusage of a fresh helper process when GNU time is missing);
 * times a pandas implementation of the same computation on the same files (read, AUM and
   outlier filters, groupby-shift price/subscription effects, cumprod total return, fund
   grouping, write in the same format), each run in a fresh worker process so the timings
   and the peak RSS are not polluted by earlier runs;
+* runs the two sides in --repeat interleaved pairs and reports each side's best time, the
+  ratio of the bests and the median of the per-pair ratios;
 * compares the final total_return per id of the two outputs (the benchmark doubles as a
   cross-check of the Rust implementation).
 
@@ -38,12 +40,13 @@ DATA_ROOT = os.path.join(HERE, "data")
 BINARY = os.path.join(ROOT, "target", "release", "peergroup")
 PY_DEPS = ["pandas", "numpy", "pyarrow"]
 
-# name -> (classes, days, format, default repeats). The large size gets best of 3 as well:
-# one run of either side can land in one of this VM's slow spells (kernel time for page
-# faults and page-cache copies doubles or triples for minutes at a time), and a single
-# pair of runs then measures the spell rather than the programs.
+# name -> (classes, days, format, default pairs of runs). The large size gets best of 3 as
+# well: one run of either side can land in one of this VM's slow spells (kernel time for
+# page faults and page-cache copies doubles or triples for minutes at a time), and a
+# single pair of runs then measures the spell rather than the programs. Small runs take
+# a fraction of a second, so they get 7.
 SIZES = {
-    "small": (2_200, 250, "csv", 3),
+    "small": (2_200, 250, "csv", 7),
     "large": (20_000, 2_500, "parquet", 3),
 }
 
@@ -457,44 +460,63 @@ def quiesce():
         os.sync()
 
 
-def time_peergroup(data, meta, by, out, repeat, workdir):
-    cmd = [BINARY, "industry", "--data", data, "--meta", meta, "--group-by", by,
-           "--min-aum", repr(MIN_AUM), "--price-unit", repr(PRICE_UNIT),
-           "--max-move", repr(MAX_MOVE), "--max-z", repr(MAX_Z),
-           "--out", out, "--force"]
-    best, peak = float("inf"), None
-    quiesce()
-    for _ in range(repeat):
-        settle(out)
-        secs, rss = run_measured(cmd, os.path.join(workdir, "peergroup.rss"))
-        best = min(best, secs)
-        if rss is not None:
-            peak = max(peak or 0.0, rss)
-    return best, peak
+def peergroup_cmd(data, meta, by, out):
+    return [BINARY, "industry", "--data", data, "--meta", meta, "--group-by", by,
+            "--min-aum", repr(MIN_AUM), "--price-unit", repr(PRICE_UNIT),
+            "--max-move", repr(MAX_MOVE), "--max-z", repr(MAX_Z),
+            "--out", out, "--force"]
 
 
-def time_pandas(data, meta, by, out, repeat):
-    best, info = float("inf"), None
+def run_pandas_once(data, meta, by, out):
+    """One pandas run in a fresh worker process; returns its JSON report."""
+    r = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), "--pandas-worker", data, meta, by, out],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    if r.returncode != 0:
+        sys.stderr.write(r.stdout + r.stderr)
+        raise SystemExit("pandas worker failed")
+    line = [x for x in r.stdout.splitlines() if x.startswith("PANDAS_RESULT ")][-1]
+    return json.loads(line.split(" ", 1)[1])
+
+
+def time_both(data, meta, by, rust_out, pd_out, repeat, workdir):
+    """Time `repeat` pairs of runs, one of each side per pair, and keep each side's best.
+
+    The two sides alternate (peergroup first in even pairs, pandas first in odd ones)
+    instead of running as two blocks: this VM has slow spells lasting seconds to minutes,
+    and with blocks a spell could fall on all runs of one side and none of the other.
+    Interleaved, both sides sample the same stretch of time. Also returned: the median of
+    the per-pair ratios, which a spell moves even less than the ratio of the bests."""
+    cmd = peergroup_cmd(data, meta, by, rust_out)
+    rss_file = os.path.join(workdir, "peergroup.rss")
+    best_rs, peak, best_pd, info, ratios = float("inf"), None, float("inf"), None, []
     quiesce()
-    for _ in range(repeat):
-        settle(out)
-        r = subprocess.run(
-            [sys.executable, os.path.abspath(__file__), "--pandas-worker", data, meta, by, out],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        if r.returncode != 0:
-            sys.stderr.write(r.stdout + r.stderr)
-            raise SystemExit("pandas worker failed")
-        line = [x for x in r.stdout.splitlines() if x.startswith("PANDAS_RESULT ")][-1]
-        res = json.loads(line.split(" ", 1)[1])
-        if res["seconds"] < best:
-            best = res["seconds"]
-        if info is None or res["rss_mib"] > info["rss_mib"]:
-            info = res
-    info["seconds"] = best
-    return info
+    for i in range(repeat):
+        pair = {}
+        for side in (("peergroup", "pandas") if i % 2 == 0 else ("pandas", "peergroup")):
+            if side == "peergroup":
+                settle(rust_out)
+                secs, rss = run_measured(cmd, rss_file)
+                pair[side] = secs
+                best_rs = min(best_rs, secs)
+                if rss is not None:
+                    peak = max(peak or 0.0, rss)
+            else:
+                settle(pd_out)
+                res = run_pandas_once(data, meta, by, pd_out)
+                pair[side] = res["seconds"]
+                best_pd = min(best_pd, res["seconds"])
+                if info is None or res["rss_mib"] > info["rss_mib"]:
+                    info = res
+        ratios.append(pair["pandas"] / pair["peergroup"])
+    info["seconds"] = best_pd
+    ratios.sort()
+    mid = len(ratios) // 2
+    median = ratios[mid] if len(ratios) % 2 else (ratios[mid - 1] + ratios[mid]) / 2
+    return best_rs, peak, info, median
 
 
 def _read_out(path, cols):
@@ -565,7 +587,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="small,large", help="comma list: small, large, CLASSESxDAYS[:csv|parquet]")
     ap.add_argument("--skip-large", action="store_true", help="leave out the large size")
-    ap.add_argument("--repeat", type=int, help="runs per measurement, best kept (default 3)")
+    ap.add_argument("--repeat", type=int, help="interleaved pairs of runs per measurement, best of each side kept "
+                    "(default 7 for small, 3 for large and custom sizes)")
     ap.add_argument("--group-by", default="class,fund", help="comma list of class, fund, manager")
     ap.add_argument("--seed", type=int, default=42, help="seed for `peergroup synth industry`")
     ap.add_argument("--no-compare", action="store_true", help="skip the output comparison")
@@ -594,11 +617,11 @@ def main():
         for by in groupings:
             rust_out = os.path.join(outdir, f"peergroup_{by}.{fmt}")
             pd_out = os.path.join(outdir, f"pandas_{by}.{fmt}")
-            print(f"[bench] {name} group-by {by}: peergroup x{repeat} ...", flush=True)
-            rs, rss = time_peergroup(data, meta, by, rust_out, repeat, outdir)
-            print(f"[bench]   peergroup {rs:.3f} s, peak RSS {fmt_mib(rss)} MiB; pandas x{repeat} ...", flush=True)
-            pinfo = time_pandas(data, meta, by, pd_out, repeat)
-            print(f"[bench]   pandas {pinfo['seconds']:.3f} s, peak RSS {pinfo['rss_mib']:,.0f} MiB, "
+            print(f"[bench] {name} group-by {by}: {repeat} interleaved pairs of runs ...", flush=True)
+            rs, rss, pinfo, paired = time_both(data, meta, by, rust_out, pd_out, repeat, outdir)
+            print(f"[bench]   peergroup {rs:.3f} s, peak RSS {fmt_mib(rss)} MiB; "
+                  f"pandas {pinfo['seconds']:.3f} s, peak RSS {pinfo['rss_mib']:,.0f} MiB; "
+                  f"median of the paired ratios {paired:.1f}x; "
                   f"dropped {pinfo['dropped_min_aum']} (min_aum) + {pinfo['dropped_outlier']} (outlier; "
                   f"truth_outliers.csv has "
                   f"{'?' if n_truth is None else n_truth} rows)", flush=True)
@@ -612,7 +635,7 @@ def main():
             else:
                 tgt = []
             tgt.append(f">={TARGET_RATIO:g}x {'ok' if ratio >= TARGET_RATIO else 'MISS'}")
-            rows_table.append([name, f"{n_rows:,}", by, fmt_s(rs), fmt_s(pinfo["seconds"]), f"{ratio:.1f}x",
+            rows_table.append([name, f"{n_rows:,}", by, fmt_s(rs), fmt_s(pinfo["seconds"]), f"{ratio:.1f}x", f"{paired:.1f}x",
                                fmt_mib(rss), fmt_mib(pinfo["rss_mib"]),
                                "-" if cmp is None else f"{cmp['ids_compared']:,}",
                                "-" if cmp is None else f"{cmp['tr_max_abs']:.2e}",
@@ -620,7 +643,7 @@ def main():
             if cmp is not None:
                 checks.append((name, by, cmp))
 
-    head = ["size", "rows", "group-by", "peergroup s", "pandas s", "ratio", "pg RSS MiB", "pd RSS MiB",
+    head = ["size", "rows", "group-by", "peergroup s", "pandas s", "ratio", "paired", "pg RSS MiB", "pd RSS MiB",
             "ids compared", "max |dTR|", "targets"]
     widths = [max(len(h), *(len(r[i]) for r in rows_table)) for i, h in enumerate(head)]
     print()
@@ -630,7 +653,8 @@ def main():
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
     print()
     print(f"targets: 2,200x250 < {TARGET_SMALL_S:g} s; 20,000x2,500 < {TARGET_LARGE_S:g} s with peak memory < 8 GiB; "
-          f">= {TARGET_RATIO:g}x faster than pandas (ratio = pandas s / peergroup s; pandas time excludes interpreter "
+          f">= {TARGET_RATIO:g}x faster than pandas (ratio = pandas s / peergroup s, best of each; paired = median of the "
+          f"per-pair ratios; pandas time excludes interpreter "
           f"start-up and `import pandas`)")
     if checks:
         print()

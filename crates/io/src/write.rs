@@ -676,19 +676,45 @@ fn format_rows(cols: &[CsvCol<'_>], rows: std::ops::Range<usize>, buf: &mut Text
         let out = &mut buf.bytes[..need];
         let mut p = 0;
         for _ in rows {
+            // The row's floats are formatted first and copied afterwards. Żmij builds its
+            // text with stores of mixed sizes, and a 16-byte load straight after them
+            // cannot be forwarded from the store buffer: it waits until they reach the
+            // cache. Measured: 41% of this loop's samples sat on that load, and the whole
+            // small `industry` run took ~5% less CPU and wall time once it was gone.
+            let mut zb: [zmij::Buffer; AHEAD] = std::array::from_fn(|_| zmij::Buffer::new());
+            let mut texts: [&[u8]; AHEAD] = [&[]; AHEAD];
+            let mut slots = zb.iter_mut();
+            let mut n_ahead = 0;
+            for (j, (c, _)) in tops.iter().enumerate().skip(lead) {
+                if let CsvCol::F64(v) = c {
+                    let Some(b) = slots.next() else { break };
+                    let x = v[cur[j].0];
+                    if x.is_finite() {
+                        texts[n_ahead] = b.format_finite(x).as_bytes();
+                    }
+                    n_ahead += 1;
+                }
+            }
             let mut first = true;
             if lead > 0 {
                 prefix_for(&cur, &mut prefix);
                 p = put(out, p, &prefix);
                 first = false;
             }
+            let mut k = 0;
             for (j, (c, _)) in tops.iter().enumerate().skip(lead) {
                 if !first {
                     out[p] = b',';
                     p += 1;
                 }
                 first = false;
-                p = c.put(cur[j].0, out, p);
+                p = match c {
+                    CsvCol::F64(_) if k < n_ahead => {
+                        k += 1;
+                        put(out, p, texts[k - 1])
+                    }
+                    _ => c.put(cur[j].0, out, p),
+                };
             }
             out[p] = b'\n';
             p += 1;
@@ -722,6 +748,9 @@ fn format_rows(cols: &[CsvCol<'_>], rows: std::ops::Range<usize>, buf: &mut Text
     }
     buf.len = buf.bytes.len();
 }
+
+/// Float cells per row formatted ahead of their copy (see [`format_rows`]).
+const AHEAD: usize = 8;
 
 /// Rows per formatting task.
 pub(crate) const CSV_CHUNK: usize = 2 * 1024;
@@ -1168,6 +1197,63 @@ mod tests {
         *s ^= *s >> 7;
         *s ^= *s << 17;
         *s
+    }
+
+    /// Rows of bounded cells only (the path of `peergroup industry`), with more float
+    /// columns than are formatted ahead of their copy, floats between other columns,
+    /// and empty (non-finite) cells.
+    #[test]
+    fn bounded_rows_with_many_float_columns_equal_cell_by_cell_formatting() {
+        let n = 9_000; // several chunks
+        let mut s = 11u64;
+        let mut float = |r: usize, j: usize| match (r + j) % 11 {
+            0 => f64::NAN,
+            1 => f64::INFINITY,
+            2 => 1.0,
+            3 => -1e-7,
+            4 => 1e22,
+            _ => {
+                ((xorshift(&mut s) >> 11) as f64 / (1u64 << 53) as f64 - 0.5)
+                    * 10f64.powi(j as i32 - 4)
+            }
+        };
+        let mut table = Table::new().with(
+            "id",
+            Column::repeated(
+                Column::Key {
+                    codes: (0..n / 3).map(|g| (g % 2) as u32).collect(),
+                    names: vec!["A".into(), "B,2".into()],
+                },
+                3,
+            ),
+        );
+        for j in 0..AHEAD + 3 {
+            let v: Vec<f64> = (0..n).map(|r| float(r, j)).collect();
+            table.push(&format!("x{j}"), Column::F64(v));
+            if j % 4 == 1 {
+                table.push(
+                    &format!("d{j}"),
+                    Column::Date(
+                        (0..n)
+                            .map(|r| Date::from_days(18_000 + (r % 500) as i32))
+                            .collect(),
+                    ),
+                );
+                table.push(
+                    &format!("n{j}"),
+                    Column::I64((0..n as i64).map(|r| r * 7 - 300).collect()),
+                );
+            }
+        }
+        let want = naive(&table);
+        let dir = std::env::temp_dir().join(format!("pg-write-bounded-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.csv");
+        write_csv(&path, &table).unwrap();
+        let got = std::fs::read(&path).unwrap();
+        let header_len = got.iter().position(|&b| b == b'\n').unwrap() + 1;
+        assert!(got[header_len..] == want[..]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
