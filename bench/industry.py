@@ -451,11 +451,10 @@ def settle(out):
 
 
 def quiesce():
-    """Before a set of timed runs (untimed): flush what earlier steps left dirty (data
+    """Before every timed run (untimed): flush what earlier steps left dirty (data
     generation, a build, the other side's outputs). The kernel writes dirty pages back
     about 30 s after they were written, on these 2 cores, so without this, whichever side
-    ran 30 s after a large write paid for it. Within a set, `settle` removes each output
-    before it is written back."""
+    ran 30 s after a large write paid for it."""
     if hasattr(os, "sync"):
         os.sync()
 
@@ -488,15 +487,16 @@ def time_both(data, meta, by, rust_out, pd_out, repeat, workdir):
     The two sides alternate (peergroup first in even pairs, pandas first in odd ones)
     instead of running as two blocks: this VM has slow spells lasting seconds to minutes,
     and with blocks a spell could fall on all runs of one side and none of the other.
-    Interleaved, both sides sample the same stretch of time. Also returned: the median of
-    the per-pair ratios, which a spell moves even less than the ratio of the bests."""
+    Interleaved, both sides sample the same stretch of time. Every run starts after a
+    `sync` (untimed), so neither side pays for writing back the other's output. Also
+    returned: the median of the per-pair ratios, and every pair's times."""
     cmd = peergroup_cmd(data, meta, by, rust_out)
     rss_file = os.path.join(workdir, "peergroup.rss")
-    best_rs, peak, best_pd, info, ratios = float("inf"), None, float("inf"), None, []
-    quiesce()
+    best_rs, peak, best_pd, info, ratios, pairs = float("inf"), None, float("inf"), None, [], []
     for i in range(repeat):
         pair = {}
         for side in (("peergroup", "pandas") if i % 2 == 0 else ("pandas", "peergroup")):
+            quiesce()
             if side == "peergroup":
                 settle(rust_out)
                 secs, rss = run_measured(cmd, rss_file)
@@ -512,11 +512,12 @@ def time_both(data, meta, by, rust_out, pd_out, repeat, workdir):
                 if info is None or res["rss_mib"] > info["rss_mib"]:
                     info = res
         ratios.append(pair["pandas"] / pair["peergroup"])
+        pairs.append((pair["peergroup"], pair["pandas"]))
     info["seconds"] = best_pd
     ratios.sort()
     mid = len(ratios) // 2
     median = ratios[mid] if len(ratios) % 2 else (ratios[mid - 1] + ratios[mid]) / 2
-    return best_rs, peak, info, median
+    return best_rs, peak, info, median, pairs
 
 
 def _read_out(path, cols):
@@ -618,7 +619,9 @@ def main():
             rust_out = os.path.join(outdir, f"peergroup_{by}.{fmt}")
             pd_out = os.path.join(outdir, f"pandas_{by}.{fmt}")
             print(f"[bench] {name} group-by {by}: {repeat} interleaved pairs of runs ...", flush=True)
-            rs, rss, pinfo, paired = time_both(data, meta, by, rust_out, pd_out, repeat, outdir)
+            rs, rss, pinfo, paired, pairs = time_both(data, meta, by, rust_out, pd_out, repeat, outdir)
+            print("[bench]   pairs (peergroup s / pandas s): "
+                  + ", ".join(f"{a:.3f}/{b:.3f}" for a, b in pairs), flush=True)
             print(f"[bench]   peergroup {rs:.3f} s, peak RSS {fmt_mib(rss)} MiB; "
                   f"pandas {pinfo['seconds']:.3f} s, peak RSS {pinfo['rss_mib']:,.0f} MiB; "
                   f"median of the paired ratios {paired:.1f}x; "
