@@ -103,7 +103,8 @@ pub struct IndustryBuilder {
     /// Whether `position` counts lines (CSV) or rows (Parquet).
     pub position_kind: PositionKind,
     /// 1-based line or row per record (4 bytes a record: 50M-row files stay small);
-    /// empty when record `i` is simply row `i + 1` (Parquet).
+    /// empty when record `i` is simply row `i + 1` (Parquet) or line `i + 2` (CSV
+    /// without blank lines, the header being line 1).
     pub position: Vec<u32>,
 }
 
@@ -260,7 +261,11 @@ impl IndustryBuilder {
 impl IndustryBuilder {
     fn position_of(&self, i: usize) -> Position {
         let n = if self.position.is_empty() {
-            i as u64 + 1
+            i as u64
+                + match self.position_kind {
+                    PositionKind::Row => 1,
+                    PositionKind::Line => 2,
+                }
         } else {
             self.position[i] as u64
         };

@@ -26,7 +26,6 @@ struct Slots<'a> {
     price: &'a mut [f64],
     shares: &'a mut [f64],
     aum: &'a mut [f64],
-    line: &'a mut [u32],
 }
 
 /// What a chunk parsed: its rows are the first `rows` slots, with class codes into
@@ -34,6 +33,11 @@ struct Slots<'a> {
 struct Parsed {
     rows: usize,
     classes: Vec<String>,
+    /// `(row, line)` for every row that does not sit on the line after the previous
+    /// row's (the first row after blank lines, or a chunk's first row after any); empty
+    /// for a chunk without blank lines. Line numbers are kept only where they jump, so
+    /// the usual file needs no column of them.
+    jumps: Vec<(usize, u64)>,
 }
 
 fn number(field: &[u8], line: u64, name: &str) -> Result<f64, InputError> {
@@ -298,6 +302,8 @@ fn parse_chunk(
     }
     let mut rest = body;
     let mut next_line = first_line;
+    let mut jumps = Vec::new();
+    let mut expected = first_line;
     while !rest.is_empty() {
         let line = next_line;
         next_line += 1;
@@ -343,15 +349,45 @@ fn parse_chunk(
         out.price[rows] = numbers[0];
         out.shares[rows] = numbers[1];
         out.aum[rows] = numbers[2];
-        out.line[rows] = u32::try_from(line).map_err(|_| {
-            InputError::at(
-                Position::Line(line),
-                "file too large: more than 4,294,967,295 lines",
-            )
-        })?;
+        if line != expected {
+            jumps.push((rows, line));
+        }
+        expected = line + 1;
         rows += 1;
     }
-    Ok(Parsed { rows, classes })
+    Ok(Parsed {
+        rows,
+        classes,
+        jumps,
+    })
+}
+
+/// The line of every parsed row, for [`IndustryBuilder::position`]: empty when no chunk
+/// had blank lines (row `i` is then on line `i + 2`, the header being line 1), so the
+/// usual file needs no column of line numbers; written out from the chunks' jumps
+/// otherwise.
+fn line_numbers(parsed: &[Parsed], first_line: &[u64]) -> Result<Vec<u32>, InputError> {
+    if parsed.iter().all(|p| p.jumps.is_empty()) {
+        return Ok(Vec::new());
+    }
+    let mut lines = Vec::with_capacity(parsed.iter().map(|p| p.rows).sum());
+    for (p, &first) in parsed.iter().zip(first_line) {
+        let mut line = first;
+        let mut jumps = p.jumps.iter().peekable();
+        for r in 0..p.rows {
+            if let Some(&(_, to)) = jumps.next_if(|(at, _)| *at == r) {
+                line = to;
+            }
+            lines.push(u32::try_from(line).map_err(|_| {
+                InputError::at(
+                    Position::Line(line),
+                    "file too large: more than 4,294,967,295 lines",
+                )
+            })?);
+            line += 1;
+        }
+    }
+    Ok(lines)
 }
 
 /// Parse the body of a quote-free industry CSV (everything after the header line, which
@@ -400,21 +436,18 @@ pub(crate) fn industry_body(
     let mut price = vec![0.0f64; total];
     let mut shares = vec![0.0f64; total];
     let mut aum = vec![0.0f64; total];
-    let mut position = vec![0u32; total];
     let slots: Vec<Slots<'_>> = split_lens(&mut class, &caps)
         .into_iter()
         .zip(split_lens(&mut date, &caps))
         .zip(split_lens(&mut price, &caps))
         .zip(split_lens(&mut shares, &caps))
         .zip(split_lens(&mut aum, &caps))
-        .zip(split_lens(&mut position, &caps))
-        .map(|(((((class, date), price), shares), aum), line)| Slots {
+        .map(|((((class, date), price), shares), aum)| Slots {
             class,
             date,
             price,
             shares,
             aum,
-            line,
         })
         .collect();
     let results: Vec<Result<Parsed, InputError>> = ranges
@@ -452,8 +485,7 @@ pub(crate) fn industry_body(
                 date.copy_within(r.clone(), to);
                 price.copy_within(r.clone(), to);
                 shares.copy_within(r.clone(), to);
-                aum.copy_within(r.clone(), to);
-                position.copy_within(r, to);
+                aum.copy_within(r, to);
             }
             to += p.rows;
             from += cap;
@@ -463,8 +495,8 @@ pub(crate) fn industry_body(
         }
         class.truncate(rows);
         date.truncate(rows);
-        position.truncate(rows);
     }
+    let position = line_numbers(&parsed, &first_line)?;
     Ok(IndustryBuilder {
         class,
         class_names,

@@ -671,7 +671,10 @@ fn format_rows(cols: &[CsvCol<'_>], rows: std::ops::Range<usize>, buf: &mut Text
         let row_max = w + cols.len();
         let need = rows.len() * row_max;
         if buf.bytes.len() < need {
-            buf.bytes.resize(need, 0);
+            // A fresh zeroed buffer rather than `resize`: rows are written by index before
+            // they are read, so the old text need not be kept, and a zeroed allocation
+            // leaves the pages that no row reaches untouched.
+            buf.bytes = vec![0; need];
         }
         let out = &mut buf.bytes[..need];
         let mut p = 0;

@@ -666,6 +666,25 @@ fn fast_industry_readers_match_the_row_reader() {
     assert_eq!(e1.column.as_deref(), Some("price"));
     // day 399 of class b is row 3 * 400 - 100 - 3 = 1097 (0-based), after 12 blank lines
     assert_eq!(e1.position, Some(Position::Line(2 + 1097 + 12)));
+
+    // Errors found after parsing (here a negative AUM, checked when the table is built)
+    // name their line too: from the line numbers kept for a file with blank lines, and
+    // from the row index (line = row + 2) for one without.
+    let dense: String = plain.split_inclusive('\n').filter(|l| *l != "\n").collect();
+    let dense_path = dir.path().join("dense.csv");
+    std::fs::write(&dense_path, &dense).unwrap();
+    let d = read_industry(&dense_path).unwrap();
+    assert_eq!(d.first_position(0), Position::Line(2));
+    assert_eq!(d.first_position(1), Position::Line(3));
+    assert_eq!(d.first_position(2), Position::Line(204)); // row 202: after b and a of day 100
+    let negative = |text: &str| text.replace("1.899,1399,1000099.75", "1.899,1399,-1000099.75");
+    for (text, line) in [(&dense, 2 + 1097), (&plain, 2 + 1097 + 12)] {
+        let path = dir.path().join("negative.csv");
+        std::fs::write(&path, negative(text)).unwrap();
+        let e = read_industry(&path).unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("aum"), "{e}");
+        assert_eq!(e.position, Some(Position::Line(line)), "{e}");
+    }
 }
 
 /// Rows of bounded columns are written by index into a presized buffer; a free-text
