@@ -692,6 +692,7 @@ fn format_rows(cols: &[CsvCol<'_>], rows: std::ops::Range<usize>, buf: &mut Text
                 if let CsvCol::F64(v) = c {
                     let Some(b) = slots.next() else { break };
                     let x = v[cur[j].0];
+                    prefetch(v, cur[j].0 + PREFETCH_AHEAD);
                     if x.is_finite() {
                         texts[n_ahead] = b.format_finite(x).as_bytes();
                     }
@@ -754,6 +755,30 @@ fn format_rows(cols: &[CsvCol<'_>], rows: std::ops::Range<usize>, buf: &mut Text
 
 /// Float cells per row formatted ahead of their copy (see [`format_rows`]).
 const AHEAD: usize = 8;
+
+/// Rows ahead of the current one whose float cells are prefetched (four cache lines).
+const PREFETCH_AHEAD: usize = 32;
+
+/// Ask for `v[i]` (if it exists) to be brought into the cache. The float columns of a
+/// block were just written by the thread computing effects, often on the other core,
+/// and the hardware prefetcher does not run far enough ahead across five such streams:
+/// measured, the load of each cell was ~29% of the row loop's samples, and prefetching
+/// cut the small `industry` run's median time by ~3-4% in interleaved runs.
+#[inline(always)]
+fn prefetch(v: &[f64], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(x) = v.get(i) {
+        // SAFETY: a prefetch is only a hint; the address is a valid element anyway.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch(
+                (x as *const f64).cast::<i8>(),
+                std::arch::x86_64::_MM_HINT_T0,
+            )
+        };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (v, i);
+}
 
 /// Rows per formatting task.
 pub(crate) const CSV_CHUNK: usize = 2 * 1024;
