@@ -33,9 +33,9 @@ struct Slots<'a> {
 struct Parsed {
     rows: usize,
     classes: Vec<String>,
-    /// `(row, line)` for every row that does not sit on the line after the previous
-    /// row's (the first row after blank lines, or a chunk's first row after any); empty
-    /// for a chunk without blank lines. Line numbers are kept only where they jump, so
+    /// `(row, line)` for every row of the chunk that is not on the line after the
+    /// previous row's (the first row after blank lines); empty for a chunk without blank
+    /// lines between or before its rows. Line numbers are kept only where they jump, so
     /// the usual file needs no column of them.
     jumps: Vec<(usize, u64)>,
 }
@@ -362,12 +362,19 @@ fn parse_chunk(
     })
 }
 
-/// The line of every parsed row, for [`IndustryBuilder::position`]: empty when no chunk
-/// had blank lines (row `i` is then on line `i + 2`, the header being line 1), so the
-/// usual file needs no column of line numbers; written out from the chunks' jumps
-/// otherwise.
+/// The line of every parsed row, for [`IndustryBuilder::position`]: empty when row `i`
+/// is on line `i + 2` throughout (no blank lines; the header is line 1), so the usual
+/// file needs no column of line numbers; written out from the chunks' first lines and
+/// jumps otherwise. A chunk can end with blank lines and record no jump for them: the
+/// next chunk's first line then differs from the rows counted before it.
 fn line_numbers(parsed: &[Parsed], first_line: &[u64]) -> Result<Vec<u32>, InputError> {
-    if parsed.iter().all(|p| p.jumps.is_empty()) {
+    let mut rows_before = 0u64;
+    let dense = parsed.iter().zip(first_line).all(|(p, &first)| {
+        let on_time = p.jumps.is_empty() && first == rows_before + 2;
+        rows_before += p.rows as u64;
+        on_time
+    });
+    if dense {
         return Ok(Vec::new());
     }
     let mut lines = Vec::with_capacity(parsed.iter().map(|p| p.rows).sum());
@@ -513,6 +520,28 @@ pub(crate) fn industry_body(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parsed(rows: usize, jumps: Vec<(usize, u64)>) -> Parsed {
+        Parsed {
+            rows,
+            classes: Vec::new(),
+            jumps,
+        }
+    }
+
+    #[test]
+    fn line_numbers_are_kept_only_where_blank_lines_move_them() {
+        // lines 2-3 and 4-5: no blank lines, so no column (row i is on line i + 2)
+        let dense = [parsed(2, vec![]), parsed(2, vec![])];
+        assert!(line_numbers(&dense, &[2, 4]).unwrap().is_empty());
+        // the first chunk ends with a blank line (line 4): no jump inside either chunk,
+        // but the second chunk starts on line 5
+        let trailing = [parsed(2, vec![]), parsed(2, vec![])];
+        assert_eq!(line_numbers(&trailing, &[2, 5]).unwrap(), [2, 3, 5, 6]);
+        // blank line 3 inside the first chunk, 5 at its end, 7-8 inside the second
+        let inside = [parsed(2, vec![(1, 4)]), parsed(3, vec![(1, 9)])];
+        assert_eq!(line_numbers(&inside, &[2, 6]).unwrap(), [2, 4, 6, 9, 10]);
+    }
 
     #[test]
     fn month_cached_dates_match_the_calendar() {

@@ -687,6 +687,53 @@ fn fast_industry_readers_match_the_row_reader() {
     }
 }
 
+/// A blank line anywhere (also right where a parsing chunk ends, which some of these
+/// file sizes, blank-line places and thread counts hit) keeps the line numbers of later
+/// errors right.
+#[test]
+fn blank_line_anywhere_keeps_error_lines_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("blank.csv");
+    for threads in [1, 2, 3] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        for n in 8..40 {
+            // rows of slightly different lengths; the last one has a negative AUM
+            let rows: Vec<String> = (0..n)
+                .map(|i| {
+                    let aum = if i == n - 1 {
+                        -5.0
+                    } else {
+                        2e6 + 7.25 * (i * i) as f64
+                    };
+                    format!("c{},2024-01-{:02},10.5,100,{aum}\n", i % 3, 1 + i / 3)
+                })
+                .collect();
+            for k in 0..n - 1 {
+                let mut text = String::from("class_id,date,price,shares,aum\n");
+                for (i, r) in rows.iter().enumerate() {
+                    text.push_str(r);
+                    if i == k {
+                        text.push('\n');
+                    }
+                }
+                std::fs::write(&path, &text).unwrap();
+                let e = pool.install(|| read_industry(&path)).unwrap_err();
+                // the last row is on line n + 1, and one blank line comes before it
+                let line = n as u64 + 2;
+                assert_eq!(
+                    e.position,
+                    Some(Position::Line(line)),
+                    "{n} rows, blank after row {k}: {e}"
+                );
+                assert_eq!(e.column.as_deref(), Some("aum"));
+            }
+        }
+    }
+}
+
 /// Rows of bounded columns are written by index into a presized buffer; a free-text
 /// column sends the table through the general formatter. Both give the same text.
 #[test]
