@@ -8,8 +8,9 @@
 For every size the script generates data once with `peergroup synth industry` into
 bench/data/<name>/ (reused on later runs), then for `--group-by class` and `--group-by fund`:
 
-* times `peergroup industry` (wall clock) and records its peak RSS (`/usr/bin/time -v`,
-  or getrusage of a fresh helper process when GNU time is missing);
+* times `peergroup industry` (wall clock of its process, started directly) and records its
+  peak RSS in one extra untimed run (`/usr/bin/time -v`, or getrusage of a fresh helper
+  process when GNU time is missing);
 * times a pandas implementation of the same computation on the same files (read, AUM and
   outlier filters, groupby-shift price/subscription effects, cumprod total return, fund
   grouping, write in the same format), each run in a fresh worker process so the timings
@@ -398,6 +399,18 @@ def count_rows(path):
         return sum(buf.count(b"\n") for buf in iter(lambda: f.read(1 << 20), b"")) - 1
 
 
+def run_timed(cmd):
+    """Run cmd, started directly (no wrapper such as `/usr/bin/time -v`, whose own start
+    and exit added 2-5 ms to a 70 ms run here); return its wall seconds."""
+    t0 = time.perf_counter()
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    secs = time.perf_counter() - t0
+    if r.returncode != 0:
+        sys.stderr.write(r.stdout + r.stderr)
+        raise SystemExit(f"command failed ({r.returncode}): {' '.join(cmd)}")
+    return secs
+
+
 GNU_TIME = "/usr/bin/time"
 _RUSAGE_HELPER = (
     "import resource, subprocess, sys\n"
@@ -415,31 +428,28 @@ def have_gnu_time():
     return r.returncode == 0 and "Maximum resident set size" in r.stderr
 
 
-def run_measured(cmd, rss_file):
-    """Run cmd; return (wall seconds, peak RSS MiB of cmd)."""
+def peak_rss(cmd, workdir):
+    """Peak RSS (MiB) of one untimed run of cmd, under `/usr/bin/time -v` or, without GNU
+    time, a small helper process that reads getrusage(RUSAGE_CHILDREN). Not from the timed
+    runs: Linux carries a process's peak RSS across exec, so a command started straight
+    from this script (pandas imported) would report the script's own RSS."""
+    rss_file = os.path.join(workdir, "peergroup.rss")
     if have_gnu_time.cached:
         full = [GNU_TIME, "-v", "-o", rss_file, *cmd]
     else:
-        # Fresh helper process: RUSAGE_CHILDREN then covers only this one command.
         helper = rss_file[: -len(".rss")]
         with open(helper, "w") as f:
             f.write(_RUSAGE_HELPER)
         full = [sys.executable, helper, *cmd]
-    t0 = time.perf_counter()
-    r = subprocess.run(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    secs = time.perf_counter() - t0
-    if r.returncode != 0:
-        sys.stderr.write(r.stdout + r.stderr)
-        raise SystemExit(f"command failed ({r.returncode}): {' '.join(cmd)}")
-    rss = None
+    run_timed(full)
     try:
         with open(rss_file) as f:
             for line in f:
                 if "Maximum resident set size" in line:
-                    rss = int(line.rsplit(":", 1)[1]) / 1024.0
+                    return int(line.rsplit(":", 1)[1]) / 1024.0
     except OSError:
         pass
-    return secs, rss
+    return None
 
 
 def settle(out):
@@ -491,19 +501,19 @@ def time_both(data, meta, by, rust_out, pd_out, repeat, workdir):
     `sync` (untimed), so neither side pays for writing back the other's output. Also
     returned: the median of the per-pair ratios, and every pair's times."""
     cmd = peergroup_cmd(data, meta, by, rust_out)
-    rss_file = os.path.join(workdir, "peergroup.rss")
-    best_rs, peak, best_pd, info, ratios, pairs = float("inf"), None, float("inf"), None, [], []
+    quiesce()
+    settle(rust_out)
+    peak = peak_rss(cmd, workdir)
+    best_rs, best_pd, info, ratios, pairs = float("inf"), float("inf"), None, [], []
     for i in range(repeat):
         pair = {}
         for side in (("peergroup", "pandas") if i % 2 == 0 else ("pandas", "peergroup")):
             quiesce()
             if side == "peergroup":
                 settle(rust_out)
-                secs, rss = run_measured(cmd, rss_file)
+                secs = run_timed(cmd)
                 pair[side] = secs
                 best_rs = min(best_rs, secs)
-                if rss is not None:
-                    peak = max(peak or 0.0, rss)
             else:
                 settle(pd_out)
                 res = run_pandas_once(data, meta, by, pd_out)
@@ -603,8 +613,8 @@ def main():
 
     print(f"[bench] peergroup: {BINARY}")
     print(f"[bench] pandas {pd.__version__}, python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
-          f"peak RSS via {'/usr/bin/time -v' if have_gnu_time.cached else 'getrusage(RUSAGE_CHILDREN)'}",
-          flush=True)
+          f"peergroup's peak RSS via {'/usr/bin/time -v' if have_gnu_time.cached else 'getrusage(RUSAGE_CHILDREN)'} "
+          f"in one extra untimed run", flush=True)
 
     rows_table, checks = [], []
     for name, classes, days, fmt, rep in sizes:
