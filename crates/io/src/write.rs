@@ -678,52 +678,19 @@ fn format_rows(cols: &[CsvCol<'_>], rows: std::ops::Range<usize>, buf: &mut Text
         }
         let out = &mut buf.bytes[..need];
         let mut p = 0;
-        for _ in rows {
-            // The row's floats are formatted first and copied afterwards. Żmij builds its
-            // text with stores of mixed sizes, and a 16-byte load straight after them
-            // cannot be forwarded from the store buffer: it waits until they reach the
-            // cache. Measured: 41% of this loop's samples sat on that load, and the whole
-            // small `industry` run took ~5% less CPU and wall time once it was gone.
-            let mut zb: [zmij::Buffer; AHEAD] = std::array::from_fn(|_| zmij::Buffer::new());
-            let mut texts: [&[u8]; AHEAD] = [&[]; AHEAD];
-            let mut slots = zb.iter_mut();
-            let mut n_ahead = 0;
-            for (j, (c, _)) in tops.iter().enumerate().skip(lead) {
-                if let CsvCol::F64(v) = c {
-                    let Some(b) = slots.next() else { break };
-                    let x = v[cur[j].0];
-                    prefetch(v, cur[j].0 + PREFETCH_AHEAD);
-                    if x.is_finite() {
-                        texts[n_ahead] = b.format_finite(x).as_bytes();
-                    }
-                    n_ahead += 1;
-                }
+        if tops.iter().all(|(_, s)| *s == Step::Row) {
+            // Plain columns (the usual table): every cell of row `r` is value `r`, so no
+            // per-column cursors are kept or stepped.
+            for r in rows {
+                p = put_row(&tops, 0, |_| r, &[], out, p);
             }
-            let mut first = true;
-            if lead > 0 {
+        } else {
+            for _ in rows {
                 prefix_for(&cur, &mut prefix);
-                p = put(out, p, &prefix);
-                first = false;
-            }
-            let mut k = 0;
-            for (j, (c, _)) in tops.iter().enumerate().skip(lead) {
-                if !first {
-                    out[p] = b',';
-                    p += 1;
+                p = put_row(&tops, lead, |j| cur[j].0, &prefix, out, p);
+                for ((_, s), st) in tops.iter().zip(cur.iter_mut()) {
+                    s.advance(st);
                 }
-                first = false;
-                p = match c {
-                    CsvCol::F64(_) if k < n_ahead => {
-                        k += 1;
-                        put(out, p, texts[k - 1])
-                    }
-                    _ => c.put(cur[j].0, out, p),
-                };
-            }
-            out[p] = b'\n';
-            p += 1;
-            for ((_, s), st) in tops.iter().zip(cur.iter_mut()) {
-                s.advance(st);
             }
         }
         buf.len = p;
@@ -751,6 +718,63 @@ fn format_rows(cols: &[CsvCol<'_>], rows: std::ops::Range<usize>, buf: &mut Text
         }
     }
     buf.len = buf.bytes.len();
+}
+
+/// Write one row into `out` at `p` (known to have room) and return the new end: the
+/// `prefix` text (the first `lead` columns, rendered once per group), then the other
+/// columns, the value of column `j` being `at(j)`.
+#[inline(always)]
+fn put_row(
+    tops: &[(&CsvCol<'_>, Step)],
+    lead: usize,
+    at: impl Fn(usize) -> usize,
+    prefix: &[u8],
+    out: &mut [u8],
+    mut p: usize,
+) -> usize {
+    // The row's floats are formatted first and copied afterwards. Żmij builds its text
+    // with stores of mixed sizes, and a 16-byte load straight after them cannot be
+    // forwarded from the store buffer: it waits until they reach the cache. Measured:
+    // 41% of the row loop's samples sat on that load, and the whole small `industry` run
+    // took ~5% less CPU and wall time once it was gone.
+    let mut zb: [zmij::Buffer; AHEAD] = std::array::from_fn(|_| zmij::Buffer::new());
+    let mut texts: [&[u8]; AHEAD] = [&[]; AHEAD];
+    let mut slots = zb.iter_mut();
+    let mut n_ahead = 0;
+    for (j, (c, _)) in tops.iter().enumerate().skip(lead) {
+        if let CsvCol::F64(v) = c {
+            let Some(b) = slots.next() else { break };
+            let i = at(j);
+            prefetch(v, i + PREFETCH_AHEAD);
+            let x = v[i];
+            if x.is_finite() {
+                texts[n_ahead] = b.format_finite(x).as_bytes();
+            }
+            n_ahead += 1;
+        }
+    }
+    let mut first = true;
+    if lead > 0 {
+        p = put(out, p, prefix);
+        first = false;
+    }
+    let mut k = 0;
+    for (j, (c, _)) in tops.iter().enumerate().skip(lead) {
+        if !first {
+            out[p] = b',';
+            p += 1;
+        }
+        first = false;
+        p = match c {
+            CsvCol::F64(_) if k < n_ahead => {
+                k += 1;
+                put(out, p, texts[k - 1])
+            }
+            _ => c.put(at(j), out, p),
+        };
+    }
+    out[p] = b'\n';
+    p + 1
 }
 
 /// Float cells per row formatted ahead of their copy (see [`format_rows`]).
