@@ -1269,43 +1269,48 @@ mod tests {
                     * 10f64.powi(j as i32 - 4)
             }
         };
-        let mut table = Table::new().with(
-            "id",
-            Column::repeated(
-                Column::Key {
-                    codes: (0..n / 3).map(|g| (g % 2) as u32).collect(),
-                    names: vec!["A".into(), "B,2".into()],
-                },
-                3,
-            ),
+        // keyed (a repeated leading column) and plain (every column one value a row)
+        let keyed = Column::repeated(
+            Column::Key {
+                codes: (0..n / 3).map(|g| (g % 2) as u32).collect(),
+                names: vec!["A".into(), "B,2".into()],
+            },
+            3,
         );
-        for j in 0..AHEAD + 3 {
-            let v: Vec<f64> = (0..n).map(|r| float(r, j)).collect();
-            table.push(&format!("x{j}"), Column::F64(v));
-            if j % 4 == 1 {
-                table.push(
-                    &format!("d{j}"),
-                    Column::Date(
-                        (0..n)
-                            .map(|r| Date::from_days(18_000 + (r % 500) as i32))
-                            .collect(),
-                    ),
-                );
-                table.push(
-                    &format!("n{j}"),
-                    Column::I64((0..n as i64).map(|r| r * 7 - 300).collect()),
-                );
+        let plain = Column::Key {
+            codes: (0..n).map(|r| ((r / 3) % 2) as u32).collect(),
+            names: vec!["A".into(), "B,2".into()],
+        };
+        for id in [keyed, plain] {
+            let mut table = Table::new().with("id", id);
+            for j in 0..AHEAD + 3 {
+                let v: Vec<f64> = (0..n).map(|r| float(r, j)).collect();
+                table.push(&format!("x{j}"), Column::F64(v));
+                if j % 4 == 1 {
+                    table.push(
+                        &format!("d{j}"),
+                        Column::Date(
+                            (0..n)
+                                .map(|r| Date::from_days(18_000 + (r % 500) as i32))
+                                .collect(),
+                        ),
+                    );
+                    table.push(
+                        &format!("n{j}"),
+                        Column::I64((0..n as i64).map(|r| r * 7 - 300).collect()),
+                    );
+                }
             }
+            let want = naive(&table);
+            let dir = std::env::temp_dir().join(format!("pg-write-bounded-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join("t.csv");
+            write_csv(&path, &table).unwrap();
+            let got = std::fs::read(&path).unwrap();
+            let header_len = got.iter().position(|&b| b == b'\n').unwrap() + 1;
+            assert!(got[header_len..] == want[..]);
+            std::fs::remove_dir_all(&dir).unwrap();
         }
-        let want = naive(&table);
-        let dir = std::env::temp_dir().join(format!("pg-write-bounded-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("t.csv");
-        write_csv(&path, &table).unwrap();
-        let got = std::fs::read(&path).unwrap();
-        let header_len = got.iter().position(|&b| b == b'\n').unwrap() + 1;
-        assert!(got[header_len..] == want[..]);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
