@@ -422,4 +422,33 @@ mod tests {
             e.message
         );
     }
+
+    /// Without a position column, record `i` is line `i + 2` (CSV, header on line 1) or
+    /// row `i + 1` (Parquet), in errors and in first positions alike.
+    #[test]
+    fn empty_position_column_means_consecutive_lines_or_rows() {
+        let rows = [
+            (0, "2022-01-03", 1.0, 1.0, 1.0),
+            (1, "2022-01-03", 1.0, 1.0, 1.0),
+            (1, "2022-01-04", 1.0, 1.0, -5.0),
+        ];
+        for (kind, want) in [
+            (PositionKind::Line, Position::Line(4)),
+            (PositionKind::Row, Position::Row(3)),
+        ] {
+            let mut b = builder(&rows);
+            b.position.clear();
+            b.position_kind = kind;
+            let e = b.build().unwrap_err();
+            assert_eq!(e.position, Some(want), "{e}");
+            let mut ok = builder(&rows[..2]);
+            ok.position.clear();
+            ok.position_kind = kind;
+            let t = ok.build().unwrap();
+            assert_eq!(
+                t.first_position(1),
+                kind.at(if kind == PositionKind::Line { 3 } else { 2 })
+            );
+        }
+    }
 }
