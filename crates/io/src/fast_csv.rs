@@ -11,6 +11,7 @@ use peergroup_data::{Date, IndustryBuilder, InputError, Position, PositionKind};
 use rayon::prelude::*;
 
 use crate::chunks::{globalise_codes, split_lens};
+use crate::huge_pages;
 
 /// Whether `bytes` can be parsed by splitting on commas and newlines alone.
 pub(crate) fn is_simple(bytes: &[u8]) -> bool {
@@ -402,7 +403,8 @@ fn line_numbers(parsed: &[Parsed], first_line: &[u64]) -> Result<Vec<u32>, Input
 ///
 /// A first parallel pass counts each chunk's newlines, which gives every chunk its first
 /// line number and an upper bound on its rows; the columns are then allocated once
-/// (zeroed, so pages are first touched by the parsing threads) and every chunk parses
+/// (zeroed, so pages are first touched by the parsing threads, and on huge pages where
+/// the kernel offers them: see [`huge_pages`]) and every chunk parses
 /// straight into its own slice of them: no per-chunk vectors and no merge copy.
 pub(crate) fn industry_body(
     body: &[u8],
@@ -443,6 +445,11 @@ pub(crate) fn industry_body(
     let mut price = vec![0.0f64; total];
     let mut shares = vec![0.0f64; total];
     let mut aum = vec![0.0f64; total];
+    huge_pages::advise(&mut class);
+    huge_pages::advise(&mut date);
+    huge_pages::advise(&mut price);
+    huge_pages::advise(&mut shares);
+    huge_pages::advise(&mut aum);
     let slots: Vec<Slots<'_>> = split_lens(&mut class, &caps)
         .into_iter()
         .zip(split_lens(&mut date, &caps))

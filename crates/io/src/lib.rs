@@ -9,10 +9,12 @@
 mod chunks;
 mod fast_csv;
 mod fast_parquet;
+mod huge_pages;
 mod mapped;
 mod matrices;
 mod number;
 mod output;
+mod preallocate;
 mod rows;
 mod segments;
 mod tables;

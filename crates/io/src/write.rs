@@ -1,6 +1,5 @@
 //! Columnar tables written as CSV or Parquet.
 
-use std::fs::File;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -22,6 +21,7 @@ use parquet::schema::types::ColumnPath;
 use peergroup_data::Date;
 use rayon::prelude::*;
 
+use crate::preallocate::PreallocatedFile;
 use crate::rows::Format;
 
 /// One output column.
@@ -827,7 +827,7 @@ struct CsvSink {
 
 impl CsvSink {
     fn create(path: &Path, names: &[String]) -> std::io::Result<CsvSink> {
-        let mut file = File::create(path)?;
+        let mut file = PreallocatedFile::create(path)?;
         let mut header = Vec::new();
         for (i, n) in names.iter().enumerate() {
             if i > 0 {
@@ -867,7 +867,7 @@ impl CsvSink {
                 }
                 match failed {
                     Some(e) => Err(e),
-                    None => file.flush(),
+                    None => file.finish(),
                 }
             })?;
         Ok(CsvSink {
@@ -953,7 +953,7 @@ pub(crate) const PARQUET_CHUNK: usize = 1 << 20;
 /// An open Parquet file taking rows block by block; each block becomes one or more row
 /// groups of at most [`PARQUET_CHUNK`] rows.
 struct ParquetSink {
-    writer: SerializedFileWriter<File>,
+    writer: SerializedFileWriter<PreallocatedFile>,
     factory: ArrowRowGroupWriterFactory,
     schema: Arc<Schema>,
     /// Row groups written so far (the index of the next one).
@@ -1001,7 +1001,7 @@ impl ParquetSink {
             }
         }
         let props = props.build();
-        let file = File::create(path)?;
+        let file = PreallocatedFile::create(path)?;
         // ArrowWriter sets up the file; its lower-level parts then let every (row group,
         // column) chunk be encoded as its own task. Without the Arrow schema in the
         // footer, readers see key columns as the plain UTF-8 strings they are (the
@@ -1064,7 +1064,7 @@ impl ParquetSink {
             }
             Ok(out)
         };
-        let append = |writer: &mut SerializedFileWriter<File>,
+        let append = |writer: &mut SerializedFileWriter<PreallocatedFile>,
                       done: Vec<Vec<ArrowColumnChunk>>|
          -> parquet::errors::Result<()> {
             for group in done {
@@ -1098,8 +1098,10 @@ impl ParquetSink {
     fn finish(self) -> std::io::Result<()> {
         // No fsync: outputs are renamed into place for atomicity against failures of this
         // process; durability against power loss is the file system's business.
-        self.writer.close().map_err(std::io::Error::other)?;
-        Ok(())
+        self.writer
+            .into_inner()
+            .map_err(std::io::Error::other)?
+            .finish()
     }
 }
 
