@@ -6,7 +6,10 @@
 //! 4 KiB (about 3,600 of the small benchmark's 7,100 faults, at ~2 us each on the CI
 //! machine). Where transparent huge pages are enabled "on request" (`madvise`, the
 //! common default), asking for them turns every whole 2 MiB inside such a column into a
-//! single fault. Measured on the small benchmark: ~1,500 fewer faults and 3-5% less CPU.
+//! single fault. Measured on the small benchmark: ~1,500 fewer faults, 1-3% less wall
+//! time in interleaved runs, also with the page cache filling memory (no compaction
+//! stalls seen). Only those five columns ask: glibc's `hugetlb` tunable, which asks for
+//! every allocation, made the 45M-row run much slower (bench/README.md).
 
 /// Ask for huge pages behind `v` (a hint; nothing changes where the kernel declines).
 /// Call it before the first write to `v`, so its pages are not faulted in small yet.
