@@ -1302,14 +1302,12 @@ mod tests {
                 }
             }
             let want = naive(&table);
-            let dir = std::env::temp_dir().join(format!("pg-write-bounded-{}", std::process::id()));
-            std::fs::create_dir_all(&dir).unwrap();
-            let path = dir.join("t.csv");
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("t.csv");
             write_csv(&path, &table).unwrap();
             let got = std::fs::read(&path).unwrap();
             let header_len = got.iter().position(|&b| b == b'\n').unwrap() + 1;
             assert!(got[header_len..] == want[..]);
-            std::fs::remove_dir_all(&dir).unwrap();
         }
     }
 
@@ -1361,9 +1359,8 @@ mod tests {
             );
         assert_eq!(table.n_rows(), plain_rows);
         let want = naive(&table);
-        let dir = std::env::temp_dir().join(format!("pg-write-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("t.csv");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
         for threads in [1, 2] {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
@@ -1404,15 +1401,14 @@ mod tests {
         assert!(naive(&expanded) == want);
         // Parquet: repeated and cycled columns are written as their plain values
         let (a, b, c) = (
-            dir.join("a.parquet"),
-            dir.join("b.parquet"),
-            dir.join("c.parquet"),
+            dir.path().join("a.parquet"),
+            dir.path().join("b.parquet"),
+            dir.path().join("c.parquet"),
         );
         write_table(&a, Format::Parquet, &table).unwrap();
         write_table(&b, Format::Parquet, &expanded).unwrap();
         write_table_owned(&c, Format::Parquet, table.clone()).unwrap();
         assert!(std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap());
         assert!(std::fs::read(&c).unwrap() == std::fs::read(&b).unwrap());
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
