@@ -16,13 +16,16 @@
 //! | synthetic data | [`synth`] | generators with known truth |
 //! | report | [`report`] | SVG charts and the HTML run report |
 //!
-//! The [`commands`] module is the thin layer that reads files, calls a stage and writes
-//! its results; the `peergroup` binary is a command-line front end to it.
+//! The [`pipeline`] crate has one typed function per stage, from validated tables to
+//! result tables and charts; the `peergroup` binary is a thin command-line front end to
+//! it.
 
 pub use peergroup_calendar as calendar;
 pub use peergroup_cluster as cluster;
 pub use peergroup_data as data;
 pub use peergroup_io as io;
+pub use peergroup_numeric as numeric;
+pub use peergroup_pipeline as pipeline;
 pub use peergroup_random as random;
 pub use peergroup_rating as rating;
 pub use peergroup_report as report;
@@ -31,5 +34,3 @@ pub use peergroup_segment as segment;
 pub use peergroup_similarity as similarity;
 pub use peergroup_style as style;
 pub use peergroup_synth as synth;
-
-pub mod commands;

@@ -4,8 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use peergroup::commands::{self, industry::GroupBy, synth::TableFormat, CommandResult};
-use peergroup::returns::IndustryConfig;
+mod commands;
+
+use commands::options::{Force, SeriesFlags};
+use commands::{synth::TableFormat, CommandResult};
 
 #[derive(Parser)]
 #[command(
@@ -43,7 +45,7 @@ Output: id,date,aum,price_effect,subscription_effect,daily_return,total_return (
 --dropped: class_id,date,reason (min_aum | price_outlier),aum,price_move,z_score.\n\n\
 Example:\n  peergroup industry --data industry.csv --meta classes.csv --group-by manager --out managers.csv --dropped dropped.csv"
     )]
-    Industry(IndustryCli),
+    Industry(commands::industry::IndustryArgs),
     /// Calendar-year, YTD and trailing 1/3/5-year (annualised) returns per series.
     #[command(
         long_about = "Calendar-year, YTD and trailing (annualised) returns per series.\n\n\
@@ -52,7 +54,7 @@ the end of the previous year and within 7 days before the end of that year; retu
 Trailing N-year returns are (L_end / L_start)^(1/N) − 1.\n\n\
 Example:\n  peergroup periods --series navs.csv --prices --out periods.csv"
     )]
-    Periods(PeriodsCli),
+    Periods(commands::periods::PeriodsArgs),
     /// Rank ids by year-to-date return on every date; top and bottom lists.
     #[command(
         long_about = "Rank ids by year-to-date return on every date (rank 1 = best) and list the top and bottom N.\n\n\
@@ -62,7 +64,7 @@ max_rank is the number of ids ranked that date. An id in both lists (few ids) ap
 Output: date,id,ytd_return,rank,max_rank,side (top | bottom | middle with --all).\n\n\
 Example:\n  peergroup rank --returns managers.csv --top 20 --bottom 20 --out ranks.csv"
     )]
-    Rank(RankCli),
+    Rank(commands::rank::RankArgs),
     /// Returns-based style analysis: each fund's exposures to a factor universe.
     #[command(
         long_about = "Returns-based style analysis (Sharpe 1992; dynamic style analysis, Markov et al. 2004): each fund's exposures to a universe of factor returns.\n\n\
@@ -78,7 +80,7 @@ Output (--out): fund,date,factor,beta, plus a CASH row = 1 − Σβ when there i
 (selected factors, minus one under the budget), tracking error = annualised standard deviation of residuals; lambda and predicted_r2 for dsa only.\n\n\
 Example:\n  peergroup style --funds funds.csv --factors factors.csv --window 104 --step 1 --out exposures.csv --fit-out fit.csv"
     )]
-    Style(StyleCli),
+    Style(commands::style::StyleArgs),
     /// Factor-aware fund similarity from style exposures (Fragkiskos & Bauman).
     #[command(
         long_about = "Factor-aware fund similarity (SPEC §3; seed 004 §3.2–3.9) from the exposures written by `peergroup style`.\n\n\
@@ -91,11 +93,11 @@ Dates: the last date by default, --date D, or --all-dates; --average ma:P averag
 Output: date,fund_a,fund_b,similarity for every pair with fund_a before fund_b (the upper triangle; use Parquet for thousands of funds).\n\n\
 Example:\n  peergroup similarity --exposures exposures.csv --fit fit.csv --factor-attributes factor_attributes.csv --out sim.csv"
     )]
-    Similarity(SimilarityCli),
+    Similarity(commands::similarity::SimilarityArgs),
     /// Pearson correlation of fund returns, in the same format as `similarity` (baseline).
-    Correlation(CorrelationCli),
+    Correlation(commands::similarity::CorrelationArgs),
     /// A fund's closest competitors from a similarity table, with their categories.
-    Peers(PeersCli),
+    Peers(commands::similarity::PeersArgs),
     /// Peer groups: hierarchical linkage, k-means or Gaussian mixtures, with bootstrap p-values.
     #[command(
         long_about = "Peer groups from a similarity table (distance 1 − similarity, never clipped: correlations may be negative) or a feature table id,<feature>...\n\n\
@@ -139,283 +141,6 @@ Example:\n  peergroup rate --series navs.csv --prices --chart ratings.svg --out 
     Demo(DemoCli),
     /// Gather a run directory into one self-contained HTML page (RUN_DIR/index.html).
     Report(ReportCli),
-}
-
-#[derive(Args)]
-struct Force {
-    /// Replace existing output files.
-    #[arg(long)]
-    force: bool,
-}
-
-#[derive(Args)]
-struct IndustryCli {
-    /// Daily class data: class_id,date,price,shares,aum (CSV or Parquet).
-    #[arg(long, value_name = "FILE")]
-    data: PathBuf,
-    /// Class metadata: class_id,fund,manager (required for --group-by fund|manager).
-    #[arg(long, value_name = "FILE")]
-    meta: Option<PathBuf>,
-    /// Report classes, or sum them to funds or managers.
-    #[arg(long, value_enum, default_value = "class")]
-    group_by: GroupBy,
-    /// Drop points with AUM below this (currency units).
-    #[arg(long, default_value_t = 1_000_000.0, value_name = "AMOUNT")]
-    min_aum: f64,
-    /// Prices are quoted per this many shares (1000 for CAFCI's "valor mil cuotapartes").
-    #[arg(long, default_value_t = 1.0, value_name = "SHARES")]
-    price_unit: f64,
-    /// A price move above this fraction (0.10 = 10%) may be an outlier.
-    #[arg(long, default_value_t = 0.10, value_name = "FRACTION")]
-    max_move: f64,
-    /// ...and is dropped when its z-score against the day's cross-section exceeds this.
-    #[arg(long, default_value_t = 10.0, value_name = "Z")]
-    max_z: f64,
-    /// Output table (CSV or Parquet by extension).
-    #[arg(long, value_name = "FILE")]
-    out: PathBuf,
-    /// Also write every removed point with the reason.
-    #[arg(long, value_name = "FILE")]
-    dropped: Option<PathBuf>,
-    #[command(flatten)]
-    force: Force,
-}
-
-#[derive(Args)]
-struct SeriesFlags {
-    /// Values are prices or NAVs (returns are derived) instead of returns.
-    #[arg(long, conflicts_with = "percent")]
-    prices: bool,
-    /// Returns are in percent (5 = 5%) instead of fractions.
-    #[arg(long)]
-    percent: bool,
-}
-
-#[derive(Args)]
-struct PeriodsCli {
-    /// Series table: long id,date,value or wide date,<id>,... (CSV or Parquet).
-    #[arg(long, value_name = "FILE")]
-    series: PathBuf,
-    #[command(flatten)]
-    flags: SeriesFlags,
-    /// Value column of a long table.
-    #[arg(long, default_value = "value", value_name = "NAME")]
-    column: String,
-    /// Trailing windows in years (comma-separated).
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "1,3,5",
-        value_name = "YEARS"
-    )]
-    trailing: Vec<u32>,
-    /// Output table.
-    #[arg(long, value_name = "FILE")]
-    out: PathBuf,
-    #[command(flatten)]
-    force: Force,
-}
-
-#[derive(Args)]
-struct RankCli {
-    /// Returns: a series table or the output of `peergroup industry`.
-    #[arg(long, value_name = "FILE")]
-    returns: PathBuf,
-    #[command(flatten)]
-    flags: SeriesFlags,
-    /// Size of the top list per date.
-    #[arg(long, default_value_t = 20, value_name = "N")]
-    top: usize,
-    /// Size of the bottom list per date.
-    #[arg(long, default_value_t = 20, value_name = "N")]
-    bottom: usize,
-    /// Also write ids in neither list (side = middle).
-    #[arg(long)]
-    all: bool,
-    /// Output table.
-    #[arg(long, value_name = "FILE")]
-    out: PathBuf,
-    #[command(flatten)]
-    force: Force,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum MethodArg {
-    /// Sharpe's constrained regression.
-    Sharpe,
-    /// Unconstrained least squares (with a CASH exposure).
-    Ols,
-    /// Dynamic style analysis.
-    Dsa,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum SelectArg {
-    /// Use every factor.
-    None,
-    /// Stepwise selection per fund and window.
-    Stepwise,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum CriterionArg {
-    /// Bayesian information criterion (consistent).
-    Bic,
-    /// Akaike information criterion.
-    Aic,
-    /// Adjusted R².
-    AdjR2,
-}
-
-#[derive(Args)]
-struct StyleCli {
-    /// Fund returns: long id,date,value or wide date,<fund>,... (CSV or Parquet).
-    #[arg(long, value_name = "FILE")]
-    funds: PathBuf,
-    /// Factor returns, same forms; every factor must be observed on a date for it to be used.
-    #[arg(long, value_name = "FILE")]
-    factors: PathBuf,
-    /// Fund values are NAVs or prices (returns are derived).
-    #[arg(long)]
-    fund_prices: bool,
-    /// Factor values are index levels (returns are derived).
-    #[arg(long)]
-    factor_prices: bool,
-    /// Returns in both files are in percent.
-    #[arg(long)]
-    percent: bool,
-    /// Estimation method.
-    #[arg(long, value_enum, default_value = "sharpe")]
-    method: MethodArg,
-    /// Rolling window length in observations (default: the whole sample).
-    #[arg(long, value_name = "W")]
-    window: Option<usize>,
-    /// Step between rolling window ends.
-    #[arg(long, default_value_t = 1, value_name = "S")]
-    step: usize,
-    /// Minimum fund observations in a window (default: the whole window).
-    #[arg(long, value_name = "N")]
-    min_obs: Option<usize>,
-    /// Factor selection.
-    #[arg(long, value_enum, default_value = "none")]
-    select: SelectArg,
-    /// Criterion of stepwise selection.
-    #[arg(long, value_enum, default_value = "bic")]
-    criterion: CriterionArg,
-    /// λ of dynamic style analysis: auto (predicted R²) or a positive number.
-    #[arg(long, default_value = "auto", value_parser = commands::style::parse_lambda, value_name = "auto|X", allow_hyphen_values = true)]
-    lambda: peergroup::style::Lambda,
-    /// Allow negative exposures (drop β ≥ 0).
-    #[arg(long)]
-    no_long_only: bool,
-    /// Drop the budget constraint Σβ = 1 (a CASH exposure 1 − Σβ is reported).
-    #[arg(long)]
-    no_budget: bool,
-    /// Exposures output.
-    #[arg(long, value_name = "FILE")]
-    out: PathBuf,
-    /// Fit statistics output.
-    #[arg(long, value_name = "FILE")]
-    fit_out: Option<PathBuf>,
-    #[command(flatten)]
-    force: Force,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum ScaleArg {
-    /// Absolute exposures as estimated.
-    Raw,
-    /// Absolute exposures divided by their sum (eq. 3 of the seed).
-    Gross,
-}
-
-#[derive(Args)]
-struct SimilarityCli {
-    /// Exposures fund,date,factor,beta (from `peergroup style`).
-    #[arg(long, value_name = "FILE")]
-    exposures: PathBuf,
-    /// Fit statistics fund,date,r2 (from `peergroup style --fit-out`); without it R² = 1.
-    #[arg(long, value_name = "FILE")]
-    fit: Option<PathBuf>,
-    /// Square factor-similarity matrix (first column and header = factor names).
-    #[arg(long, value_name = "FILE", conflicts_with = "factor_attributes")]
-    factor_similarity: Option<PathBuf>,
-    /// Factor attribute table factor,<attribute>... (e.g. asset_class,sector,region).
-    #[arg(long, value_name = "FILE")]
-    factor_attributes: Option<PathBuf>,
-    /// Attribute weights NAME=W,... (default equal).
-    #[arg(long, value_name = "NAME=W,...", value_parser = commands::similarity::parse_weights)]
-    attribute_weights: Option<commands::similarity::AttributeWeights>,
-    /// Cross-label similarities attribute,label_a,label_b,similarity (default 0).
-    #[arg(long, value_name = "FILE")]
-    cross_label: Option<PathBuf>,
-    /// Exposure scale.
-    #[arg(long, value_enum, default_value = "raw")]
-    scale: ScaleArg,
-    /// Date to report (default: the last date of the exposures).
-    #[arg(long, value_parser = parse_date, conflicts_with = "all_dates")]
-    date: Option<peergroup::data::Date>,
-    /// Report every date.
-    #[arg(long)]
-    all_dates: bool,
-    /// current, ma:P (mean of the last P dates) or ewma:ETA.
-    #[arg(long, default_value = "current", value_parser = commands::similarity::parse_averaging)]
-    average: commands::similarity::Averaging,
-    /// Idiosyncratic similarity: none, or residual (needs --residuals).
-    #[arg(long, default_value = "none", value_parser = ["none", "residual"])]
-    idio: String,
-    /// Residual returns per fund (long or wide series) for --idio residual.
-    #[arg(long, value_name = "FILE")]
-    residuals: Option<PathBuf>,
-    /// Output table.
-    #[arg(long, value_name = "FILE")]
-    out: PathBuf,
-    #[command(flatten)]
-    force: Force,
-}
-
-#[derive(Args)]
-struct CorrelationCli {
-    /// Fund returns (long or wide).
-    #[arg(long, value_name = "FILE")]
-    returns: PathBuf,
-    #[command(flatten)]
-    flags: SeriesFlags,
-    /// Window length in observations (default: the whole sample).
-    #[arg(long, value_name = "W")]
-    window: Option<usize>,
-    /// One matrix per window end instead of only the last.
-    #[arg(long)]
-    all_dates: bool,
-    /// Output table date,fund_a,fund_b,similarity.
-    #[arg(long, value_name = "FILE")]
-    out: PathBuf,
-    #[command(flatten)]
-    force: Force,
-}
-
-#[derive(Args)]
-struct PeersCli {
-    /// Similarity table date,fund_a,fund_b,similarity.
-    #[arg(long, value_name = "FILE")]
-    similarity: PathBuf,
-    /// The fund whose peers to list.
-    #[arg(long, value_name = "ID")]
-    fund: String,
-    /// Number of peers.
-    #[arg(long, default_value_t = 10)]
-    top: usize,
-    /// Fund metadata id,category,... (adds peer_category and outside_category).
-    #[arg(long, value_name = "FILE")]
-    meta: Option<PathBuf>,
-    /// Date (default: the last).
-    #[arg(long, value_parser = parse_date)]
-    date: Option<peergroup::data::Date>,
-    /// Output fund,peer,rank,similarity,peer_category,outside_category.
-    #[arg(long, value_name = "FILE")]
-    out: PathBuf,
-    #[command(flatten)]
-    force: Force,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -809,7 +534,7 @@ struct SynthUniverseCli {
     #[arg(long, default_value = "weekly", value_parser = commands::synth::parse_frequency)]
     frequency: peergroup::data::Frequency,
     /// Range of per-fund R² (systematic share of variance), as LO,HI.
-    #[arg(long, default_value = "0.75,0.95", value_parser = commands::style::parse_pair, value_name = "LO,HI")]
+    #[arg(long, default_value = "0.75,0.95", value_parser = commands::options::parse_pair, value_name = "LO,HI")]
     r2: (f64, f64),
     /// Probability that a fund's vendor category disagrees with its true group.
     #[arg(long, default_value_t = 0.15, value_name = "P")]
@@ -864,173 +589,13 @@ struct ReportCli {
 
 fn run(cli: Cli) -> CommandResult {
     match cli.command {
-        Command::Industry(a) => {
-            let s = commands::industry::run(&commands::industry::IndustryArgs {
-                data: a.data,
-                meta: a.meta,
-                group_by: a.group_by,
-                config: IndustryConfig {
-                    min_aum: a.min_aum,
-                    price_unit: a.price_unit,
-                    max_move: a.max_move,
-                    max_z: a.max_z,
-                },
-                out: a.out.clone(),
-                dropped: a.dropped,
-                force: a.force.force,
-            })?;
-            eprintln!(
-                "{} records of {} classes -> {} ids, {} rows; dropped {} below min AUM and {} price outliers; wrote {}",
-                s.records,
-                s.classes,
-                s.ids,
-                s.rows,
-                s.dropped_min_aum,
-                s.dropped_outliers,
-                a.out.display()
-            );
-        }
-        Command::Periods(a) => {
-            let n = commands::periods::run(&commands::periods::PeriodsArgs {
-                series: a.series,
-                prices: a.flags.prices,
-                percent: a.flags.percent,
-                column: a.column,
-                trailing: a.trailing,
-                out: a.out.clone(),
-                force: a.force.force,
-            })?;
-            eprintln!("wrote {n} period returns to {}", a.out.display());
-        }
-        Command::Rank(a) => {
-            let n = commands::rank::run(&commands::rank::RankArgs {
-                returns: a.returns,
-                prices: a.flags.prices,
-                percent: a.flags.percent,
-                top: a.top,
-                bottom: a.bottom,
-                all: a.all,
-                out: a.out.clone(),
-                force: a.force.force,
-            })?;
-            eprintln!("wrote {n} ranked rows to {}", a.out.display());
-        }
-        Command::Style(a) => {
-            let method = match a.method {
-                MethodArg::Sharpe => peergroup::style::Method::Sharpe,
-                MethodArg::Ols => peergroup::style::Method::Ols,
-                MethodArg::Dsa => peergroup::style::Method::Dsa,
-            };
-            let criterion = match a.criterion {
-                CriterionArg::Bic => peergroup::style::Criterion::Bic,
-                CriterionArg::Aic => peergroup::style::Criterion::Aic,
-                CriterionArg::AdjR2 => peergroup::style::Criterion::AdjR2,
-            };
-            let s = commands::style::run(&commands::style::StyleArgs {
-                funds: a.funds,
-                factors: a.factors,
-                fund_prices: a.fund_prices,
-                factor_prices: a.factor_prices,
-                percent: a.percent,
-                spec: peergroup::style::StyleSpec {
-                    method,
-                    constraints: commands::style::constraints(method, a.no_long_only, a.no_budget),
-                    window: a.window,
-                    step: a.step,
-                    min_obs: a.min_obs,
-                    selection: (a.select == SelectArg::Stepwise).then_some(criterion),
-                    lambda: a.lambda,
-                    periods_per_year: 12.0,
-                },
-                out: a.out.clone(),
-                fit_out: a.fit_out,
-                force: a.force.force,
-            })?;
-            eprintln!(
-                "{} funds × {} factors on {} common dates: {} fits, mean R² {:.3}; wrote {}",
-                s.funds,
-                s.factors,
-                s.dates,
-                s.fits,
-                s.mean_r2,
-                a.out.display()
-            );
-        }
-        Command::Similarity(a) => {
-            if a.idio == "residual" && a.residuals.is_none() {
-                return Err(commands::CommandError::usage(
-                    "--idio residual needs --residuals FILE",
-                ));
-            }
-            let factors = match (a.factor_similarity, a.factor_attributes) {
-                (Some(m), _) => commands::similarity::FactorSource::Matrix(m),
-                (None, Some(f)) => commands::similarity::FactorSource::Attributes {
-                    file: f,
-                    weights: a.attribute_weights.unwrap_or_default().0,
-                    cross: a.cross_label,
-                },
-                (None, None) => {
-                    return Err(commands::CommandError::usage(
-                        "factor similarities are needed: give --factor-similarity FILE (a square matrix) or --factor-attributes FILE (factor,<attribute>...)",
-                    ))
-                }
-            };
-            let (dates, funds, pairs) =
-                commands::similarity::run_similarity(&commands::similarity::SimilarityArgs {
-                    exposures: a.exposures,
-                    fit: a.fit,
-                    factors,
-                    scale: match a.scale {
-                        ScaleArg::Raw => peergroup::similarity::ExposureScale::Raw,
-                        ScaleArg::Gross => peergroup::similarity::ExposureScale::Gross,
-                    },
-                    date: a.date,
-                    all_dates: a.all_dates,
-                    averaging: a.average,
-                    residuals: if a.idio == "residual" {
-                        a.residuals
-                    } else {
-                        None
-                    },
-                    out: a.out.clone(),
-                    force: a.force.force,
-                })?;
-            eprintln!(
-                "{pairs} pairs of up to {funds} funds on {dates} date(s); wrote {}",
-                a.out.display()
-            );
-        }
-        Command::Correlation(a) => {
-            let pairs =
-                commands::similarity::run_correlation(&commands::similarity::CorrelationArgs {
-                    returns: a.returns,
-                    prices: a.flags.prices,
-                    percent: a.flags.percent,
-                    window: a.window,
-                    all_dates: a.all_dates,
-                    out: a.out.clone(),
-                    force: a.force.force,
-                })?;
-            eprintln!("{pairs} pairs; wrote {}", a.out.display());
-        }
-        Command::Peers(a) => {
-            let peers = commands::similarity::run_peers(&commands::similarity::PeersArgs {
-                similarity: a.similarity,
-                fund: a.fund.clone(),
-                top: a.top,
-                meta: a.meta,
-                date: a.date,
-                out: a.out.clone(),
-                force: a.force.force,
-            })?;
-            let outside = peers.iter().filter(|p| p.2).count();
-            eprintln!(
-                "{} peers of {} ({outside} outside its category); wrote {}",
-                peers.len(),
-                a.fund,
-                a.out.display()
-            );
-        }
+        Command::Industry(a) => commands::industry::run(&a)?,
+        Command::Periods(a) => commands::periods::run(&a)?,
+        Command::Rank(a) => commands::rank::run(&a)?,
+        Command::Style(a) => commands::style::run(&a)?,
+        Command::Similarity(a) => commands::similarity::run(&a)?,
+        Command::Correlation(a) => commands::similarity::run_correlation(&a)?,
+        Command::Peers(a) => commands::similarity::run_peers(&a)?,
         Command::Cluster(a) => {
             let input = match (a.similarity, a.features) {
                 (Some(f), _) => commands::cluster::ClusterInput::Similarity {

@@ -48,6 +48,23 @@ pub struct StyleSpec {
     pub periods_per_year: f64,
 }
 
+impl Default for StyleSpec {
+    /// Sharpe's model with both constraints over the whole sample, every factor, λ chosen
+    /// by predicted R², monthly data.
+    fn default() -> Self {
+        StyleSpec {
+            method: Method::Sharpe,
+            constraints: Constraints::SHARPE,
+            window: None,
+            step: 1,
+            min_obs: None,
+            selection: None,
+            lambda: Lambda::Auto,
+            periods_per_year: 12.0,
+        }
+    }
+}
+
 /// Aligned inputs: factors complete on every date, funds possibly missing (NaN).
 #[derive(Clone, Copy, Debug)]
 pub struct StyleProblem<'a> {

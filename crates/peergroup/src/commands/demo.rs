@@ -31,11 +31,12 @@ use peergroup_style::{Constraints, Lambda, Method, StyleSpec};
 use peergroup_synth::{industry as synth_industry, IndustrySynthConfig};
 use peergroup_synth::{universe, UniverseConfig};
 
-use super::industry::{compute, grouping, GroupBy};
 use super::progress::step;
 use super::synth::industry_tables;
-use super::tables::{dropped_table, effects_table, periods_table, rank_table};
 use super::{CommandError, CommandResult};
+use peergroup_pipeline::industry::{self, grouping, GroupBy};
+use peergroup_pipeline::returns::{dropped_table, effects_table, periods_table, rank_table};
+use peergroup_pipeline::Named;
 
 /// The bundled Kenneth French monthly returns (see `data/README.md`).
 pub const FRENCH_MONTHLY_CSV: &str = include_str!("../../../../data/french_monthly_1949_2017.csv");
@@ -221,19 +222,20 @@ fn industry_section(run: &Run, report: &mut Report) -> CommandResult {
     let cfg = IndustryConfig::default();
     let by = |g| {
         grouping(
-            &table,
-            "inputs/industry.csv",
-            Some((&meta, "inputs/classes.csv")),
+            Named::new(&table, "inputs/industry.csv"),
+            Some(Named::new(&meta, "inputs/classes.csv")),
             g,
         )
     };
-    let (class_fx, dropped) = compute(&table, &by(GroupBy::Class)?, &cfg);
-    let (fund_fx, _) = compute(&table, &by(GroupBy::Fund)?, &cfg);
-    let (mgr_fx, _) = compute(&table, &by(GroupBy::Manager)?, &cfg);
+    let filtered = industry::filter(&table, &cfg);
+    let class_fx = filtered.effects(&table, &by(GroupBy::Class)?, &cfg);
+    let fund_fx = filtered.effects(&table, &by(GroupBy::Fund)?, &cfg);
+    let mgr_fx = filtered.effects(&table, &by(GroupBy::Manager)?, &cfg);
+    let dropped = &filtered.dropped;
     run.table("industry_classes.csv", &effects_table(class_fx.clone()))?;
     run.table("industry_funds.csv", &effects_table(fund_fx.clone()))?;
     run.table("industry_managers.csv", &effects_table(mgr_fx.clone()))?;
-    run.table("dropped.csv", &dropped_table(&table, &dropped))?;
+    run.table("dropped.csv", &dropped_table(&table, dropped))?;
 
     // YTD ranks of managers.
     let mgr_panel = effects_panel(&mgr_fx)?;
@@ -433,7 +435,7 @@ fn raw_vs_clean_chart(
         names: vec![table.classes()[c].clone()],
         members: vec![vec![c]],
     };
-    let (raw, _) = compute(table, &one, &raw_cfg);
+    let raw = industry::filter(table, &raw_cfg).effects(table, &one, &raw_cfg);
     let pts = |e: &Effects, g: usize| -> Vec<(f64, f64)> {
         e.rows(g)
             .map(|i| (e.dates[i].days() as f64, e.total_return[i]))
@@ -585,21 +587,21 @@ fn style_section(run: &Run, report: &mut Report) -> CommandResult {
     )?;
     let factors = select_ids(&all, &FRENCH_INDUSTRIES)?;
     let funds = select_ids(&all, &FRENCH_PORTFOLIOS)?;
-    let aligned = super::style::Aligned { funds, factors };
+    let aligned = peergroup_pipeline::style::Aligned { funds, factors };
     let spec = |window| sharpe_spec(window, 12.0);
-    let rolling = super::style::run_aligned(&aligned, &spec(Some(36)))?;
-    let whole = super::style::run_aligned(&aligned, &spec(None))?;
+    let rolling = peergroup_pipeline::style::run_aligned(&aligned, &spec(Some(36)))?;
+    let whole = peergroup_pipeline::style::run_aligned(&aligned, &spec(None))?;
     run.table(
         "french_style_exposures.csv",
-        &super::style::exposures_table(&aligned, &rolling, false),
+        &peergroup_pipeline::style::exposures_table(&aligned, &rolling, false),
     )?;
     run.table(
         "french_style_fit.csv",
-        &super::style::fit_table(&aligned, &rolling),
+        &peergroup_pipeline::style::fit_table(&aligned, &rolling),
     )?;
     run.table(
         "french_style_whole_sample.csv",
-        &super::style::exposures_table(&aligned, &whole, false),
+        &peergroup_pipeline::style::exposures_table(&aligned, &whole, false),
     )?;
     let n = rolling.n_factors;
     let names = aligned.factors.ids();
@@ -690,7 +692,7 @@ fn dsa_section(run: &Run, report: &mut Report) -> CommandResult {
         ..Default::default()
     });
     let (funds, factors) = write_universe(run, &u, true, "universe")?;
-    let aligned = super::style::align(
+    let aligned = peergroup_pipeline::style::align(
         &funds,
         &factors,
         "funds.csv",
@@ -699,8 +701,8 @@ fn dsa_section(run: &Run, report: &mut Report) -> CommandResult {
         "a window of 52 observations",
     )?;
     let base = sharpe_spec(Some(52), 52.0);
-    let rolling = super::style::run_aligned(&aligned, &base)?;
-    let dynamic = super::style::run_aligned(
+    let rolling = peergroup_pipeline::style::run_aligned(&aligned, &base)?;
+    let dynamic = peergroup_pipeline::style::run_aligned(
         &aligned,
         &StyleSpec {
             method: Method::Dsa,
@@ -710,9 +712,12 @@ fn dsa_section(run: &Run, report: &mut Report) -> CommandResult {
     )?;
     run.table(
         "dsa_exposures.csv",
-        &super::style::exposures_table(&aligned, &dynamic, false),
+        &peergroup_pipeline::style::exposures_table(&aligned, &dynamic, false),
     )?;
-    run.table("dsa_fit.csv", &super::style::fit_table(&aligned, &dynamic))?;
+    run.table(
+        "dsa_fit.csv",
+        &peergroup_pipeline::style::fit_table(&aligned, &dynamic),
+    )?;
     let k = u.n_factors();
     let t = u.periods();
     // mean absolute error against the truth on the dates both cover
@@ -819,9 +824,9 @@ fn peer_group_section(run: &Run, report: &mut Report) -> CommandResult {
     )?;
     let factors = select_ids(&all, &FRENCH_INDUSTRIES)?;
     let funds = select_ids(&all, &FRENCH_PORTFOLIOS)?;
-    let aligned = super::style::Aligned { funds, factors };
+    let aligned = peergroup_pipeline::style::Aligned { funds, factors };
     let spec = sharpe_spec(None, 12.0);
-    let whole = super::style::run_aligned(&aligned, &spec)?;
+    let whole = peergroup_pipeline::style::run_aligned(&aligned, &spec)?;
     let (n, k, t) = (
         aligned.funds.n_ids(),
         aligned.factors.n_ids(),
@@ -970,7 +975,7 @@ fn peer_group_section(run: &Run, report: &mut Report) -> CommandResult {
         ..Default::default()
     });
     let (ufunds, ufactors) = write_universe(run, &u, false, "peer_universe")?;
-    let ua = super::style::align(
+    let ua = peergroup_pipeline::style::align(
         &ufunds,
         &ufactors,
         "funds.csv",
@@ -978,7 +983,7 @@ fn peer_group_section(run: &Run, report: &mut Report) -> CommandResult {
         13,
         "a fit on 12 factors",
     )?;
-    let ustyle = super::style::run_aligned(
+    let ustyle = peergroup_pipeline::style::run_aligned(
         &ua,
         &StyleSpec {
             periods_per_year: 52.0,

@@ -2,154 +2,70 @@
 
 use std::path::PathBuf;
 
-use peergroup_data::{IndustryTable, InputError, Metadata};
+use clap::Args;
 use peergroup_io::{read_industry, read_metadata, Outputs};
-use peergroup_returns::{
-    effects, filter_points, Dropped, Effects, EffectsPlan, Grouping, IndustryConfig,
-};
+use peergroup_pipeline::industry::{self, GroupBy};
+use peergroup_pipeline::Named;
+use peergroup_returns::IndustryConfig;
 
-use super::progress::step;
-use super::tables::{dropped_table, effects_table};
-use super::{CommandError, CommandResult};
+use super::options::{name, OutputFile};
+use super::{step, CommandError, CommandResult};
 
-/// Level at which returns are reported.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum GroupBy {
-    /// Each fund class on its own.
-    Class,
-    /// Classes summed per fund (meta column `fund`).
-    Fund,
-    /// Classes summed per management company (meta column `manager`).
-    Manager,
-}
-
-/// Inputs and settings of `peergroup industry`.
-#[derive(Clone, Debug)]
+/// Arguments of `peergroup industry`.
+#[derive(Args, Clone, Debug)]
 pub struct IndustryArgs {
-    /// `class_id,date,price,shares,aum` (CSV or Parquet).
+    /// Daily class data: class_id,date,price,shares,aum (CSV or Parquet).
+    #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
-    /// `class_id,fund,manager`; required to group by fund or manager.
+    /// Class metadata: class_id,fund,manager (required for --group-by fund|manager).
+    #[arg(long, value_name = "FILE")]
     pub meta: Option<PathBuf>,
-    /// Output level.
+    /// Report classes, or sum them to funds or managers.
+    #[arg(long, value_enum, default_value_t)]
     pub group_by: GroupBy,
-    /// Filters and price unit.
-    pub config: IndustryConfig,
-    /// Output table.
-    pub out: PathBuf,
-    /// Optional table of removed points.
+    /// Drop points with AUM below this (currency units).
+    #[arg(long, default_value_t = IndustryConfig::default().min_aum, value_name = "AMOUNT")]
+    pub min_aum: f64,
+    /// Prices are quoted per this many shares (1000 for CAFCI's "valor mil cuotapartes").
+    #[arg(long, default_value_t = IndustryConfig::default().price_unit, value_name = "SHARES")]
+    pub price_unit: f64,
+    /// A price move above this fraction (0.10 = 10%) may be an outlier.
+    #[arg(long, default_value_t = IndustryConfig::default().max_move, value_name = "FRACTION")]
+    pub max_move: f64,
+    /// ...and is dropped when its z-score against the day's cross-section exceeds this.
+    #[arg(long, default_value_t = IndustryConfig::default().max_z, value_name = "Z")]
+    pub max_z: f64,
+    #[command(flatten)]
+    pub output: OutputFile,
+    /// Also write every removed point with the reason.
+    #[arg(long, value_name = "FILE")]
     pub dropped: Option<PathBuf>,
-    /// Replace existing outputs.
-    pub force: bool,
 }
 
-/// What `peergroup industry` did, for its summary line.
-#[derive(Clone, Debug)]
-pub struct IndustrySummary {
-    /// Input records.
-    pub records: usize,
-    /// Input classes.
-    pub classes: usize,
-    /// Output ids.
-    pub ids: usize,
-    /// Output rows.
-    pub rows: usize,
-    /// Points removed for low AUM.
-    pub dropped_min_aum: usize,
-    /// Points removed as price outliers.
-    pub dropped_outliers: usize,
-}
-
-/// Check settings before any reading.
-pub fn validate_config(c: &IndustryConfig) -> CommandResult {
-    let bad = |name: &str, v: f64, what: &str| {
-        Err(CommandError::usage(format!(
-            "--{name} must be {what}, got {v}"
-        )))
-    };
-    if !(c.min_aum >= 0.0 && c.min_aum.is_finite()) {
-        return bad("min-aum", c.min_aum, "a non-negative number");
-    }
-    if !(c.price_unit > 0.0 && c.price_unit.is_finite()) {
-        return bad("price-unit", c.price_unit, "a positive number");
-    }
-    if c.max_move.is_nan() || c.max_move <= 0.0 {
-        return bad("max-move", c.max_move, "a positive fraction (0.10 = 10%)");
-    }
-    if c.max_z.is_nan() || c.max_z <= 0.0 {
-        return bad("max-z", c.max_z, "a positive number");
-    }
-    Ok(())
-}
-
-/// Output grouping for `group_by`, checking that every class of the data is in `meta`.
-pub fn grouping(
-    table: &IndustryTable,
-    data_name: &str,
-    meta: Option<(&Metadata, &str)>,
-    group_by: GroupBy,
-) -> CommandResult<Grouping> {
-    if let Some((m, meta_name)) = meta {
-        for (c, class) in table.classes().iter().enumerate() {
-            if m.row(class).is_none() {
-                return Err(InputError::at(
-                    table.first_position(c),
-                    format!("class '{class}' is missing from the meta table {meta_name}"),
-                )
-                .with_column("class_id")
-                .in_file(data_name)
-                .into());
-            }
+impl IndustryArgs {
+    /// The filter settings.
+    pub fn config(&self) -> IndustryConfig {
+        IndustryConfig {
+            min_aum: self.min_aum,
+            price_unit: self.price_unit,
+            max_move: self.max_move,
+            max_z: self.max_z,
         }
     }
-    let column = match group_by {
-        GroupBy::Class => return Ok(Grouping::by_class(table)),
-        GroupBy::Fund => "fund",
-        GroupBy::Manager => "manager",
-    };
-    let (m, meta_name) = meta.ok_or_else(|| {
-        CommandError::usage(format!(
-            "--group-by {column} needs --meta with class_id,fund,manager"
-        ))
-    })?;
-    let mut labels = Vec::with_capacity(table.n_classes());
-    for class in table.classes() {
-        let row = m.row(class).expect("checked above");
-        let label = m.get(class, column).unwrap_or_default();
-        if label.is_empty() {
-            return Err(InputError::at(
-                m.position(row),
-                format!("expected a {column} name for class '{class}', found an empty cell"),
-            )
-            .with_column(column)
-            .in_file(meta_name)
-            .into());
-        }
-        labels.push(label);
-    }
-    Ok(Grouping::by_label(&labels))
-}
-
-/// Filter and compute effects (pure given the loaded tables).
-pub fn compute(
-    table: &IndustryTable,
-    grouping: &Grouping,
-    config: &IndustryConfig,
-) -> (Effects, Vec<Dropped>) {
-    let (kept, dropped) = filter_points(table, config);
-    let e = effects(table, &kept, grouping, config);
-    (e, dropped)
 }
 
 /// Run `peergroup industry`.
-pub fn run(args: &IndustryArgs) -> CommandResult<IndustrySummary> {
-    validate_config(&args.config)?;
+pub fn run(args: &IndustryArgs) -> CommandResult {
+    let config = args.config();
+    industry::validate_config(&config)?;
     if args.group_by != GroupBy::Class && args.meta.is_none() {
         return Err(CommandError::usage(
             "--group-by fund|manager needs --meta FILE with columns class_id,fund,manager",
         ));
     }
-    let mut outputs = Outputs::new(args.force);
-    let out_format = outputs.plan_table(&args.out)?;
+    let out = &args.output.out;
+    let mut outputs = Outputs::new(args.output.force.force);
+    let out_format = outputs.plan_table(out)?;
     if let Some(d) = &args.dropped {
         outputs.plan_table(d)?;
     }
@@ -167,19 +83,16 @@ pub fn run(args: &IndustryArgs) -> CommandResult<IndustrySummary> {
         )
     });
     let (table, meta) = (table?, meta?);
-    let meta_name = args
-        .meta
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_default();
-    let grouping = grouping(
-        &table,
-        &args.data.display().to_string(),
-        meta.as_ref().map(|m| (m, meta_name.as_str())),
+    let (data_name, meta_name) = (name(&args.data), args.meta.as_deref().map(name));
+    let grouping = industry::grouping(
+        Named::new(&table, &data_name),
+        meta.as_ref()
+            .zip(meta_name.as_deref())
+            .map(|(m, n)| Named::new(m, n)),
         args.group_by,
     )?;
-    let (kept, dropped) = step("filtering outliers", || filter_points(&table, &args.config));
-    let plan = EffectsPlan::new(&table, &kept, &grouping, &args.config);
+    let filtered = step("filtering outliers", || industry::filter(&table, &config));
+    let plan = filtered.plan(&table, &grouping, &config);
     let (ids, rows) = (plan.n_ids(), plan.n_rows());
     // Effects are computed a block of ids at a time while the previous block is
     // written: the 50M-row result never exists whole.
@@ -188,24 +101,20 @@ pub fn run(args: &IndustryArgs) -> CommandResult<IndustrySummary> {
         let blocks = plan
             .blocks(block_rows)
             .into_iter()
-            .map(|ids| effects_table(plan.compute(ids)));
-        outputs.write_table_blocks(&args.out, blocks)?;
+            .map(|ids| industry::table(plan.compute(ids)));
+        outputs.write_table_blocks(out, blocks)?;
         if let Some(d) = &args.dropped {
-            outputs.write_table(d, &dropped_table(&table, &dropped))?;
+            outputs.write_table(d, &filtered.dropped_table(&table))?;
         }
         Ok(())
     })?;
     outputs.commit()?;
-    let min_aum = dropped
-        .iter()
-        .filter(|d| d.reason.code() == "min_aum")
-        .count();
-    Ok(IndustrySummary {
-        records: table.n_records(),
-        classes: table.n_classes(),
-        ids,
-        rows,
-        dropped_min_aum: min_aum,
-        dropped_outliers: dropped.len() - min_aum,
-    })
+    let (min_aum, outliers) = filtered.dropped_counts();
+    eprintln!(
+        "{} records of {} classes -> {ids} ids, {rows} rows; dropped {min_aum} below min AUM and {outliers} price outliers; wrote {}",
+        table.n_records(),
+        table.n_classes(),
+        out.display()
+    );
+    Ok(())
 }

@@ -1,8 +1,10 @@
-//! Commands: read inputs, run a stage, write outputs. One module per command.
+//! Commands: parse arguments, read inputs, call the pipeline stage, write outputs and
+//! charts. One module per command, each with its clap `Args` and `run`.
 
 pub mod cluster;
 pub mod demo;
 pub mod industry;
+pub mod options;
 pub mod periods;
 pub mod rank;
 pub mod rate;
@@ -13,9 +15,8 @@ pub mod style;
 pub mod synth;
 
 mod progress;
-mod tables;
 
-pub use progress::set_verbose;
+pub use progress::{set_verbose, step};
 
 use std::fmt;
 
@@ -69,23 +70,6 @@ impl From<OutputError> for CommandError {
             OutputError::Usage(e) => CommandError::Input(e),
             OutputError::Io(s) => CommandError::System(s),
         }
-    }
-}
-
-/// How to read a series file given the common `--prices` / `--percent` flags.
-pub(crate) fn series_options(
-    prices: bool,
-    percent: bool,
-    value_columns: &[&str],
-) -> peergroup_io::SeriesOptions {
-    peergroup_io::SeriesOptions {
-        kind: if prices {
-            peergroup_data::SeriesKind::Prices
-        } else {
-            peergroup_data::SeriesKind::Returns
-        },
-        percent,
-        value_columns: value_columns.iter().map(|c| c.to_string()).collect(),
     }
 }
 

@@ -2,41 +2,40 @@
 
 use std::path::PathBuf;
 
+use clap::Args;
 use peergroup_io::{read_series, Outputs};
-use peergroup_returns::period_returns;
+use peergroup_pipeline::returns::{self, DEFAULT_TRAILING};
 
-use super::tables::periods_table;
+use super::options::{OutputFile, SeriesFlags};
 use super::CommandResult;
 
-/// Inputs and settings of `peergroup periods`.
-#[derive(Clone, Debug)]
+/// Arguments of `peergroup periods`.
+#[derive(Args, Clone, Debug)]
 pub struct PeriodsArgs {
-    /// Series table (long or wide).
+    /// Series table: long id,date,value or wide date,<id>,... (CSV or Parquet).
+    #[arg(long, value_name = "FILE")]
     pub series: PathBuf,
-    /// Values are prices/NAVs rather than returns.
-    pub prices: bool,
-    /// Returns are in percent.
-    pub percent: bool,
+    #[command(flatten)]
+    pub flags: SeriesFlags,
     /// Value column of a long table.
+    #[arg(long, default_value = "value", value_name = "NAME")]
     pub column: String,
-    /// Trailing windows in years.
+    /// Trailing windows in years (comma-separated).
+    #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_TRAILING, value_name = "YEARS")]
     pub trailing: Vec<u32>,
-    /// Output table.
-    pub out: PathBuf,
-    /// Replace an existing output.
-    pub force: bool,
+    #[command(flatten)]
+    pub output: OutputFile,
 }
 
-/// Run `peergroup periods`; returns the number of rows written.
-pub fn run(args: &PeriodsArgs) -> CommandResult<usize> {
-    let mut outputs = Outputs::new(args.force);
-    outputs.plan_table(&args.out)?;
-    let panel = read_series(
-        &args.series,
-        &super::series_options(args.prices, args.percent, &[args.column.as_str()]),
-    )?;
-    let rows = period_returns(&panel, &args.trailing);
-    outputs.write_table(&args.out, &periods_table(panel.ids(), &rows))?;
+/// Run `peergroup periods`.
+pub fn run(args: &PeriodsArgs) -> CommandResult {
+    let out = &args.output.out;
+    let mut outputs = Outputs::new(args.output.force.force);
+    outputs.plan_table(out)?;
+    let panel = read_series(&args.series, &args.flags.options(&[args.column.as_str()]))?;
+    let (table, n) = returns::periods(&panel, &args.trailing);
+    outputs.write_table(out, &table)?;
     outputs.commit()?;
-    Ok(rows.len())
+    eprintln!("wrote {n} period returns to {}", out.display());
+    Ok(())
 }

@@ -14,7 +14,7 @@ pub fn set_verbose(on: bool) {
 }
 
 /// A spinner with a message while `f` runs; hidden when stderr is not a terminal.
-pub(crate) fn step<T>(message: &str, f: impl FnOnce() -> T) -> T {
+pub fn step<T>(message: &str, f: impl FnOnce() -> T) -> T {
     let start = Instant::now();
     let pb = if std::io::stderr().is_terminal() {
         let pb = ProgressBar::new_spinner();

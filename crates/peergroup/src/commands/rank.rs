@@ -2,44 +2,51 @@
 
 use std::path::PathBuf;
 
+use clap::Args;
 use peergroup_io::{read_series, Outputs};
-use peergroup_returns::rank_ytd;
+use peergroup_pipeline::returns::{self, RankSettings};
 
-use super::tables::rank_table;
+use super::options::{OutputFile, SeriesFlags};
 use super::CommandResult;
 
-/// Inputs and settings of `peergroup rank`.
-#[derive(Clone, Debug)]
+/// Arguments of `peergroup rank`.
+#[derive(Args, Clone, Debug)]
 pub struct RankArgs {
-    /// Series table, or the output of `peergroup industry` (its `daily_return` is used).
+    /// Returns: a series table or the output of `peergroup industry`.
+    #[arg(long, value_name = "FILE")]
     pub returns: PathBuf,
-    /// Values are prices/NAVs.
-    pub prices: bool,
-    /// Returns are in percent.
-    pub percent: bool,
-    /// Size of the top list.
+    #[command(flatten)]
+    pub flags: SeriesFlags,
+    /// Size of the top list per date.
+    #[arg(long, default_value_t = RankSettings::default().top, value_name = "N")]
     pub top: usize,
-    /// Size of the bottom list.
+    /// Size of the bottom list per date.
+    #[arg(long, default_value_t = RankSettings::default().bottom, value_name = "N")]
     pub bottom: usize,
-    /// Also list ids in neither list.
+    /// Also write ids in neither list (side = middle).
+    #[arg(long)]
     pub all: bool,
-    /// Output table.
-    pub out: PathBuf,
-    /// Replace an existing output.
-    pub force: bool,
+    #[command(flatten)]
+    pub output: OutputFile,
 }
 
-/// Run `peergroup rank`; returns the number of rows written.
-pub fn run(args: &RankArgs) -> CommandResult<usize> {
-    let mut outputs = Outputs::new(args.force);
-    outputs.plan_table(&args.out)?;
+/// Run `peergroup rank`.
+pub fn run(args: &RankArgs) -> CommandResult {
+    let out = &args.output.out;
+    let mut outputs = Outputs::new(args.output.force.force);
+    outputs.plan_table(out)?;
     let panel = read_series(
         &args.returns,
-        &super::series_options(args.prices, args.percent, &["daily_return", "value"]),
+        &args.flags.options(&["daily_return", "value"]),
     )?;
-    let returns = panel.to_returns();
-    let rows = rank_ytd(&returns, args.top, args.bottom, args.all);
-    outputs.write_table(&args.out, &rank_table(returns.ids(), &rows))?;
+    let settings = RankSettings {
+        top: args.top,
+        bottom: args.bottom,
+        all: args.all,
+    };
+    let (table, n) = returns::rank(&panel.to_returns(), &settings);
+    outputs.write_table(out, &table)?;
     outputs.commit()?;
-    Ok(rows.len())
+    eprintln!("wrote {n} ranked rows to {}", out.display());
+    Ok(())
 }

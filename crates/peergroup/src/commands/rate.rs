@@ -414,7 +414,7 @@ pub fn run(args: &RateArgs) -> CommandResult<RateSummary> {
     let file = args.series.display().to_string();
     let panel = read_series(
         &args.series,
-        &super::series_options(args.prices, args.percent, &[args.column.as_str()]),
+        &super::options::series_options(args.prices, args.percent, &[args.column.as_str()]),
     )?;
     // A missing price would silently turn into a two-period return: refuse gaps in the
     // data as given, before converting.

@@ -1,12 +1,53 @@
-//! Results as output tables (shared by the commands and the demo).
+//! Period returns and year-to-date rankings (METHODS §1.5-1.6), and the industry
+//! stage's output tables.
 
-use peergroup_data::IndustryTable;
+use peergroup_data::{IndustryTable, Panel};
 use peergroup_io::{Column, Table};
-use peergroup_returns::{DropReason, Dropped, Effects, PeriodReturn, RankRow};
+use peergroup_returns::{
+    period_returns, rank_ytd, DropReason, Dropped, Effects, PeriodReturn, RankRow,
+};
+
+/// Trailing windows of [`periods`] by default, in years.
+pub const DEFAULT_TRAILING: [u32; 3] = [1, 3, 5];
+
+/// Settings of [`rank`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RankSettings {
+    /// Size of the top list per date.
+    pub top: usize,
+    /// Size of the bottom list per date.
+    pub bottom: usize,
+    /// Also list the ids in neither list (`side = middle`).
+    pub all: bool,
+}
+
+impl Default for RankSettings {
+    fn default() -> Self {
+        RankSettings {
+            top: 20,
+            bottom: 20,
+            all: false,
+        }
+    }
+}
+
+/// Calendar-year, YTD and trailing returns of every series of `panel`, as the table
+/// `id,period,start,end,return`; also the number of rows.
+pub fn periods(panel: &Panel, trailing: &[u32]) -> (Table, usize) {
+    let rows = period_returns(panel, trailing);
+    (periods_table(panel.ids(), &rows), rows.len())
+}
+
+/// Ranks by year-to-date return on every date of `returns`, as the table
+/// `date,id,ytd_return,rank,max_rank,side`; also the number of rows.
+pub fn rank(returns: &Panel, settings: &RankSettings) -> (Table, usize) {
+    let rows = rank_ytd(returns, settings.top, settings.bottom, settings.all);
+    (rank_table(returns.ids(), &rows), rows.len())
+}
 
 /// `id,date,aum,price_effect,subscription_effect,daily_return,total_return`.
 /// Takes the effects by value: at 50M rows a copy would cost gigabytes.
-pub(crate) fn effects_table(e: Effects) -> Table {
+pub fn effects_table(e: Effects) -> Table {
     let mut codes = Vec::with_capacity(e.n_rows());
     for g in 0..e.ids.len() {
         codes.extend(std::iter::repeat_n(g as u32, e.rows(g).len()));
@@ -28,7 +69,7 @@ pub(crate) fn effects_table(e: Effects) -> Table {
 }
 
 /// `class_id,date,reason,aum,price_move,z_score`.
-pub(crate) fn dropped_table(t: &IndustryTable, dropped: &[Dropped]) -> Table {
+pub fn dropped_table(t: &IndustryTable, dropped: &[Dropped]) -> Table {
     let mut aum = Vec::with_capacity(dropped.len());
     let mut moves = Vec::with_capacity(dropped.len());
     let mut z = Vec::with_capacity(dropped.len());
@@ -75,7 +116,7 @@ pub(crate) fn dropped_table(t: &IndustryTable, dropped: &[Dropped]) -> Table {
 }
 
 /// `id,period,start,end,return`.
-pub(crate) fn periods_table(ids: &[String], rows: &[PeriodReturn]) -> Table {
+pub fn periods_table(ids: &[String], rows: &[PeriodReturn]) -> Table {
     Table::new()
         .with(
             "id",
@@ -100,7 +141,7 @@ pub(crate) fn periods_table(ids: &[String], rows: &[PeriodReturn]) -> Table {
 }
 
 /// `date,id,ytd_return,rank,max_rank,side`.
-pub(crate) fn rank_table(ids: &[String], rows: &[RankRow]) -> Table {
+pub fn rank_table(ids: &[String], rows: &[RankRow]) -> Table {
     Table::new()
         .with("date", Column::Date(rows.iter().map(|r| r.date).collect()))
         .with(

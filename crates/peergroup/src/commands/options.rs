@@ -1,0 +1,89 @@
+//! Option groups shared by several commands, and the parsers of option values.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use peergroup_data::{Date, SeriesKind};
+use peergroup_io::SeriesOptions;
+
+/// `--out FILE` and `--force`: one output table.
+#[derive(Args, Clone, Debug)]
+pub struct OutputFile {
+    /// Output table (CSV or Parquet by extension).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub force: Force,
+}
+
+/// `--out DIR` and `--force`: a folder of outputs.
+#[derive(Args, Clone, Debug)]
+pub struct OutputDir {
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub force: Force,
+}
+
+/// `--force`.
+#[derive(Args, Clone, Copy, Debug)]
+pub struct Force {
+    /// Replace existing output files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `--prices` / `--percent`: what the values of a series table are.
+#[derive(Args, Clone, Copy, Debug)]
+pub struct SeriesFlags {
+    /// Values are prices or NAVs (returns are derived) instead of returns.
+    #[arg(long, conflicts_with = "percent")]
+    pub prices: bool,
+    /// Returns are in percent (5 = 5%) instead of fractions.
+    #[arg(long)]
+    pub percent: bool,
+}
+
+impl SeriesFlags {
+    /// How to read a series file whose long form has one of `value_columns`.
+    pub fn options(&self, value_columns: &[&str]) -> SeriesOptions {
+        series_options(self.prices, self.percent, value_columns)
+    }
+}
+
+/// How to read a series file: prices or returns, percent or fractions, and the value
+/// column of a long table (the first of `value_columns` present).
+pub fn series_options(prices: bool, percent: bool, value_columns: &[&str]) -> SeriesOptions {
+    SeriesOptions {
+        kind: if prices {
+            SeriesKind::Prices
+        } else {
+            SeriesKind::Returns
+        },
+        percent,
+        value_columns: value_columns.iter().map(|c| c.to_string()).collect(),
+    }
+}
+
+/// Parse a date in any of the accepted forms.
+pub fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s).map_err(|e| e.to_string())
+}
+
+/// Parse `LO,HI` as a pair of numbers.
+pub fn parse_pair(s: &str) -> Result<(f64, f64), String> {
+    let parts: Vec<&str> = s.split(',').collect();
+    match parts.as_slice() {
+        [a, b] => match (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
+            (Ok(x), Ok(y)) => Ok((x, y)),
+            _ => Err(format!("expected two numbers LO,HI, got '{s}'")),
+        },
+        _ => Err(format!("expected two numbers LO,HI, got '{s}'")),
+    }
+}
+
+/// The path's text, as error messages and summaries name files.
+pub fn name(path: &std::path::Path) -> String {
+    path.display().to_string()
+}

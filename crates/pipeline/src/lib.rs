@@ -1,0 +1,40 @@
+//! peergroup's pipeline layer: one typed function per stage.
+//!
+//! Every front end (the `peergroup` command line, the demo, the study runner, the Python
+//! package, the dashboard) calls these functions. They take validated in-memory tables
+//! (the types of `peergroup-data` and the readers' tables of `peergroup-io`) and return
+//! result tables ([`Table`]) plus chart descriptions ([`Chart`]); they never touch a file
+//! path and never print. Errors are [`InputError`]s that name the input they concern,
+//! using the name the front end gave it ([`Named`]).
+//!
+//! The stages, in pipeline order:
+//!
+//! | module | stage |
+//! |---|---|
+//! | [`industry`] | price/subscription effects and total-return indices from daily data |
+//! | [`returns`] | period returns, YTD ranks |
+//! | [`style`] | returns-based style analysis |
+//! | [`similarity`] | factor-aware similarity, correlation baseline, peers |
+//! | [`cluster`] | peer groups and their agreement with categories |
+//! | [`rating`] | AT-GARCH risk, gain/risk classes and stars |
+//! | [`segment`] | segments of offices, funds and app investors |
+//! | [`synth`] | synthetic data with known truth, as tables |
+
+mod chart;
+mod k;
+mod named;
+
+// pub mod cluster;
+pub mod industry;
+// pub mod rating;
+pub mod returns;
+// pub mod segment;
+pub mod similarity;
+pub mod style;
+// pub mod synth;
+
+pub use chart::Chart;
+pub use k::KChoice;
+pub use named::Named;
+pub use peergroup_data::InputError;
+pub use peergroup_io::{Column, Table};

@@ -1,0 +1,310 @@
+//! Style stage: each fund's exposures to a factor universe (METHODS §2).
+
+use peergroup_data::{InputError, Panel};
+use peergroup_io::{Column, Table};
+use peergroup_style::{analyse, Constraints, Method, StyleProblem, StyleResult, StyleSpec};
+
+use crate::Named;
+
+/// What a style run did, for a summary line.
+#[derive(Clone, Debug)]
+pub struct StyleSummary {
+    /// Funds analysed.
+    pub funds: usize,
+    /// Factors in the universe.
+    pub factors: usize,
+    /// Common dates used.
+    pub dates: usize,
+    /// Fitted windows.
+    pub fits: usize,
+    /// Mean R² over fits (NaN without fits).
+    pub mean_r2: f64,
+}
+
+/// Funds and factors aligned on the dates where every factor is observed.
+pub struct Aligned {
+    /// Funds on the common dates.
+    pub funds: Panel,
+    /// Factors on the common dates (complete).
+    pub factors: Panel,
+}
+
+/// Align funds and factors; errors say how many dates each file has and share.
+/// `needed` dates are required, for the reason `why` (e.g. "a window of 104 observations").
+pub fn align(
+    funds: &Panel,
+    factors: &Panel,
+    funds_name: &str,
+    factors_name: &str,
+    needed: usize,
+    why: &str,
+) -> Result<Aligned, InputError> {
+    if funds.frequency() != factors.frequency() {
+        return Err(InputError::new(format!(
+            "{funds_name} is {} but {factors_name} is {}: resample one of them so both have the same frequency",
+            funds.frequency(),
+            factors.frequency()
+        )));
+    }
+    let complete: Vec<_> = (0..factors.n_dates())
+        .filter(|&t| (0..factors.n_ids()).all(|k| !factors.series(k)[t].is_nan()))
+        .map(|t| factors.dates()[t])
+        .collect();
+    let common: Vec<_> = complete
+        .iter()
+        .copied()
+        .filter(|d| funds.dates().binary_search(d).is_ok())
+        .collect();
+    if common.len() < needed {
+        return Err(InputError::new(format!(
+            "too few common dates: {funds_name} has {} dates, {factors_name} has {} ({} with every factor observed), and they share {}; {why} needs at least {needed}",
+            funds.n_dates(),
+            factors.n_dates(),
+            complete.len(),
+            common.len()
+        )));
+    }
+    Ok(Aligned {
+        funds: funds.select_dates(&common),
+        factors: factors.select_dates(&common),
+    })
+}
+
+/// Run style analysis on aligned panels.
+pub fn run_aligned(a: &Aligned, spec: &StyleSpec) -> Result<StyleResult, InputError> {
+    let t = a.factors.n_dates();
+    let factors: Vec<f64> = (0..a.factors.n_ids())
+        .flat_map(|k| a.factors.series(k).to_vec())
+        .collect();
+    let funds: Vec<f64> = (0..a.funds.n_ids())
+        .flat_map(|i| a.funds.series(i).to_vec())
+        .collect();
+    let years: Vec<i32> = a.factors.dates().iter().map(|d| d.year()).collect();
+    debug_assert_eq!(years.len(), t);
+    analyse(
+        &StyleProblem {
+            factor_names: a.factors.ids(),
+            factors: &factors,
+            fund_names: a.funds.ids(),
+            funds: &funds,
+            years: &years,
+        },
+        spec,
+    )
+}
+
+/// Whether the fit reports a CASH exposure `1 − Σβ` (no budget constraint).
+pub fn reports_cash(spec: &StyleSpec) -> bool {
+    spec.method == Method::Ols || !spec.constraints.budget
+}
+
+/// `fund,date,factor,beta` (plus CASH rows without the budget constraint): one row per
+/// exposure, the fund and date of each window repeated over its factors' rows.
+pub fn exposures_table(a: &Aligned, res: &StyleResult, cash: bool) -> Table {
+    let rows = res.exposures.len() * res.n_factors;
+    exposures_table_from(a, res, res.betas[..rows].to_vec(), cash)
+}
+
+/// [`exposures_table`] taking the exposures' betas (`res.betas`, moved out of `res`).
+fn exposures_table_from(a: &Aligned, res: &StyleResult, betas: Vec<f64>, cash: bool) -> Table {
+    let n = res.n_factors;
+    let mut factor_names = a.factors.ids().to_vec();
+    if cash {
+        factor_names.push("CASH".into());
+    }
+    let per_row = n + usize::from(cash);
+    let rows = res.exposures.len() * per_row;
+    let beta = if cash {
+        let mut beta = Vec::with_capacity(rows);
+        for b in betas.chunks_exact(n.max(1)).take(res.exposures.len()) {
+            beta.extend_from_slice(b);
+            beta.push(1.0 - b.iter().sum::<f64>());
+        }
+        beta
+    } else {
+        let mut betas = betas;
+        betas.truncate(rows);
+        betas
+    };
+    let dates = a.factors.dates();
+    Table::new()
+        .with(
+            "fund",
+            Column::repeated(
+                Column::Key {
+                    codes: res.exposures.iter().map(|e| e.fund as u32).collect(),
+                    names: a.funds.ids().to_vec(),
+                },
+                per_row,
+            ),
+        )
+        .with(
+            "date",
+            Column::repeated(
+                Column::Date(res.exposures.iter().map(|e| dates[e.t]).collect()),
+                per_row,
+            ),
+        )
+        .with(
+            "factor",
+            Column::cycled(
+                Column::Key {
+                    codes: (0..per_row as u32).collect(),
+                    names: factor_names,
+                },
+                rows,
+            ),
+        )
+        .with("beta", Column::F64(beta))
+}
+
+/// `fund,date,r2,adj_r2,tracking_error,n_obs,lambda,predicted_r2`.
+pub fn fit_table(a: &Aligned, res: &StyleResult) -> Table {
+    let f = &res.fits;
+    Table::new()
+        .with(
+            "fund",
+            Column::Key {
+                codes: f.iter().map(|x| x.fund as u32).collect(),
+                names: a.funds.ids().to_vec(),
+            },
+        )
+        .with(
+            "date",
+            Column::Date(f.iter().map(|x| a.factors.dates()[x.t]).collect()),
+        )
+        .with("r2", Column::F64(f.iter().map(|x| x.r2).collect()))
+        .with("adj_r2", Column::F64(f.iter().map(|x| x.adj_r2).collect()))
+        .with(
+            "tracking_error",
+            Column::F64(f.iter().map(|x| x.tracking_error).collect()),
+        )
+        .with(
+            "n_obs",
+            Column::I64(f.iter().map(|x| x.n_obs as i64).collect()),
+        )
+        .with("lambda", Column::F64(f.iter().map(|x| x.lambda).collect()))
+        .with(
+            "predicted_r2",
+            Column::F64(f.iter().map(|x| x.predicted_r2).collect()),
+        )
+}
+
+/// The constraints implied by the method and the switches.
+pub fn constraints(method: Method, no_long_only: bool, no_budget: bool) -> Constraints {
+    match method {
+        Method::Ols => Constraints::OLS,
+        _ => Constraints {
+            budget: !no_budget,
+            long_only: !no_long_only,
+        },
+    }
+}
+
+/// Exposures and fit statistics of every fund, on the dates funds and factors share.
+pub struct StyleOutput {
+    /// Funds and factors on the common dates.
+    pub aligned: Aligned,
+    /// The fits.
+    pub result: StyleResult,
+    /// The settings used (with the data's periods per year).
+    pub spec: StyleSpec,
+}
+
+/// Run style analysis: align funds and factors on the dates where every factor is
+/// observed, then fit every fund (and window). Errors name the input they concern.
+pub fn style(
+    funds: Named<'_, Panel>,
+    factors: Named<'_, Panel>,
+    spec: &StyleSpec,
+) -> Result<StyleOutput, InputError> {
+    let aligned = align_for(funds, factors, spec)?;
+    fit(aligned, funds.name, factors.name, spec)
+}
+
+/// [`align`] with the number of dates `spec` needs: a window, or factors + 1.
+pub fn align_for(
+    funds: Named<'_, Panel>,
+    factors: Named<'_, Panel>,
+    spec: &StyleSpec,
+) -> Result<Aligned, InputError> {
+    let k = factors.n_ids();
+    let (needed, why) = match spec.window {
+        Some(w) if w > k + 1 => (w, format!("a window of {w} observations")),
+        _ => (k + 1, format!("a fit on {k} factors")),
+    };
+    align(
+        funds.value,
+        factors.value,
+        funds.name,
+        factors.name,
+        needed,
+        &why,
+    )
+}
+
+/// Fit aligned panels with the data's periods per year; an error about a column names
+/// the input (`funds_name` or `factors_name`) it belongs to.
+pub fn fit(
+    aligned: Aligned,
+    funds_name: &str,
+    factors_name: &str,
+    spec: &StyleSpec,
+) -> Result<StyleOutput, InputError> {
+    let spec = StyleSpec {
+        periods_per_year: aligned.factors.frequency().periods_per_year(),
+        ..*spec
+    };
+    let result = run_aligned(&aligned, &spec).map_err(|e| {
+        let file = match &e.column {
+            Some(c) if aligned.factors.index_of(c).is_some() => Some(factors_name),
+            Some(c) if aligned.funds.index_of(c).is_some() => Some(funds_name),
+            _ => None,
+        };
+        match file {
+            Some(f) => e.in_file(f),
+            None => e,
+        }
+    })?;
+    Ok(StyleOutput {
+        aligned,
+        result,
+        spec,
+    })
+}
+
+impl StyleOutput {
+    /// Counts and mean R², for a summary line.
+    pub fn summary(&self) -> StyleSummary {
+        let fits = &self.result.fits;
+        StyleSummary {
+            funds: self.aligned.funds.n_ids(),
+            factors: self.aligned.factors.n_ids(),
+            dates: self.aligned.factors.n_dates(),
+            fits: fits.len(),
+            mean_r2: fits.iter().map(|f| f.r2).sum::<f64>() / fits.len().max(1) as f64,
+        }
+    }
+
+    /// `fund,date,factor,beta` (plus CASH rows without the budget constraint).
+    pub fn exposures_table(&self) -> Table {
+        exposures_table(&self.aligned, &self.result, reports_cash(&self.spec))
+    }
+
+    /// `fund,date,r2,adj_r2,tracking_error,n_obs,lambda,predicted_r2`.
+    pub fn fit_table(&self) -> Table {
+        fit_table(&self.aligned, &self.result)
+    }
+
+    /// The exposures table, moving the betas out rather than copying them (a rolling run
+    /// over 2,000 funds holds millions), and the fit table when `with_fit`.
+    pub fn into_tables(mut self, with_fit: bool) -> (Table, Option<Table>) {
+        let betas = std::mem::take(&mut self.result.betas);
+        let exposures =
+            exposures_table_from(&self.aligned, &self.result, betas, reports_cash(&self.spec));
+        (
+            exposures,
+            with_fit.then(|| fit_table(&self.aligned, &self.result)),
+        )
+    }
+}
