@@ -306,30 +306,21 @@ fn bad_input_is_refused_with_a_reason() {
         ],
     );
     assert!(!w.exists("r_external.csv"));
-    rate_fails(
-        &w,
-        "good.csv",
-        "--threshold-quantile 0.7",
-        &["--threshold-quantile must lie in (0, 0.5)"],
-    );
-    rate_fails(
-        &w,
-        "good.csv",
-        "--comparison-out c.csv",
-        &["--comparison-out needs --external"],
-    );
-    rate_fails(
-        &w,
-        "good.csv",
-        "--significance 1.5",
-        &["--significance must lie in (0, 1)"],
-    );
-    rate_fails(
-        &w,
-        "good.csv",
-        "--arch-lags 0",
-        &["--arch-lags must be at least 1"],
-    );
+    let bad_options: [(&str, &[&str]); 4] = [
+        (
+            "--threshold-quantile 0.7",
+            &["--threshold-quantile must lie in (0, 0.5)"],
+        ),
+        (
+            "--comparison-out c.csv",
+            &["--comparison-out needs --external"],
+        ),
+        ("--significance 1.5", &["--significance must lie in (0, 1)"]),
+        ("--arch-lags 0", &["--arch-lags must be at least 1"]),
+    ];
+    for (extra, expect) in bad_options {
+        rate_fails(&w, "good.csv", extra, expect);
+    }
     w.write("twice.csv", "fund,stars\nF0,3\nF0,4\n");
     rate_fails(
         &w,
