@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::path::PathBuf;
-
-use common::run;
+use common::Workdir;
 
 const META: &str = "class_id,fund,manager\na,F1,M1\nb,F2,M1\n";
 const GOOD: &str = "class_id,date,price,shares,aum\n\
@@ -14,39 +12,24 @@ a,2022-01-04,11,200000,2200000\n\
 b,2022-01-03,20,100000,2000000\n\
 b,2022-01-04,21,100000,2100000\n";
 
-fn setup(data: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("data.csv"), data).unwrap();
-    std::fs::write(dir.path().join("meta.csv"), META).unwrap();
-    let p = dir.path().to_path_buf();
-    (dir, p)
+/// A working directory holding `data` as data.csv and the two classes' meta.csv.
+fn setup(data: &str) -> Workdir {
+    let w = Workdir::new();
+    w.write("data.csv", data);
+    w.write("meta.csv", META);
+    w
 }
 
 /// Runs `industry` on `data` and checks exit 2, the message parts, and no output.
 fn industry_fails(data: &str, expect: &[&str]) {
-    let (_guard, dir) = setup(data);
-    let (code, err) = run(
-        &[
-            "industry",
-            "--data",
-            "data.csv",
-            "--meta",
-            "meta.csv",
-            "--group-by",
-            "fund",
-            "--out",
-            "out.csv",
-            "--dropped",
-            "dropped.csv",
-        ],
-        &dir,
+    let w = setup(data);
+    let err = w.fails(
+        "industry --data data.csv --meta meta.csv --group-by fund --out out.csv \
+         --dropped dropped.csv",
+        expect,
     );
-    assert_eq!(code, 2, "stderr: {err}");
-    for e in expect {
-        assert!(err.contains(e), "expected '{e}' in: {err}");
-    }
     assert_eq!(err.lines().count(), 1, "one line: {err}");
-    let left: Vec<_> = std::fs::read_dir(&dir)
+    let left: Vec<_> = std::fs::read_dir(w.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
@@ -60,23 +43,9 @@ fn industry_fails(data: &str, expect: &[&str]) {
 
 #[test]
 fn good_input_works() {
-    let (_guard, dir) = setup(GOOD);
-    let (code, err) = run(
-        &[
-            "industry",
-            "--data",
-            "data.csv",
-            "--meta",
-            "meta.csv",
-            "--group-by",
-            "manager",
-            "--out",
-            "out.csv",
-        ],
-        &dir,
-    );
-    assert_eq!(code, 0, "{err}");
-    let out = std::fs::read_to_string(dir.join("out.csv")).unwrap();
+    let w = setup(GOOD);
+    w.ok("industry --data data.csv --meta meta.csv --group-by manager --out out.csv");
+    let out = w.read("out.csv");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines[0],
@@ -206,101 +175,59 @@ fn ragged_row() {
 
 #[test]
 fn wide_file_with_duplicate_column() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("wide.csv"),
+    let w = Workdir::new();
+    w.write(
+        "wide.csv",
         "date,A,B,A\n2020-01,0.01,0.02,0.03\n2020-02,0.01,0.02,0.03\n",
-    )
-    .unwrap();
-    let (code, err) = run(
-        &["periods", "--series", "wide.csv", "--out", "p.csv"],
-        dir.path(),
     );
-    assert_eq!(code, 2);
-    assert!(
-        err.contains("wide.csv, line 1, column 'A': duplicate column"),
-        "{err}"
+    w.fails(
+        "periods --series wide.csv --out p.csv",
+        &["wide.csv, line 1, column 'A': duplicate column"],
     );
-    assert!(!dir.path().join("p.csv").exists());
+    assert!(!w.exists("p.csv"));
 }
 
 #[test]
 fn existing_output_needs_force() {
-    let (_guard, dir) = setup(GOOD);
-    std::fs::write(dir.join("out.csv"), "keep me").unwrap();
-    let args = ["industry", "--data", "data.csv", "--out", "out.csv"];
-    let (code, err) = run(&args, &dir);
-    assert_eq!(code, 2);
-    assert!(err.contains("out.csv") && err.contains("--force"), "{err}");
-    assert_eq!(
-        std::fs::read_to_string(dir.join("out.csv")).unwrap(),
-        "keep me"
-    );
-    let mut forced = args.to_vec();
-    forced.push("--force");
-    let (code, err) = run(&forced, &dir);
-    assert_eq!(code, 0, "{err}");
-    assert!(std::fs::read_to_string(dir.join("out.csv"))
-        .unwrap()
-        .starts_with("id,date"));
+    let w = setup(GOOD);
+    w.write("out.csv", "keep me");
+    let cmd = "industry --data data.csv --out out.csv";
+    w.fails(cmd, &["out.csv", "--force"]);
+    assert_eq!(w.read("out.csv"), "keep me");
+    w.ok(&format!("{cmd} --force"));
+    assert!(w.read("out.csv").starts_with("id,date"));
 }
 
 #[test]
 fn bad_arguments() {
-    let (_guard, dir) = setup(GOOD);
-    let (code, err) = run(
-        &[
-            "industry",
-            "--data",
-            "data.csv",
-            "--out",
-            "o.csv",
-            "--price-unit",
-            "0",
-        ],
-        &dir,
+    let w = setup(GOOD);
+    w.fails(
+        "industry --data data.csv --out o.csv --price-unit 0",
+        &["--price-unit"],
     );
-    assert_eq!(code, 2);
-    assert!(err.contains("--price-unit"), "{err}");
-    let (code, err) = run(
-        &[
-            "industry",
-            "--data",
-            "data.csv",
-            "--group-by",
-            "fund",
-            "--out",
-            "o.csv",
-        ],
-        &dir,
+    w.fails(
+        "industry --data data.csv --group-by fund --out o.csv",
+        &["--meta"],
     );
-    assert_eq!(code, 2);
-    assert!(err.contains("--meta"), "{err}");
-    let (code, err) = run(&["industry", "--data", "data.csv", "--out", "o.xlsx"], &dir);
-    assert_eq!(code, 2);
-    assert!(err.contains(".csv or .parquet"), "{err}");
-    let (code, _) = run(&["industry", "--bogus"], &dir);
-    assert_eq!(code, 2);
+    w.fails(
+        "industry --data data.csv --out o.xlsx",
+        &[".csv or .parquet"],
+    );
+    w.fails("industry --bogus", &[]);
 }
 
 #[test]
 fn missing_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let (code, err) = run(
-        &["rank", "--returns", "nope.csv", "--out", "r.csv"],
-        dir.path(),
-    );
-    assert_eq!(code, 2);
-    assert!(
-        err.contains("nope.csv") && err.contains("cannot open"),
-        "{err}"
+    let w = Workdir::new();
+    w.fails(
+        "rank --returns nope.csv --out r.csv",
+        &["nope.csv", "cannot open"],
     );
 }
 
 #[test]
 fn series_errors() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path();
+    let w = Workdir::new();
     let cases: &[(&str, &[&str])] = &[
         ("id,date,value\nA,2020-01,0.1\nA,2020-01,0.2\nA,2020-03,0.1\n", &["s.csv", "line 3", "duplicate observation"]),
         ("id,date,value\nA,2020-01,0.1\nA,2020-02,x\n", &["s.csv", "line 3", "column 'value'", "expected a number"]),
@@ -312,12 +239,8 @@ fn series_errors() {
         ),
     ];
     for (content, expect) in cases {
-        std::fs::write(p.join("s.csv"), content).unwrap();
-        let (code, err) = run(&["periods", "--series", "s.csv", "--out", "p.csv"], p);
-        assert_eq!(code, 2, "{content}: {err}");
-        for e in *expect {
-            assert!(err.contains(e), "expected '{e}' in: {err}");
-        }
-        assert!(!p.join("p.csv").exists());
+        w.write("s.csv", content);
+        w.fails("periods --series s.csv --out p.csv", expect);
+        assert!(!w.exists("p.csv"));
     }
 }

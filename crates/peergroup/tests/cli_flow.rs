@@ -3,123 +3,40 @@
 
 mod common;
 
-use common::{ok, rows, run};
+use common::Workdir;
 
 #[test]
 fn synth_industry_rank_round_trip_in_csv_and_parquet() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path();
-    ok(
-        &[
-            "synth",
-            "industry",
-            "--classes",
-            "250",
-            "--days",
-            "60",
-            "--seed",
-            "4",
-            "--out",
-            "a",
-        ],
-        p,
-    );
-    ok(
-        &[
-            "synth",
-            "industry",
-            "--classes",
-            "250",
-            "--days",
-            "60",
-            "--seed",
-            "4",
-            "--out",
-            "b",
-        ],
-        p,
-    );
+    let w = Workdir::new();
+    let industry = "industry --classes 250 --days 60 --seed 4";
+    w.synth(&format!("{industry} --out a"));
+    w.synth(&format!("{industry} --out b"));
     for f in ["industry.csv", "classes.csv", "truth_outliers.csv"] {
         assert_eq!(
-            std::fs::read(p.join("a").join(f)).unwrap(),
-            std::fs::read(p.join("b").join(f)).unwrap(),
+            w.bytes(&format!("a/{f}")),
+            w.bytes(&format!("b/{f}")),
             "{f} differs for the same seed"
         );
     }
-    ok(
-        &[
-            "synth",
-            "industry",
-            "--classes",
-            "250",
-            "--days",
-            "60",
-            "--seed",
-            "4",
-            "--out",
-            "pq",
-            "--format",
-            "parquet",
-        ],
-        p,
-    );
+    w.synth(&format!("{industry} --out pq --format parquet"));
 
-    let msg = ok(
-        &[
-            "industry",
-            "--data",
-            "a/industry.csv",
-            "--meta",
-            "a/classes.csv",
-            "--group-by",
-            "class",
-            "--out",
-            "classes_out.csv",
-            "--dropped",
-            "dropped.csv",
-        ],
-        p,
+    let msg = w.ok(
+        "industry --data a/industry.csv --meta a/classes.csv --group-by class \
+                    --out classes_out.csv --dropped dropped.csv",
     );
     assert!(msg.contains("price outliers"), "{msg}");
     // The same data from Parquet gives the same output, written as Parquet and CSV.
-    ok(
-        &[
-            "industry",
-            "--data",
-            "pq/industry.parquet",
-            "--meta",
-            "pq/classes.csv",
-            "--out",
-            "classes_pq.parquet",
-            "--dropped",
-            "dropped_pq.csv",
-        ],
-        p,
-    );
-    ok(
-        &[
-            "industry",
-            "--data",
-            "pq/industry.parquet",
-            "--meta",
-            "pq/classes.csv",
-            "--out",
-            "classes_pq.csv",
-        ],
-        p,
-    );
-    assert_eq!(
-        std::fs::read(p.join("classes_out.csv")).unwrap(),
-        std::fs::read(p.join("classes_pq.csv")).unwrap()
-    );
-    assert_eq!(
-        std::fs::read(p.join("dropped.csv")).unwrap(),
-        std::fs::read(p.join("dropped_pq.csv")).unwrap()
-    );
+    let from_parquet = "industry --data pq/industry.parquet --meta pq/classes.csv";
+    w.ok(&format!(
+        "{from_parquet} --out classes_pq.parquet --dropped dropped_pq.csv"
+    ));
+    w.ok(&format!("{from_parquet} --out classes_pq.csv"));
+    assert_eq!(w.bytes("classes_out.csv"), w.bytes("classes_pq.csv"));
+    assert_eq!(w.bytes("dropped.csv"), w.bytes("dropped_pq.csv"));
 
     // Every injected bad print is in the dropped list as a price outlier, nothing else is.
-    let truth = rows(&p.join("a/truth_outliers.csv"));
-    let dropped = rows(&p.join("dropped.csv"));
+    let truth = w.rows("a/truth_outliers.csv");
+    let dropped = w.rows("dropped.csv");
     assert_eq!(
         dropped[0],
         ["class_id", "date", "reason", "aum", "price_move", "z_score"]
@@ -138,67 +55,13 @@ fn synth_industry_rank_round_trip_in_csv_and_parquet() {
     assert_eq!(found, want);
 
     // Rank from the industry output, CSV and Parquet alike.
-    ok(
-        &[
-            "industry",
-            "--data",
-            "a/industry.csv",
-            "--meta",
-            "a/classes.csv",
-            "--group-by",
-            "manager",
-            "--out",
-            "m.parquet",
-        ],
-        p,
-    );
-    ok(
-        &[
-            "industry",
-            "--data",
-            "a/industry.csv",
-            "--meta",
-            "a/classes.csv",
-            "--group-by",
-            "manager",
-            "--out",
-            "m.csv",
-        ],
-        p,
-    );
-    ok(
-        &[
-            "rank",
-            "--returns",
-            "m.parquet",
-            "--top",
-            "3",
-            "--bottom",
-            "3",
-            "--out",
-            "r1.csv",
-        ],
-        p,
-    );
-    ok(
-        &[
-            "rank",
-            "--returns",
-            "m.csv",
-            "--top",
-            "3",
-            "--bottom",
-            "3",
-            "--out",
-            "r2.csv",
-        ],
-        p,
-    );
-    assert_eq!(
-        std::fs::read(p.join("r1.csv")).unwrap(),
-        std::fs::read(p.join("r2.csv")).unwrap()
-    );
-    let ranks = rows(&p.join("r1.csv"));
+    let by_manager = "industry --data a/industry.csv --meta a/classes.csv --group-by manager";
+    w.ok(&format!("{by_manager} --out m.parquet"));
+    w.ok(&format!("{by_manager} --out m.csv"));
+    w.ok("rank --returns m.parquet --top 3 --bottom 3 --out r1.csv");
+    w.ok("rank --returns m.csv --top 3 --bottom 3 --out r2.csv");
+    assert_eq!(w.bytes("r1.csv"), w.bytes("r2.csv"));
+    let ranks = w.rows("r1.csv");
     assert_eq!(
         ranks[0],
         ["date", "id", "ytd_return", "rank", "max_rank", "side"]
@@ -222,27 +85,16 @@ fn synth_industry_rank_round_trip_in_csv_and_parquet() {
 
 #[test]
 fn periods_on_wide_percent_and_prices() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path();
+    let w = Workdir::new();
     // percent returns in YYYYMM form: 2020 is +1% each month, 2021 has Jan only
     let mut s = String::from("Date,Fund\n");
     for m in 1..=12 {
         s.push_str(&format!("2020{m:02},1\n"));
     }
     s.push_str("202101,-2\n");
-    std::fs::write(p.join("pct.csv"), s).unwrap();
-    ok(
-        &[
-            "periods",
-            "--series",
-            "pct.csv",
-            "--percent",
-            "--out",
-            "per.csv",
-        ],
-        p,
-    );
-    let rows = rows(&p.join("per.csv"));
+    w.write("pct.csv", s);
+    w.ok("periods --series pct.csv --percent --out per.csv");
+    let rows = w.rows("per.csv");
     assert_eq!(rows[0], ["id", "period", "start", "end", "return"]);
     let y2020 = rows.iter().find(|r| r[1] == "2020").unwrap();
     assert!((y2020[4].parse::<f64>().unwrap() - (1.01f64.powi(12) - 1.0)).abs() < 1e-12);
@@ -253,37 +105,22 @@ fn periods_on_wide_percent_and_prices() {
         ("2020-12-31", "2021-01-31")
     );
 
-    std::fs::write(
-        p.join("nav.csv"),
+    w.write(
+        "nav.csv",
         "id,date,value\nX,2019-12-31,100\nX,2020-06-30,90\nX,2020-12-31,121\n",
-    )
-    .unwrap();
-    // irregular gaps (182/184 days) are not a known frequency
-    let (code, err) = run(
-        &[
-            "periods",
-            "--series",
-            "nav.csv",
-            "--prices",
-            "--out",
-            "nav_p.csv",
-        ],
-        p,
     );
-    assert_eq!(code, 2);
-    assert!(
-        err.contains("nav.csv") && err.contains("cannot tell the frequency"),
-        "{err}"
+    // irregular gaps (182/184 days) are not a known frequency
+    w.fails(
+        "periods --series nav.csv --prices --out nav_p.csv",
+        &["nav.csv", "cannot tell the frequency"],
     );
 }
 
 #[test]
 fn demo_writes_a_report_and_reruns() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path();
-    ok(&["demo", "--out", "run"], p);
-    let run = p.join("run");
-    let html = std::fs::read_to_string(run.join("index.html")).unwrap();
+    let w = Workdir::new();
+    w.ok("demo --out run");
+    let html = w.read("run/index.html");
     assert!(html.contains("<svg"), "charts are inlined");
     assert!(html.contains("Industry analytics"));
     assert!(html.contains("Fama-French 12 industry"));
@@ -296,9 +133,9 @@ fn demo_writes_a_report_and_reruns() {
         "french_correlation_vs_similarity.svg",
         "french_similarity_pairs.csv",
     ] {
-        assert!(run.join(f).exists(), "{f} missing");
+        assert!(w.exists(&format!("run/{f}")), "{f} missing");
     }
-    assert!(run.join("style/S5M5.svg").exists() && run.join("french_style_exposures.csv").exists());
+    assert!(w.exists("run/style/S5M5.svg") && w.exists("run/french_style_exposures.csv"));
     assert!(!html.contains("chart missing"));
     for f in [
         "industry_managers.csv",
@@ -309,30 +146,23 @@ fn demo_writes_a_report_and_reruns() {
         "manager_total_return.svg",
         "report.json",
     ] {
-        assert!(run.join(f).exists(), "{f} missing");
+        assert!(w.exists(&format!("run/{f}")), "{f} missing");
     }
     // every injected bad print was found
     assert!(html.contains("injected bad prints found"));
-    let truth = rows(&run.join("inputs/truth_outliers.csv")).len() - 1;
+    let truth = w.rows("run/inputs/truth_outliers.csv").len() - 1;
     assert!(
         html.contains(&format!("{truth} of {truth}")),
         "all {truth} bad prints found"
     );
     // a second run replaces the first; `report` re-renders the page
-    ok(&["demo", "--out", "run"], p);
-    std::fs::remove_file(run.join("index.html")).unwrap();
-    ok(&["report", "run"], p);
-    assert!(std::fs::read_to_string(run.join("index.html"))
-        .unwrap()
-        .contains("<svg"));
+    w.ok("demo --out run");
+    w.remove("run/index.html");
+    w.ok("report run");
+    assert!(w.read("run/index.html").contains("<svg"));
     // a foreign non-empty directory is not replaced without --force
-    std::fs::create_dir(p.join("mine")).unwrap();
-    std::fs::write(p.join("mine/notes.txt"), "precious").unwrap();
-    let (code, err) = common::run(&["demo", "--out", "mine"], p);
-    assert_eq!(code, 2);
-    assert!(err.contains("--force"), "{err}");
-    assert_eq!(
-        std::fs::read_to_string(p.join("mine/notes.txt")).unwrap(),
-        "precious"
-    );
+    w.mkdir("mine");
+    w.write("mine/notes.txt", "precious");
+    w.fails("demo --out mine", &["--force"]);
+    assert_eq!(w.read("mine/notes.txt"), "precious");
 }

@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{fails, ok, rows};
+use common::{col, Workdir};
 
 const HEADER: [&str; 18] = [
     "fund",
@@ -28,48 +26,21 @@ const HEADER: [&str; 18] = [
     "note",
 ];
 
-fn col(table: &[Vec<String>], name: &str) -> usize {
-    table[0].iter().position(|c| c == name).unwrap()
-}
-
-fn synth(dir: &Path, funds: &str, periods: &str) {
-    ok(
-        &[
-            "synth",
-            "garch",
-            "--funds",
-            funds,
-            "--periods",
-            periods,
-            "--seed",
-            "3",
-            "--out",
-            "g",
-        ],
-        dir,
-    );
+/// A working directory holding a synthetic GARCH universe of `funds` funds and `periods`
+/// daily returns in `g/`.
+fn garch_universe(funds: usize, periods: usize) -> Workdir {
+    let w = Workdir::new();
+    w.synth(&format!(
+        "garch --funds {funds} --periods {periods} --seed 3 --out g"
+    ));
+    w
 }
 
 #[test]
 fn synthetic_universe_is_rated_with_the_spec_table() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    synth(d, "30", "1500");
-    let err = ok(
-        &[
-            "rate",
-            "--series",
-            "g/returns.csv",
-            "--chart",
-            "r.svg",
-            "--details",
-            "p.csv",
-            "--out",
-            "r.csv",
-        ],
-        d,
-    );
-    let p = rows(&d.join("p.csv"));
+    let w = garch_universe(30, 1500);
+    let err = w.ok("rate --series g/returns.csv --chart r.svg --details p.csv --out r.csv");
+    let p = w.rows("p.csv");
     assert_eq!(
         p[0],
         [
@@ -98,10 +69,10 @@ fn synthetic_universe_is_rated_with_the_spec_table() {
         }
     }
     assert!(err.contains("rated 30 of 30 funds"), "{err}");
-    let t = rows(&d.join("r.csv"));
+    let t = w.rows("r.csv");
     assert_eq!(t[0], HEADER);
     assert_eq!(t.len(), 31);
-    let truth = rows(&d.join("g/truth.csv"));
+    let truth = w.rows("g/truth.csv");
     let (kind, stars, gl, rl) = (
         col(&truth, "kind"),
         col(&t, "stars"),
@@ -134,7 +105,7 @@ fn synthetic_universe_is_rated_with_the_spec_table() {
         turmoil_found >= 10,
         "δ found in {turmoil_found} of 15 turmoil funds"
     );
-    let svg = std::fs::read_to_string(d.join("r.svg")).unwrap();
+    let svg = w.read("r.svg");
     assert!(svg.starts_with("<svg") && svg.contains("stars"));
 
     // Compare with an "external" rating equal to ours but one fund moved by two stars.
@@ -152,21 +123,10 @@ fn synthetic_universe_is_rated_with_the_spec_table() {
         };
         ext.push_str(&format!("{},{s}\n", row[0]));
     }
-    std::fs::write(d.join("ext.csv"), ext).unwrap();
-    let err = ok(
-        &[
-            "rate",
-            "--series",
-            "g/returns.csv",
-            "--external",
-            "ext.csv",
-            "--out",
-            "r2.csv",
-        ],
-        d,
-    );
+    w.write("ext.csv", ext);
+    let err = w.ok("rate --series g/returns.csv --external ext.csv --out r2.csv");
     assert!(err.contains("97% equal, 97% within one star"), "{err}");
-    let c = rows(&d.join("r2_external.csv"));
+    let c = w.rows("r2_external.csv");
     assert_eq!(c[0], ["ours", "external", "count", "value"]);
     let share = c.iter().find(|r| r[0] == "share_equal").unwrap();
     assert_eq!(share[2], "30");
@@ -177,10 +137,8 @@ fn synthetic_universe_is_rated_with_the_spec_table() {
 
 #[test]
 fn percent_input_gives_the_same_rating() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    synth(d, "12", "800");
-    let t = rows(&d.join("g/returns.csv"));
+    let w = garch_universe(12, 800);
+    let t = w.rows("g/returns.csv");
     let mut pct = t[0].join(",") + "\n";
     for r in &t[1..] {
         let vals: Vec<String> = r[1..]
@@ -189,13 +147,10 @@ fn percent_input_gives_the_same_rating() {
             .collect();
         pct.push_str(&format!("{},{}\n", r[0], vals.join(",")));
     }
-    std::fs::write(d.join("pct.csv"), pct).unwrap();
-    ok(&["rate", "--series", "g/returns.csv", "--out", "a.csv"], d);
-    ok(
-        &["rate", "--series", "pct.csv", "--percent", "--out", "b.csv"],
-        d,
-    );
-    let (a, b) = (rows(&d.join("a.csv")), rows(&d.join("b.csv")));
+    w.write("pct.csv", pct);
+    w.ok("rate --series g/returns.csv --out a.csv");
+    w.ok("rate --series pct.csv --percent --out b.csv");
+    let (a, b) = (w.rows("a.csv"), w.rows("b.csv"));
     for (x, y) in a[1..].iter().zip(&b[1..]) {
         assert_eq!(x[8], y[8], "stars of {}", x[0]);
         for k in [11, 12, 13] {
@@ -207,24 +162,11 @@ fn percent_input_gives_the_same_rating() {
 
 #[test]
 fn optimiser_failures_are_reported_and_the_others_rated() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    synth(d, "20", "1000");
+    let w = garch_universe(20, 1000);
     // Six iterations are too few for some funds, enough for others.
-    let err = ok(
-        &[
-            "rate",
-            "--series",
-            "g/returns.csv",
-            "--max-iter",
-            "6",
-            "--out",
-            "r.csv",
-        ],
-        d,
-    );
+    let err = w.ok("rate --series g/returns.csv --max-iter 6 --out r.csv");
     assert!(err.contains("did not converge"), "{err}");
-    let t = rows(&d.join("r.csv"));
+    let t = w.rows("r.csv");
     let (conv, stars, note) = (col(&t, "converged"), col(&t, "stars"), col(&t, "note"));
     let failed: Vec<_> = t[1..].iter().filter(|r| r[conv] == "false").collect();
     assert!(
@@ -243,7 +185,7 @@ fn optimiser_failures_are_reported_and_the_others_rated() {
 }
 
 /// A wide returns file: `funds` columns of `n` business-day returns from `f(fund, t)`.
-fn wide(dir: &Path, name: &str, funds: usize, n: usize, f: impl Fn(usize, usize) -> String) {
+fn wide(w: &Workdir, name: &str, funds: usize, n: usize, f: impl Fn(usize, usize) -> String) {
     let mut s = String::from("date");
     for i in 0..funds {
         s.push_str(&format!(",F{i}"));
@@ -267,7 +209,7 @@ fn wide(dir: &Path, name: &str, funds: usize, n: usize, f: impl Fn(usize, usize)
         }
         day += 1;
     }
-    std::fs::write(dir.join(name), s).unwrap();
+    w.write(name, s);
 }
 
 fn noise(i: usize, t: usize) -> f64 {
@@ -276,22 +218,26 @@ fn noise(i: usize, t: usize) -> f64 {
     0.02 * (x - 0.5) + 0.0002
 }
 
-fn rate_fails(file: &str, extra: &[&str], d: &Path, expect: &[&str]) {
-    let mut args = vec!["rate", "--series", file, "--out", "r.csv"];
-    args.extend_from_slice(extra);
-    fails(&args, d, expect);
-    assert!(!d.join("r.csv").exists(), "no partial output");
+/// A price near 100 that moves by [`noise`].
+fn price(i: usize, t: usize) -> String {
+    format!("{}", 100.0 + noise(i, t))
+}
+
+/// Runs `rate` on `file` with `extra` options; checks exit 2, the message parts, and no
+/// output.
+fn rate_fails(w: &Workdir, file: &str, extra: &str, expect: &[&str]) {
+    w.fails(&format!("rate --series {file} --out r.csv {extra}"), expect);
+    assert!(!w.exists("r.csv"), "no partial output");
 }
 
 #[test]
 fn bad_input_is_refused_with_a_reason() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    wide(d, "short.csv", 3, 120, |i, t| noise(i, t).to_string());
+    let w = Workdir::new();
+    wide(&w, "short.csv", 3, 120, |i, t| noise(i, t).to_string());
     rate_fails(
+        &w,
         "short.csv",
-        &[],
-        d,
+        "",
         &[
             "short.csv",
             "fund 'F0'",
@@ -301,16 +247,16 @@ fn bad_input_is_refused_with_a_reason() {
         ],
     );
 
-    wide(d, "flat.csv", 3, 300, |i, t| {
+    wide(&w, "flat.csv", 3, 300, |i, t| {
         if i == 1 {
             "0.001".into()
         } else {
             noise(i, t).to_string()
         }
     });
-    rate_fails("flat.csv", &[], d, &["fund 'F1'", "all returns are equal"]);
+    rate_fails(&w, "flat.csv", "", &["fund 'F1'", "all returns are equal"]);
 
-    wide(d, "gap.csv", 3, 300, |i, t| {
+    wide(&w, "gap.csv", 3, 300, |i, t| {
         if i == 2 && t == 150 {
             String::new()
         } else {
@@ -318,42 +264,40 @@ fn bad_input_is_refused_with_a_reason() {
         }
     });
     rate_fails(
+        &w,
         "gap.csv",
-        &[],
-        d,
+        "",
         &["gap.csv", "fund 'F2' has no return on", "unbroken series"],
     );
 
-    wide(d, "prices.csv", 3, 300, |i, t| {
+    wide(&w, "prices.csv", 3, 300, |i, t| {
         if i == 0 && t == 40 {
             "-3".into()
         } else {
-            format!("{}", 100.0 + noise(i, t))
+            price(i, t)
         }
     });
     rate_fails(
+        &w,
         "prices.csv",
-        &["--prices"],
-        d,
+        "--prices",
         &["prices.csv", "line 42", "F0", "positive price"],
     );
 
-    wide(d, "navs.csv", 3, 300, |i, t| {
-        format!("{}", 100.0 + noise(i, t))
-    });
+    wide(&w, "navs.csv", 3, 300, price);
     rate_fails(
+        &w,
         "navs.csv",
-        &[],
-        d,
+        "",
         &["navs.csv", "fund 'F0'", "look like prices", "--prices"],
     );
 
-    wide(d, "good.csv", 4, 600, |i, t| noise(i, t).to_string());
-    std::fs::write(d.join("ext.csv"), "fund,stars\nF0,3\nF1,7\n").unwrap();
+    wide(&w, "good.csv", 4, 600, |i, t| noise(i, t).to_string());
+    w.write("ext.csv", "fund,stars\nF0,3\nF1,7\n");
     rate_fails(
+        &w,
         "good.csv",
-        &["--external", "ext.csv"],
-        d,
+        "--external ext.csv",
         &[
             "ext.csv",
             "line 3",
@@ -361,36 +305,27 @@ fn bad_input_is_refused_with_a_reason() {
             "expected stars 1 to 5, found '7'",
         ],
     );
-    assert!(!d.join("r_external.csv").exists());
+    assert!(!w.exists("r_external.csv"));
+    let bad_options: [(&str, &[&str]); 4] = [
+        (
+            "--threshold-quantile 0.7",
+            &["--threshold-quantile must lie in (0, 0.5)"],
+        ),
+        (
+            "--comparison-out c.csv",
+            &["--comparison-out needs --external"],
+        ),
+        ("--significance 1.5", &["--significance must lie in (0, 1)"]),
+        ("--arch-lags 0", &["--arch-lags must be at least 1"]),
+    ];
+    for (extra, expect) in bad_options {
+        rate_fails(&w, "good.csv", extra, expect);
+    }
+    w.write("twice.csv", "fund,stars\nF0,3\nF0,4\n");
     rate_fails(
+        &w,
         "good.csv",
-        &["--threshold-quantile", "0.7"],
-        d,
-        &["--threshold-quantile must lie in (0, 0.5)"],
-    );
-    rate_fails(
-        "good.csv",
-        &["--comparison-out", "c.csv"],
-        d,
-        &["--comparison-out needs --external"],
-    );
-    rate_fails(
-        "good.csv",
-        &["--significance", "1.5"],
-        d,
-        &["--significance must lie in (0, 1)"],
-    );
-    rate_fails(
-        "good.csv",
-        &["--arch-lags", "0"],
-        d,
-        &["--arch-lags must be at least 1"],
-    );
-    std::fs::write(d.join("twice.csv"), "fund,stars\nF0,3\nF0,4\n").unwrap();
-    rate_fails(
-        "good.csv",
-        &["--external", "twice.csv"],
-        d,
+        "--external twice.csv",
         &["twice.csv", "line 3", "fund 'F0' is rated twice"],
     );
 }

@@ -5,9 +5,8 @@
 mod common;
 
 use std::collections::HashMap;
-use std::path::Path;
 
-use common::{fails, ok, rows};
+use common::{col, Workdir};
 use peergroup::cluster::validity::adjusted_rand_index;
 
 fn codes(values: &[String]) -> Vec<usize> {
@@ -21,11 +20,16 @@ fn codes(values: &[String]) -> Vec<usize> {
         .collect()
 }
 
-/// ARI between a label column of `a` and a truth column of `b`, joined on their first column.
-fn ari(a: &Path, a_col: &str, b: &Path, b_col: &str, truth: impl Fn(&str) -> String) -> f64 {
-    let (ta, tb) = (rows(a), rows(b));
-    let ca = ta[0].iter().position(|c| c == a_col).unwrap();
-    let cb = tb[0].iter().position(|c| c == b_col).unwrap();
+/// ARI between a label column of table `a` and a truth column of table `b` (both in `w`),
+/// joined on their first column.
+fn ari(
+    w: &Workdir,
+    (a, a_col): (&str, &str),
+    (b, b_col): (&str, &str),
+    truth: impl Fn(&str) -> String,
+) -> f64 {
+    let (ta, tb) = (w.rows(a), w.rows(b));
+    let (ca, cb) = (col(&ta, a_col), col(&tb, b_col));
     let map: HashMap<&str, &str> = tb[1..]
         .iter()
         .map(|r| (r[0].as_str(), r[cb].as_str()))
@@ -38,51 +42,24 @@ fn ari(a: &Path, a_col: &str, b: &Path, b_col: &str, truth: impl Fn(&str) -> Str
     adjusted_rand_index(&codes(&x), &codes(&y))
 }
 
+/// `segment sales` on the synthetic sales and funds in `s/`.
+const SEGMENT_SYNTH_SALES: &str = "segment sales --sales s/sales.csv --funds s/funds.csv";
+
 #[test]
 fn office_types_are_recovered_from_sales() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    ok(
-        &[
-            "synth",
-            "sales",
-            "--offices",
-            "300",
-            "--funds",
-            "80",
-            "--seed",
-            "2",
-            "--out",
-            "s",
-        ],
-        d,
-    );
-    let err = ok(
-        &[
-            "segment",
-            "sales",
-            "--sales",
-            "s/sales.csv",
-            "--funds",
-            "s/funds.csv",
-            "--k",
-            "auto",
-            "--out",
-            "o",
-        ],
-        d,
-    );
+    let w = Workdir::new();
+    w.synth("sales --offices 300 --funds 80 --seed 2 --out s");
+    let err = w.ok(&format!("{SEGMENT_SYNTH_SALES} --k auto --out o"));
     assert!(err.contains("300 segmented into 2 clusters"), "{err}");
     let top = |t: &str| t.split('/').next().unwrap().to_string();
     let a = ari(
-        &d.join("o/assignments.csv"),
-        "cluster",
-        &d.join("s/truth.csv"),
-        "type",
+        &w,
+        ("o/assignments.csv", "cluster"),
+        ("s/truth.csv", "type"),
         top,
     );
     assert!(a >= 0.8, "office types: ARI {a}");
-    let t = rows(&d.join("o/assignments.csv"));
+    let t = w.rows("o/assignments.csv");
     assert_eq!(
         &t[0][..6],
         ["entity", "cluster", "pc1", "pc2", "tsne1", "tsne2"]
@@ -90,49 +67,28 @@ fn office_types_are_recovered_from_sales() {
     assert!(t[1..]
         .iter()
         .all(|r| r[4].parse::<f64>().unwrap().is_finite()));
-    let pca = rows(&d.join("o/pca.csv"));
+    let pca = w.rows("o/pca.csv");
     let total: f64 = pca[1..].iter().map(|r| r[1].parse::<f64>().unwrap()).sum();
     assert!(
         (total - 1.0).abs() < 1e-9,
         "explained variance sums to {total}"
     );
-    let k = rows(&d.join("o/k_selection.csv"));
+    let k = w.rows("o/k_selection.csv");
     assert_eq!(k[0], ["k", "cost", "gap", "gap_sd", "silhouette", "chosen"]);
     assert_eq!(k.iter().filter(|r| r[5] == "yes").count(), 1);
-    let p = rows(&d.join("o/profiles.csv"));
+    let p = w.rows("o/profiles.csv");
     assert_eq!(&p[0][..4], ["segment", "size", "share", "description"]);
     assert!(p[1..].iter().all(|r| !r[3].is_empty()));
     for svg in ["scree.svg", "pca.svg", "tsne.svg"] {
-        assert!(std::fs::read_to_string(d.join("o").join(svg))
-            .unwrap()
-            .starts_with("<svg"));
+        assert!(w.read(&format!("o/{svg}")).starts_with("<svg"));
     }
 
     // Funds, hierarchical on quarterly shares: the outside-category table and a dendrogram.
-    ok(
-        &[
-            "segment",
-            "sales",
-            "--sales",
-            "s/sales.csv",
-            "--funds",
-            "s/funds.csv",
-            "--entity",
-            "fund",
-            "--transform",
-            "share",
-            "--features",
-            "quarterly",
-            "--method",
-            "ward",
-            "--k",
-            "6",
-            "--out",
-            "f",
-        ],
-        d,
-    );
-    let o = rows(&d.join("f/outside_category.csv"));
+    w.ok(&format!(
+        "{SEGMENT_SYNTH_SALES} --entity fund --transform share --features quarterly \
+         --method ward --k 6 --out f"
+    ));
+    let o = w.rows("f/outside_category.csv");
     assert_eq!(
         o[0],
         [
@@ -150,77 +106,31 @@ fn office_types_are_recovered_from_sales() {
         let own: f64 = r[4].parse().unwrap();
         assert_eq!(r[5] == "true", own < 0.5 && r[2] != r[3], "{r:?}");
     }
-    assert!(std::fs::read_to_string(d.join("f/dendrogram.svg"))
-        .unwrap()
-        .starts_with("<svg"));
+    assert!(w.read("f/dendrogram.svg").starts_with("<svg"));
 
     // A rerun with a fixed k into the same directory leaves no k_selection.csv of the
     // earlier --k auto run behind.
-    let err = ok(
-        &[
-            "segment",
-            "sales",
-            "--sales",
-            "s/sales.csv",
-            "--funds",
-            "s/funds.csv",
-            "--k",
-            "3",
-            "--quarters",
-            "12",
-            "--out",
-            "o",
-            "--force",
-        ],
-        d,
-    );
-    assert!(!d.join("o/k_selection.csv").exists());
+    let err = w.ok(&format!(
+        "{SEGMENT_SYNTH_SALES} --k 3 --quarters 12 --out o --force"
+    ));
+    assert!(!w.exists("o/k_selection.csv"));
     // 24 months of data hold 8 quarters: a 12-quarter window is shortened, with a note.
     assert!(err.contains("window is shortened from 12 to 8"), "{err}");
 
     // DTW on monthly series needs a hierarchical method.
-    fails(
-        &[
-            "segment",
-            "sales",
-            "--sales",
-            "s/sales.csv",
-            "--funds",
-            "s/funds.csv",
-            "--distance",
-            "dtw",
-            "--out",
-            "x",
-        ],
-        d,
+    w.fails(
+        &format!("{SEGMENT_SYNTH_SALES} --distance dtw --out x"),
         &["--distance dtw needs a hierarchical --method"],
     );
-    ok(
-        &[
-            "segment",
-            "sales",
-            "--sales",
-            "s/sales.csv",
-            "--funds",
-            "s/funds.csv",
-            "--distance",
-            "dtw",
-            "--method",
-            "average",
-            "--k",
-            "3",
-            "--out",
-            "dtw",
-        ],
-        d,
-    );
+    w.ok(&format!(
+        "{SEGMENT_SYNTH_SALES} --distance dtw --method average --k 3 --out dtw"
+    ));
 }
 
 /// Offices buying the same funds with independent amounts: no segment structure.
 #[test]
 fn structureless_sales_give_one_cluster() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+    let w = Workdir::new();
     let mut rng = peergroup::random::Rng::new(5);
     let mut s = String::from("bd,office,fund,month,amount\n");
     for o in 0..80 {
@@ -231,79 +141,34 @@ fn structureless_sales_give_one_cluster() {
             }
         }
     }
-    std::fs::write(d.join("sales.csv"), s).unwrap();
-    std::fs::write(
-        d.join("funds.csv"),
+    w.write("sales.csv", s);
+    w.write(
+        "funds.csv",
         "fund,category,broad_category\nF0,Large Blend,Equity\nF1,Core Bond,Fixed Income\nF2,Allocation,Allocation\nF3,Money,Money Market\n",
-    )
-    .unwrap();
-    let err = ok(
-        &[
-            "segment",
-            "sales",
-            "--sales",
-            "sales.csv",
-            "--funds",
-            "funds.csv",
-            "--quarters",
-            "4",
-            "--out",
-            "o",
-        ],
-        d,
     );
+    let err = w.ok("segment sales --sales sales.csv --funds funds.csv --quarters 4 --out o");
     assert!(
         err.contains("into 1 cluster") && err.contains("no further meaningful clustering"),
         "{err}"
     );
-    let t = rows(&d.join("o/assignments.csv"));
+    let t = w.rows("o/assignments.csv");
     assert!(t[1..].iter().all(|r| r[1] == "1"));
 }
 
 #[test]
 fn personas_are_recovered_from_balances() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    ok(
-        &[
-            "synth",
-            "investors",
-            "--users",
-            "2500",
-            "--days",
-            "30",
-            "--seed",
-            "3",
-            "--out",
-            "i",
-        ],
-        d,
-    );
-    let err = ok(
-        &[
-            "segment",
-            "investors",
-            "--users",
-            "i/users.csv",
-            "--balances",
-            "i/balances.csv",
-            "--k",
-            "5",
-            "--out",
-            "o",
-        ],
-        d,
-    );
+    let w = Workdir::new();
+    w.synth("investors --users 2500 --days 30 --seed 3 --out i");
+    let err = w.ok("segment investors --users i/users.csv --balances i/balances.csv --k 5 --out o");
     assert!(err.contains("into 5 clusters"), "{err}");
     let a = ari(
-        &d.join("o/assignments.csv"),
-        "segment",
-        &d.join("i/truth.csv"),
-        "persona",
+        &w,
+        ("o/assignments.csv", "segment"),
+        ("i/truth.csv", "persona"),
         str::to_string,
     );
     assert!(a >= 0.7, "personas: ARI {a}");
-    let p = rows(&d.join("o/profiles.csv"));
+    let p = w.rows("o/profiles.csv");
     assert_eq!(&p[0][..4], ["segment", "size", "share", "description"]);
     assert!(
         p[0].iter().any(|c| c == "generation=Gen Z") && p[0].iter().any(|c| c == "mean_aum_stock"),
@@ -322,99 +187,90 @@ fn personas_are_recovered_from_balances() {
         "weekday.csv",
         "trends.csv",
     ] {
-        assert!(rows(&d.join("o/eda").join(f)).len() > 1, "{f}");
+        assert!(w.rows(&format!("o/eda/{f}")).len() > 1, "{f}");
     }
-    let w = rows(&d.join("o/eda/weekday.csv"));
+    let wd = w.rows("o/eda/weekday.csv");
     // No trades on weekends in the synthetic data.
-    for r in &w[6..8] {
+    for r in &wd[6..8] {
         assert_eq!(r.last().unwrap(), "0", "{r:?}");
     }
 }
 
 #[test]
 fn bad_segmentation_input_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    std::fs::write(
-        d.join("funds.csv"),
-        "fund,category,broad_category\nF1,Large Blend,Equity\nF2,Core Bond,Fixed Income\n",
-    )
-    .unwrap();
-    let sales = |body: &str| {
-        std::fs::write(
-            d.join("sales.csv"),
-            format!("bd,office,fund,month,amount\n{body}"),
-        )
-        .unwrap();
-    };
-    let seg = [
-        "segment",
-        "sales",
-        "--sales",
-        "sales.csv",
-        "--funds",
+    let w = Workdir::new();
+    w.write(
         "funds.csv",
-        "--out",
-        "o",
+        "fund,category,broad_category\nF1,Large Blend,Equity\nF2,Core Bond,Fixed Income\n",
+    );
+    let sales = |body: &str| w.write("sales.csv", format!("bd,office,fund,month,amount\n{body}"));
+    let seg = "segment sales --sales sales.csv --funds funds.csv --out o";
+    let bad_sales: [(&str, &[&str]); 2] = [
+        (
+            "B,O1,F1,2024-01,100\nB,O2,F9,2024-01,50\n",
+            &["sales.csv", "line 3", "fund", "F9"],
+        ),
+        ("B,O1,F1,2024-13,100\n", &["sales.csv", "line 2", "month"]),
     ];
-    sales("B,O1,F1,2024-01,100\nB,O2,F9,2024-01,50\n");
-    fails(&seg, d, &["sales.csv", "line 3", "fund", "F9"]);
-    sales("B,O1,F1,2024-13,100\n");
-    fails(&seg, d, &["sales.csv", "line 2", "month"]);
+    for (body, expect) in bad_sales {
+        sales(body);
+        w.fails(seg, expect);
+    }
     sales("B,O1,F1,2024-01,100\nB,O2,F2,2024-01,50\n");
-    let mut k3 = seg.to_vec();
-    k3.extend(["--k", "3"]);
-    fails(&k3, d, &["--k 3 is more than the 2 offices"]);
-    let mut q0 = seg.to_vec();
-    q0.extend(["--quarters", "0"]);
-    fails(&q0, d, &["--quarters and --k-max must be at least 1"]);
-    let mut dtw = seg.to_vec();
-    dtw.extend(["--distance", "dtw", "--method", "kmeans"]);
-    fails(&dtw, d, &["--distance dtw needs a hierarchical --method"]);
-    assert!(!d.join("o").exists());
+    w.fails(
+        &format!("{seg} --k 3"),
+        &["--k 3 is more than the 2 offices"],
+    );
+    w.fails(
+        &format!("{seg} --quarters 0"),
+        &["--quarters and --k-max must be at least 1"],
+    );
+    w.fails(
+        &format!("{seg} --distance dtw --method kmeans"),
+        &["--distance dtw needs a hierarchical --method"],
+    );
+    assert!(!w.exists("o"));
 
     let users = "user_id,registered,gender,age,occupation,income_band,referral\n\
                  1,2021-01-01,Female,25,Student,< 10M,used\n\
                  2,2021-01-01,Male,35,Employee,10-50M,not used\n\
                  3,2021-01-01,Female,27,Student,< 10M,used\n\
                  4,2021-01-01,Male,38,Employee,10-50M,not used\n";
-    std::fs::write(d.join("users.csv"), users).unwrap();
+    w.write("users.csv", users);
     let balances = |body: &str| {
-        std::fs::write(
-            d.join("balances.csv"),
+        w.write(
+            "balances.csv",
             format!("user_id,date,fund_type,balance,buy,sell,profit\n{body}"),
         )
-        .unwrap();
     };
-    let inv = [
-        "segment",
-        "investors",
-        "--users",
-        "users.csv",
-        "--balances",
-        "balances.csv",
-        "--k",
-        "2",
-        "--out",
-        "i",
+    let inv = "segment investors --users users.csv --balances balances.csv --k 2 --out i";
+    let bad_balances: [(&str, &[&str]); 3] = [
+        (
+            "1,2021-09-01,stock,100,0,0,0\n7,2021-09-01,bond,50,0,0,0\n",
+            &["balances.csv", "line 3", "user_id", "7"],
+        ),
+        (
+            "1,2021-09-01,stock,-100,0,0,0\n",
+            &["balances.csv", "line 2", "balance"],
+        ),
+        (
+            "1,2021-09-01,crypto,100,0,0,0\n",
+            &["balances.csv", "line 2", "fund_type", "crypto"],
+        ),
     ];
-    balances("1,2021-09-01,stock,100,0,0,0\n7,2021-09-01,bond,50,0,0,0\n");
-    fails(&inv, d, &["balances.csv", "line 3", "user_id", "7"]);
-    balances("1,2021-09-01,stock,-100,0,0,0\n");
-    fails(&inv, d, &["balances.csv", "line 2", "balance"]);
-    balances("1,2021-09-01,crypto,100,0,0,0\n");
-    fails(&inv, d, &["balances.csv", "line 2", "fund_type", "crypto"]);
+    for (body, expect) in bad_balances {
+        balances(body);
+        w.fails(inv, expect);
+    }
     // One Retired user: a category level with one member.
-    std::fs::write(
-        d.join("users.csv"),
+    w.write(
+        "users.csv",
         format!("{users}5,2021-01-01,Male,36,Retired,10-50M,used\n"),
-    )
-    .unwrap();
+    );
     balances("1,2021-09-01,stock,100,0,0,0\n2,2021-09-01,bond,100,0,0,0\n3,2021-09-01,stock,100,0,0,0\n4,2021-09-01,bond,100,0,0,0\n5,2021-09-01,bond,100,0,0,0\n");
-    fails(
-        &inv,
-        d,
+    w.fails(
+        inv,
         &["users.csv", "line 6", "occupation", "Retired", "one member"],
     );
-    assert!(!d.join("i").exists());
+    assert!(!w.exists("i"));
 }
