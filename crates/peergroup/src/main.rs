@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 mod commands;
 
-use commands::options::{Force, SeriesFlags};
+use commands::options::Force;
 use commands::{synth::TableFormat, CommandResult};
 
 #[derive(Parser)]
