@@ -138,9 +138,9 @@ Example:\n  peergroup rate --series navs.csv --prices --chart ratings.svg --out 
     #[command(subcommand)]
     Synth(SynthCommand),
     /// Run every stage on bundled data and write a report (tables, SVG charts, index.html).
-    Demo(DemoCli),
+    Demo(commands::demo::DemoArgs),
     /// Gather a run directory into one self-contained HTML page (RUN_DIR/index.html).
-    Report(ReportCli),
+    Report(commands::render::ReportArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -570,23 +570,6 @@ struct SynthIndustryCli {
     force: Force,
 }
 
-#[derive(Args)]
-struct DemoCli {
-    /// Run directory to write.
-    #[arg(long, default_value = "peergroup-demo", value_name = "DIR")]
-    out: PathBuf,
-    /// Replace a non-empty directory that is not an earlier demo run.
-    #[arg(long)]
-    force: bool,
-}
-
-#[derive(Args)]
-struct ReportCli {
-    /// A run directory (written by `peergroup demo` or holding tables and SVG charts).
-    #[arg(value_name = "RUN_DIR")]
-    run_dir: PathBuf,
-}
-
 fn run(cli: Cli) -> CommandResult {
     match cli.command {
         Command::Industry(a) => commands::industry::run(&a)?,
@@ -817,14 +800,8 @@ fn run(cli: Cli) -> CommandResult {
                 a.out.display()
             );
         }
-        Command::Demo(a) => {
-            let index = commands::demo::run(&a.out, a.force)?;
-            eprintln!("demo report: {}", index.display());
-        }
-        Command::Report(a) => {
-            let index = commands::render::run(&a.run_dir)?;
-            eprintln!("report: {}", index.display());
-        }
+        Command::Demo(a) => commands::demo::run(&a)?,
+        Command::Report(a) => commands::render::run(&a)?,
     }
     Ok(())
 }

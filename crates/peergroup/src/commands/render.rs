@@ -2,16 +2,32 @@
 
 use std::path::{Path, PathBuf};
 
+use clap::Args;
 use peergroup_report::{render_html, Block, Report, Section};
 
 use super::{CommandError, CommandResult};
+
+/// Arguments of `peergroup report`.
+#[derive(Args, Clone, Debug)]
+pub struct ReportArgs {
+    /// A run directory (written by `peergroup demo` or holding tables and SVG charts).
+    #[arg(value_name = "RUN_DIR")]
+    pub run_dir: PathBuf,
+}
+
+/// Run `peergroup report`.
+pub fn run(args: &ReportArgs) -> CommandResult {
+    let index = render(&args.run_dir)?;
+    eprintln!("report: {}", index.display());
+    Ok(())
+}
 
 const PREVIEW_ROWS: usize = 15;
 
 /// Render `RUN_DIR/index.html` from `RUN_DIR/report.json`, or, for a directory of
 /// tables and charts without one, from every `.svg` (inlined) and `.csv` (first rows)
 /// found directly in it. The page is the command's output and is always rewritten.
-pub fn run(dir: &Path) -> CommandResult<PathBuf> {
+pub fn render(dir: &Path) -> CommandResult<PathBuf> {
     if !dir.is_dir() {
         return Err(CommandError::usage(format!(
             "'{}' is not a directory",

@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use clap::Args;
 use peergroup_data::Panel;
 use peergroup_io::{read_series, write_table, Format, SeriesOptions, Table};
 use peergroup_report::{render_html, Report};
@@ -96,8 +97,26 @@ fn pct(x: f64) -> String {
     }
 }
 
-/// Run the demo into `out`; returns the path of `index.html`.
-pub fn run(out: &Path, force: bool) -> CommandResult<PathBuf> {
+/// Arguments of `peergroup demo`.
+#[derive(Args, Clone, Debug)]
+pub struct DemoArgs {
+    /// Run directory to write.
+    #[arg(long, default_value = "peergroup-demo", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace a non-empty directory that is not an earlier demo run.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Run `peergroup demo`.
+pub fn run(args: &DemoArgs) -> CommandResult {
+    let index = write_demo(&args.out, args.force)?;
+    eprintln!("demo report: {}", index.display());
+    Ok(())
+}
+
+/// Write the demo run into `out`; returns the path of `index.html`.
+pub fn write_demo(out: &Path, force: bool) -> CommandResult<PathBuf> {
     if out.exists() {
         let is_dir = out.is_dir();
         let empty = is_dir
