@@ -1,7 +1,9 @@
 //! Style stage: each fund's exposures to a factor universe (METHODS §2).
 
-use peergroup_data::{InputError, Panel};
-use peergroup_io::{Column, Table};
+use std::collections::HashMap;
+
+use peergroup_data::{Date, InputError, Panel};
+use peergroup_io::{Column, Exposures, Keys, Table};
 use peergroup_style::{analyse, Constraints, Method, StyleProblem, StyleResult, StyleSpec};
 
 use crate::Named;
@@ -22,6 +24,7 @@ pub struct StyleSummary {
 }
 
 /// Funds and factors aligned on the dates where every factor is observed.
+#[derive(Clone, Debug)]
 pub struct Aligned {
     /// Funds on the common dates.
     pub funds: Panel,
@@ -202,6 +205,7 @@ pub fn constraints(method: Method, no_long_only: bool, no_budget: bool) -> Const
 }
 
 /// Exposures and fit statistics of every fund, on the dates funds and factors share.
+#[derive(Clone, Debug)]
 pub struct StyleOutput {
     /// Funds and factors on the common dates.
     pub aligned: Aligned,
@@ -284,6 +288,60 @@ impl StyleOutput {
             fits: fits.len(),
             mean_r2: fits.iter().map(|f| f.r2).sum::<f64>() / fits.len().max(1) as f64,
         }
+    }
+
+    /// The exposures as the similarity stage takes them: the same values, funds, factors
+    /// (with CASH without the budget constraint) and dates as reading back the exposures
+    /// table would give.
+    pub fn exposures(&self) -> Exposures {
+        let res = &self.result;
+        let n = res.n_factors;
+        let cash = reports_cash(&self.spec);
+        let mut factors = Keys::default();
+        for name in self.aligned.factors.ids() {
+            factors.intern(name);
+        }
+        if cash {
+            factors.intern("CASH");
+        }
+        let all_dates = self.aligned.factors.dates();
+        let mut dates: Vec<Date> = res.exposures.iter().map(|e| all_dates[e.t]).collect();
+        dates.sort_unstable();
+        dates.dedup();
+        let mut funds = Keys::default();
+        let codes: Vec<usize> = res
+            .exposures
+            .iter()
+            .map(|e| funds.intern(&self.aligned.funds.ids()[e.fund]))
+            .collect();
+        let k = factors.len();
+        let mut values = vec![f64::NAN; dates.len() * funds.len() * k];
+        for (row, (e, &i)) in res.exposures.iter().zip(&codes).enumerate() {
+            // every exposure date is in `dates`
+            let t = dates.partition_point(|d| *d < all_dates[e.t]);
+            let b = &res.betas[row * n..(row + 1) * n];
+            let at = (t * funds.len() + i) * k;
+            values[at..at + n].copy_from_slice(b);
+            if cash {
+                values[at + n] = 1.0 - b.iter().sum::<f64>();
+            }
+        }
+        Exposures {
+            funds,
+            factors,
+            dates,
+            values,
+        }
+    }
+
+    /// R² by (fund, date), as the similarity stage takes it.
+    pub fn r2(&self) -> HashMap<(String, Date), f64> {
+        let dates = self.aligned.factors.dates();
+        self.result
+            .fits
+            .iter()
+            .map(|f| ((self.aligned.funds.ids()[f.fund].clone(), dates[f.t]), f.r2))
+            .collect()
     }
 
     /// `fund,date,factor,beta` (plus CASH rows without the budget constraint).
