@@ -1,9 +1,27 @@
-//! Dense linear algebra for the small symmetric systems of style analysis.
+//! Small dense linear algebra on row-major `n × n` slices: Cholesky factor, solve,
+//! inverse and a ridge-regularised factor for symmetric positive definite systems, a
+//! matrix-vector product, and the symmetric eigen-decomposition by cyclic Jacobi.
 //!
-//! Style problems have 3 to 40 factors, solved hundreds of thousands of times in rolling
-//! windows. At that size a straight-line Cholesky on a stack of `f64` beats calling into
-//! a general library (dispatch and allocation dominate), so the kernels live here.
-//! Matrices are row-major `n × n` slices.
+//! The systems here are small and solved very often: style analysis has 3 to 40 factors
+//! in hundreds of thousands of rolling windows, Gaussian mixtures have d ≤ 8 features,
+//! PCA a d × d feature covariance and classical MDS a Rayleigh–Ritz block of d + 5. At
+//! those sizes a straight-line loop on a stack of `f64` beats calling into a general
+//! library (dispatch and allocation dominate): `bench/linalg` measures it against faer
+//! and `bench/README.md` gives the figures.
+//!
+//! ```
+//! use peergroup_numeric::linalg::{cholesky, cholesky_solve};
+//! // A = [[4, 2], [2, 3]]; A x = [2, 1] → x = [0.5, 0]
+//! let a = [4.0, 2.0, 2.0, 3.0];
+//! let mut l = [0.0; 4];
+//! assert!(cholesky(&a, 2, &mut l));
+//! let mut b = [2.0, 1.0];
+//! cholesky_solve(&l, 2, &mut b);
+//! assert!((b[0] - 0.5).abs() < 1e-15 && b[1].abs() < 1e-15);
+//! ```
+
+// Index loops are kept where they mirror the algebra (rows, columns, pivots).
+#![allow(clippy::needless_range_loop)]
 
 /// Cholesky factor `L` (lower, row-major) of the SPD matrix `a`, written into `l`.
 /// Returns `false` if a pivot is not positive (the matrix is not numerically PD).
@@ -94,6 +112,67 @@ pub fn mat_vec(a: &[f64], rows: usize, cols: usize, x: &[f64], y: &mut [f64]) {
     }
 }
 
+/// Eigen-decomposition of a small symmetric matrix by cyclic Jacobi rotations:
+/// eigenvalues descending, eigenvectors as columns (row-major m × m).
+pub fn symmetric_eigen(a: &[f64], m: usize) -> (Vec<f64>, Vec<f64>) {
+    let mut a = a.to_vec();
+    let mut v = vec![0.0; m * m];
+    for i in 0..m {
+        v[i * m + i] = 1.0;
+    }
+    for _sweep in 0..100 {
+        let off: f64 = (0..m)
+            .flat_map(|i| (0..m).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| a[i * m + j].powi(2))
+            .sum();
+        let scale: f64 = (0..m)
+            .map(|i| a[i * m + i].powi(2))
+            .sum::<f64>()
+            .max(f64::MIN_POSITIVE);
+        if off <= 1e-30 * scale {
+            break;
+        }
+        for p in 0..m {
+            for q in p + 1..m {
+                let apq = a[p * m + q];
+                if apq.abs() < 1e-300 {
+                    continue;
+                }
+                let theta = (a[q * m + q] - a[p * m + p]) / (2.0 * apq);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..m {
+                    let (akp, akq) = (a[k * m + p], a[k * m + q]);
+                    a[k * m + p] = c * akp - s * akq;
+                    a[k * m + q] = s * akp + c * akq;
+                }
+                for k in 0..m {
+                    let (apk, aqk) = (a[p * m + k], a[q * m + k]);
+                    a[p * m + k] = c * apk - s * aqk;
+                    a[q * m + k] = s * apk + c * aqk;
+                }
+                for k in 0..m {
+                    let (vkp, vkq) = (v[k * m + p], v[k * m + q]);
+                    v[k * m + p] = c * vkp - s * vkq;
+                    v[k * m + q] = s * vkp + c * vkq;
+                }
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&i, &j| a[j * m + j].total_cmp(&a[i * m + i]));
+    let values = order.iter().map(|&i| a[i * m + i]).collect();
+    let mut vectors = vec![0.0; m * m];
+    for (new, &old) in order.iter().enumerate() {
+        for k in 0..m {
+            vectors[k * m + new] = v[k * m + old];
+        }
+    }
+    (values, vectors)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +208,13 @@ mod tests {
         let singular = [1.0, 1.0, 1.0, 1.0];
         let mut w = [0.0; 4];
         assert!(cholesky_regularised(&singular, 2, &mut l, &mut w));
+    }
+
+    #[test]
+    fn jacobi_matches_a_hand_example() {
+        // [[2, 1], [1, 2]] has eigenvalues 3 and 1
+        let (vals, vecs) = symmetric_eigen(&[2.0, 1.0, 1.0, 2.0], 2);
+        assert!((vals[0] - 3.0).abs() < 1e-14 && (vals[1] - 1.0).abs() < 1e-14);
+        assert!((vecs[0].abs() - 0.5f64.sqrt()).abs() < 1e-14);
     }
 }
