@@ -12,13 +12,14 @@
 //! per thread, in two forms: its matrix API (`Mat::llt`, `Mat::self_adjoint_eigen`,
 //! which allocate per call), and its in-place kernels with workspace allocated once
 //! outside the timed loop (the fairest comparison with the hand kernels, which also
-//! reuse buffers). Each figure is the best of several runs over a batch of 64 different
-//! matrices. `ratio` is faer's best time over the hand time: above 1 the hand kernel is
+//! reuse buffers). Each figure is the best of 15 runs over a batch of 64 different
+//! matrices, the three variants taking turns run by run so that they share the load of a
+//! busy machine. `ratio` is faer's best time over the hand time: above 1 the hand kernel is
 //! faster.
 //!
 //! ```sh
 //! cargo run --release --manifest-path bench/linalg/Cargo.toml          # full table
-//! cargo run --release --manifest-path bench/linalg/Cargo.toml -- 0.02  # 20 ms per run
+//! cargo run --release --manifest-path bench/linalg/Cargo.toml -- 0.01  # 10 ms per run
 //! ```
 
 use std::hint::black_box;
@@ -33,7 +34,7 @@ use peergroup_numeric::linalg::{cholesky, cholesky_solve, symmetric_eigen};
 /// Matrices per batch: enough that one matrix is not always in L1.
 const BATCH: usize = 64;
 /// Timed runs per figure; the best is kept (the machine is shared, so noise only adds).
-const RUNS: usize = 7;
+const ROUNDS: usize = 15;
 
 /// Cholesky sizes: style factor counts and GMM feature counts.
 const CHOL_SIZES: [usize; 8] = [2, 3, 5, 8, 13, 20, 30, 40];
@@ -77,28 +78,37 @@ fn covariance(n: usize, rng: &mut Uniform) -> Vec<f64> {
     a
 }
 
-/// Nanoseconds per call of `f` over the batch: best of [`RUNS`] runs of at least
-/// `seconds` each.
-fn time(seconds: f64, mut f: impl FnMut()) -> f64 {
-    let mut reps = 1usize;
-    loop {
-        let start = Instant::now();
-        for _ in 0..reps {
-            f();
+/// Nanoseconds per call of each variant over the batch. Each variant first gets a
+/// repetition count that makes one run last at least `seconds`; then the variants run in
+/// turn, [`ROUNDS`] times, and each keeps its best run. Taking turns makes all variants
+/// sample the same stretches of a shared machine's load.
+fn time_interleaved(seconds: f64, variants: &mut [&mut dyn FnMut()]) -> Vec<f64> {
+    let reps: Vec<usize> = variants
+        .iter_mut()
+        .map(|f| {
+            let mut reps = 1usize;
+            loop {
+                let start = Instant::now();
+                for _ in 0..reps {
+                    f();
+                }
+                if start.elapsed().as_secs_f64() >= seconds {
+                    return reps;
+                }
+                reps *= 2;
+            }
+        })
+        .collect();
+    let mut best = vec![f64::INFINITY; variants.len()];
+    for _ in 0..ROUNDS {
+        for ((f, &reps), best) in variants.iter_mut().zip(&reps).zip(&mut best) {
+            let start = Instant::now();
+            for _ in 0..reps {
+                f();
+            }
+            let per_call = start.elapsed().as_secs_f64() * 1e9 / (reps * BATCH) as f64;
+            *best = best.min(per_call);
         }
-        if start.elapsed().as_secs_f64() >= seconds / 4.0 {
-            break;
-        }
-        reps *= 2;
-    }
-    let mut best = f64::INFINITY;
-    for _ in 0..RUNS {
-        let start = Instant::now();
-        for _ in 0..reps {
-            f();
-        }
-        let per_call = start.elapsed().as_secs_f64() * 1e9 / (reps * BATCH) as f64;
-        best = best.min(per_call);
     }
     best
 }
@@ -127,14 +137,14 @@ fn bench_cholesky(n: usize, seconds: f64) -> Row {
     // Hand: factor into a reused buffer, solve in place.
     let mut l = vec![0.0; n * n];
     let mut x = vec![0.0; n];
-    let hand = time(seconds, || {
+    let mut hand = || {
         for (a, b) in mats.iter().zip(&rhs) {
             assert!(cholesky(black_box(a), n, &mut l));
             x.copy_from_slice(b);
             cholesky_solve(&l, n, &mut x);
             black_box(&x);
         }
-    });
+    };
 
     // faer in place: workspace and matrices allocated once.
     let par = Par::Seq;
@@ -147,7 +157,7 @@ fn bench_cholesky(n: usize, seconds: f64) -> Row {
     )
     .or(faer::linalg::cholesky::llt::solve::solve_in_place_scratch::<f64>(n, 1, par));
     let mut mem = MemBuffer::new(req);
-    let faer_in_place = time(seconds, || {
+    let mut faer_in_place = || {
         for (a, b) in mats.iter().zip(&rhs) {
             let a = black_box(a);
             for i in 0..n {
@@ -176,10 +186,10 @@ fn bench_cholesky(n: usize, seconds: f64) -> Row {
             );
             black_box(&fx);
         }
-    });
+    };
 
     // faer's matrix API, as a caller would write it first.
-    let faer_api = time(seconds, || {
+    let mut faer_api = || {
         for (a, b) in mats.iter().zip(&rhs) {
             let m = to_mat(black_box(a), n);
             let llt = m.llt(Side::Lower).expect("SPD");
@@ -187,7 +197,9 @@ fn bench_cholesky(n: usize, seconds: f64) -> Row {
             llt.solve_in_place(&mut sol);
             black_box(&sol);
         }
-    });
+    };
+    let t = time_interleaved(seconds, &mut [&mut hand, &mut faer_in_place, &mut faer_api]);
+    let (hand, faer_in_place, faer_api) = (t[0], t[1], t[2]);
 
     // Same answers (to rounding)?
     let mut max_diff = 0.0f64;
@@ -217,11 +229,11 @@ fn bench_eigen(n: usize, seconds: f64) -> Row {
     let mut rng = Uniform(0xE16E ^ n as u64);
     let mats: Vec<Vec<f64>> = (0..BATCH).map(|_| covariance(n, &mut rng)).collect();
 
-    let hand = time(seconds, || {
+    let mut hand = || {
         for a in &mats {
             black_box(symmetric_eigen(black_box(a), n));
         }
-    });
+    };
 
     let par = Par::Seq;
     let mut fa = Mat::<f64>::zeros(n, n);
@@ -233,7 +245,7 @@ fn bench_eigen(n: usize, seconds: f64) -> Row {
         par,
         Default::default(),
     ));
-    let faer_in_place = time(seconds, || {
+    let mut faer_in_place = || {
         for a in &mats {
             let a = black_box(a);
             for i in 0..n {
@@ -252,14 +264,16 @@ fn bench_eigen(n: usize, seconds: f64) -> Row {
             .expect("converges");
             black_box((&s, &u));
         }
-    });
+    };
 
-    let faer_api = time(seconds, || {
+    let mut faer_api = || {
         for a in &mats {
             let m = to_mat(black_box(a), n);
             black_box(m.self_adjoint_eigen(Side::Lower).expect("converges"));
         }
-    });
+    };
+    let t = time_interleaved(seconds, &mut [&mut hand, &mut faer_in_place, &mut faer_api]);
+    let (hand, faer_in_place, faer_api) = (t[0], t[1], t[2]);
 
     // Eigenvalues agree (faer ascending, hand descending)?
     let mut max_diff = 0.0f64;
@@ -287,8 +301,8 @@ fn bench_eigen(n: usize, seconds: f64) -> Row {
 fn main() {
     let seconds: f64 = std::env::args()
         .nth(1)
-        .map(|s| s.parse().expect("seconds per timed run, e.g. 0.05"))
-        .unwrap_or(0.05);
+        .map(|s| s.parse().expect("seconds per timed run, e.g. 0.03"))
+        .unwrap_or(0.03);
     println!(
         "| kernel | n | hand ns | faer in place ns | faer Mat API ns | ratio (faer best / hand) | max rel. diff |"
     );

@@ -4,10 +4,13 @@
 //!
 //! The systems here are small and solved very often: style analysis has 3 to 40 factors
 //! in hundreds of thousands of rolling windows, Gaussian mixtures have d ≤ 8 features,
-//! PCA a d × d feature covariance and classical MDS a Rayleigh–Ritz block of d + 5. At
-//! those sizes a straight-line loop on a stack of `f64` beats calling into a general
-//! library (dispatch and allocation dominate): `bench/linalg` measures it against faer
-//! and `bench/README.md` gives the figures.
+//! PCA a d × d feature covariance and classical MDS a Rayleigh–Ritz block of d + 5.
+//! Measured against faer 0.24 (`bench/linalg`, figures in `bench/README.md`), the
+//! straight-line Cholesky is 1.5-1.8× faster up to 5 × 5 and at least as fast at 8 × 8
+//! (faer's setup dominates small sizes), but faer is faster from 13 × 13 (2× at 40 × 40);
+//! cyclic Jacobi is faster only up to 4 × 4, and faer 1.5-2.6× faster from 8 × 8 to
+//! 13 × 13. The hand kernels are kept so that outputs stay bit-identical until that
+//! trade is decided.
 //!
 //! ```
 //! use peergroup_numeric::linalg::{cholesky, cholesky_solve};
