@@ -7,6 +7,7 @@
 //! iteration with a Rayleigh–Ritz step (a few extra vectors speed convergence), which
 //! needs only products with B: O(n²·d) per iteration and no n × n factorisation.
 
+use peergroup_numeric::linalg::symmetric_eigen;
 use peergroup_random::Rng;
 
 /// An embedding of n objects in d dimensions.
@@ -20,67 +21,6 @@ pub struct Embedding {
     pub eigenvalues: Vec<f64>,
     /// Share of the positive spectrum (trace of B's positive part) captured, in [0, 1].
     pub explained: f64,
-}
-
-/// Eigen-decomposition of a small symmetric matrix by cyclic Jacobi rotations:
-/// eigenvalues descending, eigenvectors as columns (row-major m × m).
-pub fn symmetric_eigen(a: &[f64], m: usize) -> (Vec<f64>, Vec<f64>) {
-    let mut a = a.to_vec();
-    let mut v = vec![0.0; m * m];
-    for i in 0..m {
-        v[i * m + i] = 1.0;
-    }
-    for _sweep in 0..100 {
-        let off: f64 = (0..m)
-            .flat_map(|i| (0..m).filter(move |&j| j != i).map(move |j| (i, j)))
-            .map(|(i, j)| a[i * m + j].powi(2))
-            .sum();
-        let scale: f64 = (0..m)
-            .map(|i| a[i * m + i].powi(2))
-            .sum::<f64>()
-            .max(f64::MIN_POSITIVE);
-        if off <= 1e-30 * scale {
-            break;
-        }
-        for p in 0..m {
-            for q in p + 1..m {
-                let apq = a[p * m + q];
-                if apq.abs() < 1e-300 {
-                    continue;
-                }
-                let theta = (a[q * m + q] - a[p * m + p]) / (2.0 * apq);
-                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
-                let t = if theta == 0.0 { 1.0 } else { t };
-                let c = 1.0 / (t * t + 1.0).sqrt();
-                let s = t * c;
-                for k in 0..m {
-                    let (akp, akq) = (a[k * m + p], a[k * m + q]);
-                    a[k * m + p] = c * akp - s * akq;
-                    a[k * m + q] = s * akp + c * akq;
-                }
-                for k in 0..m {
-                    let (apk, aqk) = (a[p * m + k], a[q * m + k]);
-                    a[p * m + k] = c * apk - s * aqk;
-                    a[q * m + k] = s * apk + c * aqk;
-                }
-                for k in 0..m {
-                    let (vkp, vkq) = (v[k * m + p], v[k * m + q]);
-                    v[k * m + p] = c * vkp - s * vkq;
-                    v[k * m + q] = s * vkp + c * vkq;
-                }
-            }
-        }
-    }
-    let mut order: Vec<usize> = (0..m).collect();
-    order.sort_by(|&i, &j| a[j * m + j].total_cmp(&a[i * m + i]));
-    let values = order.iter().map(|&i| a[i * m + i]).collect();
-    let mut vectors = vec![0.0; m * m];
-    for (new, &old) in order.iter().enumerate() {
-        for k in 0..m {
-            vectors[k * m + new] = v[k * m + old];
-        }
-    }
-    (values, vectors)
 }
 
 /// Orthonormalise the columns of the row-major n × b matrix `q` (modified Gram–Schmidt).
@@ -215,14 +155,6 @@ mod tests {
             }
         }
         out
-    }
-
-    #[test]
-    fn jacobi_matches_a_hand_example() {
-        // [[2, 1], [1, 2]] has eigenvalues 3 and 1
-        let (vals, vecs) = symmetric_eigen(&[2.0, 1.0, 1.0, 2.0], 2);
-        assert!((vals[0] - 3.0).abs() < 1e-14 && (vals[1] - 1.0).abs() < 1e-14);
-        assert!((vecs[0].abs() - 0.5f64.sqrt()).abs() < 1e-14);
     }
 
     #[test]

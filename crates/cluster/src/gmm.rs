@@ -51,6 +51,7 @@
 // Index loops are kept where they mirror the algebra (observations, components, variables).
 #![allow(clippy::needless_range_loop)]
 
+use peergroup_numeric::linalg::cholesky;
 use peergroup_random::Rng;
 use rayon::prelude::*;
 use std::ops::RangeInclusive;
@@ -790,30 +791,6 @@ fn e_step(
         loglik += lse;
     }
     loglik
-}
-
-/// Cholesky factor `L` (lower, row-major) of the d×d matrix `a`; false if not PD.
-fn cholesky(a: &[f64], d: usize, l: &mut [f64]) -> bool {
-    for i in 0..d {
-        for j in 0..=i {
-            let mut s = a[i * d + j];
-            for t in 0..j {
-                s -= l[i * d + t] * l[j * d + t];
-            }
-            if i == j {
-                if s.is_nan() || s <= 0.0 || !s.is_finite() {
-                    return false;
-                }
-                l[i * d + i] = s.sqrt();
-            } else {
-                l[i * d + j] = s / l[j * d + j];
-            }
-        }
-        for j in i + 1..d {
-            l[i * d + j] = 0.0;
-        }
-    }
-    true
 }
 
 fn argmax(v: &[f64]) -> usize {

@@ -15,7 +15,7 @@
 
 use rayon::prelude::*;
 
-use crate::embed::symmetric_eigen;
+use peergroup_numeric::linalg::symmetric_eigen;
 
 /// Rows per block of the parallel covariance pass; fixed, so the result does not depend on
 /// the number of threads.

@@ -1,5 +1,6 @@
 //! The numeric vocabulary every stage shares: a row-major matrix view instead of loose
-//! `(x, n, d)` triples.
+//! `(x, n, d)` triples ([`matrix`]), the distribution functions ([`stats`]: normal,
+//! χ², gamma) and small dense linear algebra ([`linalg`]: Cholesky, symmetric eigen).
 //!
 //! ```
 //! use peergroup_numeric::MatRef;
@@ -9,6 +10,8 @@
 //! assert_eq!(m.get(2, 0), 5.0);
 //! ```
 
+pub mod linalg;
 pub mod matrix;
+pub mod stats;
 
 pub use matrix::{MatRef, Matrix, ShapeError};

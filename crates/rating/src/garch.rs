@@ -910,8 +910,7 @@ pub fn rate_series(r: &[f64], options: &FitOptions) -> Result<RatedSeries, Serie
         }
     };
     let fit = if base.converged {
-        let critical =
-            peergroup_cluster::bootstrap::normal_quantile(1.0 - options.significance / 2.0);
+        let critical = peergroup_numeric::stats::normal_quantile(1.0 - options.significance / 2.0);
         let keep = |k: usize| base.t_stat(k).abs() >= critical;
         let free = Free {
             alpha: base.free.alpha && keep(ALPHA),

@@ -22,7 +22,7 @@ mod qp;
 pub mod risk;
 pub mod simulate;
 
-pub use archlm::{arch_lm, chi2_sf, ArchLm};
+pub use archlm::{arch_lm, ArchLm};
 pub use classify::{classify, compare, levels, stars, Comparison, FundClasses, Level};
 pub use garch::{fit, fit_with, rate_series, AtGarch, FitOptions, Free, GarchFit, RatedSeries};
 pub use risk::{decompose, risk_paths, RiskComponents, RiskPaths};

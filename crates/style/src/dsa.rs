@@ -28,8 +28,8 @@ use clarabel::algebra::CscMatrix;
 use clarabel::solver::SupportedConeT;
 
 use crate::conic::solve_qp;
-use crate::linalg::{cholesky, cholesky_inverse, cholesky_regularised};
 use crate::sharpe::QpError;
+use peergroup_numeric::linalg::{cholesky, cholesky_inverse, cholesky_regularised, cholesky_solve};
 
 /// How λ is set.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -265,7 +265,7 @@ impl Reduced {
                     if lo > 1e-9 * hi {
                         cholesky_inverse(&l, m, &mut p, &mut col);
                         z.copy_from_slice(&info_v);
-                        crate::linalg::cholesky_solve(&l, m, &mut z);
+                        cholesky_solve(&l, m, &mut z);
                         ws.zf[k * m..(k + 1) * m].copy_from_slice(&z);
                         ws.pf[k * mm..(k + 1) * mm].copy_from_slice(&p);
                         // the Kalman phase treats k as already updated
@@ -293,7 +293,7 @@ impl Reduced {
                         ));
                     }
                     z.copy_from_slice(&info_v);
-                    crate::linalg::cholesky_solve(&l, m, &mut z);
+                    cholesky_solve(&l, m, &mut z);
                 }
                 continue;
             }

@@ -13,7 +13,6 @@
 pub mod analysis;
 pub mod conic;
 pub mod dsa;
-pub mod linalg;
 pub mod moments;
 pub mod select;
 pub mod sharpe;

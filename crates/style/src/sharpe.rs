@@ -304,7 +304,7 @@ impl SharpeSolver {
     /// `ν = (1 − uᵀD⁻¹v) / uᵀD⁻¹u` (that is `(1 − 1ᵀG_FF⁻¹c_F) / 1ᵀG_FF⁻¹1`) and one back
     /// sweep `β_F = L⁻ᵀD⁻¹(v + νu)`. No square roots, one division per pivot. A
     /// near-collinear free set (a pivot not positive) is refactored with a growing
-    /// ridge, as [`crate::linalg::cholesky_regularised`] does.
+    /// ridge, as [`peergroup_numeric::linalg::cholesky_regularised`] does.
     fn solve_free(&mut self, g: &[f64], c: &[f64], n: usize, budget: bool) -> Result<(), QpError> {
         self.iterations += 1;
         let k = self.k;
