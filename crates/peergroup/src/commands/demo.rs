@@ -1098,7 +1098,7 @@ fn peer_group_section(run: &Run, report: &mut Report) -> CommandResult {
 }
 
 /// Rows of the ratings table shown on the page: fund, stars, classes, gain, risks, δ, note.
-fn rating_rows(rows: &[super::rate::FundRating], show: usize) -> Vec<Vec<String>> {
+fn rating_rows(rows: &[peergroup_pipeline::rating::FundRating], show: usize) -> Vec<Vec<String>> {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     // Best stars first, then higher gain.
     order.sort_by(|&a, &b| {
@@ -1173,15 +1173,21 @@ fn rating_section(run: &Run, report: &mut Report) -> CommandResult {
         wide.push(id, peergroup_io::Column::F64(monthly.series(i).to_vec()));
     }
     run.table("inputs/french_portfolios_monthly.csv", &wide)?;
-    let french =
-        super::rate::rate_panel(&monthly, "french_monthly_1949_2017.csv", &options, false)?;
-    run.table("french_ratings.csv", &super::rate::ratings_table(&french))?;
+    let french = peergroup_pipeline::rating::rate_panel(
+        Named::new(&monthly, "french_monthly_1949_2017.csv"),
+        &options.into(),
+    )?;
+    run.table(
+        "french_ratings.csv",
+        &peergroup_pipeline::rating::ratings_table(&french),
+    )?;
     run.text(
         "french_ratings.svg",
-        &super::rate::ratings_chart(
+        &peergroup_pipeline::rating::ratings_chart(
             &french,
             "French portfolios 1949–2017: gain vs AT-GARCH risk",
-        ),
+        )
+        .to_svg(),
     )?;
 
     // Daily: a synthetic universe with known parameters.
@@ -1199,11 +1205,21 @@ fn rating_section(run: &Run, report: &mut Report) -> CommandResult {
         &run.path("inputs/garch/returns.csv"),
         &SeriesOptions::default(),
     )?;
-    let rated = super::rate::rate_panel(&daily, "inputs/garch/returns.csv", &options, false)?;
-    run.table("garch_ratings.csv", &super::rate::ratings_table(&rated))?;
+    let rated = peergroup_pipeline::rating::rate_panel(
+        Named::new(&daily, "inputs/garch/returns.csv"),
+        &options.into(),
+    )?;
+    run.table(
+        "garch_ratings.csv",
+        &peergroup_pipeline::rating::ratings_table(&rated),
+    )?;
     run.text(
         "garch_ratings.svg",
-        &super::rate::ratings_chart(&rated, "Synthetic daily funds: gain vs AT-GARCH risk"),
+        &peergroup_pipeline::rating::ratings_chart(
+            &rated,
+            "Synthetic daily funds: gain vs AT-GARCH risk",
+        )
+        .to_svg(),
     )?;
     // How often the t-tests keep the terms the truth has.
     let mut recovery = Vec::new();
@@ -1226,7 +1242,7 @@ fn rating_section(run: &Run, report: &mut Report) -> CommandResult {
             share(&|f| f.converged),
         ]);
     }
-    let stars = |rows: &[super::rate::FundRating]| {
+    let stars = |rows: &[peergroup_pipeline::rating::FundRating]| {
         let mut c = [0usize; 5];
         for r in rows {
             if let Some((_, _, s)) = r.class {
