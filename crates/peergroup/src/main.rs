@@ -111,7 +111,7 @@ or the feature columns), giving AU and BP p-values per cluster node.\n\
 Output: id,cluster (clusters numbered 1..k by first appearance).\n\n\
 Example:\n  peergroup cluster --similarity sim.csv --method average --k auto --linkage-out linkage.csv --reference categories.csv --out clusters.csv"
     )]
-    Cluster(ClusterCli),
+    Cluster(commands::cluster::ClusterArgs),
     /// Rate funds 1–5 stars by gain and AT-GARCH risk (Lisi & Otranto).
     #[command(
         long_about = "Risk/return rating without a vendor (SPEC §5; Lisi & Otranto, seed 003).\n\n\
@@ -130,7 +130,7 @@ Output: fund,gain,v_min,v_standard,v_turmoil,risk,gain_level,risk_level,stars,mu
 --external FILE (fund,stars) compares the stars: contingency table, Spearman correlation, share equal and within one star, written to --comparison-out (default <out>_external.csv).\n\n\
 Example:\n  peergroup rate --series navs.csv --prices --chart ratings.svg --out ratings.csv"
     )]
-    Rate(RateCli),
+    Rate(commands::rate::RateArgs),
     /// Segments of broker-dealer offices or funds (sales flows) and of app investors.
     #[command(subcommand)]
     Segment(SegmentCommand),
@@ -141,77 +141,6 @@ Example:\n  peergroup rate --series navs.csv --prices --chart ratings.svg --out 
     Demo(commands::demo::DemoArgs),
     /// Gather a run directory into one self-contained HTML page (RUN_DIR/index.html).
     Report(commands::render::ReportArgs),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum MetricArg {
-    /// Euclidean distance.
-    Euclidean,
-    /// Manhattan distance.
-    Manhattan,
-    /// 1 − Pearson correlation of the feature rows.
-    Correlation,
-}
-
-#[derive(Args)]
-struct ClusterCli {
-    /// Similarity table date,fund_a,fund_b,similarity.
-    #[arg(
-        long,
-        value_name = "FILE",
-        conflicts_with = "features",
-        required_unless_present = "features"
-    )]
-    similarity: Option<PathBuf>,
-    /// Feature table id,<feature>....
-    #[arg(long, value_name = "FILE")]
-    features: Option<PathBuf>,
-    /// Distance between feature rows (hierarchical methods).
-    #[arg(long, value_enum, default_value = "euclidean")]
-    metric: MetricArg,
-    /// Date of the similarity table to cluster (default: the last).
-    #[arg(long, value_parser = parse_date)]
-    date: Option<peergroup::data::Date>,
-    /// Method.
-    #[arg(long, value_enum, default_value = "average")]
-    method: commands::cluster::ClusterMethod,
-    /// Number of clusters, or auto (BIC of Gaussian mixtures).
-    #[arg(long, default_value = "auto", value_parser = commands::cluster::parse_k, value_name = "K|auto")]
-    k: commands::cluster::KChoice,
-    /// Bootstrap replicates per scale for AU/BP p-values (0: none).
-    #[arg(long, default_value_t = 0, value_name = "N")]
-    bootstrap: usize,
-    /// Random seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Output id,cluster.
-    #[arg(long, value_name = "FILE")]
-    out: PathBuf,
-    /// Merge table left,right,height,size.
-    #[arg(long, value_name = "FILE")]
-    linkage_out: Option<PathBuf>,
-    /// BIC table model,k,bic.
-    #[arg(long, value_name = "FILE")]
-    bic_out: Option<PathBuf>,
-    /// Bootstrap p-values cluster_node,members,au,bp.
-    #[arg(long, value_name = "FILE")]
-    pvalues_out: Option<PathBuf>,
-    /// Reference labels id,label (e.g. vendor categories).
-    #[arg(long, value_name = "FILE")]
-    reference: Option<PathBuf>,
-    /// Label column of the reference table (e.g. category of meta.csv).
-    #[arg(long, default_value = "label", value_name = "NAME")]
-    reference_column: String,
-    /// Agreement with the reference: contingency counts, ARI and NMI (default: OUT's name
-    /// with _agreement.csv).
-    #[arg(long, value_name = "FILE")]
-    agreement_out: Option<PathBuf>,
-    #[command(flatten)]
-    force: Force,
-}
-
-fn parse_date(s: &str) -> Result<peergroup::data::Date, String> {
-    peergroup::data::Date::parse(s).map_err(|e| e.to_string())
 }
 
 #[derive(Subcommand)]
@@ -340,60 +269,6 @@ fn parse_entity(s: &str) -> Result<peergroup::segment::sales::Entity, String> {
 fn parse_transform(s: &str) -> Result<peergroup::segment::transform::Transform, String> {
     peergroup::segment::transform::Transform::parse(s)
         .ok_or_else(|| format!("expected share, log1p, zscore or rownorm, got '{s}'"))
-}
-
-#[derive(Args)]
-struct RateCli {
-    /// Returns (or prices with --prices), long (id,date,value) or wide (date,<fund>...).
-    #[arg(long, value_name = "FILE")]
-    series: PathBuf,
-    /// Values are prices/NAVs (strictly positive) rather than returns.
-    #[arg(long)]
-    prices: bool,
-    /// Returns are in percent.
-    #[arg(long)]
-    percent: bool,
-    /// Value column of a long table.
-    #[arg(long, default_value = "value")]
-    column: String,
-    /// Residual quantile below which a shock counts as turmoil.
-    #[arg(long, default_value_t = 0.1, value_name = "Q")]
-    threshold_quantile: f64,
-    /// Level of the robust t-tests that drop α, β or δ.
-    #[arg(long, default_value_t = 0.05, value_name = "LEVEL")]
-    significance: f64,
-    /// Lags of the ARCH-LM test on the standardised residuals.
-    #[arg(long, default_value_t = 5, value_name = "Q")]
-    arch_lags: usize,
-    /// Fewest returns per fund.
-    #[arg(long, default_value_t = 250, value_name = "N")]
-    min_obs: usize,
-    /// Iteration limit of each optimisation (for testing failure handling).
-    #[arg(long, default_value_t = 200, value_name = "N", hide = true)]
-    max_iter: usize,
-    /// Include the partial first and last calendar years in the gain (their returns over the part covered, not annualised).
-    #[arg(long)]
-    include_partial_years: bool,
-    /// External rating to compare with: fund,stars (1–5).
-    #[arg(long, value_name = "FILE")]
-    external: Option<PathBuf>,
-    /// Stars column of the external file.
-    #[arg(long, default_value = "stars", value_name = "NAME")]
-    external_column: String,
-    /// Where to write the comparison (default: <out>_external.csv).
-    #[arg(long, value_name = "FILE")]
-    comparison_out: Option<PathBuf>,
-    /// Gain-vs-risk scatter coloured by stars (SVG).
-    #[arg(long, value_name = "FILE")]
-    chart: Option<PathBuf>,
-    /// Per fund and parameter: estimate, robust standard error and t-statistic of the unrestricted and the final model.
-    #[arg(long, value_name = "FILE")]
-    details: Option<PathBuf>,
-    /// Ratings table (.csv or .parquet).
-    #[arg(long, value_name = "FILE")]
-    out: PathBuf,
-    #[command(flatten)]
-    force: Force,
 }
 
 #[derive(Subcommand)]
@@ -579,53 +454,7 @@ fn run(cli: Cli) -> CommandResult {
         Command::Similarity(a) => commands::similarity::run(&a)?,
         Command::Correlation(a) => commands::similarity::run_correlation(&a)?,
         Command::Peers(a) => commands::similarity::run_peers(&a)?,
-        Command::Cluster(a) => {
-            let input = match (a.similarity, a.features) {
-                (Some(f), _) => commands::cluster::ClusterInput::Similarity {
-                    file: f,
-                    date: a.date,
-                },
-                (None, Some(f)) => commands::cluster::ClusterInput::Features {
-                    file: f,
-                    metric: match a.metric {
-                        MetricArg::Euclidean => peergroup::cluster::linkage::Metric::Euclidean,
-                        MetricArg::Manhattan => peergroup::cluster::linkage::Metric::Manhattan,
-                        MetricArg::Correlation => peergroup::cluster::linkage::Metric::Correlation,
-                    },
-                },
-                (None, None) => {
-                    return Err(commands::CommandError::usage(
-                        "give --similarity or --features",
-                    ))
-                }
-            };
-            let s = commands::cluster::run(&commands::cluster::ClusterArgs {
-                input,
-                method: a.method,
-                k: a.k,
-                bootstrap: a.bootstrap,
-                seed: a.seed,
-                out: a.out.clone(),
-                linkage_out: a.linkage_out,
-                bic_out: a.bic_out,
-                pvalues_out: a.pvalues_out,
-                reference: a.reference,
-                reference_column: a.reference_column,
-                agreement_out: a.agreement_out,
-                force: a.force.force,
-            })?;
-            eprintln!(
-                "{} objects in {} clusters (k {}); mean silhouette {:.3}{}; wrote {}",
-                s.n,
-                s.k,
-                s.k_note,
-                s.silhouette,
-                s.agreement.map_or(String::new(), |(ari, nmi)| format!(
-                    "; ARI {ari:.3}, NMI {nmi:.3} against the reference"
-                )),
-                a.out.display()
-            );
-        }
+        Command::Cluster(a) => commands::cluster::run(&a)?,
         Command::Synth(SynthCommand::Universe(a)) => {
             let (f, k, t) = commands::synth::run_universe(&commands::synth::SynthUniverseArgs {
                 config: peergroup::synth::UniverseConfig {
@@ -649,55 +478,7 @@ fn run(cli: Cli) -> CommandResult {
                 a.out.display()
             );
         }
-        Command::Rate(a) => {
-            let s = commands::rate::run(&commands::rate::RateArgs {
-                series: a.series,
-                prices: a.prices,
-                percent: a.percent,
-                column: a.column,
-                options: peergroup::rating::garch::FitOptions {
-                    threshold_quantile: a.threshold_quantile,
-                    significance: a.significance,
-                    arch_lags: a.arch_lags,
-                    min_obs: a.min_obs,
-                    max_iter: a.max_iter,
-                },
-                include_partial_years: a.include_partial_years,
-                external: a.external,
-                external_column: a.external_column,
-                comparison_out: a.comparison_out,
-                chart: a.chart,
-                details: a.details,
-                out: a.out.clone(),
-                force: a.force.force,
-            })?;
-            eprintln!(
-                "rated {} of {} funds: {} with 1/2/3/4/5 stars{}; wrote {}",
-                s.rated,
-                s.funds,
-                s.stars.map(|c| c.to_string()).join("/"),
-                if s.not_converged > 0 {
-                    format!("; {} did not converge (see note)", s.not_converged)
-                } else {
-                    String::new()
-                },
-                a.out.display()
-            );
-            if let Some(c) = s.comparison {
-                eprintln!(
-                    "against the external rating ({} funds): Spearman {:.3}, {:.0}% equal, {:.0}% within one star",
-                    c.n,
-                    c.spearman,
-                    100.0 * c.share_equal,
-                    100.0 * c.share_within_one
-                );
-                eprintln!("contingency (rows: ours 1–5, columns: external 1–5):");
-                for (k, row) in c.contingency.iter().enumerate() {
-                    let cells: Vec<String> = row.iter().map(|v| format!("{v:>5}")).collect();
-                    eprintln!("  {}  {}", k + 1, cells.join(""));
-                }
-            }
-        }
+        Command::Rate(a) => commands::rate::run(&a)?,
         Command::Segment(SegmentCommand::Sales(a)) => {
             let s = commands::segment::run_sales(&commands::segment::SegmentSalesArgs {
                 sales: a.sales,

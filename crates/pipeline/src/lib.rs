@@ -24,9 +24,9 @@ mod chart;
 mod k;
 mod named;
 
-// pub mod cluster;
+pub mod cluster;
 pub mod industry;
-// pub mod rating;
+pub mod rating;
 pub mod returns;
 // pub mod segment;
 pub mod similarity;

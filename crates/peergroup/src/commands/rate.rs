@@ -1,319 +1,107 @@
-//! `peergroup rate`: gain, AT-GARCH risk components and 1–5 stars per fund (SPEC §5).
+//! `peergroup rate`: gain, AT-GARCH risk components and 1–5 stars per fund.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use peergroup_data::{InputError, Panel};
-use peergroup_io::{read_series, read_text_table, Column, Outputs, Table};
-use peergroup_rating::garch::{FitOptions, SeriesProblem};
-use peergroup_rating::{classify, compare, rate_series, Comparison, Level, RatedSeries};
-use peergroup_report::{scatter, Scatter, ScatterPoint};
-use peergroup_returns::{period_returns, Period};
-use rayon::prelude::*;
+use clap::Args;
+use peergroup_data::InputError;
+use peergroup_io::{read_series, read_text_table, Outputs};
+use peergroup_pipeline::rating::{self, RateSettings};
+use peergroup_pipeline::Named;
+use peergroup_rating::garch::FitOptions;
 
-use super::progress::step;
-use super::{CommandError, CommandResult};
+use super::options::{name, series_options, Force};
+use super::{step, CommandError, CommandResult};
 
-/// Inputs and settings of `peergroup rate`.
-#[derive(Clone, Debug)]
+/// Arguments of `peergroup rate`.
+#[derive(Args, Clone, Debug)]
 pub struct RateArgs {
-    /// Series table (long or wide) of returns, or prices with `prices`.
+    /// Returns (or prices with --prices), long (id,date,value) or wide (date,<fund>...).
+    #[arg(long, value_name = "FILE")]
     pub series: PathBuf,
-    /// Values are prices/NAVs.
+    /// Values are prices/NAVs (strictly positive) rather than returns.
+    #[arg(long)]
     pub prices: bool,
     /// Returns are in percent.
+    #[arg(long)]
     pub percent: bool,
     /// Value column of a long table.
+    #[arg(long, default_value = "value")]
     pub column: String,
-    /// Estimation and test settings.
-    pub options: FitOptions,
-    /// Count partial first/last calendar years in the gain.
+    /// Residual quantile below which a shock counts as turmoil.
+    #[arg(long, default_value_t = FitOptions::default().threshold_quantile, value_name = "Q")]
+    pub threshold_quantile: f64,
+    /// Level of the robust t-tests that drop α, β or δ.
+    #[arg(long, default_value_t = FitOptions::default().significance, value_name = "LEVEL")]
+    pub significance: f64,
+    /// Lags of the ARCH-LM test on the standardised residuals.
+    #[arg(long, default_value_t = FitOptions::default().arch_lags, value_name = "Q")]
+    pub arch_lags: usize,
+    /// Fewest returns per fund.
+    #[arg(long, default_value_t = FitOptions::default().min_obs, value_name = "N")]
+    pub min_obs: usize,
+    /// Iteration limit of each optimisation (for testing failure handling).
+    #[arg(long, default_value_t = FitOptions::default().max_iter, value_name = "N", hide = true)]
+    pub max_iter: usize,
+    /// Include the partial first and last calendar years in the gain (their returns over the part covered, not annualised).
+    #[arg(long)]
     pub include_partial_years: bool,
-    /// External rating `fund,<stars column>` to compare with.
+    /// External rating to compare with: fund,stars (1–5).
+    #[arg(long, value_name = "FILE")]
     pub external: Option<PathBuf>,
     /// Stars column of the external file.
+    #[arg(long, default_value = "stars", value_name = "NAME")]
     pub external_column: String,
-    /// Where to write the comparison (default `<out>_external.csv`).
+    /// Where to write the comparison (default: <out>_external.csv).
+    #[arg(long, value_name = "FILE")]
     pub comparison_out: Option<PathBuf>,
-    /// Gain-vs-risk scatter (SVG).
+    /// Gain-vs-risk scatter coloured by stars (SVG).
+    #[arg(long, value_name = "FILE")]
     pub chart: Option<PathBuf>,
-    /// Per-parameter estimates, robust standard errors and t-statistics.
+    /// Per fund and parameter: estimate, robust standard error and t-statistic of the unrestricted and the final model.
+    #[arg(long, value_name = "FILE")]
     pub details: Option<PathBuf>,
-    /// Ratings table.
+    /// Ratings table (.csv or .parquet).
+    #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
-    /// Replace existing outputs.
-    pub force: bool,
+    #[command(flatten)]
+    pub force: Force,
 }
 
-/// One fund's rating.
-#[derive(Clone, Debug)]
-pub struct FundRating {
-    /// Fund id.
-    pub fund: String,
-    /// Mean calendar-year return (fraction; NaN without a usable year).
-    pub gain: f64,
-    /// Calendar-year returns used for the gain.
-    pub years: usize,
-    /// Model, tests and risk components.
-    pub rated: RatedSeries,
-    /// Risk score: mean of the standardised components (NaN when unrated).
-    pub risk: f64,
-    /// Classes and stars, when rated.
-    pub class: Option<(Level, Level, u8)>,
-    /// Remarks.
-    pub note: String,
-}
-
-/// Summary of a rating run.
-#[derive(Clone, Debug)]
-pub struct RateSummary {
-    /// Funds in the input.
-    pub funds: usize,
-    /// Funds with stars.
-    pub rated: usize,
-    /// Funds whose optimiser did not converge.
-    pub not_converged: usize,
-    /// Funds per star count, 1 to 5.
-    pub stars: [usize; 5],
-    /// Agreement with the external rating, if one was given.
-    pub comparison: Option<Comparison>,
-}
-
-/// The contiguous observed returns of series `i`, or an error naming the gap.
-fn contiguous(panel: &Panel, i: usize, file: &str) -> Result<(usize, Vec<f64>), CommandError> {
-    let s = panel.series(i);
-    let first = s.iter().position(|v| !v.is_nan()).unwrap_or(s.len());
-    let last = s.iter().rposition(|v| !v.is_nan()).map_or(first, |l| l + 1);
-    if let Some(k) = s[first..last].iter().position(|v| v.is_nan()) {
-        let d = panel.dates()[first + k];
-        return Err(CommandError::Input(
-            InputError::new(format!(
-                "fund '{}' has no return on {d} (between its first observation {} and its last {}); \
-                 the AT-GARCH recursion needs an unbroken series: fill the gap or rate the fund on the part after it",
-                panel.ids()[i],
-                panel.dates()[first],
-                panel.dates()[last - 1]
-            ))
-            .in_file(file),
-        ));
-    }
-    Ok((first, s[first..last].to_vec()))
-}
-
-/// Calendar-year returns of every series: full years (as `peergroup periods`), plus the
-/// partial first and last years when asked, compounded from the returns dated in them.
-fn yearly_returns(panel: &Panel, include_partial: bool) -> Vec<Vec<(i32, f64)>> {
-    let mut out = vec![Vec::new(); panel.n_ids()];
-    for p in period_returns(panel, &[]) {
-        if let Period::Year(y) = p.period {
-            out[p.id].push((y, p.value));
+impl RateArgs {
+    /// The estimation settings.
+    pub fn settings(&self) -> RateSettings {
+        RateSettings {
+            fit: FitOptions {
+                threshold_quantile: self.threshold_quantile,
+                significance: self.significance,
+                arch_lags: self.arch_lags,
+                min_obs: self.min_obs,
+                max_iter: self.max_iter,
+            },
+            include_partial_years: self.include_partial_years,
         }
     }
-    if include_partial {
-        for (i, years) in out.iter_mut().enumerate() {
-            let mut by_year: Vec<(i32, f64)> = Vec::new();
-            for (d, r) in panel.dates().iter().zip(panel.series(i)) {
-                if r.is_nan() {
-                    continue;
-                }
-                match by_year.last_mut() {
-                    Some((y, g)) if *y == d.year() => *g *= 1.0 + r,
-                    _ => by_year.push((d.year(), 1.0 + r)),
-                }
-            }
-            for (y, g) in by_year {
-                if !years.iter().any(|(full, _)| *full == y) {
-                    years.push((y, g - 1.0));
-                }
-            }
-            years.sort_by_key(|(y, _)| *y);
-        }
-    }
-    out
-}
 
-/// Rate every fund of a returns panel: fit, decompose, classify. Funds that cannot be
-/// rated (no usable year, optimiser failure) keep their row with a note.
-pub fn rate_panel(
-    panel: &Panel,
-    file: &str,
-    options: &FitOptions,
-    include_partial_years: bool,
-) -> CommandResult<Vec<FundRating>> {
-    let series: Vec<(usize, Vec<f64>)> = (0..panel.n_ids())
-        .map(|i| contiguous(panel, i, file))
-        .collect::<Result<_, _>>()?;
-    let fitted: Vec<Result<RatedSeries, SeriesProblem>> = step("fitting AT-GARCH models", || {
-        series
-            .par_iter()
-            .map(|(_, r)| rate_series(r, options))
-            .collect()
-    });
-    let years = yearly_returns(panel, include_partial_years);
-    let mut out = Vec::with_capacity(panel.n_ids());
-    for (i, f) in fitted.into_iter().enumerate() {
-        let fund = panel.ids()[i].clone();
-        let rated = f.map_err(|p| {
-            let hint = match p {
-                SeriesProblem::TooShort { needed, .. } if needed > options.min_obs => {
-                    "; use fewer --arch-lags or leave the fund out"
-                }
-                SeriesProblem::TooShort { .. } if options.min_obs > 10 => {
-                    "; lower --min-obs or leave the fund out"
-                }
-                _ => "; leave the fund out",
-            };
-            CommandError::Input(InputError::new(format!("fund '{fund}': {p}{hint}")).in_file(file))
-        })?;
-        let ys = &years[i];
-        let gain = if ys.is_empty() {
-            f64::NAN
-        } else {
-            ys.iter().map(|(_, g)| g).sum::<f64>() / ys.len() as f64
-        };
-        let mut notes = Vec::new();
-        if ys.is_empty() {
-            notes.push(if include_partial_years {
-                "no calendar-year return".to_string()
-            } else {
-                "no full calendar year (see --include-partial-years)".to_string()
-            });
-        }
-        if !rated.note.is_empty() {
-            notes.push(rated.note.clone());
-        }
-        out.push(FundRating {
-            fund,
-            gain,
-            years: ys.len(),
-            rated,
-            risk: f64::NAN,
-            class: None,
-            note: notes.join("; "),
-        });
-    }
-    let eligible: Vec<usize> = (0..out.len())
-        .filter(|&i| out[i].gain.is_finite() && out[i].rated.fit.converged)
-        .collect();
-    if eligible.len() < 3 {
-        return Err(CommandError::Input(
-            InputError::new(format!(
-                "only {} of {} funds have a converged model and a calendar-year gain; three classes of gain and risk need at least 3",
-                eligible.len(),
-                out.len()
-            ))
-            .in_file(file),
-        ));
-    }
-    let gains: Vec<f64> = eligible.iter().map(|&i| out[i].gain).collect();
-    let comps: Vec<_> = eligible.iter().map(|&i| out[i].rated.risk).collect();
-    let classes = classify(&gains, &comps);
-    for (k, &i) in eligible.iter().enumerate() {
-        out[i].risk = classes.risk[k];
-        out[i].class = Some((
-            classes.gain_level[k],
-            classes.risk_level[k],
-            classes.stars[k],
-        ));
-    }
-    Ok(out)
-}
-
-/// The ratings table of SPEC §5.
-pub fn ratings_table(rows: &[FundRating]) -> Table {
-    let f = |g: &dyn Fn(&FundRating) -> f64| Column::F64(rows.iter().map(g).collect());
-    let t = |g: &dyn Fn(&FundRating) -> String| Column::Text(rows.iter().map(g).collect());
-    Table::new()
-        .with("fund", t(&|r| r.fund.clone()))
-        .with("gain", f(&|r| r.gain))
-        .with("v_min", f(&|r| r.rated.risk.v_min))
-        .with("v_standard", f(&|r| r.rated.risk.v_standard))
-        .with("v_turmoil", f(&|r| r.rated.risk.v_turmoil))
-        .with("risk", f(&|r| r.risk))
-        .with(
-            "gain_level",
-            t(&|r| r.class.map_or(String::new(), |c| c.0.as_str().into())),
-        )
-        .with(
-            "risk_level",
-            t(&|r| r.class.map_or(String::new(), |c| c.1.as_str().into())),
-        )
-        .with(
-            "stars",
-            t(&|r| r.class.map_or(String::new(), |c| c.2.to_string())),
-        )
-        .with("mu", f(&|r| r.rated.fit.params.mu))
-        .with("gamma", f(&|r| r.rated.fit.params.gamma))
-        .with("alpha", f(&|r| r.rated.fit.params.alpha))
-        .with("beta", f(&|r| r.rated.fit.params.beta))
-        .with("delta", f(&|r| r.rated.fit.params.delta))
-        .with("loglik", f(&|r| r.rated.fit.loglik))
-        .with("arch_lm_pvalue", f(&|r| r.rated.arch_lm.p_value))
-        .with("converged", t(&|r| r.rated.fit.converged.to_string()))
-        .with("note", t(&|r| r.note.clone()))
-}
-
-/// `fund,model,parameter,estimate,robust_se,t_stat,estimated`: the unrestricted AT-GARCH
-/// fit the t-tests ran on, and the final model, one row per parameter.
-pub fn details_table(rows: &[FundRating]) -> Table {
-    use peergroup_rating::garch::PARAMETER_NAMES;
-    let (mut fund, mut model, mut param) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut est, mut se, mut t, mut free) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for r in rows {
-        for (name, fit) in [
-            ("unrestricted", &r.rated.unrestricted),
-            ("final", &r.rated.fit),
-        ] {
-            let mask = [true, true, fit.free.alpha, fit.free.beta, fit.free.delta];
-            for (k, p) in PARAMETER_NAMES.iter().enumerate() {
-                fund.push(r.fund.clone());
-                model.push(name.to_string());
-                param.push(p.to_string());
-                est.push(fit.params.get(k));
-                se.push(fit.se[k]);
-                t.push(fit.t_stat(k));
-                free.push(mask[k].to_string());
-            }
-        }
-    }
-    Table::new()
-        .with("fund", Column::Text(fund))
-        .with("model", Column::Text(model))
-        .with("parameter", Column::Text(param))
-        .with("estimate", Column::F64(est))
-        .with("robust_se", Column::F64(se))
-        .with("t_stat", Column::F64(t))
-        .with("estimated", Column::Text(free))
-}
-
-/// Gain (% per year) against risk score, one colour per star count.
-pub fn ratings_chart(rows: &[FundRating], title: &str) -> String {
-    let points = rows
-        .iter()
-        .filter_map(|r| {
-            let (_, _, s) = r.class?;
-            Some(ScatterPoint {
-                x: r.risk,
-                y: 100.0 * r.gain,
-                group: format!("{s} star{}", if s == 1 { "" } else { "s" }),
-                label: None,
+    /// Where the comparison with the external rating goes: --comparison-out, else next
+    /// to --out.
+    fn comparison_out(&self) -> Option<PathBuf> {
+        self.comparison_out.clone().or_else(|| {
+            self.external.as_ref().map(|_| {
+                let stem = self
+                    .out
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "ratings".into());
+                self.out.with_file_name(format!("{stem}_external.csv"))
             })
         })
-        .collect::<Vec<_>>();
-    let mut points = points;
-    // Legend in star order.
-    points.sort_by(|a, b| a.group.cmp(&b.group));
-    scatter(&Scatter {
-        title: title.into(),
-        x_label: "risk score (mean of standardised v_min, v_standard, v_turmoil)".into(),
-        y_label: "gain: mean calendar-year return (%)".into(),
-        points,
-    })
+    }
 }
 
 /// Read an external rating `fund,<column>` with 1–5 stars.
-fn read_external(path: &Path, column: &str) -> CommandResult<HashMap<String, u8>> {
-    let name = path.display().to_string();
+fn read_external(path: &Path, column: &str) -> Result<HashMap<String, u8>, InputError> {
+    let name = name(path);
     let rows = read_text_table(path, &["fund", column])?;
     let mut out = HashMap::with_capacity(rows.len());
     for (cells, pos) in rows {
@@ -321,86 +109,35 @@ fn read_external(path: &Path, column: &str) -> CommandResult<HashMap<String, u8>
         let stars = match text.parse::<f64>() {
             Ok(v) if v.fract() == 0.0 && (1.0..=5.0).contains(&v) => v as u8,
             _ => {
-                return Err(CommandError::Input(
+                return Err(
                     InputError::at(pos, format!("expected stars 1 to 5, found '{text}'"))
                         .with_column(column)
                         .in_file(name),
-                ))
+                )
             }
         };
         if out.insert(cells[0].clone(), stars).is_some() {
-            return Err(CommandError::Input(
+            return Err(
                 InputError::at(pos, format!("fund '{}' is rated twice", cells[0]))
                     .with_column("fund")
                     .in_file(name),
-            ));
+            );
         }
     }
     Ok(out)
 }
 
-/// `ours,external,count` for the 5 × 5 contingency table, then the agreement measures.
-fn comparison_table(c: &Comparison) -> Table {
-    let (mut ours, mut ext, mut count, mut value) = (vec![], vec![], vec![], vec![]);
-    for a in 0..5 {
-        for b in 0..5 {
-            ours.push((a + 1).to_string());
-            ext.push((b + 1).to_string());
-            count.push(c.contingency[a][b] as i64);
-            value.push(f64::NAN);
-        }
-    }
-    for (m, v) in [
-        ("spearman", c.spearman),
-        ("share_equal", c.share_equal),
-        ("share_within_one", c.share_within_one),
-    ] {
-        ours.push(m.into());
-        ext.push(String::new());
-        count.push(c.n as i64);
-        value.push(v);
-    }
-    Table::new()
-        .with("ours", Column::Text(ours))
-        .with("external", Column::Text(ext))
-        .with("count", Column::I64(count))
-        .with("value", Column::F64(value))
-}
-
 /// Run `peergroup rate`.
-pub fn run(args: &RateArgs) -> CommandResult<RateSummary> {
-    let o = &args.options;
-    if !(o.threshold_quantile > 0.0 && o.threshold_quantile < 0.5) {
-        return Err(CommandError::usage(format!(
-            "--threshold-quantile must lie in (0, 0.5), got {}",
-            o.threshold_quantile
-        )));
-    }
-    if !(o.significance > 0.0 && o.significance < 1.0) {
-        return Err(CommandError::usage(format!(
-            "--significance must lie in (0, 1), got {}",
-            o.significance
-        )));
-    }
-    if o.arch_lags == 0 {
-        return Err(CommandError::usage("--arch-lags must be at least 1"));
-    }
-    let comparison_out = args.comparison_out.clone().or_else(|| {
-        args.external.as_ref().map(|_| {
-            let stem = args
-                .out
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "ratings".into());
-            args.out.with_file_name(format!("{stem}_external.csv"))
-        })
-    });
+pub fn run(args: &RateArgs) -> CommandResult {
+    let settings = args.settings();
+    settings.validate()?;
+    let comparison_out = args.comparison_out();
     if args.comparison_out.is_some() && args.external.is_none() {
         return Err(CommandError::usage(
             "--comparison-out needs --external FILE",
         ));
     }
-    let mut outputs = Outputs::new(args.force);
+    let mut outputs = Outputs::new(args.force.force);
     outputs.plan_table(&args.out)?;
     if let Some(p) = &comparison_out {
         outputs.plan_table(p)?;
@@ -411,86 +148,63 @@ pub fn run(args: &RateArgs) -> CommandResult<RateSummary> {
     if let Some(p) = &args.details {
         outputs.plan_table(p)?;
     }
-    let file = args.series.display().to_string();
-    let panel = read_series(
+    let file = name(&args.series);
+    let values = read_series(
         &args.series,
-        &super::options::series_options(args.prices, args.percent, &[args.column.as_str()]),
+        &series_options(args.prices, args.percent, &[args.column.as_str()]),
     )?;
-    // A missing price would silently turn into a two-period return: refuse gaps in the
-    // data as given, before converting.
-    for i in 0..panel.n_ids() {
-        contiguous(&panel, i, &file)?;
-    }
-    if !args.prices {
-        // Returns are never all positive over a rating-length sample; prices always are.
-        for i in 0..panel.n_ids() {
-            let s = panel.series(i);
-            let min = s
-                .iter()
-                .filter(|v| !v.is_nan())
-                .fold(f64::INFINITY, |m, &v| m.min(v));
-            let max = s
-                .iter()
-                .filter(|v| !v.is_nan())
-                .fold(f64::NEG_INFINITY, |m, &v| m.max(v));
-            // A constant series gets its own, clearer message below.
-            if min > 0.0 && max > min && s.iter().filter(|v| !v.is_nan()).count() >= 20 {
-                return Err(CommandError::Input(
-                    InputError::new(format!(
-                        "every value of fund '{}' is positive (the smallest is {min}): these look like prices or NAVs; pass --prices",
-                        panel.ids()[i]
-                    ))
-                    .in_file(file.clone()),
-                ));
-            }
-        }
-    }
-    let panel = panel.to_returns();
+    rating::check_values(Named::new(&values, &file), args.prices)?;
+    let panel = values.to_returns();
     let external = args
         .external
         .as_ref()
         .map(|p| read_external(p, &args.external_column))
         .transpose()?;
-    let rows = rate_panel(&panel, &file, o, args.include_partial_years)?;
-    let mut stars = [0usize; 5];
-    for r in &rows {
-        if let Some((_, _, s)) = r.class {
-            stars[s as usize - 1] += 1;
-        }
-    }
+    let rows = step("fitting AT-GARCH models", || {
+        rating::rate_panel(Named::new(&panel, &file), &settings)
+    })?;
+    let stars = rating::star_counts(&rows);
     let mut comparison = None;
-    if let (Some(ext), Some(path)) = (&external, &comparison_out) {
-        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-        for r in &rows {
-            if let (Some((_, _, s)), Some(e)) = (r.class, ext.get(&r.fund)) {
-                ours.push(s);
-                theirs.push(*e);
-            }
-        }
-        if ours.is_empty() {
-            return Err(CommandError::usage(format!(
-                "no rated fund of {file} appears in {}",
-                args.external.as_ref().expect("external given").display()
-            )));
-        }
-        let c = compare(&ours, &theirs);
-        outputs.write_table(path, &comparison_table(&c))?;
+    if let (Some(ext), Some(path), Some(ext_path)) = (&external, &comparison_out, &args.external) {
+        let c = rating::compare_external(&rows, Named::new(ext, &name(ext_path)), &file)?;
+        outputs.write_table(path, &rating::comparison_table(&c))?;
         comparison = Some(c);
     }
-    outputs.write_table(&args.out, &ratings_table(&rows))?;
+    outputs.write_table(&args.out, &rating::ratings_table(&rows))?;
     if let Some(p) = &args.details {
-        outputs.write_table(p, &details_table(&rows))?;
+        outputs.write_table(p, &rating::details_table(&rows))?;
     }
     if let Some(p) = &args.chart {
         let title = format!("Gain and risk of {} funds", stars.iter().sum::<usize>());
-        outputs.write_bytes(p, ratings_chart(&rows, &title).as_bytes())?;
+        outputs.write_bytes(p, rating::ratings_chart(&rows, &title).to_svg().as_bytes())?;
     }
     outputs.commit()?;
-    Ok(RateSummary {
-        funds: rows.len(),
-        rated: stars.iter().sum(),
-        not_converged: rows.iter().filter(|r| !r.rated.fit.converged).count(),
-        stars,
-        comparison,
-    })
+    let not_converged = rows.iter().filter(|r| !r.rated.fit.converged).count();
+    eprintln!(
+        "rated {} of {} funds: {} with 1/2/3/4/5 stars{}; wrote {}",
+        stars.iter().sum::<usize>(),
+        rows.len(),
+        stars.map(|c| c.to_string()).join("/"),
+        if not_converged > 0 {
+            format!("; {not_converged} did not converge (see note)")
+        } else {
+            String::new()
+        },
+        args.out.display()
+    );
+    if let Some(c) = comparison {
+        eprintln!(
+            "against the external rating ({} funds): Spearman {:.3}, {:.0}% equal, {:.0}% within one star",
+            c.n,
+            c.spearman,
+            100.0 * c.share_equal,
+            100.0 * c.share_within_one
+        );
+        eprintln!("contingency (rows: ours 1–5, columns: external 1–5):");
+        for (k, row) in c.contingency.iter().enumerate() {
+            let cells: Vec<String> = row.iter().map(|v| format!("{v:>5}")).collect();
+            eprintln!("  {}  {}", k + 1, cells.join(""));
+        }
+    }
+    Ok(())
 }

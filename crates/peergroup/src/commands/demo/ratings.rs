@@ -3,10 +3,11 @@
 use super::{pct, select_ids, Run, FRENCH_INDUSTRIES, FRENCH_PORTFOLIOS};
 use crate::commands::CommandResult;
 use peergroup_io::{read_series, SeriesOptions, Table};
+use peergroup_pipeline::{rating, Named};
 use peergroup_report::{Block, Report, Section};
 
 /// Rows of the ratings table shown on the page: fund, stars, classes, gain, risks, δ, note.
-fn rating_rows(rows: &[crate::commands::rate::FundRating], show: usize) -> Vec<Vec<String>> {
+fn rating_rows(rows: &[rating::FundRating], show: usize) -> Vec<Vec<String>> {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     // Best stars first, then higher gain.
     order.sort_by(|&a, &b| {
@@ -81,22 +82,18 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         wide.push(id, peergroup_io::Column::F64(monthly.series(i).to_vec()));
     }
     run.table("inputs/french_portfolios_monthly.csv", &wide)?;
-    let french = crate::commands::rate::rate_panel(
-        &monthly,
-        "french_monthly_1949_2017.csv",
-        &options,
-        false,
+    let french = rating::rate_panel(
+        Named::new(&monthly, "french_monthly_1949_2017.csv"),
+        &options.into(),
     )?;
-    run.table(
-        "french_ratings.csv",
-        &crate::commands::rate::ratings_table(&french),
-    )?;
+    run.table("french_ratings.csv", &rating::ratings_table(&french))?;
     run.text(
         "french_ratings.svg",
-        &crate::commands::rate::ratings_chart(
+        &rating::ratings_chart(
             &french,
             "French portfolios 1949–2017: gain vs AT-GARCH risk",
-        ),
+        )
+        .to_svg(),
     )?;
 
     // Daily: a synthetic universe with known parameters.
@@ -114,18 +111,14 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         &run.path("inputs/garch/returns.csv"),
         &SeriesOptions::default(),
     )?;
-    let rated =
-        crate::commands::rate::rate_panel(&daily, "inputs/garch/returns.csv", &options, false)?;
-    run.table(
-        "garch_ratings.csv",
-        &crate::commands::rate::ratings_table(&rated),
+    let rated = rating::rate_panel(
+        Named::new(&daily, "inputs/garch/returns.csv"),
+        &options.into(),
     )?;
+    run.table("garch_ratings.csv", &rating::ratings_table(&rated))?;
     run.text(
         "garch_ratings.svg",
-        &crate::commands::rate::ratings_chart(
-            &rated,
-            "Synthetic daily funds: gain vs AT-GARCH risk",
-        ),
+        &rating::ratings_chart(&rated, "Synthetic daily funds: gain vs AT-GARCH risk").to_svg(),
     )?;
     // How often the t-tests keep the terms the truth has.
     let mut recovery = Vec::new();
@@ -148,7 +141,7 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
             share(&|f| f.converged),
         ]);
     }
-    let stars = |rows: &[crate::commands::rate::FundRating]| {
+    let stars = |rows: &[rating::FundRating]| {
         let mut c = [0usize; 5];
         for r in rows {
             if let Some((_, _, s)) = r.class {

@@ -1,0 +1,559 @@
+//! Cluster stage: peer groups from a similarity table or a feature table, the BIC table
+//! that chooses k, bootstrap p-values of the tree's clusters, and the agreement with
+//! reference labels such as vendor categories (METHODS §4).
+
+use std::collections::HashMap;
+
+use peergroup_cluster::bootstrap::{multiscale_bootstrap, CladePValue};
+use peergroup_cluster::embed::classical_mds;
+use peergroup_cluster::gmm::{select_gmm, CovModel, GmmSelection};
+use peergroup_cluster::kmeans::kmeans;
+use peergroup_cluster::linkage::{feature_distances, linkage_owned, Dendrogram, Linkage, Metric};
+use peergroup_cluster::validity::{
+    adjusted_rand_index, contingency, normalized_mutual_info, silhouette, Contingency,
+};
+use peergroup_data::{Date, InputError};
+use peergroup_io::{Column, Features, SimilarityTable, Table};
+
+use crate::{KChoice, Named};
+
+/// Clustering method.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum ClusterMethod {
+    /// Hierarchical, average linkage (UPGMA).
+    #[default]
+    Average,
+    /// Hierarchical, complete linkage.
+    Complete,
+    /// Hierarchical, single linkage.
+    Single,
+    /// Hierarchical, Ward's minimum variance.
+    Ward,
+    /// k-means (k-means++ starts, 10 restarts).
+    Kmeans,
+    /// Gaussian mixture (BIC over covariance models).
+    Gmm,
+}
+
+impl ClusterMethod {
+    /// The linkage of a hierarchical method; None for k-means and mixtures.
+    pub fn linkage(self) -> Option<Linkage> {
+        match self {
+            ClusterMethod::Average => Some(Linkage::Average),
+            ClusterMethod::Complete => Some(Linkage::Complete),
+            ClusterMethod::Single => Some(Linkage::Single),
+            ClusterMethod::Ward => Some(Linkage::Ward),
+            ClusterMethod::Kmeans | ClusterMethod::Gmm => None,
+        }
+    }
+}
+
+/// Where the objects' dissimilarities come from.
+#[derive(Clone, Copy, Debug)]
+pub enum ClusterInput<'a> {
+    /// `date,fund_a,fund_b,similarity`: distance `1 − S` on `date` (None: the last).
+    Similarity {
+        /// The similarity table.
+        table: Named<'a, SimilarityTable>,
+        /// Date to cluster.
+        date: Option<Date>,
+    },
+    /// `id,<feature>...`, with the distance of hierarchical methods.
+    Features {
+        /// The feature table.
+        table: Named<'a, Features>,
+        /// Distance between feature rows.
+        metric: Metric,
+    },
+}
+
+/// Settings of [`cluster`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClusterSettings {
+    /// Method.
+    pub method: ClusterMethod,
+    /// Number of clusters, or auto (BIC of Gaussian mixtures).
+    pub k: KChoice,
+    /// Bootstrap replicates per scale for AU/BP p-values (0: none), computed by
+    /// [`ClusterOutput::pvalues`].
+    pub bootstrap: usize,
+    /// Random seed (embedding, k-means, mixtures, bootstrap).
+    pub seed: u64,
+}
+
+impl Default for ClusterSettings {
+    fn default() -> Self {
+        ClusterSettings {
+            method: ClusterMethod::Average,
+            k: KChoice::Auto,
+            bootstrap: 0,
+            seed: 1,
+        }
+    }
+}
+
+impl ClusterSettings {
+    /// Check the settings before any data is read: the bootstrap needs a tree.
+    pub fn validate(&self) -> Result<(), InputError> {
+        if self.bootstrap > 0 && self.method.linkage().is_none() {
+            return Err(InputError::new(
+                "--bootstrap p-values are for hierarchical methods (average, complete, single, ward)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether k is chosen by, or the partition is, a Gaussian mixture fit (so that
+    /// [`ClusterOutput::bic_table`] exists).
+    pub fn fits_mixtures(&self) -> bool {
+        self.method == ClusterMethod::Gmm || self.k == KChoice::Auto
+    }
+}
+
+/// The rows the multiscale bootstrap resamples, and the distances of a sample of them.
+#[derive(Clone, Debug)]
+enum Resample {
+    /// Dates of a similarity table: distance = 1 − mean similarity over sampled dates.
+    Dates {
+        n_dates: usize,
+        matrices: Vec<f64>,
+        n: usize,
+    },
+    /// Feature columns: distances recomputed on the sampled columns.
+    Features {
+        values: Vec<f64>,
+        n: usize,
+        d: usize,
+        metric: Metric,
+    },
+}
+
+impl Resample {
+    fn rows(&self) -> usize {
+        match self {
+            Resample::Dates { n_dates, .. } => *n_dates,
+            Resample::Features { d, .. } => *d,
+        }
+    }
+
+    fn distances(&self, rows: &[usize]) -> Vec<f64> {
+        match self {
+            Resample::Dates { matrices, n, .. } => {
+                let n = *n;
+                let mut out = Vec::with_capacity(n * (n - 1) / 2);
+                for i in 0..n {
+                    for j in i + 1..n {
+                        let mean = rows
+                            .iter()
+                            .map(|&t| matrices[t * n * n + i * n + j])
+                            .sum::<f64>()
+                            / rows.len() as f64;
+                        out.push(1.0 - mean);
+                    }
+                }
+                out
+            }
+            Resample::Features {
+                values,
+                n,
+                d,
+                metric,
+            } => {
+                let sub: Vec<f64> = (0..*n)
+                    .flat_map(|i| rows.iter().map(move |&c| values[i * d + c]))
+                    .collect();
+                feature_distances(&sub, *n, rows.len(), *metric)
+            }
+        }
+    }
+}
+
+/// Dissimilarities of the objects, coordinates for model-based methods, and the rows the
+/// bootstrap resamples.
+struct Prepared {
+    ids: Vec<String>,
+    condensed: Vec<f64>,
+    /// Coordinates for k-means / GMM (n × d).
+    coords: Vec<f64>,
+    d: usize,
+    coords_note: String,
+    resample: Option<Resample>,
+}
+
+/// Dimensions of the embedding of a similarity matrix used by k-means and GMM.
+const EMBED_DIMS: usize = 4;
+
+fn prepare(input: ClusterInput<'_>, seed: u64) -> Result<Prepared, InputError> {
+    match input {
+        ClusterInput::Similarity { table: sim, date } => {
+            let t = match date {
+                Some(d) => sim.dates.binary_search(&d).map_err(|_| {
+                    InputError::new(format!("--date {d} is not in the similarity table"))
+                        .in_file(sim.name)
+                })?,
+                None => sim.dates.len() - 1,
+            };
+            let n = sim.funds.len();
+            let m = sim.matrix(t);
+            let mut condensed = Vec::with_capacity(n * (n.saturating_sub(1)) / 2);
+            for i in 0..n {
+                for j in i + 1..n {
+                    condensed.push(1.0 - m[i * n + j]);
+                }
+            }
+            let d = EMBED_DIMS.min(n.saturating_sub(2)).max(1);
+            let e = classical_mds(&condensed, n, d, seed);
+            let resample = (sim.dates.len() > 1).then(|| Resample::Dates {
+                n_dates: t + 1,
+                matrices: sim.values[..(t + 1) * n * n].to_vec(),
+                n,
+            });
+            Ok(Prepared {
+                ids: sim.funds.names.clone(),
+                condensed,
+                coords: e.coords,
+                d: e.d,
+                coords_note: format!(
+                    "classical MDS of 1 − S in {} dimensions ({:.0}% of the positive spectrum)",
+                    e.d,
+                    100.0 * e.explained
+                ),
+                resample,
+            })
+        }
+        ClusterInput::Features { table: f, metric } => {
+            let (n, d) = (f.ids.len(), f.names.len());
+            // Model-based methods see standardised features, so no feature dominates by scale.
+            let mut z = f.values.clone();
+            for c in 0..d {
+                let mean = (0..n).map(|i| f.values[i * d + c]).sum::<f64>() / n as f64;
+                let sd = ((0..n)
+                    .map(|i| (f.values[i * d + c] - mean).powi(2))
+                    .sum::<f64>()
+                    / (n as f64 - 1.0).max(1.0))
+                .sqrt();
+                for i in 0..n {
+                    z[i * d + c] = if sd > 0.0 {
+                        (f.values[i * d + c] - mean) / sd
+                    } else {
+                        0.0
+                    };
+                }
+            }
+            let condensed = feature_distances(&f.values, n, d, metric);
+            let (coords, dd, note) = if d <= 8 {
+                (z, d, format!("the {d} standardised features"))
+            } else {
+                let e = classical_mds(
+                    &feature_distances(&z, n, d, Metric::Euclidean),
+                    n,
+                    EMBED_DIMS.min(n.saturating_sub(2)).max(1),
+                    seed,
+                );
+                let note = format!(
+                    "classical MDS of the standardised features in {} dimensions",
+                    e.d
+                );
+                (e.coords, e.d, note)
+            };
+            Ok(Prepared {
+                ids: f.ids.clone(),
+                condensed,
+                coords,
+                d: dd,
+                coords_note: note,
+                resample: Some(Resample::Features {
+                    values: f.values.clone(),
+                    n,
+                    d,
+                    metric,
+                }),
+            })
+        }
+    }
+}
+
+/// Cluster numbers renumbered by first appearance (0-based).
+fn renumber(labels: &[usize]) -> Vec<usize> {
+    let mut map = HashMap::new();
+    labels
+        .iter()
+        .map(|l| {
+            let next = map.len();
+            *map.entry(*l).or_insert(next)
+        })
+        .collect()
+}
+
+/// Peer groups of the objects of one input.
+pub struct ClusterOutput {
+    /// Object ids, in input order.
+    pub ids: Vec<String>,
+    /// Cluster of each object, 0-based, numbered by first appearance.
+    pub labels: Vec<usize>,
+    /// Clusters formed.
+    pub k: usize,
+    /// How k was chosen (text for a summary line).
+    pub k_note: String,
+    /// Mean silhouette of the partition on the input's dissimilarities (NaN for one
+    /// cluster or one object per cluster).
+    pub silhouette: f64,
+    /// The merge tree (hierarchical methods).
+    pub dendrogram: Option<Dendrogram>,
+    /// BIC of every covariance model and k tried, and the best fit (`--method gmm` or
+    /// k auto).
+    pub selection: Option<GmmSelection>,
+    settings: ClusterSettings,
+    resample: Option<Resample>,
+}
+
+/// Cluster the objects of `input`: hierarchical linkage on the dissimilarities, or
+/// k-means / a Gaussian mixture on an embedding of them; k given or chosen by BIC of
+/// Gaussian mixtures over k = 1..9 and six covariance models. The bootstrap p-values of
+/// `settings.bootstrap` are a separate step: [`ClusterOutput::pvalues`].
+pub fn cluster(
+    input: ClusterInput<'_>,
+    settings: &ClusterSettings,
+) -> Result<ClusterOutput, InputError> {
+    settings.validate()?;
+    let prep = prepare(input, settings.seed)?;
+    let n = prep.ids.len();
+    if n < 3 {
+        return Err(InputError::new(format!(
+            "clustering needs at least 3 objects, got {n}"
+        )));
+    }
+    if let KChoice::Fixed(k) = settings.k {
+        if k > n {
+            return Err(InputError::new(format!(
+                "--k {k} is larger than the number of objects ({n})"
+            )));
+        }
+    }
+    // k by BIC of Gaussian mixtures on the embedding, when asked or for --method gmm.
+    let selection = settings.fits_mixtures().then(|| {
+        let ks = match settings.k {
+            KChoice::Fixed(k) => k..=k,
+            KChoice::Auto => 1..=9.min(n - 1),
+        };
+        select_gmm(&prep.coords, n, prep.d, ks, &CovModel::ALL, settings.seed)
+    });
+    let (k, k_note) = match (settings.k, &selection) {
+        (KChoice::Fixed(k), _) => (k, "given".to_string()),
+        (KChoice::Auto, Some(sel)) => (
+            sel.best.k,
+            format!("chosen by BIC over k = 1..9 and models EII, VII, EEI, VVI, EEE, VVV on {}: best {} with k = {}", prep.coords_note, sel.best.model.name(), sel.best.k),
+        ),
+        (KChoice::Auto, None) => unreachable!("auto always fits mixtures"),
+    };
+    let mut dendrogram: Option<Dendrogram> = None;
+    let labels: Vec<usize> = match (settings.method, settings.method.linkage()) {
+        (ClusterMethod::Gmm, _) => selection.as_ref().expect("fitted").best.labels.clone(),
+        (_, Some(method)) => {
+            let tree = linkage_owned(prep.condensed.clone(), n, method);
+            let l = tree.cut_k(k);
+            dendrogram = Some(tree);
+            l
+        }
+        (_, None) => kmeans(&prep.coords, n, prep.d, k, 10, settings.seed).labels,
+    };
+    let labels = renumber(&labels);
+    let k_found = labels.iter().max().map_or(0, |m| m + 1);
+    let sil = if k_found >= 2 && k_found < n {
+        silhouette(&prep.condensed, n, &labels)
+    } else {
+        f64::NAN
+    };
+    Ok(ClusterOutput {
+        ids: prep.ids,
+        labels,
+        k: k_found,
+        k_note,
+        silhouette: sil,
+        dendrogram,
+        selection,
+        settings: *settings,
+        resample: prep.resample,
+    })
+}
+
+/// Agreement of a partition with reference labels.
+#[derive(Clone, Debug)]
+pub struct Agreement {
+    /// Adjusted Rand index.
+    pub ari: f64,
+    /// Normalised mutual information.
+    pub nmi: f64,
+    /// Reference labels in order of first appearance over the objects.
+    pub labels: Vec<String>,
+    /// Objects per (cluster, reference label).
+    pub counts: Contingency,
+}
+
+impl Agreement {
+    /// `cluster,label,count,value`: the contingency counts, then rows `ARI` and `NMI`
+    /// with the measure in `value`.
+    pub fn table(&self) -> Table {
+        let c = &self.counts;
+        let mut cluster = Vec::new();
+        let mut label = Vec::new();
+        let mut count = Vec::new();
+        for r in 0..c.rows {
+            for (j, nm) in self.labels.iter().enumerate() {
+                cluster.push(format!("{}", r + 1));
+                label.push(nm.clone());
+                count.push(c.get(r, j) as i64);
+            }
+        }
+        let mut value = vec![f64::NAN; count.len()];
+        for (name, v) in [("ARI", self.ari), ("NMI", self.nmi)] {
+            cluster.push(name.into());
+            label.push(String::new());
+            count.push(0);
+            value.push(v);
+        }
+        Table::new()
+            .with("cluster", Column::Text(cluster))
+            .with("label", Column::Text(label))
+            .with("count", Column::I64(count))
+            .with("value", Column::F64(value))
+    }
+}
+
+impl ClusterOutput {
+    /// `id,cluster` with clusters numbered 1..k by first appearance.
+    pub fn assignments_table(&self) -> Table {
+        Table::new()
+            .with("id", Column::Text(self.ids.clone()))
+            .with(
+                "cluster",
+                Column::I64(self.labels.iter().map(|l| *l as i64 + 1).collect()),
+            )
+    }
+
+    /// scipy's merge table `left,right,height,size` (hierarchical methods): leaves
+    /// 0..n−1 in input order, merge i creating node n+i.
+    pub fn linkage_table(&self) -> Option<Table> {
+        let m = &self.dendrogram.as_ref()?.merges;
+        Some(
+            Table::new()
+                .with(
+                    "left",
+                    Column::I64(m.iter().map(|x| x.left as i64).collect()),
+                )
+                .with(
+                    "right",
+                    Column::I64(m.iter().map(|x| x.right as i64).collect()),
+                )
+                .with("height", Column::F64(m.iter().map(|x| x.height).collect()))
+                .with(
+                    "size",
+                    Column::I64(m.iter().map(|x| x.size as i64).collect()),
+                ),
+        )
+    }
+
+    /// `model,k,bic` for every covariance model and k fitted (when mixtures were fitted).
+    pub fn bic_table(&self) -> Option<Table> {
+        let sel = self.selection.as_ref()?;
+        Some(
+            Table::new()
+                .with(
+                    "model",
+                    Column::Text(sel.table.iter().map(|r| r.0.name().to_string()).collect()),
+                )
+                .with(
+                    "k",
+                    Column::I64(sel.table.iter().map(|r| r.1 as i64).collect()),
+                )
+                .with("bic", Column::F64(sel.table.iter().map(|r| r.2).collect())),
+        )
+    }
+
+    /// AU and BP p-values of every cluster node of the tree by pvclust's multiscale
+    /// bootstrap (scales 0.5..1.4, `settings.bootstrap` replicates each) of the rows the
+    /// dissimilarities came from: the dates of a multi-date similarity table, or the
+    /// feature columns. None without bootstrap replicates.
+    pub fn pvalues(&self) -> Result<Option<Vec<CladePValue>>, InputError> {
+        let replicates = self.settings.bootstrap;
+        // `cluster` validated the settings: replicates imply a hierarchical method.
+        let Some(method) = self.settings.method.linkage().filter(|_| replicates > 0) else {
+            return Ok(None);
+        };
+        let resample = self.resample.as_ref().ok_or_else(|| {
+            InputError::new("--bootstrap resamples the rows the clustering was computed from: give --features, or a similarity table with several dates (e.g. `peergroup similarity --all-dates`)")
+        })?;
+        let scales: Vec<f64> = (5..=14).map(|s| s as f64 / 10.0).collect();
+        Ok(Some(multiscale_bootstrap(
+            resample.rows(),
+            self.ids.len(),
+            |rows: &[usize]| resample.distances(rows),
+            method,
+            &scales,
+            replicates,
+            self.settings.seed,
+        )))
+    }
+
+    /// `cluster_node,members,au,bp` of [`ClusterOutput::pvalues`]; members are ids
+    /// joined by `;`.
+    pub fn pvalues_table(&self, pv: &[CladePValue]) -> Table {
+        let n = self.ids.len();
+        Table::new()
+            .with(
+                "cluster_node",
+                Column::I64(pv.iter().map(|c| (n + c.node) as i64).collect()),
+            )
+            .with(
+                "members",
+                Column::Text(
+                    pv.iter()
+                        .map(|c| {
+                            c.members
+                                .iter()
+                                .map(|&i| self.ids[i].as_str())
+                                .collect::<Vec<_>>()
+                                .join(";")
+                        })
+                        .collect(),
+                ),
+            )
+            .with("au", Column::F64(pv.iter().map(|c| c.au).collect()))
+            .with("bp", Column::F64(pv.iter().map(|c| c.bp).collect()))
+    }
+
+    /// ARI, NMI and contingency of the partition against `reference` (`id,label`
+    /// pairs); every object needs a label.
+    pub fn agreement(
+        &self,
+        reference: Named<'_, [(String, String)]>,
+    ) -> Result<Agreement, InputError> {
+        let map: HashMap<&str, &str> = reference
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let mut names: Vec<String> = Vec::new();
+        let mut ref_labels = Vec::with_capacity(self.ids.len());
+        for id in &self.ids {
+            let l = map.get(id.as_str()).ok_or_else(|| {
+                InputError::new(format!("'{id}' is missing from the reference labels"))
+                    .in_file(reference.name)
+            })?;
+            let code = match names.iter().position(|x| x == l) {
+                Some(c) => c,
+                None => {
+                    names.push(l.to_string());
+                    names.len() - 1
+                }
+            };
+            ref_labels.push(code);
+        }
+        Ok(Agreement {
+            ari: adjusted_rand_index(&self.labels, &ref_labels),
+            nmi: normalized_mutual_info(&self.labels, &ref_labels),
+            labels: names,
+            counts: contingency(&self.labels, &ref_labels),
+        })
+    }
+}

@@ -1,0 +1,397 @@
+//! Rating stage: gain, AT-GARCH risk components and 1–5 stars per fund (Lisi & Otranto;
+//! METHODS §5), and the comparison with an external star rating.
+
+use std::collections::HashMap;
+
+use peergroup_data::{InputError, Panel};
+use peergroup_io::{Column, Table};
+use peergroup_rating::garch::{FitOptions, SeriesProblem, PARAMETER_NAMES};
+use peergroup_rating::{classify, compare, rate_series, Comparison, Level, RatedSeries};
+use peergroup_report::{Scatter, ScatterPoint};
+use peergroup_returns::{period_returns, Period};
+use rayon::prelude::*;
+
+use crate::{Chart, Named};
+
+/// Settings of [`rate_panel`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RateSettings {
+    /// AT-GARCH estimation and test settings.
+    pub fit: FitOptions,
+    /// Count the partial first and last calendar years in the gain (their returns over
+    /// the part covered, not annualised).
+    pub include_partial_years: bool,
+}
+
+impl From<FitOptions> for RateSettings {
+    /// `fit`, with the gain over full calendar years only.
+    fn from(fit: FitOptions) -> RateSettings {
+        RateSettings {
+            fit,
+            include_partial_years: false,
+        }
+    }
+}
+
+impl RateSettings {
+    /// Check the settings before any data is read.
+    pub fn validate(&self) -> Result<(), InputError> {
+        let o = &self.fit;
+        if !(o.threshold_quantile > 0.0 && o.threshold_quantile < 0.5) {
+            return Err(InputError::new(format!(
+                "--threshold-quantile must lie in (0, 0.5), got {}",
+                o.threshold_quantile
+            )));
+        }
+        if !(o.significance > 0.0 && o.significance < 1.0) {
+            return Err(InputError::new(format!(
+                "--significance must lie in (0, 1), got {}",
+                o.significance
+            )));
+        }
+        if o.arch_lags == 0 {
+            return Err(InputError::new("--arch-lags must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+/// One fund's rating.
+#[derive(Clone, Debug)]
+pub struct FundRating {
+    /// Fund id.
+    pub fund: String,
+    /// Mean calendar-year return (fraction; NaN without a usable year).
+    pub gain: f64,
+    /// Calendar-year returns used for the gain.
+    pub years: usize,
+    /// Model, tests and risk components.
+    pub rated: RatedSeries,
+    /// Risk score: mean of the standardised components (NaN when unrated).
+    pub risk: f64,
+    /// Gain level, risk level and stars, when rated.
+    pub class: Option<(Level, Level, u8)>,
+    /// Remarks.
+    pub note: String,
+}
+
+/// The observed returns of series `i` from its first to its last observation, or an
+/// error naming the gap the AT-GARCH recursion cannot cross.
+fn contiguous<'p>(panel: &'p Panel, i: usize, file: &str) -> Result<&'p [f64], InputError> {
+    let s = panel.series(i);
+    let first = s.iter().position(|v| !v.is_nan()).unwrap_or(s.len());
+    let last = s.iter().rposition(|v| !v.is_nan()).map_or(first, |l| l + 1);
+    if let Some(k) = s[first..last].iter().position(|v| v.is_nan()) {
+        let d = panel.dates()[first + k];
+        return Err(InputError::new(format!(
+            "fund '{}' has no return on {d} (between its first observation {} and its last {}); \
+             the AT-GARCH recursion needs an unbroken series: fill the gap or rate the fund on the part after it",
+            panel.ids()[i],
+            panel.dates()[first],
+            panel.dates()[last - 1]
+        ))
+        .in_file(file));
+    }
+    Ok(&s[first..last])
+}
+
+/// Check the values as read, before they are converted to returns: every series is
+/// unbroken (a missing price would silently become a two-period return), and values
+/// read as returns (`prices` false) do not look like prices.
+pub fn check_values(values: Named<'_, Panel>, prices: bool) -> Result<(), InputError> {
+    let panel = values.value;
+    for i in 0..panel.n_ids() {
+        contiguous(panel, i, values.name)?;
+    }
+    if !prices {
+        // Returns are never all positive over a rating-length sample; prices always are.
+        for i in 0..panel.n_ids() {
+            let s = panel.series(i);
+            let min = s
+                .iter()
+                .filter(|v| !v.is_nan())
+                .fold(f64::INFINITY, |m, &v| m.min(v));
+            let max = s
+                .iter()
+                .filter(|v| !v.is_nan())
+                .fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+            // A constant series gets its own, clearer message when it is rated.
+            if min > 0.0 && max > min && s.iter().filter(|v| !v.is_nan()).count() >= 20 {
+                return Err(InputError::new(format!(
+                    "every value of fund '{}' is positive (the smallest is {min}): these look like prices or NAVs; pass --prices",
+                    panel.ids()[i]
+                ))
+                .in_file(values.name));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Calendar-year returns of every series: full years (as `peergroup periods`), plus the
+/// partial first and last years when asked, compounded from the returns dated in them.
+fn yearly_returns(panel: &Panel, include_partial: bool) -> Vec<Vec<(i32, f64)>> {
+    let mut out = vec![Vec::new(); panel.n_ids()];
+    for p in period_returns(panel, &[]) {
+        if let Period::Year(y) = p.period {
+            out[p.id].push((y, p.value));
+        }
+    }
+    if include_partial {
+        for (i, years) in out.iter_mut().enumerate() {
+            let mut by_year: Vec<(i32, f64)> = Vec::new();
+            for (d, r) in panel.dates().iter().zip(panel.series(i)) {
+                if r.is_nan() {
+                    continue;
+                }
+                match by_year.last_mut() {
+                    Some((y, g)) if *y == d.year() => *g *= 1.0 + r,
+                    _ => by_year.push((d.year(), 1.0 + r)),
+                }
+            }
+            for (y, g) in by_year {
+                if !years.iter().any(|(full, _)| *full == y) {
+                    years.push((y, g - 1.0));
+                }
+            }
+            years.sort_by_key(|(y, _)| *y);
+        }
+    }
+    out
+}
+
+/// Rate every fund of a returns panel (fractions): fit, decompose, classify. Funds that
+/// cannot be rated (no usable year, optimiser failure) keep their row with a note; at
+/// least three must be rated.
+pub fn rate_panel(
+    returns: Named<'_, Panel>,
+    settings: &RateSettings,
+) -> Result<Vec<FundRating>, InputError> {
+    settings.validate()?;
+    let (panel, file, options) = (returns.value, returns.name, &settings.fit);
+    let series: Vec<&[f64]> = (0..panel.n_ids())
+        .map(|i| contiguous(panel, i, file))
+        .collect::<Result<_, _>>()?;
+    let fitted: Vec<Result<RatedSeries, SeriesProblem>> =
+        series.par_iter().map(|r| rate_series(r, options)).collect();
+    let years = yearly_returns(panel, settings.include_partial_years);
+    let mut out = Vec::with_capacity(panel.n_ids());
+    for (i, f) in fitted.into_iter().enumerate() {
+        let fund = panel.ids()[i].clone();
+        let rated = f.map_err(|p| {
+            let hint = match p {
+                SeriesProblem::TooShort { needed, .. } if needed > options.min_obs => {
+                    "; use fewer --arch-lags or leave the fund out"
+                }
+                SeriesProblem::TooShort { .. } if options.min_obs > 10 => {
+                    "; lower --min-obs or leave the fund out"
+                }
+                _ => "; leave the fund out",
+            };
+            InputError::new(format!("fund '{fund}': {p}{hint}")).in_file(file)
+        })?;
+        let ys = &years[i];
+        let gain = if ys.is_empty() {
+            f64::NAN
+        } else {
+            ys.iter().map(|(_, g)| g).sum::<f64>() / ys.len() as f64
+        };
+        let mut notes = Vec::new();
+        if ys.is_empty() {
+            notes.push(if settings.include_partial_years {
+                "no calendar-year return".to_string()
+            } else {
+                "no full calendar year (see --include-partial-years)".to_string()
+            });
+        }
+        if !rated.note.is_empty() {
+            notes.push(rated.note.clone());
+        }
+        out.push(FundRating {
+            fund,
+            gain,
+            years: ys.len(),
+            rated,
+            risk: f64::NAN,
+            class: None,
+            note: notes.join("; "),
+        });
+    }
+    let eligible: Vec<usize> = (0..out.len())
+        .filter(|&i| out[i].gain.is_finite() && out[i].rated.fit.converged)
+        .collect();
+    if eligible.len() < 3 {
+        return Err(InputError::new(format!(
+            "only {} of {} funds have a converged model and a calendar-year gain; three classes of gain and risk need at least 3",
+            eligible.len(),
+            out.len()
+        ))
+        .in_file(file));
+    }
+    let gains: Vec<f64> = eligible.iter().map(|&i| out[i].gain).collect();
+    let comps: Vec<_> = eligible.iter().map(|&i| out[i].rated.risk).collect();
+    let classes = classify(&gains, &comps);
+    for (k, &i) in eligible.iter().enumerate() {
+        out[i].risk = classes.risk[k];
+        out[i].class = Some((
+            classes.gain_level[k],
+            classes.risk_level[k],
+            classes.stars[k],
+        ));
+    }
+    Ok(out)
+}
+
+/// Funds per star count, 1 to 5.
+pub fn star_counts(rows: &[FundRating]) -> [usize; 5] {
+    let mut stars = [0usize; 5];
+    for r in rows {
+        if let Some((_, _, s)) = r.class {
+            stars[s as usize - 1] += 1;
+        }
+    }
+    stars
+}
+
+/// `fund,gain,v_min,v_standard,v_turmoil,risk,gain_level,risk_level,stars,mu,gamma,
+/// alpha,beta,delta,loglik,arch_lm_pvalue,converged,note`.
+pub fn ratings_table(rows: &[FundRating]) -> Table {
+    let f = |g: &dyn Fn(&FundRating) -> f64| Column::F64(rows.iter().map(g).collect());
+    let t = |g: &dyn Fn(&FundRating) -> String| Column::Text(rows.iter().map(g).collect());
+    Table::new()
+        .with("fund", t(&|r| r.fund.clone()))
+        .with("gain", f(&|r| r.gain))
+        .with("v_min", f(&|r| r.rated.risk.v_min))
+        .with("v_standard", f(&|r| r.rated.risk.v_standard))
+        .with("v_turmoil", f(&|r| r.rated.risk.v_turmoil))
+        .with("risk", f(&|r| r.risk))
+        .with(
+            "gain_level",
+            t(&|r| r.class.map_or(String::new(), |c| c.0.as_str().into())),
+        )
+        .with(
+            "risk_level",
+            t(&|r| r.class.map_or(String::new(), |c| c.1.as_str().into())),
+        )
+        .with(
+            "stars",
+            t(&|r| r.class.map_or(String::new(), |c| c.2.to_string())),
+        )
+        .with("mu", f(&|r| r.rated.fit.params.mu))
+        .with("gamma", f(&|r| r.rated.fit.params.gamma))
+        .with("alpha", f(&|r| r.rated.fit.params.alpha))
+        .with("beta", f(&|r| r.rated.fit.params.beta))
+        .with("delta", f(&|r| r.rated.fit.params.delta))
+        .with("loglik", f(&|r| r.rated.fit.loglik))
+        .with("arch_lm_pvalue", f(&|r| r.rated.arch_lm.p_value))
+        .with("converged", t(&|r| r.rated.fit.converged.to_string()))
+        .with("note", t(&|r| r.note.clone()))
+}
+
+/// `fund,model,parameter,estimate,robust_se,t_stat,estimated`: the unrestricted AT-GARCH
+/// fit the t-tests ran on, and the final model, one row per parameter.
+pub fn details_table(rows: &[FundRating]) -> Table {
+    let (mut fund, mut model, mut param) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut est, mut se, mut t, mut free) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for r in rows {
+        for (name, fit) in [
+            ("unrestricted", &r.rated.unrestricted),
+            ("final", &r.rated.fit),
+        ] {
+            let mask = [true, true, fit.free.alpha, fit.free.beta, fit.free.delta];
+            for (k, p) in PARAMETER_NAMES.iter().enumerate() {
+                fund.push(r.fund.clone());
+                model.push(name.to_string());
+                param.push(p.to_string());
+                est.push(fit.params.get(k));
+                se.push(fit.se[k]);
+                t.push(fit.t_stat(k));
+                free.push(mask[k].to_string());
+            }
+        }
+    }
+    Table::new()
+        .with("fund", Column::Text(fund))
+        .with("model", Column::Text(model))
+        .with("parameter", Column::Text(param))
+        .with("estimate", Column::F64(est))
+        .with("robust_se", Column::F64(se))
+        .with("t_stat", Column::F64(t))
+        .with("estimated", Column::Text(free))
+}
+
+/// Gain (% per year) against risk score of the rated funds, one colour per star count.
+pub fn ratings_chart(rows: &[FundRating], title: &str) -> Chart {
+    let mut points = rows
+        .iter()
+        .filter_map(|r| {
+            let (_, _, s) = r.class?;
+            Some(ScatterPoint {
+                x: r.risk,
+                y: 100.0 * r.gain,
+                group: format!("{s} star{}", if s == 1 { "" } else { "s" }),
+                label: None,
+            })
+        })
+        .collect::<Vec<_>>();
+    // Legend in star order.
+    points.sort_by(|a, b| a.group.cmp(&b.group));
+    Chart::Scatter(Scatter {
+        title: title.into(),
+        x_label: "risk score (mean of standardised v_min, v_standard, v_turmoil)".into(),
+        y_label: "gain: mean calendar-year return (%)".into(),
+        points,
+    })
+}
+
+/// Our stars against an external rating (`fund → stars 1–5`) over the rated funds it
+/// covers; `ratings_name` names the rated input in the error when none is covered.
+pub fn compare_external(
+    rows: &[FundRating],
+    external: Named<'_, HashMap<String, u8>>,
+    ratings_name: &str,
+) -> Result<Comparison, InputError> {
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for r in rows {
+        if let (Some((_, _, s)), Some(e)) = (r.class, external.get(&r.fund)) {
+            ours.push(s);
+            theirs.push(*e);
+        }
+    }
+    if ours.is_empty() {
+        return Err(InputError::new(format!(
+            "no rated fund of {ratings_name} appears in {}",
+            external.name
+        )));
+    }
+    Ok(compare(&ours, &theirs))
+}
+
+/// `ours,external,count,value`: the 5 × 5 contingency table, then rows `spearman`,
+/// `share_equal` and `share_within_one` with the funds compared in `count`.
+pub fn comparison_table(c: &Comparison) -> Table {
+    let (mut ours, mut ext, mut count, mut value) = (vec![], vec![], vec![], vec![]);
+    for a in 0..5 {
+        for b in 0..5 {
+            ours.push((a + 1).to_string());
+            ext.push((b + 1).to_string());
+            count.push(c.contingency[a][b] as i64);
+            value.push(f64::NAN);
+        }
+    }
+    for (m, v) in [
+        ("spearman", c.spearman),
+        ("share_equal", c.share_equal),
+        ("share_within_one", c.share_within_one),
+    ] {
+        ours.push(m.into());
+        ext.push(String::new());
+        count.push(c.n as i64);
+        value.push(v);
+    }
+    Table::new()
+        .with("ours", Column::Text(ours))
+        .with("external", Column::Text(ext))
+        .with("count", Column::I64(count))
+        .with("value", Column::F64(value))
+}
