@@ -11,7 +11,7 @@ use peergroup_data::{Date, IndustryBuilder, InputError, Position, PositionKind};
 use rayon::prelude::*;
 
 use crate::chunks::{globalise_codes, split_lens};
-use crate::huge_pages;
+use crate::sys::huge_pages;
 
 /// Whether `bytes` can be parsed by splitting on commas and newlines alone.
 pub(crate) fn is_simple(bytes: &[u8]) -> bool {
