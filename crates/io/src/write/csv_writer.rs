@@ -7,7 +7,6 @@ use std::path::Path;
 use peergroup_data::Date;
 use rayon::prelude::*;
 
-use super::blocks::{next_block, overlapped};
 use super::cell_text::{
     int_text, push_date, push_f64, push_int, push_quoted, F64_WIDTH, I64_WIDTH,
 };
@@ -405,7 +404,7 @@ fn prefetch(v: &[f64], i: usize) {
 /// never wait in a `write` system call (on 2 cores that left one of them formatting
 /// alone for as long as the kernel copied), and the buffers are reused across batches
 /// and blocks, so memory stays at a few MB whatever the table size.
-struct CsvSink {
+pub(super) struct CsvSink {
     /// Finished batches of chunks, in file order, to the writer thread.
     to_writer: Option<std::sync::mpsc::Sender<Vec<TextBuf>>>,
     /// Empty buffers back from the writer thread.
@@ -418,7 +417,8 @@ struct CsvSink {
 }
 
 impl CsvSink {
-    fn create(path: &Path, names: &[String]) -> std::io::Result<CsvSink> {
+    /// Create (or truncate) `path` and start its writer thread with the header `names`.
+    pub(super) fn create(path: &Path, names: &[String]) -> std::io::Result<CsvSink> {
         let mut file = PreallocatedFile::create(path)?;
         let mut header = Vec::new();
         for (i, n) in names.iter().enumerate() {
@@ -471,7 +471,8 @@ impl CsvSink {
         })
     }
 
-    fn write(&mut self, table: &Table) -> std::io::Result<()> {
+    /// Append the rows of `table` (its columns are those of the header).
+    pub(super) fn write(&mut self, table: &Table) -> std::io::Result<()> {
         let cols: Vec<CsvCol<'_>> = table.columns.iter().map(CsvCol::new).collect();
         let n = table.n_rows();
         let chunks: Vec<std::ops::Range<usize>> = (0..n)
@@ -502,7 +503,7 @@ impl CsvSink {
     }
 
     /// Close the queue and wait until every chunk is in the file.
-    fn finish(mut self) -> std::io::Result<()> {
+    pub(super) fn finish(mut self) -> std::io::Result<()> {
         self.close()
     }
 
@@ -535,21 +536,5 @@ impl Drop for CsvSink {
 pub(super) fn write_csv(path: &Path, table: &Table) -> std::io::Result<()> {
     let mut sink = CsvSink::create(path, &table.names)?;
     sink.write(table)?;
-    sink.finish()
-}
-
-/// Write the blocks `first`, then `rest`, as one CSV file at `path` (see
-/// [`super::write_table_blocks`]).
-pub(super) fn write_blocks<I>(path: &Path, first: Table, rest: &mut I) -> std::io::Result<()>
-where
-    I: Iterator<Item = Table> + Send,
-{
-    let names = first.names.clone();
-    let mut sink = CsvSink::create(path, &names)?;
-    overlapped(
-        first,
-        || next_block(rest, &names, |t| t),
-        |block| sink.write(block),
-    )?;
     sink.finish()
 }

@@ -20,14 +20,13 @@ use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 
-use super::blocks::{next_block, overlapped};
 use super::table::{Column, Table};
 use crate::format::PARQUET_CHUNK;
 use crate::sys::preallocate::PreallocatedFile;
 
 /// A column as the Parquet writer sees it: borrowed (copied per row group) or owned
 /// Arrow buffers (sliced per row group, no copy).
-enum Source<'a> {
+pub(super) enum Source<'a> {
     Borrowed(&'a Column),
     /// A repeated or cycled column, made plain one row group at a time.
     Lazy(Column),
@@ -145,7 +144,7 @@ impl Source<'_> {
 
 /// An open Parquet file taking rows block by block; each block becomes one or more row
 /// groups of at most [`PARQUET_CHUNK`] rows.
-struct ParquetSink {
+pub(super) struct ParquetSink {
     writer: SerializedFileWriter<PreallocatedFile>,
     factory: ArrowRowGroupWriterFactory,
     schema: Arc<Schema>,
@@ -156,7 +155,11 @@ struct ParquetSink {
 impl ParquetSink {
     /// `names` with the types (and, for Snappy, a sample of the values) of `first`, the
     /// first block.
-    fn create(path: &Path, names: &[String], first: &[Source<'_>]) -> std::io::Result<ParquetSink> {
+    pub(super) fn create(
+        path: &Path,
+        names: &[String],
+        first: &[Source<'_>],
+    ) -> std::io::Result<ParquetSink> {
         let fields: Vec<Field> = names
             .iter()
             .zip(first)
@@ -214,7 +217,8 @@ impl ParquetSink {
         })
     }
 
-    fn write(&mut self, sources: Vec<Source<'_>>) -> std::io::Result<()> {
+    /// Append the rows of `sources` (one per column) as one or more row groups.
+    pub(super) fn write(&mut self, sources: Vec<Source<'_>>) -> std::io::Result<()> {
         let n = sources.first().map_or(0, Source::len);
         // Equal row groups of at most PARQUET_CHUNK rows; an empty block adds none, as
         // ArrowWriter does for an empty table.
@@ -288,7 +292,7 @@ impl ParquetSink {
         Ok(())
     }
 
-    fn finish(self) -> std::io::Result<()> {
+    pub(super) fn finish(self) -> std::io::Result<()> {
         // No fsync: outputs are renamed into place for atomicity against failures of this
         // process; durability against power loss is the file system's business.
         self.writer
@@ -320,23 +324,9 @@ fn write_sources(path: &Path, names: &[String], sources: Vec<Source<'_>>) -> std
     sink.finish()
 }
 
-/// Write the blocks `first`, then `rest`, as one Parquet file at `path` (see
-/// [`super::write_table_blocks`]). Blocks become owned sources as they are produced.
-pub(super) fn write_blocks<I>(path: &Path, first: Table, rest: &mut I) -> std::io::Result<()>
-where
-    I: Iterator<Item = Table> + Send,
-{
-    let names = first.names.clone();
-    let owned =
-        |t: Table| -> Vec<Source<'static>> { t.columns.into_iter().map(Source::owned).collect() };
-    let first = owned(first);
-    let mut sink = ParquetSink::create(path, &names, &first)?;
-    overlapped(
-        first,
-        || next_block(rest, &names, owned),
-        |sources| sink.write(std::mem::take(sources)),
-    )?;
-    sink.finish()
+/// The columns of a block that is no longer needed, as owned sources.
+pub(super) fn owned_sources(t: Table) -> Vec<Source<'static>> {
+    t.columns.into_iter().map(Source::owned).collect()
 }
 
 /// Arrow type of key columns: codes into their distinct names, so ids repeated over
