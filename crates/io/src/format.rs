@@ -38,7 +38,7 @@ impl Format {
         }
     }
 
-    /// Rows per block for [`crate::write_table_blocks`]: one Parquet row group, or a few
+    /// Rows per block for `write_table_blocks`: one Parquet row group, or a few
     /// rounds of CSV formatting on every core.
     pub fn block_rows(self) -> usize {
         match self {
