@@ -10,23 +10,13 @@ use std::collections::HashMap;
 use peergroup_data::{Date, IndustryBuilder, InputError, Position, PositionKind};
 use rayon::prelude::*;
 
-use crate::chunks::{globalise_codes, split_lens};
-use crate::huge_pages;
+use crate::chunks::{globalise_codes, split_lens, IndustryColumns, Slots};
 
 /// Whether `bytes` can be parsed by splitting on commas and newlines alone.
 pub(crate) fn is_simple(bytes: &[u8]) -> bool {
     !bytes
         .par_chunks(1 << 20)
         .any(|c| memchr::memchr(b'"', c).is_some())
-}
-
-/// One chunk's disjoint share of the output columns, filled in place.
-struct Slots<'a> {
-    class: &'a mut [u32],
-    date: &'a mut [i32],
-    price: &'a mut [f64],
-    shares: &'a mut [f64],
-    aum: &'a mut [f64],
 }
 
 /// What a chunk parsed: its rows are the first `rows` slots, with class codes into
@@ -440,30 +430,9 @@ pub(crate) fn industry_body(
         line += *nl as u64;
     }
     let total: usize = caps.iter().sum();
-    let mut class = vec![0u32; total];
-    let mut date = vec![0i32; total];
-    let mut price = vec![0.0f64; total];
-    let mut shares = vec![0.0f64; total];
-    let mut aum = vec![0.0f64; total];
-    huge_pages::advise(&mut class);
-    huge_pages::advise(&mut date);
-    huge_pages::advise(&mut price);
-    huge_pages::advise(&mut shares);
-    huge_pages::advise(&mut aum);
-    let slots: Vec<Slots<'_>> = split_lens(&mut class, &caps)
-        .into_iter()
-        .zip(split_lens(&mut date, &caps))
-        .zip(split_lens(&mut price, &caps))
-        .zip(split_lens(&mut shares, &caps))
-        .zip(split_lens(&mut aum, &caps))
-        .map(|((((class, date), price), shares), aum)| Slots {
-            class,
-            date,
-            price,
-            shares,
-            aum,
-        })
-        .collect();
+    let mut columns = IndustryColumns::zeroed(total);
+    columns.advise_huge_pages();
+    let slots = columns.slots(&caps);
     let results: Vec<Result<Parsed, InputError>> = ranges
         .par_iter()
         .zip(first_line.par_iter())
@@ -480,7 +449,7 @@ pub(crate) fn industry_body(
         .iter_mut()
         .map(|p| std::mem::take(&mut p.classes))
         .collect();
-    let pieces: Vec<&mut [u32]> = split_lens(&mut class, &caps)
+    let pieces: Vec<&mut [u32]> = split_lens(&mut columns.class, &caps)
         .into_iter()
         .zip(&parsed)
         .map(|(codes, p)| &mut codes[..p.rows])
@@ -492,6 +461,13 @@ pub(crate) fn industry_body(
     if rows < total {
         let mut to = 0usize;
         let mut from = 0usize;
+        let IndustryColumns {
+            class,
+            date,
+            price,
+            shares,
+            aum,
+        } = &mut columns;
         for (p, cap) in parsed.iter().zip(&caps) {
             if to != from {
                 let r = from..from + p.rows;
@@ -504,24 +480,14 @@ pub(crate) fn industry_body(
             to += p.rows;
             from += cap;
         }
-        for v in [&mut price, &mut shares, &mut aum] {
+        for v in [price, shares, aum] {
             v.truncate(rows);
         }
         class.truncate(rows);
         date.truncate(rows);
     }
     let position = line_numbers(&parsed, &first_line)?;
-    Ok(IndustryBuilder {
-        class,
-        class_names,
-        // Same size and alignment: the collect reuses the allocation.
-        date: date.into_iter().map(Date::from_days).collect(),
-        price,
-        shares,
-        aum,
-        position_kind: PositionKind::Line,
-        position,
-    })
+    Ok(columns.into_builder(class_names, PositionKind::Line, position))
 }
 
 #[cfg(test)]

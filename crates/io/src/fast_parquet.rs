@@ -23,17 +23,8 @@ use parquet::arrow::ProjectionMask;
 use peergroup_data::{IndustryBuilder, InputError, PositionKind};
 use rayon::prelude::*;
 
-use crate::chunks::{globalise_codes, split_lens};
+use crate::chunks::{globalise_codes, split_lens, IndustryColumns, Slots};
 use crate::rows::require_columns;
-
-/// One row group's disjoint share of the output columns.
-struct Slots<'a> {
-    class: &'a mut [u32],
-    date: &'a mut [i32],
-    price: &'a mut [f64],
-    shares: &'a mut [f64],
-    aum: &'a mut [f64],
-}
 
 /// Why a row group could not be read on the fast path.
 enum Miss {
@@ -59,7 +50,7 @@ impl From<arrow_schema::ArrowError> for Miss {
 pub(crate) fn industry(path: &Path) -> Result<Option<IndustryBuilder>, InputError> {
     // Mapped once and shared by every row-group reader: no read calls copying the file
     // out of the page cache, no file handle per row group.
-    let file = crate::mapped::read_file(path)
+    let file = crate::sys::memory_map::read_file(path)
         .map_err(|e| InputError::new(format!("cannot open: {e}")))?
         .into_bytes();
     let Ok(plain) = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()) else {
@@ -118,25 +109,8 @@ pub(crate) fn industry(path: &Path) -> Result<Option<IndustryBuilder>, InputErro
         .map(|c| sorted.iter().position(|s| s == c).expect("present"))
         .collect();
 
-    let mut class = vec![0u32; total];
-    let mut date = vec![0i32; total];
-    let mut price = vec![0.0f64; total];
-    let mut shares = vec![0.0f64; total];
-    let mut aum = vec![0.0f64; total];
-    let slots: Vec<Slots<'_>> = split_lens(&mut class, &lens)
-        .into_iter()
-        .zip(split_lens(&mut date, &lens))
-        .zip(split_lens(&mut price, &lens))
-        .zip(split_lens(&mut shares, &lens))
-        .zip(split_lens(&mut aum, &lens))
-        .map(|((((class, date), price), shares), aum)| Slots {
-            class,
-            date,
-            price,
-            shares,
-            aum,
-        })
-        .collect();
+    let mut columns = IndustryColumns::zeroed(total);
+    let slots = columns.slots(&lens);
     let results: Vec<Result<Vec<String>, Miss>> = slots
         .into_par_iter()
         .enumerate()
@@ -159,22 +133,13 @@ pub(crate) fn industry(path: &Path) -> Result<Option<IndustryBuilder>, InputErro
         }
     }
     // Global codes in order of first appearance, as the row reader assigns them.
-    let class_names = globalise_codes(split_lens(&mut class, &lens), groups);
-    Ok(Some(IndustryBuilder {
-        class,
+    let class_names = globalise_codes(split_lens(&mut columns.class, &lens), groups);
+    // Row r of the file is record r: no need to store 45M row numbers.
+    Ok(Some(columns.into_builder(
         class_names,
-        // Same size and alignment: the collect reuses the allocation.
-        date: date
-            .into_iter()
-            .map(peergroup_data::Date::from_days)
-            .collect(),
-        price,
-        shares,
-        aum,
-        position_kind: PositionKind::Row,
-        // Row r of the file is record r: no need to store 45M row numbers.
-        position: Vec::new(),
-    }))
+        PositionKind::Row,
+        Vec::new(),
+    )))
 }
 
 /// Decode one row group into `out`; returns its class names (local code = index).

@@ -9,23 +9,22 @@
 mod chunks;
 mod fast_csv;
 mod fast_parquet;
-mod huge_pages;
-mod mapped;
+mod format;
 mod matrices;
 mod number;
 mod output;
-mod preallocate;
 mod rows;
 mod segments;
+pub mod sys;
 mod tables;
 mod write;
 
+pub use format::Format;
 pub use matrices::{
     read_exposures, read_features, read_fit_r2, read_labels, read_similarity, read_square_matrix,
     read_text_table, Exposures, Features, Keys, LabelledMatrix, SimilarityTable,
 };
 pub use output::{OutputError, Outputs};
-pub use rows::Format;
 pub use segments::{
     position_of_row, read_balances, read_funds, read_sales, read_users, BalancesFile, Coded,
     FundsFile, SalesFile, UsersFile,

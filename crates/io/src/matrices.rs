@@ -78,6 +78,16 @@ fn nonempty_text(row: &Row<'_>, col: usize, name: &str) -> Result<String, InputE
     Ok(t.into_owned())
 }
 
+/// The distinct `dates` of a long table's rows, increasing; an error when it has no rows.
+fn distinct_dates(mut dates: Vec<Date>) -> Result<Vec<Date>, InputError> {
+    if dates.is_empty() {
+        return Err(InputError::new("no data rows after the header"));
+    }
+    dates.sort_unstable();
+    dates.dedup();
+    Ok(dates)
+}
+
 /// Read `fund,date,factor,beta` (the output of `peergroup style`). Missing factors of a
 /// fund on a date are 0 (not selected); duplicates are errors.
 pub fn read_exposures(path: &Path) -> Result<Exposures, InputError> {
@@ -97,12 +107,8 @@ pub fn read_exposures(path: &Path) -> Result<Exposures, InputError> {
         })
     })?;
     let file = path.display().to_string();
-    if rows.is_empty() {
-        return Err(InputError::new("no data rows after the header").in_file(file));
-    }
-    let mut dates: Vec<Date> = rows.iter().map(|r| r.1).collect();
-    dates.sort_unstable();
-    dates.dedup();
+    let dates =
+        distinct_dates(rows.iter().map(|r| r.1).collect()).map_err(|e| e.in_file(file.clone()))?;
     let (n, k) = (funds.len(), factors.len());
     let mut values = vec![f64::NAN; dates.len() * n * k];
     let mut seen = vec![None::<Position>; dates.len() * n * k];
@@ -265,12 +271,8 @@ pub fn read_similarity(path: &Path) -> Result<SimilarityTable, InputError> {
         })
     })?;
     let file = path.display().to_string();
-    if rows.is_empty() {
-        return Err(InputError::new("no data rows after the header").in_file(file));
-    }
-    let mut dates: Vec<Date> = rows.iter().map(|r| r.0).collect();
-    dates.sort_unstable();
-    dates.dedup();
+    let dates =
+        distinct_dates(rows.iter().map(|r| r.0).collect()).map_err(|e| e.in_file(file.clone()))?;
     let n = funds.len();
     let mut values = vec![f64::NAN; dates.len() * n * n];
     for (d, a, b, s, pos) in rows {

@@ -15,42 +15,7 @@ use arrow_schema::{DataType, TimeUnit};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use peergroup_data::{Date, InputError, Position};
 
-/// On-disk table format, chosen by file extension.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// Comma-separated text with a header line (`.csv`, `.txt`).
-    Csv,
-    /// Apache Parquet (`.parquet`, `.pq`).
-    Parquet,
-}
-
-impl Format {
-    /// The format for `path`'s extension, or an error naming the accepted ones.
-    pub fn of(path: &Path) -> Result<Format, InputError> {
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        match ext.as_str() {
-            "csv" | "txt" => Ok(Format::Csv),
-            "parquet" | "pq" => Ok(Format::Parquet),
-            _ => Err(InputError::new(format!(
-                "cannot tell the format of '{}': expected a .csv or .parquet extension",
-                path.display()
-            ))),
-        }
-    }
-
-    /// Rows per block for [`crate::write_table_blocks`]: one Parquet row group, or a few
-    /// rounds of CSV formatting on every core.
-    pub fn block_rows(self) -> usize {
-        match self {
-            Format::Csv => 16 * crate::write::CSV_CHUNK,
-            Format::Parquet => crate::write::PARQUET_CHUNK,
-        }
-    }
-}
+use crate::format::Format;
 
 /// A typed view of one Parquet column, resolved once per batch.
 enum ArrowCol<'a> {

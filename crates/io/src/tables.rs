@@ -177,10 +177,10 @@ fn series_layout(
 /// general row reader. Both give the same table and the same error positions.
 pub fn read_industry(path: &Path) -> Result<IndustryTable, InputError> {
     let file = path.display().to_string();
-    if crate::rows::Format::of(path).map_err(|e| e.in_file(file.clone()))?
-        == crate::rows::Format::Csv
+    if crate::format::Format::of(path).map_err(|e| e.in_file(file.clone()))?
+        == crate::format::Format::Csv
     {
-        let bytes = crate::mapped::read_file(path)
+        let bytes = crate::sys::memory_map::read_file(path)
             .map_err(|e| InputError::new(format!("cannot open: {e}")).in_file(file.clone()))?;
         if crate::fast_csv::is_simple(&bytes) {
             let body_start = bytes

@@ -606,30 +606,8 @@ fn print_segments(s: &commands::segment::SegmentSummary, out: &std::path::Path) 
     }
 }
 
-/// Set glibc's allocator for how peergroup uses memory: a few large tables built once,
-/// then blocks of a few MB allocated and freed over and over by several threads. By
-/// default, blocks above the mmap threshold and the tops of per-thread heaps go back to
-/// the kernel when freed, and the next block faults in fresh zeroed pages. On the
-/// development VM each fresh page costs ~1.4-2.4 us. One arena that is never trimmed
-/// reuses freed memory instead: the 45M-row industry run faulted ~15% fewer pages
-/// (536-550k -> 461-469k) and spent ~1 s less in the kernel (bench/README.md).
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn tune_allocator() {
-    // SAFETY: mallopt only changes allocator parameters, and this runs before any other
-    // thread exists. A refused setting leaves glibc's default.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 1);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
-        // glibc's largest allowed threshold (32 MiB on 64-bit), fixed rather than grown
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn tune_allocator() {}
-
 fn main() -> ExitCode {
-    tune_allocator();
+    peergroup::io::sys::tune_allocator();
     let cli = Cli::parse();
     commands::set_verbose(cli.verbose);
     if let Some(n) = cli.threads {

@@ -1,4 +1,6 @@
-//! Whole input files as bytes, mapped from the page cache where possible.
+//! Whole input files as bytes, mapped from the page cache where possible. memmap2 maps
+//! on Unix and Windows; anywhere a file cannot be mapped (other platforms, pipes, empty
+//! files) it is read into memory instead.
 
 use std::fs::File;
 use std::io::Read;
