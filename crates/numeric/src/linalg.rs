@@ -9,8 +9,14 @@
 //! straight-line Cholesky is 1.5-1.8× faster up to 5 × 5 and at least as fast at 8 × 8
 //! (faer's setup dominates small sizes), but faer is faster from 13 × 13 (2× at 40 × 40);
 //! cyclic Jacobi is faster only up to 4 × 4, and faer 1.5-2.6× faster from 8 × 8 to
-//! 13 × 13. The hand kernels are kept so that outputs stay bit-identical until that
-//! trade is decided.
+//! 13 × 13, 4.5× at 20 × 20, 25× at 40 × 40 and 50× at 100 × 100. So [`symmetric_eigen`]
+//! hands matrices from 32 × 32 on to faer (a 100-feature PCA: ~70 ms → ~1.4 ms) and
+//! keeps Jacobi below, where one call (a PCA of up to 31 features, made once per
+//! segmentation; the 9 × 9 block of classical MDS) costs tens of microseconds either way
+//! and keeping it leaves the outputs of every existing run bit-identical (faer's
+//! rotations differ in the last bits: the demo's 20-feature investor PCA moved by 4e-15). The Cholesky kernels stay by hand: they win at the sizes called
+//! in loops (Gaussian mixtures, d ≤ 8; dynamic style analysis with the usual 5-13
+//! factors), and faer's 1.2× at 13 × 13 needs a preallocated workspace per caller.
 //!
 //! ```
 //! use peergroup_numeric::linalg::{cholesky, cholesky_solve};
@@ -115,9 +121,43 @@ pub fn mat_vec(a: &[f64], rows: usize, cols: usize, x: &[f64], y: &mut [f64]) {
     }
 }
 
+/// Size from which [`symmetric_eigen`] uses faer instead of cyclic Jacobi (see the module
+/// doc for the measurements).
+pub const FAER_EIGEN_FROM: usize = 32;
+
+/// Eigen-decomposition of a symmetric matrix (row-major m × m): eigenvalues descending,
+/// eigenvectors as columns (row-major m × m). Cyclic Jacobi below [`FAER_EIGEN_FROM`],
+/// faer's self-adjoint solver from there on.
+pub fn symmetric_eigen(a: &[f64], m: usize) -> (Vec<f64>, Vec<f64>) {
+    if m >= FAER_EIGEN_FROM {
+        if let Some(r) = faer_eigen(a, m) {
+            return r;
+        }
+    }
+    jacobi_eigen(a, m)
+}
+
+/// faer's self-adjoint eigen-decomposition, sorted as [`symmetric_eigen`] returns it;
+/// `None` if it does not converge (Jacobi then takes over).
+fn faer_eigen(a: &[f64], m: usize) -> Option<(Vec<f64>, Vec<f64>)> {
+    let mat = faer::Mat::<f64>::from_fn(m, m, |i, j| a[i * m + j]);
+    let evd = mat.self_adjoint_eigen(faer::Side::Lower).ok()?;
+    // faer sorts ascending; callers want the largest first.
+    let s = evd.S().column_vector();
+    let u = evd.U();
+    let values = (0..m).rev().map(|c| s[c]).collect();
+    let mut vectors = vec![0.0; m * m];
+    for r in 0..m {
+        for c in 0..m {
+            vectors[r * m + c] = u[(r, m - 1 - c)];
+        }
+    }
+    Some((values, vectors))
+}
+
 /// Eigen-decomposition of a small symmetric matrix by cyclic Jacobi rotations:
 /// eigenvalues descending, eigenvectors as columns (row-major m × m).
-pub fn symmetric_eigen(a: &[f64], m: usize) -> (Vec<f64>, Vec<f64>) {
+pub fn jacobi_eigen(a: &[f64], m: usize) -> (Vec<f64>, Vec<f64>) {
     let mut a = a.to_vec();
     let mut v = vec![0.0; m * m];
     for i in 0..m {
@@ -219,5 +259,64 @@ mod tests {
         let (vals, vecs) = symmetric_eigen(&[2.0, 1.0, 1.0, 2.0], 2);
         assert!((vals[0] - 3.0).abs() < 1e-14 && (vals[1] - 1.0).abs() < 1e-14);
         assert!((vecs[0].abs() - 0.5f64.sqrt()).abs() < 1e-14);
+    }
+
+    /// A symmetric matrix with known eigenvalues: Q diag(λ) Qᵀ for a product of Givens
+    /// rotations Q.
+    fn with_spectrum(values: &[f64]) -> Vec<f64> {
+        let m = values.len();
+        let mut q = vec![0.0; m * m];
+        for i in 0..m {
+            q[i * m + i] = 1.0;
+        }
+        for k in 0..3 * m {
+            let (i, j) = (k % m, (k * 7 + 3) % m);
+            if i == j {
+                continue;
+            }
+            let t = 0.3 + 0.1 * k as f64;
+            let (c, s) = (t.cos(), t.sin());
+            for r in 0..m {
+                let (a, b) = (q[r * m + i], q[r * m + j]);
+                q[r * m + i] = c * a - s * b;
+                q[r * m + j] = s * a + c * b;
+            }
+        }
+        let mut a = vec![0.0; m * m];
+        for r in 0..m {
+            for c in 0..m {
+                a[r * m + c] = (0..m).map(|k| q[r * m + k] * values[k] * q[c * m + k]).sum();
+            }
+        }
+        a
+    }
+
+    #[test]
+    fn both_kernels_recover_a_known_spectrum() {
+        for m in [3, 9, FAER_EIGEN_FROM - 1, FAER_EIGEN_FROM, 40] {
+            let truth: Vec<f64> = (0..m).map(|k| (m - k) as f64 * 0.5 + 0.25).collect();
+            let a = with_spectrum(&truth);
+            for (vals, vecs) in [symmetric_eigen(&a, m), jacobi_eigen(&a, m)] {
+                for (v, t) in vals.iter().zip(&truth) {
+                    assert!((v - t).abs() < 1e-10, "m = {m}: {v} vs {t}");
+                }
+                // A v = λ v and unit length, column by column
+                for c in 0..m {
+                    let v: Vec<f64> = (0..m).map(|r| vecs[r * m + c]).collect();
+                    let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+                    assert!((norm - 1.0).abs() < 1e-10);
+                    for r in 0..m {
+                        let av: f64 = (0..m).map(|k| a[r * m + k] * v[k]).sum();
+                        assert!((av - vals[c] * v[r]).abs() < 1e-9, "m = {m}, column {c}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn small_matrices_keep_the_jacobi_bits() {
+        let a = with_spectrum(&[4.0, 3.0, 2.5, 1.0, 0.5, 0.1, 0.05, 0.01]);
+        assert_eq!(symmetric_eigen(&a, 8), jacobi_eigen(&a, 8));
     }
 }
