@@ -30,58 +30,19 @@
 //!   estimated (free) parameters only.
 
 use crate::archlm::{arch_lm, ArchLm};
+use crate::model::{ALPHA, BETA, DELTA, GAMMA, MU};
 use crate::qp::{self, Constraint, P};
 use crate::risk::{decompose, RiskComponents};
 
+// The parameters live in `model` so that `risk` and `simulate` need not depend on the
+// estimator; kept here too so `garch::AtGarch` and `garch::PARAMETER_NAMES` still resolve.
+pub use crate::model::{AtGarch, PARAMETER_NAMES};
+
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
-const MU: usize = 0;
-const GAMMA: usize = 1;
-const ALPHA: usize = 2;
-const BETA: usize = 3;
-const DELTA: usize = 4;
-/// Names of the parameters in vector order.
-pub const PARAMETER_NAMES: [&str; P] = ["mu", "gamma", "alpha", "beta", "delta"];
 /// Upper bound on β and on the persistence α + β + κδ (keeps `1 − β` away from 0).
 const MAX_PERSISTENCE: f64 = 1.0 - 1e-6;
 /// Lower bound on γ in standardised units (the sample variance is 1).
 const MIN_GAMMA: f64 = 1e-10;
-
-/// AT-GARCH(1,1) parameters in the units of the returns: μ in return units, γ in squared
-/// return units, α, β, δ unitless.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct AtGarch {
-    /// Constant mean of the returns.
-    pub mu: f64,
-    /// Variance intercept γ > 0 (squared return units).
-    pub gamma: f64,
-    /// ARCH coefficient α ≥ 0.
-    pub alpha: f64,
-    /// GARCH coefficient 0 ≤ β < 1.
-    pub beta: f64,
-    /// Turmoil (threshold) coefficient δ ≥ −α.
-    pub delta: f64,
-}
-
-impl AtGarch {
-    fn to_array(self) -> [f64; P] {
-        [self.mu, self.gamma, self.alpha, self.beta, self.delta]
-    }
-
-    fn from_array(a: [f64; P]) -> AtGarch {
-        AtGarch {
-            mu: a[MU],
-            gamma: a[GAMMA],
-            alpha: a[ALPHA],
-            beta: a[BETA],
-            delta: a[DELTA],
-        }
-    }
-
-    /// Value of parameter `k` in [`PARAMETER_NAMES`] order.
-    pub fn get(&self, k: usize) -> f64 {
-        self.to_array()[k]
-    }
-}
 
 /// Which of α, β and δ are estimated; the others are fixed at 0 (μ and γ always are).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

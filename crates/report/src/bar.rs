@@ -2,13 +2,12 @@
 
 use crate::axis::{draw_x, draw_y, finite_range, Axis};
 use crate::frame::{
-    draw_no_data, draw_title, left_margin, top_margin, Rect, RIGHT_MARGIN, X_TICK_BAND,
-    X_TITLE_BAND,
+    draw_no_data, draw_title, left_margin, top_margin, RIGHT_MARGIN, X_TICK_BAND, X_TITLE_BAND,
 };
 use crate::number::format_compact;
 use crate::palette::{NEGATIVE, POSITIVE};
 use crate::svg::{
-    fit, plottable, text_width, Anchor, Label, Svg, AXIS, FONT, HEIGHT, MAX_HEIGHT, WIDTH,
+    fit, plottable, text_width, Anchor, Label, Rect, Svg, AXIS, FONT, HEIGHT, MAX_HEIGHT, WIDTH,
 };
 
 /// A bar chart of one value per category.

@@ -1,8 +1,8 @@
-//! The layout shared by charts: plot rectangle, margins, title and the "no data" note.
+//! The layout shared by charts: plot area, margins, title and the "no data" note.
 
 use crate::axis::Axis;
 use crate::legend::Legend;
-use crate::svg::{fit, Anchor, Label, Svg, FONT, MUTED, WIDTH};
+use crate::svg::{fit, Anchor, Label, Rect, Svg, FONT, MUTED, WIDTH};
 
 /// Height of the band below a plot that holds x tick labels.
 pub(crate) const X_TICK_BAND: f64 = 22.0;
@@ -10,60 +10,8 @@ pub(crate) const X_TICK_BAND: f64 = 22.0;
 pub(crate) const X_TITLE_BAND: f64 = 18.0;
 /// Space right of the plot, so that the last x tick label is not cut off.
 pub(crate) const RIGHT_MARGIN: f64 = 24.0;
-/// Smallest width or height a plot area is given, however crowded the margins.
-const MIN_PLOT: f64 = 40.0;
 /// Font size of chart titles.
 const TITLE_FONT: f64 = 15.0;
-
-/// The rectangle in which data are drawn, in viewBox pixels.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct Rect {
-    /// Left edge.
-    pub left: f64,
-    /// Top edge.
-    pub top: f64,
-    /// Width.
-    pub width: f64,
-    /// Height.
-    pub height: f64,
-}
-
-impl Rect {
-    /// A rectangle between the given edges, kept at least `MIN_PLOT` wide and high.
-    pub(crate) fn between(left: f64, top: f64, right: f64, bottom: f64) -> Rect {
-        Rect {
-            left,
-            top,
-            width: (right - left).max(MIN_PLOT),
-            height: (bottom - top).max(MIN_PLOT),
-        }
-    }
-
-    /// Right edge.
-    pub(crate) fn right(&self) -> f64 {
-        self.left + self.width
-    }
-
-    /// Bottom edge.
-    pub(crate) fn bottom(&self) -> f64 {
-        self.top + self.height
-    }
-
-    /// Horizontal centre.
-    pub(crate) fn center_x(&self) -> f64 {
-        self.left + self.width / 2.0
-    }
-
-    /// Horizontal position of `v` on `axis` spanning the rectangle's width.
-    pub(crate) fn x_of(&self, axis: &Axis, v: f64) -> f64 {
-        self.left + axis.fraction(v) * self.width
-    }
-
-    /// Vertical position of `v` on `axis` spanning the rectangle's height, upwards.
-    pub(crate) fn y_of(&self, axis: &Axis, v: f64) -> f64 {
-        self.bottom() - axis.fraction(v) * self.height
-    }
-}
 
 /// Space above the plot: room for the title when there is one.
 pub(crate) fn top_margin(title: &str) -> f64 {

@@ -1,11 +1,11 @@
 //! Heatmaps: a matrix of values as coloured cells, e.g. correlations between funds.
 
 use crate::axis::{finite_range, nice_ticks};
-use crate::frame::{draw_no_data, draw_title, top_margin, Rect};
+use crate::frame::{draw_no_data, draw_title, top_margin};
 use crate::number::{fixed, format_ticks};
 use crate::palette::{Ramp, MISSING};
 use crate::svg::{
-    fit, plottable, text_width, Anchor, Label, Svg, FONT, HEIGHT, MAX_HEIGHT, MUTED, WIDTH,
+    fit, plottable, text_width, Anchor, Label, Rect, Svg, FONT, HEIGHT, MAX_HEIGHT, MUTED, WIDTH,
 };
 
 /// A matrix of values with named rows and columns.

@@ -1,6 +1,6 @@
 //! Legends: which colour, dash or marker stands for which series.
 
-use crate::scatter::{draw_marker, Shape};
+use crate::marker::{draw_marker, Shape};
 use crate::svg::{fit, text_width, Label, Svg, FONT, MUTED, WIDTH};
 
 /// Height of one legend row.

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use crate::axis::{draw_x, draw_y, finite_range, Axis};
 use crate::frame::{draw_no_data, draw_title, legend_top, plot_area};
 use crate::legend::{Entry, Legend, Swatch};
+use crate::marker::{draw_marker, Shape, RADIUS};
 use crate::number::format_compact;
 use crate::palette::{colour, PALETTE};
-use crate::svg::{fit, plottable, Label, Path, Svg, HEIGHT, MUTED, WIDTH};
+use crate::svg::{fit, plottable, Label, Svg, HEIGHT, MUTED, WIDTH};
 
 /// One point of a [`Scatter`].
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -35,21 +36,6 @@ pub struct Scatter {
     pub points: Vec<ScatterPoint>,
 }
 
-/// Shape of a point marker.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Shape {
-    /// A disc.
-    Circle,
-    /// A square.
-    Square,
-    /// A triangle pointing up.
-    Triangle,
-    /// A square standing on a corner.
-    Diamond,
-}
-
-/// Radius of point markers.
-const RADIUS: f64 = 3.5;
 /// Widest label written next to a point.
 const MAX_POINT_LABEL: f64 = 120.0;
 /// Font size of point labels.
@@ -63,35 +49,6 @@ fn shape(g: usize) -> Shape {
         2 => Shape::Triangle,
         _ => Shape::Diamond,
     }
-}
-
-/// Draws a marker centred on `at`, with an optional hover tooltip.
-pub(crate) fn draw_marker(
-    svg: &mut Svg,
-    shape: Shape,
-    at: (f64, f64),
-    fill: &str,
-    tip: Option<&str>,
-) {
-    let (x, y, r) = (at.0, at.1, RADIUS);
-    let mut path = Path::new();
-    match shape {
-        Shape::Circle => return svg.circle(x, y, r, fill, tip),
-        Shape::Square => return svg.rect(x - r * 0.9, y - r * 0.9, r * 1.8, r * 1.8, fill, tip),
-        Shape::Triangle => {
-            path.move_to(x, y - r * 1.1);
-            path.line_to(x + r, y + r * 0.75);
-            path.line_to(x - r, y + r * 0.75);
-        }
-        Shape::Diamond => {
-            path.move_to(x, y - r * 1.2);
-            path.line_to(x + r, y);
-            path.line_to(x, y + r * 1.2);
-            path.line_to(x - r, y);
-        }
-    }
-    path.close();
-    svg.path(&path, &format!(r#"fill="{fill}""#), tip);
 }
 
 /// Renders a scatter plot as an SVG document.

@@ -185,7 +185,7 @@ impl SegmentError {
                 } else {
                     format!("{count} members")
                 };
-                if level == crate::investors::MISSING_LEVEL {
+                if level == crate::column::MISSING_LEVEL {
                     format!(
                         "{who} with an empty cell here (level '{level}'), need at least {min}: fill the cell or drop its rows"
                     )

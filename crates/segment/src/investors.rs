@@ -47,8 +47,8 @@ use crate::profile::{CategoricalSpec, Categoricals, Magnitude, NumericSpec};
 use crate::transform::Transform;
 use crate::{Matrix, SegmentError, Table, TextColumn};
 
-/// Level name given to empty categorical cells.
-pub const MISSING_LEVEL: &str = "(missing)";
+// Defined with the text columns so that `error` can name it without depending on this module.
+pub use crate::column::MISSING_LEVEL;
 
 /// The type of mutual fund a balance row is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
