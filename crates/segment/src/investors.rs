@@ -50,75 +50,8 @@ use crate::{Matrix, SegmentError, Table, TextColumn};
 // Defined with the text columns so that `error` can name it without depending on this module.
 pub use crate::column::MISSING_LEVEL;
 
-/// The type of mutual fund a balance row is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum FundType {
-    /// Money-market funds.
-    MoneyMarket,
-    /// Bond (fixed-income) funds.
-    Bond,
-    /// Stock (equity) funds.
-    Stock,
-    /// Mixed (balanced) funds.
-    Mixed,
-}
-
-impl FundType {
-    /// Every fund type, in column order.
-    pub const ALL: [FundType; 4] = [
-        FundType::MoneyMarket,
-        FundType::Bond,
-        FundType::Stock,
-        FundType::Mixed,
-    ];
-
-    /// Position in [`FundType::ALL`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// Table name (`money_market`, `bond`, `stock`, `mixed`).
-    pub fn name(self) -> &'static str {
-        match self {
-            FundType::MoneyMarket => "money_market",
-            FundType::Bond => "bond",
-            FundType::Stock => "stock",
-            FundType::Mixed => "mixed",
-        }
-    }
-
-    /// Words for descriptions (`money-market`, `bond`, `stock`, `mixed`).
-    pub fn label(self) -> &'static str {
-        match self {
-            FundType::MoneyMarket => "money-market",
-            other => other.name(),
-        }
-    }
-
-    /// Parse a fund type, case-insensitive, ignoring spaces, `-` and `_`: `money_market`
-    /// (`mm`), `bond` (`bonds`, `fixed_income`), `stock` (`stocks`, `equity`), `mixed`
-    /// (`mix`, `balanced`).
-    pub fn parse(text: &str) -> Option<FundType> {
-        let t: String = text
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '_'))
-            .flat_map(char::to_lowercase)
-            .collect();
-        match t.as_str() {
-            "moneymarket" | "mm" => Some(FundType::MoneyMarket),
-            "bond" | "bonds" | "fixedincome" => Some(FundType::Bond),
-            "stock" | "stocks" | "equity" => Some(FundType::Stock),
-            "mixed" | "mix" | "balanced" => Some(FundType::Mixed),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for FundType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+// Defined with the data model, where the generator of balance tables finds it too.
+pub use peergroup_data::FundType;
 
 /// Generational cohort by birth year (Pew Research cut-offs; module documentation).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -713,7 +646,7 @@ impl Measure {
 
     /// Spec of `(self, fund_type)` for profiles.
     fn spec(self, t: FundType) -> NumericSpec {
-        let l = t.label();
+        let l = t.words();
         let (phrase, magnitude) = match self {
             Measure::Aum => (format!("{l} balances"), Magnitude::Amount),
             Measure::Buy => (format!("{l} buying"), Magnitude::Amount),
@@ -943,15 +876,8 @@ mod tests {
     }
 
     #[test]
-    fn parses_fund_types() {
-        assert_eq!(FundType::parse("Money Market"), Some(FundType::MoneyMarket));
-        assert_eq!(FundType::parse("money_market"), Some(FundType::MoneyMarket));
-        assert_eq!(FundType::parse("EQUITY"), Some(FundType::Stock));
-        assert_eq!(FundType::parse("fixed-income"), Some(FundType::Bond));
-        assert_eq!(FundType::parse("gold"), None);
-        for t in FundType::ALL {
-            assert_eq!(FundType::parse(t.name()), Some(t));
-        }
+    fn measure_columns_are_measure_major() {
+        // Parsing fund types is tested with `FundType` in peergroup-data.
         assert_eq!(Measure::Profit.column(FundType::Mixed), N_NUMERIC - 1);
     }
 }
