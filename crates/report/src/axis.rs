@@ -105,6 +105,14 @@ fn decimal(n: i64, exponent: i32) -> f64 {
 }
 
 impl Axis {
+    /// The horizontal axis over `range` for x values read as `kind` says.
+    pub(crate) fn x(kind: XAxis, range: Option<(f64, f64)>) -> Axis {
+        match kind {
+            XAxis::Numeric => Axis::linear(range, 8),
+            XAxis::Dates => Axis::dates(range),
+        }
+    }
+
     /// A linear axis over `range` (0..1 without data), widened to round tick values.
     pub(crate) fn linear(range: Option<(f64, f64)>, target: usize) -> Axis {
         let (lo, hi) = pad(range.unwrap_or((0.0, 1.0)));

@@ -7,7 +7,7 @@ use crate::frame::{
 use crate::number::format_compact;
 use crate::palette::{NEGATIVE, POSITIVE};
 use crate::svg::{
-    fit, plottable, text_width, Anchor, Label, Rect, Svg, AXIS, FONT, HEIGHT, MAX_HEIGHT, WIDTH,
+    fit, plottable, widest, Anchor, Label, Rect, Svg, AXIS, FONT, HEIGHT, MAX_HEIGHT, WIDTH,
 };
 
 /// A bar chart of one value per category.
@@ -83,14 +83,6 @@ pub fn bar_chart(c: &BarChart) -> String {
         draw_no_data(&mut svg, plot);
     }
     svg.finish()
-}
-
-/// Estimated width of the widest label.
-fn widest(labels: &[String]) -> f64 {
-    labels
-        .iter()
-        .map(|l| text_width(l.trim(), FONT))
-        .fold(0.0, f64::max)
 }
 
 /// Fill of a bar of value `v`.

@@ -1,8 +1,8 @@
 //! The layout shared by charts: plot area, margins, title and the "no data" note.
 
-use crate::axis::Axis;
+use crate::axis::{draw_x, draw_y, Axis};
 use crate::legend::Legend;
-use crate::svg::{fit, Anchor, Label, Rect, Svg, FONT, MUTED, WIDTH};
+use crate::svg::{fit, Anchor, Label, Rect, Svg, FONT, HEIGHT, MUTED, WIDTH};
 
 /// Height of the band below a plot that holds x tick labels.
 pub(crate) const X_TICK_BAND: f64 = 22.0;
@@ -49,7 +49,7 @@ fn title_band(x_title: &str) -> f64 {
 
 /// The plot area of a chart `height` px tall with a value axis `y` on the left, an x axis
 /// at the bottom and `legend` below it.
-pub(crate) fn plot_area(
+fn plot_area(
     height: f64,
     title: &str,
     y: &Axis,
@@ -66,7 +66,7 @@ pub(crate) fn plot_area(
 }
 
 /// Top of the legend under a plot laid out by [`plot_area`].
-pub(crate) fn legend_top(plot: Rect, x_title: &str) -> f64 {
+fn legend_top(plot: Rect, x_title: &str) -> f64 {
     plot.bottom() + X_TICK_BAND + title_band(x_title) + 6.0
 }
 
@@ -87,4 +87,48 @@ pub(crate) fn draw_no_data(svg: &mut Svg, plot: Rect) {
         .anchor(Anchor::Middle)
         .fill(MUTED);
     svg.label(plot.center_x(), plot.top + plot.height / 2.0, label);
+}
+
+/// A chart with a value axis on the left, an x axis at the bottom and a legend below them:
+/// the frame of line, area and scatter charts.
+pub(crate) struct AxesChart<'a> {
+    /// The document, with the title and both axes drawn.
+    pub svg: Svg,
+    /// Where the data go.
+    pub plot: Rect,
+    legend: Legend,
+    x_title: &'a str,
+}
+
+impl<'a> AxesChart<'a> {
+    /// Lays out and starts a chart titled `title` with axis `x` titled `x_title`, axis `y`
+    /// titled `y_title` and `legend`.
+    pub(crate) fn new(
+        title: &str,
+        (x, x_title): (&Axis, &'a str),
+        (y, y_title): (&Axis, &str),
+        legend: Legend,
+    ) -> AxesChart<'a> {
+        let plot = plot_area(HEIGHT, title, y, (x_title, y_title), &legend);
+        let mut svg = Svg::new(WIDTH, HEIGHT, title);
+        draw_title(&mut svg, title);
+        draw_y(&mut svg, plot, y, y_title);
+        draw_x(&mut svg, plot, x, x_title);
+        AxesChart {
+            svg,
+            plot,
+            legend,
+            x_title,
+        }
+    }
+
+    /// Adds the "no data" note if `empty`, then the legend, and returns the SVG document.
+    pub(crate) fn finish(mut self, empty: bool) -> String {
+        if empty {
+            draw_no_data(&mut self.svg, self.plot);
+        }
+        self.legend
+            .draw(&mut self.svg, legend_top(self.plot, self.x_title));
+        self.svg.finish()
+    }
 }

@@ -115,6 +115,16 @@ impl Legend {
         legend
     }
 
+    /// A legend of `entries` when there are several; none for a single entry, which the
+    /// chart's title already names.
+    pub(crate) fn unless_single(entries: Vec<Entry>) -> Legend {
+        if entries.len() > 1 {
+            Legend::new(entries)
+        } else {
+            Legend::none()
+        }
+    }
+
     /// Height taken by the legend, zero when empty.
     pub(crate) fn height(&self) -> f64 {
         self.rows.len() as f64 * ROW_HEIGHT

@@ -2,13 +2,13 @@
 
 use std::collections::HashMap;
 
-use crate::axis::{draw_x, draw_y, finite_range, Axis};
-use crate::frame::{draw_no_data, draw_title, legend_top, plot_area};
+use crate::axis::{finite_range, Axis};
+use crate::frame::AxesChart;
 use crate::legend::{Entry, Legend, Swatch};
 use crate::marker::{draw_marker, Shape, RADIUS};
 use crate::number::format_compact;
 use crate::palette::{colour, PALETTE};
-use crate::svg::{fit, plottable, Label, Svg, HEIGHT, MUTED, WIDTH};
+use crate::svg::{fit, plottable, Label, MUTED};
 
 /// One point of a [`Scatter`].
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -69,35 +69,32 @@ pub fn scatter(c: &Scatter) -> String {
     }
     let x_axis = Axis::linear(finite_range(points.iter().map(|p| p.x)), 8);
     let y_axis = Axis::linear(finite_range(points.iter().map(|p| p.y)), 6);
-    let legend = if groups.len() > 1 {
-        let entries = groups
-            .iter()
-            .enumerate()
-            .map(|(g, name)| Entry {
-                label: name.to_string(),
-                swatch: Swatch::Marker {
-                    colour: colour(g),
-                    shape: shape(g),
-                },
-            })
-            .collect();
-        Legend::new(entries)
-    } else {
-        Legend::none()
-    };
-    let plot = plot_area(HEIGHT, &c.title, &y_axis, (&c.x_label, &c.y_label), &legend);
-
-    let mut svg = Svg::new(WIDTH, HEIGHT, &c.title);
-    draw_title(&mut svg, &c.title);
-    draw_y(&mut svg, plot, &y_axis, &c.y_label);
-    draw_x(&mut svg, plot, &x_axis, &c.x_label);
+    let entries = groups
+        .iter()
+        .enumerate()
+        .map(|(g, name)| Entry {
+            label: name.to_string(),
+            swatch: Swatch::Marker {
+                colour: colour(g),
+                shape: shape(g),
+            },
+        })
+        .collect();
+    let legend = Legend::unless_single(entries);
+    let mut chart = AxesChart::new(
+        &c.title,
+        (&x_axis, &c.x_label),
+        (&y_axis, &c.y_label),
+        legend,
+    );
+    let (svg, plot) = (&mut chart.svg, chart.plot);
     svg.open_group(r#"fill-opacity="0.85""#);
     for p in &points {
         let g = group_of[p.group.as_str()];
         let at = (plot.x_of(&x_axis, p.x), plot.y_of(&y_axis, p.y));
         let name = p.label.as_deref().unwrap_or(&p.group);
         let tip = format!("{name}: ({}, {})", format_compact(p.x), format_compact(p.y));
-        draw_marker(&mut svg, shape(g), at, colour(g), Some(&tip));
+        draw_marker(svg, shape(g), at, colour(g), Some(&tip));
     }
     svg.close_group();
     for p in &points {
@@ -108,9 +105,5 @@ pub fn scatter(c: &Scatter) -> String {
             svg.label(x + RADIUS + 2.0, y - RADIUS, label);
         }
     }
-    if points.is_empty() {
-        draw_no_data(&mut svg, plot);
-    }
-    legend.draw(&mut svg, legend_top(plot, &c.x_label));
-    svg.finish()
+    chart.finish(points.is_empty())
 }

@@ -40,6 +40,14 @@ pub(crate) fn text_width(text: &str, size: f64) -> f64 {
     text.chars().count() as f64 * size * 0.6
 }
 
+/// Estimated width of the widest of `labels`, trimmed, at the chart font.
+pub(crate) fn widest(labels: &[String]) -> f64 {
+    labels
+        .iter()
+        .map(|l| text_width(l.trim(), FONT))
+        .fold(0.0, f64::max)
+}
+
 /// `text` shortened with "…" so that it fits in `max_width` px at `size` px.
 pub(crate) fn fit(text: &str, max_width: f64, size: f64) -> String {
     let text = text.trim();
