@@ -245,19 +245,9 @@ fn gram_beta_free_set_and_fit_statistics_describe_the_solution() {
                 }
             }
             let params = n - usize::from(cons.budget);
-            let a = stats_with_gram_beta(
-                solver.gram_beta(),
-                &m.xr,
-                &m.sx,
-                m.sr,
-                m.srr,
-                m.count,
-                &beta,
-                params,
-            );
-            let b = stats_on_support(
-                &m.xx, &m.xr, &m.sx, m.sr, m.srr, m.count, &beta, &free, params,
-            );
+            let sums = m.return_sums();
+            let a = stats_with_gram_beta(solver.gram_beta(), &m.sx, &sums, &beta, params);
+            let b = stats_on_support(&m.xx, &m.sx, &sums, &beta, &free, params);
             let c = m.stats(&beta, params);
             for (x, y) in [
                 (a.r2, b.r2),
