@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{factors, sparse_beta, Problem};
+use common::{factors, fixture, sparse_beta, Problem};
 use peergroup_random::Rng;
 use peergroup_style::analysis::validate_factors;
 use peergroup_style::{
@@ -74,22 +74,10 @@ fn run_french(f: &French, spec: &StyleSpec) -> StyleResult {
     analyse(&p, spec).unwrap()
 }
 
-fn fixture_rows() -> Vec<csv::StringRecord> {
-    let path = format!(
-        "{}/tests/fixtures/sharpe_french.csv",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    csv::Reader::from_path(path)
-        .unwrap()
-        .records()
-        .map(|r| r.unwrap())
-        .collect()
-}
-
 #[test]
 fn whole_sample_matches_quadprog_on_french_portfolios() {
     let f = french();
-    let fixtures = fixture_rows();
+    let fixtures = fixture("sharpe_french.csv");
     let cases = [
         ("full", Method::Sharpe, Constraints::SHARPE),
         (
@@ -135,7 +123,7 @@ fn whole_sample_matches_quadprog_on_french_portfolios() {
 #[test]
 fn rolling_windows_match_quadprog_and_fresh_fits() {
     let f = french();
-    let fixtures = fixture_rows();
+    let fixtures = fixture("sharpe_french.csv");
     let res = run_french(&f, &spec(Method::Sharpe, Constraints::SHARPE, Some(36)));
     // 819 months → 784 windows per fund
     assert_eq!(res.fits.len(), 18 * 784);

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{problem, sparse_beta, Problem};
+use common::{fixture, problem, sparse_beta, Problem};
 use peergroup_random::Rng;
 use peergroup_style::conic::sharpe_clarabel;
 use peergroup_style::{kkt_violation, Constraints, SharpeSolver};
@@ -26,15 +26,6 @@ const ALL: [Constraints; 4] = [
         long_only: false,
     },
 ];
-
-fn read_csv(path: &str) -> Vec<csv::StringRecord> {
-    let full = format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
-    csv::Reader::from_path(full)
-        .unwrap()
-        .records()
-        .map(|r| r.unwrap())
-        .collect()
-}
 
 #[test]
 fn kkt_holds_to_1e9_on_random_problems() {
@@ -159,8 +150,8 @@ fn recovery_error_shrinks_as_the_sample_grows() {
 
 #[test]
 fn matches_quadprog_fixtures_on_random_problems() {
-    let data = read_csv("sharpe_random_data.csv");
-    let sol = read_csv("sharpe_random.csv");
+    let data = fixture("sharpe_random_data.csv");
+    let sol = fixture("sharpe_random.csv");
     let problems: usize = data
         .iter()
         .map(|r| r[0].parse::<usize>().unwrap())
