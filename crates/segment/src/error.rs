@@ -247,6 +247,22 @@ pub(crate) fn check_len(
     }
 }
 
+/// Checks that each column, given as `(name, rows)` in column order, has `n` rows, and
+/// that there is at least one row.
+pub(crate) fn check_columns(
+    table: Table,
+    n: usize,
+    columns: &[(&'static str, usize)],
+) -> Result<(), SegmentError> {
+    for &(column, found) in columns {
+        check_len(table, column, n, found)?;
+    }
+    if n == 0 {
+        return Err(SegmentError::Empty { table });
+    }
+    Ok(())
+}
+
 /// Checks that every label is below `n` (a clustering of n rows has at most n clusters),
 /// so that label-indexed tables stay small.
 pub(crate) fn check_labels(labels: &[usize], n: usize) -> Result<(), SegmentError> {

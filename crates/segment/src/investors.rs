@@ -41,7 +41,7 @@ use std::fmt;
 use peergroup_calendar::Date;
 use rayon::prelude::*;
 
-use crate::error::{check_len, first_bad};
+use crate::error::{check_columns, first_bad};
 use crate::grouping::{by_group_ranges, NO_GROUP};
 use crate::profile::{CategoricalSpec, Categoricals, Magnitude, NumericSpec};
 use crate::transform::Transform;
@@ -139,17 +139,18 @@ impl UserTable {
     /// [0, 150).
     pub fn new(cols: UserColumns) -> Result<UserTable, SegmentError> {
         let n = cols.user_id.len();
-        check_len(Table::Users, "registered", n, cols.registered.len())?;
-        check_len(Table::Users, "gender", n, cols.gender.len())?;
-        check_len(Table::Users, "age", n, cols.age.len())?;
-        check_len(Table::Users, "occupation", n, cols.occupation.len())?;
-        check_len(Table::Users, "income_band", n, cols.income_band.len())?;
-        check_len(Table::Users, "referral", n, cols.referral.len())?;
-        if n == 0 {
-            return Err(SegmentError::Empty {
-                table: Table::Users,
-            });
-        }
+        check_columns(
+            Table::Users,
+            n,
+            &[
+                ("registered", cols.registered.len()),
+                ("gender", cols.gender.len()),
+                ("age", cols.age.len()),
+                ("occupation", cols.occupation.len()),
+                ("income_band", cols.income_band.len()),
+                ("referral", cols.referral.len()),
+            ],
+        )?;
         let mut index = HashMap::with_capacity(n);
         for (row, id) in cols.user_id.iter().enumerate() {
             if id.trim().is_empty() {
@@ -331,17 +332,18 @@ impl InvestorData {
     /// (user, date, fund type).
     pub fn new(users: UserTable, bal: BalanceColumns) -> Result<InvestorData, SegmentError> {
         let n = bal.user_id.len();
-        check_len(Table::Balances, "date", n, bal.date.len())?;
-        check_len(Table::Balances, "fund_type", n, bal.fund_type.len())?;
-        check_len(Table::Balances, "balance", n, bal.balance.len())?;
-        check_len(Table::Balances, "buy", n, bal.buy.len())?;
-        check_len(Table::Balances, "sell", n, bal.sell.len())?;
-        check_len(Table::Balances, "profit", n, bal.profit.len())?;
-        if n == 0 {
-            return Err(SegmentError::Empty {
-                table: Table::Balances,
-            });
-        }
+        check_columns(
+            Table::Balances,
+            n,
+            &[
+                ("date", bal.date.len()),
+                ("fund_type", bal.fund_type.len()),
+                ("balance", bal.balance.len()),
+                ("buy", bal.buy.len()),
+                ("sell", bal.sell.len()),
+                ("profit", bal.profit.len()),
+            ],
+        )?;
         // Cell checks: the lowest failing row wins, then column order.
         let nonneg = |x: &f64| !(x.is_finite() && *x >= 0.0);
         let checks: [(&'static str, &[f64], bool); 4] = [
