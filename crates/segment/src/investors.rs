@@ -241,26 +241,35 @@ pub struct BalanceColumns {
     pub profit: Vec<f64>,
 }
 
+/// One row of the balances table, for [`BalanceColumns::push`] (units as there).
+#[derive(Clone, Copy, Debug)]
+pub struct BalanceRow<'a> {
+    /// User id.
+    pub user_id: &'a str,
+    /// Date of the balance.
+    pub date: Date,
+    /// Fund type.
+    pub fund_type: FundType,
+    /// Balance (AUM) at the end of the day.
+    pub balance: f64,
+    /// Amount bought that day.
+    pub buy: f64,
+    /// Amount sold that day.
+    pub sell: f64,
+    /// Profit.
+    pub profit: f64,
+}
+
 impl BalanceColumns {
     /// Append one row.
-    #[allow(clippy::too_many_arguments)]
-    pub fn push(
-        &mut self,
-        user_id: &str,
-        date: Date,
-        fund_type: FundType,
-        balance: f64,
-        buy: f64,
-        sell: f64,
-        profit: f64,
-    ) {
-        self.user_id.push(user_id);
-        self.date.push(date);
-        self.fund_type.push(fund_type);
-        self.balance.push(balance);
-        self.buy.push(buy);
-        self.sell.push(sell);
-        self.profit.push(profit);
+    pub fn push(&mut self, row: BalanceRow<'_>) {
+        self.user_id.push(row.user_id);
+        self.date.push(row.date);
+        self.fund_type.push(row.fund_type);
+        self.balance.push(row.balance);
+        self.buy.push(row.buy);
+        self.sell.push(row.sell);
+        self.profit.push(row.profit);
     }
 }
 
