@@ -1,7 +1,7 @@
 //! The AT-GARCH(1,1) model's parameters and their order in the parameter vector.
 //!
 //! Shared by the estimator ([`crate::garch`]), the risk decomposition ([`crate::risk`]) and
-//! the simulator ([`crate::simulate`]), none of which needs the others for it.
+//! the simulator ([`simulate`](mod@crate::simulate)), none of which needs the others for it.
 
 use crate::qp::P;
 
