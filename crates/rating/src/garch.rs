@@ -34,9 +34,9 @@ use crate::model::{ALPHA, BETA, DELTA, GAMMA, MU};
 use crate::qp::{self, Constraint, P};
 use crate::risk::{decompose, RiskComponents};
 
-// The parameters live in `model` so that `risk` and `simulate` need not depend on the
-// estimator; kept here too so `garch::AtGarch` and `garch::PARAMETER_NAMES` still resolve.
-pub use crate::model::{AtGarch, PARAMETER_NAMES};
+// The parameters and the threshold quantile live in `model` so that `risk` and `simulate`
+// need not depend on the estimator; re-exported so that their `garch::` paths still resolve.
+pub use crate::model::{quantile, AtGarch, PARAMETER_NAMES};
 
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
 /// Upper bound on β and on the persistence α + β + κδ (keeps `1 − β` away from 0).
@@ -149,16 +149,6 @@ pub(crate) struct Prepared {
     pub backcast: f64,
     pub backcast_turmoil: f64,
     pub kappa: f64,
-}
-
-/// Quantile `q` of `v` with linear interpolation between order statistics (numpy default).
-pub fn quantile(v: &[f64], q: f64) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    let pos = q * (s.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = (lo + 1).min(s.len() - 1);
-    s[lo] + (pos - lo as f64) * (s[hi] - s[lo])
 }
 
 impl Prepared {

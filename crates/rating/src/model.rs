@@ -1,4 +1,5 @@
-//! The AT-GARCH(1,1) model's parameters and their order in the parameter vector.
+//! The AT-GARCH(1,1) model's parameters, their order in the parameter vector, and the
+//! quantile that defines the turmoil threshold.
 //!
 //! Shared by the estimator ([`crate::garch`]), the risk decomposition ([`crate::risk`]) and
 //! the simulator ([`simulate`](mod@crate::simulate)), none of which needs the others for it.
@@ -48,4 +49,14 @@ impl AtGarch {
     pub fn get(&self, k: usize) -> f64 {
         self.to_array()[k]
     }
+}
+
+/// Quantile `q` of `v` with linear interpolation between order statistics (numpy default).
+pub fn quantile(v: &[f64], q: f64) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let pos = q * (s.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = (lo + 1).min(s.len() - 1);
+    s[lo] + (pos - lo as f64) * (s[hi] - s[lo])
 }
