@@ -28,32 +28,15 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-VENV = os.path.join(HERE, ".venv")
-VENV_PY = os.path.join(VENV, "bin", "python")
-DATA_ROOT = os.path.join(HERE, "data")
-BINARY = os.path.join(ROOT, "target", "release", "peergroup")
+from common import BINARY, DATA_ROOT, ROOT, ensure_venv
+
 PY_DEPS = ["numpy", "pandas", "arch"]
 
 TARGET_FITS_PER_CORE = 500.0
 TARGET_RATIO = 20.0
 TARGET_LARGE_S = 30.0
-
-
-def ensure_venv():
-    if os.path.realpath(sys.prefix) == os.path.realpath(VENV):
-        return
-    if not os.path.exists(VENV_PY):
-        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-    probe = subprocess.run([VENV_PY, "-c", "import " + ", ".join(PY_DEPS)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    if probe.returncode != 0:
-        subprocess.run([VENV_PY, "-m", "pip", "install", "--quiet", *PY_DEPS], check=True)
-    os.execv(VENV_PY, [VENV_PY, *sys.argv])
 
 
 def universe(funds, regen):
@@ -67,7 +50,7 @@ def universe(funds, regen):
 
 
 def main():
-    ensure_venv()
+    ensure_venv(PY_DEPS)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     import numpy as np

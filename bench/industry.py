@@ -33,12 +33,8 @@ import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-VENV = os.path.join(HERE, ".venv")
-VENV_PY = os.path.join(VENV, "bin", "python")
-DATA_ROOT = os.path.join(HERE, "data")
-BINARY = os.path.join(ROOT, "target", "release", "peergroup")
+from common import BINARY, DATA_ROOT, ROOT, build_if_missing, ensure_venv, run_timed
+
 PY_DEPS = ["pandas", "numpy", "pyarrow"]
 
 # name -> (classes, days, format, default pairs of runs). The large size gets best of 3 as
@@ -62,31 +58,6 @@ MIN_AUM = 1_000_000.0
 PRICE_UNIT = 1.0
 MAX_MOVE = 0.10
 MAX_Z = 10.0
-
-
-# --------------------------------------------------------------------------- venv
-
-
-def ensure_venv():
-    """Re-exec this script inside bench/.venv, creating it and installing deps if needed."""
-    if os.path.realpath(sys.prefix) == os.path.realpath(VENV):
-        return
-    if os.environ.get("PEERGROUP_BENCH_REEXEC") == "1":
-        # Already re-executed once and still not in the venv: carry on with what we have.
-        return
-    if not os.path.exists(VENV_PY):
-        print(f"[bench] creating virtualenv {VENV}", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-    probe = subprocess.run(
-        [VENV_PY, "-c", "import " + ", ".join(PY_DEPS)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    if probe.returncode != 0:
-        print(f"[bench] installing {' '.join(PY_DEPS)} into {VENV}", flush=True)
-        subprocess.run([VENV_PY, "-m", "pip", "install", "--quiet", *PY_DEPS], check=True)
-    env = dict(os.environ, PEERGROUP_BENCH_REEXEC="1")
-    os.execve(VENV_PY, [VENV_PY, os.path.abspath(__file__), *sys.argv[1:]], env)
 
 
 # --------------------------------------------------------------------------- pandas implementation
@@ -342,15 +313,6 @@ def pandas_worker(argv):
 # --------------------------------------------------------------------------- driver
 
 
-def ensure_binary():
-    if os.path.exists(BINARY):
-        return
-    print(f"[bench] {BINARY} not found: running `cargo build --release` in {ROOT}", flush=True)
-    subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
-    if not os.path.exists(BINARY):
-        raise SystemExit(f"cargo build finished but {BINARY} is still missing")
-
-
 def parse_sizes(spec, skip_large):
     sizes = []
     for name in [s.strip() for s in spec.split(",") if s.strip()]:
@@ -397,18 +359,6 @@ def count_rows(path):
         return pq.ParquetFile(path).metadata.num_rows
     with open(path, "rb") as f:
         return sum(buf.count(b"\n") for buf in iter(lambda: f.read(1 << 20), b"")) - 1
-
-
-def run_timed(cmd):
-    """Run cmd, started directly (no wrapper such as `/usr/bin/time -v`, whose own start
-    and exit added 2-5 ms to a 70 ms run here); return its wall seconds."""
-    t0 = time.perf_counter()
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    secs = time.perf_counter() - t0
-    if r.returncode != 0:
-        sys.stderr.write(r.stdout + r.stderr)
-        raise SystemExit(f"command failed ({r.returncode}): {' '.join(cmd)}")
-    return secs
 
 
 GNU_TIME = "/usr/bin/time"
@@ -607,7 +557,7 @@ def main():
 
     sizes = parse_sizes(args.sizes, args.skip_large)
     groupings = [g.strip() for g in args.group_by.split(",") if g.strip()]
-    ensure_binary()
+    build_if_missing()
     have_gnu_time.cached = have_gnu_time()
     import pandas as pd
 
@@ -690,5 +640,5 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--pandas-worker":
         pandas_worker(sys.argv[2:])
     else:
-        ensure_venv()
+        ensure_venv(PY_DEPS)
         main()

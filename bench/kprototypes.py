@@ -48,53 +48,15 @@ import sys
 import time
 from datetime import datetime
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-VENV = os.path.join(HERE, ".venv")
-VENV_PY = os.path.join(VENV, "bin", "python")
-DATA = os.path.join(HERE, "data", "kprototypes")
+from common import BENCH_TARGET_DIR as TARGET_DIR
+from common import DATA_ROOT, ROOT, ensure_venv, load_str, machine
+
+DATA = os.path.join(DATA_ROOT, "kprototypes")
 OUT = os.path.join(DATA, "out")
 PY_DEPS = ["numpy", "kmodes"]
-TARGET_DIR = os.environ.get("CARGO_TARGET_DIR", "/tmp/target-bench")
 
 P, LEVELS, GROUPS, K = 25, [3, 5, 8, 12], 5, 5
 TARGET_S, TARGET_RATIO = 60.0, 5.0
-
-
-def ensure_venv():
-    """Re-exec this script inside bench/.venv, creating it and installing deps if needed."""
-    if os.path.realpath(sys.prefix) == os.path.realpath(VENV):
-        return
-    if os.environ.get("PEERGROUP_BENCH_REEXEC") == "1":
-        return
-    if not os.path.exists(VENV_PY):
-        print(f"[bench] creating virtualenv {VENV}", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-    probe = subprocess.run([VENV_PY, "-c", "import numpy, kmodes"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    if probe.returncode != 0:
-        print(f"[bench] installing {' '.join(PY_DEPS)} into {VENV}", flush=True)
-        subprocess.run([VENV_PY, "-m", "pip", "install", "--quiet", *PY_DEPS], check=True)
-    env = dict(os.environ, PEERGROUP_BENCH_REEXEC="1")
-    os.execve(VENV_PY, [VENV_PY, os.path.abspath(__file__), *sys.argv[1:]], env)
-
-
-def machine():
-    model = "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.lower().startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"nproc": nproc, "cpu": model}
-
-
-def load_str():
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def generate(rows, seed, regen):
@@ -182,7 +144,7 @@ def run_kmodes(numeric, categorical):
 
 
 def main():
-    ensure_venv()
+    ensure_venv(PY_DEPS)
     import kmodes
     import numpy as np
 

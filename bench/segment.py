@@ -33,35 +33,13 @@ kmodes installed when missing) and uses target/release/peergroup (built if missi
 import argparse
 import os
 import subprocess
-import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-VENV = os.path.join(HERE, ".venv")
-VENV_PY = os.path.join(VENV, "bin", "python")
-DATA = os.path.join(HERE, "data", "segment")
-BINARY = os.path.join(ROOT, "target", "release", "peergroup")
+from common import BINARY, DATA_ROOT, build_if_missing, ensure_venv, run_timed
+
+DATA = os.path.join(DATA_ROOT, "segment")
 PY_DEPS = ["numpy", "pandas", "pyarrow", "sklearn", "kmodes"]
-
-
-def ensure_venv():
-    if os.path.realpath(sys.prefix) == os.path.realpath(VENV):
-        return
-    if not os.path.exists(VENV_PY):
-        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-    probe = subprocess.run([VENV_PY, "-c", "import " + ", ".join(PY_DEPS)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    if probe.returncode != 0:
-        subprocess.run([VENV_PY, "-m", "pip", "install", "--quiet", "numpy", "pandas",
-                        "pyarrow", "scikit-learn", "kmodes"], check=True)
-    os.execv(VENV_PY, [VENV_PY, *sys.argv])
-
-
-def timed(cmd):
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+PY_PACKAGES = ["numpy", "pandas", "pyarrow", "scikit-learn", "kmodes"]
 
 
 def signed_log1p_z(df):
@@ -135,15 +113,14 @@ def python_sales(sales_path, funds_path):
 
 
 def main():
-    ensure_venv()
+    ensure_venv(PY_DEPS, PY_PACKAGES)
     ap = argparse.ArgumentParser()
     ap.add_argument("--users", type=int, default=1_000_000)
     ap.add_argument("--py-users", type=int, default=50_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--regen", action="store_true")
     args = ap.parse_args()
-    if not os.path.exists(BINARY):
-        subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
+    build_if_missing()
     inv = os.path.join(DATA, f"investors_{args.users}")
     sales = os.path.join(DATA, "sales")
     if args.regen or not os.path.exists(os.path.join(inv, "balances.parquet")):
@@ -155,10 +132,10 @@ def main():
                         "--months", "24", "--seed", str(args.seed), "--format", "parquet",
                         "--out", sales, "--force"], check=True)
 
-    pg_inv = timed([BINARY, "segment", "investors", "--users", f"{inv}/users.csv",
+    pg_inv = run_timed([BINARY, "segment", "investors", "--users", f"{inv}/users.csv",
                     "--balances", f"{inv}/balances.parquet", "--k", "5", "--out",
                     f"{inv}/out", "--force"])
-    pg_sales = timed([BINARY, "segment", "sales", "--sales", f"{sales}/sales.parquet",
+    pg_sales = run_timed([BINARY, "segment", "sales", "--sales", f"{sales}/sales.parquet",
                       "--funds", f"{sales}/funds.csv", "--k", "5", "--tsne-max", "0",
                       "--out", f"{sales}/out", "--force"])
     n, feat_s, fit_s, m, iters = python_investors(f"{inv}/users.csv", f"{inv}/balances.parquet",

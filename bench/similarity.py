@@ -62,14 +62,12 @@ import tempfile
 import time
 from datetime import datetime
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-VENV = os.path.join(HERE, ".venv")
-VENV_PY = os.path.join(VENV, "bin", "python")
-DATA = os.path.join(HERE, "data", "similarity")
+from common import BENCH_TARGET_DIR as TARGET_DIR
+from common import DATA_ROOT, ROOT, ensure_venv, load_str, machine
+
+DATA = os.path.join(DATA_ROOT, "similarity")
 OUT = os.path.join(DATA, "out")
 PY_DEPS = ["numpy", "scipy", "pyarrow"]
-TARGET_DIR = os.environ.get("CARGO_TARGET_DIR", "/tmp/target-bench")
 
 # Targets from the product plan.
 TARGET_SIM_S = 1.0  # 5,000 funds x 14 factors in < 1 s on 2 cores
@@ -81,51 +79,8 @@ DATE = "2024-12-31"
 # --------------------------------------------------------------------------- setup
 
 
-def ensure_venv():
-    """Re-exec this script inside bench/.venv, creating it and installing deps if needed."""
-    if os.path.realpath(sys.prefix) == os.path.realpath(VENV):
-        return
-    if os.environ.get("PEERGROUP_BENCH_REEXEC") == "1":
-        return
-    if not os.path.exists(VENV_PY):
-        print(f"[bench] creating virtualenv {VENV}", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-    probe = subprocess.run([VENV_PY, "-c", "import " + ", ".join(PY_DEPS)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    if probe.returncode != 0:
-        print(f"[bench] installing {' '.join(PY_DEPS)} into {VENV}", flush=True)
-        subprocess.run([VENV_PY, "-m", "pip", "install", "--quiet", *PY_DEPS], check=True)
-    env = dict(os.environ, PEERGROUP_BENCH_REEXEC="1")
-    os.execve(VENV_PY, [VENV_PY, os.path.abspath(__file__), *sys.argv[1:]], env)
-
-
 def cargo_env():
     return dict(os.environ, CARGO_TARGET_DIR=TARGET_DIR)
-
-
-def machine():
-    model = "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.lower().startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    mem = ""
-    try:
-        with open("/proc/meminfo") as f:
-            kb = int(f.readline().split()[1])
-            mem = f"{kb / 2**20:.0f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    return {"nproc": nproc, "cpu": model, "mem": mem}
-
-
-def load_str():
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 # Runs argv[2:] and writes its wall time and rusage to argv[1]. A fresh small process is
@@ -614,7 +569,7 @@ def main():
     if args.scipy_worker:
         scipy_worker(args.scipy_worker, 5, args.link_repeat or 1)
         return
-    ensure_venv()
+    ensure_venv(PY_DEPS)
     import numpy
     import scipy
 

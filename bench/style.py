@@ -48,12 +48,11 @@ import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-VENV = os.path.join(HERE, ".venv")
-VENV_PY = os.path.join(VENV, "bin", "python")
-DATA_ROOT = os.path.join(HERE, "data")
-BINARY = os.path.join(ROOT, "target", "release", "peergroup")
+import common
+from common import DATA_ROOT, ROOT, ensure_venv, load_str
+
+# The binary timed; --binary replaces it.
+BINARY = common.BINARY
 PY_DEPS = ["numpy", "pandas", "pyarrow", "quadprog", "scipy"]
 
 # Universe shape (the product plan's reference case) and the rolling window.
@@ -69,26 +68,6 @@ BETA_TOL = 1e-6  # expected agreement with quadprog
 
 
 # --------------------------------------------------------------------------- setup
-
-
-def ensure_venv():
-    """Re-exec this script inside bench/.venv, creating it and installing deps if needed."""
-    if os.path.realpath(sys.prefix) == os.path.realpath(VENV):
-        return
-    if os.environ.get("PEERGROUP_BENCH_REEXEC") == "1":
-        return  # re-executed once and still not in the venv: carry on with what we have
-    if not os.path.exists(VENV_PY):
-        print(f"[bench] creating virtualenv {VENV}", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-    probe = subprocess.run([VENV_PY, "-c", "import " + ", ".join(PY_DEPS)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    if probe.returncode != 0:
-        print(f"[bench] installing {' '.join(PY_DEPS)} into {VENV}", flush=True)
-        subprocess.run([VENV_PY, "-m", "pip", "install", "--quiet", *PY_DEPS], check=True)
-    # One BLAS thread: the Python loop is measured on one core.
-    env = dict(os.environ, PEERGROUP_BENCH_REEXEC="1", OPENBLAS_NUM_THREADS="1",
-               OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    os.execve(VENV_PY, [VENV_PY, os.path.abspath(__file__), *sys.argv[1:]], env)
 
 
 def newest_source_mtime():
@@ -125,11 +104,6 @@ def synth(name, funds, regen):
                     "--periods", str(PERIODS), "--groups", str(GROUPS), "--seed", str(SEED),
                     "--out", d, "--force"], check=True, stdout=subprocess.DEVNULL)
     return d
-
-
-def load_str():
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def count_rows(path):
@@ -186,6 +160,57 @@ def read_wide(path):
     return pd.read_csv(path, index_col="date")
 
 
+def aligned(funds_df, factors_df, n_funds):
+    """The factor table on the dates where every factor is observed, its values X (dates ×
+    factors), the first `n_funds` fund ids and their returns R (dates × funds) on those
+    dates."""
+    import numpy as np
+
+    common = funds_df.index.intersection(factors_df.index)
+    fac = factors_df.loc[common].dropna(how="any")  # every factor observed on the date
+    ret = funds_df.loc[fac.index]
+    X_all = np.ascontiguousarray(fac.to_numpy(dtype=np.float64))
+    ids = list(ret.columns[:n_funds])
+    return fac, X_all, ids, ret[ids].to_numpy(dtype=np.float64)
+
+
+def full_windows(r_all, X_all, window, step):
+    """(last row, returns, factor rows) of each window in which the fund has a return on
+    every date (peergroup's default --min-obs)."""
+    import numpy as np
+
+    for end in range(window - 1, len(r_all), step):
+        lo = end - window + 1
+        r = r_all[lo:end + 1]
+        if np.isnan(r).any():
+            continue
+        yield end, r, X_all[lo:end + 1]
+
+
+def sharpe_constraints(k):
+    """quadprog's C and b for Σβ = 1 (the first column, an equality: meq=1) and β ≥ 0 on
+    k factors, C'β ≥ b."""
+    import numpy as np
+
+    return np.hstack([np.ones((k, 1)), np.eye(k)]), np.concatenate([[1.0], np.zeros(k)])
+
+
+def sharpe_quadprog(quadprog, X, r, C, b):
+    """(β, whether a ridge was needed) minimising ½β'Gβ − a'β with G = X'X, a = X'r,
+    subject to the constraints `C, b` of `sharpe_constraints`. If G is not positive
+    definite (quadprog refuses it) a ridge of 1e-12·trace(G)/K is added to its diagonal."""
+    import numpy as np
+
+    k = X.shape[1]
+    G = X.T @ X
+    a = X.T @ r
+    try:
+        return quadprog.solve_qp(G, a, C, b, 1)[0], False
+    except ValueError:  # "matrix G is not positive definite"
+        G = G + np.eye(k) * (1e-12 * np.trace(G) / k)
+        return quadprog.solve_qp(G, a, C, b, 1)[0], True
+
+
 def python_loop(funds_df, factors_df, n_funds, window=WINDOW, step=STEP):
     """Rolling Sharpe style analysis with quadprog, the way an analyst's script does it.
 
@@ -198,38 +223,17 @@ def python_loop(funds_df, factors_df, n_funds, window=WINDOW, step=STEP):
     Returns (seconds in the loop, fits, ridge uses, results as a list of
     (fund, date, betas), factor names).
     """
-    import numpy as np
     import quadprog
 
-    common = funds_df.index.intersection(factors_df.index)
-    fac = factors_df.loc[common].dropna(how="any")  # every factor observed on the date
-    ret = funds_df.loc[fac.index]
+    fac, X_all, ids, R = aligned(funds_df, factors_df, n_funds)
     dates = list(fac.index)
-    X_all = np.ascontiguousarray(fac.to_numpy(dtype=np.float64))
-    k = X_all.shape[1]
-    C = np.hstack([np.ones((k, 1)), np.eye(k)])  # C'β ≥ b; first column is the equality
-    b = np.concatenate([[1.0], np.zeros(k)])
-    ids = list(ret.columns[:n_funds])
-    R = ret[ids].to_numpy(dtype=np.float64)
-
+    C, b = sharpe_constraints(X_all.shape[1])
     results, ridge = [], 0
     t0 = time.perf_counter()
     for j, fund in enumerate(ids):
-        r_all = R[:, j]
-        for end in range(window - 1, len(dates), step):
-            lo = end - window + 1
-            r = r_all[lo:end + 1]
-            if np.isnan(r).any():
-                continue
-            X = X_all[lo:end + 1]
-            G = X.T @ X
-            a = X.T @ r
-            try:
-                beta = quadprog.solve_qp(G, a, C, b, 1)[0]
-            except ValueError:  # "matrix G is not positive definite"
-                ridge += 1
-                G = G + np.eye(k) * (1e-12 * np.trace(G) / k)
-                beta = quadprog.solve_qp(G, a, C, b, 1)[0]
+        for end, r, X in full_windows(R[:, j], X_all, window, step):
+            beta, ridged = sharpe_quadprog(quadprog, X, r, C, b)
+            ridge += ridged
             results.append((fund, dates[end], beta))
     elapsed = time.perf_counter() - t0
     return elapsed, len(results), ridge, results, list(fac.columns)
@@ -262,33 +266,15 @@ def python_script(funds_path, factors_path, n_funds, out_dir, window=WINDOW, ste
     t_read = time.perf_counter() - t0
 
     t1 = time.perf_counter()
-    common = funds_df.index.intersection(factors_df.index)
-    fac = factors_df.loc[common].dropna(how="any")
-    ret = funds_df.loc[fac.index]
+    fac, X_all, ids, R = aligned(funds_df, factors_df, n_funds)
     dates = [str(d) for d in fac.index]
-    X_all = np.ascontiguousarray(fac.to_numpy(dtype=np.float64))
     k = X_all.shape[1]
-    C = np.hstack([np.ones((k, 1)), np.eye(k)])
-    b = np.concatenate([[1.0], np.zeros(k)])
-    ids = list(ret.columns[:n_funds])
-    R = ret[ids].to_numpy(dtype=np.float64)
+    C, b = sharpe_constraints(k)
     per_year = 52.0
     keys, betas, stats = [], [], []
     for j, fund in enumerate(ids):
-        r_all = R[:, j]
-        for end in range(window - 1, len(dates), step):
-            lo = end - window + 1
-            r = r_all[lo:end + 1]
-            if np.isnan(r).any():
-                continue
-            X = X_all[lo:end + 1]
-            G = X.T @ X
-            a = X.T @ r
-            try:
-                beta = quadprog.solve_qp(G, a, C, b, 1)[0]
-            except ValueError:
-                G = G + np.eye(k) * (1e-12 * np.trace(G) / k)
-                beta = quadprog.solve_qp(G, a, C, b, 1)[0]
+        for end, r, X in full_windows(R[:, j], X_all, window, step):
+            beta, _ = sharpe_quadprog(quadprog, X, r, C, b)
             e = r - X @ beta
             m = len(r)
             var_e, var_r = e.var(ddof=1), r.var(ddof=1)
@@ -329,26 +315,16 @@ def slsqp_loop(funds_df, factors_df, n_funds, window=WINDOW, step=STEP):
     import numpy as np
     from scipy.optimize import minimize
 
-    common = funds_df.index.intersection(factors_df.index)
-    fac = factors_df.loc[common].dropna(how="any")
-    ret = funds_df.loc[fac.index]
+    fac, X_all, ids, R = aligned(funds_df, factors_df, n_funds)
     dates = list(fac.index)
-    X_all = fac.to_numpy(dtype=np.float64)
     k = X_all.shape[1]
     ones = np.ones(k)
     cons = [{"type": "eq", "fun": lambda bt: bt.sum() - 1.0, "jac": lambda bt: ones}]
     bounds = [(0.0, None)] * k
-    ids = list(ret.columns[:n_funds])
-    R = ret[ids].to_numpy(dtype=np.float64)
     results = []
     t0 = time.perf_counter()
     for j, fund in enumerate(ids):
-        for end in range(window - 1, len(dates), step):
-            lo = end - window + 1
-            r = R[lo:end + 1, j]
-            if np.isnan(r).any():
-                continue
-            X = X_all[lo:end + 1]
+        for end, r, X in full_windows(R[:, j], X_all, window, step):
             G, a = X.T @ X, X.T @ r
             res = minimize(lambda bt: 0.5 * bt @ G @ bt - a @ bt, ones / k,
                            jac=lambda bt: G @ bt - a, bounds=bounds, constraints=cons,
@@ -435,7 +411,9 @@ def main():
         BINARY = os.path.abspath(args.binary)
         args.no_build = True
 
-    ensure_venv()
+    # One BLAS thread: the Python loop is measured on one core.
+    ensure_venv(PY_DEPS, env={"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                              "MKL_NUM_THREADS": "1"})
     ensure_binary(args.no_build)
 
     import numpy as np

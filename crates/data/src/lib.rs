@@ -5,11 +5,13 @@
 //! every validation failure is an [`InputError`] that points at the offending place.
 
 mod error;
+mod fund_type;
 mod industry;
 mod metadata;
 mod panel;
 
 pub use error::{InputError, Position, PositionKind};
+pub use fund_type::FundType;
 pub use industry::{IndustryBuilder, IndustryTable};
 pub use metadata::Metadata;
 pub use panel::{Panel, PanelBuilder, SeriesKind};

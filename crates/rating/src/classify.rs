@@ -165,14 +165,18 @@ pub fn average_linkage_1d(values: &[f64], k: usize) -> Vec<usize> {
     let mut next: Vec<usize> = (1..=n).collect();
     let mut prev: Vec<usize> = (0..n).map(|i| i.wrapping_sub(1)).collect();
     let mut version = vec![0u32; n];
-    let mean = |sum: &[f64], count: &[usize], i: usize| sum[i] / count[i] as f64;
+    // The merge candidate of adjacent live intervals `left` and `right` as they are now.
+    let candidate = |left: usize, right: usize, sum: &[f64], count: &[usize], version: &[u32]| {
+        let mean = |i: usize| sum[i] / count[i] as f64;
+        Candidate {
+            gap: mean(right) - mean(left),
+            left,
+            stamp: (version[left], version[right]),
+        }
+    };
     let mut heap = BinaryHeap::with_capacity(n);
     for i in 0..n.saturating_sub(1) {
-        heap.push(Candidate {
-            gap: mean(&sum, &count, i + 1) - mean(&sum, &count, i),
-            left: i,
-            stamp: (0, 0),
-        });
+        heap.push(candidate(i, i + 1, &sum, &count, &version));
     }
     let mut clusters = n;
     while clusters > k {
@@ -193,22 +197,11 @@ pub fn average_linkage_1d(values: &[f64], k: usize) -> Vec<usize> {
         }
         version[l] += 1;
         clusters -= 1;
-        let stamp_of = |a: usize, b: usize, v: &[u32]| (v[a], v[b]);
         if prev[l] < n {
-            let p = prev[l];
-            heap.push(Candidate {
-                gap: mean(&sum, &count, l) - mean(&sum, &count, p),
-                left: p,
-                stamp: stamp_of(p, l, &version),
-            });
+            heap.push(candidate(prev[l], l, &sum, &count, &version));
         }
         if next[l] < n {
-            let r = next[l];
-            heap.push(Candidate {
-                gap: mean(&sum, &count, r) - mean(&sum, &count, l),
-                left: l,
-                stamp: stamp_of(l, r, &version),
-            });
+            heap.push(candidate(l, next[l], &sum, &count, &version));
         }
     }
     let mut labels = vec![0; n];

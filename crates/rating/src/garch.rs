@@ -30,58 +30,19 @@
 //!   estimated (free) parameters only.
 
 use crate::archlm::{arch_lm, ArchLm};
+use crate::model::{ALPHA, BETA, DELTA, GAMMA, MU};
 use crate::qp::{self, Constraint, P};
 use crate::risk::{decompose, RiskComponents};
 
+// The parameters and the threshold quantile live in `model` so that `risk` and `simulate`
+// need not depend on the estimator; re-exported so that their `garch::` paths still resolve.
+pub use crate::model::{quantile, AtGarch, PARAMETER_NAMES};
+
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
-const MU: usize = 0;
-const GAMMA: usize = 1;
-const ALPHA: usize = 2;
-const BETA: usize = 3;
-const DELTA: usize = 4;
-/// Names of the parameters in vector order.
-pub const PARAMETER_NAMES: [&str; P] = ["mu", "gamma", "alpha", "beta", "delta"];
 /// Upper bound on β and on the persistence α + β + κδ (keeps `1 − β` away from 0).
 const MAX_PERSISTENCE: f64 = 1.0 - 1e-6;
 /// Lower bound on γ in standardised units (the sample variance is 1).
 const MIN_GAMMA: f64 = 1e-10;
-
-/// AT-GARCH(1,1) parameters in the units of the returns: μ in return units, γ in squared
-/// return units, α, β, δ unitless.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct AtGarch {
-    /// Constant mean of the returns.
-    pub mu: f64,
-    /// Variance intercept γ > 0 (squared return units).
-    pub gamma: f64,
-    /// ARCH coefficient α ≥ 0.
-    pub alpha: f64,
-    /// GARCH coefficient 0 ≤ β < 1.
-    pub beta: f64,
-    /// Turmoil (threshold) coefficient δ ≥ −α.
-    pub delta: f64,
-}
-
-impl AtGarch {
-    fn to_array(self) -> [f64; P] {
-        [self.mu, self.gamma, self.alpha, self.beta, self.delta]
-    }
-
-    fn from_array(a: [f64; P]) -> AtGarch {
-        AtGarch {
-            mu: a[MU],
-            gamma: a[GAMMA],
-            alpha: a[ALPHA],
-            beta: a[BETA],
-            delta: a[DELTA],
-        }
-    }
-
-    /// Value of parameter `k` in [`PARAMETER_NAMES`] order.
-    pub fn get(&self, k: usize) -> f64 {
-        self.to_array()[k]
-    }
-}
 
 /// Which of α, β and δ are estimated; the others are fixed at 0 (μ and γ always are).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -190,16 +151,6 @@ pub(crate) struct Prepared {
     pub kappa: f64,
 }
 
-/// Quantile `q` of `v` with linear interpolation between order statistics (numpy default).
-pub fn quantile(v: &[f64], q: f64) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    let pos = q * (s.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = (lo + 1).min(s.len() - 1);
-    s[lo] + (pos - lo as f64) * (s[hi] - s[lo])
-}
-
 impl Prepared {
     pub(crate) fn new(r: &[f64], q: f64) -> Prepared {
         let n = r.len() as f64;
@@ -239,6 +190,18 @@ impl Prepared {
         }
     }
 
+    /// `params` (input units) as a parameter vector in standardised units: μ/s, γ/s².
+    fn standardised(&self, params: &AtGarch) -> [f64; P] {
+        let s = self.scale;
+        [
+            params.mu / s,
+            params.gamma / (s * s),
+            params.alpha,
+            params.beta,
+            params.delta,
+        ]
+    }
+
     /// Log-likelihood (standardised units); NaN if a variance is not positive.
     pub(crate) fn loglik(&self, th: &[f64; P]) -> f64 {
         let [mu, g, a, b, d] = *th;
@@ -269,16 +232,20 @@ impl Prepared {
         out
     }
 
+    /// `h₁` and `∂h₁/∂θ` at `th`; the backcast is data, so `∂h₁/∂μ = 0` as in arch.
+    fn start(&self, th: &[f64; P]) -> (f64, [f64; P]) {
+        let [_, g, a, b, d] = *th;
+        let (b0, bs) = (self.backcast, self.backcast_turmoil);
+        (g + (a + b) * b0 + d * bs, [0.0, 1.0, b0, b0, bs])
+    }
+
     /// Log-likelihood, its gradient and the outer-product (BHHH) matrix of the
     /// per-observation scores; `None` if a variance is not positive. The optimiser uses
     /// [`Prepared::evaluate_with_hessian`]; this first-order pass is its test oracle.
     #[cfg(test)]
     pub(crate) fn evaluate(&self, th: &[f64; P]) -> Option<Evaluation> {
         let [mu, g, a, b, d] = *th;
-        let (b0, bs) = (self.backcast, self.backcast_turmoil);
-        let mut h = g + (a + b) * b0 + d * bs;
-        // ∂h_t/∂θ; the backcast is data, so ∂h₁/∂μ = 0 as in arch.
-        let mut dh = [0.0, 1.0, b0, b0, bs];
+        let (mut h, mut dh) = self.start(th);
         let mut ll = 0.0;
         let mut grad = [0.0; P];
         let mut opg = [[0.0; P]; P];
@@ -286,18 +253,9 @@ impl Prepared {
             if h.is_nan() || h <= 0.0 {
                 return None;
             }
-            let e = x - mu;
-            let e2 = e * e;
-            let inv_h = 1.0 / h;
+            let (e, e2, inv_h, c) = residual_terms(x, mu, h);
             ll += h.ln() + e2 * inv_h;
-            let c = 0.5 * (e2 * inv_h - 1.0) * inv_h;
-            let score = [
-                c * dh[0] + e * inv_h,
-                c * dh[1],
-                c * dh[2],
-                c * dh[3],
-                c * dh[4],
-            ];
+            let score = score(c, e * inv_h, &dh);
             for i in 0..P {
                 grad[i] += score[i];
                 for j in 0..=i {
@@ -305,13 +263,7 @@ impl Prepared {
                 }
             }
             let k = a + d * s;
-            dh = [
-                -2.0 * k * e + b * dh[0],
-                1.0 + b * dh[1],
-                e2 + b * dh[2],
-                h + b * dh[3],
-                s * e2 + b * dh[4],
-            ];
+            dh = next_dh(&dh, (k, b), (e, s), h);
             h = g + k * e2 + b * h;
         }
         for i in 0..P {
@@ -334,9 +286,7 @@ impl Prepared {
         th: &[f64; P],
     ) -> Option<(Evaluation, [[f64; P]; P])> {
         let [mu, g, a, b, d] = *th;
-        let (b0, bs) = (self.backcast, self.backcast_turmoil);
-        let mut h = g + (a + b) * b0 + d * bs;
-        let mut dh = [0.0, 1.0, b0, b0, bs];
+        let (mut h, mut dh) = self.start(th);
         // Lower triangle of ∂²h_t/∂θ∂θ' (row ≥ column).
         let mut d2h = [[0.0; P]; P];
         let mut ll = 0.0;
@@ -347,21 +297,12 @@ impl Prepared {
             if h.is_nan() || h <= 0.0 {
                 return None;
             }
-            let e = x - mu;
-            let e2 = e * e;
-            let inv_h = 1.0 / h;
+            let (e, e2, inv_h, c) = residual_terms(x, mu, h);
             let inv_h2 = inv_h * inv_h;
             ll += h.ln() + e2 * inv_h;
-            let c = 0.5 * (e2 * inv_h - 1.0) * inv_h;
             // ∂e²/∂θ is −2e for μ and 0 otherwise; ∂²e²/∂μ² = 2.
             let de2_mu = -2.0 * e;
-            let score = [
-                c * dh[0] + e * inv_h,
-                c * dh[1],
-                c * dh[2],
-                c * dh[3],
-                c * dh[4],
-            ];
+            let score = score(c, e * inv_h, &dh);
             let w = 0.5 * (2.0 * e2 * inv_h - 1.0) * inv_h2;
             for i in 0..P {
                 grad[i] += score[i];
@@ -401,13 +342,7 @@ impl Prepared {
                 }
             }
             d2h[BETA][BETA] += dh[BETA];
-            dh = [
-                -2.0 * k * e + b * dh[0],
-                1.0 + b * dh[1],
-                e2 + b * dh[2],
-                h + b * dh[3],
-                s * e2 + b * dh[4],
-            ];
+            dh = next_dh(&dh, (k, b), (e, s), h);
             h = g + k * e2 + b * h;
         }
         for i in 0..P {
@@ -489,6 +424,43 @@ impl Prepared {
         }
         Some(hess)
     }
+}
+
+/// One observation's residual `e_t = x_t − μ`, `e²_t`, `1/h_t` and the score weight
+/// `c = ½(e²_t/h_t − 1)/h_t`.
+#[inline(always)]
+fn residual_terms(x: f64, mu: f64, h: f64) -> (f64, f64, f64, f64) {
+    let e = x - mu;
+    let e2 = e * e;
+    let inv_h = 1.0 / h;
+    (e, e2, inv_h, 0.5 * (e2 * inv_h - 1.0) * inv_h)
+}
+
+/// One observation's score `∂ℓ_t/∂θ = c·∂h_t/∂θ`, plus `e_t/h_t` for μ, where
+/// `c = ½(e²_t/h_t − 1)/h_t`.
+#[inline(always)]
+fn score(c: f64, e_over_h: f64, dh: &[f64; P]) -> [f64; P] {
+    [
+        c * dh[0] + e_over_h,
+        c * dh[1],
+        c * dh[2],
+        c * dh[3],
+        c * dh[4],
+    ]
+}
+
+/// `∂h_{t+1}/∂θ` from `∂h_t/∂θ`, with `k = α + δS_t` and β the GARCH coefficient, the
+/// residual `e_t` with its turmoil indicator `S_t`, and `h_t`.
+#[inline(always)]
+fn next_dh(dh: &[f64; P], (k, beta): (f64, f64), (e, s): (f64, f64), h: f64) -> [f64; P] {
+    let e2 = e * e;
+    [
+        -2.0 * k * e + beta * dh[0],
+        1.0 + beta * dh[1],
+        e2 + beta * dh[2],
+        h + beta * dh[3],
+        s * e2 + beta * dh[4],
+    ]
 }
 
 /// Log-likelihood with its derivatives at one parameter vector.
@@ -988,13 +960,7 @@ pub fn rate_series(r: &[f64], options: &FitOptions) -> Result<RatedSeries, Serie
 pub fn conditional_variance(r: &[f64], params: &AtGarch, threshold_quantile: f64) -> Vec<f64> {
     let p = Prepared::new(r, threshold_quantile);
     let s = p.scale;
-    let th = [
-        params.mu / s,
-        params.gamma / (s * s),
-        params.alpha,
-        params.beta,
-        params.delta,
-    ];
+    let th = p.standardised(params);
     p.variance(&th).into_iter().map(|h| h * s * s).collect()
 }
 
@@ -1002,13 +968,7 @@ pub fn conditional_variance(r: &[f64], params: &AtGarch, threshold_quantile: f64
 pub fn loglik(r: &[f64], params: &AtGarch, threshold_quantile: f64) -> f64 {
     let p = Prepared::new(r, threshold_quantile);
     let s = p.scale;
-    let th = [
-        params.mu / s,
-        params.gamma / (s * s),
-        params.alpha,
-        params.beta,
-        params.delta,
-    ];
+    let th = p.standardised(params);
     p.loglik(&th) - r.len() as f64 * s.ln()
 }
 
@@ -1092,14 +1052,7 @@ mod tests {
         let p = Prepared::new(&r, 0.1);
         let f = fit_prepared(&p, Free::ALL, &FitOptions::default());
         assert!(f.converged);
-        let s = p.scale;
-        let th = [
-            f.params.mu / s,
-            f.params.gamma / (s * s),
-            f.params.alpha,
-            f.params.beta,
-            f.params.delta,
-        ];
+        let th = p.standardised(&f.params);
         // Interior optimum (no bound active): the gradient vanishes.
         let g = p.evaluate(&th).unwrap().grad;
         for k in 0..P {

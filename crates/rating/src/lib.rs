@@ -18,12 +18,14 @@
 pub mod archlm;
 pub mod classify;
 pub mod garch;
+pub mod model;
 mod qp;
 pub mod risk;
 pub mod simulate;
 
 pub use archlm::{arch_lm, ArchLm};
 pub use classify::{classify, compare, levels, stars, Comparison, FundClasses, Level};
-pub use garch::{fit, fit_with, rate_series, AtGarch, FitOptions, Free, GarchFit, RatedSeries};
+pub use garch::{fit, fit_with, rate_series, FitOptions, Free, GarchFit, RatedSeries};
+pub use model::AtGarch;
 pub use risk::{decompose, risk_paths, RiskComponents, RiskPaths};
 pub use simulate::{simulate, stationary_threshold};

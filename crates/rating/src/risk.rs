@@ -8,7 +8,7 @@
 //! leaves the exactly known truncation term `β^{t}·β·(b − γ/(1−β))` (t counted from 0):
 //! `h_t = v_m + standard_t + turmoil_t + truncation_t`.
 
-use crate::garch::AtGarch;
+use crate::model::AtGarch;
 
 /// The three risks of one fund, in squared return units per period.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 
 use peergroup_random::Rng;
 
-use crate::garch::{quantile, AtGarch};
+use crate::model::{quantile, AtGarch};
 
 /// `n` returns from the AT-GARCH model with Gaussian innovations and turmoil threshold
 /// `threshold` on the residuals (return units), after discarding `burn_in` draws started at

@@ -1,10 +1,10 @@
 //! Stacked area charts: parts of a whole over time, e.g. style exposures of a fund.
 
-use crate::axis::{draw_x, draw_y, finite_range, Axis, XAxis};
-use crate::frame::{draw_no_data, draw_title, legend_top, plot_area};
+use crate::axis::{finite_range, Axis, XAxis};
+use crate::frame::AxesChart;
 use crate::legend::{Entry, Legend, Swatch};
 use crate::palette::fill;
-use crate::svg::{plottable, Path, Svg, HEIGHT, WIDTH};
+use crate::svg::{plottable, Path};
 
 /// Layers stacked on top of each other over a shared x axis.
 ///
@@ -53,31 +53,20 @@ pub fn stacked_area(c: &StackedArea) -> String {
     let highest = below.iter().copied().fold(0.0, f64::max);
 
     let x_range = finite_range(xs.iter().copied());
-    let x_axis = match c.x_axis {
-        XAxis::Numeric => Axis::linear(x_range, 8),
-        XAxis::Dates => Axis::dates(x_range),
-    };
+    let x_axis = Axis::x(c.x_axis, x_range);
     let y_axis = Axis::linear(Some((0.0, if highest > 0.0 { highest } else { 1.0 })), 6);
-    let legend = if c.layers.len() > 1 {
-        let entries = c
-            .layers
-            .iter()
-            .enumerate()
-            .map(|(l, (name, _))| Entry {
-                label: name.clone(),
-                swatch: Swatch::Block { colour: fill(l) },
-            })
-            .collect();
-        Legend::new(entries)
-    } else {
-        Legend::none()
-    };
-    let plot = plot_area(HEIGHT, &c.title, &y_axis, ("", &c.y_label), &legend);
-
-    let mut svg = Svg::new(WIDTH, HEIGHT, &c.title);
-    draw_title(&mut svg, &c.title);
-    draw_y(&mut svg, plot, &y_axis, &c.y_label);
-    draw_x(&mut svg, plot, &x_axis, "");
+    let entries = c
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(l, (name, _))| Entry {
+            label: name.clone(),
+            swatch: Swatch::Block { colour: fill(l) },
+        })
+        .collect();
+    let legend = Legend::unless_single(entries);
+    let mut chart = AxesChart::new(&c.title, (&x_axis, ""), (&y_axis, &c.y_label), legend);
+    let plot = chart.plot;
     let zeros = vec![0.0; xs.len()];
     for (l, top) in tops.iter().enumerate() {
         let base = if l == 0 { &zeros } else { &tops[l - 1] };
@@ -95,11 +84,7 @@ pub fn stacked_area(c: &StackedArea) -> String {
         }
         path.close();
         let attributes = format!(r#"fill="{}" fill-opacity="0.9""#, fill(l));
-        svg.path(&path, &attributes, Some(&c.layers[l].0));
+        chart.svg.path(&path, &attributes, Some(&c.layers[l].0));
     }
-    if xs.is_empty() || c.layers.is_empty() {
-        draw_no_data(&mut svg, plot);
-    }
-    legend.draw(&mut svg, legend_top(plot, ""));
-    svg.finish()
+    chart.finish(xs.is_empty() || c.layers.is_empty())
 }

@@ -2,9 +2,8 @@
 
 use peergroup_calendar::Date;
 
-use crate::frame::Rect;
 use crate::number::{format_compact, format_ticks};
-use crate::svg::{plottable, text_width, Anchor, Label, Svg, AXIS, FONT, GRID, MUTED};
+use crate::svg::{plottable, text_width, Anchor, Label, Rect, Svg, AXIS, FONT, GRID, MUTED};
 
 /// How the x values of a chart are to be read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -106,6 +105,14 @@ fn decimal(n: i64, exponent: i32) -> f64 {
 }
 
 impl Axis {
+    /// The horizontal axis over `range` for x values read as `kind` says.
+    pub(crate) fn x(kind: XAxis, range: Option<(f64, f64)>) -> Axis {
+        match kind {
+            XAxis::Numeric => Axis::linear(range, 8),
+            XAxis::Dates => Axis::dates(range),
+        }
+    }
+
     /// A linear axis over `range` (0..1 without data), widened to round tick values.
     pub(crate) fn linear(range: Option<(f64, f64)>, target: usize) -> Axis {
         let (lo, hi) = pad(range.unwrap_or((0.0, 1.0)));
@@ -324,6 +331,19 @@ fn label_stride(positions: &[f64], extent: f64) -> usize {
         (extent / gap).ceil().max(1.0) as usize
     } else {
         1
+    }
+}
+
+// Placing values is the axis's job; kept apart from `Rect` so that the geometry needs no axis.
+impl Rect {
+    /// Horizontal position of `v` on `axis` spanning the rectangle's width.
+    pub(crate) fn x_of(&self, axis: &Axis, v: f64) -> f64 {
+        self.left + axis.fraction(v) * self.width
+    }
+
+    /// Vertical position of `v` on `axis` spanning the rectangle's height, upwards.
+    pub(crate) fn y_of(&self, axis: &Axis, v: f64) -> f64 {
+        self.bottom() - axis.fraction(v) * self.height
     }
 }
 

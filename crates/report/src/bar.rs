@@ -2,13 +2,12 @@
 
 use crate::axis::{draw_x, draw_y, finite_range, Axis};
 use crate::frame::{
-    draw_no_data, draw_title, left_margin, top_margin, Rect, RIGHT_MARGIN, X_TICK_BAND,
-    X_TITLE_BAND,
+    draw_no_data, draw_title, left_margin, top_margin, RIGHT_MARGIN, X_TICK_BAND, X_TITLE_BAND,
 };
 use crate::number::format_compact;
 use crate::palette::{NEGATIVE, POSITIVE};
 use crate::svg::{
-    fit, plottable, text_width, Anchor, Label, Svg, AXIS, FONT, HEIGHT, MAX_HEIGHT, WIDTH,
+    fit, plottable, widest, Anchor, Label, Rect, Svg, AXIS, FONT, HEIGHT, MAX_HEIGHT, WIDTH,
 };
 
 /// A bar chart of one value per category.
@@ -84,14 +83,6 @@ pub fn bar_chart(c: &BarChart) -> String {
         draw_no_data(&mut svg, plot);
     }
     svg.finish()
-}
-
-/// Estimated width of the widest label.
-fn widest(labels: &[String]) -> f64 {
-    labels
-        .iter()
-        .map(|l| text_width(l.trim(), FONT))
-        .fold(0.0, f64::max)
 }
 
 /// Fill of a bar of value `v`.

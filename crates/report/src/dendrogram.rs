@@ -1,10 +1,10 @@
 //! Dendrograms: the tree of a hierarchical clustering, e.g. of funds by return behaviour.
 
 use crate::axis::{draw_y, Axis};
-use crate::frame::{draw_no_data, draw_title, left_margin, top_margin, Rect, RIGHT_MARGIN};
+use crate::frame::{draw_no_data, draw_title, left_margin, top_margin, RIGHT_MARGIN};
 use crate::number::format_compact;
 use crate::palette::{colour, NEUTRAL};
-use crate::svg::{fit, plottable, text_width, Anchor, Label, Path, Svg, FONT, HEIGHT, WIDTH};
+use crate::svg::{fit, plottable, text_width, Anchor, Label, Path, Rect, Svg, FONT, HEIGHT, WIDTH};
 
 /// A hierarchical clustering drawn as a tree, leaves along the bottom.
 #[derive(Clone, Debug, Default, PartialEq)]

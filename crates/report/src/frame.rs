@@ -1,8 +1,8 @@
-//! The layout shared by charts: plot rectangle, margins, title and the "no data" note.
+//! The layout shared by charts: plot area, margins, title and the "no data" note.
 
-use crate::axis::Axis;
+use crate::axis::{draw_x, draw_y, Axis};
 use crate::legend::Legend;
-use crate::svg::{fit, Anchor, Label, Svg, FONT, MUTED, WIDTH};
+use crate::svg::{fit, Anchor, Label, Rect, Svg, FONT, HEIGHT, MUTED, WIDTH};
 
 /// Height of the band below a plot that holds x tick labels.
 pub(crate) const X_TICK_BAND: f64 = 22.0;
@@ -10,60 +10,8 @@ pub(crate) const X_TICK_BAND: f64 = 22.0;
 pub(crate) const X_TITLE_BAND: f64 = 18.0;
 /// Space right of the plot, so that the last x tick label is not cut off.
 pub(crate) const RIGHT_MARGIN: f64 = 24.0;
-/// Smallest width or height a plot area is given, however crowded the margins.
-const MIN_PLOT: f64 = 40.0;
 /// Font size of chart titles.
 const TITLE_FONT: f64 = 15.0;
-
-/// The rectangle in which data are drawn, in viewBox pixels.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct Rect {
-    /// Left edge.
-    pub left: f64,
-    /// Top edge.
-    pub top: f64,
-    /// Width.
-    pub width: f64,
-    /// Height.
-    pub height: f64,
-}
-
-impl Rect {
-    /// A rectangle between the given edges, kept at least `MIN_PLOT` wide and high.
-    pub(crate) fn between(left: f64, top: f64, right: f64, bottom: f64) -> Rect {
-        Rect {
-            left,
-            top,
-            width: (right - left).max(MIN_PLOT),
-            height: (bottom - top).max(MIN_PLOT),
-        }
-    }
-
-    /// Right edge.
-    pub(crate) fn right(&self) -> f64 {
-        self.left + self.width
-    }
-
-    /// Bottom edge.
-    pub(crate) fn bottom(&self) -> f64 {
-        self.top + self.height
-    }
-
-    /// Horizontal centre.
-    pub(crate) fn center_x(&self) -> f64 {
-        self.left + self.width / 2.0
-    }
-
-    /// Horizontal position of `v` on `axis` spanning the rectangle's width.
-    pub(crate) fn x_of(&self, axis: &Axis, v: f64) -> f64 {
-        self.left + axis.fraction(v) * self.width
-    }
-
-    /// Vertical position of `v` on `axis` spanning the rectangle's height, upwards.
-    pub(crate) fn y_of(&self, axis: &Axis, v: f64) -> f64 {
-        self.bottom() - axis.fraction(v) * self.height
-    }
-}
 
 /// Space above the plot: room for the title when there is one.
 pub(crate) fn top_margin(title: &str) -> f64 {
@@ -101,7 +49,7 @@ fn title_band(x_title: &str) -> f64 {
 
 /// The plot area of a chart `height` px tall with a value axis `y` on the left, an x axis
 /// at the bottom and `legend` below it.
-pub(crate) fn plot_area(
+fn plot_area(
     height: f64,
     title: &str,
     y: &Axis,
@@ -118,7 +66,7 @@ pub(crate) fn plot_area(
 }
 
 /// Top of the legend under a plot laid out by [`plot_area`].
-pub(crate) fn legend_top(plot: Rect, x_title: &str) -> f64 {
+fn legend_top(plot: Rect, x_title: &str) -> f64 {
     plot.bottom() + X_TICK_BAND + title_band(x_title) + 6.0
 }
 
@@ -139,4 +87,48 @@ pub(crate) fn draw_no_data(svg: &mut Svg, plot: Rect) {
         .anchor(Anchor::Middle)
         .fill(MUTED);
     svg.label(plot.center_x(), plot.top + plot.height / 2.0, label);
+}
+
+/// A chart with a value axis on the left, an x axis at the bottom and a legend below them:
+/// the frame of line, area and scatter charts.
+pub(crate) struct AxesChart<'a> {
+    /// The document, with the title and both axes drawn.
+    pub svg: Svg,
+    /// Where the data go.
+    pub plot: Rect,
+    legend: Legend,
+    x_title: &'a str,
+}
+
+impl<'a> AxesChart<'a> {
+    /// Lays out and starts a chart titled `title` with axis `x` titled `x_title`, axis `y`
+    /// titled `y_title` and `legend`.
+    pub(crate) fn new(
+        title: &str,
+        (x, x_title): (&Axis, &'a str),
+        (y, y_title): (&Axis, &str),
+        legend: Legend,
+    ) -> AxesChart<'a> {
+        let plot = plot_area(HEIGHT, title, y, (x_title, y_title), &legend);
+        let mut svg = Svg::new(WIDTH, HEIGHT, title);
+        draw_title(&mut svg, title);
+        draw_y(&mut svg, plot, y, y_title);
+        draw_x(&mut svg, plot, x, x_title);
+        AxesChart {
+            svg,
+            plot,
+            legend,
+            x_title,
+        }
+    }
+
+    /// Adds the "no data" note if `empty`, then the legend, and returns the SVG document.
+    pub(crate) fn finish(mut self, empty: bool) -> String {
+        if empty {
+            draw_no_data(&mut self.svg, self.plot);
+        }
+        self.legend
+            .draw(&mut self.svg, legend_top(self.plot, self.x_title));
+        self.svg.finish()
+    }
 }

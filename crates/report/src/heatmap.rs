@@ -1,11 +1,12 @@
 //! Heatmaps: a matrix of values as coloured cells, e.g. correlations between funds.
 
 use crate::axis::{finite_range, nice_ticks};
-use crate::frame::{draw_no_data, draw_title, top_margin, Rect};
+use crate::frame::{draw_no_data, draw_title, top_margin};
 use crate::number::{fixed, format_ticks};
 use crate::palette::{Ramp, MISSING};
 use crate::svg::{
-    fit, plottable, text_width, Anchor, Label, Svg, FONT, HEIGHT, MAX_HEIGHT, MUTED, WIDTH,
+    fit, plottable, text_width, widest, Anchor, Label, Rect, Svg, FONT, HEIGHT, MAX_HEIGHT, MUTED,
+    WIDTH,
 };
 
 /// A matrix of values with named rows and columns.
@@ -145,14 +146,6 @@ pub fn heatmap(c: &Heatmap) -> String {
     draw_col_labels(&mut svg, &c.col_labels, plot);
     draw_scale(&mut svg, &scale, plot);
     svg.finish()
-}
-
-/// Estimated width of the widest label.
-fn widest(labels: &[String]) -> f64 {
-    labels
-        .iter()
-        .map(|l| text_width(l.trim(), FONT))
-        .fold(0.0, f64::max)
 }
 
 /// Decimals for values written in cells: two for ranges like correlations, fewer for

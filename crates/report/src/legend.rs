@@ -1,6 +1,6 @@
 //! Legends: which colour, dash or marker stands for which series.
 
-use crate::scatter::{draw_marker, Shape};
+use crate::marker::{draw_marker, Shape};
 use crate::svg::{fit, text_width, Label, Svg, FONT, MUTED, WIDTH};
 
 /// Height of one legend row.
@@ -113,6 +113,16 @@ impl Legend {
             legend.more += 1;
         }
         legend
+    }
+
+    /// A legend of `entries` when there are several; none for a single entry, which the
+    /// chart's title already names.
+    pub(crate) fn unless_single(entries: Vec<Entry>) -> Legend {
+        if entries.len() > 1 {
+            Legend::new(entries)
+        } else {
+            Legend::none()
+        }
     }
 
     /// Height taken by the legend, zero when empty.

@@ -24,6 +24,7 @@ mod heatmap;
 mod html;
 mod legend;
 mod line;
+mod marker;
 mod number;
 mod palette;
 mod scatter;

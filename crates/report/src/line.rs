@@ -1,10 +1,10 @@
 //! Line charts: one polyline per series, e.g. growth of 1 or rolling statistics over time.
 
-use crate::axis::{draw_x, draw_y, finite_range, Axis, XAxis};
-use crate::frame::{draw_no_data, draw_title, legend_top, plot_area};
+use crate::axis::{finite_range, Axis, XAxis};
+use crate::frame::AxesChart;
 use crate::legend::{Entry, Legend, Swatch};
 use crate::palette::{colour, dash};
-use crate::svg::{plottable, Path, Svg, HEIGHT, WIDTH};
+use crate::svg::{plottable, Path, Svg, WIDTH};
 
 /// One named line of a [`LineChart`].
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -43,51 +43,41 @@ pub fn line_chart(c: &LineChart) -> String {
     };
     let x_range = finite_range(points().map(|p| p.0));
     let y_range = finite_range(points().map(|p| p.1));
-    let x_axis = match c.x_axis {
-        XAxis::Numeric => Axis::linear(x_range, 8),
-        XAxis::Dates => Axis::dates(x_range),
-    };
+    let x_axis = Axis::x(c.x_axis, x_range);
     let y_axis = if c.log_y {
         Axis::log(y_range)
     } else {
         Axis::linear(y_range, 6)
     };
-    let legend = if c.series.len() > 1 {
-        Legend::new(
-            c.series
-                .iter()
-                .enumerate()
-                .map(|(i, s)| Entry {
-                    label: s.name.clone(),
-                    swatch: Swatch::Line {
-                        colour: colour(i),
-                        dash: dash(i),
-                    },
-                })
-                .collect(),
-        )
-    } else {
-        Legend::none()
-    };
-    let plot = plot_area(HEIGHT, &c.title, &y_axis, (&c.x_label, &c.y_label), &legend);
-
-    let mut svg = Svg::new(WIDTH, HEIGHT, &c.title);
-    draw_title(&mut svg, &c.title);
-    draw_y(&mut svg, plot, &y_axis, &c.y_label);
-    draw_x(&mut svg, plot, &x_axis, &c.x_label);
+    let legend = Legend::unless_single(
+        c.series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Entry {
+                label: s.name.clone(),
+                swatch: Swatch::Line {
+                    colour: colour(i),
+                    dash: dash(i),
+                },
+            })
+            .collect(),
+    );
+    let mut chart = AxesChart::new(
+        &c.title,
+        (&x_axis, &c.x_label),
+        (&y_axis, &c.y_label),
+        legend,
+    );
+    let plot = chart.plot;
     let to_pixel = |&(x, y): &(f64, f64)| (plot.x_of(&x_axis, x), plot.y_of(&y_axis, y));
     for (i, series) in c.series.iter().enumerate() {
         let runs = series
             .points
             .split(|p| !usable(p))
             .map(|run| run.iter().map(to_pixel).collect::<Vec<_>>());
-        draw_line(&mut svg, runs, i);
+        draw_line(&mut chart.svg, runs, i);
     }
-    if points().next().is_none() {
-        draw_no_data(&mut svg, plot);
-    }
-    legend.draw(&mut svg, legend_top(plot, &c.x_label));
-    svg.finish()
+    chart.finish(points().next().is_none())
 }
 
 /// Draws the `i`-th series from its unbroken runs of pixel positions; a run of a single

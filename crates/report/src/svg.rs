@@ -1,4 +1,4 @@
-//! A minimal SVG writer: the document frame, text, basic shapes and compact paths.
+//! A minimal SVG writer: the document frame, plot rectangles, text, shapes and compact paths.
 //!
 //! Every coordinate is rounded to 0.1 px. That is invisible on screen, keeps files small
 //! and makes the output byte-for-byte reproducible.
@@ -24,6 +24,9 @@ pub(crate) const GRID: &str = "#e8e8e8";
 /// Colour of axis lines and the zero line.
 pub(crate) const AXIS: &str = "#999";
 
+/// Smallest width or height a plot area is given, however crowded the margins.
+const MIN_PLOT: f64 = 40.0;
+
 /// Whether `v` can be placed on a chart: finite, and small enough that scaling cannot overflow.
 pub(crate) fn plottable(v: f64) -> bool {
     v.is_finite() && v.abs() < 1e300
@@ -35,6 +38,14 @@ pub(crate) fn plottable(v: f64) -> bool {
 /// generous for Latin text, so layouts err towards extra room.
 pub(crate) fn text_width(text: &str, size: f64) -> f64 {
     text.chars().count() as f64 * size * 0.6
+}
+
+/// Estimated width of the widest of `labels`, trimmed, at the chart font.
+pub(crate) fn widest(labels: &[String]) -> f64 {
+    labels
+        .iter()
+        .map(|l| text_width(l.trim(), FONT))
+        .fold(0.0, f64::max)
 }
 
 /// `text` shortened with "…" so that it fits in `max_width` px at `size` px.
@@ -64,6 +75,46 @@ fn write_tenths(out: &mut impl Write, t: i64) -> fmt::Result {
         write!(out, "{sign}{whole}")
     } else {
         write!(out, "{sign}{whole}.{tenth}")
+    }
+}
+
+/// The rectangle in which data are drawn, in viewBox pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Rect {
+    /// Left edge.
+    pub left: f64,
+    /// Top edge.
+    pub top: f64,
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+}
+
+impl Rect {
+    /// A rectangle between the given edges, kept at least `MIN_PLOT` wide and high.
+    pub(crate) fn between(left: f64, top: f64, right: f64, bottom: f64) -> Rect {
+        Rect {
+            left,
+            top,
+            width: (right - left).max(MIN_PLOT),
+            height: (bottom - top).max(MIN_PLOT),
+        }
+    }
+
+    /// Right edge.
+    pub(crate) fn right(&self) -> f64 {
+        self.left + self.width
+    }
+
+    /// Bottom edge.
+    pub(crate) fn bottom(&self) -> f64 {
+        self.top + self.height
+    }
+
+    /// Horizontal centre.
+    pub(crate) fn center_x(&self) -> f64 {
+        self.left + self.width / 2.0
     }
 }
 

@@ -167,10 +167,13 @@ pub fn filter_points(table: &IndustryTable, cfg: &IndustryConfig) -> (Kept, Vec<
     let mut cursors: Vec<usize> = (0..k).map(|c| table.offset(c)).collect();
     let mut cur = DayMajor::new(cap);
     let mut next = DayMajor::new(cap);
-    let mut keep = keep;
-    let mut outliers = Vec::new();
-    let mut last_price = vec![f64::NAN; k];
-    let mut moves: Vec<(usize, f64)> = Vec::new();
+    let mut rule = OutlierRule {
+        cfg,
+        keep,
+        last_price: vec![f64::NAN; k],
+        moves: Vec::new(),
+        outliers: Vec::new(),
+    };
     let scan = Scan {
         table,
         days: &days,
@@ -190,16 +193,7 @@ pub fn filter_points(table: &IndustryTable, cfg: &IndustryConfig) -> (Kept, Vec<
             .collect();
         let mut walk = || {
             for (t, day) in w.clone().zip(runs.iter().cloned()) {
-                step_day(
-                    cfg,
-                    days.grid[t],
-                    &cur,
-                    day,
-                    &mut keep,
-                    &mut last_price,
-                    &mut moves,
-                    &mut outliers,
-                );
+                rule.step_day(days.grid[t], &cur, day);
             }
         };
         match windows.get(j + 1) {
@@ -210,6 +204,9 @@ pub fn filter_points(table: &IndustryTable, cfg: &IndustryConfig) -> (Kept, Vec<
         }
     }
     drop((cur, next));
+    let OutlierRule {
+        keep, mut outliers, ..
+    } = rule;
 
     // Drops in (class, date) order: the AUM drops come in that order from a walk over
     // the records; the few outliers are sorted and merged in.
@@ -331,50 +328,56 @@ impl Scan<'_> {
     }
 }
 
-/// The outlier rule on one day: moves against each class's last kept price, the day's
-/// mean and sample sd, drops; then the last kept prices move on.
-#[allow(clippy::too_many_arguments)]
-fn step_day(
-    cfg: &IndustryConfig,
-    date: Date,
-    rec: &DayMajor,
-    day: std::ops::Range<usize>,
-    keep: &mut [bool],
-    last_price: &mut [f64],
-    moves: &mut Vec<(usize, f64)>,
-    outliers: &mut Vec<Dropped>,
-) {
-    moves.clear();
-    for slot in day.clone() {
-        let prev = last_price[rec.class[slot] as usize];
-        if prev.is_finite() {
-            moves.push((slot, rec.price[slot] / prev - 1.0));
+/// The outlier rule as it walks the days in date order.
+struct OutlierRule<'a> {
+    cfg: &'a IndustryConfig,
+    /// Whether each record (by table index) is kept.
+    keep: Vec<bool>,
+    /// Each class's last kept price.
+    last_price: Vec<f64>,
+    /// Scratch for one day's `(slot, price move)` pairs.
+    moves: Vec<(usize, f64)>,
+    /// Records dropped as outliers, in walk order.
+    outliers: Vec<Dropped>,
+}
+
+impl OutlierRule<'_> {
+    /// The rule on one day: moves against each class's last kept price, the day's
+    /// mean and sample sd, drops; then the last kept prices move on.
+    fn step_day(&mut self, date: Date, rec: &DayMajor, day: std::ops::Range<usize>) {
+        self.moves.clear();
+        for slot in day.clone() {
+            let prev = self.last_price[rec.class[slot] as usize];
+            if prev.is_finite() {
+                self.moves.push((slot, rec.price[slot] / prev - 1.0));
+            }
         }
-    }
-    let mut flagged = false;
-    if moves.len() >= 2 {
-        let m = moves.len() as f64;
-        let mean = moves.iter().map(|x| x.1).sum::<f64>() / m;
-        let var = moves.iter().map(|x| (x.1 - mean).powi(2)).sum::<f64>() / (m - 1.0);
-        let sd = var.sqrt();
-        if sd > 0.0 {
-            for &(slot, mv) in moves.iter() {
-                let z = (mv - mean) / sd;
-                if mv.abs() > cfg.max_move && z.abs() > cfg.max_z {
-                    keep[rec.record[slot] as usize] = false;
-                    flagged = true;
-                    outliers.push(Dropped {
-                        class: rec.class[slot] as usize,
-                        date,
-                        reason: DropReason::PriceOutlier { price_move: mv, z },
-                    });
+        let mut flagged = false;
+        if self.moves.len() >= 2 {
+            let moves = &self.moves;
+            let m = moves.len() as f64;
+            let mean = moves.iter().map(|x| x.1).sum::<f64>() / m;
+            let var = moves.iter().map(|x| (x.1 - mean).powi(2)).sum::<f64>() / (m - 1.0);
+            let sd = var.sqrt();
+            if sd > 0.0 {
+                for &(slot, mv) in moves.iter() {
+                    let z = (mv - mean) / sd;
+                    if mv.abs() > self.cfg.max_move && z.abs() > self.cfg.max_z {
+                        self.keep[rec.record[slot] as usize] = false;
+                        flagged = true;
+                        self.outliers.push(Dropped {
+                            class: rec.class[slot] as usize,
+                            date,
+                            reason: DropReason::PriceOutlier { price_move: mv, z },
+                        });
+                    }
                 }
             }
         }
-    }
-    for slot in day {
-        if !flagged || keep[rec.record[slot] as usize] {
-            last_price[rec.class[slot] as usize] = rec.price[slot];
+        for slot in day {
+            if !flagged || self.keep[rec.record[slot] as usize] {
+                self.last_price[rec.class[slot] as usize] = rec.price[slot];
+            }
         }
     }
 }

@@ -1,5 +1,8 @@
 use std::collections::HashMap;
 
+/// Level name given to empty categorical cells.
+pub const MISSING_LEVEL: &str = "(missing)";
+
 /// A text column stored as a dictionary of distinct values plus one `u32` code per row,
 /// so that millions of repeated ids cost four bytes a row and no allocation per row.
 #[derive(Clone, Debug, Default)]

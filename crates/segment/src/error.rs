@@ -185,7 +185,7 @@ impl SegmentError {
                 } else {
                     format!("{count} members")
                 };
-                if level == crate::investors::MISSING_LEVEL {
+                if level == crate::column::MISSING_LEVEL {
                     format!(
                         "{who} with an empty cell here (level '{level}'), need at least {min}: fill the cell or drop its rows"
                     )
@@ -245,6 +245,22 @@ pub(crate) fn check_len(
             found,
         })
     }
+}
+
+/// Checks that each column, given as `(name, rows)` in column order, has `n` rows, and
+/// that there is at least one row.
+pub(crate) fn check_columns(
+    table: Table,
+    n: usize,
+    columns: &[(&'static str, usize)],
+) -> Result<(), SegmentError> {
+    for &(column, found) in columns {
+        check_len(table, column, n, found)?;
+    }
+    if n == 0 {
+        return Err(SegmentError::Empty { table });
+    }
+    Ok(())
 }
 
 /// Checks that every label is below `n` (a clustering of n rows has at most n clusters),

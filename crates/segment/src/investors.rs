@@ -41,84 +41,17 @@ use std::fmt;
 use peergroup_calendar::Date;
 use rayon::prelude::*;
 
-use crate::error::{check_len, first_bad};
+use crate::error::{check_columns, first_bad};
 use crate::grouping::{by_group_ranges, NO_GROUP};
 use crate::profile::{CategoricalSpec, Categoricals, Magnitude, NumericSpec};
 use crate::transform::Transform;
 use crate::{Matrix, SegmentError, Table, TextColumn};
 
-/// Level name given to empty categorical cells.
-pub const MISSING_LEVEL: &str = "(missing)";
+// Defined with the text columns so that `error` can name it without depending on this module.
+pub use crate::column::MISSING_LEVEL;
 
-/// The type of mutual fund a balance row is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum FundType {
-    /// Money-market funds.
-    MoneyMarket,
-    /// Bond (fixed-income) funds.
-    Bond,
-    /// Stock (equity) funds.
-    Stock,
-    /// Mixed (balanced) funds.
-    Mixed,
-}
-
-impl FundType {
-    /// Every fund type, in column order.
-    pub const ALL: [FundType; 4] = [
-        FundType::MoneyMarket,
-        FundType::Bond,
-        FundType::Stock,
-        FundType::Mixed,
-    ];
-
-    /// Position in [`FundType::ALL`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// Table name (`money_market`, `bond`, `stock`, `mixed`).
-    pub fn name(self) -> &'static str {
-        match self {
-            FundType::MoneyMarket => "money_market",
-            FundType::Bond => "bond",
-            FundType::Stock => "stock",
-            FundType::Mixed => "mixed",
-        }
-    }
-
-    /// Words for descriptions (`money-market`, `bond`, `stock`, `mixed`).
-    pub fn label(self) -> &'static str {
-        match self {
-            FundType::MoneyMarket => "money-market",
-            other => other.name(),
-        }
-    }
-
-    /// Parse a fund type, case-insensitive, ignoring spaces, `-` and `_`: `money_market`
-    /// (`mm`), `bond` (`bonds`, `fixed_income`), `stock` (`stocks`, `equity`), `mixed`
-    /// (`mix`, `balanced`).
-    pub fn parse(text: &str) -> Option<FundType> {
-        let t: String = text
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '_'))
-            .flat_map(char::to_lowercase)
-            .collect();
-        match t.as_str() {
-            "moneymarket" | "mm" => Some(FundType::MoneyMarket),
-            "bond" | "bonds" | "fixedincome" => Some(FundType::Bond),
-            "stock" | "stocks" | "equity" => Some(FundType::Stock),
-            "mixed" | "mix" | "balanced" => Some(FundType::Mixed),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for FundType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+// Defined with the data model, where the generator of balance tables finds it too.
+pub use peergroup_data::FundType;
 
 /// Generational cohort by birth year (Pew Research cut-offs; module documentation).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -206,17 +139,18 @@ impl UserTable {
     /// [0, 150).
     pub fn new(cols: UserColumns) -> Result<UserTable, SegmentError> {
         let n = cols.user_id.len();
-        check_len(Table::Users, "registered", n, cols.registered.len())?;
-        check_len(Table::Users, "gender", n, cols.gender.len())?;
-        check_len(Table::Users, "age", n, cols.age.len())?;
-        check_len(Table::Users, "occupation", n, cols.occupation.len())?;
-        check_len(Table::Users, "income_band", n, cols.income_band.len())?;
-        check_len(Table::Users, "referral", n, cols.referral.len())?;
-        if n == 0 {
-            return Err(SegmentError::Empty {
-                table: Table::Users,
-            });
-        }
+        check_columns(
+            Table::Users,
+            n,
+            &[
+                ("registered", cols.registered.len()),
+                ("gender", cols.gender.len()),
+                ("age", cols.age.len()),
+                ("occupation", cols.occupation.len()),
+                ("income_band", cols.income_band.len()),
+                ("referral", cols.referral.len()),
+            ],
+        )?;
         let mut index = HashMap::with_capacity(n);
         for (row, id) in cols.user_id.iter().enumerate() {
             if id.trim().is_empty() {
@@ -307,26 +241,35 @@ pub struct BalanceColumns {
     pub profit: Vec<f64>,
 }
 
+/// One row of the balances table, for [`BalanceColumns::push`] (units as there).
+#[derive(Clone, Copy, Debug)]
+pub struct BalanceRow<'a> {
+    /// User id.
+    pub user_id: &'a str,
+    /// Date of the balance.
+    pub date: Date,
+    /// Fund type.
+    pub fund_type: FundType,
+    /// Balance (AUM) at the end of the day.
+    pub balance: f64,
+    /// Amount bought that day.
+    pub buy: f64,
+    /// Amount sold that day.
+    pub sell: f64,
+    /// Profit.
+    pub profit: f64,
+}
+
 impl BalanceColumns {
     /// Append one row.
-    #[allow(clippy::too_many_arguments)]
-    pub fn push(
-        &mut self,
-        user_id: &str,
-        date: Date,
-        fund_type: FundType,
-        balance: f64,
-        buy: f64,
-        sell: f64,
-        profit: f64,
-    ) {
-        self.user_id.push(user_id);
-        self.date.push(date);
-        self.fund_type.push(fund_type);
-        self.balance.push(balance);
-        self.buy.push(buy);
-        self.sell.push(sell);
-        self.profit.push(profit);
+    pub fn push(&mut self, row: BalanceRow<'_>) {
+        self.user_id.push(row.user_id);
+        self.date.push(row.date);
+        self.fund_type.push(row.fund_type);
+        self.balance.push(row.balance);
+        self.buy.push(row.buy);
+        self.sell.push(row.sell);
+        self.profit.push(row.profit);
     }
 }
 
@@ -398,17 +341,18 @@ impl InvestorData {
     /// (user, date, fund type).
     pub fn new(users: UserTable, bal: BalanceColumns) -> Result<InvestorData, SegmentError> {
         let n = bal.user_id.len();
-        check_len(Table::Balances, "date", n, bal.date.len())?;
-        check_len(Table::Balances, "fund_type", n, bal.fund_type.len())?;
-        check_len(Table::Balances, "balance", n, bal.balance.len())?;
-        check_len(Table::Balances, "buy", n, bal.buy.len())?;
-        check_len(Table::Balances, "sell", n, bal.sell.len())?;
-        check_len(Table::Balances, "profit", n, bal.profit.len())?;
-        if n == 0 {
-            return Err(SegmentError::Empty {
-                table: Table::Balances,
-            });
-        }
+        check_columns(
+            Table::Balances,
+            n,
+            &[
+                ("date", bal.date.len()),
+                ("fund_type", bal.fund_type.len()),
+                ("balance", bal.balance.len()),
+                ("buy", bal.buy.len()),
+                ("sell", bal.sell.len()),
+                ("profit", bal.profit.len()),
+            ],
+        )?;
         // Cell checks: the lowest failing row wins, then column order.
         let nonneg = |x: &f64| !(x.is_finite() && *x >= 0.0);
         let checks: [(&'static str, &[f64], bool); 4] = [
@@ -713,7 +657,7 @@ impl Measure {
 
     /// Spec of `(self, fund_type)` for profiles.
     fn spec(self, t: FundType) -> NumericSpec {
-        let l = t.label();
+        let l = t.words();
         let (phrase, magnitude) = match self {
             Measure::Aum => (format!("{l} balances"), Magnitude::Amount),
             Measure::Buy => (format!("{l} buying"), Magnitude::Amount),
@@ -943,15 +887,8 @@ mod tests {
     }
 
     #[test]
-    fn parses_fund_types() {
-        assert_eq!(FundType::parse("Money Market"), Some(FundType::MoneyMarket));
-        assert_eq!(FundType::parse("money_market"), Some(FundType::MoneyMarket));
-        assert_eq!(FundType::parse("EQUITY"), Some(FundType::Stock));
-        assert_eq!(FundType::parse("fixed-income"), Some(FundType::Bond));
-        assert_eq!(FundType::parse("gold"), None);
-        for t in FundType::ALL {
-            assert_eq!(FundType::parse(t.name()), Some(t));
-        }
+    fn measure_columns_are_measure_major() {
+        // Parsing fund types is tested with `FundType` in peergroup-data.
         assert_eq!(Measure::Profit.column(FundType::Mixed), N_NUMERIC - 1);
     }
 }

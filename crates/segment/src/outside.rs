@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use crate::error::{check_labels, check_len};
+use crate::error::{check_columns, check_labels};
 use crate::{SegmentError, Table};
 
 /// Default threshold of [`outside_category`]: flagged when own share < 0.5.
@@ -50,13 +50,11 @@ pub fn outside_category<F: AsRef<str>, C: AsRef<str>>(
     max_own_share: f64,
 ) -> Result<Vec<OutsideRow>, SegmentError> {
     let n = funds.len();
-    check_len(Table::Labels, "label", n, labels.len())?;
-    check_len(Table::Labels, "category", n, categories.len())?;
-    if n == 0 {
-        return Err(SegmentError::Empty {
-            table: Table::Labels,
-        });
-    }
+    check_columns(
+        Table::Labels,
+        n,
+        &[("label", labels.len()), ("category", categories.len())],
+    )?;
     check_labels(labels, n)?;
     let k = labels.iter().max().map_or(0, |m| m + 1);
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];

@@ -23,7 +23,7 @@
 //!    with nothing outstanding reads "Close to the population average"; an empty one
 //!    "Empty segment".
 
-use crate::error::{check_labels, check_len};
+use crate::error::{check_columns, check_labels, check_len};
 use crate::transform::column_moments;
 use crate::{Matrix, SegmentError, Table};
 
@@ -360,12 +360,7 @@ pub fn profiles(
 ) -> Result<Profiles, SegmentError> {
     let n = input.numeric.rows();
     let p = input.numeric.cols();
-    check_len(Table::Labels, "label", n, labels.len())?;
-    if n == 0 {
-        return Err(SegmentError::Empty {
-            table: Table::Labels,
-        });
-    }
+    check_columns(Table::Labels, n, &[("label", labels.len())])?;
     check_labels(labels, n)?;
     if input.numeric_specs.len() != p {
         return Err(SegmentError::Config {

@@ -30,7 +30,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use peergroup_calendar::Date;
 use rayon::prelude::*;
 
-use crate::error::{check_len, first_bad};
+use crate::error::{check_columns, first_bad};
 use crate::grouping::{by_group_ranges, NO_GROUP};
 use crate::transform::{apply_all, Transform};
 use crate::{Matrix, SegmentError, Table, TextColumn};
@@ -142,13 +142,14 @@ impl FundTable {
         broad_category: Vec<String>,
     ) -> Result<FundTable, SegmentError> {
         let n = fund.len();
-        check_len(Table::Funds, "category", n, category.len())?;
-        check_len(Table::Funds, "broad_category", n, broad_category.len())?;
-        if n == 0 {
-            return Err(SegmentError::Empty {
-                table: Table::Funds,
-            });
-        }
+        check_columns(
+            Table::Funds,
+            n,
+            &[
+                ("category", category.len()),
+                ("broad_category", broad_category.len()),
+            ],
+        )?;
         for (column, values) in [
             ("fund", &fund),
             ("category", &category),
@@ -263,15 +264,16 @@ impl SalesTable {
         amount: Vec<f64>,
     ) -> Result<SalesTable, SegmentError> {
         let n = bd.len();
-        check_len(Table::Sales, "office", n, office.len())?;
-        check_len(Table::Sales, "fund", n, fund.len())?;
-        check_len(Table::Sales, "month", n, month.len())?;
-        check_len(Table::Sales, "amount", n, amount.len())?;
-        if n == 0 {
-            return Err(SegmentError::Empty {
-                table: Table::Sales,
-            });
-        }
+        check_columns(
+            Table::Sales,
+            n,
+            &[
+                ("office", office.len()),
+                ("fund", fund.len()),
+                ("month", month.len()),
+                ("amount", amount.len()),
+            ],
+        )?;
         let mut bad: Option<(usize, &'static str)> = None;
         for (column, c) in [("bd", &bd), ("office", &office), ("fund", &fund)] {
             if let Some(row) = first_empty(c) {

@@ -21,8 +21,8 @@
 
 use peergroup_segment::eda::{investor_eda, linear_trend, InvestorEda, AGE_BIN_YEARS};
 use peergroup_segment::investors::{
-    investor_features, BalanceColumns, FundType, InvestorConfig, InvestorData, UserColumns,
-    UserTable,
+    investor_features, BalanceColumns, BalanceRow, FundType, InvestorConfig, InvestorData,
+    UserColumns, UserTable,
 };
 use peergroup_segment::Date;
 
@@ -81,8 +81,16 @@ fn fixture() -> InvestorEda {
         ("u10", 11, Bond, 100.0, 0.0, 0.0, 0.0),
     ];
     let mut b = BalanceColumns::default();
-    for (u, day, t, balance, buy, sell, profit) in bal {
-        b.push(u, sep(day), t, balance, buy, sell, profit);
+    for (user_id, day, fund_type, balance, buy, sell, profit) in bal {
+        b.push(BalanceRow {
+            user_id,
+            date: sep(day),
+            fund_type,
+            balance,
+            buy,
+            sell,
+            profit,
+        });
     }
     let data = InvestorData::new(users, b).unwrap();
     let cfg = InvestorConfig {

@@ -2,7 +2,7 @@
 //! errors (user missing from users, negative balance, one-member level, duplicates).
 
 use peergroup_segment::investors::{
-    investor_features, BalanceColumns, FundType, InvestorConfig, InvestorData, Measure,
+    investor_features, BalanceColumns, BalanceRow, FundType, InvestorConfig, InvestorData, Measure,
     ProfitMeasure, Scaling, UserColumns, UserTable,
 };
 use peergroup_segment::{Date, SegmentError, Table, TextColumn};
@@ -40,8 +40,16 @@ type Row = (&'static str, Date, FundType, f64, f64, f64, f64);
 
 fn balances(rows: &[Row]) -> BalanceColumns {
     let mut b = BalanceColumns::default();
-    for &(u, date, t, bal, buy, sell, profit) in rows {
-        b.push(u, date, t, bal, buy, sell, profit);
+    for &(user_id, date, fund_type, balance, buy, sell, profit) in rows {
+        b.push(BalanceRow {
+            user_id,
+            date,
+            fund_type,
+            balance,
+            buy,
+            sell,
+            profit,
+        });
     }
     b
 }

@@ -3,7 +3,7 @@
 
 use peergroup_segment::profile::{
     describe, profiles, CategoricalSpec, Categoricals, DescribeConfig, Magnitude, NumericSpec,
-    ProfileInput,
+    ProfileInput, Profiles,
 };
 use peergroup_segment::sales::{sales_features, Entity, FundTable, SalesConfig, SalesTable};
 use peergroup_segment::{Date, Matrix, SegmentError, Table};
@@ -18,7 +18,7 @@ use peergroup_segment::{Date, Matrix, SegmentError, Table};
 /// | 1       | Millennial | Employee   | 1000             | 1                   |
 /// | 1       | Millennial | Employee   | 2000             | 0                   |
 /// | 1       | Gen X      | Employee   | 3000             | 2                   |
-fn example() -> (Matrix, Vec<NumericSpec>, Categoricals) {
+fn example() -> Example {
     let numeric = Matrix::from_rows(&[
         [10.0, 10.0],
         [20.0, 8.0],
@@ -55,20 +55,43 @@ fn example() -> (Matrix, Vec<NumericSpec>, Categoricals) {
         ],
         vec![vec![0, 0, 0, 1, 1, 2], vec![1, 1, 0, 0, 0, 0]],
     );
-    (numeric, specs, cat)
+    Example {
+        numeric,
+        specs,
+        cat,
+    }
+}
+
+/// The tables of [`example`].
+struct Example {
+    numeric: Matrix,
+    specs: Vec<NumericSpec>,
+    cat: Categoricals,
+}
+
+impl Example {
+    /// Profile input on the raw numbers and the categoricals.
+    fn input(&self) -> ProfileInput<'_> {
+        ProfileInput {
+            numeric: &self.numeric,
+            numeric_specs: &self.specs,
+            scaled: None,
+            categorical: Some(&self.cat),
+        }
+    }
+}
+
+/// The generated description of each segment.
+fn descriptions(p: Profiles) -> Vec<String> {
+    p.segments.into_iter().map(|s| s.description).collect()
 }
 
 const LABELS: [usize; 6] = [0, 0, 0, 1, 1, 1];
 
 #[test]
 fn sizes_shares_and_means() {
-    let (numeric, specs, cat) = example();
-    let input = ProfileInput {
-        numeric: &numeric,
-        numeric_specs: &specs,
-        scaled: None,
-        categorical: Some(&cat),
-    };
+    let ex = example();
+    let input = ex.input();
     let p = profiles(&input, &LABELS, &DescribeConfig::default()).unwrap();
     assert_eq!(p.segments.len(), 2);
     let s0 = &p.segments[0];
@@ -102,24 +125,16 @@ fn sizes_shares_and_means() {
 
 #[test]
 fn descriptions_name_what_stands_out() {
-    let (numeric, specs, cat) = example();
-    let input = ProfileInput {
-        numeric: &numeric,
-        numeric_specs: &specs,
-        scaled: None,
-        categorical: Some(&cat),
-    };
-    let p = profiles(&input, &LABELS, &DescribeConfig::default()).unwrap();
+    let ex = example();
+    let input = ex.input();
     // Segment 0: Gen Z 100% (lift 2), Student 67% (lift 2); trades z = +0.98 ahead of
-    // balances z = −0.86.
+    // balances z = −0.86. Segment 1: Millennial 67% (lift 2), Employee 100% (lift 1.5).
     assert_eq!(
-        p.segments[0].description,
-        "Gen Z, Student, frequent money-market trades, small money-market balances"
-    );
-    // Segment 1: Millennial 67% (lift 2), Employee 100% (lift 1.5).
-    assert_eq!(
-        p.segments[1].description,
-        "Millennial, Employee, rare money-market trades, large money-market balances"
+        descriptions(profiles(&input, &LABELS, &DescribeConfig::default()).unwrap()),
+        [
+            "Gen Z, Student, frequent money-market trades, small money-market balances",
+            "Millennial, Employee, rare money-market trades, large money-market balances",
+        ]
     );
     // Tighter limits: one level (highest lift), one number (largest |z|).
     let tight = DescribeConfig {
@@ -127,14 +142,12 @@ fn descriptions_name_what_stands_out() {
         max_numeric: 1,
         ..DescribeConfig::default()
     };
-    let p = profiles(&input, &LABELS, &tight).unwrap();
     assert_eq!(
-        p.segments[0].description,
-        "Gen Z, frequent money-market trades"
-    );
-    assert_eq!(
-        p.segments[1].description,
-        "Millennial, rare money-market trades"
+        descriptions(profiles(&input, &LABELS, &tight).unwrap()),
+        [
+            "Gen Z, frequent money-market trades",
+            "Millennial, rare money-market trades",
+        ]
     );
     // A lift threshold above 1.5 drops "Employee"; a z threshold of 0.9 drops balances.
     let strict = DescribeConfig {
@@ -142,14 +155,15 @@ fn descriptions_name_what_stands_out() {
         min_z: 0.9,
         ..DescribeConfig::default()
     };
-    let p = profiles(&input, &LABELS, &strict).unwrap();
     assert_eq!(
-        p.segments[1].description,
+        descriptions(profiles(&input, &LABELS, &strict).unwrap())[1],
         "Millennial, rare money-market trades"
     );
     // One segment is the population: nothing stands out.
-    let p = profiles(&input, &[0; 6], &DescribeConfig::default()).unwrap();
-    assert_eq!(p.segments[0].description, "Close to the population average");
+    assert_eq!(
+        descriptions(profiles(&input, &[0; 6], &DescribeConfig::default()).unwrap())[0],
+        "Close to the population average"
+    );
     // Label 2 unused: an empty segment.
     let p = profiles(&input, &[0, 0, 0, 2, 2, 2], &DescribeConfig::default()).unwrap();
     assert_eq!(p.segments[1].size, 0);
@@ -159,18 +173,16 @@ fn descriptions_name_what_stands_out() {
 
 #[test]
 fn z_uses_the_scaled_matrix_when_given() {
-    let (numeric, specs, cat) = example();
+    let ex = example();
     // On a log scale the AUM gap is wide and the trades gap narrower: balances come first.
-    let mut scaled = numeric.clone();
+    let mut scaled = ex.numeric.clone();
     scaled
         .as_mut_slice()
         .iter_mut()
         .for_each(|x| *x = x.ln_1p());
     let input = ProfileInput {
-        numeric: &numeric,
-        numeric_specs: &specs,
         scaled: Some(&scaled),
-        categorical: Some(&cat),
+        ..ex.input()
     };
     let p = profiles(&input, &LABELS, &DescribeConfig::default()).unwrap();
     assert_eq!(
@@ -198,13 +210,8 @@ fn phrase_templates_and_capitals() {
 
 #[test]
 fn mismatched_inputs_are_errors() {
-    let (numeric, specs, cat) = example();
-    let input = ProfileInput {
-        numeric: &numeric,
-        numeric_specs: &specs,
-        scaled: None,
-        categorical: Some(&cat),
-    };
+    let ex = example();
+    let input = ex.input();
     assert_eq!(
         profiles(&input, &[0, 1], &DescribeConfig::default()).unwrap_err(),
         SegmentError::LengthMismatch {
@@ -215,7 +222,7 @@ fn mismatched_inputs_are_errors() {
         }
     );
     let bad = ProfileInput {
-        numeric_specs: &specs[..1],
+        numeric_specs: &ex.specs[..1],
         ..input
     };
     assert!(matches!(
@@ -259,27 +266,23 @@ fn sales_segments_profile_too() {
     assert_eq!(specs[0].name, "sales_2021Q1");
     assert_eq!(specs[2].name, "mix_A");
     let cats = Categoricals::from_text("category", "{}", &f.categories(&funds).unwrap());
-    let p = profiles(
-        &ProfileInput {
-            numeric: &numeric,
-            numeric_specs: &specs,
-            scaled: None,
-            categorical: Some(&cats),
-        },
-        &[0, 0, 1, 1],
-        &DescribeConfig {
-            max_numeric: 2,
-            ..DescribeConfig::default()
-        },
-    )
-    .unwrap();
+    let input = ProfileInput {
+        numeric: &numeric,
+        numeric_specs: &specs,
+        scaled: None,
+        categorical: Some(&cats),
+    };
+    let cfg = DescribeConfig {
+        max_numeric: 2,
+        ..DescribeConfig::default()
+    };
+    let p = profiles(&input, &[0, 0, 1, 1], &cfg).unwrap();
     assert_eq!(p.segments[0].means[..2], [110.0, 290.0]);
     assert_eq!(
-        p.segments[0].description,
-        "Large Growth, large 2021Q2 sales, large 2021Q1 sales"
-    );
-    assert_eq!(
-        p.segments[1].description,
-        "Short Bond, small 2021Q2 sales, small 2021Q1 sales"
+        descriptions(p),
+        [
+            "Large Growth, large 2021Q2 sales, large 2021Q1 sales",
+            "Short Bond, small 2021Q2 sales, small 2021Q1 sales",
+        ]
     );
 }

@@ -3,8 +3,8 @@
 use peergroup_random::Rng;
 use peergroup_segment::eda::investor_eda;
 use peergroup_segment::investors::{
-    investor_features, BalanceColumns, FundType, InvestorConfig, InvestorData, UserColumns,
-    UserTable,
+    investor_features, BalanceColumns, BalanceRow, FundType, InvestorConfig, InvestorData,
+    UserColumns, UserTable,
 };
 use peergroup_segment::sales::{sales_features, Entity, FundTable, SalesConfig, SalesTable};
 use peergroup_segment::transform::Transform;
@@ -87,15 +87,16 @@ fn investor_features_are_thread_count_independent() {
             } else {
                 0.0
             };
-            b.push(
-                &format!("u{u}"),
-                Date::from_ymd(2021, 9, day).unwrap(),
-                t,
-                rng.lognormal(10.0, 1.0),
+            // Fields are evaluated as written: the balance is drawn before the profit.
+            b.push(BalanceRow {
+                user_id: &format!("u{u}"),
+                date: Date::from_ymd(2021, 9, day).unwrap(),
+                fund_type: t,
+                balance: rng.lognormal(10.0, 1.0),
                 buy,
-                0.0,
-                rng.gaussian(0.0, 100.0),
-            );
+                sell: 0.0,
+                profit: rng.gaussian(0.0, 100.0),
+            });
         }
     }
     let data = InvestorData::new(UserTable::new(cols).unwrap(), b).unwrap();

@@ -23,10 +23,7 @@ pub fn fund_similarity(
     s_u: Option<&SimilarityMatrix>,
 ) -> Result<SimilarityMatrix, InputError> {
     let n = s_star.n;
-    check_r2(r2, n)?;
-    if let Some(u) = s_u {
-        assert_eq!(u.n, n, "S_U must have as many funds as S*");
-    }
+    check_inputs(r2, n, s_u.map(|u| u.n))?;
     let mut values = vec![0.0; n * n];
     values
         .par_chunks_mut(n.max(1))
@@ -47,10 +44,7 @@ pub fn fund_similarity_condensed(
     s_u: Option<&CondensedSimilarity>,
 ) -> Result<CondensedSimilarity, InputError> {
     let n = s_star.n;
-    check_r2(r2, n)?;
-    if let Some(u) = s_u {
-        assert_eq!(u.n, n, "S_U must have as many funds as S*");
-    }
+    check_inputs(r2, n, s_u.map(|u| u.n))?;
     let diagonal = (0..n)
         .map(|a| {
             combine(
@@ -75,7 +69,9 @@ fn combine(s_star: f64, s_u: f64, r2a: f64, r2b: f64) -> f64 {
     r2a * r2b * s_star + (1.0 - r2a) * (1.0 - r2b) * s_u
 }
 
-fn check_r2(r2: &[f64], n: usize) -> Result<(), InputError> {
+/// Errors on an R² outside [0, 1]; panics unless there is one R² per fund and S_U (with
+/// `s_u_funds` funds, if given) matches S*'s `n`.
+fn check_inputs(r2: &[f64], n: usize, s_u_funds: Option<usize>) -> Result<(), InputError> {
     assert_eq!(r2.len(), n, "one R² per fund");
     if let Some(a) = r2.iter().position(|x| !(0.0..=1.0).contains(x)) {
         return Err(InputError::new(format!(
@@ -83,6 +79,9 @@ fn check_r2(r2: &[f64], n: usize) -> Result<(), InputError> {
             r2[a]
         ))
         .with_column("r2"));
+    }
+    if let Some(m) = s_u_funds {
+        assert_eq!(m, n, "S_U must have as many funds as S*");
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use peergroup_data::InputError;
 use rayon::prelude::*;
 
 use crate::dsa::{dsa, DsaProblem, Lambda};
-use crate::moments::{stats_with_gram_beta, Moments};
+use crate::moments::{stats_with_gram_beta, Moments, ReturnSums};
 use crate::select::{stepwise, Criterion, SubsetFitter};
 use crate::sharpe::{Constraints, SharpeSolver};
 
@@ -395,6 +395,16 @@ struct FundSums {
 }
 
 impl FundSums {
+    /// These sums as the fit statistics take them.
+    fn returns(&self) -> ReturnSums<'_> {
+        ReturnSums {
+            xr: &self.xr,
+            sr: self.sr,
+            srr: self.srr,
+            m: self.count,
+        }
+    }
+
     fn update(&mut self, x: &[f64], r: f64, sign: f64) {
         for (c, xv) in self.xr.iter_mut().zip(x) {
             *c += (sign * xv) * r;
@@ -571,16 +581,7 @@ fn fit_fund_shared(
         out.copy_from_slice(b);
         warm.copy_from_slice(&solver.active_set()[..n]);
         have_warm = true;
-        let stats = stats_with_gram_beta(
-            solver.gram_beta(),
-            &sums.xr,
-            sx,
-            sums.sr,
-            sums.srr,
-            sums.count,
-            out,
-            params(n),
-        );
+        let stats = stats_with_gram_beta(solver.gram_beta(), sx, &sums.returns(), out, params(n));
         fits[done] = Fit {
             fund: i,
             t: end,

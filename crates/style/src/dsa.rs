@@ -359,77 +359,6 @@ impl Reduced {
         Ok(u)
     }
 
-    /// The same minimiser from the block-tridiagonal normal equations (O(T·m³)): the
-    /// reference the Kalman smoother is tested against.
-    #[cfg(test)]
-    fn solve_direct(
-        &self,
-        lambda: f64,
-        skip: &dyn Fn(usize) -> bool,
-        ws: &mut Workspace,
-    ) -> Result<Vec<f64>, QpError> {
-        let (t, m) = (self.t, self.m);
-        ws.sinv.resize(t * m * m, 0.0);
-        let mut y = vec![0.0; t * m];
-        let mut s = vec![0.0; m * m];
-        let mut l = vec![0.0; m * m];
-        let mut work = vec![0.0; m * m];
-        let mut col = vec![0.0; m];
-        for k in 0..t {
-            let neighbours = f64::from(u8::from(k > 0) + u8::from(k + 1 < t));
-            s.fill(0.0);
-            for a in 0..m {
-                s[a * m + a] = lambda * neighbours;
-            }
-            let yk = &mut y[k * m..(k + 1) * m];
-            let use_obs = !self.r0[k].is_nan() && !skip(k);
-            if use_obs {
-                let xk = &self.xh[k * m..(k + 1) * m];
-                for a in 0..m {
-                    for b in 0..m {
-                        s[a * m + b] += xk[a] * xk[b];
-                    }
-                    yk[a] = self.r0[k] * xk[a];
-                }
-            }
-            if k > 0 {
-                let (prev, _) = ws.sinv.split_at(k * m * m);
-                let pinv = &prev[(k - 1) * m * m..];
-                let (ys, yrest) = y.split_at_mut(k * m);
-                let yprev = &ys[(k - 1) * m..];
-                for a in 0..m {
-                    for b in 0..m {
-                        s[a * m + b] -= lambda * lambda * pinv[a * m + b];
-                    }
-                    yrest[a] += lambda * (0..m).map(|b| pinv[a * m + b] * yprev[b]).sum::<f64>();
-                }
-            }
-            if !cholesky_regularised(&s, m, &mut l, &mut work) {
-                return Err(QpError(
-                    "dynamic style system is not positive definite".into(),
-                ));
-            }
-            cholesky_inverse(&l, m, &mut ws.sinv[k * m * m..(k + 1) * m * m], &mut col);
-        }
-        // back substitution: u_T = S_T⁻¹ y_T, u_k = S_k⁻¹ (y_k + λ u_{k+1})
-        let mut u = vec![0.0; t * m];
-        for k in (0..t).rev() {
-            for a in 0..m {
-                col[a] = y[k * m + a]
-                    + if k + 1 < t {
-                        lambda * u[(k + 1) * m + a]
-                    } else {
-                        0.0
-                    };
-            }
-            let sinv = &ws.sinv[k * m * m..(k + 1) * m * m];
-            for a in 0..m {
-                u[k * m + a] = (0..m).map(|b| sinv[a * m + b] * col[b]).sum();
-            }
-        }
-        Ok(u)
-    }
-
     fn betas(&self, u: &[f64]) -> Vec<f64> {
         let (n, m) = (self.n, self.m);
         let mut out = vec![0.0; self.t * n];
@@ -666,6 +595,76 @@ mod tests {
     use super::*;
     use peergroup_random::Rng;
 
+    /// The minimiser of [`Reduced::solve`] from the block-tridiagonal normal equations
+    /// (O(T·m³)): the reference the Kalman smoother is tested against.
+    fn solve_direct(
+        red: &Reduced,
+        lambda: f64,
+        skip: &dyn Fn(usize) -> bool,
+        ws: &mut Workspace,
+    ) -> Result<Vec<f64>, QpError> {
+        let (t, m) = (red.t, red.m);
+        ws.sinv.resize(t * m * m, 0.0);
+        let mut y = vec![0.0; t * m];
+        let mut s = vec![0.0; m * m];
+        let mut l = vec![0.0; m * m];
+        let mut work = vec![0.0; m * m];
+        let mut col = vec![0.0; m];
+        for k in 0..t {
+            let neighbours = f64::from(u8::from(k > 0) + u8::from(k + 1 < t));
+            s.fill(0.0);
+            for a in 0..m {
+                s[a * m + a] = lambda * neighbours;
+            }
+            let yk = &mut y[k * m..(k + 1) * m];
+            let use_obs = !red.r0[k].is_nan() && !skip(k);
+            if use_obs {
+                let xk = &red.xh[k * m..(k + 1) * m];
+                for a in 0..m {
+                    for b in 0..m {
+                        s[a * m + b] += xk[a] * xk[b];
+                    }
+                    yk[a] = red.r0[k] * xk[a];
+                }
+            }
+            if k > 0 {
+                let (prev, _) = ws.sinv.split_at(k * m * m);
+                let pinv = &prev[(k - 1) * m * m..];
+                let (ys, yrest) = y.split_at_mut(k * m);
+                let yprev = &ys[(k - 1) * m..];
+                for a in 0..m {
+                    for b in 0..m {
+                        s[a * m + b] -= lambda * lambda * pinv[a * m + b];
+                    }
+                    yrest[a] += lambda * (0..m).map(|b| pinv[a * m + b] * yprev[b]).sum::<f64>();
+                }
+            }
+            if !cholesky_regularised(&s, m, &mut l, &mut work) {
+                return Err(QpError(
+                    "dynamic style system is not positive definite".into(),
+                ));
+            }
+            cholesky_inverse(&l, m, &mut ws.sinv[k * m * m..(k + 1) * m * m], &mut col);
+        }
+        // back substitution: u_T = S_T⁻¹ y_T, u_k = S_k⁻¹ (y_k + λ u_{k+1})
+        let mut u = vec![0.0; t * m];
+        for k in (0..t).rev() {
+            for a in 0..m {
+                col[a] = y[k * m + a]
+                    + if k + 1 < t {
+                        lambda * u[(k + 1) * m + a]
+                    } else {
+                        0.0
+                    };
+            }
+            let sinv = &ws.sinv[k * m * m..(k + 1) * m * m];
+            for a in 0..m {
+                u[k * m + a] = (0..m).map(|b| sinv[a * m + b] * col[b]).sum();
+            }
+        }
+        Ok(u)
+    }
+
     /// The O(T·m²) Kalman/MBF smoother equals the direct block-tridiagonal solve, with
     /// and without left-out blocks and missing returns, for small and large λ.
     #[test]
@@ -699,7 +698,7 @@ mod tests {
                     for left_out in [-1, 1] {
                         let skip = |k: usize| block[k] == left_out;
                         let a = red.solve(lambda, &skip, &mut ws).unwrap();
-                        let b = red.solve_direct(lambda, &skip, &mut ws).unwrap();
+                        let b = solve_direct(&red, lambda, &skip, &mut ws).unwrap();
                         let scale = b.iter().fold(1e-3f64, |s, v| s.max(v.abs()));
                         let worst = a
                             .iter()

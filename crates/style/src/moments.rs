@@ -101,15 +101,17 @@ impl Moments {
         }
         let lin: f64 = beta.iter().zip(&self.xr).map(|(b, c)| b * c).sum();
         let fitted: f64 = beta.iter().zip(&self.sx).map(|(b, s)| b * s).sum();
-        finish_stats(
-            quad,
-            lin,
-            fitted,
-            self.sr,
-            self.srr,
-            self.count as f64,
-            params,
-        )
+        finish_stats((quad, lin, fitted), &self.return_sums(), params)
+    }
+
+    /// The return side of these sums.
+    pub fn return_sums(&self) -> ReturnSums<'_> {
+        ReturnSums {
+            xr: &self.xr,
+            sr: self.sr,
+            srr: self.srr,
+            m: self.count,
+        }
     }
 
     /// Gram matrix and `Xᵀr` restricted to the factors in `subset`, into `g` and `c`.
@@ -124,22 +126,33 @@ impl Moments {
     }
 }
 
+/// The return side of a window's sums, which the fit statistics need besides the factor
+/// side: `Xᵀr`, `Σr`, `Σr²` over `m` observations.
+#[derive(Clone, Copy, Debug)]
+pub struct ReturnSums<'a> {
+    /// `Xᵀr`, one entry per factor.
+    pub xr: &'a [f64],
+    /// Sum of returns.
+    pub sr: f64,
+    /// Sum of squared returns.
+    pub srr: f64,
+    /// Observations in the window.
+    pub m: usize,
+}
+
 /// Fit statistics of `beta` from a window's sums when `beta` is zero outside `support`
-/// (ascending factor indices): `xx` is the row-major `n × n` Gram matrix, `xr = Xᵀr`,
-/// `sx` the column sums, `sr`/`srr` the sum and sum of squares of returns over `m`
-/// observations. Equal to [`Moments::stats`] on the same sums, in O(|support|²).
-#[allow(clippy::too_many_arguments)]
+/// (ascending factor indices): `xx` is the row-major `n × n` Gram matrix, `sx` the column
+/// sums of X, `sums` the return side. Equal to [`Moments::stats`] on the same sums, in
+/// O(|support|²).
 pub fn stats_on_support(
     xx: &[f64],
-    xr: &[f64],
     sx: &[f64],
-    sr: f64,
-    srr: f64,
-    m: usize,
+    sums: &ReturnSums<'_>,
     beta: &[f64],
     support: &[usize],
     params: usize,
 ) -> FitStats {
+    let xr = sums.xr;
     let n = xr.len();
     let mut quad = 0.0;
     let (mut lin, mut fitted) = (-0.0, -0.0);
@@ -150,23 +163,20 @@ pub fn stats_on_support(
         lin += beta[i] * xr[i];
         fitted += beta[i] * sx[i];
     }
-    finish_stats(quad, lin, fitted, sr, srr, m as f64, params)
+    finish_stats((quad, lin, fitted), sums, params)
 }
 
-/// Fit statistics of `beta` (first `n` entries, `n = xr.len()`) when `gbeta = Gβ` is
-/// already known, as the active-set solver leaves it: the same sums as
-/// [`stats_on_support`] (terms off the support are exact zeros) in O(n).
-#[allow(clippy::too_many_arguments)]
+/// Fit statistics of `beta` (first `n` entries, `n = sums.xr.len()`) when `gbeta = Gβ`
+/// is already known, as the active-set solver leaves it, with `sx` the column sums of X:
+/// the same sums as [`stats_on_support`] (terms off the support are exact zeros) in O(n).
 pub fn stats_with_gram_beta(
     gbeta: &[f64],
-    xr: &[f64],
     sx: &[f64],
-    sr: f64,
-    srr: f64,
-    m: usize,
+    sums: &ReturnSums<'_>,
     beta: &[f64],
     params: usize,
 ) -> FitStats {
+    let xr = sums.xr;
     let n = xr.len();
     let (beta, gbeta, sx) = (&beta[..n], &gbeta[..n], &sx[..n]);
     let mut quad = 0.0;
@@ -176,20 +186,17 @@ pub fn stats_with_gram_beta(
         lin += beta[i] * xr[i];
         fitted += beta[i] * sx[i];
     }
-    finish_stats(quad, lin, fitted, sr, srr, m as f64, params)
+    finish_stats((quad, lin, fitted), sums, params)
 }
 
-/// R², adjusted R², tracking error and SSR from `βᵀGβ`, `βᵀXᵀr`, `βᵀΣx` and the
-/// return sums.
+/// R², adjusted R², tracking error and SSR from `(βᵀGβ, βᵀXᵀr, βᵀΣx)` and the return
+/// sums.
 fn finish_stats(
-    quad: f64,
-    lin: f64,
-    fitted: f64,
-    sr: f64,
-    srr: f64,
-    m: f64,
+    (quad, lin, fitted): (f64, f64, f64),
+    sums: &ReturnSums<'_>,
     params: usize,
 ) -> FitStats {
+    let (sr, srr, m) = (sums.sr, sums.srr, sums.m as f64);
     let ssr = (srr - 2.0 * lin + quad).max(0.0);
     let mean_e = (sr - fitted) / m;
     let var_e = ((ssr - m * mean_e * mean_e) / (m - 1.0)).max(0.0);

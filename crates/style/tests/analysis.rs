@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{factors, sparse_beta};
+use common::{factors, fixture, sparse_beta, Problem};
 use peergroup_random::Rng;
 use peergroup_style::analysis::validate_factors;
 use peergroup_style::{
@@ -74,22 +74,10 @@ fn run_french(f: &French, spec: &StyleSpec) -> StyleResult {
     analyse(&p, spec).unwrap()
 }
 
-fn fixture_rows() -> Vec<csv::StringRecord> {
-    let path = format!(
-        "{}/tests/fixtures/sharpe_french.csv",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    csv::Reader::from_path(path)
-        .unwrap()
-        .records()
-        .map(|r| r.unwrap())
-        .collect()
-}
-
 #[test]
 fn whole_sample_matches_quadprog_on_french_portfolios() {
     let f = french();
-    let fixtures = fixture_rows();
+    let fixtures = fixture("sharpe_french.csv");
     let cases = [
         ("full", Method::Sharpe, Constraints::SHARPE),
         (
@@ -135,7 +123,7 @@ fn whole_sample_matches_quadprog_on_french_portfolios() {
 #[test]
 fn rolling_windows_match_quadprog_and_fresh_fits() {
     let f = french();
-    let fixtures = fixture_rows();
+    let fixtures = fixture("sharpe_french.csv");
     let res = run_french(&f, &spec(Method::Sharpe, Constraints::SHARPE, Some(36)));
     // 819 months → 784 windows per fund
     assert_eq!(res.fits.len(), 18 * 784);
@@ -219,13 +207,30 @@ struct Synthetic {
 }
 
 fn synthetic(rng: &mut Rng, t: usize, n: usize) -> Synthetic {
-    let x = factors(rng, t, n);
-    Synthetic {
-        factor_names: (0..n).map(|k| format!("F{k}")).collect(),
-        factors: (0..n)
-            .flat_map(|k| (0..t).map(|s| x[s * n + k]).collect::<Vec<_>>())
-            .collect(),
-        years: (0..t).map(|s| 2000 + (s / 52) as i32).collect(),
+    Synthetic::from_rows(&factors(rng, t, n), t, n)
+}
+
+impl Synthetic {
+    /// Factors `F0..` from row-major t × n returns `x`, in 52-week years from 2000.
+    fn from_rows(x: &[f64], t: usize, n: usize) -> Synthetic {
+        Synthetic {
+            factor_names: (0..n).map(|k| format!("F{k}")).collect(),
+            factors: (0..n)
+                .flat_map(|k| (0..t).map(|s| x[s * n + k]).collect::<Vec<_>>())
+                .collect(),
+            years: (0..t).map(|s| 2000 + (s / 52) as i32).collect(),
+        }
+    }
+
+    /// The style problem of `funds` (fund-major) on these factors.
+    fn problem<'a>(&'a self, fund_names: &'a [String], funds: &'a [f64]) -> StyleProblem<'a> {
+        StyleProblem {
+            factor_names: &self.factor_names,
+            factors: &self.factors,
+            fund_names,
+            funds,
+            years: &self.years,
+        }
     }
 }
 
@@ -259,13 +264,7 @@ fn rolling_windows_with_missing_returns_match_direct_fits() {
         }
     }
     let fund_names: Vec<String> = (0..funds_n).map(|i| format!("f{i}")).collect();
-    let p = StyleProblem {
-        factor_names: &u.factor_names,
-        factors: &u.factors,
-        fund_names: &fund_names,
-        funds: &funds,
-        years: &u.years,
-    };
+    let p = u.problem(&fund_names, &funds);
     let min_obs = 33;
     let mut sp = spec(Method::Sharpe, Constraints::SHARPE, Some(w));
     sp.min_obs = Some(min_obs);
@@ -346,13 +345,7 @@ fn stepwise_selection_picks_the_true_factors() {
         truths.push(b);
     }
     let fund_names: Vec<String> = (0..20).map(|i| format!("f{i}")).collect();
-    let p = StyleProblem {
-        factor_names: &u.factor_names,
-        factors: &u.factors,
-        fund_names: &fund_names,
-        funds: &funds,
-        years: &u.years,
-    };
+    let p = u.problem(&fund_names, &funds);
     let mut s = spec(Method::Sharpe, Constraints::SHARPE, None);
     s.selection = Some(Criterion::Bic);
     let res = analyse(&p, &s).unwrap();
@@ -388,34 +381,56 @@ fn stepwise_selection_picks_the_true_factors() {
     }
 }
 
-fn dsa_problem(
-    rng: &mut Rng,
-    t: usize,
+/// A DSA test case: t × n factors `x`, returns `r` from exposures `truth` (t × n) that
+/// drift from one sparse β to another (or stay put), and 52-week blocks `years`.
+struct DsaCase {
     n: usize,
-    drift: bool,
-    noise: f64,
-) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<i32>) {
-    let x = factors(rng, t, n);
-    let mut betas = vec![0.0; t * n];
-    let start = sparse_beta(rng, n, n.min(3));
-    let end = sparse_beta(rng, n, n.min(3));
-    for s in 0..t {
-        let w = if drift {
-            s as f64 / (t - 1) as f64
-        } else {
-            0.0
-        };
-        for k in 0..n {
-            betas[s * n + k] = (1.0 - w) * start[k] + w * end[k];
+    x: Vec<f64>,
+    r: Vec<f64>,
+    truth: Vec<f64>,
+    years: Vec<i32>,
+}
+
+impl DsaCase {
+    fn new(rng: &mut Rng, t: usize, n: usize, drift: bool, noise: f64) -> DsaCase {
+        let x = factors(rng, t, n);
+        let mut betas = vec![0.0; t * n];
+        let start = sparse_beta(rng, n, n.min(3));
+        let end = sparse_beta(rng, n, n.min(3));
+        for s in 0..t {
+            let w = if drift {
+                s as f64 / (t - 1) as f64
+            } else {
+                0.0
+            };
+            for k in 0..n {
+                betas[s * n + k] = (1.0 - w) * start[k] + w * end[k];
+            }
+        }
+        let r = (0..t)
+            .map(|s| {
+                (0..n).map(|k| x[s * n + k] * betas[s * n + k]).sum::<f64>()
+                    + rng.gaussian(0.0, noise)
+            })
+            .collect();
+        let years = (0..t).map(|s| 2000 + (s / 52) as i32).collect();
+        DsaCase {
+            n,
+            x,
+            r,
+            truth: betas,
+            years,
         }
     }
-    let r = (0..t)
-        .map(|s| {
-            (0..n).map(|k| x[s * n + k] * betas[s * n + k]).sum::<f64>() + rng.gaussian(0.0, noise)
-        })
-        .collect();
-    let years = (0..t).map(|s| 2000 + (s / 52) as i32).collect();
-    (x, r, betas, years)
+
+    fn problem(&self) -> DsaProblem<'_> {
+        DsaProblem {
+            x: &self.x,
+            r: &self.r,
+            block: &self.years,
+            n: self.n,
+        }
+    }
 }
 
 /// As λ grows every β_t tends to the whole-sample fit with the same constraints, the gap
@@ -425,24 +440,15 @@ fn dsa_problem(
 fn dsa_with_huge_lambda_is_the_whole_sample_fit() {
     let mut rng = Rng::new(31);
     let (t, n) = (156, 5);
-    let (x, r, _, years) = dsa_problem(&mut rng, t, n, true, 0.01);
-    let p = DsaProblem {
-        x: &x,
-        r: &r,
-        block: &years,
-        n,
-    };
+    let case = DsaCase::new(&mut rng, t, n, true, 0.01);
+    let p = case.problem();
     let whole = |cons: Constraints| {
-        let mut g = vec![0.0; n * n];
-        let mut c = vec![0.0; n];
-        for s in 0..t {
-            for i in 0..n {
-                c[i] += x[s * n + i] * r[s];
-                for j in 0..n {
-                    g[i * n + j] += x[s * n + i] * x[s * n + j];
-                }
-            }
+        let (g, c) = Problem {
+            n,
+            x: case.x.clone(),
+            r: case.r.clone(),
         }
+        .gram();
         peergroup_style::SharpeSolver::new(n)
             .solve(&g, &c, n, cons, None)
             .unwrap()
@@ -483,14 +489,9 @@ fn dsa_with_huge_lambda_is_the_whole_sample_fit() {
 fn dsa_with_tiny_lambda_fits_returns_almost_exactly() {
     let mut rng = Rng::new(32);
     let (t, n) = (104, 4);
-    let (x, r, _, years) = dsa_problem(&mut rng, t, n, true, 0.02);
-    let p = DsaProblem {
-        x: &x,
-        r: &r,
-        block: &years,
-        n,
-    };
-    let fit = dsa(&p, true, false, Lambda::Fixed(1e-8)).unwrap();
+    let case = DsaCase::new(&mut rng, t, n, true, 0.02);
+    let (x, r) = (&case.x, &case.r);
+    let fit = dsa(&case.problem(), true, false, Lambda::Fixed(1e-8)).unwrap();
     let ssr: f64 = (0..t)
         .map(|s| {
             (r[s]
@@ -511,14 +512,8 @@ fn dsa_with_tiny_lambda_fits_returns_almost_exactly() {
 fn dsa_long_only_respects_constraints_and_auto_lambda_is_finite() {
     let mut rng = Rng::new(33);
     let (t, n) = (156, 5);
-    let (x, r, _, years) = dsa_problem(&mut rng, t, n, true, 0.005);
-    let p = DsaProblem {
-        x: &x,
-        r: &r,
-        block: &years,
-        n,
-    };
-    let fit = dsa(&p, true, true, Lambda::Auto).unwrap();
+    let case = DsaCase::new(&mut rng, t, n, true, 0.005);
+    let fit = dsa(&case.problem(), true, true, Lambda::Auto).unwrap();
     assert!(fit.lambda > 0.0 && fit.lambda.is_finite());
     assert!(
         fit.predicted_r2 > 0.5 && fit.predicted_r2 <= 1.0,
@@ -542,26 +537,12 @@ fn dsa_tracks_drifting_exposures_better_than_rolling_windows() {
     let mut mae_dsa = 0.0;
     let mut mae_roll = 0.0;
     for _ in 0..10 {
-        let (x, r, truth, years) = dsa_problem(&mut rng, t, n, true, 0.005);
-        let p = DsaProblem {
-            x: &x,
-            r: &r,
-            block: &years,
-            n,
-        };
-        let fit = dsa(&p, true, true, Lambda::Auto).unwrap();
-        let names: Vec<String> = (0..n).map(|k| format!("F{k}")).collect();
-        let fx: Vec<f64> = (0..n)
-            .flat_map(|k| (0..t).map(|s| x[s * n + k]).collect::<Vec<_>>())
-            .collect();
+        let case = DsaCase::new(&mut rng, t, n, true, 0.005);
+        let truth = &case.truth;
+        let fit = dsa(&case.problem(), true, true, Lambda::Auto).unwrap();
+        let u = Synthetic::from_rows(&case.x, t, n);
         let fund_names = vec!["f".to_string()];
-        let sp = StyleProblem {
-            factor_names: &names,
-            factors: &fx,
-            fund_names: &fund_names,
-            funds: &r,
-            years: &years,
-        };
+        let sp = u.problem(&fund_names, &case.r);
         let roll = analyse(&sp, &spec(Method::Sharpe, Constraints::SHARPE, Some(w))).unwrap();
         for (row, e) in roll.exposures.iter().enumerate() {
             for k in 0..n {

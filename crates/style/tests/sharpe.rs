@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{problem, sparse_beta, Problem};
+use common::{fixture, problem, sparse_beta, Problem};
 use peergroup_random::Rng;
 use peergroup_style::conic::sharpe_clarabel;
 use peergroup_style::{kkt_violation, Constraints, SharpeSolver};
@@ -26,15 +26,6 @@ const ALL: [Constraints; 4] = [
         long_only: false,
     },
 ];
-
-fn read_csv(path: &str) -> Vec<csv::StringRecord> {
-    let full = format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
-    csv::Reader::from_path(full)
-        .unwrap()
-        .records()
-        .map(|r| r.unwrap())
-        .collect()
-}
 
 #[test]
 fn kkt_holds_to_1e9_on_random_problems() {
@@ -159,8 +150,8 @@ fn recovery_error_shrinks_as_the_sample_grows() {
 
 #[test]
 fn matches_quadprog_fixtures_on_random_problems() {
-    let data = read_csv("sharpe_random_data.csv");
-    let sol = read_csv("sharpe_random.csv");
+    let data = fixture("sharpe_random_data.csv");
+    let sol = fixture("sharpe_random.csv");
     let problems: usize = data
         .iter()
         .map(|r| r[0].parse::<usize>().unwrap())
@@ -245,19 +236,9 @@ fn gram_beta_free_set_and_fit_statistics_describe_the_solution() {
                 }
             }
             let params = n - usize::from(cons.budget);
-            let a = stats_with_gram_beta(
-                solver.gram_beta(),
-                &m.xr,
-                &m.sx,
-                m.sr,
-                m.srr,
-                m.count,
-                &beta,
-                params,
-            );
-            let b = stats_on_support(
-                &m.xx, &m.xr, &m.sx, m.sr, m.srr, m.count, &beta, &free, params,
-            );
+            let sums = m.return_sums();
+            let a = stats_with_gram_beta(solver.gram_beta(), &m.sx, &sums, &beta, params);
+            let b = stats_on_support(&m.xx, &m.sx, &sums, &beta, &free, params);
             let c = m.stats(&beta, params);
             for (x, y) in [
                 (a.r2, b.r2),

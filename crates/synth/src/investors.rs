@@ -52,34 +52,8 @@ use peergroup_data::Date;
 use peergroup_random::Rng;
 use rayon::prelude::*;
 
-/// Fund type of a balance row.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[repr(u8)]
-pub enum FundType {
-    /// Money-market fund.
-    MoneyMarket,
-    /// Bond fund.
-    Bond,
-    /// Stock (equity) fund.
-    Stock,
-    /// Mixed (balanced) fund.
-    Mixed,
-}
-
-impl FundType {
-    /// All fund types, in code order.
-    pub const ALL: [FundType; 4] = [
-        FundType::MoneyMarket,
-        FundType::Bond,
-        FundType::Stock,
-        FundType::Mixed,
-    ];
-
-    /// Label: "money_market", "bond", "stock" or "mixed".
-    pub fn label(self) -> &'static str {
-        ["money_market", "bond", "stock", "mixed"][self as usize]
-    }
-}
+// Defined with the data model, where the reader of balance tables finds it too.
+pub use peergroup_data::FundType;
 
 /// Gender of a user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -75,3 +75,13 @@ pub fn problem(rng: &mut Rng, t: usize, n: usize, beta: &[f64], noise: f64) -> P
         .collect();
     Problem { n, x, r }
 }
+
+/// The rows of fixture file `tests/fixtures/<path>`.
+pub fn fixture(path: &str) -> Vec<csv::StringRecord> {
+    let full = format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+    csv::Reader::from_path(full)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap())
+        .collect()
+}
