@@ -32,10 +32,10 @@ use peergroup_synth::{industry as synth_industry, IndustrySynthConfig};
 use peergroup_synth::{universe, UniverseConfig};
 
 use super::progress::step;
-use super::synth::industry_tables;
 use super::{CommandError, CommandResult};
 use peergroup_pipeline::industry::{self, grouping, GroupBy};
 use peergroup_pipeline::returns::{dropped_table, effects_table, periods_table, rank_table};
+use peergroup_pipeline::synth::industry_tables;
 use peergroup_pipeline::Named;
 
 /// The bundled Kenneth French monthly returns (see `data/README.md`).
@@ -1192,7 +1192,7 @@ fn rating_section(run: &Run, report: &mut Report) -> CommandResult {
         ..Default::default()
     };
     let synth = peergroup_synth::garch_universe(&config);
-    let (returns, truth) = super::synth::garch_tables(&synth);
+    let (returns, truth) = peergroup_pipeline::synth::garch_tables(&synth);
     run.table("inputs/garch/returns.csv", &returns)?;
     run.table("inputs/garch/truth.csv", &truth)?;
     let daily = read_series(
@@ -1325,11 +1325,11 @@ fn agreement(rows: &[Vec<String>], truth: impl Fn(&str) -> Option<String>) -> f6
 
 /// Sales-flow segments of offices and funds, and investor segments, on synthetic data.
 fn segmentation_section(run: &Run, report: &mut Report) -> CommandResult {
-    use super::segment::{
-        run_investors, run_sales, FeatureSet, KArg, SegDistance, SegMethod, SegmentInvestorsArgs,
-        SegmentSalesArgs,
-    };
+    use super::options::{Force, KOptions, OutputDir};
+    use super::segment::{write_investors, write_sales, SegmentInvestorsArgs, SegmentSalesArgs};
     use peergroup_cluster::select::KRule;
+    use peergroup_pipeline::segment::sales::{FeatureSet, SegDistance, SegMethod};
+    use peergroup_pipeline::KChoice;
     use peergroup_segment::sales::Entity;
     use peergroup_segment::transform::Transform;
 
@@ -1341,7 +1341,10 @@ fn segmentation_section(run: &Run, report: &mut Report) -> CommandResult {
         ..Default::default()
     });
     let names = ["sales.csv", "funds.csv", "truth.csv", "fund_truth.csv"];
-    for (n, t) in names.iter().zip(super::synth::sales_tables(&sales)) {
+    for (n, t) in names
+        .iter()
+        .zip(peergroup_pipeline::synth::sales_tables(&sales))
+    {
         run.table(&format!("inputs/sales/{n}"), &t)?;
     }
     let base = SegmentSalesArgs {
@@ -1349,28 +1352,39 @@ fn segmentation_section(run: &Run, report: &mut Report) -> CommandResult {
         funds: run.path("inputs/sales/funds.csv"),
         entity: Entity::Office,
         quarters: 8,
-        transforms: vec![Transform::Log1p, Transform::ZScore],
+        transform: vec![Transform::Log1p, Transform::ZScore],
         features: vec![FeatureSet::Quarterly, FeatureSet::CategoryMix],
         method: SegMethod::Kmeans,
         distance: SegDistance::Euclidean,
-        k: KArg::Auto,
-        k_max: 8,
-        k_rule: KRule::Silhouette,
+        k: KOptions {
+            k: KChoice::Auto,
+            k_max: 8,
+            k_rule: KRule::Silhouette,
+        },
         seed: 1,
         tsne_max: 5000,
-        out: run.path("segments/offices"),
-        force: true,
+        output: OutputDir {
+            out: run.path("segments/offices"),
+            force: Force { force: true },
+        },
     };
-    let offices = run_sales(&base)?;
-    let funds = run_sales(&SegmentSalesArgs {
+    let offices = write_sales(&base)?.summary();
+    let funds = write_sales(&SegmentSalesArgs {
         entity: Entity::Fund,
-        transforms: vec![Transform::Share],
+        transform: vec![Transform::Share],
         features: vec![FeatureSet::Quarterly],
         method: SegMethod::Ward,
-        k: KArg::Fixed(6),
-        out: run.path("segments/funds"),
+        k: KOptions {
+            k: KChoice::Fixed(6),
+            ..base.k
+        },
+        output: OutputDir {
+            out: run.path("segments/funds"),
+            force: Force { force: true },
+        },
         ..base.clone()
-    })?;
+    })?
+    .summary();
     let office_type: std::collections::HashMap<&str, &str> = sales
         .office_names
         .iter()
@@ -1446,21 +1460,26 @@ fn segmentation_section(run: &Run, report: &mut Report) -> CommandResult {
         .collect();
     for (n, t) in ["users.csv", "balances.csv", "truth.csv"]
         .iter()
-        .zip(super::synth::investors_tables(inv))
+        .zip(peergroup_pipeline::synth::investors_tables(inv))
     {
         run.table(&format!("inputs/investors/{n}"), &t)?;
     }
-    let investors = run_investors(&SegmentInvestorsArgs {
+    let investors = write_investors(&SegmentInvestorsArgs {
         users: run.path("inputs/investors/users.csv"),
         balances: run.path("inputs/investors/balances.csv"),
-        k: KArg::Fixed(5),
-        k_max: 8,
-        k_rule: KRule::Silhouette,
+        k: KOptions {
+            k: KChoice::Fixed(5),
+            k_max: 8,
+            k_rule: KRule::Silhouette,
+        },
         k_sample: 3000,
         seed: 1,
-        out: run.path("segments/investors"),
-        force: true,
-    })?;
+        output: OutputDir {
+            out: run.path("segments/investors"),
+            force: Force { force: true },
+        },
+    })?
+    .summary();
     let assigned = read_columns(
         run,
         "segments/investors/assignments.csv",
@@ -1573,7 +1592,10 @@ fn write_universe(
         "true_betas.csv",
         "factor_attributes.csv",
     ];
-    for (name, table) in names.iter().zip(super::synth::universe_tables(u, dynamic)) {
+    for (name, table) in names
+        .iter()
+        .zip(peergroup_pipeline::synth::universe_tables(u, dynamic))
+    {
         run.table(&format!("inputs/{dir}/{name}"), &table)?;
     }
     let opts = SeriesOptions::default();
