@@ -136,6 +136,23 @@ fn locate(mut e: InputError, files: &[&Path]) -> CommandError {
     CommandError::Input(e)
 }
 
+/// Read a stage's two input files, then build its input from them ("building
+/// features"), errors pointed at the files' lines.
+fn read_and_prepare<A, B, T>(
+    files: [&Path; 2],
+    read: (
+        impl FnOnce(&Path) -> Result<A, InputError>,
+        impl FnOnce(&Path) -> Result<B, InputError>,
+    ),
+    prepare: impl FnOnce(A, &str, B, &str) -> Result<T, InputError>,
+) -> CommandResult<T> {
+    let (a, b) = step("reading", || -> CommandResult<_> {
+        Ok(((read.0)(files[0])?, (read.1)(files[1])?))
+    })?;
+    let [a_name, b_name] = files.map(name);
+    step("building features", || prepare(a, &a_name, b, &b_name)).map_err(|e| locate(e, &files))
+}
+
 /// Every file `segment sales` may write; which ones depends on the options.
 const SALES_OUTPUTS: [&str; 9] = [
     "assignments.csv",
@@ -217,19 +234,16 @@ pub fn write_sales(args: &SegmentSalesArgs) -> CommandResult<SalesSegments> {
         files.push("outside_category.csv");
     }
     let mut out = plan(dir, &files, force)?;
-    let (raw_sales, raw_funds) = step("reading", || -> CommandResult<_> {
-        Ok((read_sales(&args.sales)?, read_funds(&args.funds)?))
-    })?;
-    let inputs = [args.sales.as_path(), args.funds.as_path()];
-    let located = |e| locate(e, &inputs);
-    let (sales_name, funds_name) = (name(&args.sales), name(&args.funds));
-    let input = step("building features", || {
-        sales::prepare(raw_sales, &sales_name, raw_funds, &funds_name, &settings)
-    })
-    .map_err(located)?;
+    let input = read_and_prepare(
+        [&args.sales, &args.funds],
+        (read_sales, read_funds),
+        |sales, sales_name, funds, funds_name| {
+            sales::prepare(sales, sales_name, funds, funds_name, &settings)
+        },
+    )?;
     let clusters = step("clustering", || input.cluster());
     let tsne = step("t-SNE", || input.tsne());
-    let s = input.segments(clusters, tsne).map_err(located)?;
+    let s = input.segments(clusters, tsne)?;
     out.table("assignments.csv", &s.assignments_table())?;
     out.table("pca.csv", &s.pca.table())?;
     out.table("profiles.csv", &s.profiles_table())?;
@@ -275,16 +289,13 @@ pub fn write_investors(args: &SegmentInvestorsArgs) -> CommandResult<InvestorSeg
     files.extend(eda::CHARTS.iter().map(|c| format!("eda/{c}.svg")));
     let files: Vec<&str> = files.iter().map(String::as_str).collect();
     let mut out = plan(dir, &files, force)?;
-    let (users, balances) = step("reading", || -> CommandResult<_> {
-        Ok((read_users(&args.users)?, read_balances(&args.balances)?))
-    })?;
-    let inputs = [args.users.as_path(), args.balances.as_path()];
-    let located = |e| locate(e, &inputs);
-    let (users_name, balances_name) = (name(&args.users), name(&args.balances));
-    let input = step("building features", || {
-        investors::prepare(users, &users_name, balances, &balances_name, &settings)
-    })
-    .map_err(located)?;
+    let input = read_and_prepare(
+        [&args.users, &args.balances],
+        (read_users, read_balances),
+        |users, users_name, balances, balances_name| {
+            investors::prepare(users, users_name, balances, balances_name, &settings)
+        },
+    )?;
     let eda = step("descriptive tables", || input.eda());
     let (k, selection) = if auto {
         step("choosing k", || input.choose_k())
@@ -292,7 +303,7 @@ pub fn write_investors(args: &SegmentInvestorsArgs) -> CommandResult<InvestorSeg
         input.choose_k()
     };
     let fit = step("k-prototypes", || input.fit(k));
-    let s = input.segments(k, selection, &fit, eda).map_err(located)?;
+    let s = input.segments(k, selection, &fit, eda)?;
     out.table("assignments.csv", &s.assignments_table())?;
     out.table("profiles.csv", &s.profiles_table())?;
     out.chart("segments.svg", &s.segments_chart())?;
@@ -328,5 +339,33 @@ fn print_summary(s: &SegmentSummary, out: &Path) {
     );
     for n in &s.notes {
         eprintln!("note: {n}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Sales {
+        #[command(flatten)]
+        args: SegmentSalesArgs,
+    }
+
+    #[derive(Parser)]
+    struct Investors {
+        #[command(flatten)]
+        args: SegmentInvestorsArgs,
+    }
+
+    /// The defaults written as text (enums, lists, k) are the stages' defaults.
+    #[test]
+    fn defaults_are_the_stages_defaults() {
+        let s = Sales::parse_from(["x", "--sales", "s", "--funds", "f", "--out", "o"]);
+        assert_eq!(s.args.settings(), SalesSettings::default());
+        let i = Investors::parse_from(["x", "--users", "u", "--balances", "b", "--out", "o"]);
+        assert_eq!(i.args.settings(), InvestorSettings::default());
     }
 }

@@ -1,6 +1,6 @@
 //! `peergroup synth ...`: write synthetic data sets with known truth.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use peergroup_data::Frequency;
@@ -14,7 +14,7 @@ use peergroup_synth::{
     SalesConfig, UniverseConfig,
 };
 
-use super::options::{parse_pair, OutputDir};
+use super::options::{parse_pair, Force};
 use super::progress::step;
 use super::{CommandError, CommandResult};
 
@@ -75,11 +75,14 @@ pub struct SynthIndustryArgs {
     /// Random seed.
     #[arg(long, default_value_t = IndustrySynthConfig::default().seed)]
     pub seed: u64,
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
     /// Format of industry.* (Parquet for large data).
     #[arg(long, value_enum, default_value = "csv")]
     pub format: TableFormat,
     #[command(flatten)]
-    pub output: OutputDir,
+    pub force: Force,
 }
 
 /// Run `peergroup synth industry`.
@@ -89,13 +92,13 @@ pub fn run_industry(args: &SynthIndustryArgs) -> CommandResult {
             "--classes must be at least 1 and --days at least 2",
         ));
     }
-    let dir = &args.output.out;
+    let dir = &args.out;
     let names = [
         format!("industry.{}", args.format.ext()),
         "classes.csv".into(),
         "truth_outliers.csv".into(),
     ];
-    let outputs = plan_tables(dir, &names, args.output.force.force)?;
+    let outputs = plan_tables(dir, &names, args.force.force)?;
     let s = step("generating", || {
         industry(&IndustrySynthConfig {
             classes: args.classes,
@@ -145,11 +148,14 @@ pub struct SynthUniverseArgs {
     /// Probability that a fund's vendor category disagrees with its true group.
     #[arg(long, default_value_t = UniverseConfig::default().category_noise, value_name = "P")]
     pub category_noise: f64,
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
     /// Format of funds.* and true_betas.* (Parquet for large universes).
     #[arg(long, value_enum, default_value = "csv")]
     pub format: TableFormat,
     #[command(flatten)]
-    pub output: OutputDir,
+    pub force: Force,
 }
 
 impl SynthUniverseArgs {
@@ -174,7 +180,7 @@ impl SynthUniverseArgs {
 pub fn run_universe(args: &SynthUniverseArgs) -> CommandResult {
     let config = args.config();
     config.validate().map_err(CommandError::usage)?;
-    let dir = &args.output.out;
+    let dir = &args.out;
     let ext = args.format.ext();
     let names = [
         "factors.csv".to_string(),
@@ -183,7 +189,7 @@ pub fn run_universe(args: &SynthUniverseArgs) -> CommandResult {
         format!("true_betas.{ext}"),
         "factor_attributes.csv".to_string(),
     ];
-    let outputs = plan_tables(dir, &names, args.output.force.force)?;
+    let outputs = plan_tables(dir, &names, args.force.force)?;
     let u = step("generating", || universe(&config));
     let tables = universe_tables(&u, config.dynamic);
     write_tables(outputs, dir, &names, &tables)?;
@@ -209,11 +215,14 @@ pub struct SynthGarchArgs {
     /// Random seed.
     #[arg(long, default_value_t = GarchConfig::default().seed)]
     pub seed: u64,
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
     /// Format of returns.* (Parquet for large universes).
     #[arg(long, value_enum, default_value = "csv")]
     pub format: TableFormat,
     #[command(flatten)]
-    pub output: OutputDir,
+    pub force: Force,
 }
 
 /// Run `peergroup synth garch`.
@@ -223,9 +232,9 @@ pub fn run_garch(args: &SynthGarchArgs) -> CommandResult {
             "--funds must be at least 1 and --periods at least 2",
         ));
     }
-    let dir = &args.output.out;
+    let dir = &args.out;
     let names = [format!("returns.{}", args.format.ext()), "truth.csv".into()];
-    let outputs = plan_tables(dir, &names, args.output.force.force)?;
+    let outputs = plan_tables(dir, &names, args.force.force)?;
     let s = step("generating", || {
         garch_universe(&GarchConfig {
             funds: args.funds,
@@ -260,11 +269,14 @@ pub struct SynthSalesArgs {
     /// Random seed.
     #[arg(long, default_value_t = SalesConfig::default().seed)]
     pub seed: u64,
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
     /// Format of sales.* (Parquet for large data).
     #[arg(long, value_enum, default_value = "csv")]
     pub format: TableFormat,
     #[command(flatten)]
-    pub output: OutputDir,
+    pub force: Force,
 }
 
 /// Run `peergroup synth sales`.
@@ -274,14 +286,14 @@ pub fn run_sales(args: &SynthSalesArgs) -> CommandResult {
             "--offices, --funds and --months must each be at least 1",
         ));
     }
-    let dir = &args.output.out;
+    let dir = &args.out;
     let names = [
         format!("sales.{}", args.format.ext()),
         "funds.csv".into(),
         "truth.csv".into(),
         "fund_truth.csv".into(),
     ];
-    let outputs = plan_tables(dir, &names, args.output.force.force)?;
+    let outputs = plan_tables(dir, &names, args.force.force)?;
     let s = step("generating", || {
         sales(&SalesConfig {
             offices: args.offices,
@@ -315,11 +327,14 @@ pub struct SynthInvestorsArgs {
     /// Random seed.
     #[arg(long, default_value_t = InvestorsConfig::default().seed)]
     pub seed: u64,
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
     /// Format of balances.* (Parquet for large data).
     #[arg(long, value_enum, default_value = "csv")]
     pub format: TableFormat,
     #[command(flatten)]
-    pub output: OutputDir,
+    pub force: Force,
 }
 
 /// Run `peergroup synth investors`.
@@ -329,13 +344,13 @@ pub fn run_investors(args: &SynthInvestorsArgs) -> CommandResult {
             "--users and --days must each be at least 1",
         ));
     }
-    let dir = &args.output.out;
+    let dir = &args.out;
     let names = [
         "users.csv".to_string(),
         format!("balances.{}", args.format.ext()),
         "truth.csv".to_string(),
     ];
-    let outputs = plan_tables(dir, &names, args.output.force.force)?;
+    let outputs = plan_tables(dir, &names, args.force.force)?;
     let s = step("generating", || {
         investors(&InvestorsConfig {
             users: args.users,

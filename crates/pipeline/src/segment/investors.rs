@@ -16,7 +16,7 @@ use peergroup_segment::investors::{
 use peergroup_segment::profile::{profiles, DescribeConfig, ProfileInput, Profiles};
 
 use super::{
-    by_size, k_note, profiles_table, sizes, text_column, InputNames, KSelection, KSettings, PcaMap,
+    by_size, k_note, profiles_table, text_column, InputNames, KSelection, KSettings, PcaMap,
     SegmentSummary, GAP_REFERENCES,
 };
 use crate::{Chart, KChoice};
@@ -312,13 +312,7 @@ pub struct InvestorSegments {
 impl InvestorSegments {
     /// Counts, sizes and notes, for a summary line.
     pub fn summary(&self) -> SegmentSummary {
-        SegmentSummary {
-            n: self.labels.len(),
-            k: self.k,
-            k_note: self.selection.note.clone(),
-            sizes: sizes(&self.labels),
-            notes: self.notes.clone(),
-        }
+        SegmentSummary::of(&self.labels, self.k, &self.selection, &self.notes)
     }
 
     /// `user_id,segment,pc1,pc2`, segments numbered 1..k.

@@ -129,6 +129,19 @@ pub struct SegmentSummary {
     pub notes: Vec<String>,
 }
 
+impl SegmentSummary {
+    /// The summary of `labels` (0..k) fitted with `k` segments.
+    fn of(labels: &[usize], k: usize, selection: &KSelection, notes: &[String]) -> Self {
+        SegmentSummary {
+            n: labels.len(),
+            k,
+            k_note: selection.note.clone(),
+            sizes: sizes(labels),
+            notes: notes.to_vec(),
+        }
+    }
+}
+
 /// Segment numbers 0..k renumbered by size (largest first, ties by label), for stable
 /// reading.
 fn by_size(labels: &[usize]) -> Vec<usize> {

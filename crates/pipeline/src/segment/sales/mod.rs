@@ -381,33 +381,22 @@ impl SalesInput {
         let cats = categories
             .as_ref()
             .map(|c| Categoricals::from_text("category", "{}", c));
-        let labels_error = |e| InputNames::default().error(e);
         let scaled = f.features.hstack(&f.mix);
-        let mut prof = profiles(
-            &ProfileInput {
-                numeric: &numeric,
-                numeric_specs: &specs,
-                scaled: Some(&scaled),
-                categorical: cats.as_ref(),
-            },
-            &labels,
-            &DescribeConfig::default(),
-        )
-        .map_err(labels_error)?;
         // Descriptions from one size figure and the mix: eight quarterly columns that move
         // together would otherwise fill every description with "large … sales" three times.
         let (compact, compact_specs, compact_scaled) = description_features(f);
-        let described = profiles(
-            &ProfileInput {
-                numeric: &compact,
-                numeric_specs: &compact_specs,
-                scaled: Some(&compact_scaled),
+        let labels_error = |e| InputNames::default().error(e);
+        let profile = |numeric, numeric_specs, scaled| {
+            let input = ProfileInput {
+                numeric,
+                numeric_specs,
+                scaled: Some(scaled),
                 categorical: cats.as_ref(),
-            },
-            &labels,
-            &DescribeConfig::default(),
-        )
-        .map_err(labels_error)?;
+            };
+            profiles(&input, &labels, &DescribeConfig::default()).map_err(labels_error)
+        };
+        let mut prof = profile(&numeric, &specs, &scaled)?;
+        let described = profile(&compact, &compact_specs, &compact_scaled)?;
         for (p, d) in prof.segments.iter_mut().zip(described.segments) {
             p.description = d.description;
         }

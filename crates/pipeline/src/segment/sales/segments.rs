@@ -8,7 +8,7 @@ use peergroup_segment::profile::Profiles;
 use peergroup_segment::sales::{Entity, EntityKey};
 
 use super::SegMethod;
-use crate::segment::{profiles_table, segment_scatter, sizes, KSelection, PcaMap, SegmentSummary};
+use crate::segment::{profiles_table, segment_scatter, KSelection, PcaMap, SegmentSummary};
 use crate::Chart;
 
 /// Segments of offices or funds, with their maps, profiles and charts.
@@ -43,13 +43,7 @@ pub struct SalesSegments {
 impl SalesSegments {
     /// Counts, sizes and notes, for a summary line.
     pub fn summary(&self) -> SegmentSummary {
-        SegmentSummary {
-            n: self.labels.len(),
-            k: self.k,
-            k_note: self.selection.note.clone(),
-            sizes: sizes(&self.labels),
-            notes: self.notes.clone(),
-        }
+        SegmentSummary::of(&self.labels, self.k, &self.selection, &self.notes)
     }
 
     fn ids(&self) -> Vec<String> {
