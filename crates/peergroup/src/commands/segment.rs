@@ -200,6 +200,11 @@ impl Folder<'_> {
             .outputs
             .write_bytes(&self.dir.join(file), c.to_svg().as_bytes())?)
     }
+
+    /// Put every written file in place.
+    fn commit(self) -> CommandResult {
+        Ok(self.outputs.commit()?)
+    }
 }
 
 /// Plan `files` under `dir` (failing before any work if one exists without --force).
@@ -259,7 +264,7 @@ pub fn write_sales(args: &SegmentSalesArgs) -> CommandResult<SalesSegments> {
     if let Some(t) = s.outside_table() {
         out.table("outside_category.csv", &t)?;
     }
-    out.outputs.commit()?;
+    out.commit()?;
     remove_stale(dir, &files, &SALES_OUTPUTS, force)?;
     Ok(s)
 }
@@ -316,7 +321,7 @@ pub fn write_investors(args: &SegmentInvestorsArgs) -> CommandResult<InvestorSeg
     for (name, c) in eda::charts(&s.eda) {
         out.chart(&format!("eda/{name}.svg"), &c)?;
     }
-    out.outputs.commit()?;
+    out.commit()?;
     let written: &[&str] = if auto { &["k_selection.csv"] } else { &[] };
     remove_stale(dir, written, &["k_selection.csv"], force)?;
     Ok(s)
