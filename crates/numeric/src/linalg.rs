@@ -285,7 +285,9 @@ mod tests {
         let mut a = vec![0.0; m * m];
         for r in 0..m {
             for c in 0..m {
-                a[r * m + c] = (0..m).map(|k| q[r * m + k] * values[k] * q[c * m + k]).sum();
+                a[r * m + c] = (0..m)
+                    .map(|k| q[r * m + k] * values[k] * q[c * m + k])
+                    .sum();
             }
         }
         a

@@ -1,13 +1,11 @@
 //! The `peergroup` command-line program.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 mod commands;
 
-use commands::options::Force;
-use commands::{synth::TableFormat, CommandResult};
+use commands::CommandResult;
 
 #[derive(Parser)]
 #[command(
@@ -161,7 +159,7 @@ dendrogram.svg (hierarchical), and for --entity fund outside_category.csv: every
 the peers of other categories, and outside = true when another category is the most common and its own is under half.\n\n\
 Example:\n  peergroup segment sales --sales sales.csv --funds funds.csv --entity office --transform log1p,zscore --k auto --out offices/"
     )]
-    Sales(SegmentSalesCli),
+    Sales(commands::segment::SegmentSalesArgs),
     /// Segment app investors from profile and daily balances with k-prototypes (seed 001).
     #[command(
         long_about = "Segments of investment-app users from their profile and daily balances (SPEC §6, seed 001).\n\n\
@@ -175,107 +173,14 @@ segments.svg, k_selection.csv (auto), and eda/: gender, referral, generation, ag
 transactions per weekday, linear trend and R² of daily transactions per fund type, with SVG charts.\n\n\
 Example:\n  peergroup segment investors --users users.csv --balances balances.csv --k auto --out investors/"
     )]
-    Investors(SegmentInvestorsCli),
-}
-
-#[derive(Args)]
-struct SegmentSalesCli {
-    /// Sales rows: bd,office,fund,month,amount.
-    #[arg(long, value_name = "FILE")]
-    sales: PathBuf,
-    /// Fund categories: fund,category,broad_category.
-    #[arg(long, value_name = "FILE")]
-    funds: PathBuf,
-    /// What to segment: office or fund.
-    #[arg(long, default_value = "office", value_parser = parse_entity)]
-    entity: peergroup::segment::sales::Entity,
-    /// Quarters in the rolling window.
-    #[arg(long, default_value_t = 8)]
-    quarters: usize,
-    /// Transforms of the quarterly sales (comma list, applied in order).
-    #[arg(long, default_value = "log1p,zscore", value_delimiter = ',', value_parser = parse_transform)]
-    transform: Vec<peergroup::segment::transform::Transform>,
-    /// Features clustered (comma list).
-    #[arg(
-        long,
-        default_value = "quarterly,category-mix",
-        value_delimiter = ',',
-        value_enum
-    )]
-    features: Vec<commands::segment::FeatureSet>,
-    /// Clustering method.
-    #[arg(long, value_enum, default_value = "kmeans")]
-    method: commands::segment::SegMethod,
-    /// Row distance.
-    #[arg(long, value_enum, default_value = "euclidean")]
-    distance: commands::segment::SegDistance,
-    /// Number of clusters, or auto.
-    #[arg(long, default_value = "auto", value_parser = commands::segment::parse_k)]
-    k: commands::segment::KArg,
-    /// Largest k tried by --k auto.
-    #[arg(long, default_value_t = 8)]
-    k_max: usize,
-    /// Criterion of --k auto: silhouette (widest mean silhouette; k = 1 when it is at most 0.25) or gap (Tibshirani's gap statistic).
-    #[arg(long, default_value = "silhouette", value_parser = commands::segment::parse_k_rule, value_name = "RULE")]
-    k_rule: peergroup::cluster::select::KRule,
-    /// Random seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Largest number of entities embedded by t-SNE (its columns stay empty above).
-    #[arg(long, default_value_t = 5000, value_name = "N")]
-    tsne_max: usize,
-    /// Output directory.
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
-    #[command(flatten)]
-    force: Force,
-}
-
-#[derive(Args)]
-struct SegmentInvestorsCli {
-    /// Users: user_id,registered,gender,age,occupation,income_band,referral.
-    #[arg(long, value_name = "FILE")]
-    users: PathBuf,
-    /// Daily balances: user_id,date,fund_type,balance,buy,sell,profit.
-    #[arg(long, value_name = "FILE")]
-    balances: PathBuf,
-    /// Number of segments, or auto.
-    #[arg(long, default_value = "auto", value_parser = commands::segment::parse_k)]
-    k: commands::segment::KArg,
-    /// Largest k tried by --k auto.
-    #[arg(long, default_value_t = 8)]
-    k_max: usize,
-    /// Criterion of --k auto: silhouette (widest mean silhouette; k = 1 when it is at most 0.25) or gap (Tibshirani's gap statistic).
-    #[arg(long, default_value = "silhouette", value_parser = commands::segment::parse_k_rule, value_name = "RULE")]
-    k_rule: peergroup::cluster::select::KRule,
-    /// Users sampled to choose k.
-    #[arg(long, default_value_t = 3000, value_name = "N")]
-    k_sample: usize,
-    /// Random seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Output directory.
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
-    #[command(flatten)]
-    force: Force,
-}
-
-fn parse_entity(s: &str) -> Result<peergroup::segment::sales::Entity, String> {
-    peergroup::segment::sales::Entity::parse(s)
-        .ok_or_else(|| format!("expected office or fund, got '{s}'"))
-}
-
-fn parse_transform(s: &str) -> Result<peergroup::segment::transform::Transform, String> {
-    peergroup::segment::transform::Transform::parse(s)
-        .ok_or_else(|| format!("expected share, log1p, zscore or rownorm, got '{s}'"))
+    Investors(commands::segment::SegmentInvestorsArgs),
 }
 
 #[derive(Subcommand)]
 enum SynthCommand {
     /// Daily class data like CAFCI's: industry.csv, classes.csv and truth_outliers.csv
     /// (the injected bad prints). Realistic prices, flows and AUM; same seed, same files.
-    Industry(SynthIndustryCli),
+    Industry(commands::synth::SynthIndustryArgs),
     /// A fund universe with known exposures: factors.csv, funds.csv (wide returns),
     /// meta.csv (id,category,true_group), true_betas.csv, factor_attributes.csv.
     #[command(
@@ -287,7 +192,7 @@ Writes factors.csv and funds.csv (wide), meta.csv (id,category,true_group), true
 and factor_attributes.csv (factor,asset_class,sector,region).\n\n\
 Example:\n  peergroup synth universe --funds 200 --factors 12 --periods 520 --groups 6 --seed 1 --out universe/"
     )]
-    Universe(SynthUniverseCli),
+    Universe(commands::synth::SynthUniverseArgs),
     /// Daily returns from AT-GARCH(1,1) with known parameters: returns.csv (wide) and
     /// truth.csv (fund,kind,mu,gamma,alpha,beta,delta,threshold,annual_vol).
     #[command(
@@ -298,7 +203,7 @@ Dates are business days from 2018-01-01.\n\n\
 Writes returns.csv (date,<fund>...: returns as fractions) and truth.csv (fund,kind,mu,gamma,alpha,beta,delta,threshold,annual_vol; threshold empty when δ = 0).\n\n\
 Example:\n  peergroup synth garch --funds 200 --periods 1600 --seed 1 --out garch/"
     )]
-    Garch(SynthGarchCli),
+    Garch(commands::synth::SynthGarchArgs),
     /// Monthly sales by broker-dealer office and fund: sales.csv, funds.csv, truth.csv
     /// (office types) and fund_truth.csv (funds that sell like another category).
     #[command(
@@ -308,7 +213,7 @@ amounts span orders of magnitude, redemptions are negative, and a share of funds
 Writes sales.csv (bd,office,fund,month,amount), funds.csv (fund,category,broad_category), truth.csv (office,type) and fund_truth.csv (fund,category,sells_like).\n\n\
 Example:\n  peergroup synth sales --offices 400 --funds 120 --months 24 --seed 1 --out sales/"
     )]
-    Sales(SynthSalesCli),
+    Sales(commands::synth::SynthSalesArgs),
     /// App users and daily balances: users.csv, balances.csv, truth.csv (personas).
     #[command(
         long_about = "Users of an investment app and their daily balances per fund type, with known personas (seed 001).\n\n\
@@ -316,133 +221,7 @@ Writes users.csv (user_id,registered,gender,age,occupation,income_band,referral)
 fund types money_market, bond, stock, mixed; no trades on weekends; balance_t = balance_(t−1) + buy − sell + profit) and truth.csv (user_id,persona).\n\n\
 Example:\n  peergroup synth investors --users 5000 --days 30 --seed 1 --out investors/"
     )]
-    Investors(SynthInvestorsCli),
-}
-
-#[derive(Args)]
-struct SynthSalesCli {
-    /// Number of broker-dealer offices.
-    #[arg(long, default_value_t = 400)]
-    offices: usize,
-    /// Number of funds.
-    #[arg(long, default_value_t = 120)]
-    funds: usize,
-    /// Number of months.
-    #[arg(long, default_value_t = 24)]
-    months: usize,
-    /// Random seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Output directory.
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
-    /// Format of sales.* (Parquet for large data).
-    #[arg(long, value_enum, default_value = "csv")]
-    format: TableFormat,
-    #[command(flatten)]
-    force: Force,
-}
-
-#[derive(Args)]
-struct SynthInvestorsCli {
-    /// Number of users.
-    #[arg(long, default_value_t = 10_000)]
-    users: usize,
-    /// Number of calendar days of balances.
-    #[arg(long, default_value_t = 30)]
-    days: usize,
-    /// Random seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Output directory.
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
-    /// Format of balances.* (Parquet for large data).
-    #[arg(long, value_enum, default_value = "csv")]
-    format: TableFormat,
-    #[command(flatten)]
-    force: Force,
-}
-
-#[derive(Args)]
-struct SynthGarchCli {
-    /// Number of funds.
-    #[arg(long, default_value_t = 100)]
-    funds: usize,
-    /// Daily returns per fund.
-    #[arg(long, default_value_t = 1600)]
-    periods: usize,
-    /// Random seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Output directory.
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
-    /// Format of returns.* (Parquet for large universes).
-    #[arg(long, value_enum, default_value = "csv")]
-    format: TableFormat,
-    #[command(flatten)]
-    force: Force,
-}
-
-#[derive(Args)]
-struct SynthUniverseCli {
-    /// Number of funds.
-    #[arg(long, default_value_t = 200)]
-    funds: usize,
-    /// Number of factors (2 to 40).
-    #[arg(long, default_value_t = 12)]
-    factors: usize,
-    /// Number of periods.
-    #[arg(long, default_value_t = 520)]
-    periods: usize,
-    /// Number of true peer groups.
-    #[arg(long, default_value_t = 6)]
-    groups: usize,
-    /// Exposures drift and some funds switch style.
-    #[arg(long)]
-    dynamic: bool,
-    /// Random seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Observation frequency: daily, weekly or monthly.
-    #[arg(long, default_value = "weekly", value_parser = commands::synth::parse_frequency)]
-    frequency: peergroup::data::Frequency,
-    /// Range of per-fund R² (systematic share of variance), as LO,HI.
-    #[arg(long, default_value = "0.75,0.95", value_parser = commands::options::parse_pair, value_name = "LO,HI")]
-    r2: (f64, f64),
-    /// Probability that a fund's vendor category disagrees with its true group.
-    #[arg(long, default_value_t = 0.15, value_name = "P")]
-    category_noise: f64,
-    /// Output directory.
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
-    /// Format of funds.* and true_betas.* (Parquet for large universes).
-    #[arg(long, value_enum, default_value = "csv")]
-    format: TableFormat,
-    #[command(flatten)]
-    force: Force,
-}
-
-#[derive(Args)]
-struct SynthIndustryCli {
-    /// Number of fund classes (use at least ~150 so the outlier z-rule can fire).
-    #[arg(long, default_value_t = 600)]
-    classes: usize,
-    /// Number of business days from 2022-01-03.
-    #[arg(long, default_value_t = 250)]
-    days: usize,
-    /// Random seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Output directory.
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
-    /// Format of industry.* (Parquet for large data).
-    #[arg(long, value_enum, default_value = "csv")]
-    format: TableFormat,
-    #[command(flatten)]
-    force: Force,
+    Investors(commands::synth::SynthInvestorsArgs),
 }
 
 fn run(cli: Cli) -> CommandResult {
@@ -455,155 +234,18 @@ fn run(cli: Cli) -> CommandResult {
         Command::Correlation(a) => commands::similarity::run_correlation(&a)?,
         Command::Peers(a) => commands::similarity::run_peers(&a)?,
         Command::Cluster(a) => commands::cluster::run(&a)?,
-        Command::Synth(SynthCommand::Universe(a)) => {
-            let (f, k, t) = commands::synth::run_universe(&commands::synth::SynthUniverseArgs {
-                config: peergroup::synth::UniverseConfig {
-                    funds: a.funds,
-                    factors: a.factors,
-                    periods: a.periods,
-                    groups: a.groups,
-                    dynamic: a.dynamic,
-                    seed: a.seed,
-                    frequency: a.frequency,
-                    r2: a.r2,
-                    category_noise: a.category_noise,
-                    ..Default::default()
-                },
-                out: a.out.clone(),
-                format: a.format,
-                force: a.force.force,
-            })?;
-            eprintln!(
-                "wrote a universe of {f} funds, {k} factors, {t} periods to {}",
-                a.out.display()
-            );
-        }
         Command::Rate(a) => commands::rate::run(&a)?,
-        Command::Segment(SegmentCommand::Sales(a)) => {
-            let s = commands::segment::run_sales(&commands::segment::SegmentSalesArgs {
-                sales: a.sales,
-                funds: a.funds,
-                entity: a.entity,
-                quarters: a.quarters,
-                transforms: a.transform,
-                features: a.features,
-                method: a.method,
-                distance: a.distance,
-                k: a.k,
-                k_max: a.k_max,
-                k_rule: a.k_rule,
-                seed: a.seed,
-                tsne_max: a.tsne_max,
-                out: a.out.clone(),
-                force: a.force.force,
-            })?;
-            print_segments(&s, &a.out);
-        }
-        Command::Segment(SegmentCommand::Investors(a)) => {
-            let s = commands::segment::run_investors(&commands::segment::SegmentInvestorsArgs {
-                users: a.users,
-                balances: a.balances,
-                k: a.k,
-                k_max: a.k_max,
-                k_rule: a.k_rule,
-                k_sample: a.k_sample,
-                seed: a.seed,
-                out: a.out.clone(),
-                force: a.force.force,
-            })?;
-            print_segments(&s, &a.out);
-        }
-        Command::Synth(SynthCommand::Garch(a)) => {
-            let (f, t) = commands::synth::run_garch(&commands::synth::SynthGarchArgs {
-                config: peergroup::synth::GarchConfig {
-                    funds: a.funds,
-                    periods: a.periods,
-                    seed: a.seed,
-                    ..Default::default()
-                },
-                out: a.out.clone(),
-                format: a.format,
-                force: a.force.force,
-            })?;
-            eprintln!(
-                "wrote {f} funds × {t} daily returns (AT-GARCH, known parameters) to {}",
-                a.out.display()
-            );
-        }
-        Command::Synth(SynthCommand::Sales(a)) => {
-            let (rows, offices, funds) =
-                commands::synth::run_sales(&commands::synth::SynthSalesArgs {
-                    config: peergroup::synth::SalesConfig {
-                        offices: a.offices,
-                        funds: a.funds,
-                        months: a.months,
-                        seed: a.seed,
-                        ..Default::default()
-                    },
-                    out: a.out.clone(),
-                    format: a.format,
-                    force: a.force.force,
-                })?;
-            eprintln!(
-                "wrote {rows} sales rows ({offices} offices, {funds} funds) to {}",
-                a.out.display()
-            );
-        }
-        Command::Synth(SynthCommand::Investors(a)) => {
-            let (users, rows) =
-                commands::synth::run_investors(&commands::synth::SynthInvestorsArgs {
-                    config: peergroup::synth::investors::InvestorsConfig {
-                        users: a.users,
-                        days: a.days,
-                        seed: a.seed,
-                        ..Default::default()
-                    },
-                    out: a.out.clone(),
-                    format: a.format,
-                    force: a.force.force,
-                })?;
-            eprintln!(
-                "wrote {users} users and {rows} balance rows to {}",
-                a.out.display()
-            );
-        }
-        Command::Synth(SynthCommand::Industry(a)) => {
-            let n = commands::synth::run_industry(&commands::synth::SynthIndustryArgs {
-                classes: a.classes,
-                days: a.days,
-                seed: a.seed,
-                out: a.out.clone(),
-                format: a.format,
-                force: a.force.force,
-            })?;
-            eprintln!(
-                "wrote {n} rows of synthetic industry data to {}",
-                a.out.display()
-            );
-        }
+        Command::Segment(SegmentCommand::Sales(a)) => commands::segment::run_sales(&a)?,
+        Command::Segment(SegmentCommand::Investors(a)) => commands::segment::run_investors(&a)?,
+        Command::Synth(SynthCommand::Universe(a)) => commands::synth::run_universe(&a)?,
+        Command::Synth(SynthCommand::Garch(a)) => commands::synth::run_garch(&a)?,
+        Command::Synth(SynthCommand::Sales(a)) => commands::synth::run_sales(&a)?,
+        Command::Synth(SynthCommand::Investors(a)) => commands::synth::run_investors(&a)?,
+        Command::Synth(SynthCommand::Industry(a)) => commands::synth::run_industry(&a)?,
         Command::Demo(a) => commands::demo::run(&a)?,
         Command::Report(a) => commands::render::run(&a)?,
     }
     Ok(())
-}
-
-fn print_segments(s: &commands::segment::SegmentSummary, out: &std::path::Path) {
-    eprintln!(
-        "{} segmented into {} cluster{} (k {}); sizes {}; wrote {}",
-        s.n,
-        s.k,
-        if s.k == 1 { "" } else { "s" },
-        s.k_note,
-        s.sizes
-            .iter()
-            .map(|v| v.to_string())
-            .collect::<Vec<_>>()
-            .join("/"),
-        out.display()
-    );
-    for n in &s.notes {
-        eprintln!("note: {n}");
-    }
 }
 
 fn main() -> ExitCode {

@@ -28,10 +28,10 @@ pub mod cluster;
 pub mod industry;
 pub mod rating;
 pub mod returns;
-// pub mod segment;
+pub mod segment;
 pub mod similarity;
 pub mod style;
-// pub mod synth;
+pub mod synth;
 
 pub use chart::Chart;
 pub use k::KChoice;

@@ -3,8 +3,11 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use peergroup_cluster::select::KRule;
 use peergroup_data::{Date, SeriesKind};
 use peergroup_io::SeriesOptions;
+use peergroup_pipeline::segment::KSettings;
+use peergroup_pipeline::KChoice;
 
 /// `--out FILE` and `--force`: one output table.
 #[derive(Args, Clone, Debug)]
@@ -32,6 +35,39 @@ pub struct Force {
     /// Replace existing output files.
     #[arg(long)]
     pub force: bool,
+}
+
+/// `--k`, `--k-max` and `--k-rule`: the number of segments, given or chosen.
+#[derive(Args, Clone, Copy, Debug)]
+pub struct KOptions {
+    /// Number of clusters, or auto.
+    #[arg(long, default_value = "auto")]
+    pub k: KChoice,
+    /// Largest k tried by --k auto.
+    #[arg(long, default_value_t = KSettings::default().k_max)]
+    pub k_max: usize,
+    /// Criterion of --k auto: silhouette (widest mean silhouette; k = 1 when it is at most 0.25) or gap (Tibshirani's gap statistic).
+    #[arg(long, default_value = "silhouette", value_parser = parse_k_rule, value_name = "RULE")]
+    pub k_rule: KRule,
+}
+
+impl From<KOptions> for KSettings {
+    fn from(o: KOptions) -> KSettings {
+        KSettings {
+            k: o.k,
+            k_max: o.k_max,
+            rule: o.k_rule,
+        }
+    }
+}
+
+/// Parse `silhouette` or `gap`.
+pub fn parse_k_rule(s: &str) -> Result<KRule, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "silhouette" => Ok(KRule::Silhouette),
+        "gap" => Ok(KRule::Gap),
+        _ => Err(format!("expected silhouette or gap, got '{s}'")),
+    }
 }
 
 /// `--prices` / `--percent`: what the values of a series table are.

@@ -2,14 +2,19 @@
 
 use std::path::{Path, PathBuf};
 
+use clap::Args;
 use peergroup_data::Frequency;
-use peergroup_io::{Column, Outputs, Table};
-use peergroup_synth::investors::{FundType, Gender, IncomeBand, InvestorsConfig, Occupation};
+use peergroup_io::{Outputs, Table};
+use peergroup_pipeline::synth::{
+    garch_tables, industry_tables, investors_tables, sales_tables, universe_tables,
+};
+use peergroup_synth::investors::InvestorsConfig;
 use peergroup_synth::{
-    garch_universe, industry, investors, sales, universe, GarchConfig, GarchSynth, IndustrySynth,
-    IndustrySynthConfig, InvestorsSynth, SalesConfig, SalesSynth, Universe, UniverseConfig,
+    garch_universe, industry, investors, sales, universe, GarchConfig, IndustrySynthConfig,
+    SalesConfig, UniverseConfig,
 };
 
+use super::options::{parse_pair, Force};
 use super::progress::step;
 use super::{CommandError, CommandResult};
 
@@ -29,88 +34,6 @@ impl TableFormat {
             TableFormat::Parquet => "parquet",
         }
     }
-}
-
-/// Settings of `peergroup synth industry`.
-#[derive(Clone, Debug)]
-pub struct SynthIndustryArgs {
-    /// Number of classes.
-    pub classes: usize,
-    /// Number of business days.
-    pub days: usize,
-    /// Seed.
-    pub seed: u64,
-    /// Output directory.
-    pub out: PathBuf,
-    /// Format of `industry.*`.
-    pub format: TableFormat,
-    /// Replace existing files.
-    pub force: bool,
-}
-
-/// The three tables of a synthetic industry: data, class metadata, injected outliers.
-pub fn industry_tables(s: &IndustrySynth) -> (Table, Table, Table) {
-    let data = Table::new()
-        .with(
-            "class_id",
-            Column::Key {
-                codes: s.class.clone(),
-                names: s.class_names.clone(),
-            },
-        )
-        .with("date", Column::Date(s.date.clone()))
-        .with("price", Column::F64(s.price.clone()))
-        .with("shares", Column::F64(s.shares.clone()))
-        .with("aum", Column::F64(s.aum.clone()));
-    let classes = Table::new()
-        .with("class_id", Column::Text(s.class_names.clone()))
-        .with("fund", Column::Text(s.fund_of.clone()))
-        .with("manager", Column::Text(s.manager_of.clone()));
-    let truth = Table::new()
-        .with(
-            "class_id",
-            Column::Key {
-                codes: s.outliers.iter().map(|o| o.0).collect(),
-                names: s.class_names.clone(),
-            },
-        )
-        .with(
-            "date",
-            Column::Date(s.outliers.iter().map(|o| o.1).collect()),
-        );
-    (data, classes, truth)
-}
-
-/// Run `peergroup synth industry`; returns the number of data rows.
-pub fn run_industry(args: &SynthIndustryArgs) -> CommandResult<usize> {
-    if args.classes == 0 || args.days < 2 {
-        return Err(CommandError::usage(
-            "--classes must be at least 1 and --days at least 2",
-        ));
-    }
-    let dir: &Path = &args.out;
-    let data_path = dir.join(format!("industry.{}", args.format.ext()));
-    let mut outputs = Outputs::new(args.force);
-    outputs.plan_table(&data_path)?;
-    outputs.plan_table(&dir.join("classes.csv"))?;
-    outputs.plan_table(&dir.join("truth_outliers.csv"))?;
-    let s = step("generating", || {
-        industry(&IndustrySynthConfig {
-            classes: args.classes,
-            days: args.days,
-            seed: args.seed,
-            ..Default::default()
-        })
-    });
-    let (data, classes, truth) = industry_tables(&s);
-    step("writing", || -> CommandResult {
-        outputs.write_table(&data_path, &data)?;
-        outputs.write_table(&dir.join("classes.csv"), &classes)?;
-        outputs.write_table(&dir.join("truth_outliers.csv"), &truth)?;
-        Ok(())
-    })?;
-    outputs.commit()?;
-    Ok(data.n_rows())
 }
 
 /// Outputs for the tables `names` under `dir`, checked before anything is generated so a
@@ -140,120 +63,124 @@ fn write_tables(
     Ok(())
 }
 
-/// Settings of `peergroup synth universe`.
-#[derive(Clone, Debug)]
-pub struct SynthUniverseArgs {
-    /// Generator settings.
-    pub config: UniverseConfig,
+/// Arguments of `peergroup synth industry`.
+#[derive(Args, Clone, Debug)]
+pub struct SynthIndustryArgs {
+    /// Number of fund classes (use at least ~150 so the outlier z-rule can fire).
+    #[arg(long, default_value_t = IndustrySynthConfig::default().classes)]
+    pub classes: usize,
+    /// Number of business days from 2022-01-03.
+    #[arg(long, default_value_t = IndustrySynthConfig::default().days)]
+    pub days: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = IndustrySynthConfig::default().seed)]
+    pub seed: u64,
     /// Output directory.
+    #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Format of the large tables (funds, true betas).
+    /// Format of industry.* (Parquet for large data).
+    #[arg(long, value_enum, default_value = "csv")]
     pub format: TableFormat,
-    /// Replace existing files.
-    pub force: bool,
+    #[command(flatten)]
+    pub force: Force,
 }
 
-/// The five tables of a synthetic universe: factors (wide), funds (wide), meta, true
-/// betas (static: one row per fund and factor dated at the last date; dynamic: every
-/// date) and factor attributes.
-pub fn universe_tables(u: &Universe, dynamic: bool) -> [Table; 5] {
-    let t = u.periods();
-    let k = u.n_factors();
-    let wide = |names: &[String], values: &[f64]| {
-        let mut tab = Table::new().with("date", Column::Date(u.dates.clone()));
-        for (j, name) in names.iter().enumerate() {
-            tab.push(name, Column::F64(values[j * t..(j + 1) * t].to_vec()));
-        }
-        tab
-    };
-    let factors = wide(&u.factor_names, &u.factor_returns);
-    let funds = wide(&u.fund_names, &u.fund_returns);
-    let meta = Table::new()
-        .with("id", Column::Text(u.fund_names.clone()))
-        .with("category", Column::Text(u.category.clone()))
-        .with(
-            "true_group",
-            Column::Text(
-                u.true_group
-                    .iter()
-                    .map(|g| u.group_labels[*g].clone())
-                    .collect(),
-            ),
-        );
-    let dates: Vec<usize> = if dynamic {
-        (0..t).collect()
-    } else {
-        vec![t - 1]
-    };
-    let rows = u.n_funds() * dates.len() * k;
-    let (mut f, mut d, mut fac, mut b) = (
-        Vec::with_capacity(rows),
-        Vec::with_capacity(rows),
-        Vec::with_capacity(rows),
-        Vec::with_capacity(rows),
+/// Run `peergroup synth industry`.
+pub fn run_industry(args: &SynthIndustryArgs) -> CommandResult {
+    if args.classes == 0 || args.days < 2 {
+        return Err(CommandError::usage(
+            "--classes must be at least 1 and --days at least 2",
+        ));
+    }
+    let dir = &args.out;
+    let names = [
+        format!("industry.{}", args.format.ext()),
+        "classes.csv".into(),
+        "truth_outliers.csv".into(),
+    ];
+    let outputs = plan_tables(dir, &names, args.force.force)?;
+    let s = step("generating", || {
+        industry(&IndustrySynthConfig {
+            classes: args.classes,
+            days: args.days,
+            seed: args.seed,
+            ..Default::default()
+        })
+    });
+    let (data, classes, truth) = industry_tables(&s);
+    let n = data.n_rows();
+    write_tables(outputs, dir, &names, &[data, classes, truth])?;
+    eprintln!(
+        "wrote {n} rows of synthetic industry data to {}",
+        dir.display()
     );
-    for i in 0..u.n_funds() {
-        for &s in &dates {
-            for j in 0..k {
-                f.push(i as u32);
-                d.push(u.dates[s]);
-                fac.push(j as u32);
-                b.push(u.true_betas[(i * t + s) * k + j]);
-            }
+    Ok(())
+}
+
+/// Arguments of `peergroup synth universe`.
+#[derive(Args, Clone, Debug)]
+pub struct SynthUniverseArgs {
+    /// Number of funds.
+    #[arg(long, default_value_t = UniverseConfig::default().funds)]
+    pub funds: usize,
+    /// Number of factors (2 to 40).
+    #[arg(long, default_value_t = UniverseConfig::default().factors)]
+    pub factors: usize,
+    /// Number of periods.
+    #[arg(long, default_value_t = UniverseConfig::default().periods)]
+    pub periods: usize,
+    /// Number of true peer groups.
+    // The command's default (6) is not the generator's (8).
+    #[arg(long, default_value_t = 6)]
+    pub groups: usize,
+    /// Exposures drift and some funds switch style.
+    #[arg(long)]
+    pub dynamic: bool,
+    /// Random seed.
+    #[arg(long, default_value_t = UniverseConfig::default().seed)]
+    pub seed: u64,
+    /// Observation frequency: daily, weekly or monthly.
+    #[arg(long, default_value = "weekly", value_parser = parse_frequency)]
+    pub frequency: Frequency,
+    /// Range of per-fund R² (systematic share of variance), as LO,HI.
+    #[arg(long, default_value = "0.75,0.95", value_parser = parse_pair, value_name = "LO,HI")]
+    pub r2: (f64, f64),
+    /// Probability that a fund's vendor category disagrees with its true group.
+    #[arg(long, default_value_t = UniverseConfig::default().category_noise, value_name = "P")]
+    pub category_noise: f64,
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Format of funds.* and true_betas.* (Parquet for large universes).
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: TableFormat,
+    #[command(flatten)]
+    pub force: Force,
+}
+
+impl SynthUniverseArgs {
+    /// The generator's settings.
+    pub fn config(&self) -> UniverseConfig {
+        UniverseConfig {
+            funds: self.funds,
+            factors: self.factors,
+            periods: self.periods,
+            groups: self.groups,
+            dynamic: self.dynamic,
+            seed: self.seed,
+            frequency: self.frequency,
+            r2: self.r2,
+            category_noise: self.category_noise,
+            ..Default::default()
         }
     }
-    let betas = Table::new()
-        .with(
-            "fund",
-            Column::Key {
-                codes: f,
-                names: u.fund_names.clone(),
-            },
-        )
-        .with("date", Column::Date(d))
-        .with(
-            "factor",
-            Column::Key {
-                codes: fac,
-                names: u.factor_names.clone(),
-            },
-        )
-        .with("beta", Column::F64(b));
-    let attrs = Table::new()
-        .with("factor", Column::Text(u.factor_names.clone()))
-        .with(
-            "asset_class",
-            Column::Text(
-                u.factor_attributes
-                    .iter()
-                    .map(|a| a.asset_class.clone())
-                    .collect(),
-            ),
-        )
-        .with(
-            "sector",
-            Column::Text(
-                u.factor_attributes
-                    .iter()
-                    .map(|a| a.sector.clone())
-                    .collect(),
-            ),
-        )
-        .with(
-            "region",
-            Column::Text(
-                u.factor_attributes
-                    .iter()
-                    .map(|a| a.region.clone())
-                    .collect(),
-            ),
-        );
-    [factors, funds, meta, betas, attrs]
 }
 
-/// Run `peergroup synth universe`; returns (funds, factors, periods).
-pub fn run_universe(args: &SynthUniverseArgs) -> CommandResult<(usize, usize, usize)> {
-    args.config.validate().map_err(CommandError::usage)?;
+/// Run `peergroup synth universe`.
+pub fn run_universe(args: &SynthUniverseArgs) -> CommandResult {
+    let config = args.config();
+    config.validate().map_err(CommandError::usage)?;
+    let dir = &args.out;
     let ext = args.format.ext();
     let names = [
         "factors.csv".to_string(),
@@ -262,259 +189,184 @@ pub fn run_universe(args: &SynthUniverseArgs) -> CommandResult<(usize, usize, us
         format!("true_betas.{ext}"),
         "factor_attributes.csv".to_string(),
     ];
-    let outputs = plan_tables(&args.out, &names, args.force)?;
-    let u = step("generating", || universe(&args.config));
-    let tables = universe_tables(&u, args.config.dynamic);
-    write_tables(outputs, &args.out, &names, &tables)?;
-    Ok((u.n_funds(), u.n_factors(), u.periods()))
+    let outputs = plan_tables(dir, &names, args.force.force)?;
+    let u = step("generating", || universe(&config));
+    let tables = universe_tables(&u, config.dynamic);
+    write_tables(outputs, dir, &names, &tables)?;
+    eprintln!(
+        "wrote a universe of {} funds, {} factors, {} periods to {}",
+        u.n_funds(),
+        u.n_factors(),
+        u.periods(),
+        dir.display()
+    );
+    Ok(())
 }
 
-/// Settings of `peergroup synth garch`.
-#[derive(Clone, Debug)]
+/// Arguments of `peergroup synth garch`.
+#[derive(Args, Clone, Debug)]
 pub struct SynthGarchArgs {
-    /// Generator settings.
-    pub config: GarchConfig,
+    /// Number of funds.
+    #[arg(long, default_value_t = GarchConfig::default().funds)]
+    pub funds: usize,
+    /// Daily returns per fund.
+    #[arg(long, default_value_t = GarchConfig::default().periods)]
+    pub periods: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = GarchConfig::default().seed)]
+    pub seed: u64,
     /// Output directory.
+    #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Format of `returns.*`.
+    /// Format of returns.* (Parquet for large universes).
+    #[arg(long, value_enum, default_value = "csv")]
     pub format: TableFormat,
-    /// Replace existing files.
-    pub force: bool,
+    #[command(flatten)]
+    pub force: Force,
 }
 
-/// Returns (wide, fractions) and truth tables of a synthetic GARCH universe.
-pub fn garch_tables(s: &GarchSynth) -> (Table, Table) {
-    let t = s.dates.len();
-    let mut returns = Table::new().with("date", Column::Date(s.dates.clone()));
-    for (i, f) in s.funds.iter().enumerate() {
-        returns.push(&f.name, Column::F64(s.returns[i * t..(i + 1) * t].to_vec()));
-    }
-    let col = |g: &dyn Fn(&peergroup_synth::GarchFund) -> f64| {
-        Column::F64(s.funds.iter().map(g).collect())
-    };
-    let truth = Table::new()
-        .with(
-            "fund",
-            Column::Text(s.funds.iter().map(|f| f.name.clone()).collect()),
-        )
-        .with(
-            "kind",
-            Column::Text(
-                s.funds
-                    .iter()
-                    .map(|f| f.kind.as_str().to_string())
-                    .collect(),
-            ),
-        )
-        .with("mu", col(&|f| f.params.mu))
-        .with("gamma", col(&|f| f.params.gamma))
-        .with("alpha", col(&|f| f.params.alpha))
-        .with("beta", col(&|f| f.params.beta))
-        .with("delta", col(&|f| f.params.delta))
-        .with("threshold", col(&|f| f.threshold))
-        .with("annual_vol", col(&|f| f.annual_vol));
-    (returns, truth)
-}
-
-/// Run `peergroup synth garch`; returns (funds, periods).
-pub fn run_garch(args: &SynthGarchArgs) -> CommandResult<(usize, usize)> {
-    if args.config.funds == 0 || args.config.periods < 2 {
+/// Run `peergroup synth garch`.
+pub fn run_garch(args: &SynthGarchArgs) -> CommandResult {
+    if args.funds == 0 || args.periods < 2 {
         return Err(CommandError::usage(
             "--funds must be at least 1 and --periods at least 2",
         ));
     }
-    let returns_path = args.out.join(format!("returns.{}", args.format.ext()));
-    let truth_path = args.out.join("truth.csv");
-    let mut outputs = Outputs::new(args.force);
-    outputs.plan_table(&returns_path)?;
-    outputs.plan_table(&truth_path)?;
-    let s = step("generating", || garch_universe(&args.config));
+    let dir = &args.out;
+    let names = [format!("returns.{}", args.format.ext()), "truth.csv".into()];
+    let outputs = plan_tables(dir, &names, args.force.force)?;
+    let s = step("generating", || {
+        garch_universe(&GarchConfig {
+            funds: args.funds,
+            periods: args.periods,
+            seed: args.seed,
+            ..Default::default()
+        })
+    });
     let (returns, truth) = garch_tables(&s);
-    step("writing", || -> CommandResult {
-        outputs.write_table(&returns_path, &returns)?;
-        outputs.write_table(&truth_path, &truth)?;
-        Ok(())
-    })?;
-    outputs.commit()?;
-    Ok((s.funds.len(), s.dates.len()))
+    write_tables(outputs, dir, &names, &[returns, truth])?;
+    eprintln!(
+        "wrote {} funds × {} daily returns (AT-GARCH, known parameters) to {}",
+        s.funds.len(),
+        s.dates.len(),
+        dir.display()
+    );
+    Ok(())
 }
 
-/// Settings of `peergroup synth sales`.
-#[derive(Clone, Debug)]
+/// Arguments of `peergroup synth sales`.
+#[derive(Args, Clone, Debug)]
 pub struct SynthSalesArgs {
-    /// Generator settings.
-    pub config: SalesConfig,
+    /// Number of broker-dealer offices.
+    #[arg(long, default_value_t = SalesConfig::default().offices)]
+    pub offices: usize,
+    /// Number of funds.
+    #[arg(long, default_value_t = SalesConfig::default().funds)]
+    pub funds: usize,
+    /// Number of months.
+    #[arg(long, default_value_t = SalesConfig::default().months)]
+    pub months: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = SalesConfig::default().seed)]
+    pub seed: u64,
     /// Output directory.
+    #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Format of `sales.*`.
+    /// Format of sales.* (Parquet for large data).
+    #[arg(long, value_enum, default_value = "csv")]
     pub format: TableFormat,
-    /// Replace existing files.
-    pub force: bool,
+    #[command(flatten)]
+    pub force: Force,
 }
 
-/// `sales`, `funds`, `truth` (office types) and `fund_truth` tables of synthetic sales.
-pub fn sales_tables(s: &SalesSynth) -> [Table; 4] {
-    let key = |codes: Vec<u32>, names: &[String]| Column::Key {
-        codes,
-        names: names.to_vec(),
-    };
-    let data = Table::new()
-        .with(
-            "bd",
-            key(
-                s.office.iter().map(|&o| s.office_bd[o as usize]).collect(),
-                &s.bd_names,
-            ),
-        )
-        .with("office", key(s.office.clone(), &s.office_names))
-        .with("fund", key(s.fund.clone(), &s.fund_names))
-        .with("month", Column::Date(s.month.clone()))
-        .with("amount", Column::F64(s.amount.clone()));
-    let funds = Table::new()
-        .with("fund", Column::Text(s.fund_names.clone()))
-        .with("category", Column::Text(s.fund_category.clone()))
-        .with(
-            "broad_category",
-            Column::Text(s.fund_broad_category.clone()),
-        );
-    let truth = Table::new()
-        .with("office", Column::Text(s.office_names.clone()))
-        .with(
-            "type",
-            Column::Text(
-                s.office_type
-                    .iter()
-                    .map(|t| t.label().to_string())
-                    .collect(),
-            ),
-        );
-    let fund_truth = Table::new()
-        .with("fund", Column::Text(s.fund_names.clone()))
-        .with("category", Column::Text(s.fund_category.clone()))
-        .with("sells_like", Column::Text(s.fund_sells_like.clone()));
-    [data, funds, truth, fund_truth]
-}
-
-/// Run `peergroup synth sales`; returns (rows, offices, funds).
-pub fn run_sales(args: &SynthSalesArgs) -> CommandResult<(usize, usize, usize)> {
-    let c = &args.config;
-    if c.offices == 0 || c.funds == 0 || c.months == 0 {
+/// Run `peergroup synth sales`.
+pub fn run_sales(args: &SynthSalesArgs) -> CommandResult {
+    if args.offices == 0 || args.funds == 0 || args.months == 0 {
         return Err(CommandError::usage(
             "--offices, --funds and --months must each be at least 1",
         ));
     }
+    let dir = &args.out;
     let names = [
         format!("sales.{}", args.format.ext()),
         "funds.csv".into(),
         "truth.csv".into(),
         "fund_truth.csv".into(),
     ];
-    let outputs = plan_tables(&args.out, &names, args.force)?;
-    let s = step("generating", || sales(c));
+    let outputs = plan_tables(dir, &names, args.force.force)?;
+    let s = step("generating", || {
+        sales(&SalesConfig {
+            offices: args.offices,
+            funds: args.funds,
+            months: args.months,
+            seed: args.seed,
+            ..Default::default()
+        })
+    });
     let tables = sales_tables(&s);
-    write_tables(outputs, &args.out, &names, &tables)?;
-    Ok((s.n_rows(), s.office_names.len(), s.fund_names.len()))
-}
-
-/// Settings of `peergroup synth investors`.
-#[derive(Clone, Debug)]
-pub struct SynthInvestorsArgs {
-    /// Generator settings.
-    pub config: InvestorsConfig,
-    /// Output directory.
-    pub out: PathBuf,
-    /// Format of `balances.*`.
-    pub format: TableFormat,
-    /// Replace existing files.
-    pub force: bool,
-}
-
-fn labelled<T: Copy + PartialEq>(
-    values: &[T],
-    all: &[T],
-    label: impl Fn(T) -> &'static str,
-) -> Column {
-    Column::Key {
-        codes: values
-            .iter()
-            .map(|v| all.iter().position(|a| a == v).expect("a known level") as u32)
-            .collect(),
-        names: all.iter().map(|&a| label(a).to_string()).collect(),
-    }
-}
-
-/// `users`, `balances` and `truth` tables of synthetic app data (consumes the balances,
-/// which can be tens of millions of rows).
-pub fn investors_tables(s: InvestorsSynth) -> [Table; 3] {
-    let u = &s.users;
-    let ids: Vec<i64> = u.user_id.iter().map(|&i| i as i64).collect();
-    let users = Table::new()
-        .with("user_id", Column::I64(ids.clone()))
-        .with("registered", Column::Date(u.registered.clone()))
-        .with(
-            "gender",
-            labelled(&u.gender, &[Gender::Female, Gender::Male], Gender::label),
-        )
-        .with(
-            "age",
-            Column::I64(u.age.iter().map(|&a| a as i64).collect()),
-        )
-        .with(
-            "occupation",
-            labelled(&u.occupation, &Occupation::ALL, Occupation::label),
-        )
-        .with(
-            "income_band",
-            labelled(&u.income, &IncomeBand::ALL, IncomeBand::label),
-        )
-        .with(
-            "referral",
-            Column::Text(
-                u.referral
-                    .iter()
-                    .map(|&r| if r { "used" } else { "not used" }.to_string())
-                    .collect(),
-            ),
-        );
-    let truth = Table::new().with("user_id", Column::I64(ids)).with(
-        "persona",
-        Column::Text(u.persona.iter().map(|p| p.label().to_string()).collect()),
+    write_tables(outputs, dir, &names, &tables)?;
+    eprintln!(
+        "wrote {} sales rows ({} offices, {} funds) to {}",
+        s.n_rows(),
+        s.office_names.len(),
+        s.fund_names.len(),
+        dir.display()
     );
-    let b = s.balances;
-    let fund_type = labelled(&b.fund_type, &FundType::ALL, FundType::label);
-    let balances = Table::new()
-        .with(
-            "user_id",
-            Column::I64(b.user.iter().map(|&i| i as i64 + 1).collect()),
-        )
-        .with("date", Column::Date(b.date))
-        .with("fund_type", fund_type)
-        .with("balance", Column::F64(b.balance))
-        .with("buy", Column::F64(b.buy))
-        .with("sell", Column::F64(b.sell))
-        .with("profit", Column::F64(b.profit));
-    [users, balances, truth]
+    Ok(())
 }
 
-/// Run `peergroup synth investors`; returns (users, balance rows).
-pub fn run_investors(args: &SynthInvestorsArgs) -> CommandResult<(usize, usize)> {
-    let c = &args.config;
-    if c.users == 0 || c.days == 0 {
+/// Arguments of `peergroup synth investors`.
+#[derive(Args, Clone, Debug)]
+pub struct SynthInvestorsArgs {
+    /// Number of users.
+    #[arg(long, default_value_t = InvestorsConfig::default().users)]
+    pub users: usize,
+    /// Number of calendar days of balances.
+    #[arg(long, default_value_t = InvestorsConfig::default().days)]
+    pub days: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = InvestorsConfig::default().seed)]
+    pub seed: u64,
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Format of balances.* (Parquet for large data).
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: TableFormat,
+    #[command(flatten)]
+    pub force: Force,
+}
+
+/// Run `peergroup synth investors`.
+pub fn run_investors(args: &SynthInvestorsArgs) -> CommandResult {
+    if args.users == 0 || args.days == 0 {
         return Err(CommandError::usage(
             "--users and --days must each be at least 1",
         ));
     }
+    let dir = &args.out;
     let names = [
         "users.csv".to_string(),
         format!("balances.{}", args.format.ext()),
         "truth.csv".to_string(),
     ];
-    let outputs = plan_tables(&args.out, &names, args.force)?;
-    let s = step("generating", || investors(c));
+    let outputs = plan_tables(dir, &names, args.force.force)?;
+    let s = step("generating", || {
+        investors(&InvestorsConfig {
+            users: args.users,
+            days: args.days,
+            seed: args.seed,
+            ..Default::default()
+        })
+    });
     let (users, rows) = (s.users.len(), s.balances.len());
     let tables = investors_tables(s);
-    write_tables(outputs, &args.out, &names, &tables)?;
-    Ok((users, rows))
+    write_tables(outputs, dir, &names, &tables)?;
+    eprintln!(
+        "wrote {users} users and {rows} balance rows to {}",
+        dir.display()
+    );
+    Ok(())
 }
 
 /// Parse a frequency name for synthetic data.

@@ -2,12 +2,12 @@
 //! indices and YTD ranks.
 
 use super::{pct, thousands, Run};
-use crate::commands::synth::industry_tables;
 use crate::commands::CommandResult;
 use peergroup_data::{Date, IndustryTable, Panel, SeriesKind};
 use peergroup_io::{read_industry, read_metadata};
 use peergroup_pipeline::industry::{self, grouping, GroupBy};
 use peergroup_pipeline::returns::{dropped_table, effects_table, rank_table};
+use peergroup_pipeline::synth::industry_tables;
 use peergroup_pipeline::Named;
 use peergroup_report::{
     bar_chart, line_chart, BarChart, Block, LineChart, Report, Section, Series, XAxis,

@@ -240,7 +240,10 @@ fn write_universe(
         "true_betas.csv",
         "factor_attributes.csv",
     ];
-    for (name, table) in names.iter().zip(super::synth::universe_tables(u, dynamic)) {
+    for (name, table) in names
+        .iter()
+        .zip(peergroup_pipeline::synth::universe_tables(u, dynamic))
+    {
         run.table(&format!("inputs/{dir}/{name}"), &table)?;
     }
     let opts = SeriesOptions::default();

@@ -104,7 +104,7 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         ..Default::default()
     };
     let synth = peergroup_synth::garch_universe(&config);
-    let (returns, truth) = crate::commands::synth::garch_tables(&synth);
+    let (returns, truth) = peergroup_pipeline::synth::garch_tables(&synth);
     run.table("inputs/garch/returns.csv", &returns)?;
     run.table("inputs/garch/truth.csv", &truth)?;
     let daily = read_series(

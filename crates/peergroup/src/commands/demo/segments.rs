@@ -1,46 +1,63 @@
 //! Segmentation section: broker-dealer offices, funds and app investors.
 
+use std::collections::HashMap;
+
 use super::{pct, thousands, Run};
+use crate::commands::options::{KOptions, OutputDir};
+use crate::commands::segment::{
+    write_investors, write_sales, SegmentInvestorsArgs, SegmentSalesArgs,
+};
 use crate::commands::CommandResult;
+use peergroup_cluster::select::KRule;
+use peergroup_pipeline::segment::sales::{FeatureSet, SegDistance, SegMethod};
+use peergroup_pipeline::KChoice;
 use peergroup_report::{Block, Report, Section};
+use peergroup_segment::profile::Profiles;
+use peergroup_segment::sales::Entity;
+use peergroup_segment::transform::Transform;
 
-/// Columns of a CSV the demo wrote, by name.
-fn read_columns(run: &Run, rel: &str, columns: &[&str]) -> CommandResult<Vec<Vec<String>>> {
-    Ok(peergroup_io::read_text_table(&run.path(rel), columns)?
-        .into_iter()
-        .map(|(cells, _)| cells)
-        .collect())
-}
-
-/// ARI of a label column of `assignments` against `truth(id)`.
-fn agreement(rows: &[Vec<String>], truth: impl Fn(&str) -> Option<String>) -> f64 {
-    let code = |v: String, names: &mut Vec<String>| match names.iter().position(|n| *n == v) {
-        Some(c) => c,
-        None => {
-            names.push(v);
-            names.len() - 1
-        }
-    };
-    let (mut a, mut b, mut na, mut nb) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for r in rows {
-        if let Some(t) = truth(&r[0]) {
-            a.push(code(r[1].clone(), &mut na));
-            b.push(code(t, &mut nb));
+/// ARI of segment labels against the truth of each labelled id (ids without a truth are
+/// left out).
+fn agreement<'a>(
+    ids: impl Iterator<Item = &'a str>,
+    labels: &[usize],
+    truth: impl Fn(&str) -> Option<String>,
+) -> CommandResult<f64> {
+    let mut names: Vec<String> = Vec::new();
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for (id, &label) in ids.zip(labels) {
+        if let Some(t) = truth(id) {
+            let code = match names.iter().position(|n| *n == t) {
+                Some(c) => c,
+                None => {
+                    names.push(t);
+                    names.len() - 1
+                }
+            };
+            a.push(label);
+            b.push(code);
         }
     }
-    peergroup_cluster::validity::adjusted_rand_index(&a, &b)
+    Ok(peergroup_cluster::validity::adjusted_rand_index(&a, &b))
+}
+
+/// Segment, size, share and description of each profile, as the report shows them.
+fn profile_rows(p: &Profiles) -> Vec<Vec<String>> {
+    p.segments
+        .iter()
+        .map(|s| {
+            vec![
+                (s.segment + 1).to_string(),
+                s.size.to_string(),
+                pct(s.share),
+                s.description.clone(),
+            ]
+        })
+        .collect()
 }
 
 /// Sales-flow segments of offices and funds, and investor segments, on synthetic data.
 pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
-    use crate::commands::segment::{
-        run_investors, run_sales, FeatureSet, KArg, SegDistance, SegMethod, SegmentInvestorsArgs,
-        SegmentSalesArgs,
-    };
-    use peergroup_cluster::select::KRule;
-    use peergroup_segment::sales::Entity;
-    use peergroup_segment::transform::Transform;
-
     let sales = peergroup_synth::sales(&peergroup_synth::SalesConfig {
         offices: 400,
         funds: 120,
@@ -51,93 +68,82 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
     let names = ["sales.csv", "funds.csv", "truth.csv", "fund_truth.csv"];
     for (n, t) in names
         .iter()
-        .zip(crate::commands::synth::sales_tables(&sales))
+        .zip(peergroup_pipeline::synth::sales_tables(&sales))
     {
         run.table(&format!("inputs/sales/{n}"), &t)?;
     }
+    let k_auto = KOptions {
+        k: KChoice::Auto,
+        k_max: 8,
+        k_rule: KRule::Silhouette,
+    };
+    let output = |rel: &str| OutputDir {
+        out: run.path(rel),
+        force: crate::commands::options::Force { force: true },
+    };
     let base = SegmentSalesArgs {
         sales: run.path("inputs/sales/sales.csv"),
         funds: run.path("inputs/sales/funds.csv"),
         entity: Entity::Office,
         quarters: 8,
-        transforms: vec![Transform::Log1p, Transform::ZScore],
+        transform: vec![Transform::Log1p, Transform::ZScore],
         features: vec![FeatureSet::Quarterly, FeatureSet::CategoryMix],
         method: SegMethod::Kmeans,
         distance: SegDistance::Euclidean,
-        k: KArg::Auto,
-        k_max: 8,
-        k_rule: KRule::Silhouette,
+        k: k_auto,
         seed: 1,
         tsne_max: 5000,
-        out: run.path("segments/offices"),
-        force: true,
+        output: output("segments/offices"),
     };
-    let offices = run_sales(&base)?;
-    let funds = run_sales(&SegmentSalesArgs {
+    let offices = write_sales(&base)?;
+    let funds = write_sales(&SegmentSalesArgs {
         entity: Entity::Fund,
-        transforms: vec![Transform::Share],
+        transform: vec![Transform::Share],
         features: vec![FeatureSet::Quarterly],
         method: SegMethod::Ward,
-        k: KArg::Fixed(6),
-        out: run.path("segments/funds"),
+        k: KOptions {
+            k: KChoice::Fixed(6),
+            ..k_auto
+        },
+        output: output("segments/funds"),
         ..base.clone()
     })?;
-    let office_type: std::collections::HashMap<&str, &str> = sales
+    let office_type: HashMap<&str, &str> = sales
         .office_names
         .iter()
         .zip(&sales.office_type)
         .map(|(o, t)| (o.as_str(), t.label()))
         .collect();
-    let assigned = read_columns(
-        run,
-        "segments/offices/assignments.csv",
-        &["entity", "cluster"],
+    let ari_type = agreement(
+        offices.keys.iter().map(|k| k.id.as_str()),
+        &offices.labels,
+        |o| {
+            office_type
+                .get(o)
+                .map(|t| t.split('/').next().unwrap_or(t).to_string())
+        },
     )?;
-    let ari_type = agreement(&assigned, |o| {
-        office_type
-            .get(o)
-            .map(|t| t.split('/').next().unwrap_or(t).to_string())
-    });
-    let profile_rows = |rel: &str| -> CommandResult<Vec<Vec<String>>> {
-        Ok(
-            read_columns(run, rel, &["segment", "size", "share", "description"])?
-                .into_iter()
-                .map(|mut r| {
-                    r[2] = r[2].parse::<f64>().map_or(r[2].clone(), pct);
-                    r
-                })
-                .collect(),
-        )
-    };
-    let office_profiles = profile_rows("segments/offices/profiles.csv")?;
-    let outside = read_columns(
-        run,
-        "segments/funds/outside_category.csv",
-        &[
-            "fund",
-            "cluster",
-            "category",
-            "majority_category",
-            "own_share",
-        ],
-    )?;
+    let office_profiles = profile_rows(&offices.profiles);
     let mut hits = 0usize;
-    let misfits: Vec<Vec<String>> = outside
-        .into_iter()
-        .filter(|r| {
-            let i = sales.fund_names.iter().position(|f| *f == r[0]);
-            i.is_some_and(|i| sales.fund_sells_like[i] != sales.fund_category[i])
-        })
-        .map(|mut r| {
-            let i = sales
-                .fund_names
-                .iter()
-                .position(|f| *f == r[0])
-                .expect("known fund");
-            r[4] = r[4].parse::<f64>().map_or(r[4].clone(), pct);
-            hits += usize::from(r[3] == sales.fund_sells_like[i]);
-            r.push(sales.fund_sells_like[i].clone());
-            r
+    let misfits: Vec<Vec<String>> = funds
+        .outside
+        .iter()
+        .flatten()
+        .filter_map(|r| {
+            let i = sales.fund_names.iter().position(|f| *f == r.fund)?;
+            let sells_like = &sales.fund_sells_like[i];
+            if *sells_like == sales.fund_category[i] {
+                return None;
+            }
+            hits += usize::from(r.majority_category == *sells_like);
+            Some(vec![
+                r.fund.clone(),
+                (r.cluster + 1).to_string(),
+                r.category.clone(),
+                r.majority_category.clone(),
+                pct(r.own_share),
+                sells_like.clone(),
+            ])
         })
         .collect();
     let n_misfits = misfits.len();
@@ -148,7 +154,7 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         seed: 1,
         ..Default::default()
     });
-    let persona: std::collections::HashMap<String, &str> = inv
+    let persona: HashMap<String, &str> = inv
         .users
         .user_id
         .iter()
@@ -157,43 +163,47 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         .collect();
     for (n, t) in ["users.csv", "balances.csv", "truth.csv"]
         .iter()
-        .zip(crate::commands::synth::investors_tables(inv))
+        .zip(peergroup_pipeline::synth::investors_tables(inv))
     {
         run.table(&format!("inputs/investors/{n}"), &t)?;
     }
-    let investors = run_investors(&SegmentInvestorsArgs {
+    let investors = write_investors(&SegmentInvestorsArgs {
         users: run.path("inputs/investors/users.csv"),
         balances: run.path("inputs/investors/balances.csv"),
-        k: KArg::Fixed(5),
-        k_max: 8,
-        k_rule: KRule::Silhouette,
+        k: KOptions {
+            k: KChoice::Fixed(5),
+            ..k_auto
+        },
         k_sample: 3000,
         seed: 1,
-        out: run.path("segments/investors"),
-        force: true,
+        output: output("segments/investors"),
     })?;
-    let assigned = read_columns(
-        run,
-        "segments/investors/assignments.csv",
-        &["user_id", "segment"],
+    let ari_persona = agreement(
+        investors.user_ids.iter().map(String::as_str),
+        &investors.labels,
+        |u| persona.get(u).map(|p| p.to_string()),
     )?;
-    let ari_persona = agreement(&assigned, |u| persona.get(u).map(|p| p.to_string()));
-    let investor_profiles = profile_rows("segments/investors/profiles.csv")?;
-    let trends = read_columns(
-        run,
-        "segments/investors/eda/trends.csv",
-        &["fund_type", "slope_per_day", "r2"],
-    )?
-    .into_iter()
-    .map(|mut r| {
-        for cell in &mut r[1..3] {
-            *cell = cell
-                .parse::<f64>()
-                .map_or(String::new(), |v| format!("{v:.3}"));
-        }
-        r
-    })
-    .collect();
+    let investor_profiles = profile_rows(&investors.profiles);
+    let trends = investors
+        .eda
+        .trends
+        .iter()
+        .map(|r| {
+            let num = |v: f64| {
+                if v.is_finite() {
+                    format!("{v:.3}")
+                } else {
+                    String::new()
+                }
+            };
+            vec![
+                r.fund_type.name().to_string(),
+                num(r.trend.slope),
+                num(r.trend.r2),
+            ]
+        })
+        .collect();
+    let (offices, funds, investors) = (offices.summary(), funds.summary(), investors.summary());
     let profile_columns = vec![
         "segment".into(),
         "size".into(),

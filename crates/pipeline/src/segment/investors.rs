@@ -1,0 +1,351 @@
+//! Segments of app investors from their profile and daily balances (METHODS §6):
+//! k-prototypes on categorical profile features and scaled numeric balance features, with
+//! k chosen on a seeded sample, segment profiles and descriptive tables.
+
+use peergroup_cluster::kprototypes::{kprototypes, KPrototypesFit, KPrototypesOptions};
+use peergroup_cluster::select::{choose_k, KPrototypesSelect};
+use peergroup_data::{InputError, Position};
+use peergroup_io::{BalancesFile, Column, Table, UsersFile};
+use peergroup_random::Rng;
+use peergroup_report::BarChart;
+use peergroup_segment::eda::{investor_eda, InvestorEda};
+use peergroup_segment::investors::{
+    investor_features, BalanceColumns, FundType, InvestorConfig, InvestorData, InvestorFeatures,
+    UserColumns, UserTable,
+};
+use peergroup_segment::profile::{profiles, DescribeConfig, ProfileInput, Profiles};
+
+use super::{
+    by_size, k_note, profiles_table, text_column, InputNames, KSelection, KSettings, PcaMap,
+    SegmentSummary, GAP_REFERENCES,
+};
+use crate::{Chart, KChoice};
+
+/// Settings of the investor segments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvestorSettings {
+    /// Number of segments.
+    pub k: KSettings,
+    /// Users sampled to choose k (the chosen k is then fitted on everyone).
+    pub k_sample: usize,
+    /// Random seed (sample, k-prototypes starts, gap references).
+    pub seed: u64,
+}
+
+impl Default for InvestorSettings {
+    fn default() -> Self {
+        InvestorSettings {
+            k: KSettings::default(),
+            k_sample: 3000,
+            seed: 1,
+        }
+    }
+}
+
+impl InvestorSettings {
+    /// Check the settings before any data is read.
+    pub fn validate(&self) -> Result<(), InputError> {
+        if self.k.k_max == 0 || self.k_sample < 2 {
+            return Err(InputError::new(
+                "--k-max must be at least 1 and --k-sample at least 2",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Validated users and balances with each active user's features.
+pub struct InvestorInput {
+    settings: InvestorSettings,
+    names: InputNames,
+    data: InvestorData,
+    features: InvestorFeatures,
+}
+
+/// Validate the users (`user_id,registered,gender,age,occupation,income_band,referral`)
+/// and balances (`user_id,date,fund_type,balance,buy,sell,profit`) tables and build each
+/// user's features. Errors name the table (`users_name`, `balances_name`), its data row
+/// and column.
+pub fn prepare(
+    users: UsersFile,
+    users_name: &str,
+    balances: BalancesFile,
+    balances_name: &str,
+    settings: &InvestorSettings,
+) -> Result<InvestorInput, InputError> {
+    settings.validate()?;
+    let names = InputNames {
+        users: Some(users_name.into()),
+        balances: Some(balances_name.into()),
+        ..InputNames::default()
+    };
+    let data = investor_data(users, balances, balances_name, &names)?;
+    let features =
+        investor_features(&data, &InvestorConfig::default()).map_err(|e| names.error(e))?;
+    let n = features.len();
+    if let KChoice::Fixed(k) = settings.k.k {
+        if k > n {
+            return Err(InputError::new(format!(
+                "--k {k} is more than the {n} users with balances"
+            )));
+        }
+    }
+    Ok(InvestorInput {
+        settings: *settings,
+        names,
+        data,
+        features,
+    })
+}
+
+/// The tables as the segment crate's validated data.
+fn investor_data(
+    u: UsersFile,
+    b: BalancesFile,
+    balances_name: &str,
+    names: &InputNames,
+) -> Result<InvestorData, InputError> {
+    let users = UserTable::new(UserColumns {
+        user_id: u.user_id,
+        registered: u.registered,
+        gender: text_column(u.gender),
+        age: u.age,
+        occupation: text_column(u.occupation),
+        income_band: text_column(u.income_band),
+        referral: text_column(u.referral),
+    })
+    .map_err(|e| names.error(e))?;
+    let types: Vec<Option<FundType>> = b
+        .fund_type
+        .names
+        .iter()
+        .map(|t| FundType::parse(t))
+        .collect();
+    if let Some(code) = types.iter().position(Option::is_none) {
+        let row = b
+            .fund_type
+            .codes
+            .iter()
+            .position(|&c| c as usize == code)
+            .expect("code in use");
+        return Err(InputError::new(format!(
+            "expected a fund type money_market, bond, stock or mixed, found '{}'",
+            b.fund_type.names[code]
+        ))
+        .with_column("fund_type")
+        .with_position(Position::Row(row as u64 + 1))
+        .in_file(balances_name));
+    }
+    let fund_type = b
+        .fund_type
+        .codes
+        .iter()
+        .map(|&c| types[c as usize].expect("checked"))
+        .collect();
+    let bal = BalanceColumns {
+        user_id: text_column(b.user_id),
+        date: b.date,
+        fund_type,
+        balance: b.balance,
+        buy: b.buy,
+        sell: b.sell,
+        profit: b.profit,
+    };
+    InvestorData::new(users, bal).map_err(|e| names.error(e))
+}
+
+impl InvestorInput {
+    /// Users with balances (the rows segmented).
+    pub fn len(&self) -> usize {
+        self.features.len()
+    }
+
+    /// Whether no user has balances.
+    pub fn is_empty(&self) -> bool {
+        self.features.is_empty()
+    }
+
+    /// The descriptive tables' figures.
+    pub fn eda(&self) -> InvestorEda {
+        investor_eda(&self.data, &self.features)
+    }
+
+    fn options(&self) -> KPrototypesOptions {
+        KPrototypesOptions {
+            seed: self.settings.seed,
+            ..KPrototypesOptions::default()
+        }
+    }
+
+    /// The number of segments: given, or chosen by the settings' rule on a seeded sample
+    /// of `k_sample` users (the gap statistic refits every k on every reference set).
+    pub fn choose_k(&self) -> (usize, KSelection) {
+        let s = &self.settings;
+        let k_max = match s.k.k {
+            KChoice::Fixed(k) => return (k, KSelection::given()),
+            KChoice::Auto => s.k.k_max,
+        };
+        let f = &self.features;
+        let (n, p, q) = (f.len(), f.numeric.cols(), f.categorical.cols());
+        let (numeric, categorical) = (f.numeric.as_slice(), f.categorical.codes());
+        let m = s.k_sample.min(n);
+        let mut idx: Vec<usize> = (0..n).collect();
+        let mut rng = Rng::stream(s.seed, 0x5e9);
+        for i in 0..m {
+            let j = i + rng.below((n - i) as u64) as usize;
+            idx.swap(i, j);
+        }
+        idx.truncate(m);
+        idx.sort_unstable();
+        let sn: Vec<f64> = idx
+            .iter()
+            .flat_map(|&i| numeric[i * p..(i + 1) * p].to_vec())
+            .collect();
+        let sc: Vec<u32> = idx
+            .iter()
+            .flat_map(|&i| categorical[i * q..(i + 1) * q].to_vec())
+            .collect();
+        let sel = KPrototypesSelect::new(&sn, &sc, m, p, q, self.options());
+        let c = choose_k(&sel, k_max.min(m), GAP_REFERENCES, s.k.rule, s.seed);
+        let note = format!("{} on a sample of {m} users", k_note(&c));
+        (
+            c.k,
+            KSelection {
+                choice: Some(c),
+                note,
+            },
+        )
+    }
+
+    /// k-prototypes with `k` segments on every user.
+    pub fn fit(&self, k: usize) -> KPrototypesFit {
+        let f = &self.features;
+        kprototypes(
+            f.numeric.as_slice(),
+            f.categorical.codes(),
+            f.len(),
+            f.numeric.cols(),
+            f.categorical.cols(),
+            k,
+            &self.options(),
+        )
+    }
+
+    /// Number the fitted segments by size and describe them: profiles and PCA map.
+    pub fn segments(
+        self,
+        k: usize,
+        selection: KSelection,
+        fit: &KPrototypesFit,
+        eda: InvestorEda,
+    ) -> Result<InvestorSegments, InputError> {
+        let f = self.features;
+        let labels = by_size(&fit.labels);
+        let profiles = profiles(
+            &ProfileInput {
+                numeric: &f.numeric_raw,
+                numeric_specs: &f.numeric_specs,
+                scaled: Some(&f.numeric),
+                categorical: Some(&f.categorical),
+            },
+            &labels,
+            &DescribeConfig::default(),
+        )
+        .map_err(|e| self.names.error(e))?;
+        let pca = PcaMap::of(f.numeric.as_slice(), f.len(), f.numeric.cols());
+        let mut notes = Vec::new();
+        if !f.inactive.is_empty() {
+            notes.push(format!(
+                "{} users without balance rows were left out",
+                f.inactive.len()
+            ));
+        }
+        Ok(InvestorSegments {
+            user_ids: f.user_ids,
+            labels,
+            k,
+            selection,
+            pca,
+            profiles,
+            eda,
+            notes,
+        })
+    }
+}
+
+/// Segment app investors: [`prepare`], describe, choose k, fit k-prototypes and profile.
+pub fn segment_investors(
+    users: UsersFile,
+    users_name: &str,
+    balances: BalancesFile,
+    balances_name: &str,
+    settings: &InvestorSettings,
+) -> Result<InvestorSegments, InputError> {
+    let input = prepare(users, users_name, balances, balances_name, settings)?;
+    let eda = input.eda();
+    let (k, selection) = input.choose_k();
+    let fit = input.fit(k);
+    input.segments(k, selection, &fit, eda)
+}
+
+/// Segments of app investors, with their profiles, map and descriptive tables.
+#[derive(Clone, Debug)]
+pub struct InvestorSegments {
+    /// Id of each segmented user (users with balances, users-table order).
+    pub user_ids: Vec<String>,
+    /// Segment of each user, 0-based, numbered by size (0 = largest).
+    pub labels: Vec<usize>,
+    /// Segments fitted.
+    pub k: usize,
+    /// How k was set.
+    pub selection: KSelection,
+    /// Principal components of the scaled numeric features.
+    pub pca: PcaMap,
+    /// Profile of each segment.
+    pub profiles: Profiles,
+    /// Descriptive figures of all users and balances.
+    pub eda: InvestorEda,
+    /// Remarks for the user.
+    pub notes: Vec<String>,
+}
+
+impl InvestorSegments {
+    /// Counts, sizes and notes, for a summary line.
+    pub fn summary(&self) -> SegmentSummary {
+        SegmentSummary::of(&self.labels, self.k, &self.selection, &self.notes)
+    }
+
+    /// `user_id,segment,pc1,pc2`, segments numbered 1..k.
+    pub fn assignments_table(&self) -> Table {
+        let pcs = &self.pca.scores;
+        Table::new()
+            .with("user_id", Column::Text(self.user_ids.clone()))
+            .with(
+                "segment",
+                Column::I64(self.labels.iter().map(|&l| l as i64 + 1).collect()),
+            )
+            .with("pc1", Column::F64(pcs.iter().map(|p| p[0]).collect()))
+            .with("pc2", Column::F64(pcs.iter().map(|p| p[1]).collect()))
+    }
+
+    /// Per segment: size, share, description, share of each category level, numeric
+    /// means.
+    pub fn profiles_table(&self) -> Table {
+        profiles_table(&self.profiles)
+    }
+
+    /// Segment shares with their descriptions.
+    pub fn segments_chart(&self) -> Chart {
+        let segs = &self.profiles.segments;
+        Chart::Bar(BarChart {
+            title: "Investor segments".into(),
+            value_label: "share of users".into(),
+            labels: segs
+                .iter()
+                .map(|s| format!("{}: {}", s.segment + 1, s.description))
+                .collect(),
+            values: segs.iter().map(|s| s.share).collect(),
+            horizontal: true,
+        })
+    }
+}
