@@ -8,6 +8,7 @@ use peergroup_cluster::bootstrap::{
     fit_multiscale, multiscale_bootstrap, normal_cdf, normal_quantile, CladePValue, PVCLUST_SCALES,
 };
 use peergroup_cluster::linkage::{feature_distances, Linkage, Metric};
+use peergroup_numeric::MatRef;
 use peergroup_random::Rng;
 
 // Reference values computed with mpmath 1.3 at 60 significant digits from the exact
@@ -109,7 +110,7 @@ fn z_value_regression_recovers_v_and_c_exactly() {
             .iter()
             .map(|r: &f64| 1.0 - normal_cdf(v * r.sqrt() + c / r.sqrt()))
             .collect();
-        let fit = fit_multiscale(&PVCLUST_SCALES, &bp, &[1000; 10]);
+        let fit = fit_multiscale(&PVCLUST_SCALES, &bp, &[1000; 10]).unwrap();
         assert!(
             (fit.v - v).abs() < 1e-10 && (fit.c - c).abs() < 1e-10,
             "{v} {c}: {fit:?}"
@@ -212,7 +213,7 @@ fn fit_matches_pvclust_msfit() {
         } else {
             vec![1000; 10]
         };
-        let f = fit_multiscale(&PVCLUST_SCALES, bp, &boots);
+        let f = fit_multiscale(&PVCLUST_SCALES, bp, &boots).unwrap();
         let got = [
             f.v,
             f.c,
@@ -242,11 +243,11 @@ fn scales_with_bp_zero_or_one_are_skipped() {
         .iter()
         .map(|r| 1.0 - normal_cdf(v * r.sqrt() + c / r.sqrt()))
         .collect();
-    let clean = fit_multiscale(&r, &bp, &[1000; 10]);
+    let clean = fit_multiscale(&r, &bp, &[1000; 10]).unwrap();
     // Extra scales at which the clade was (almost) never / always seen change nothing.
     r.extend([2.0, 0.1, 1.7, 0.2]);
     bp.extend([0.0, 1.0, 0.001, 0.9995]);
-    let padded = fit_multiscale(&r, &bp, &[1000; 14]);
+    let padded = fit_multiscale(&r, &bp, &[1000; 14]).unwrap();
     assert_eq!(clean, padded);
 }
 
@@ -257,8 +258,8 @@ fn standard_errors_follow_the_binomial_weights() {
         .iter()
         .map(|r| 1.0 - normal_cdf(0.5 * r.sqrt() + 0.3 / r.sqrt()))
         .collect();
-    let a = fit_multiscale(&PVCLUST_SCALES, &bp, &[100; 10]);
-    let b = fit_multiscale(&PVCLUST_SCALES, &bp, &[10_000; 10]);
+    let a = fit_multiscale(&PVCLUST_SCALES, &bp, &[100; 10]).unwrap();
+    let b = fit_multiscale(&PVCLUST_SCALES, &bp, &[10_000; 10]).unwrap();
     assert!(
         rel(a.se_au / b.se_au, 10.0) < 1e-9,
         "{} {}",
@@ -295,12 +296,15 @@ fn correlation_closure(x: &[f64], objects: usize) -> impl Fn(&[usize]) -> Vec<f6
                 t[o * m + j] = x[r * objects + o];
             }
         }
-        feature_distances(&t, objects, m, Metric::Correlation)
+        feature_distances(MatRef::new(&t, objects, m).unwrap(), Metric::Correlation)
     }
 }
 
 fn au_of(result: &[CladePValue], members: &[usize]) -> Option<f64> {
-    result.iter().find(|c| c.members == members).map(|c| c.au)
+    result
+        .iter()
+        .find(|c| c.members == members)
+        .map(|c| c.fit.au)
 }
 
 #[test]
@@ -316,19 +320,23 @@ fn planted_clusters_get_high_au() {
         &PVCLUST_SCALES,
         1000,
         7,
-    );
+    )
+    .unwrap();
     assert_eq!(res.len(), 14);
     for g in 0..3 {
         let members: Vec<usize> = (g * 5..g * 5 + 5).collect();
         let au = au_of(&res, &members).expect("planted group is a clade");
         assert!(au > 0.95, "group {g}: AU {au}");
-        let si = res.iter().find(|c| c.members == members).unwrap().si;
+        let si = res.iter().find(|c| c.members == members).unwrap().fit.si;
         assert!(si > 0.95, "group {g}: SI {si}");
     }
     let root = res.last().unwrap();
-    assert_eq!((root.members.len(), root.au, root.bp), (15, 1.0, 1.0));
+    assert_eq!(
+        (root.members.len(), root.fit.au, root.fit.bp),
+        (15, 1.0, 1.0)
+    );
     for c in &res {
-        assert!(c.au >= 0.0 && c.au <= 1.0 && c.bp >= 0.0 && c.bp <= 1.0);
+        assert!(c.fit.au >= 0.0 && c.fit.au <= 1.0 && c.fit.bp >= 0.0 && c.fit.bp <= 1.0);
         assert_eq!(c.bp_by_scale.len(), 10);
     }
 }
@@ -353,10 +361,11 @@ fn noise_gets_no_systematic_support() {
             &PVCLUST_SCALES,
             1000,
             seed,
-        );
+        )
+        .unwrap();
         // Every clade but the root, which is always seen.
-        au.extend(res[..res.len() - 1].iter().map(|c| c.au));
-        si.extend(res[..res.len() - 1].iter().map(|c| c.si));
+        au.extend(res[..res.len() - 1].iter().map(|c| c.fit.au));
+        si.extend(res[..res.len() - 1].iter().map(|c| c.fit.si));
     }
     au.sort_by(f64::total_cmp);
     si.sort_by(f64::total_cmp);
@@ -396,13 +405,16 @@ fn results_are_deterministic_and_skip_undefined_replicates() {
             vec![f64::NAN; d.len()]
         }
     };
-    let a = multiscale_bootstrap(30, 6, nan_corr, Linkage::Average, &PVCLUST_SCALES, 200, 1);
-    let b = multiscale_bootstrap(30, 6, nan_corr, Linkage::Average, &PVCLUST_SCALES, 200, 1);
+    let a =
+        multiscale_bootstrap(30, 6, nan_corr, Linkage::Average, &PVCLUST_SCALES, 200, 1).unwrap();
+    let b =
+        multiscale_bootstrap(30, 6, nan_corr, Linkage::Average, &PVCLUST_SCALES, 200, 1).unwrap();
     assert_eq!(a, b);
     for c in &a {
-        assert!(c.au.is_finite() && c.bp.is_finite(), "{c:?}");
+        assert!(c.fit.au.is_finite() && c.fit.bp.is_finite(), "{c:?}");
     }
-    let c = multiscale_bootstrap(30, 6, nan_corr, Linkage::Average, &PVCLUST_SCALES, 200, 2);
+    let c =
+        multiscale_bootstrap(30, 6, nan_corr, Linkage::Average, &PVCLUST_SCALES, 200, 2).unwrap();
     assert_ne!(a, c);
 }
 
@@ -420,11 +432,26 @@ fn timing_50_objects_100_rows_1000_replicates_10_scales() {
         &PVCLUST_SCALES,
         1000,
         1,
-    );
+    )
+    .unwrap();
     eprintln!(
         "multiscale bootstrap, 50 objects × 100 rows, 10 scales × 1000: {:.2?} on {} threads",
         t.elapsed(),
         rayon::current_num_threads()
     );
     assert_eq!(res.len(), 49);
+}
+
+#[test]
+fn bad_parameters_are_errors() {
+    let distances = |_: &[usize]| vec![1.0, 2.0, 3.0];
+    let run = |scales: &[f64], n_boot| {
+        multiscale_bootstrap(4, 3, distances, Linkage::Average, scales, n_boot, 1)
+    };
+    assert!(run(&PVCLUST_SCALES, 0).is_err());
+    assert!(run(&[1.0, -0.5], 10).is_err());
+    assert!(run(&[1.0, f64::NAN], 10).is_err());
+    let short = |_: &[usize]| vec![1.0, 2.0];
+    assert!(multiscale_bootstrap(4, 3, short, Linkage::Average, &[1.0], 10, 1).is_err());
+    assert!(fit_multiscale(&[1.0, 2.0], &[0.5], &[10, 10]).is_err());
 }
