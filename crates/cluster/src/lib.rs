@@ -27,3 +27,6 @@ pub mod validity;
 
 pub use error::ClusterError;
 pub use fit::{Clustering, Fit, Partition, Predict};
+/// The matrix view every clusterer takes, re-exported so that callers need no direct
+/// dependency on `peergroup-numeric`.
+pub use peergroup_numeric::{MatRef, Matrix, ShapeError};

@@ -4,12 +4,14 @@ use std::path::PathBuf;
 
 use peergroup_cluster::bootstrap::multiscale_bootstrap;
 use peergroup_cluster::embed::classical_mds;
-use peergroup_cluster::gmm::{select_gmm, CovModel};
-use peergroup_cluster::kmeans::kmeans;
+use peergroup_cluster::gmm::{CovModel, GmmSearch};
+use peergroup_cluster::kmeans::KMeans;
+use peergroup_cluster::labels::first_appearance;
 use peergroup_cluster::linkage::{feature_distances, linkage_owned, Dendrogram, Linkage, Metric};
 use peergroup_cluster::validity::{
     adjusted_rand_index, contingency, normalized_mutual_info, silhouette,
 };
+use peergroup_cluster::{Fit, MatRef};
 use peergroup_data::{Date, InputError};
 use peergroup_io::{read_features, read_labels, read_similarity, Column, Outputs, Table};
 
@@ -183,7 +185,10 @@ impl Resample {
                 let sub: Vec<f64> = (0..*n)
                     .flat_map(|i| rows.iter().map(move |&c| values[i * d + c]))
                     .collect();
-                feature_distances(&sub, *n, rows.len(), *metric)
+                // `sub` is n × rows by construction; an empty result would be reported as
+                // a length error by the bootstrap.
+                MatRef::new(&sub, *n, rows.len())
+                    .map_or_else(|_| Vec::new(), |x| feature_distances(x, *metric))
             }
         }
     }
@@ -254,12 +259,12 @@ fn prepare(input: &ClusterInput, seed: u64) -> CommandResult<Prepared> {
                     };
                 }
             }
-            let condensed = feature_distances(&f.values, n, d, *metric);
+            let condensed = feature_distances(MatRef::new(&f.values, n, d)?, *metric);
             let (coords, dd, note) = if d <= 8 {
                 (z, d, format!("the {d} standardised features"))
             } else {
                 let e = classical_mds(
-                    &feature_distances(&z, n, d, Metric::Euclidean),
+                    &feature_distances(MatRef::new(&z, n, d)?, Metric::Euclidean),
                     n,
                     EMBED_DIMS.min(n.saturating_sub(2)).max(1),
                     seed,
@@ -295,18 +300,6 @@ fn linkage_of(method: ClusterMethod) -> Option<Linkage> {
         ClusterMethod::Ward => Some(Linkage::Ward),
         _ => None,
     }
-}
-
-/// 1-based cluster numbers, renumbered by first appearance.
-fn renumber(labels: &[usize]) -> Vec<usize> {
-    let mut map = std::collections::HashMap::new();
-    labels
-        .iter()
-        .map(|l| {
-            let next = map.len();
-            *map.entry(*l).or_insert(next)
-        })
-        .collect()
 }
 
 /// Run `peergroup cluster`.
@@ -366,9 +359,12 @@ pub fn run(args: &ClusterArgs) -> CommandResult<ClusterSummary> {
             KChoice::Fixed(k) => k..=k,
             KChoice::Auto => 1..=9.min(n - 1),
         };
+        let coords = MatRef::new(&prep.coords, n, prep.d)?;
         Some(step("fitting Gaussian mixtures", || {
-            select_gmm(&prep.coords, n, prep.d, ks, &CovModel::ALL, args.seed)
-        }))
+            GmmSearch::new(ks, &CovModel::ALL)
+                .seed(args.seed)
+                .fit(coords)
+        })?)
     } else {
         None
     };
@@ -384,25 +380,26 @@ pub fn run(args: &ClusterArgs) -> CommandResult<ClusterSummary> {
     let labels: Vec<usize> = match args.method {
         ClusterMethod::Gmm => selection.as_ref().expect("fitted").best.labels.clone(),
         ClusterMethod::Kmeans => {
+            let coords = MatRef::new(&prep.coords, n, prep.d)?;
             step("k-means", || {
-                kmeans(&prep.coords, n, prep.d, k, 10, args.seed)
-            })
+                KMeans::new(k).restarts(10).seed(args.seed).fit(coords)
+            })?
             .labels
         }
         m => {
             let method = linkage_of(m).expect("hierarchical");
             let tree = step("linkage", || {
                 linkage_owned(prep.condensed.clone(), n, method)
-            });
-            let l = tree.cut_k(k);
+            })?;
+            let l = tree.cut_k(k)?;
             dendrogram = Some(tree);
             l
         }
     };
-    let labels = renumber(&labels);
+    let labels = first_appearance(&labels);
     let k_found = labels.iter().max().map_or(0, |m| m + 1);
     let sil = if k_found >= 2 && k_found < n {
-        silhouette(&prep.condensed, n, &labels)
+        silhouette(&prep.condensed, n, &labels)?
     } else {
         f64::NAN
     };
@@ -471,7 +468,7 @@ pub fn run(args: &ClusterArgs) -> CommandResult<ClusterSummary> {
                 args.bootstrap,
                 args.seed,
             )
-        });
+        })?;
         if let Some(p) = &args.pvalues_out {
             outputs.write_table(
                 p,
@@ -494,8 +491,8 @@ pub fn run(args: &ClusterArgs) -> CommandResult<ClusterSummary> {
                                 .collect(),
                         ),
                     )
-                    .with("au", Column::F64(pv.iter().map(|c| c.au).collect()))
-                    .with("bp", Column::F64(pv.iter().map(|c| c.bp).collect())),
+                    .with("au", Column::F64(pv.iter().map(|c| c.fit.au).collect()))
+                    .with("bp", Column::F64(pv.iter().map(|c| c.fit.bp).collect())),
             )?;
         }
         let _ = tree;
@@ -526,9 +523,9 @@ pub fn run(args: &ClusterArgs) -> CommandResult<ClusterSummary> {
             };
             ref_labels.push(code);
         }
-        let ari = adjusted_rand_index(&labels, &ref_labels);
-        let nmi = normalized_mutual_info(&labels, &ref_labels);
-        let table = contingency(&labels, &ref_labels);
+        let ari = adjusted_rand_index(&labels, &ref_labels)?;
+        let nmi = normalized_mutual_info(&labels, &ref_labels)?;
+        let table = contingency(&labels, &ref_labels)?;
         eprintln!("agreement with {rname}: ARI {ari:.3}, NMI {nmi:.3}");
         eprintln!("contingency (rows: clusters, columns: reference labels):");
         eprintln!("  cluster  {}", names.join("  "));

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use peergroup_cluster::linkage::{linkage_owned, Linkage};
 use peergroup_cluster::validity::{adjusted_rand_index, normalized_mutual_info};
+use peergroup_cluster::Fit;
 use peergroup_data::{Date, IndustryTable, Panel, SeriesKind};
 use peergroup_io::{
     read_industry, read_metadata, read_series, write_table, Format, SeriesOptions, Table,
@@ -851,7 +852,7 @@ fn peer_group_section(run: &Run, report: &mut Report) -> CommandResult {
         .collect();
     let fund_corr = correlation(&fund_x, n, t, 24, MissingReturns::CommonDates)?.to_condensed();
     let names = aligned.funds.ids().to_vec();
-    let tree = linkage_owned(condensed_distance_from(&s_star), n, Linkage::Average);
+    let tree = linkage_owned(condensed_distance_from(&s_star), n, Linkage::Average)?;
     let order = tree.leaf_order();
     run.text(
         "french_similarity_dendrogram.svg",
@@ -1011,8 +1012,8 @@ fn peer_group_section(run: &Run, report: &mut Report) -> CommandResult {
     )?
     .to_condensed();
     let g = 6;
-    let by_sim = linkage_owned(condensed_distance_from(&us), un, Linkage::Average).cut_k(g);
-    let by_corr = linkage_owned(condensed_distance_from(&ucorr), un, Linkage::Average).cut_k(g);
+    let by_sim = linkage_owned(condensed_distance_from(&us), un, Linkage::Average)?.cut_k(g)?;
+    let by_corr = linkage_owned(condensed_distance_from(&ucorr), un, Linkage::Average)?.cut_k(g)?;
     let mut cat_names: Vec<String> = Vec::new();
     let cats: Vec<usize> = u
         .category
@@ -1028,28 +1029,25 @@ fn peer_group_section(run: &Run, report: &mut Report) -> CommandResult {
     let rows = vec![
         vec![
             "factor-aware similarity S*".to_string(),
-            format!("{:.3}", adjusted_rand_index(&by_sim, &u.true_group)),
-            format!("{:.3}", normalized_mutual_info(&by_sim, &u.true_group)),
+            format!("{:.3}", adjusted_rand_index(&by_sim, &u.true_group)?),
+            format!("{:.3}", normalized_mutual_info(&by_sim, &u.true_group)?),
         ],
         vec![
             "correlation of returns".to_string(),
-            format!("{:.3}", adjusted_rand_index(&by_corr, &u.true_group)),
-            format!("{:.3}", normalized_mutual_info(&by_corr, &u.true_group)),
+            format!("{:.3}", adjusted_rand_index(&by_corr, &u.true_group)?),
+            format!("{:.3}", normalized_mutual_info(&by_corr, &u.true_group)?),
         ],
         vec![
             "vendor categories".to_string(),
-            format!("{:.3}", adjusted_rand_index(&cats, &u.true_group)),
-            format!("{:.3}", normalized_mutual_info(&cats, &u.true_group)),
+            format!("{:.3}", adjusted_rand_index(&cats, &u.true_group)?),
+            format!("{:.3}", normalized_mutual_info(&cats, &u.true_group)?),
         ],
     ];
-    let sel = peergroup_cluster::gmm::select_gmm(
-        &peergroup_cluster::embed::classical_mds(&condensed_distance_from(&us), un, 4, 1).coords,
-        un,
-        4,
-        1..=9,
-        &peergroup_cluster::gmm::CovModel::ALL,
-        1,
-    );
+    let coords =
+        peergroup_cluster::embed::classical_mds(&condensed_distance_from(&us), un, 4, 1).coords;
+    let sel = peergroup_cluster::gmm::GmmSearch::new(1..=9, &peergroup_cluster::gmm::CovModel::ALL)
+        .seed(1)
+        .fit(peergroup_cluster::MatRef::new(&coords, un, 4)?)?;
     report.sections.push(Section {
         heading: "Fund similarity and peer groups (Fragkiskos & Bauman)".into(),
         blocks: vec![
@@ -1300,7 +1298,7 @@ fn read_columns(run: &Run, rel: &str, columns: &[&str]) -> CommandResult<Vec<Vec
 }
 
 /// ARI of a label column of `assignments` against `truth(id)`.
-fn agreement(rows: &[Vec<String>], truth: impl Fn(&str) -> Option<String>) -> f64 {
+fn agreement(rows: &[Vec<String>], truth: impl Fn(&str) -> Option<String>) -> CommandResult<f64> {
     let code = |v: String, names: &mut Vec<String>| match names.iter().position(|n| *n == v) {
         Some(c) => c,
         None => {
@@ -1315,7 +1313,7 @@ fn agreement(rows: &[Vec<String>], truth: impl Fn(&str) -> Option<String>) -> f6
             b.push(code(t, &mut nb));
         }
     }
-    peergroup_cluster::validity::adjusted_rand_index(&a, &b)
+    Ok(peergroup_cluster::validity::adjusted_rand_index(&a, &b)?)
 }
 
 /// Sales-flow segments of offices and funds, and investor segments, on synthetic data.
@@ -1381,7 +1379,7 @@ fn segmentation_section(run: &Run, report: &mut Report) -> CommandResult {
         office_type
             .get(o)
             .map(|t| t.split('/').next().unwrap_or(t).to_string())
-    });
+    })?;
     let profile_rows = |rel: &str| -> CommandResult<Vec<Vec<String>>> {
         Ok(
             read_columns(run, rel, &["segment", "size", "share", "description"])?
@@ -1461,7 +1459,7 @@ fn segmentation_section(run: &Run, report: &mut Report) -> CommandResult {
         "segments/investors/assignments.csv",
         &["user_id", "segment"],
     )?;
-    let ari_persona = agreement(&assigned, |u| persona.get(u).map(|p| p.to_string()));
+    let ari_persona = agreement(&assigned, |u| persona.get(u).map(|p| p.to_string()))?;
     let investor_profiles = profile_rows("segments/investors/profiles.csv")?;
     let trends = read_columns(
         run,

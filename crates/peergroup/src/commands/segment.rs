@@ -3,14 +3,15 @@
 
 use std::path::{Path, PathBuf};
 
-use peergroup_cluster::kmeans::kmeans;
-use peergroup_cluster::kprototypes::{kprototypes, KPrototypesOptions};
+use peergroup_cluster::kmeans::KMeans;
+use peergroup_cluster::kprototypes::{KPrototypes, KPrototypesOptions, MixedRef};
 use peergroup_cluster::linkage::Linkage;
 use peergroup_cluster::pca::pca;
 use peergroup_cluster::select::{
     choose_k, KChoice, KMeansSelect, KPrototypesSelect, KRule, LinkageSelect, RowDistance,
 };
 use peergroup_cluster::tsne::{tsne, TsneOptions};
+use peergroup_cluster::{Fit, MatRef};
 use peergroup_data::InputError;
 use peergroup_io::{
     position_of_row, read_balances, read_funds, read_sales, read_users, Coded, Column, Outputs,
@@ -180,12 +181,12 @@ fn cluster_rows(
     n: usize,
     d: usize,
     args: &SegmentSalesArgs,
-) -> (
+) -> CommandResult<(
     Vec<usize>,
     Option<KChoice>,
     Option<peergroup_cluster::linkage::Dendrogram>,
     String,
-) {
+)> {
     let (method, distance, k, k_max, rule, seed) = (
         args.method,
         args.distance,
@@ -207,21 +208,22 @@ fn cluster_rows(
     let rotated;
     let (x, d) = if distance == SegDistance::Euclidean && n > 2 {
         let keep = d.min(n - 1);
-        rotated = pca(x, n, d, keep).scores;
+        rotated = pca(MatRef::new(x, n, d)?, keep)?.scores;
         (&rotated[..], keep)
     } else {
         (x, d)
     };
-    match method {
+    let x = MatRef::new(x, n, d)?;
+    Ok(match method {
         SegMethod::Kmeans => match k {
             KArg::Fixed(k) => (
-                kmeans(x, n, d, k, 10, seed).labels,
+                KMeans::new(k).restarts(10).seed(seed).fit(x)?.labels,
                 None,
                 None,
                 "given".into(),
             ),
             KArg::Auto => {
-                let c = choose_k(&KMeansSelect::new(x, n, d), k_max.min(n), refs, rule, seed);
+                let c = choose_k(&KMeansSelect::new(x), k_max.min(n), refs, rule, seed)?;
                 let note = k_note(&c);
                 (c.labels.clone(), Some(c), None, note)
             }
@@ -231,18 +233,18 @@ fn cluster_rows(
                 SegDistance::Euclidean => RowDistance::Euclidean,
                 SegDistance::Dtw => RowDistance::Dtw,
             };
-            let sel = LinkageSelect::new(x, n, d, linkage_of(method), dist);
+            let sel = LinkageSelect::new(x, linkage_of(method), dist)?;
             let tree = sel.dendrogram().clone();
             match k {
-                KArg::Fixed(k) => (tree.cut_k(k), None, Some(tree), "given".into()),
+                KArg::Fixed(k) => (tree.cut_k(k)?, None, Some(tree), "given".into()),
                 KArg::Auto => {
-                    let c = choose_k(&sel, k_max.min(n), refs, rule, seed);
+                    let c = choose_k(&sel, k_max.min(n), refs, rule, seed)?;
                     let note = k_note(&c);
                     (c.labels.clone(), Some(c), Some(tree), note)
                 }
             }
         }
-    }
+    })
 }
 
 fn k_note(c: &KChoice) -> String {
@@ -325,16 +327,16 @@ fn sizes(labels: &[usize]) -> Vec<usize> {
 }
 
 /// PCA scores (first two) and explained-variance table of `x`.
-fn pca_outputs(x: &[f64], n: usize, d: usize) -> (Vec<[f64; 2]>, Vec<f64>) {
+fn pca_outputs(x: &[f64], n: usize, d: usize) -> CommandResult<(Vec<[f64; 2]>, Vec<f64>)> {
     let keep = d.min(n.saturating_sub(1)).max(1);
-    let p = pca(x, n, d, keep);
+    let p = pca(MatRef::new(x, n, d)?, keep)?;
     let scores = (0..n)
         .map(|i| {
             let row = &p.scores[i * p.k..(i + 1) * p.k];
             [row[0], if p.k > 1 { row[1] } else { 0.0 }]
         })
         .collect();
-    (scores, p.explained_variance_ratio.clone())
+    Ok((scores, p.explained_variance_ratio.clone()))
 }
 
 fn scatter_svg(
@@ -409,31 +411,29 @@ fn tsne_outputs(
     d: usize,
     max: usize,
     seed: u64,
-) -> (Vec<[f64; 2]>, Option<String>) {
+) -> CommandResult<(Vec<[f64; 2]>, Option<String>)> {
     if n < 5 || n > max {
         let why = if n < 5 {
             format!("t-SNE needs at least 5 rows, there are {n}")
         } else {
             format!("t-SNE skipped: {n} rows > --tsne-max {max}")
         };
-        return (vec![[f64::NAN; 2]; n], Some(why));
+        return Ok((vec![[f64::NAN; 2]; n], Some(why)));
     }
     let t = tsne(
-        x,
-        n,
-        d,
+        MatRef::new(x, n, d)?,
         &TsneOptions {
             perplexity: 30f64.min((n as f64 - 1.0) / 3.0),
             seed,
             ..TsneOptions::default()
         },
-    );
-    (
+    )?;
+    Ok((
         (0..n)
             .map(|i| [t.embedding[2 * i], t.embedding[2 * i + 1]])
             .collect(),
         None,
-    )
+    ))
 }
 
 /// Wide profile table: segment, size, share, description, then one column per level share
@@ -710,12 +710,12 @@ pub fn run_sales(args: &SegmentSalesArgs) -> CommandResult<SegmentSummary> {
         Some(m) => (m.as_slice(), m.cols()),
         None => (x.as_slice(), d),
     };
-    let (labels, choice, tree, note) = step("clustering", || cluster_rows(cx, n, cd, args));
+    let (labels, choice, tree, note) = step("clustering", || cluster_rows(cx, n, cd, args))?;
     let labels = by_size(&labels);
-    let (pcs, ratios) = pca_outputs(x.as_slice(), n, d);
+    let (pcs, ratios) = pca_outputs(x.as_slice(), n, d)?;
     let (emb, tsne_note) = step("t-SNE", || {
         tsne_outputs(x.as_slice(), n, d, args.tsne_max, args.seed)
-    });
+    })?;
     let (numeric, specs) = f.profile_numeric();
     let categories = f.categories(&funds);
     let cats = categories
@@ -1239,17 +1239,19 @@ pub fn run_investors(args: &SegmentInvestorsArgs) -> CommandResult<SegmentSummar
                 .iter()
                 .flat_map(|&i| categorical[i * q..(i + 1) * q].to_vec())
                 .collect();
+            let sample = MixedRef::new(MatRef::new(&sn, m, p)?, &sc, q)?;
             let c = step("choosing k", || {
-                let sel = KPrototypesSelect::new(&sn, &sc, m, p, q, options);
+                let sel = KPrototypesSelect::new(sample, options)?;
                 choose_k(&sel, args.k_max.min(m), 10, args.k_rule, args.seed)
-            });
+            })?;
             let note = format!("{} on a sample of {m} users", k_note(&c));
             (c.k, Some(c), note)
         }
     };
+    let data = MixedRef::new(MatRef::new(numeric, n, p)?, categorical, q)?;
     let fit = step("k-prototypes", || {
-        kprototypes(numeric, categorical, n, p, q, k, &options)
-    });
+        KPrototypes::new(k).options(options).fit(data)
+    })?;
     let labels = by_size(&fit.labels);
     let prof = profiles(
         &ProfileInput {
@@ -1262,7 +1264,7 @@ pub fn run_investors(args: &SegmentInvestorsArgs) -> CommandResult<SegmentSummar
         &DescribeConfig::default(),
     )
     .map_err(|e| segment_error(e, &names))?;
-    let (pcs, _) = pca_outputs(numeric, n, p);
+    let (pcs, _) = pca_outputs(numeric, n, p)?;
     outputs.write_table(
         &dir.join("assignments.csv"),
         &Table::new()
