@@ -589,7 +589,6 @@ impl KSelect for LinkageSelect {
     }
 
     fn fit(&self, k: usize, _seed: u64) -> Result<Clustering, ClusterError> {
-        check_k(k, self.n)?;
         let labels = self.tree.cut_k(k)?;
         let cost = within_dispersion(&self.condensed, self.n, &labels);
         Ok(Clustering { labels, cost })

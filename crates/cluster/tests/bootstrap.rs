@@ -300,6 +300,21 @@ fn correlation_closure(x: &[f64], objects: usize) -> impl Fn(&[usize]) -> Vec<f6
     }
 }
 
+/// Average-linkage multiscale bootstrap (pvclust's scales, `n_boot` replicates each) of
+/// `objects` columns of the 100 rows of `x` under correlation distance.
+fn correlation_bootstrap(x: &[f64], objects: usize, n_boot: usize, seed: u64) -> Vec<CladePValue> {
+    multiscale_bootstrap(
+        100,
+        objects,
+        correlation_closure(x, objects),
+        Linkage::Average,
+        &PVCLUST_SCALES,
+        n_boot,
+        seed,
+    )
+    .unwrap()
+}
+
 fn au_of(result: &[CladePValue], members: &[usize]) -> Option<f64> {
     result
         .iter()
@@ -312,16 +327,7 @@ fn planted_clusters_get_high_au() {
     let mut rng = Rng::new(42);
     let groups = [5, 5, 5];
     let x = column_data(&mut rng, 100, &groups, 1.0);
-    let res = multiscale_bootstrap(
-        100,
-        15,
-        correlation_closure(&x, 15),
-        Linkage::Average,
-        &PVCLUST_SCALES,
-        1000,
-        7,
-    )
-    .unwrap();
+    let res = correlation_bootstrap(&x, 15, 1000, 7);
     assert_eq!(res.len(), 14);
     for g in 0..3 {
         let members: Vec<usize> = (g * 5..g * 5 + 5).collect();
@@ -353,16 +359,7 @@ fn noise_gets_no_systematic_support() {
     for seed in 43..46 {
         let mut rng = Rng::new(seed);
         let x = column_data(&mut rng, 100, &[1; 15], 0.0);
-        let res = multiscale_bootstrap(
-            100,
-            15,
-            correlation_closure(&x, 15),
-            Linkage::Average,
-            &PVCLUST_SCALES,
-            1000,
-            seed,
-        )
-        .unwrap();
+        let res = correlation_bootstrap(&x, 15, 1000, seed);
         // Every clade but the root, which is always seen.
         au.extend(res[..res.len() - 1].iter().map(|c| c.fit.au));
         si.extend(res[..res.len() - 1].iter().map(|c| c.fit.si));
@@ -424,16 +421,7 @@ fn timing_50_objects_100_rows_1000_replicates_10_scales() {
     let mut rng = Rng::new(45);
     let x = column_data(&mut rng, 100, &[10; 5], 0.8);
     let t = std::time::Instant::now();
-    let res = multiscale_bootstrap(
-        100,
-        50,
-        correlation_closure(&x, 50),
-        Linkage::Average,
-        &PVCLUST_SCALES,
-        1000,
-        1,
-    )
-    .unwrap();
+    let res = correlation_bootstrap(&x, 50, 1000, 1);
     eprintln!(
         "multiscale bootstrap, 50 objects × 100 rows, 10 scales × 1000: {:.2?} on {} threads",
         t.elapsed(),

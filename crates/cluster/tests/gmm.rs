@@ -5,12 +5,26 @@ mod common;
 
 use common::{fixture, mat};
 use peergroup_cluster::fit::{Fit, Predict};
-use peergroup_cluster::gmm::{CovModel, Gmm, GmmFit, GmmOptions, GmmSearch};
+use peergroup_cluster::gmm::{CovModel, Gmm, GmmFit, GmmOptions, GmmSearch, GmmSelection};
 use peergroup_random::Rng;
 use std::collections::BTreeMap;
 
 fn f(rec: &csv::StringRecord, i: usize) -> f64 {
     rec[i].parse().unwrap()
+}
+
+/// The BIC search over every model and `ks` on the n × d rows of `x`.
+fn select_all(
+    x: &[f64],
+    n: usize,
+    d: usize,
+    ks: std::ops::RangeInclusive<usize>,
+    seed: u64,
+) -> GmmSelection {
+    GmmSearch::new(ks, &CovModel::ALL)
+        .seed(seed)
+        .fit(mat(x, n, d))
+        .unwrap()
 }
 
 /// `(x, n, d, init)` per data set of `gmm_data.csv`.
@@ -120,7 +134,7 @@ fn loglik_means_weights_and_bic_match_sklearn() {
 
 #[test]
 fn default_fit_gmm_reaches_the_sklearn_optimum() {
-    // fit_gmm with its own stopping rule and the default ridge (1e-6 of each column's
+    // Gmm::fit_from_labels with its own stopping rule and the default ridge (1e-6 of each column's
     // variance = sklearn's 1e-6 here, the columns having unit variance). The rule stops
     // when the estimated remaining gain is below 1e-6·(1 + |loglik|), so the
     // log-likelihood is within a few 1e-6 (relative) of the limit.
@@ -418,10 +432,7 @@ fn bic_recovers_k_on_separated_mixtures() {
         let d = centres[0].len();
         let (x, truth) = mixture(&mut rng, &n_per, &centres, &chol);
         let n = truth.len();
-        let sel = GmmSearch::new(1..=9, &CovModel::ALL)
-            .seed(7)
-            .fit(mat(&x, n, d))
-            .unwrap();
+        let sel = select_all(&x, n, d, 1..=9, 7);
         assert_eq!(sel.table.len(), 6 * 9);
         assert_eq!(
             sel.best.k,
@@ -468,10 +479,7 @@ fn bic_picks_the_generating_covariance_family() {
         &centres,
         &vec![diag(&[1.0, 1.0]); 3],
     );
-    let sel = GmmSearch::new(1..=6, &CovModel::ALL)
-        .seed(1)
-        .fit(mat(&x, 450, 2))
-        .unwrap();
+    let sel = select_all(&x, 450, 2, 1..=6, 1);
     assert_eq!(
         (sel.best.model, sel.best.k),
         (CovModel::EII, 3),
@@ -481,10 +489,7 @@ fn bic_picks_the_generating_covariance_family() {
     // One elongated, rotated covariance shared by all → EEE.
     let shared = rotation(0.6, (2.0, 0.4));
     let (x, _) = mixture(&mut rng, &[150, 150, 150], &centres, &vec![shared; 3]);
-    let sel = GmmSearch::new(1..=6, &CovModel::ALL)
-        .seed(1)
-        .fit(mat(&x, 450, 2))
-        .unwrap();
+    let sel = select_all(&x, 450, 2, 1..=6, 1);
     assert_eq!(
         (sel.best.model, sel.best.k),
         (CovModel::EEE, 3),
@@ -498,10 +503,7 @@ fn bic_picks_the_generating_covariance_family() {
         rotation(0.0, (0.5, 1.0)),
     ];
     let (x, _) = mixture(&mut rng, &[150, 150, 150], &centres, &chol);
-    let sel = GmmSearch::new(1..=6, &CovModel::ALL)
-        .seed(1)
-        .fit(mat(&x, 450, 2))
-        .unwrap();
+    let sel = select_all(&x, 450, 2, 1..=6, 1);
     assert_eq!(
         (sel.best.model, sel.best.k),
         (CovModel::VVV, 3),
@@ -515,14 +517,8 @@ fn selection_is_deterministic_and_unit_free() {
     let mut rng = Rng::new(9);
     let centres = vec![vec![0.0, 0.0], vec![5.0, 5.0]];
     let (x, _) = mixture(&mut rng, &[70, 50], &centres, &vec![diag(&[1.0, 1.0]); 2]);
-    let a = GmmSearch::new(1..=4, &CovModel::ALL)
-        .seed(3)
-        .fit(mat(&x, 120, 2))
-        .unwrap();
-    let b = GmmSearch::new(1..=4, &CovModel::ALL)
-        .seed(3)
-        .fit(mat(&x, 120, 2))
-        .unwrap();
+    let a = select_all(&x, 120, 2, 1..=4, 3);
+    let b = select_all(&x, 120, 2, 1..=4, 3);
     assert_eq!(a.best.labels, b.best.labels);
     assert_eq!(format!("{:?}", a.table), format!("{:?}", b.table));
 
@@ -570,10 +566,7 @@ fn assert_no_nan_params(fit: &GmmFit) {
 fn degenerate_data_never_panics_and_is_flagged() {
     // All observations identical.
     let x = vec![1.5; 40];
-    let sel = GmmSearch::new(1..=3, &CovModel::ALL)
-        .seed(0)
-        .fit(mat(&x, 20, 2))
-        .unwrap();
+    let sel = select_all(&x, 20, 2, 1..=3, 0);
     assert!(sel.table.iter().all(|r| r.2.is_nan()));
     assert!(sel.best.singular);
     assert_eq!(sel.best.labels.len(), 20);
@@ -584,10 +577,7 @@ fn degenerate_data_never_panics_and_is_flagged() {
     let x: Vec<f64> = (0..60)
         .flat_map(|i| [if i < 30 { -4.0 } else { 4.0 } + rng.normal(), 2.0])
         .collect();
-    let sel = GmmSearch::new(1..=3, &CovModel::ALL)
-        .seed(0)
-        .fit(mat(&x, 60, 2))
-        .unwrap();
+    let sel = select_all(&x, 60, 2, 1..=3, 0);
     for &(model, k, bic) in &sel.table {
         let spherical = matches!(model, CovModel::EII | CovModel::VII);
         assert_eq!(bic.is_nan(), !spherical, "{model} {k}");
@@ -603,10 +593,7 @@ fn degenerate_data_never_panics_and_is_flagged() {
             [a + 1e-3 * (i / 4) as f64, b]
         })
         .collect();
-    let sel = GmmSearch::new(1..=9, &CovModel::ALL)
-        .seed(0)
-        .fit(mat(&x, 40, 2))
-        .unwrap();
+    let sel = select_all(&x, 40, 2, 1..=9, 0);
     for &(model, k, bic) in &sel.table {
         if model == CovModel::VVV && k >= 4 {
             assert!(bic.is_nan(), "{model} {k} should fail: {bic}");
