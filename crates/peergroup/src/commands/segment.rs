@@ -175,18 +175,22 @@ pub struct SegmentSummary {
     pub notes: Vec<String>,
 }
 
+/// Labels, the k-selection table if any, the dendrogram if hierarchical, and a note on how
+/// k was set.
+type RowClustering = (
+    Vec<usize>,
+    Option<KChoice>,
+    Option<peergroup_cluster::linkage::Dendrogram>,
+    String,
+);
+
 /// Labels, the k-selection table if any, and a note on how k was set.
 fn cluster_rows(
     x: &[f64],
     n: usize,
     d: usize,
     args: &SegmentSalesArgs,
-) -> CommandResult<(
-    Vec<usize>,
-    Option<KChoice>,
-    Option<peergroup_cluster::linkage::Dendrogram>,
-    String,
-)> {
+) -> CommandResult<RowClustering> {
     let (method, distance, k, k_max, rule, seed) = (
         args.method,
         args.distance,
