@@ -13,7 +13,9 @@
 
 use std::time::Instant;
 
-use peergroup_cluster::kprototypes::{kprototypes, KPrototypesOptions};
+use peergroup_cluster::fit::Fit;
+use peergroup_cluster::kprototypes::{KPrototypes, KPrototypesOptions, MixedRef};
+use peergroup_numeric::MatRef;
 use peergroup_random::Rng;
 
 /// Numeric (n × p) and categorical (n × q) parts.
@@ -148,7 +150,12 @@ fn main() {
                 ..Default::default()
             };
             let t = Instant::now();
-            let fit = kprototypes(numeric, categorical, m, data.p, data.q, k, &options);
+            let numeric = MatRef::new(numeric, m, data.p).expect("m × p values");
+            let mixed = MixedRef::new(numeric, categorical, data.q).expect("m × q codes");
+            let fit = KPrototypes::new(k)
+                .options(options)
+                .fit(mixed)
+                .expect("valid k-prototypes parameters");
             let seconds = t.elapsed().as_secs_f64();
             println!(
                 "kprototypes rows={m} k={k} restarts={r} seconds={seconds:.4} iterations={} \

@@ -9,6 +9,7 @@
 use std::time::Instant;
 
 use peergroup_cluster::linkage::{feature_distances, linkage_owned, Linkage, Metric};
+use peergroup_numeric::MatRef;
 use peergroup_random::Rng;
 
 /// Peak resident set size of this process in bytes (Linux `VmHWM`), if readable.
@@ -32,10 +33,13 @@ fn main() {
         let mut rng = Rng::new(n as u64);
         let x: Vec<f64> = (0..n * d).map(|_| rng.uniform()).collect();
         let t0 = Instant::now();
-        let condensed = feature_distances(&x, n, d, Metric::Euclidean);
+        let condensed = feature_distances(
+            MatRef::new(&x, n, d).expect("n × d values"),
+            Metric::Euclidean,
+        );
         let t_dist = t0.elapsed().as_secs_f64();
         let t1 = Instant::now();
-        let z = linkage_owned(condensed, n, Linkage::Average);
+        let z = linkage_owned(condensed, n, Linkage::Average).expect("finite distances");
         let t_link = t1.elapsed().as_secs_f64();
         let matrix_bytes = 8.0 * (n * (n - 1) / 2) as f64;
         let peak = peak_rss().map_or(f64::NAN, |b| b as f64);

@@ -49,22 +49,9 @@ pub struct CladePValue {
     pub node: usize,
     /// Sorted object indices of the clade.
     pub members: Vec<usize>,
-    /// Approximately unbiased p-value `1 − Φ(v − c)`.
-    pub au: f64,
-    /// Fitted bootstrap probability at scale 1, `1 − Φ(v + c)`.
-    pub bp: f64,
-    /// Standard error of `au` (delta method, from the weighted least squares).
-    pub se_au: f64,
-    /// Standard error of `bp`.
-    pub se_bp: f64,
-    /// Selective-inference p-value `1 − Φ(v − c)/Φ(−c)`, clipped to [0, 1].
-    pub si: f64,
-    /// Standard error of `si`.
-    pub se_si: f64,
-    /// Fitted signed distance `v` of the z-value model `ψ(r) = v√r + c/√r`.
-    pub v: f64,
-    /// Fitted curvature `c` of the z-value model.
-    pub c: f64,
+    /// The z-value model fitted to `bp_by_scale`: AU (approximately unbiased p-value), BP
+    /// at scale 1, SI and their standard errors.
+    pub fit: MultiscaleFit,
     /// Raw bootstrap probability at each scale, in the order of `scales`.
     pub bp_by_scale: Vec<f64>,
 }
@@ -72,15 +59,15 @@ pub struct CladePValue {
 /// Result of fitting `ψ(r) = v√r + c/√r` to bootstrap probabilities at several scales.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct MultiscaleFit {
-    /// Signed distance.
+    /// Signed distance `v` of the z-value model `ψ(r) = v√r + c/√r`.
     pub v: f64,
-    /// Curvature.
+    /// Curvature `c` of the z-value model.
     pub c: f64,
-    /// `1 − Φ(v − c)`.
+    /// Approximately unbiased p-value `1 − Φ(v − c)`.
     pub au: f64,
-    /// `1 − Φ(v + c)`.
+    /// Fitted bootstrap probability at scale 1, `1 − Φ(v + c)`.
     pub bp: f64,
-    /// Standard error of `au`.
+    /// Standard error of `au` (delta method, from the weighted least squares).
     pub se_au: f64,
     /// Standard error of `bp`.
     pub se_bp: f64,
@@ -102,12 +89,20 @@ const MIN_SCALES: usize = 3;
 
 /// Fit `ψ(r) = Φ⁻¹(1 − BP(r)) = v√r + c/√r` by weighted least squares, as pvclust's
 /// `msfit`: `r[s]` are the scales (`n'/n`), `bp[s]` the bootstrap probabilities from
-/// `n_boot[s]` replicates; scales with `BP ≤ 0.001` or `BP ≥ 0.999` are skipped.
-pub fn fit_multiscale(r: &[f64], bp: &[f64], n_boot: &[usize]) -> MultiscaleFit {
-    assert!(
-        r.len() == bp.len() && r.len() == n_boot.len(),
-        "one r, BP and B per scale"
-    );
+/// `n_boot[s]` replicates; scales with `BP ≤ 0.001` or `BP ≥ 0.999` are skipped. Errors
+/// unless there is one r, BP and B per scale.
+pub fn fit_multiscale(
+    r: &[f64],
+    bp: &[f64],
+    n_boot: &[usize],
+) -> Result<MultiscaleFit, crate::ClusterError> {
+    crate::error::check_len("bootstrap probabilities (one per scale)", r.len(), bp.len())?;
+    crate::error::check_len("replicate counts (one per scale)", r.len(), n_boot.len())?;
+    Ok(fit_checked(r, bp, n_boot))
+}
+
+/// [`fit_multiscale`] on checked input.
+fn fit_checked(r: &[f64], bp: &[f64], n_boot: &[usize]) -> MultiscaleFit {
     let fallback = || {
         let known: Vec<f64> = bp.iter().cloned().filter(|b| !b.is_nan()).collect();
         let mean = known.iter().sum::<f64>() / known.len().max(1) as f64;
@@ -207,9 +202,8 @@ pub fn fit_multiscale(r: &[f64], bp: &[f64], n_boot: &[usize]) -> MultiscaleFit 
 /// Returns one entry per merge of the original dendrogram, in merge order (entry `i` ↔
 /// node `n_objects + i`; the last is the root, with AU = BP = 1).
 ///
-/// # Panics
-/// If a scale is not positive, `n_boot` is 0, `distances` returns the wrong length, or
-/// the original distances are not finite.
+/// Errors if a scale is not positive, `n_boot` is 0, `distances` returns the wrong
+/// length, or the original distances are not finite.
 pub fn multiscale_bootstrap<F>(
     n_rows: usize,
     n_objects: usize,
@@ -218,26 +212,25 @@ pub fn multiscale_bootstrap<F>(
     scales: &[f64],
     n_boot: usize,
     seed: u64,
-) -> Vec<CladePValue>
+) -> Result<Vec<CladePValue>, crate::ClusterError>
 where
     F: Fn(&[usize]) -> Vec<f64> + Sync,
 {
-    assert!(n_boot >= 1, "n_boot must be at least 1");
-    assert!(
-        scales.iter().all(|r| r.is_finite() && *r > 0.0),
-        "scales must be positive"
-    );
+    if n_boot == 0 {
+        return Err(crate::ClusterError::parameter("n_boot", 0, "at least 1"));
+    }
+    if let Some(r) = scales.iter().find(|r| !(r.is_finite() && **r > 0.0)) {
+        return Err(crate::ClusterError::parameter(
+            "scale",
+            r,
+            "finite and positive",
+        ));
+    }
     if n_objects < 2 || n_rows == 0 {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let all: Vec<usize> = (0..n_rows).collect();
-    let original_d = distances(&all);
-    assert_eq!(
-        original_d.len(),
-        condensed_len(n_objects),
-        "distances: wrong length"
-    );
-    let original = linkage_owned(original_d, n_objects, method);
+    let original = linkage_owned(distances(&all), n_objects, method)?;
     let clades = original.clades();
     let words = n_objects.div_ceil(64);
     let index: HashMap<Vec<u64>, usize> = clades
@@ -258,41 +251,50 @@ where
         .map(|r| ((r * n_rows as f64).round_ties_even() as usize).max(1))
         .collect();
 
-    // Integer counts summed over replicates: the reduction order cannot change them.
-    let (counts, valid) = (0..ns * n_boot)
+    // Integer counts summed over replicates: the reduction order cannot change them. A
+    // replicate whose distances have the wrong length is counted in `wrong`.
+    let (counts, valid, wrong) = (0..ns * n_boot)
         .into_par_iter()
         .fold(
-            || (vec![0u32; ns * m], vec![0u32; ns]),
-            |(mut counts, mut valid), job| {
+            || (vec![0u32; ns * m], vec![0u32; ns], 0usize),
+            |(mut counts, mut valid, mut wrong), job| {
                 let (s, b) = (job / n_boot, job % n_boot);
                 let mut rng = Rng::stream(seed, ((s as u64) << 32) | b as u64);
                 let rows: Vec<usize> = (0..sizes[s])
                     .map(|_| rng.below(n_rows as u64) as usize)
                     .collect();
                 let d = distances(&rows);
-                assert_eq!(d.len(), condensed_len(n_objects), "distances: wrong length");
-                if d.iter().all(|v| v.is_finite()) {
+                if d.len() != condensed_len(n_objects) {
+                    wrong += 1;
+                } else if let Ok(tree) = linkage_owned(d, n_objects, method) {
+                    // Not finite: skipped (see above).
                     valid[s] += 1;
-                    let tree = linkage_owned(d, n_objects, method);
                     for i in clade_hits(&tree, words, &index) {
                         counts[s * m + i] += 1;
                     }
                 }
-                (counts, valid)
+                (counts, valid, wrong)
             },
         )
         .reduce(
-            || (vec![0u32; ns * m], vec![0u32; ns]),
-            |(mut c1, mut v1), (c2, v2)| {
+            || (vec![0u32; ns * m], vec![0u32; ns], 0),
+            |(mut c1, mut v1, w1), (c2, v2, w2)| {
                 c1.iter_mut().zip(&c2).for_each(|(a, b)| *a += b);
                 v1.iter_mut().zip(&v2).for_each(|(a, b)| *a += b);
-                (c1, v1)
+                (c1, v1, w1 + w2)
             },
         );
+    if wrong > 0 {
+        return Err(crate::ClusterError::Length {
+            what: "replicate distances (n(n−1)/2)",
+            expected: condensed_len(n_objects),
+            found: wrong,
+        });
+    }
 
     let r_actual: Vec<f64> = sizes.iter().map(|&sz| sz as f64 / n_rows as f64).collect();
     let boots: Vec<usize> = valid.iter().map(|&v| v as usize).collect();
-    clades
+    let p_values = clades
         .into_iter()
         .enumerate()
         .map(|(i, members)| {
@@ -305,22 +307,15 @@ where
                     }
                 })
                 .collect();
-            let fit = fit_multiscale(&r_actual, &bp_by_scale, &boots);
             CladePValue {
                 node: i,
                 members,
-                au: fit.au,
-                bp: fit.bp,
-                se_au: fit.se_au,
-                se_bp: fit.se_bp,
-                si: fit.si,
-                se_si: fit.se_si,
-                v: fit.v,
-                c: fit.c,
+                fit: fit_checked(&r_actual, &bp_by_scale, &boots),
                 bp_by_scale,
             }
         })
-        .collect()
+        .collect();
+    Ok(p_values)
 }
 
 /// Indices (into the original clades) of the original clades present in `tree`. Each
@@ -351,9 +346,9 @@ mod tests {
 
     #[test]
     fn fallback_when_fewer_than_three_scales_are_usable() {
-        let f = fit_multiscale(&[0.5, 1.0, 1.5], &[0.9995, 0.95, 0.9], &[100; 3]);
+        let f = fit_multiscale(&[0.5, 1.0, 1.5], &[0.9995, 0.95, 0.9], &[100; 3]).unwrap();
         assert_eq!((f.au, f.bp, f.si, f.se_au), (1.0, 1.0, 1.0, 0.0));
-        let f = fit_multiscale(&[0.5, 1.0, 1.5], &[0.0, 0.0, 0.1], &[100; 3]);
+        let f = fit_multiscale(&[0.5, 1.0, 1.5], &[0.0, 0.0, 0.1], &[100; 3]).unwrap();
         assert_eq!((f.au, f.bp), (0.0, 0.0));
     }
 }

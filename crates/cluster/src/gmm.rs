@@ -40,12 +40,12 @@
 //! the ridge only caps it at an arbitrary height. mclust reports such models as failed
 //! (BIC `NA`); here [`GmmFit::singular`] is set when some fitted covariance, before the
 //! ridge, has an eigenvalue below `1e-6` of the corresponding data variance (in the
-//! metric `diag(var_j)`), and [`select_gmm`] reports its BIC as NaN and never picks it.
+//! metric `diag(var_j)`), and [`GmmSearch`] reports its BIC as NaN and never picks it.
 //!
-//! **Initialisation** of [`select_gmm`]: k-means (k-means++ seeding, Lloyd iterations)
+//! **Initialisation** of [`GmmSearch`]: k-means (k-means++ seeding, Lloyd iterations)
 //! on the column-standardised data, several starts from `Rng::stream(seed, ·)` (five by
 //! default, shared by all models); each model and k runs 20 EM iterations from every
-//! start and continues the best non-singular one to convergence ("short EM"). [`fit_gmm`] starts from given hard labels: the first step is the M-step of those
+//! start and continues the best non-singular one to convergence ("short EM"). [`Gmm::fit_from_labels`] starts from given hard labels: the first step is the M-step of those
 //! labels, so a fit is fully determined by its labels.
 
 // Index loops are kept where they mirror the algebra (observations, components, variables).
@@ -55,6 +55,12 @@ use peergroup_numeric::linalg::cholesky;
 use peergroup_random::Rng;
 use rayon::prelude::*;
 use std::ops::RangeInclusive;
+
+use peergroup_numeric::MatRef;
+
+use crate::error::{check_features, check_k, check_len, ClusterError};
+use crate::fit::{Fit, Partition, Predict};
+use crate::labels::first_appearance;
 
 /// mclust covariance parameterisation (volume / shape / orientation equal or varying).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -79,6 +85,17 @@ enum Shape {
     Spherical,
     Diagonal,
     Full,
+}
+
+impl Shape {
+    /// Values stored per component: a d × d matrix (full) or a diagonal.
+    fn per_component(self, d: usize) -> usize {
+        if self == Shape::Full {
+            d * d
+        } else {
+            d
+        }
+    }
 }
 
 impl CovModel {
@@ -175,11 +192,11 @@ pub struct GmmFit {
     /// Whether the relative log-likelihood change fell below the tolerance.
     pub converged: bool,
     /// Whether a covariance is singular without the ridge (or the fit is not finite):
-    /// mclust would report this model as failed, and [`select_gmm`] never picks it.
+    /// mclust would report this model as failed, and [`GmmSearch`] never picks it.
     pub singular: bool,
 }
 
-/// Tuning of the EM ([`fit_gmm_with`], [`select_gmm_with`]).
+/// Tuning of the EM ([`Gmm`], [`GmmSearch`]).
 #[derive(Clone, Debug)]
 pub struct GmmOptions {
     /// Ridge added to covariance diagonals, as a multiple of each variable's variance.
@@ -190,7 +207,7 @@ pub struct GmmOptions {
     pub tol: f64,
     /// Maximum number of EM iterations.
     pub max_iter: usize,
-    /// Number of k-means starts per k in [`select_gmm_with`].
+    /// Number of k-means starts per k in [`GmmSearch`] and [`Gmm::fit`].
     pub n_starts: usize,
 }
 
@@ -219,16 +236,145 @@ pub struct GmmSelection {
 /// below which the fit is reported as singular.
 const SINGULAR_TOL: f64 = 1e-6;
 
-/// Fit a `k`-component mixture of `model` by EM from the hard labels `init` (default options).
-///
-/// `x` is n×d row-major; `init[i] < k` for every observation. Panics only on
-/// inconsistent shapes; singular or degenerate data give a fit flagged [`GmmFit::singular`].
-pub fn fit_gmm(x: &[f64], n: usize, d: usize, k: usize, model: CovModel, init: &[usize]) -> GmmFit {
-    fit_gmm_with(x, n, d, k, model, init, &GmmOptions::default())
+/// Gaussian mixture parameters: `k` components of covariance `model`, EM `options`, and
+/// the `seed` of the k-means starts of [`Gmm::fit`]. Built as
+/// `Gmm::new(k, model).seed(1)`; checked by [`Gmm::validate`].
+#[derive(Clone, Debug)]
+pub struct Gmm {
+    /// Number of components, ≥ 1 (and ≤ n for [`Gmm::fit`]).
+    pub k: usize,
+    /// Covariance parameterisation.
+    pub model: CovModel,
+    /// EM tuning.
+    pub options: GmmOptions,
+    /// Seed of the k-means starts (0).
+    pub seed: u64,
 }
 
-/// [`fit_gmm`] with explicit [`GmmOptions`].
-pub fn fit_gmm_with(
+impl Gmm {
+    /// `k` components of `model`, default options, seed 0.
+    pub fn new(k: usize, model: CovModel) -> Self {
+        Gmm {
+            k,
+            model,
+            options: GmmOptions::default(),
+            seed: 0,
+        }
+    }
+
+    /// Sets the EM options.
+    pub fn options(self, options: GmmOptions) -> Self {
+        Gmm { options, ..self }
+    }
+
+    /// Sets the seed of the k-means starts.
+    pub fn seed(self, seed: u64) -> Self {
+        Gmm { seed, ..self }
+    }
+
+    /// Checks k ≥ 1 and the options.
+    pub fn validate(&self) -> Result<(), ClusterError> {
+        if self.k == 0 {
+            return Err(ClusterError::parameter("k", 0, "at least 1"));
+        }
+        self.options.validate()
+    }
+
+    /// EM from the hard labels `init` (one per row of `x`, each below k): the first step
+    /// is the M-step of those labels, so the fit is fully determined by them. Singular or
+    /// degenerate data (including NaN) give a fit flagged [`GmmFit::singular`], not an
+    /// error.
+    pub fn fit_from_labels(&self, x: MatRef<'_>, init: &[usize]) -> Result<GmmFit, ClusterError> {
+        self.validate()?;
+        let (n, d) = (x.rows(), x.cols());
+        check_features(d)?;
+        check_len("initial labels", n, init.len())?;
+        if let Some(&l) = init.iter().find(|&&l| l >= self.k) {
+            return Err(ClusterError::parameter("initial label", l, "below k"));
+        }
+        let x = x.as_slice();
+        Ok(fit_from_labels(
+            x,
+            n,
+            d,
+            self.k,
+            self.model,
+            init,
+            &self.options,
+        ))
+    }
+}
+
+impl Fit<MatRef<'_>> for Gmm {
+    type Model = GmmFit;
+
+    /// EM from seeded k-means starts (as one cell of [`GmmSearch`]); needs k ≤ n.
+    fn fit(&self, x: MatRef<'_>) -> Result<GmmFit, ClusterError> {
+        self.validate()?;
+        check_k(self.k, x.rows())?;
+        let search = GmmSearch {
+            ks: self.k..=self.k,
+            models: vec![self.model],
+            seed: self.seed,
+            options: self.options.clone(),
+        };
+        Ok(search.fit(x)?.best)
+    }
+}
+
+impl GmmOptions {
+    /// Checks reg_covar and tol finite and ≥ 0.
+    pub fn validate(&self) -> Result<(), ClusterError> {
+        if !(self.reg_covar.is_finite() && self.reg_covar >= 0.0) {
+            return Err(ClusterError::parameter(
+                "reg_covar",
+                self.reg_covar,
+                "finite and ≥ 0",
+            ));
+        }
+        if !(self.tol.is_finite() && self.tol >= 0.0) {
+            return Err(ClusterError::parameter("tol", self.tol, "finite and ≥ 0"));
+        }
+        Ok(())
+    }
+}
+
+impl Partition for GmmFit {
+    fn labels(&self) -> &[usize] {
+        &self.labels
+    }
+
+    /// Negative log-likelihood (nats).
+    fn cost(&self) -> f64 {
+        -self.loglik
+    }
+}
+
+impl Predict<MatRef<'_>> for GmmFit {
+    /// Most probable component of each row of `x` (the fitted data's columns) under the
+    /// fitted mixture.
+    fn predict(&self, x: MatRef<'_>) -> Result<Vec<usize>, ClusterError> {
+        let (n, d, k) = (x.rows(), x.cols(), self.k);
+        check_features(d)?;
+        check_len(
+            "columns of the data to predict",
+            self.means.len() / k.max(1),
+            d,
+        )?;
+        let mut p = Params {
+            weights: self.weights.clone(),
+            means: self.means.clone(),
+            covs: self.covariances.clone(),
+            singular: false,
+        };
+        let mut resp = vec![0.0; n * k];
+        e_step(x.as_slice(), n, d, k, self.model, &mut p, &mut resp);
+        Ok((0..n).map(|i| argmax(&resp[i * k..(i + 1) * k])).collect())
+    }
+}
+
+/// [`Gmm::fit_from_labels`] on checked input.
+fn fit_from_labels(
     x: &[f64],
     n: usize,
     d: usize,
@@ -237,23 +383,30 @@ pub fn fit_gmm_with(
     init: &[usize],
     opts: &GmmOptions,
 ) -> GmmFit {
-    assert_eq!(x.len(), n * d, "x must be n×d");
-    assert_eq!(init.len(), n, "one initial label per observation");
-    assert!(k >= 1 && d >= 1, "need k ≥ 1 and d ≥ 1");
-    assert!(init.iter().all(|&l| l < k), "initial labels must be < k");
     let scale = column_scales(x, n, d);
-    run_em(
+    let em = Em {
         x,
         n,
         d,
         k,
         model,
-        one_hot(init, k),
-        &scale,
+        scale: &scale,
         opts,
-        0,
-        f64::NEG_INFINITY,
-    )
+    };
+    run_em(&em, one_hot(init, k), 0, f64::NEG_INFINITY)
+}
+
+/// One EM problem: the data (n × d), k components of `model`, the per-variable ridge
+/// scale and the options.
+#[derive(Clone, Copy)]
+struct Em<'a> {
+    x: &'a [f64],
+    n: usize,
+    d: usize,
+    k: usize,
+    model: CovModel,
+    scale: &'a [f64],
+    opts: &'a GmmOptions,
 }
 
 fn one_hot(labels: &[usize], k: usize) -> Vec<f64> {
@@ -267,20 +420,9 @@ fn one_hot(labels: &[usize], k: usize) -> Vec<f64> {
 /// EM from responsibilities `resp` (hard labels, or the E-step of an earlier run that had
 /// done `iterations` iterations and reached `prev`): M-step, then E and M until the
 /// relative log-likelihood change is below `opts.tol` or `opts.max_iter` is reached.
-#[allow(clippy::too_many_arguments)]
-fn run_em(
-    x: &[f64],
-    n: usize,
-    d: usize,
-    k: usize,
-    model: CovModel,
-    mut resp: Vec<f64>,
-    scale: &[f64],
-    opts: &GmmOptions,
-    mut iterations: usize,
-    mut prev: f64,
-) -> GmmFit {
-    let mut p = m_step(x, n, d, k, model, &resp, scale, opts.reg_covar);
+fn run_em(em: &Em, mut resp: Vec<f64>, mut iterations: usize, mut prev: f64) -> GmmFit {
+    let (x, n, d, k, model, opts) = (em.x, em.n, em.d, em.k, em.model, em.opts);
+    let mut p = m_step(em, &resp);
     let mut converged = false;
     let mut prev_step = f64::NAN;
     let loglik = loop {
@@ -296,7 +438,7 @@ fn run_em(
         if iterations >= opts.max_iter {
             break ll;
         }
-        p = m_step(x, n, d, k, model, &resp, scale, opts.reg_covar);
+        p = m_step(em, &resp);
         iterations += 1;
         // No step before the first log-likelihood (prev = −∞): NaN makes `remaining`
         // fall back to the plain step.
@@ -322,36 +464,97 @@ fn run_em(
     }
 }
 
-/// BIC model search over `ks` × `models` (default options), initialised by seeded k-means.
-pub fn select_gmm(
-    x: &[f64],
-    n: usize,
-    d: usize,
-    ks: RangeInclusive<usize>,
-    models: &[CovModel],
-    seed: u64,
-) -> GmmSelection {
-    select_gmm_with(x, n, d, ks, models, seed, &GmmOptions::default())
+/// BIC model search over `ks` × `models` with EM `options`, initialised by seeded k-means
+/// (see the module docs). Built as `GmmSearch::new(1..=9, &CovModel::ALL).seed(1)`.
+#[derive(Clone, Debug)]
+pub struct GmmSearch {
+    /// Numbers of components tried (k = 0 is skipped; k > n gives a NaN BIC).
+    pub ks: RangeInclusive<usize>,
+    /// Models tried, in the order of the table.
+    pub models: Vec<CovModel>,
+    /// Seed of the k-means starts.
+    pub seed: u64,
+    /// EM tuning.
+    pub options: GmmOptions,
 }
 
-/// [`select_gmm`] with explicit [`GmmOptions`]. Deterministic for a given seed.
-///
-/// If every fit is singular, `best` is the one with the highest BIC regardless (its
-/// `singular` flag says so) so that callers always get a partition.
-pub fn select_gmm_with(
-    x: &[f64],
-    n: usize,
-    d: usize,
-    ks: RangeInclusive<usize>,
-    models: &[CovModel],
-    seed: u64,
-    opts: &GmmOptions,
-) -> GmmSelection {
-    assert_eq!(x.len(), n * d, "x must be n×d");
-    assert!(d >= 1, "need d ≥ 1");
-    assert!(!models.is_empty(), "need at least one model");
-    let ks: Vec<usize> = ks.filter(|&k| k >= 1).collect();
-    assert!(!ks.is_empty(), "need at least one k ≥ 1");
+impl GmmSearch {
+    /// Every k in `ks` × every model in `models`, default options, seed 0.
+    pub fn new(ks: RangeInclusive<usize>, models: &[CovModel]) -> Self {
+        GmmSearch {
+            ks,
+            models: models.to_vec(),
+            seed: 0,
+            options: GmmOptions::default(),
+        }
+    }
+
+    /// Sets the seed of the k-means starts.
+    pub fn seed(self, seed: u64) -> Self {
+        GmmSearch { seed, ..self }
+    }
+
+    /// Sets the EM options.
+    pub fn options(self, options: GmmOptions) -> Self {
+        GmmSearch { options, ..self }
+    }
+
+    /// Checks that some model and some k ≥ 1 are given, and the options.
+    pub fn validate(&self) -> Result<(), ClusterError> {
+        if self.models.is_empty() {
+            return Err(ClusterError::parameter(
+                "models",
+                "none",
+                "at least one model",
+            ));
+        }
+        if self.ks.clone().all(|k| k == 0) {
+            return Err(ClusterError::parameter(
+                "ks",
+                format!("{:?}", self.ks),
+                "a range holding some k ≥ 1",
+            ));
+        }
+        self.options.validate()
+    }
+}
+
+impl Fit<MatRef<'_>> for GmmSearch {
+    type Model = GmmSelection;
+
+    /// The BIC table and the best fit; deterministic for a given seed. If every fit is
+    /// singular, `best` is the one with the highest BIC regardless (its `singular` flag
+    /// says so) so that callers always get a partition.
+    fn fit(&self, x: MatRef<'_>) -> Result<GmmSelection, ClusterError> {
+        self.validate()?;
+        check_features(x.cols())?;
+        if x.rows() == 0 {
+            return Err(ClusterError::TooFew {
+                what: "rows",
+                need: 1,
+                found: 0,
+            });
+        }
+        Ok(select(x, self))
+    }
+}
+
+impl Partition for GmmSelection {
+    fn labels(&self) -> &[usize] {
+        &self.best.labels
+    }
+
+    fn cost(&self) -> f64 {
+        -self.best.loglik
+    }
+}
+
+/// [`GmmSearch::fit`] on checked input.
+fn select(x: MatRef<'_>, search: &GmmSearch) -> GmmSelection {
+    let (n, d) = (x.rows(), x.cols());
+    let x = x.as_slice();
+    let (models, seed, opts) = (&search.models[..], search.seed, &search.options);
+    let ks: Vec<usize> = search.ks.clone().filter(|&k| k >= 1).collect();
 
     // The starting partitions depend on k only, so all models share them.
     let z = standardise(x, n, d);
@@ -364,7 +567,7 @@ pub fn select_gmm_with(
             let mut parts: Vec<Vec<usize>> = Vec::new();
             for s in 0..opts.n_starts.max(1) {
                 let mut rng = Rng::stream(seed, ((k as u64) << 32) | s as u64);
-                let labels = canonical(&kmeans_labels(&z, n, d, k, &mut rng));
+                let labels = first_appearance(&kmeans_labels(&z, n, d, k, &mut rng));
                 if !parts.contains(&labels) {
                     parts.push(labels);
                 }
@@ -380,7 +583,18 @@ pub fn select_gmm_with(
     let scale = column_scales(x, n, d);
     let fits: Vec<Option<GmmFit>> = jobs
         .par_iter()
-        .map(|&(model, j)| best_of_starts(x, n, d, ks[j], model, &starts[j], &scale, opts))
+        .map(|&(model, j)| {
+            let em = Em {
+                x,
+                n,
+                d,
+                k: ks[j],
+                model,
+                scale: &scale,
+                opts,
+            };
+            best_of_starts(&em, &starts[j])
+        })
         .collect();
 
     let table = jobs
@@ -411,7 +625,7 @@ pub fn select_gmm_with(
     }
     let best = best.unwrap_or_else(|| {
         // Only reachable when every k exceeds n: a one-component fit is still defined.
-        fit_gmm_with(x, n, d, 1, models[0], &vec![0; n], opts)
+        fit_from_labels(x, n, d, 1, models[0], &vec![0; n], opts)
     });
     GmmSelection { best, table }
 }
@@ -443,17 +657,8 @@ const SHORT_EM: usize = 20;
 /// only the most promising run continues to convergence, the next one only if that
 /// ends singular. Over-fitted k converge slowly, so full runs from every start would
 /// multiply the cost for little gain.
-#[allow(clippy::too_many_arguments)]
-fn best_of_starts(
-    x: &[f64],
-    n: usize,
-    d: usize,
-    k: usize,
-    model: CovModel,
-    starts: &[Vec<usize>],
-    scale: &[f64],
-    opts: &GmmOptions,
-) -> Option<GmmFit> {
+fn best_of_starts(em: &Em, starts: &[Vec<usize>]) -> Option<GmmFit> {
+    let (model, opts) = (em.model, em.opts);
     let short = GmmOptions {
         max_iter: SHORT_EM.min(opts.max_iter),
         ..opts.clone()
@@ -462,18 +667,8 @@ fn best_of_starts(
         .iter()
         .map(|init| {
             let o = if starts.len() == 1 { opts } else { &short };
-            run_em(
-                x,
-                n,
-                d,
-                k,
-                model,
-                one_hot(init, k),
-                scale,
-                o,
-                0,
-                f64::NEG_INFINITY,
-            )
+            let em = Em { opts: o, ..*em };
+            run_em(&em, one_hot(init, em.k), 0, f64::NEG_INFINITY)
         })
         .collect();
     // Non-singular first, then by log-likelihood; the sort is stable, so ties keep the
@@ -491,7 +686,7 @@ fn best_of_starts(
             run
         } else {
             let (it, ll) = (run.iterations + 1, run.loglik);
-            run_em(x, n, d, k, model, run.responsibilities, scale, opts, it, ll)
+            run_em(em, run.responsibilities, it, ll)
         };
         if !fit.singular {
             return Some(fit);
@@ -545,17 +740,9 @@ fn column_scales(x: &[f64], n: usize, d: usize) -> Vec<f64> {
 
 /// Closed-form M-step for responsibilities `resp` (n×k), plus the ridge and the
 /// singularity test on the covariances before the ridge.
-#[allow(clippy::too_many_arguments)]
-fn m_step(
-    x: &[f64],
-    n: usize,
-    d: usize,
-    k: usize,
-    model: CovModel,
-    resp: &[f64],
-    scale: &[f64],
-    reg: f64,
-) -> Params {
+fn m_step(em: &Em, resp: &[f64]) -> Params {
+    let (x, n, d, k, model) = (em.x, em.n, em.d, em.k, em.model);
+    let (scale, reg) = (em.scale, em.opts.reg_covar);
     // As scikit-learn: 10·eps keeps an emptied component's mean finite; its weight ≈ 0.
     let mut nk = vec![10.0 * f64::EPSILON; k];
     let mut means = vec![0.0; k * d];
@@ -582,14 +769,7 @@ fn m_step(
     // Scatter about each component's own mean (centred, for accuracy): full matrices
     // for EEE/VVV, diagonals only otherwise.
     let shape = model.shape();
-    let mut scatter = vec![
-        0.0;
-        if shape == Shape::Full {
-            k * d * d
-        } else {
-            k * d
-        }
-    ];
+    let mut scatter = vec![0.0; shape.per_component(d) * k];
     let mut diff = vec![0.0; d];
     for i in 0..n {
         for c in 0..k {
@@ -707,14 +887,7 @@ fn e_step(
     let ln2pi = (2.0 * std::f64::consts::PI).ln();
     // Per component: Cholesky factor (full) or inverse variances (diagonal), and
     // the constant  ln π_c − ½(d ln 2π + ln det Σ_c).
-    let mut factor = vec![
-        0.0;
-        if shape == Shape::Full {
-            k * d * d
-        } else {
-            k * d
-        }
-    ];
+    let mut factor = vec![0.0; shape.per_component(d) * k];
     let mut konst = vec![0.0; k];
     for c in 0..k {
         let cov = &mut p.covs[c * d * d..(c + 1) * d * d];
@@ -818,24 +991,6 @@ fn standardise(x: &[f64], n: usize, d: usize) -> Vec<f64> {
     z
 }
 
-/// Relabel a partition by order of first appearance, so equal partitions compare equal.
-fn canonical(labels: &[usize]) -> Vec<usize> {
-    let mut map: Vec<Option<usize>> = Vec::new();
-    let mut next = 0;
-    labels
-        .iter()
-        .map(|&l| {
-            if l >= map.len() {
-                map.resize(l + 1, None);
-            }
-            *map[l].get_or_insert_with(|| {
-                next += 1;
-                next - 1
-            })
-        })
-        .collect()
-}
-
 /// k-means partition of `z` (n×d): k-means++ seeding, then Lloyd iterations until no
 /// label changes. An emptied cluster is re-seeded at the point farthest from its centre.
 fn kmeans_labels(z: &[f64], n: usize, d: usize, k: usize, rng: &mut Rng) -> Vec<usize> {
@@ -921,7 +1076,7 @@ mod tests {
 
     #[test]
     fn canonical_relabels_by_first_appearance() {
-        assert_eq!(canonical(&[2, 2, 0, 1, 0]), vec![0, 0, 1, 2, 1]);
+        assert_eq!(first_appearance(&[2, 2, 0, 1, 0]), vec![0, 0, 1, 2, 1]);
     }
 
     #[test]

@@ -2,11 +2,19 @@
 //! restarts run in parallel; every restart draws from its own random stream, so the result
 //! depends on the seed only, not on the thread schedule.
 
+use peergroup_numeric::MatRef;
 use peergroup_random::Rng;
 use rayon::prelude::*;
 
-/// Lloyd iterations allowed per restart in [`kmeans`] (scikit-learn's default).
+use crate::error::{check_features, check_finite, check_k, check_len, ClusterError};
+use crate::fit::{Fit, Partition, Predict};
+use crate::labels::{permute_rows, renumber_by_first_appearance};
+
+/// Lloyd iterations allowed per restart in [`KMeans`] (scikit-learn's default).
 pub const MAX_ITER: usize = 300;
+
+/// Restarts of a [`KMeans`] unless set (scikit-learn's `n_init`).
+pub const RESTARTS: usize = 10;
 
 /// Result of a k-means fit of `n` points in `d` dimensions.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,61 +29,111 @@ pub struct KMeansFit {
     pub iterations: usize,
     /// `true` if the assignment stopped changing before the iteration limit.
     pub converged: bool,
+    /// Features d of the fitted data (columns of `centers`).
+    pub d: usize,
 }
 
-/// Best of `restarts` k-means fits (lowest inertia; the earlier restart on a tie) of the
-/// `n` rows of `x` (n × d, row-major, finite) into `k` clusters, each seeded by greedy
-/// k-means++ from `Rng::stream(seed, restart)` and run for up to [`MAX_ITER`] Lloyd
-/// iterations. Labels are renumbered by first appearance in input order.
-///
-/// # Panics
-/// If `k == 0`, `k > n` or `x.len() != n·d`.
-pub fn kmeans(x: &[f64], n: usize, d: usize, k: usize, restarts: usize, seed: u64) -> KMeansFit {
-    assert_eq!(x.len(), n * d, "kmeans: x must be n × d");
-    assert!(
-        k >= 1 && k <= n,
-        "kmeans: need 1 ≤ k ≤ n (k = {k}, n = {n})"
-    );
-    let fits: Vec<KMeansFit> = (0..restarts.max(1) as u64)
-        .into_par_iter()
-        .map(|r| {
-            let mut rng = Rng::stream(seed, r);
-            let centers = kmeans_plus_plus(x, n, d, k, &mut rng);
-            lloyd(x, n, d, centers, MAX_ITER)
-        })
-        .collect();
-    let mut best = fits
-        .into_iter()
-        .reduce(|a, b| if b.inertia < a.inertia { b } else { a })
-        .expect("at least one restart");
-    renumber(&mut best, d);
-    best
+/// k-means parameters: `k` clusters, best of `restarts` seeded fits of up to `max_iter`
+/// Lloyd iterations each. Built as `KMeans::new(k).restarts(10).seed(1)`; checked against
+/// the data by [`KMeans::validate`] when fitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KMeans {
+    /// Number of clusters, 1..=n.
+    pub k: usize,
+    /// Independent seeded fits, ≥ 1 ([`RESTARTS`]).
+    pub restarts: usize,
+    /// Lloyd iterations allowed per fit ([`MAX_ITER`]).
+    pub max_iter: usize,
+    /// Seed; restart r draws from `Rng::stream(seed, r)` (0).
+    pub seed: u64,
 }
 
-/// Renumbers clusters by first appearance in input order, permuting the centres to match,
-/// so equal partitions from different seeds print alike.
-fn renumber(fit: &mut KMeansFit, d: usize) {
-    let k = fit.centers.len() / d.max(1);
-    let mut new_of = vec![usize::MAX; k];
-    let mut next = 0;
-    for &l in &fit.labels {
-        if new_of[l] == usize::MAX {
-            new_of[l] = next;
-            next += 1;
+impl KMeans {
+    /// `k` clusters, [`RESTARTS`] restarts, [`MAX_ITER`] iterations, seed 0.
+    pub fn new(k: usize) -> Self {
+        KMeans {
+            k,
+            restarts: RESTARTS,
+            max_iter: MAX_ITER,
+            seed: 0,
         }
     }
-    // Clusters without points (only possible with duplicate points) go last.
-    for slot in new_of.iter_mut().filter(|s| **s == usize::MAX) {
-        *slot = next;
-        next += 1;
+
+    /// Sets the number of restarts.
+    pub fn restarts(self, restarts: usize) -> Self {
+        KMeans { restarts, ..self }
     }
-    let mut centers = vec![0.0; fit.centers.len()];
-    for (old, &new) in new_of.iter().enumerate() {
-        centers[new * d..(new + 1) * d].copy_from_slice(&fit.centers[old * d..(old + 1) * d]);
+
+    /// Sets the iterations allowed per restart.
+    pub fn max_iter(self, max_iter: usize) -> Self {
+        KMeans { max_iter, ..self }
     }
-    fit.centers = centers;
-    for l in &mut fit.labels {
-        *l = new_of[*l];
+
+    /// Sets the seed.
+    pub fn seed(self, seed: u64) -> Self {
+        KMeans { seed, ..self }
+    }
+
+    /// Checks the parameters for `n` points: 1 ≤ k ≤ n and restarts ≥ 1.
+    pub fn validate(&self, n: usize) -> Result<(), ClusterError> {
+        check_k(self.k, n)?;
+        if self.restarts == 0 {
+            return Err(ClusterError::parameter("restarts", 0, "at least 1"));
+        }
+        Ok(())
+    }
+}
+
+impl Fit<MatRef<'_>> for KMeans {
+    type Model = KMeansFit;
+
+    /// Best of the restarts (lowest inertia; the earlier restart on a tie) on the rows of
+    /// `x` (finite), each seeded by greedy k-means++ from `Rng::stream(seed, restart)` and
+    /// run for up to `max_iter` Lloyd iterations. Labels are renumbered by first
+    /// appearance in input order.
+    fn fit(&self, x: MatRef<'_>) -> Result<KMeansFit, ClusterError> {
+        self.validate(x.rows())?;
+        check_features(x.cols())?;
+        check_finite("k-means input", x.as_slice())?;
+        let fits: Vec<KMeansFit> = (0..self.restarts as u64)
+            .into_par_iter()
+            .map(|r| {
+                let mut rng = Rng::stream(self.seed, r);
+                let centers = seed_centers(x, self.k, &mut rng);
+                run_lloyd(x, centers, self.max_iter)
+            })
+            .collect();
+        let mut best = fits
+            .into_iter()
+            .reduce(|a, b| if b.inertia < a.inertia { b } else { a })
+            .ok_or_else(|| ClusterError::parameter("restarts", 0, "at least 1"))?;
+        let new_of = renumber_by_first_appearance(&mut best.labels, self.k);
+        best.centers = permute_rows(&best.centers, x.cols(), &new_of);
+        Ok(best)
+    }
+}
+
+impl Partition for KMeansFit {
+    fn labels(&self) -> &[usize] {
+        &self.labels
+    }
+
+    fn cost(&self) -> f64 {
+        self.inertia
+    }
+}
+
+impl Predict<MatRef<'_>> for KMeansFit {
+    /// Nearest centre (lowest index on ties) of every row of `x`, which must have the
+    /// fitted data's columns.
+    fn predict(&self, x: MatRef<'_>) -> Result<Vec<usize>, ClusterError> {
+        let d = x.cols();
+        check_len("columns of the data to predict", self.d, d)?;
+        check_finite("data to predict", x.as_slice())?;
+        let mut labels = vec![usize::MAX; x.rows()];
+        let mut dist = vec![0.0; x.rows()];
+        assign(x.as_slice(), d, &self.centers, &mut labels, &mut dist);
+        Ok(labels)
     }
 }
 
@@ -86,10 +144,17 @@ fn dist2(a: &[f64], b: &[f64]) -> f64 {
 
 /// Greedy k-means++ seeding (Arthur & Vassilvitskii 2007, with scikit-learn's
 /// 2 + ⌊ln k⌋ candidate draws per centre, keeping the one that lowers the potential most):
-/// k initial centres, k × d row-major, chosen among the rows of `x`.
-pub fn kmeans_plus_plus(x: &[f64], n: usize, d: usize, k: usize, rng: &mut Rng) -> Vec<f64> {
-    assert!(k >= 1 && k <= n, "kmeans_plus_plus: need 1 ≤ k ≤ n");
-    let row = |i: usize| &x[i * d..(i + 1) * d];
+/// k initial centres, k × d row-major, chosen among the rows of `x` (finite).
+pub fn kmeans_plus_plus(x: MatRef<'_>, k: usize, rng: &mut Rng) -> Result<Vec<f64>, ClusterError> {
+    check_k(k, x.rows())?;
+    check_finite("k-means input", x.as_slice())?;
+    Ok(seed_centers(x, k, rng))
+}
+
+/// [`kmeans_plus_plus`] on checked input (1 ≤ k ≤ n).
+fn seed_centers(x: MatRef<'_>, k: usize, rng: &mut Rng) -> Vec<f64> {
+    let (n, d) = (x.rows(), x.cols());
+    let row = |i: usize| x.row(i);
     let trials = 2 + (k as f64).ln().floor() as usize;
     let mut centers = Vec::with_capacity(k * d);
     let first = rng.below(n as u64) as usize;
@@ -116,7 +181,8 @@ pub fn kmeans_plus_plus(x: &[f64], n: usize, d: usize, k: usize, rng: &mut Rng) 
                 std::mem::swap(&mut best_closest, &mut candidate_closest);
             }
         }
-        let (c, p) = best.expect("at least two trials");
+        // `trials` ≥ 2 draws always leave a best candidate.
+        let Some((c, p)) = best else { break };
         centers.extend_from_slice(row(c));
         std::mem::swap(&mut closest, &mut best_closest);
         potential = p;
@@ -130,13 +196,23 @@ pub fn kmeans_plus_plus(x: &[f64], n: usize, d: usize, k: usize, rng: &mut Rng) 
 /// A cluster left empty by an assignment is re-seeded with the point farthest from its
 /// own (updated) centre, taken from a cluster that keeps at least one point, which keeps
 /// inertia non-increasing from one iteration to the next. The returned labels are always
-/// the nearest-centre assignment to the returned centres.
-pub fn lloyd(x: &[f64], n: usize, d: usize, mut centers: Vec<f64>, max_iter: usize) -> KMeansFit {
-    assert_eq!(x.len(), n * d, "lloyd: x must be n × d");
-    assert!(
-        d > 0 && !centers.is_empty() && centers.len() % d == 0,
-        "lloyd: centres must be k × d with k ≥ 1"
-    );
+/// the nearest-centre assignment to the returned centres. Labels are not renumbered, so
+/// cluster c keeps centre c.
+pub fn lloyd(x: MatRef<'_>, centers: Vec<f64>, max_iter: usize) -> Result<KMeansFit, ClusterError> {
+    let d = x.cols();
+    check_features(d)?;
+    let k = centers.len() / d;
+    check_len("centres (k × d)", k * d, centers.len())?;
+    check_k(k, x.rows())?;
+    check_finite("k-means input", x.as_slice())?;
+    check_finite("k-means centres", &centers)?;
+    Ok(run_lloyd(x, centers, max_iter))
+}
+
+/// [`lloyd`] on checked input.
+fn run_lloyd(x: MatRef<'_>, mut centers: Vec<f64>, max_iter: usize) -> KMeansFit {
+    let (n, d) = (x.rows(), x.cols());
+    let x = x.as_slice();
     let k = centers.len() / d;
     let mut labels = vec![usize::MAX; n];
     let mut dist = vec![0.0; n];
@@ -158,6 +234,7 @@ pub fn lloyd(x: &[f64], n: usize, d: usize, mut centers: Vec<f64>, max_iter: usi
         inertia: dist.iter().sum(),
         iterations,
         converged,
+        d,
     }
 }
 
@@ -248,7 +325,7 @@ mod tests {
         // Centre 1 sits far from every point, so it starts empty; the farthest point from
         // centre 0 (the mean 2.5 of 0..=5 after the first update) moves to it.
         let x = [0.0, 1.0, 2.0, 3.0, 4.0, 10.0];
-        let fit = lloyd(&x, 6, 1, vec![2.0, 100.0], 1);
+        let fit = lloyd(MatRef::new(&x, 6, 1).unwrap(), vec![2.0, 100.0], 1).unwrap();
         assert_eq!(fit.labels, vec![0, 0, 0, 0, 0, 1]);
         assert_eq!(fit.centers, vec![2.0, 10.0]);
         assert_eq!(fit.inertia, 10.0);
@@ -257,7 +334,11 @@ mod tests {
     #[test]
     fn duplicates_fewer_distinct_points_than_k() {
         let x = [1.0, 1.0, 1.0, 1.0];
-        let fit = kmeans(&x, 4, 1, 3, 2, 5);
+        let fit = KMeans::new(3)
+            .restarts(2)
+            .seed(5)
+            .fit(MatRef::new(&x, 4, 1).unwrap())
+            .unwrap();
         assert_eq!(fit.inertia, 0.0);
         assert_eq!(fit.centers, vec![1.0; 3]);
     }

@@ -35,8 +35,13 @@
 //! 5,000, 20,000 and 50,000 rows, the same cost at 2,000 and 1,000,000); the default ten
 //! restarts reached Cao's cost at every size.
 
+use peergroup_numeric::MatRef;
 use peergroup_random::Rng;
 use rayon::prelude::*;
+
+use crate::error::{check_finite, check_k, check_len, ClusterError};
+use crate::fit::{Fit, Partition};
+use crate::labels::{permute_rows, renumber_by_first_appearance};
 
 /// Assign/update iterations allowed per restart (`kmodes`' default `max_iter`).
 pub const MAX_ITER: usize = 100;
@@ -50,7 +55,7 @@ pub const TOL: f64 = 1e-5;
 /// Rows per block of every parallel pass; fixed, so results do not depend on threads.
 const BLOCK: usize = 4096;
 
-/// Settings of [`kprototypes`].
+/// Settings of a [`KPrototypes`] fit (all but k).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct KPrototypesOptions {
     /// Weight of one categorical mismatch, in squared numeric units; `None` = [`default_gamma`].
@@ -104,11 +109,9 @@ pub struct KPrototypesFit {
 /// (population sd, ddof = 0), in numeric units — 0.5 for z-scored features. When there
 /// are no numeric columns, or all are constant, the numeric part cannot separate rows and
 /// any γ > 0 gives the same partitions, so 1 is returned.
-///
-/// # Panics
-/// If `numeric.len() != n·p`.
-pub fn default_gamma(numeric: &[f64], n: usize, p: usize) -> f64 {
-    assert_eq!(numeric.len(), n * p, "default_gamma: numeric must be n × p");
+pub fn default_gamma(numeric: MatRef<'_>) -> f64 {
+    let (n, p) = (numeric.rows(), numeric.cols());
+    let numeric = numeric.as_slice();
     if n == 0 || p == 0 {
         return 1.0;
     }
@@ -143,6 +146,140 @@ pub fn default_gamma(numeric: &[f64], n: usize, p: usize) -> f64 {
         0.5 * mean_sd
     } else {
         1.0
+    }
+}
+
+/// Mixed data of n rows: a numeric part (n × p, finite, already scaled) and a
+/// categorical part (n × q row-major `u32` codes).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MixedRef<'a> {
+    numeric: MatRef<'a>,
+    categorical: &'a [u32],
+    q: usize,
+}
+
+impl<'a> MixedRef<'a> {
+    /// Rows of `numeric` beside `categorical` read as `numeric.rows() × q`; errors when
+    /// the categorical part does not hold that many codes.
+    pub fn new(
+        numeric: MatRef<'a>,
+        categorical: &'a [u32],
+        q: usize,
+    ) -> Result<Self, ClusterError> {
+        check_len(
+            "categorical part (n × q)",
+            numeric.rows().saturating_mul(q),
+            categorical.len(),
+        )?;
+        Ok(MixedRef {
+            numeric,
+            categorical,
+            q,
+        })
+    }
+
+    /// Number of rows n.
+    pub fn rows(&self) -> usize {
+        self.numeric.rows()
+    }
+
+    /// Numeric features p.
+    pub fn p(&self) -> usize {
+        self.numeric.cols()
+    }
+
+    /// Categorical features q.
+    pub fn q(&self) -> usize {
+        self.q
+    }
+
+    /// The numeric part, n × p.
+    pub fn numeric(&self) -> MatRef<'a> {
+        self.numeric
+    }
+
+    /// The categorical part, n × q row-major codes.
+    pub fn categorical(&self) -> &'a [u32] {
+        self.categorical
+    }
+
+    /// Numeric part of row i.
+    pub fn num(&self, i: usize) -> &'a [f64] {
+        self.numeric.row(i)
+    }
+
+    /// Categorical part of row i.
+    pub fn cat(&self, i: usize) -> &'a [u32] {
+        &self.categorical[i * self.q..(i + 1) * self.q]
+    }
+}
+
+/// k-prototypes parameters: `k` clusters and the [`KPrototypesOptions`] of every fit.
+/// Built as `KPrototypes::new(k).options(…)`; checked by [`KPrototypes::validate`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KPrototypes {
+    /// Number of clusters, 1..=n.
+    pub k: usize,
+    /// Everything else (γ, restarts, iterations, tolerance, seed).
+    pub options: KPrototypesOptions,
+}
+
+impl KPrototypes {
+    /// `k` clusters with default options.
+    pub fn new(k: usize) -> Self {
+        KPrototypes {
+            k,
+            options: KPrototypesOptions::default(),
+        }
+    }
+
+    /// Sets all options.
+    pub fn options(self, options: KPrototypesOptions) -> Self {
+        KPrototypes { options, ..self }
+    }
+
+    /// Sets the seed.
+    pub fn seed(self, seed: u64) -> Self {
+        let options = KPrototypesOptions {
+            seed,
+            ..self.options
+        };
+        KPrototypes { options, ..self }
+    }
+
+    /// Checks k against n rows (1 ≤ k ≤ n) and the options.
+    pub fn validate(&self, n: usize) -> Result<(), ClusterError> {
+        check_k(self.k, n)?;
+        self.options.validate()
+    }
+}
+
+impl KPrototypesOptions {
+    /// Checks the options: restarts ≥ 1, γ (if given) finite and ≥ 0, tol finite and ≥ 0.
+    pub fn validate(&self) -> Result<(), ClusterError> {
+        if self.restarts == 0 {
+            return Err(ClusterError::parameter("restarts", 0, "at least 1"));
+        }
+        if let Some(gamma) = self.gamma {
+            check_gamma(gamma)?;
+        }
+        if !(self.tol.is_finite() && self.tol >= 0.0) {
+            return Err(ClusterError::parameter("tol", self.tol, "finite and ≥ 0"));
+        }
+        Ok(())
+    }
+
+    /// γ given, or [`default_gamma`] of the numeric part.
+    pub fn gamma_for(&self, numeric: MatRef<'_>) -> f64 {
+        self.gamma.unwrap_or_else(|| default_gamma(numeric))
+    }
+}
+
+fn check_gamma(gamma: f64) -> Result<(), ClusterError> {
+    if gamma.is_finite() && gamma >= 0.0 {
+        Ok(())
+    } else {
+        Err(ClusterError::parameter("γ", gamma, "finite and ≥ 0"))
     }
 }
 
@@ -250,143 +387,110 @@ fn prototype_count(centroids: usize, modes: usize, p: usize, q: usize) -> usize 
         .unwrap_or(0)
 }
 
-/// Checks shapes and returns the level count of every categorical column.
-#[allow(clippy::too_many_arguments)]
-fn check(
-    what: &str,
-    numeric: &[f64],
-    categorical: &[u32],
-    n: usize,
-    p: usize,
-    q: usize,
-    k: usize,
-    gamma: f64,
-) -> Vec<usize> {
-    assert_eq!(numeric.len(), n * p, "{what}: numeric must be n × p");
-    assert_eq!(
-        categorical.len(),
-        n * q,
-        "{what}: categorical must be n × q"
-    );
-    assert!(p + q >= 1, "{what}: need at least one feature");
-    assert!(
-        k >= 1 && k <= n,
-        "{what}: need 1 ≤ k ≤ n (k = {k}, n = {n})"
-    );
-    assert!(
-        gamma.is_finite() && gamma >= 0.0,
-        "{what}: γ must be finite and ≥ 0 (γ = {gamma})"
-    );
+/// Checks the data (at least one feature, finite numerics) and γ, and returns the level
+/// count of every categorical column.
+fn check(data: &MixedRef<'_>, gamma: f64) -> Result<Vec<usize>, ClusterError> {
+    let (p, q) = (data.p(), data.q());
+    if p + q == 0 {
+        return Err(ClusterError::TooFew {
+            what: "features",
+            need: 1,
+            found: 0,
+        });
+    }
+    check_finite("numeric features", data.numeric().as_slice())?;
+    check_gamma(gamma)?;
     let mut levels = vec![0usize; q];
-    for row in categorical.chunks_exact(q.max(1)) {
+    for row in data.categorical().chunks_exact(q.max(1)) {
         for (l, &v) in levels.iter_mut().zip(row) {
             *l = (*l).max(v as usize + 1);
         }
     }
-    levels
+    Ok(levels)
 }
 
-/// Best of `options.restarts` k-prototypes fits (lowest cost; the earlier restart on a
-/// tie) of `n` rows with numeric part `numeric` (n × p row-major, finite, already scaled)
-/// and categorical part `categorical` (n × q row-major codes) into `k` clusters; see the
-/// module docs. Labels are renumbered by first appearance in input order.
-///
-/// # Panics
-/// If the shapes do not match, p + q = 0, k = 0 or k > n, or γ is negative or not finite.
-pub fn kprototypes(
-    numeric: &[f64],
-    categorical: &[u32],
-    n: usize,
-    p: usize,
-    q: usize,
-    k: usize,
-    options: &KPrototypesOptions,
-) -> KPrototypesFit {
-    let gamma = options
-        .gamma
-        .unwrap_or_else(|| default_gamma(numeric, n, p));
-    let levels = check("kprototypes", numeric, categorical, n, p, q, k, gamma);
-    let data = Data {
-        numeric,
-        categorical,
-        n,
-        p,
-        q,
+/// The shared pass state of a data set and γ.
+fn passes<'a>(data: &MixedRef<'a>, gamma: f64) -> Data<'a> {
+    Data {
+        numeric: data.numeric().as_slice(),
+        categorical: data.categorical(),
+        n: data.rows(),
+        p: data.p(),
+        q: data.q(),
         gamma,
-    };
-    let fits: Vec<KPrototypesFit> = (0..options.restarts.max(1) as u64)
-        .into_par_iter()
-        .map(|r| {
-            let mut rng = Rng::stream(options.seed, r);
-            let (centroids, modes) = seed_prototypes(&data, k, &mut rng);
-            run(
-                &data,
-                &levels,
-                centroids,
-                modes,
-                options.max_iter,
-                options.tol,
-            )
-        })
-        .collect();
-    let mut best = fits
-        .into_iter()
-        .reduce(|a, b| if b.cost < a.cost { b } else { a })
-        .expect("at least one restart");
-    renumber(&mut best, p, q);
-    best
+    }
 }
 
-/// One k-prototypes fit from the given prototypes (centroids k × p, modes k × q) with
-/// `options.gamma` (`None` = [`default_gamma`]), `options.max_iter` and `options.tol`
-/// (restarts and seed are not used); labels are not renumbered, so cluster c keeps
-/// prototype c. With γ = 0, tol = 0 and the same centres this is exactly
+impl Fit<MixedRef<'_>> for KPrototypes {
+    type Model = KPrototypesFit;
+
+    /// Best of `options.restarts` k-prototypes fits (lowest cost; the earlier restart on
+    /// a tie) of the rows of `data` into `k` clusters; see the module docs. Labels are
+    /// renumbered by first appearance in input order.
+    fn fit(&self, data: MixedRef<'_>) -> Result<KPrototypesFit, ClusterError> {
+        let (k, options) = (self.k, &self.options);
+        self.validate(data.rows())?;
+        let gamma = options.gamma_for(data.numeric());
+        let levels = check(&data, gamma)?;
+        let (p, q) = (data.p(), data.q());
+        let data = passes(&data, gamma);
+        let fits: Vec<KPrototypesFit> = (0..options.restarts as u64)
+            .into_par_iter()
+            .map(|r| {
+                let mut rng = Rng::stream(options.seed, r);
+                let (centroids, modes) = seed_prototypes(&data, k, &mut rng);
+                run(&data, &levels, centroids, modes, options)
+            })
+            .collect();
+        let mut best = fits
+            .into_iter()
+            .reduce(|a, b| if b.cost < a.cost { b } else { a })
+            .ok_or_else(|| ClusterError::parameter("restarts", 0, "at least 1"))?;
+        let new_of = renumber_by_first_appearance(&mut best.labels, k);
+        best.centroids = permute_rows(&best.centroids, p, &new_of);
+        best.modes = permute_rows(&best.modes, q, &new_of);
+        Ok(best)
+    }
+}
+
+impl Partition for KPrototypesFit {
+    fn labels(&self) -> &[usize] {
+        &self.labels
+    }
+
+    fn cost(&self) -> f64 {
+        self.cost
+    }
+}
+
+/// One k-prototypes fit of `data` from the given prototypes (centroids k × p, modes
+/// k × q) with `options.gamma` (`None` = [`default_gamma`]), `options.max_iter` and
+/// `options.tol` (restarts and seed are not used); labels are not renumbered, so cluster
+/// c keeps prototype c. With γ = 0, tol = 0 and the same centres this is exactly
 /// [`crate::kmeans::lloyd`] on the numerics.
-///
-/// # Panics
-/// As [`kprototypes`], or if the prototypes are not k × p and k × q for one k ≥ 1.
-#[allow(clippy::too_many_arguments)]
 pub fn kprototypes_from(
-    numeric: &[f64],
-    categorical: &[u32],
-    n: usize,
-    p: usize,
-    q: usize,
+    data: MixedRef<'_>,
     centroids: Vec<f64>,
     modes: Vec<u32>,
     options: &KPrototypesOptions,
-) -> KPrototypesFit {
+) -> Result<KPrototypesFit, ClusterError> {
+    let (p, q) = (data.p(), data.q());
     let k = prototype_count(centroids.len(), modes.len(), p, q);
-    assert!(
-        centroids.len() == k * p && modes.len() == k * q,
-        "kprototypes_from: prototypes must be k × p and k × q"
-    );
-    let gamma = options
-        .gamma
-        .unwrap_or_else(|| default_gamma(numeric, n, p));
-    let mut levels = check("kprototypes_from", numeric, categorical, n, p, q, k, gamma);
-    let data = Data {
-        numeric,
-        categorical,
-        n,
-        p,
-        q,
-        gamma,
-    };
+    check_len("prototype centroids (k × p)", k * p, centroids.len())?;
+    check_len("prototype modes (k × q)", k * q, modes.len())?;
+    check_k(k, data.rows())?;
+    options.validate()?;
+    check_finite("prototype centroids", &centroids)?;
+    let gamma = options.gamma_for(data.numeric());
+    let mut levels = check(&data, gamma)?;
+    let data = passes(&data, gamma);
     // Modes outside the observed levels simply never match; widen the tables to hold them.
     for m in modes.chunks_exact(q.max(1)) {
         for (l, &v) in levels.iter_mut().zip(m) {
             *l = (*l).max(v as usize + 1);
         }
     }
-    run(
-        &data,
-        &levels,
-        centroids,
-        modes,
-        options.max_iter,
-        options.tol,
-    )
+    Ok(run(&data, &levels, centroids, modes, options))
 }
 
 /// Greedy k-means++ seeding on the mixed dissimilarity: k prototypes copied from rows.
@@ -476,15 +580,16 @@ struct Partial {
     changed: bool,
 }
 
-/// Alternating assignment and update from the given prototypes (see the module docs).
+/// Alternating assignment and update from the given prototypes (see the module docs),
+/// for at most `options.max_iter` updates with tolerance `options.tol`.
 fn run(
     data: &Data,
     levels: &[usize],
     mut centroids: Vec<f64>,
     mut modes: Vec<u32>,
-    max_iter: usize,
-    tol: f64,
+    options: &KPrototypesOptions,
 ) -> KPrototypesFit {
+    let (max_iter, tol) = (options.max_iter, options.tol);
     let (n, p, q) = (data.n, data.p, data.q);
     let k = prototype_count(centroids.len(), modes.len(), p, q);
     let offsets: Vec<usize> = levels
@@ -710,34 +815,6 @@ fn update(
     }
 }
 
-/// Renumbers clusters by first appearance in input order, permuting the prototypes.
-fn renumber(fit: &mut KPrototypesFit, p: usize, q: usize) {
-    let k = prototype_count(fit.centroids.len(), fit.modes.len(), p, q);
-    let mut new_of = vec![usize::MAX; k];
-    let mut next = 0;
-    for &l in &fit.labels {
-        if new_of[l] == usize::MAX {
-            new_of[l] = next;
-            next += 1;
-        }
-    }
-    for slot in new_of.iter_mut().filter(|s| **s == usize::MAX) {
-        *slot = next;
-        next += 1;
-    }
-    let mut centroids = vec![0.0; fit.centroids.len()];
-    let mut modes = vec![0; fit.modes.len()];
-    for (old, &new) in new_of.iter().enumerate() {
-        centroids[new * p..(new + 1) * p].copy_from_slice(&fit.centroids[old * p..(old + 1) * p]);
-        modes[new * q..(new + 1) * q].copy_from_slice(&fit.modes[old * q..(old + 1) * q]);
-    }
-    fit.centroids = centroids;
-    fit.modes = modes;
-    for l in &mut fit.labels {
-        *l = new_of[*l];
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -754,16 +831,8 @@ mod tests {
             max_iter: 1,
             ..Default::default()
         };
-        let fit = kprototypes_from(
-            &numeric,
-            &categorical,
-            6,
-            1,
-            1,
-            vec![2.0, 100.0],
-            vec![0, 0],
-            &options,
-        );
+        let data = MixedRef::new(MatRef::new(&numeric, 6, 1).unwrap(), &categorical, 1).unwrap();
+        let fit = kprototypes_from(data, vec![2.0, 100.0], vec![0, 0], &options).unwrap();
         assert_eq!(fit.labels, vec![0, 0, 0, 0, 0, 1]);
         assert_eq!(fit.centroids, vec![2.0, 10.0]);
         assert_eq!(fit.modes, vec![0, 1]);
@@ -774,16 +843,8 @@ mod tests {
     fn modes_break_ties_towards_the_smallest_code() {
         // One cluster, codes 2 and 1 twice each: mode 1.
         let categorical = [2, 1, 2, 1];
-        let fit = kprototypes_from(
-            &[],
-            &categorical,
-            4,
-            0,
-            1,
-            vec![],
-            vec![2],
-            &KPrototypesOptions::default(),
-        );
+        let data = MixedRef::new(MatRef::new(&[], 4, 0).unwrap(), &categorical, 1).unwrap();
+        let fit = kprototypes_from(data, vec![], vec![2], &KPrototypesOptions::default()).unwrap();
         assert_eq!(fit.modes, vec![1]);
         assert_eq!(fit.cost, 2.0);
     }

@@ -8,7 +8,11 @@
 //! the `kodama` crate, which runs in place on the condensed matrix: [`linkage_owned`] takes
 //! the matrix by value so that no second N²/2 copy is ever made.
 
+use peergroup_numeric::MatRef;
 use rayon::prelude::*;
+
+use crate::error::{check_finite, check_len, ClusterError};
+use crate::labels::first_appearance;
 
 /// Rule for the distance between two clusters when they are merged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -62,31 +66,28 @@ pub fn condensed_index(n: usize, i: usize, j: usize) -> usize {
 /// `pdist` order), leaving `condensed` untouched; copies it once (8·n(n−1)/2 bytes).
 ///
 /// Ward is applied to whatever distances are given, as SciPy does; it has its
-/// minimum-variance meaning only for Euclidean distances.
-///
-/// # Panics
-/// If `condensed.len() != n(n−1)/2` or a distance is NaN or infinite.
-pub fn linkage(condensed: &[f64], n: usize, method: Linkage) -> Dendrogram {
+/// minimum-variance meaning only for Euclidean distances. Errors if `condensed.len() !=
+/// n(n−1)/2` or a distance is NaN or infinite.
+pub fn linkage(condensed: &[f64], n: usize, method: Linkage) -> Result<Dendrogram, ClusterError> {
     linkage_owned(condensed.to_vec(), n, method)
 }
 
 /// [`linkage`] without the copy: clusters in place in `condensed`, whose memory
-/// (8·n(n−1)/2 bytes) is the only O(n²) allocation, and frees it on return.
-///
-/// # Panics
-/// If `condensed.len() != n(n−1)/2` or a distance is NaN or infinite.
-pub fn linkage_owned(mut condensed: Vec<f64>, n: usize, method: Linkage) -> Dendrogram {
-    assert_eq!(
-        condensed.len(),
+/// (8·n(n−1)/2 bytes) is the only O(n²) allocation, and frees it on return. Errors as
+/// [`linkage`].
+pub fn linkage_owned(
+    mut condensed: Vec<f64>,
+    n: usize,
+    method: Linkage,
+) -> Result<Dendrogram, ClusterError> {
+    check_len(
+        "condensed distances (n(n−1)/2)",
         condensed_len(n),
-        "condensed matrix of {n} observations must have n(n-1)/2 entries"
-    );
+        condensed.len(),
+    )?;
     // kodama requires finite values and would otherwise panic deep inside or, worse,
     // return a tree built on NaN comparisons.
-    assert!(
-        condensed.iter().all(|v| v.is_finite()),
-        "linkage: distances must be finite (no NaN or infinity)"
-    );
+    check_finite("linkage distances", &condensed)?;
     let kodama_method = match method {
         Linkage::Average => kodama::Method::Average,
         Linkage::Complete => kodama::Method::Complete,
@@ -105,7 +106,7 @@ pub fn linkage_owned(mut condensed: Vec<f64>, n: usize, method: Linkage) -> Dend
             size: s.size,
         })
         .collect();
-    Dendrogram { n, merges }
+    Ok(Dendrogram { n, merges })
 }
 
 /// Union–find over leaves, enough to replay a prefix of the merges.
@@ -136,10 +137,13 @@ impl Dendrogram {
     ///
     /// Equals SciPy `fcluster(Z, k, "maxclust")` up to label names whenever the heights
     /// of merges `n − k − 1` and `n − k` differ; on a tie SciPy may return fewer clusters.
-    pub fn cut_k(&self, k: usize) -> Vec<usize> {
-        assert!(k >= 1 || self.n == 0, "cut_k: k must be at least 1");
+    /// Errors if k = 0 (unless there are no leaves).
+    pub fn cut_k(&self, k: usize) -> Result<Vec<usize>, ClusterError> {
+        if k == 0 && self.n > 0 {
+            return Err(ClusterError::parameter("k", 0, "at least 1"));
+        }
         let applied = self.n.saturating_sub(k.max(1)).min(self.merges.len());
-        self.labels_after(applied)
+        Ok(self.labels_after(applied))
     }
 
     /// Flat clustering that applies every merge of height ≤ `h` (SciPy
@@ -162,18 +166,8 @@ impl Dendrogram {
             forest.parent[rb] = ra;
             leaf_of.push(a);
         }
-        let mut label_of_root = vec![usize::MAX; n];
-        let mut next = 0;
-        (0..n)
-            .map(|i| {
-                let r = forest.find(i);
-                if label_of_root[r] == usize::MAX {
-                    label_of_root[r] = next;
-                    next += 1;
-                }
-                label_of_root[r]
-            })
-            .collect()
+        let roots: Vec<usize> = (0..n).map(|i| forest.find(i)).collect();
+        first_appearance(&roots)
     }
 
     /// Sorted leaf members of every merge node: entry `i` ↔ node `n + i` (the clades whose
@@ -254,14 +248,14 @@ pub enum Metric {
     Correlation,
 }
 
-/// Condensed distances (SciPy `pdist` order) between the `n` rows of `x` (n × d,
-/// row-major) under `metric`.
+/// Condensed distances (SciPy `pdist` order) between the rows of `x` under `metric`.
 ///
 /// Correlation distance is 1 − r clamped to [0, 2]; a row with zero variance is taken as
 /// uncorrelated with every other row (distance 1), where SciPy would give NaN, so that the
 /// result can always be clustered.
-pub fn feature_distances(x: &[f64], n: usize, d: usize, metric: Metric) -> Vec<f64> {
-    assert_eq!(x.len(), n * d, "feature_distances: x must be n × d");
+pub fn feature_distances(x: MatRef<'_>, metric: Metric) -> Vec<f64> {
+    let (n, d) = (x.rows(), x.cols());
+    let x = x.as_slice();
     match metric {
         Metric::Euclidean => pairwise(n, |i, j| {
             let (a, b) = (&x[i * d..(i + 1) * d], &x[j * d..(j + 1) * d]);
@@ -354,20 +348,11 @@ pub fn dtw(a: &[f64], b: &[f64], window: Option<usize>) -> f64 {
     prev[m]
 }
 
-/// Condensed DTW distances between the `n` rows of `series` (n × len, row-major), see
+/// Condensed DTW distances between the rows of `series` (one series per row), see
 /// [`dtw`].
-pub fn dtw_distances(series: &[f64], n: usize, len: usize, window: Option<usize>) -> Vec<f64> {
-    assert_eq!(
-        series.len(),
-        n * len,
-        "dtw_distances: series must be n × len"
-    );
-    pairwise(n, |i, j| {
-        dtw(
-            &series[i * len..(i + 1) * len],
-            &series[j * len..(j + 1) * len],
-            window,
-        )
+pub fn dtw_distances(series: MatRef<'_>, window: Option<usize>) -> Vec<f64> {
+    pairwise(series.rows(), |i, j| {
+        dtw(series.row(i), series.row(j), window)
     })
 }
 
@@ -392,12 +377,12 @@ mod tests {
     #[test]
     fn tiny_inputs() {
         for n in 0..2 {
-            let z = linkage(&[], n, Linkage::Average);
+            let z = linkage(&[], n, Linkage::Average).unwrap();
             assert!(z.merges.is_empty());
-            assert_eq!(z.cut_k(1), vec![0; n]);
+            assert_eq!(z.cut_k(1).unwrap(), vec![0; n]);
             assert_eq!(z.leaf_order(), (0..n).collect::<Vec<_>>());
         }
-        let z = linkage(&[2.5], 2, Linkage::Ward);
+        let z = linkage(&[2.5], 2, Linkage::Ward).unwrap();
         assert_eq!(
             z.merges,
             vec![Merge {
@@ -407,7 +392,7 @@ mod tests {
                 size: 2
             }]
         );
-        assert_eq!(z.cut_k(2), vec![0, 1]);
+        assert_eq!(z.cut_k(2).unwrap(), vec![0, 1]);
         assert_eq!(z.cut_height(2.5), vec![0, 0]);
         assert_eq!(z.clades(), vec![vec![0, 1]]);
     }

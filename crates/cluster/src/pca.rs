@@ -45,19 +45,35 @@ pub struct Pca {
     pub scores: Vec<f64>,
 }
 
-/// PCA of the `n` rows of `x` (n × d row-major, finite) keeping the `n_components`
-/// largest-variance axes; see the module docs for the method and sign convention.
-///
-/// # Panics
-/// If `x.len() != n·d`, `n < 2`, or `n_components` is 0 or above min(n, d).
-pub fn pca(x: &[f64], n: usize, d: usize, n_components: usize) -> Pca {
-    assert_eq!(x.len(), n * d, "pca: x must be n × d");
-    assert!(n >= 2, "pca: need at least two rows (n = {n})");
+/// PCA of the rows of `x` (finite) keeping the `n_components` largest-variance axes; see
+/// the module docs for the method and sign convention. Errors if there are fewer than
+/// two rows, `n_components` is 0 or above min(n, d), or a value is not finite.
+pub fn pca(
+    x: peergroup_numeric::MatRef<'_>,
+    n_components: usize,
+) -> Result<Pca, crate::ClusterError> {
+    let (n, d) = (x.rows(), x.cols());
+    if n < 2 {
+        return Err(crate::ClusterError::TooFew {
+            what: "rows",
+            need: 2,
+            found: n,
+        });
+    }
+    if n_components == 0 || n_components > n.min(d) {
+        return Err(crate::ClusterError::parameter(
+            "n_components",
+            n_components,
+            "at least 1 and at most min(rows, features)",
+        ));
+    }
+    crate::error::check_finite("PCA input", x.as_slice())?;
+    Ok(pca_checked(x.as_slice(), n, d, n_components))
+}
+
+/// [`pca`] of `x` (n × d row-major) on checked input.
+pub(crate) fn pca_checked(x: &[f64], n: usize, d: usize, n_components: usize) -> Pca {
     let k = n_components;
-    assert!(
-        k >= 1 && k <= n.min(d),
-        "pca: need 1 ≤ n_components ≤ min(n, d) (n_components = {k}, n = {n}, d = {d})"
-    );
     // Two passes (mean, then centred cross-products) rather than Σx·xᵀ − n·x̄x̄ᵀ, which
     // cancels catastrophically for features far from zero (e.g. AUM in the millions).
     let mean: Vec<f64> = block_sums(
@@ -142,7 +158,7 @@ pub fn pca(x: &[f64], n: usize, d: usize, n_components: usize) -> Pca {
         total_variance,
         scores: Vec::new(),
     };
-    fit.scores = fit.transform(x, n);
+    fit.scores = fit.scores_of(x);
     fit
 }
 
@@ -165,13 +181,20 @@ fn block_sums(x: &[f64], d: usize, f: impl Fn(&[f64], &mut [f64]) + Sync, len: u
 }
 
 impl Pca {
-    /// Scores of new rows `x` (n × d, feature units) on the kept axes: n × k row-major.
-    ///
-    /// # Panics
-    /// If `x.len() != n·d`.
-    pub fn transform(&self, x: &[f64], n: usize) -> Vec<f64> {
+    /// Scores of new rows `x` (the fitted data's d columns, feature units) on the kept
+    /// axes: n × k row-major. Errors if `x` has another number of columns.
+    pub fn transform(
+        &self,
+        x: peergroup_numeric::MatRef<'_>,
+    ) -> Result<Vec<f64>, crate::ClusterError> {
+        crate::error::check_len("columns of the rows to transform", self.d, x.cols())?;
+        Ok(self.scores_of(x.as_slice()))
+    }
+
+    /// Scores of the rows of `x` (n × d row-major).
+    fn scores_of(&self, x: &[f64]) -> Vec<f64> {
         let (d, k) = (self.d, self.k);
-        assert_eq!(x.len(), n * d, "Pca::transform: x must be n × d");
+        let n = x.len() / d.max(1);
         let mut scores = vec![0.0; n * k];
         scores
             .par_chunks_mut(k)
@@ -192,17 +215,15 @@ impl Pca {
     }
 
     /// Rows rebuilt from scores (n × k): mean + scores·components, n × d row-major
-    /// (feature units); exact up to rounding when k = d.
-    ///
-    /// # Panics
-    /// If `scores.len() != n·k`.
-    pub fn inverse_transform(&self, scores: &[f64], n: usize) -> Vec<f64> {
-        let (d, k) = (self.d, self.k);
-        assert_eq!(
-            scores.len(),
-            n * k,
-            "Pca::inverse_transform: scores must be n × k"
-        );
+    /// (feature units); exact up to rounding when k = d. Errors if `scores` does not have
+    /// k columns.
+    pub fn inverse_transform(
+        &self,
+        scores: peergroup_numeric::MatRef<'_>,
+    ) -> Result<Vec<f64>, crate::ClusterError> {
+        let (n, d, k) = (scores.rows(), self.d, self.k);
+        crate::error::check_len("columns of the scores", k, scores.cols())?;
+        let scores = scores.as_slice();
         let mut x = Vec::with_capacity(n * d);
         for s in scores.chunks_exact(k) {
             for f in 0..d {
@@ -214,6 +235,6 @@ impl Pca {
                 );
             }
         }
-        x
+        Ok(x)
     }
 }

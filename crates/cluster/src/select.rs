@@ -22,18 +22,21 @@
 //! (e.g. a million app users) choose k on a random subsample of a few thousand rows and
 //! fit the chosen k on everything.
 //!
-//! Ready-made methods: [`KMeansSelect`] (k-means on a feature matrix; reproduces
-//! [`gap_statistic`](crate::validity::gap_statistic) exactly) and [`KPrototypesSelect`]
-//! (k-prototypes on mixed data). Other methods (hierarchical cuts, mixtures) implement
-//! [`KSelect`].
+//! Ready-made methods, each a member of the [`Fit`] family swept over k: [`KMeansSelect`]
+//! (k-means on a feature matrix; [`gap_statistic`] is its gap table),
+//! [`KPrototypesSelect`] (k-prototypes on mixed data) and [`LinkageSelect`] (dendrogram
+//! cuts). Other methods (mixtures) implement [`KSelect`].
 
+use peergroup_numeric::MatRef;
 use peergroup_random::Rng;
 use rayon::prelude::*;
 
-use crate::kmeans::kmeans;
-use crate::kprototypes::{default_gamma, kprototypes, KPrototypesOptions};
+use crate::error::{check_features, check_finite, check_k, ClusterError};
+use crate::fit::{Clustering, Fit, Partition};
+use crate::kmeans::KMeans;
+use crate::kprototypes::{KPrototypes, KPrototypesOptions, MixedRef};
 use crate::linkage::condensed_len;
-use crate::validity::{gap_choice, silhouette, Gap, GAP_RESTARTS};
+use crate::validity::{dispersion_condensed_unchecked, silhouette_unchecked};
 
 /// Largest number of items the silhouette is computed on; more are sampled down to it
 /// (O(m²) distances).
@@ -46,18 +49,27 @@ pub const SILHOUETTE_NO_STRUCTURE: f64 = 0.25;
 /// (near `u64::MAX`) streams.
 const SAMPLE_STREAM: u64 = u64::MAX / 2;
 
-/// A clustering method and its data, as [`choose_k`] needs them.
+/// A clustering method and its data, as [`choose_k`] needs them: a member of the
+/// [`Fit`] family fitted for any k.
 pub trait KSelect: Sync {
     /// Number of items clustered.
     fn items(&self) -> usize;
     /// Labels (`0..k`) and within-cluster cost W_k (> 0 unless items coincide) of the
-    /// observed data in `k` clusters, deterministic in `seed`.
-    fn fit(&self, k: usize, seed: u64) -> (Vec<usize>, f64);
+    /// observed data in `k` clusters (1 ≤ k ≤ items), deterministic in `seed`.
+    fn fit(&self, k: usize, seed: u64) -> Result<Clustering, ClusterError>;
     /// W_1, …, W_{k_max} of one reference data set drawn from `rng`: data of the same
     /// shape without cluster structure, clustered the same way.
-    fn reference_costs(&self, k_max: usize, rng: &mut Rng) -> Vec<f64>;
+    fn reference_costs(&self, k_max: usize, rng: &mut Rng) -> Result<Vec<f64>, ClusterError>;
     /// Dissimilarity of items i and j used by the silhouette (a distance, not squared).
     fn distance(&self, i: usize, j: usize) -> f64;
+}
+
+/// The labels and cost of any fitted [`Partition`].
+fn clustering(model: &impl Partition) -> Clustering {
+    Clustering {
+        labels: model.labels().to_vec(),
+        cost: model.cost(),
+    }
 }
 
 /// Which criterion decides [`KChoice::k`].
@@ -105,38 +117,23 @@ pub struct KChoice {
 /// Tabulates the gap statistic (`refs` reference sets) and the mean silhouette for
 /// k = 1..=k_max and picks k by `rule` (see the module docs). Observed fits use `seed` for
 /// every k; reference set b draws from `Rng::stream(seed, u64::MAX − b)`. Fits and
-/// references run in parallel; the result depends on the seed only.
-///
-/// # Panics
-/// If k_max = 0, k_max > items, or refs = 0.
+/// references run in parallel; the result depends on the seed only. Errors if k_max is
+/// not in 1..=items, refs = 0, or a fit fails.
 pub fn choose_k(
     method: &impl KSelect,
     k_max: usize,
     refs: usize,
     rule: KRule,
     seed: u64,
-) -> KChoice {
+) -> Result<KChoice, ClusterError> {
     let n = method.items();
-    assert!(
-        k_max >= 1 && k_max <= n,
-        "choose_k: need 1 ≤ k_max ≤ items (k_max = {k_max}, items = {n})"
-    );
-    assert!(refs >= 1, "choose_k: need at least one reference set");
-    let fits: Vec<(Vec<usize>, f64)> = (1..=k_max)
+    check_k(k_max, n)?;
+    check_refs(refs)?;
+    let fits: Vec<Clustering> = (1..=k_max)
         .into_par_iter()
         .map(|k| method.fit(k, seed))
-        .collect();
-    let reference: Vec<Vec<f64>> = (0..refs as u64)
-        .into_par_iter()
-        .map(|b| {
-            let mut rng = Rng::stream(seed, u64::MAX - b);
-            method
-                .reference_costs(k_max, &mut rng)
-                .iter()
-                .map(|w| w.ln())
-                .collect()
-        })
-        .collect();
+        .collect::<Result<_, _>>()?;
+    let reference = reference_log_costs(method, k_max, refs, seed)?;
     // Silhouette sample: all items, or a seeded subset in increasing order.
     let sample: Vec<usize> = if n <= SILHOUETTE_SAMPLE {
         (0..n).collect()
@@ -158,39 +155,29 @@ pub fn choose_k(
     } else {
         Vec::new()
     };
-    let b = refs as f64;
-    let table: Vec<KCriteria> = fits
+    let gaps: Vec<Gap> = fits
         .iter()
         .enumerate()
-        .map(|(ki, (labels, cost))| {
-            let mean = reference.iter().map(|r| r[ki]).sum::<f64>() / b;
-            let var = reference
-                .iter()
-                .map(|r| (r[ki] - mean).powi(2))
-                .sum::<f64>()
-                / b;
+        .map(|(ki, fit)| gap_row(ki, fit.cost.ln(), &reference))
+        .collect();
+    let table: Vec<KCriteria> = fits
+        .iter()
+        .zip(&gaps)
+        .enumerate()
+        .map(|(ki, (fit, g))| {
             let sil = if ki == 0 {
                 f64::NAN
             } else {
-                let sub: Vec<usize> = sample.iter().map(|&i| labels[i]).collect();
-                silhouette(&condensed, m, &sub)
+                let sub: Vec<usize> = sample.iter().map(|&i| fit.labels[i]).collect();
+                silhouette_unchecked(&condensed, m, &sub)
             };
             KCriteria {
-                k: ki + 1,
-                cost: *cost,
-                gap: mean - cost.ln(),
-                s: var.sqrt() * (1.0 + 1.0 / b).sqrt(),
+                k: g.k,
+                cost: fit.cost,
+                gap: g.gap,
+                s: g.s,
                 silhouette: sil,
             }
-        })
-        .collect();
-    let gaps: Vec<Gap> = table
-        .iter()
-        .map(|r| Gap {
-            k: r.k,
-            gap: r.gap,
-            s: r.s,
-            log_w: r.cost.ln(),
         })
         .collect();
     let k_gap = gap_choice(&gaps);
@@ -199,15 +186,110 @@ pub fn choose_k(
         KRule::Gap => k_gap,
         KRule::Silhouette => k_silhouette,
     };
-    let labels = fits[k - 1].0.clone();
-    KChoice {
+    let labels = fits[k - 1].labels.clone();
+    Ok(KChoice {
         table,
         rule,
         k,
         k_gap,
         k_silhouette,
         labels,
+    })
+}
+
+fn check_refs(refs: usize) -> Result<(), ClusterError> {
+    if refs == 0 {
+        return Err(ClusterError::parameter("refs", 0, "at least 1"));
     }
+    Ok(())
+}
+
+/// ln W*_1..=ln W*_{k_max} of `refs` reference sets; set b draws from
+/// `Rng::stream(seed, u64::MAX − b)`, past any index the fits use for their restarts, so
+/// the reference data never reuses the numbers that seeded the observed fits.
+fn reference_log_costs(
+    method: &impl KSelect,
+    k_max: usize,
+    refs: usize,
+    seed: u64,
+) -> Result<Vec<Vec<f64>>, ClusterError> {
+    (0..refs as u64)
+        .into_par_iter()
+        .map(|b| {
+            let mut rng = Rng::stream(seed, u64::MAX - b);
+            let costs = method.reference_costs(k_max, &mut rng)?;
+            Ok(costs.iter().map(|w| w.ln()).collect())
+        })
+        .collect()
+}
+
+/// k-means restarts behind every W_k of [`gap_statistic`].
+pub const GAP_RESTARTS: usize = 5;
+
+/// One row of the gap statistic.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Gap {
+    /// Number of clusters.
+    pub k: usize,
+    /// Gap(k) = mean over references of ln W*_k − ln W_k (nats).
+    pub gap: f64,
+    /// s_k = sd of the reference ln W*_k × √(1 + 1/B) (nats).
+    pub s: f64,
+    /// ln W_k of the data, W_k the within-cluster cost (k-means: sum of squares).
+    pub log_w: f64,
+}
+
+/// The gap row of k = ki + 1 from ln W_k of the data and the ln W*_k of every reference.
+fn gap_row(ki: usize, log_w: f64, reference: &[Vec<f64>]) -> Gap {
+    let b = reference.len() as f64;
+    let mean = reference.iter().map(|r| r[ki]).sum::<f64>() / b;
+    let var = reference
+        .iter()
+        .map(|r| (r[ki] - mean).powi(2))
+        .sum::<f64>()
+        / b;
+    Gap {
+        k: ki + 1,
+        gap: mean - log_w,
+        s: var.sqrt() * (1.0 + 1.0 / b).sqrt(),
+        log_w,
+    }
+}
+
+/// Gap statistic (Tibshirani, Walther & Hastie 2001) for k = 1..=k_max on the rows of `x`
+/// (finite): W_k from k-means ([`GAP_RESTARTS`] restarts), `refs` reference sets drawn
+/// uniformly over the data's bounding box (feature-wise range); the gap columns of
+/// [`choose_k`] on a [`KMeansSelect`].
+///
+/// Deterministic in `seed`; reference sets are generated and clustered in parallel, each
+/// from its own stream. If k reaches the number of distinct points, W_k = 0 and the gap is
+/// +∞. Errors if k_max is not in 1..=n, refs = 0 or the data are not finite.
+pub fn gap_statistic(
+    x: MatRef<'_>,
+    k_max: usize,
+    refs: usize,
+    seed: u64,
+) -> Result<Vec<Gap>, ClusterError> {
+    check_k(k_max, x.rows())?;
+    check_refs(refs)?;
+    let method = KMeansSelect::new(x);
+    let observed: Vec<f64> = (1..=k_max)
+        .map(|k| Ok(method.fit(k, seed)?.cost.ln()))
+        .collect::<Result<_, ClusterError>>()?;
+    let reference = reference_log_costs(&method, k_max, refs, seed)?;
+    Ok(observed
+        .iter()
+        .enumerate()
+        .map(|(ki, &log_w)| gap_row(ki, log_w, &reference))
+        .collect())
+}
+
+/// Tibshirani's choice: the smallest k with Gap(k) ≥ Gap(k+1) − s_{k+1}; the largest k
+/// tried if none qualifies (0 for an empty table).
+pub fn gap_choice(gaps: &[Gap]) -> usize {
+    gaps.windows(2)
+        .find(|w| w[0].gap >= w[1].gap - w[1].s)
+        .map_or_else(|| gaps.last().map_or(0, |g| g.k), |w| w[0].k)
 }
 
 /// The k ≥ 2 with the widest mean silhouette (the smaller k on a tie), or 1 if that width
@@ -242,11 +324,12 @@ fn sample_distances(method: &impl KSelect, sample: &[usize]) -> Vec<f64> {
     out
 }
 
-/// Feature-wise minimum and maximum of an n × d matrix.
-fn bounding_box(x: &[f64], d: usize) -> (Vec<f64>, Vec<f64>) {
+/// Feature-wise minimum and maximum of the rows of `x`.
+fn bounding_box(x: MatRef<'_>) -> (Vec<f64>, Vec<f64>) {
+    let d = x.cols();
     let mut lo = vec![f64::INFINITY; d];
     let mut hi = vec![f64::NEG_INFINITY; d];
-    for row in x.chunks_exact(d.max(1)) {
+    for row in x.row_iter() {
         for f in 0..d {
             lo[f] = lo[f].min(row[f]);
             hi[f] = hi[f].max(row[f]);
@@ -255,14 +338,20 @@ fn bounding_box(x: &[f64], d: usize) -> (Vec<f64>, Vec<f64>) {
     (lo, hi)
 }
 
+/// n × d values drawn uniformly over the box `lo..hi`, row after row.
+fn uniform_in_box(n: usize, lo: &[f64], hi: &[f64], rng: &mut Rng) -> Vec<f64> {
+    let d = lo.len();
+    (0..n * d)
+        .map(|i| rng.uniform_range(lo[i % d], hi[i % d]))
+        .collect()
+}
+
 /// k-means (greedy k-means++, `restarts` restarts) on the rows of a feature matrix; W_k =
 /// inertia (units²); references uniform over the data's bounding box (Tibshirani's
 /// "uniform over the range of each feature"); silhouette on Euclidean distances.
 #[derive(Clone, Debug)]
 pub struct KMeansSelect<'a> {
-    x: &'a [f64],
-    n: usize,
-    d: usize,
+    x: MatRef<'a>,
     /// Restarts per fit ([`GAP_RESTARTS`] by default).
     pub restarts: usize,
     lo: Vec<f64>,
@@ -270,53 +359,47 @@ pub struct KMeansSelect<'a> {
 }
 
 impl<'a> KMeansSelect<'a> {
-    /// k-means selection on `x` (n × d row-major, finite) with [`GAP_RESTARTS`] restarts,
-    /// which makes [`choose_k`]'s gap columns equal [`gap_statistic`]'s.
-    ///
-    /// [`gap_statistic`]: crate::validity::gap_statistic
-    ///
-    /// # Panics
-    /// If `x.len() != n·d`.
-    pub fn new(x: &'a [f64], n: usize, d: usize) -> Self {
-        assert_eq!(x.len(), n * d, "KMeansSelect: x must be n × d");
-        let (lo, hi) = bounding_box(x, d);
+    /// k-means selection on the rows of `x` (finite) with [`GAP_RESTARTS`] restarts, which
+    /// makes [`choose_k`]'s gap columns equal [`gap_statistic`]'s.
+    pub fn new(x: MatRef<'a>) -> Self {
+        let (lo, hi) = bounding_box(x);
         KMeansSelect {
             x,
-            n,
-            d,
             restarts: GAP_RESTARTS,
             lo,
             hi,
         }
     }
+
+    fn method(&self, k: usize, seed: u64) -> KMeans {
+        KMeans::new(k).restarts(self.restarts).seed(seed)
+    }
 }
 
 impl KSelect for KMeansSelect<'_> {
     fn items(&self) -> usize {
-        self.n
+        self.x.rows()
     }
 
-    fn fit(&self, k: usize, seed: u64) -> (Vec<usize>, f64) {
-        let fit = kmeans(self.x, self.n, self.d, k, self.restarts, seed);
-        (fit.labels, fit.inertia)
+    fn fit(&self, k: usize, seed: u64) -> Result<Clustering, ClusterError> {
+        Ok(clustering(&self.method(k, seed).fit(self.x)?))
     }
 
-    fn reference_costs(&self, k_max: usize, rng: &mut Rng) -> Vec<f64> {
-        let (n, d) = (self.n, self.d);
-        let data: Vec<f64> = (0..n * d)
-            .map(|i| rng.uniform_range(self.lo[i % d], self.hi[i % d]))
-            .collect();
+    fn reference_costs(&self, k_max: usize, rng: &mut Rng) -> Result<Vec<f64>, ClusterError> {
+        let n = self.x.rows();
+        let data = uniform_in_box(n, &self.lo, &self.hi, rng);
+        let data = MatRef::new(&data, n, self.x.cols())?;
         let seed = rng.next_u64();
         (1..=k_max)
-            .map(|k| kmeans(&data, n, d, k, self.restarts, seed).inertia)
+            .map(|k| Ok(self.method(k, seed).fit(data)?.inertia))
             .collect()
     }
 
     fn distance(&self, i: usize, j: usize) -> f64 {
-        let d = self.d;
-        self.x[i * d..(i + 1) * d]
+        self.x
+            .row(i)
             .iter()
-            .zip(&self.x[j * d..(j + 1) * d])
+            .zip(self.x.row(j))
             .map(|(a, b)| (a - b) * (a - b))
             .sum::<f64>()
             .sqrt()
@@ -331,113 +414,75 @@ impl KSelect for KMeansSelect<'_> {
 /// one-hot embedding in which k-prototypes is k-means (see [`crate::kprototypes`]).
 #[derive(Clone, Debug)]
 pub struct KPrototypesSelect<'a> {
-    numeric: &'a [f64],
-    categorical: &'a [u32],
-    n: usize,
-    p: usize,
-    q: usize,
-    /// Options of every fit; `gamma` is always `Some` (resolved by [`Self::new`]).
-    pub options: KPrototypesOptions,
+    data: MixedRef<'a>,
+    options: KPrototypesOptions,
+    /// γ of `options`, resolved.
+    gamma: f64,
     lo: Vec<f64>,
     hi: Vec<f64>,
 }
 
 impl<'a> KPrototypesSelect<'a> {
-    /// k-prototypes selection on numeric (n × p) and categorical (n × q) parts with
-    /// `options` for every fit (γ resolved here from the observed data if `None`; the
-    /// seed is replaced by [`choose_k`]'s).
-    ///
-    /// # Panics
-    /// If the shapes do not match.
-    pub fn new(
-        numeric: &'a [f64],
-        categorical: &'a [u32],
-        n: usize,
-        p: usize,
-        q: usize,
-        options: KPrototypesOptions,
-    ) -> Self {
-        assert_eq!(
-            numeric.len(),
-            n * p,
-            "KPrototypesSelect: numeric must be n × p"
-        );
-        assert_eq!(
-            categorical.len(),
-            n * q,
-            "KPrototypesSelect: categorical must be n × q"
-        );
-        let gamma = options
-            .gamma
-            .unwrap_or_else(|| default_gamma(numeric, n, p));
-        let (lo, hi) = bounding_box(numeric, p);
-        KPrototypesSelect {
-            numeric,
-            categorical,
-            n,
-            p,
-            q,
+    /// k-prototypes selection on mixed `data` with `options` for every fit (γ resolved
+    /// here from the observed data if `None`; the seed is replaced by [`choose_k`]'s).
+    /// Errors on invalid options or non-finite numerics.
+    pub fn new(data: MixedRef<'a>, options: KPrototypesOptions) -> Result<Self, ClusterError> {
+        options.validate()?;
+        check_finite("numeric features", data.numeric().as_slice())?;
+        let gamma = options.gamma_for(data.numeric());
+        let (lo, hi) = bounding_box(data.numeric());
+        Ok(KPrototypesSelect {
+            data,
             options: KPrototypesOptions {
                 gamma: Some(gamma),
                 ..options
             },
+            gamma,
             lo,
             hi,
-        }
+        })
+    }
+
+    /// Options of every fit; `gamma` is always `Some` (resolved by [`Self::new`]).
+    pub fn options(&self) -> &KPrototypesOptions {
+        &self.options
+    }
+
+    fn method(&self, k: usize, seed: u64) -> KPrototypes {
+        KPrototypes::new(k).options(KPrototypesOptions {
+            seed,
+            ..self.options
+        })
     }
 }
 
 impl KSelect for KPrototypesSelect<'_> {
     fn items(&self) -> usize {
-        self.n
+        self.data.rows()
     }
 
-    fn fit(&self, k: usize, seed: u64) -> (Vec<usize>, f64) {
-        let options = KPrototypesOptions {
-            seed,
-            ..self.options
-        };
-        let fit = kprototypes(
-            self.numeric,
-            self.categorical,
-            self.n,
-            self.p,
-            self.q,
-            k,
-            &options,
-        );
-        (fit.labels, fit.cost)
+    fn fit(&self, k: usize, seed: u64) -> Result<Clustering, ClusterError> {
+        Ok(clustering(&self.method(k, seed).fit(self.data)?))
     }
 
-    fn reference_costs(&self, k_max: usize, rng: &mut Rng) -> Vec<f64> {
-        let (n, p, q) = (self.n, self.p, self.q);
-        let numeric: Vec<f64> = (0..n * p)
-            .map(|i| rng.uniform_range(self.lo[i % p], self.hi[i % p]))
-            .collect();
+    fn reference_costs(&self, k_max: usize, rng: &mut Rng) -> Result<Vec<f64>, ClusterError> {
+        let (n, p, q) = (self.data.rows(), self.data.p(), self.data.q());
+        let numeric = uniform_in_box(n, &self.lo, &self.hi, rng);
         // A random row's code per cell: a draw from that column's empirical distribution.
+        let observed = self.data.categorical();
         let categorical: Vec<u32> = (0..n * q)
-            .map(|i| self.categorical[rng.below(n as u64) as usize * q + i % q])
+            .map(|i| observed[rng.below(n as u64) as usize * q + i % q])
             .collect();
-        let options = KPrototypesOptions {
-            seed: rng.next_u64(),
-            ..self.options
-        };
+        let seed = rng.next_u64();
+        let data = MixedRef::new(MatRef::new(&numeric, n, p)?, &categorical, q)?;
         (1..=k_max)
-            .map(|k| kprototypes(&numeric, &categorical, n, p, q, k, &options).cost)
+            .map(|k| Ok(self.method(k, seed).fit(data)?.cost))
             .collect()
     }
 
     fn distance(&self, i: usize, j: usize) -> f64 {
-        let (p, q) = (self.p, self.q);
-        let gamma = self.options.gamma.expect("resolved in new");
-        crate::kprototypes::dissimilarity(
-            &self.numeric[i * p..(i + 1) * p],
-            &self.categorical[i * q..(i + 1) * q],
-            &self.numeric[j * p..(j + 1) * p],
-            &self.categorical[j * q..(j + 1) * q],
-            gamma,
-        )
-        .sqrt()
+        let d = &self.data;
+        crate::kprototypes::dissimilarity(d.num(i), d.cat(i), d.num(j), d.cat(j), self.gamma).sqrt()
     }
 }
 
@@ -467,12 +512,12 @@ pub struct LinkageSelect {
     hi: Vec<f64>,
 }
 
-fn row_distances(x: &[f64], n: usize, d: usize, distance: RowDistance) -> Vec<f64> {
+fn row_distances(x: MatRef<'_>, distance: RowDistance) -> Vec<f64> {
     match distance {
         RowDistance::Euclidean => {
-            crate::linkage::feature_distances(x, n, d, crate::linkage::Metric::Euclidean)
+            crate::linkage::feature_distances(x, crate::linkage::Metric::Euclidean)
         }
-        RowDistance::Dtw => crate::linkage::dtw_distances(x, n, d, None),
+        RowDistance::Dtw => crate::linkage::dtw_distances(x, None),
     }
 }
 
@@ -482,55 +527,40 @@ fn linkage_costs(
     n: usize,
     tree: &crate::linkage::Dendrogram,
     k_max: usize,
-) -> Vec<f64> {
+) -> Result<Vec<f64>, ClusterError> {
     (1..=k_max)
-        .map(|k| within_dispersion(condensed, n, &tree.cut_k(k)))
+        .map(|k| Ok(within_dispersion(condensed, n, &tree.cut_k(k)?)))
         .collect()
 }
 
-/// Σ_clusters (1/n_r) Σ_{i<j in r} d²_ij.
+/// Σ_clusters (1/n_r) Σ_{i<j in r} d²_ij: the within part of
+/// [`crate::validity::dispersion_condensed`].
 fn within_dispersion(condensed: &[f64], n: usize, labels: &[usize]) -> f64 {
-    let k = labels.iter().max().map_or(0, |m| m + 1);
-    let mut sums = vec![0.0; k];
-    let mut sizes = vec![0usize; k];
-    for &l in labels {
-        sizes[l] += 1;
-    }
-    let mut idx = 0;
-    for i in 0..n {
-        for j in i + 1..n {
-            if labels[i] == labels[j] {
-                sums[labels[i]] += condensed[idx] * condensed[idx];
-            }
-            idx += 1;
-        }
-    }
-    sums.iter()
-        .zip(&sizes)
-        .filter(|(_, &s)| s > 0)
-        .map(|(w, &s)| w / s as f64)
-        .sum()
+    dispersion_condensed_unchecked(condensed, n, labels).within
 }
 
 impl LinkageSelect {
-    /// Hierarchical selection on `x` (n × d, row-major, finite) with `method` linkage
-    /// under `distance`; builds the observed dendrogram once.
-    ///
-    /// # Panics
-    /// If `x.len() != n·d` or n < 2.
+    /// Hierarchical selection on the rows of `x` (finite, at least two) with `method`
+    /// linkage under `distance`; builds the observed dendrogram once.
     pub fn new(
-        x: &[f64],
-        n: usize,
-        d: usize,
+        x: MatRef<'_>,
         method: crate::linkage::Linkage,
         distance: RowDistance,
-    ) -> Self {
-        assert_eq!(x.len(), n * d, "LinkageSelect: x must be n × d");
-        assert!(n >= 2, "LinkageSelect: need at least two rows");
-        let condensed = row_distances(x, n, d, distance);
-        let tree = crate::linkage::linkage(&condensed, n, method);
-        let (lo, hi) = bounding_box(x, d);
-        LinkageSelect {
+    ) -> Result<Self, ClusterError> {
+        let (n, d) = (x.rows(), x.cols());
+        if n < 2 {
+            return Err(ClusterError::TooFew {
+                what: "rows",
+                need: 2,
+                found: n,
+            });
+        }
+        check_features(d)?;
+        check_finite("linkage input", x.as_slice())?;
+        let condensed = row_distances(x, distance);
+        let tree = crate::linkage::linkage(&condensed, n, method)?;
+        let (lo, hi) = bounding_box(x);
+        Ok(LinkageSelect {
             n,
             d,
             method,
@@ -539,7 +569,7 @@ impl LinkageSelect {
             tree,
             lo,
             hi,
-        }
+        })
     }
 
     /// The observed dendrogram.
@@ -558,19 +588,17 @@ impl KSelect for LinkageSelect {
         self.n
     }
 
-    fn fit(&self, k: usize, _seed: u64) -> (Vec<usize>, f64) {
-        let labels = self.tree.cut_k(k);
-        let w = within_dispersion(&self.condensed, self.n, &labels);
-        (labels, w)
+    fn fit(&self, k: usize, _seed: u64) -> Result<Clustering, ClusterError> {
+        let labels = self.tree.cut_k(k)?;
+        let cost = within_dispersion(&self.condensed, self.n, &labels);
+        Ok(Clustering { labels, cost })
     }
 
-    fn reference_costs(&self, k_max: usize, rng: &mut Rng) -> Vec<f64> {
-        let (n, d) = (self.n, self.d);
-        let data: Vec<f64> = (0..n * d)
-            .map(|i| rng.uniform_range(self.lo[i % d], self.hi[i % d]))
-            .collect();
-        let condensed = row_distances(&data, n, d, self.distance);
-        let tree = crate::linkage::linkage(&condensed, n, self.method);
+    fn reference_costs(&self, k_max: usize, rng: &mut Rng) -> Result<Vec<f64>, ClusterError> {
+        let n = self.n;
+        let data = uniform_in_box(n, &self.lo, &self.hi, rng);
+        let condensed = row_distances(MatRef::new(&data, n, self.d)?, self.distance);
+        let tree = crate::linkage::linkage(&condensed, n, self.method)?;
         linkage_costs(&condensed, n, &tree, k_max)
     }
 

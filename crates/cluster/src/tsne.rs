@@ -28,10 +28,12 @@
 //! [`BARNES_HUT_MIN_N`] points. Both are deterministic: per-point work is parallel, sums
 //! over points are taken in point order, so results depend on the inputs and the seed only.
 
+use peergroup_numeric::MatRef;
 use peergroup_random::Rng;
 use rayon::prelude::*;
 
-use crate::pca::pca;
+use crate::error::{check_finite, check_len, ClusterError};
+use crate::pca::pca_checked;
 
 /// Largest n for which [`TsneMethod::Auto`] uses the exact gradient; above it, Barnes–Hut
 /// (for dims ≤ 3). Measured with 1,000 iterations on 2 shared cores (load 3-4): 1,000
@@ -148,35 +150,63 @@ struct Sparse {
     values: Vec<f64>,
 }
 
-/// t-SNE of the `n` rows of `x` (n × d row-major, finite) into `options.dims` dimensions;
-/// see the module docs for the algorithm.
-///
-/// # Panics
-/// If `x.len() != n·d`, n < 2, dims = 0, perplexity is not in (0, n), the learning rate
-/// is not positive, or Barnes–Hut is requested with dims > 3.
-pub fn tsne(x: &[f64], n: usize, d: usize, options: &TsneOptions) -> Tsne {
+impl TsneOptions {
+    /// Checks the options for `n` points and resolves the gradient method and the
+    /// learning rate: n ≥ 2, dims ≥ 1, perplexity in (0, n), a positive learning rate,
+    /// and dims ≤ 3 for Barnes–Hut.
+    pub fn validate(&self, n: usize) -> Result<(TsneMethod, f64), ClusterError> {
+        let o = self;
+        if n < 2 {
+            return Err(ClusterError::TooFew {
+                what: "points",
+                need: 2,
+                found: n,
+            });
+        }
+        if o.dims == 0 {
+            return Err(ClusterError::parameter("dims", 0, "at least 1"));
+        }
+        if !(o.perplexity > 0.0 && o.perplexity < n as f64) {
+            return Err(ClusterError::parameter(
+                "perplexity",
+                o.perplexity,
+                "in (0, n), n the number of points",
+            ));
+        }
+        let method = match o.method {
+            TsneMethod::Auto if n > BARNES_HUT_MIN_N && o.dims <= 3 => TsneMethod::BarnesHut,
+            TsneMethod::Auto => TsneMethod::Exact,
+            m => m,
+        };
+        if method == TsneMethod::BarnesHut && o.dims > 3 {
+            return Err(ClusterError::parameter(
+                "dims",
+                o.dims,
+                "at most 3 for Barnes–Hut",
+            ));
+        }
+        let learning_rate = o
+            .learning_rate
+            .unwrap_or((n as f64 / o.early_exaggeration / 4.0).max(50.0));
+        if learning_rate.is_nan() || learning_rate <= 0.0 {
+            return Err(ClusterError::parameter(
+                "learning rate",
+                learning_rate,
+                "positive",
+            ));
+        }
+        Ok((method, learning_rate))
+    }
+}
+
+/// t-SNE of the rows of `x` (finite) into `options.dims` dimensions; see the module docs
+/// for the algorithm. Errors as [`TsneOptions::validate`] or on non-finite input.
+pub fn tsne(x: MatRef<'_>, options: &TsneOptions) -> Result<Tsne, ClusterError> {
     let o = options;
-    assert_eq!(x.len(), n * d, "tsne: x must be n × d");
-    assert!(n >= 2, "tsne: need at least two points");
-    assert!(o.dims >= 1, "tsne: dims must be at least 1");
-    assert!(
-        o.perplexity > 0.0 && o.perplexity < n as f64,
-        "tsne: perplexity must be in (0, n) (perplexity = {}, n = {n})",
-        o.perplexity
-    );
-    let method = match o.method {
-        TsneMethod::Auto if n > BARNES_HUT_MIN_N && o.dims <= 3 => TsneMethod::BarnesHut,
-        TsneMethod::Auto => TsneMethod::Exact,
-        m => m,
-    };
-    assert!(
-        method != TsneMethod::BarnesHut || o.dims <= 3,
-        "tsne: Barnes–Hut needs dims ≤ 3"
-    );
-    let learning_rate = o
-        .learning_rate
-        .unwrap_or((n as f64 / o.early_exaggeration / 4.0).max(50.0));
-    assert!(learning_rate > 0.0, "tsne: learning rate must be positive");
+    let (n, d) = (x.rows(), x.cols());
+    let (method, learning_rate) = o.validate(n)?;
+    check_finite("t-SNE input", x.as_slice())?;
+    let x = x.as_slice();
     let p = match method {
         TsneMethod::Exact => Affinities::Dense(dense_affinities(x, n, d, o.perplexity)),
         _ => Affinities::Sparse(sparse_affinities(x, n, d, o.perplexity)),
@@ -184,8 +214,8 @@ pub fn tsne(x: &[f64], n: usize, d: usize, options: &TsneOptions) -> Tsne {
     let mut y = initial_embedding(x, n, d, o);
     let dims = o.dims;
     let gradient = |y: &[f64], exaggeration: f64, grad: &mut [f64], want_kl: bool| match &p {
-        Affinities::Dense(p) => exact_gradient(p, y, n, dims, exaggeration, grad, want_kl),
-        Affinities::Sparse(p) => bh_gradient(p, y, n, dims, exaggeration, o.theta, grad, want_kl),
+        Affinities::Dense(p) => exact_gradient(p, y, dims, exaggeration, grad, want_kl),
+        Affinities::Sparse(p) => bh_gradient(p, y, dims, exaggeration, o.theta, grad, want_kl),
     };
     let mut grad = vec![0.0; n * dims];
     let mut kl_history = vec![(0, gradient(&y, 1.0, &mut grad, true).expect("asked for KL"))];
@@ -241,7 +271,7 @@ pub fn tsne(x: &[f64], n: usize, d: usize, options: &TsneOptions) -> Tsne {
         kl = gradient(&y, 1.0, &mut grad, true).expect("asked for KL");
         kl_history.push((iterations, kl));
     }
-    Tsne {
+    Ok(Tsne {
         dims,
         embedding: y,
         kl_divergence: kl,
@@ -249,13 +279,13 @@ pub fn tsne(x: &[f64], n: usize, d: usize, options: &TsneOptions) -> Tsne {
         iterations,
         method,
         learning_rate,
-    }
+    })
 }
 
 /// Starting coordinates (n × dims): scaled PCA scores or small Gaussian noise.
 fn initial_embedding(x: &[f64], n: usize, d: usize, o: &TsneOptions) -> Vec<f64> {
     if o.init == TsneInit::Pca && o.dims <= d.min(n) {
-        let mut y = pca(x, n, d, o.dims).scores;
+        let mut y = pca_checked(x, n, d, o.dims).scores;
         let col0: Vec<f64> = y.iter().step_by(o.dims).copied().collect();
         let mean = col0.iter().sum::<f64>() / n as f64;
         let sd = (col0.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
@@ -438,12 +468,12 @@ fn sparse_affinities(x: &[f64], n: usize, d: usize, perplexity: f64) -> Sparse {
 fn exact_gradient(
     p: &[f64],
     y: &[f64],
-    n: usize,
     dims: usize,
     exaggeration: f64,
     grad: &mut [f64],
     want_kl: bool,
 ) -> Option<f64> {
+    let n = y.len() / dims;
     let row = |i: usize| &y[i * dims..(i + 1) * dims];
     // grad holds the attraction; `repulsion` the unnormalised repulsion of every row.
     let mut repulsion = vec![0.0; n * dims];
@@ -666,18 +696,18 @@ impl SpTree {
 }
 
 /// Barnes–Hut gradient into `grad` with the sparse P scaled by `exaggeration`; returns
-/// KL(P‖Q) over the neighbour graph with the unscaled P when `want_kl`.
-#[allow(clippy::too_many_arguments)]
+/// KL(P‖Q) over the neighbour graph with the unscaled P when `want_kl`; `y` holds n
+/// points of `dims` coordinates.
 fn bh_gradient(
     p: &Sparse,
     y: &[f64],
-    n: usize,
     dims: usize,
     exaggeration: f64,
     theta: f64,
     grad: &mut [f64],
     want_kl: bool,
 ) -> Option<f64> {
+    let n = y.len() / dims;
     let tree = SpTree::new(y, n, dims);
     // Repulsive forces (unnormalised) into grad, Z per point.
     let z_rows: Vec<f64> = grad
@@ -723,27 +753,24 @@ fn bh_gradient(
 /// 1 when every embedded neighbourhood is also an input neighbourhood. Distance ties are
 /// broken by index. O(n²·(d + dims + k)) time, O(n) memory per thread.
 ///
-/// # Panics
-/// If the matrices are not n × d and n × dims, k = 0 or k ≥ n/2 (scikit-learn's limit).
+/// Errors unless `embedding` has a row per row of `x` and 1 ≤ k < n/2 (scikit-learn's
+/// limit).
 pub fn trustworthiness(
-    x: &[f64],
-    n: usize,
-    d: usize,
-    embedding: &[f64],
-    dims: usize,
+    x: MatRef<'_>,
+    embedding: MatRef<'_>,
     k_neighbors: usize,
-) -> f64 {
+) -> Result<f64, ClusterError> {
     let k = k_neighbors;
-    assert_eq!(x.len(), n * d, "trustworthiness: x must be n × d");
-    assert_eq!(
-        embedding.len(),
-        n * dims,
-        "trustworthiness: embedding must be n × dims"
-    );
-    assert!(
-        k >= 1 && (k as f64) < n as f64 / 2.0,
-        "trustworthiness: need 1 ≤ k < n/2 (k = {k}, n = {n})"
-    );
+    let (n, d, dims) = (x.rows(), x.cols(), embedding.cols());
+    check_len("embedding rows (one per input row)", n, embedding.rows())?;
+    if !(k >= 1 && (k as f64) < n as f64 / 2.0) {
+        return Err(ClusterError::parameter(
+            "k_neighbors",
+            k,
+            "at least 1 and below n/2",
+        ));
+    }
+    let (x, embedding) = (x.as_slice(), embedding.as_slice());
     let penalties: Vec<usize> = (0..n)
         .into_par_iter()
         .map_init(
@@ -779,7 +806,7 @@ pub fn trustworthiness(
         .collect();
     let total: f64 = penalties.iter().sum::<usize>() as f64;
     let (n, k) = (n as f64, k as f64);
-    1.0 - total * 2.0 / (n * k * (2.0 * n - 3.0 * k - 1.0))
+    Ok(1.0 - total * 2.0 / (n * k * (2.0 * n - 3.0 * k - 1.0)))
 }
 
 #[cfg(test)]
@@ -844,7 +871,7 @@ mod tests {
         let y = floats(&fixture("tsne_y.csv"), 1);
         let want = floats(&fixture("tsne_gradient.csv"), 1);
         let mut grad = vec![0.0; n * 2];
-        let kl = exact_gradient(&p, &y, n, 2, 1.0, &mut grad, true).unwrap();
+        let kl = exact_gradient(&p, &y, 2, 1.0, &mut grad, true).unwrap();
         let scale = want.iter().map(|g| g.abs()).fold(0.0, f64::max);
         for (g, w) in grad.iter().zip(&want) {
             assert!((g - w).abs() <= 1e-9 * scale, "gradient {g} vs {w}");
@@ -889,23 +916,21 @@ mod tests {
         let mut exact = vec![0.0; n * dims];
         let mut bh = vec![0.0; n * dims];
         for exaggeration in [1.0, 12.0] {
-            exact_gradient(&dense, &y, n, dims, exaggeration, &mut exact, false);
+            exact_gradient(&dense, &y, dims, exaggeration, &mut exact, false);
             let norm = exact.iter().map(|g| g * g).sum::<f64>().sqrt();
-            bh_gradient(&sparse, &y, n, dims, exaggeration, 0.0, &mut bh, false);
-            let err = exact
-                .iter()
-                .zip(&bh)
-                .map(|(a, b)| (a - b).powi(2))
-                .sum::<f64>()
-                .sqrt();
+            // Euclidean distance of the Barnes–Hut gradient at θ from the exact one.
+            let mut error_at = |theta: f64| {
+                bh_gradient(&sparse, &y, dims, exaggeration, theta, &mut bh, false);
+                exact
+                    .iter()
+                    .zip(&bh)
+                    .map(|(a, b)| (a - b).powi(2))
+                    .sum::<f64>()
+                    .sqrt()
+            };
+            let err = error_at(0.0);
             assert!(err <= 1e-12 * norm, "θ = 0: {err} vs norm {norm}");
-            bh_gradient(&sparse, &y, n, dims, exaggeration, 0.5, &mut bh, false);
-            let err = exact
-                .iter()
-                .zip(&bh)
-                .map(|(a, b)| (a - b).powi(2))
-                .sum::<f64>()
-                .sqrt();
+            let err = error_at(0.5);
             assert!(err <= 0.05 * norm, "θ = 0.5: relative error {}", err / norm);
         }
     }

@@ -1,15 +1,15 @@
 //! Cluster validity (SPEC §4): agreement between labellings (contingency table, adjusted
-//! Rand index, normalised mutual information), silhouette, within/between dispersion, the
-//! gap statistic, and Hungarian alignment of labels between dates.
+//! Rand index, normalised mutual information), silhouette, within/between dispersion, and
+//! Hungarian alignment of labels between dates. The gap statistic, which needs a
+//! clusterer, is with the choice of k in [`crate::select`].
 //!
 //! Labels are small non-negative integers; tables are sized by the largest label, so a
 //! labelling should use `0..k` (gaps are allowed and simply give empty rows).
 //! The agreement indices follow scikit-learn's formulas term by term.
 
-use peergroup_random::Rng;
-use rayon::prelude::*;
+use peergroup_numeric::MatRef;
 
-use crate::kmeans::kmeans;
+use crate::error::{check_len, ClusterError};
 use crate::linkage::condensed_len;
 
 /// Cross-tabulation of two labellings of the same items.
@@ -56,25 +56,24 @@ fn distinct_labels(labels: &[usize]) -> usize {
     seen.iter().filter(|s| **s).count()
 }
 
-/// Contingency table of labellings `a` (rows) and `b` (columns) of the same items.
-///
-/// # Panics
-/// If `a` and `b` differ in length.
-pub fn contingency(a: &[usize], b: &[usize]) -> Contingency {
-    assert_eq!(a.len(), b.len(), "contingency: labellings differ in length");
+/// Contingency table of labellings `a` (rows) and `b` (columns) of the same items; errors
+/// if they differ in length.
+pub fn contingency(a: &[usize], b: &[usize]) -> Result<Contingency, ClusterError> {
+    check_len("second labelling (one label per item)", a.len(), b.len())?;
     let rows = a.iter().max().map_or(0, |m| m + 1);
     let cols = b.iter().max().map_or(0, |m| m + 1);
     let mut counts = vec![0; rows * cols];
     for (&i, &j) in a.iter().zip(b) {
         counts[i * cols + j] += 1;
     }
-    Contingency { rows, cols, counts }
+    Ok(Contingency { rows, cols, counts })
 }
 
 /// Adjusted Rand index of two labellings (Hubert & Arabie 1985): 1 for identical
 /// partitions, about 0 for independent ones, as scikit-learn's `adjusted_rand_score`.
-pub fn adjusted_rand_index(a: &[usize], b: &[usize]) -> f64 {
-    let t = contingency(a, b);
+/// Errors if the labellings differ in length.
+pub fn adjusted_rand_index(a: &[usize], b: &[usize]) -> Result<f64, ClusterError> {
+    let t = contingency(a, b)?;
     let n = a.len() as i128;
     let sq = |v: usize| (v as i128) * (v as i128);
     let sum_squares: i128 = t.counts.iter().map(|&c| sq(c)).sum();
@@ -86,11 +85,11 @@ pub fn adjusted_rand_index(a: &[usize], b: &[usize]) -> f64 {
     let fn_ = rows - sum_squares;
     let tn = n * n - fp - fn_ - sum_squares;
     if fn_ == 0 && fp == 0 {
-        return 1.0;
+        return Ok(1.0);
     }
     let num = tp * tn - fn_ * fp;
     let den = (tp + fn_) * (fn_ + tn) + (tp + fp) * (fp + tn);
-    2.0 * (num as f64) / (den as f64)
+    Ok(2.0 * (num as f64) / (den as f64))
 }
 
 /// Entropy (nats) of a labelling, as scikit-learn's `entropy`.
@@ -147,30 +146,46 @@ fn nonzero(counts: &[usize]) -> usize {
 
 /// Normalised mutual information, MI / mean(H(a), H(b)) (arithmetic mean, scikit-learn's
 /// default); 1 when both labellings are a single cluster, 0 when MI is 0 otherwise.
-pub fn normalized_mutual_info(a: &[usize], b: &[usize]) -> f64 {
+/// Errors if the labellings differ in length.
+pub fn normalized_mutual_info(a: &[usize], b: &[usize]) -> Result<f64, ClusterError> {
+    let t = contingency(a, b)?;
     let (ka, kb) = (distinct_labels(a), distinct_labels(b));
     if ka == kb && ka <= 1 {
-        return 1.0;
+        return Ok(1.0);
     }
-    let t = contingency(a, b);
     let mi = mutual_info(&t);
     if mi == 0.0 {
-        return 0.0;
+        return Ok(0.0);
     }
     let (ha, hb) = (entropy(&t.row_sums()), entropy(&t.col_sums()));
-    mi / ((ha + hb) / 2.0)
+    Ok(mi / ((ha + hb) / 2.0))
 }
 
 /// Silhouette width of every point from condensed distances: (b − a)/max(a, b) with a the
 /// mean distance to its own cluster and b to the nearest other cluster; 0 for singletons
 /// and where a = b = 0 (scikit-learn's `silhouette_samples`).
-pub fn silhouette_samples(condensed: &[f64], n: usize, labels: &[usize]) -> Vec<f64> {
-    assert_eq!(
-        condensed.len(),
+/// Errors if `condensed` is not n(n−1)/2 long or `labels` not n.
+pub fn silhouette_samples(
+    condensed: &[f64],
+    n: usize,
+    labels: &[usize],
+) -> Result<Vec<f64>, ClusterError> {
+    check_condensed(condensed, n, labels)?;
+    Ok(silhouette_samples_unchecked(condensed, n, labels))
+}
+
+/// `Ok` if `condensed` holds the pairs of n items and `labels` one label per item.
+fn check_condensed(condensed: &[f64], n: usize, labels: &[usize]) -> Result<(), ClusterError> {
+    check_len(
+        "condensed distances (n(n−1)/2)",
         condensed_len(n),
-        "silhouette: condensed size"
-    );
-    assert_eq!(labels.len(), n, "silhouette: one label per point");
+        condensed.len(),
+    )?;
+    check_len("labels (one per item)", n, labels.len())
+}
+
+/// [`silhouette_samples`] on checked input.
+fn silhouette_samples_unchecked(condensed: &[f64], n: usize, labels: &[usize]) -> Vec<f64> {
     let k = labels.iter().max().map_or(0, |m| m + 1);
     let mut size = vec![0usize; k];
     labels.iter().for_each(|&l| size[l] += 1);
@@ -208,12 +223,22 @@ pub fn silhouette_samples(condensed: &[f64], n: usize, labels: &[usize]) -> Vec<
 
 /// Mean silhouette width (scikit-learn's `silhouette_score` with precomputed distances);
 /// NaN unless the number of distinct labels is in 2..=n−1, where scikit-learn raises.
-pub fn silhouette(condensed: &[f64], n: usize, labels: &[usize]) -> f64 {
+/// Errors as [`silhouette_samples`].
+pub fn silhouette(condensed: &[f64], n: usize, labels: &[usize]) -> Result<f64, ClusterError> {
+    check_condensed(condensed, n, labels)?;
+    Ok(silhouette_unchecked(condensed, n, labels))
+}
+
+/// [`silhouette`] on checked input.
+pub(crate) fn silhouette_unchecked(condensed: &[f64], n: usize, labels: &[usize]) -> f64 {
     let k = distinct_labels(labels);
     if k < 2 || k >= n {
         return f64::NAN;
     }
-    silhouette_samples(condensed, n, labels).iter().sum::<f64>() / n as f64
+    silhouette_samples_unchecked(condensed, n, labels)
+        .iter()
+        .sum::<f64>()
+        / n as f64
 }
 
 /// Within- and between-cluster dispersion; `within + between` is the total dispersion.
@@ -227,10 +252,12 @@ pub struct Dispersion {
     pub between: f64,
 }
 
-/// Within/between dispersion of the `n` rows of `x` (n × d, row-major) under `labels`.
-pub fn dispersion(x: &[f64], n: usize, d: usize, labels: &[usize]) -> Dispersion {
-    assert_eq!(x.len(), n * d, "dispersion: x must be n × d");
-    assert_eq!(labels.len(), n, "dispersion: one label per point");
+/// Within/between dispersion of the rows of `x` under `labels` (one per row); errors if
+/// the lengths differ.
+pub fn dispersion(x: MatRef<'_>, labels: &[usize]) -> Result<Dispersion, ClusterError> {
+    let (n, d) = (x.rows(), x.cols());
+    check_len("labels (one per row)", n, labels.len())?;
+    let x = x.as_slice();
     let k = labels.iter().max().map_or(0, |m| m + 1);
     let mut size = vec![0usize; k];
     let mut centres = vec![0.0; k * d];
@@ -267,19 +294,28 @@ pub fn dispersion(x: &[f64], n: usize, d: usize, labels: &[usize]) -> Dispersion
                     .sum::<f64>()
         })
         .sum();
-    Dispersion { within, between }
+    Ok(Dispersion { within, between })
 }
 
 /// Within/between dispersion from condensed distances: within = Σ_c (1/n_c) Σ_{i<j in c}
 /// d²ᵢⱼ, between = (1/n) Σ_{i<j} d²ᵢⱼ − within (units²). Equals [`dispersion`] when the
 /// distances are Euclidean; for other distances it is Tibshirani's pooled W_k.
-pub fn dispersion_condensed(condensed: &[f64], n: usize, labels: &[usize]) -> Dispersion {
-    assert_eq!(
-        condensed.len(),
-        condensed_len(n),
-        "dispersion: condensed size"
-    );
-    assert_eq!(labels.len(), n, "dispersion: one label per point");
+/// Errors as [`silhouette_samples`].
+pub fn dispersion_condensed(
+    condensed: &[f64],
+    n: usize,
+    labels: &[usize],
+) -> Result<Dispersion, ClusterError> {
+    check_condensed(condensed, n, labels)?;
+    Ok(dispersion_condensed_unchecked(condensed, n, labels))
+}
+
+/// [`dispersion_condensed`] on checked input.
+pub(crate) fn dispersion_condensed_unchecked(
+    condensed: &[f64],
+    n: usize,
+    labels: &[usize],
+) -> Dispersion {
     let k = labels.iter().max().map_or(0, |m| m + 1);
     let mut size = vec![0usize; k];
     labels.iter().for_each(|&l| size[l] += 1);
@@ -306,111 +342,13 @@ pub fn dispersion_condensed(condensed: &[f64], n: usize, labels: &[usize]) -> Di
     }
 }
 
-/// k-means restarts behind every W_k of [`gap_statistic`].
-pub const GAP_RESTARTS: usize = 5;
-
-/// One row of the gap statistic.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Gap {
-    /// Number of clusters.
-    pub k: usize,
-    /// Gap(k) = mean over references of ln W*_k − ln W_k (nats).
-    pub gap: f64,
-    /// s_k = sd of the reference ln W*_k × √(1 + 1/B) (nats).
-    pub s: f64,
-    /// ln W_k of the data, W_k the k-means within-cluster sum of squares.
-    pub log_w: f64,
-}
-
-/// Gap statistic (Tibshirani, Walther & Hastie 2001) for k = 1..=k_max on the rows of `x`
-/// (n × d, row-major): W_k from k-means ([`GAP_RESTARTS`] restarts), `refs` reference sets
-/// drawn uniformly over the data's bounding box (feature-wise range).
-///
-/// Deterministic in `seed`; reference sets are generated and clustered in parallel, each
-/// from its own stream. If k reaches the number of distinct points, W_k = 0 and the gap is
-/// +∞.
-pub fn gap_statistic(
-    x: &[f64],
-    n: usize,
-    d: usize,
-    k_max: usize,
-    refs: usize,
-    seed: u64,
-) -> Vec<Gap> {
-    assert_eq!(x.len(), n * d, "gap_statistic: x must be n × d");
-    assert!(
-        k_max >= 1 && k_max <= n,
-        "gap_statistic: need 1 ≤ k_max ≤ n"
-    );
-    assert!(refs >= 1, "gap_statistic: need at least one reference set");
-    let mut lo = vec![f64::INFINITY; d];
-    let mut hi = vec![f64::NEG_INFINITY; d];
-    for row in x.chunks_exact(d) {
-        for f in 0..d {
-            lo[f] = lo[f].min(row[f]);
-            hi[f] = hi[f].max(row[f]);
-        }
-    }
-    let log_w = |data: &[f64], seed: u64| -> Vec<f64> {
-        (1..=k_max)
-            .map(|k| kmeans(data, n, d, k, GAP_RESTARTS, seed).inertia.ln())
-            .collect()
-    };
-    let observed = log_w(x, seed);
-    // Reference streams are offset past any index `kmeans` uses for its restarts, so the
-    // reference data never reuses the numbers that seeded the observed fits.
-    let reference: Vec<Vec<f64>> = (0..refs as u64)
-        .into_par_iter()
-        .map(|b| {
-            let mut rng = Rng::stream(seed, u64::MAX - b);
-            let data: Vec<f64> = (0..n * d)
-                .map(|i| rng.uniform_range(lo[i % d], hi[i % d]))
-                .collect();
-            log_w(&data, rng.next_u64())
-        })
-        .collect();
-    let b = refs as f64;
-    (0..k_max)
-        .map(|ki| {
-            let mean = reference.iter().map(|r| r[ki]).sum::<f64>() / b;
-            let var = reference
-                .iter()
-                .map(|r| (r[ki] - mean).powi(2))
-                .sum::<f64>()
-                / b;
-            Gap {
-                k: ki + 1,
-                gap: mean - observed[ki],
-                s: var.sqrt() * (1.0 + 1.0 / b).sqrt(),
-                log_w: observed[ki],
-            }
-        })
-        .collect()
-}
-
-/// Tibshirani's choice: the smallest k with Gap(k) ≥ Gap(k+1) − s_{k+1}; the largest k
-/// tried if none qualifies (0 for an empty table).
-pub fn gap_choice(gaps: &[Gap]) -> usize {
-    gaps.windows(2)
-        .find(|w| w[0].gap >= w[1].gap - w[1].s)
-        .map_or_else(|| gaps.last().map_or(0, |g| g.k), |w| w[0].k)
-}
-
 /// Relabels `current` to agree with `previous` (same items, e.g. funds at consecutive
 /// dates): each current cluster gets the previous label it shares most items with, under
 /// a one-to-one Hungarian assignment maximising the total overlap. Current clusters left
 /// over (more clusters than before) get new labels above the largest previous one, in
-/// order of their current label.
-///
-/// # Panics
-/// If the labellings differ in length.
-pub fn align_labels(previous: &[usize], current: &[usize]) -> Vec<usize> {
-    assert_eq!(
-        previous.len(),
-        current.len(),
-        "align_labels: labellings differ in length"
-    );
-    let t = contingency(current, previous);
+/// order of their current label. Errors if the labellings differ in length.
+pub fn align_labels(previous: &[usize], current: &[usize]) -> Result<Vec<usize>, ClusterError> {
+    let t = contingency(current, previous)?;
     let (row_sums, col_sums) = (t.row_sums(), t.col_sums());
     let cur: Vec<usize> = (0..t.rows).filter(|&i| row_sums[i] > 0).collect();
     let prev: Vec<usize> = (0..t.cols).filter(|&j| col_sums[j] > 0).collect();
@@ -434,7 +372,7 @@ pub fn align_labels(previous: &[usize], current: &[usize]) -> Vec<usize> {
             }
         };
     }
-    current.iter().map(|&l| new_label[l]).collect()
+    Ok(current.iter().map(|&l| new_label[l]).collect())
 }
 
 /// Minimum-cost perfect assignment of an m × m cost matrix (Kuhn–Munkres with potentials,
@@ -515,7 +453,7 @@ mod tests {
         let previous = [0, 0, 1, 1, 1, 1];
         let current = [2, 2, 0, 0, 1, 1];
         // Current 2 ↔ previous 0 (overlap 2), one of 0/1 ↔ previous 1, the other is new.
-        let aligned = align_labels(&previous, &current);
+        let aligned = align_labels(&previous, &current).unwrap();
         assert_eq!(&aligned[..2], &[0, 0]);
         let mut rest = aligned[2..].to_vec();
         rest.dedup();

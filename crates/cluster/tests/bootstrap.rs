@@ -9,6 +9,7 @@ use peergroup_cluster::bootstrap::{
 };
 use peergroup_cluster::linkage::{feature_distances, Linkage, Metric};
 use peergroup_numeric::stats::normal_cdf;
+use peergroup_numeric::MatRef;
 use peergroup_random::Rng;
 
 fn rel(a: f64, b: f64) -> f64 {
@@ -26,7 +27,7 @@ fn z_value_regression_recovers_v_and_c_exactly() {
             .iter()
             .map(|r: &f64| 1.0 - normal_cdf(v * r.sqrt() + c / r.sqrt()))
             .collect();
-        let fit = fit_multiscale(&PVCLUST_SCALES, &bp, &[1000; 10]);
+        let fit = fit_multiscale(&PVCLUST_SCALES, &bp, &[1000; 10]).unwrap();
         assert!(
             (fit.v - v).abs() < 1e-10 && (fit.c - c).abs() < 1e-10,
             "{v} {c}: {fit:?}"
@@ -129,7 +130,7 @@ fn fit_matches_pvclust_msfit() {
         } else {
             vec![1000; 10]
         };
-        let f = fit_multiscale(&PVCLUST_SCALES, bp, &boots);
+        let f = fit_multiscale(&PVCLUST_SCALES, bp, &boots).unwrap();
         let got = [
             f.v,
             f.c,
@@ -159,11 +160,11 @@ fn scales_with_bp_zero_or_one_are_skipped() {
         .iter()
         .map(|r| 1.0 - normal_cdf(v * r.sqrt() + c / r.sqrt()))
         .collect();
-    let clean = fit_multiscale(&r, &bp, &[1000; 10]);
+    let clean = fit_multiscale(&r, &bp, &[1000; 10]).unwrap();
     // Extra scales at which the clade was (almost) never / always seen change nothing.
     r.extend([2.0, 0.1, 1.7, 0.2]);
     bp.extend([0.0, 1.0, 0.001, 0.9995]);
-    let padded = fit_multiscale(&r, &bp, &[1000; 14]);
+    let padded = fit_multiscale(&r, &bp, &[1000; 14]).unwrap();
     assert_eq!(clean, padded);
 }
 
@@ -174,8 +175,8 @@ fn standard_errors_follow_the_binomial_weights() {
         .iter()
         .map(|r| 1.0 - normal_cdf(0.5 * r.sqrt() + 0.3 / r.sqrt()))
         .collect();
-    let a = fit_multiscale(&PVCLUST_SCALES, &bp, &[100; 10]);
-    let b = fit_multiscale(&PVCLUST_SCALES, &bp, &[10_000; 10]);
+    let a = fit_multiscale(&PVCLUST_SCALES, &bp, &[100; 10]).unwrap();
+    let b = fit_multiscale(&PVCLUST_SCALES, &bp, &[10_000; 10]).unwrap();
     assert!(
         rel(a.se_au / b.se_au, 10.0) < 1e-9,
         "{} {}",
@@ -212,12 +213,30 @@ fn correlation_closure(x: &[f64], objects: usize) -> impl Fn(&[usize]) -> Vec<f6
                 t[o * m + j] = x[r * objects + o];
             }
         }
-        feature_distances(&t, objects, m, Metric::Correlation)
+        feature_distances(MatRef::new(&t, objects, m).unwrap(), Metric::Correlation)
     }
 }
 
+/// Average-linkage multiscale bootstrap (pvclust's scales, `n_boot` replicates each) of
+/// `objects` columns of the 100 rows of `x` under correlation distance.
+fn correlation_bootstrap(x: &[f64], objects: usize, n_boot: usize, seed: u64) -> Vec<CladePValue> {
+    multiscale_bootstrap(
+        100,
+        objects,
+        correlation_closure(x, objects),
+        Linkage::Average,
+        &PVCLUST_SCALES,
+        n_boot,
+        seed,
+    )
+    .unwrap()
+}
+
 fn au_of(result: &[CladePValue], members: &[usize]) -> Option<f64> {
-    result.iter().find(|c| c.members == members).map(|c| c.au)
+    result
+        .iter()
+        .find(|c| c.members == members)
+        .map(|c| c.fit.au)
 }
 
 #[test]
@@ -225,27 +244,22 @@ fn planted_clusters_get_high_au() {
     let mut rng = Rng::new(42);
     let groups = [5, 5, 5];
     let x = column_data(&mut rng, 100, &groups, 1.0);
-    let res = multiscale_bootstrap(
-        100,
-        15,
-        correlation_closure(&x, 15),
-        Linkage::Average,
-        &PVCLUST_SCALES,
-        1000,
-        7,
-    );
+    let res = correlation_bootstrap(&x, 15, 1000, 7);
     assert_eq!(res.len(), 14);
     for g in 0..3 {
         let members: Vec<usize> = (g * 5..g * 5 + 5).collect();
         let au = au_of(&res, &members).expect("planted group is a clade");
         assert!(au > 0.95, "group {g}: AU {au}");
-        let si = res.iter().find(|c| c.members == members).unwrap().si;
+        let si = res.iter().find(|c| c.members == members).unwrap().fit.si;
         assert!(si > 0.95, "group {g}: SI {si}");
     }
     let root = res.last().unwrap();
-    assert_eq!((root.members.len(), root.au, root.bp), (15, 1.0, 1.0));
+    assert_eq!(
+        (root.members.len(), root.fit.au, root.fit.bp),
+        (15, 1.0, 1.0)
+    );
     for c in &res {
-        assert!(c.au >= 0.0 && c.au <= 1.0 && c.bp >= 0.0 && c.bp <= 1.0);
+        assert!(c.fit.au >= 0.0 && c.fit.au <= 1.0 && c.fit.bp >= 0.0 && c.fit.bp <= 1.0);
         assert_eq!(c.bp_by_scale.len(), 10);
     }
 }
@@ -262,18 +276,10 @@ fn noise_gets_no_systematic_support() {
     for seed in 43..46 {
         let mut rng = Rng::new(seed);
         let x = column_data(&mut rng, 100, &[1; 15], 0.0);
-        let res = multiscale_bootstrap(
-            100,
-            15,
-            correlation_closure(&x, 15),
-            Linkage::Average,
-            &PVCLUST_SCALES,
-            1000,
-            seed,
-        );
+        let res = correlation_bootstrap(&x, 15, 1000, seed);
         // Every clade but the root, which is always seen.
-        au.extend(res[..res.len() - 1].iter().map(|c| c.au));
-        si.extend(res[..res.len() - 1].iter().map(|c| c.si));
+        au.extend(res[..res.len() - 1].iter().map(|c| c.fit.au));
+        si.extend(res[..res.len() - 1].iter().map(|c| c.fit.si));
     }
     au.sort_by(f64::total_cmp);
     si.sort_by(f64::total_cmp);
@@ -313,13 +319,16 @@ fn results_are_deterministic_and_skip_undefined_replicates() {
             vec![f64::NAN; d.len()]
         }
     };
-    let a = multiscale_bootstrap(30, 6, nan_corr, Linkage::Average, &PVCLUST_SCALES, 200, 1);
-    let b = multiscale_bootstrap(30, 6, nan_corr, Linkage::Average, &PVCLUST_SCALES, 200, 1);
+    let a =
+        multiscale_bootstrap(30, 6, nan_corr, Linkage::Average, &PVCLUST_SCALES, 200, 1).unwrap();
+    let b =
+        multiscale_bootstrap(30, 6, nan_corr, Linkage::Average, &PVCLUST_SCALES, 200, 1).unwrap();
     assert_eq!(a, b);
     for c in &a {
-        assert!(c.au.is_finite() && c.bp.is_finite(), "{c:?}");
+        assert!(c.fit.au.is_finite() && c.fit.bp.is_finite(), "{c:?}");
     }
-    let c = multiscale_bootstrap(30, 6, nan_corr, Linkage::Average, &PVCLUST_SCALES, 200, 2);
+    let c =
+        multiscale_bootstrap(30, 6, nan_corr, Linkage::Average, &PVCLUST_SCALES, 200, 2).unwrap();
     assert_ne!(a, c);
 }
 
@@ -329,19 +338,25 @@ fn timing_50_objects_100_rows_1000_replicates_10_scales() {
     let mut rng = Rng::new(45);
     let x = column_data(&mut rng, 100, &[10; 5], 0.8);
     let t = std::time::Instant::now();
-    let res = multiscale_bootstrap(
-        100,
-        50,
-        correlation_closure(&x, 50),
-        Linkage::Average,
-        &PVCLUST_SCALES,
-        1000,
-        1,
-    );
+    let res = correlation_bootstrap(&x, 50, 1000, 1);
     eprintln!(
         "multiscale bootstrap, 50 objects × 100 rows, 10 scales × 1000: {:.2?} on {} threads",
         t.elapsed(),
         rayon::current_num_threads()
     );
     assert_eq!(res.len(), 49);
+}
+
+#[test]
+fn bad_parameters_are_errors() {
+    let distances = |_: &[usize]| vec![1.0, 2.0, 3.0];
+    let run = |scales: &[f64], n_boot| {
+        multiscale_bootstrap(4, 3, distances, Linkage::Average, scales, n_boot, 1)
+    };
+    assert!(run(&PVCLUST_SCALES, 0).is_err());
+    assert!(run(&[1.0, -0.5], 10).is_err());
+    assert!(run(&[1.0, f64::NAN], 10).is_err());
+    let short = |_: &[usize]| vec![1.0, 2.0];
+    assert!(multiscale_bootstrap(4, 3, short, Linkage::Average, &[1.0], 10, 1).is_err());
+    assert!(fit_multiscale(&[1.0, 2.0], &[0.5], &[10, 10]).is_err());
 }

@@ -1,26 +1,36 @@
 //! Gaussian mixtures against scikit-learn fixtures (committed with their script), closed-form
 //! M-steps on a hand example, EM monotonicity, and BIC selection on synthetic mixtures.
 
-use peergroup_cluster::gmm::{
-    fit_gmm, fit_gmm_with, select_gmm, select_gmm_with, CovModel, GmmFit, GmmOptions,
-};
+mod common;
+
+use common::{fixture, mat};
+use peergroup_cluster::fit::{Fit, Predict};
+use peergroup_cluster::gmm::{CovModel, Gmm, GmmFit, GmmOptions, GmmSearch, GmmSelection};
 use peergroup_random::Rng;
 use std::collections::BTreeMap;
-
-fn read_csv(name: &str) -> Vec<csv::StringRecord> {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    reader.records().map(|r| r.unwrap()).collect()
-}
 
 fn f(rec: &csv::StringRecord, i: usize) -> f64 {
     rec[i].parse().unwrap()
 }
 
+/// The BIC search over every model and `ks` on the n × d rows of `x`.
+fn select_all(
+    x: &[f64],
+    n: usize,
+    d: usize,
+    ks: std::ops::RangeInclusive<usize>,
+    seed: u64,
+) -> GmmSelection {
+    GmmSearch::new(ks, &CovModel::ALL)
+        .seed(seed)
+        .fit(mat(x, n, d))
+        .unwrap()
+}
+
 /// `(x, n, d, init)` per data set of `gmm_data.csv`.
 fn fixture_data() -> BTreeMap<String, (Vec<f64>, usize, usize, Vec<usize>)> {
     let mut out: BTreeMap<String, (Vec<f64>, usize, usize, Vec<usize>)> = BTreeMap::new();
-    for rec in read_csv("gmm_data.csv") {
+    for rec in fixture("gmm_data.csv") {
         let d = (3..7).filter(|&c| !rec[c].is_empty()).count();
         let e = out
             .entry(rec[0].to_string())
@@ -47,7 +57,7 @@ struct SkCase {
 
 fn sklearn_cases() -> Vec<SkCase> {
     let mut cases: Vec<SkCase> = Vec::new();
-    for rec in read_csv("gmm_sklearn.csv") {
+    for rec in fixture("gmm_sklearn.csv") {
         let d: usize = rec[6].parse().unwrap();
         let component: usize = rec[13].parse().unwrap();
         if component == 0 {
@@ -90,7 +100,10 @@ fn loglik_means_weights_and_bic_match_sklearn() {
             max_iter: case.n_iter,
             ..GmmOptions::default()
         };
-        let fit = fit_gmm_with(x, *n, *d, k, case.model, init, &opts);
+        let fit = Gmm::new(k, case.model)
+            .options(opts.clone())
+            .fit_from_labels(mat(x, *n, *d), init)
+            .unwrap();
         let tag = format!("{} {} reg={}", case.dataset, case.model, case.reg);
         assert!(!fit.singular, "{tag}");
         assert_eq!(fit.iterations, case.n_iter, "{tag}");
@@ -121,7 +134,7 @@ fn loglik_means_weights_and_bic_match_sklearn() {
 
 #[test]
 fn default_fit_gmm_reaches_the_sklearn_optimum() {
-    // fit_gmm with its own stopping rule and the default ridge (1e-6 of each column's
+    // Gmm::fit_from_labels with its own stopping rule and the default ridge (1e-6 of each column's
     // variance = sklearn's 1e-6 here, the columns having unit variance). The rule stops
     // when the estimated remaining gain is below 1e-6·(1 + |loglik|), so the
     // log-likelihood is within a few 1e-6 (relative) of the limit.
@@ -129,7 +142,9 @@ fn default_fit_gmm_reaches_the_sklearn_optimum() {
     let mut worst = (0.0f64, 0.0f64);
     for case in sklearn_cases().iter().filter(|c| c.reg > 0.0) {
         let (x, n, d, init) = &data[&case.dataset];
-        let fit = fit_gmm(x, *n, *d, case.weights.len(), case.model, init);
+        let fit = Gmm::new(case.weights.len(), case.model)
+            .fit_from_labels(mat(x, *n, *d), init)
+            .unwrap();
         let tag = format!("{} {}", case.dataset, case.model);
         assert!(fit.converged, "{tag}");
         let r = rel(fit.loglik / *n as f64, case.score);
@@ -200,9 +215,17 @@ fn closed_form_m_steps_on_a_hand_example() {
     let (v0, v1) = (var(0), var(1));
     for model in CovModel::ALL {
         let expected = expected_hand_covariances(model);
-        let first = fit_gmm_with(&x, 9, 2, 2, model, &init, &m_step_only);
-        let full = fit_gmm_with(&x, 9, 2, 2, model, &init, &no_ridge);
-        let ridged = fit_gmm(&x, 9, 2, 2, model, &init);
+        let first = Gmm::new(2, model)
+            .options(m_step_only.clone())
+            .fit_from_labels(mat(&x, 9, 2), &init)
+            .unwrap();
+        let full = Gmm::new(2, model)
+            .options(no_ridge.clone())
+            .fit_from_labels(mat(&x, 9, 2), &init)
+            .unwrap();
+        let ridged = Gmm::new(2, model)
+            .fit_from_labels(mat(&x, 9, 2), &init)
+            .unwrap();
         assert_eq!(first.iterations, 0);
         assert!(
             full.converged && full.iterations <= 2,
@@ -236,7 +259,10 @@ fn closed_form_m_steps_on_a_hand_example() {
     }
     // EII log-likelihood by hand: Σ_i ln π_c − 9·ln(2πλ) − tr(W)/(2λ) with λ = 35/18,
     // tr W = 35, so the last term is 9.
-    let fit = fit_gmm_with(&x, 9, 2, 2, CovModel::EII, &init, &m_step_only);
+    let fit = Gmm::new(2, CovModel::EII)
+        .options(m_step_only.clone())
+        .fit_from_labels(mat(&x, 9, 2), &init)
+        .unwrap();
     let lambda = 35.0 / 18.0;
     let expected = 4.0 * (4.0f64 / 9.0).ln() + 5.0 * (5.0f64 / 9.0).ln()
         - 9.0 * (2.0 * std::f64::consts::PI * lambda).ln()
@@ -338,7 +364,10 @@ fn em_log_likelihood_never_decreases() {
                     max_iter: t,
                     ..GmmOptions::default()
                 };
-                let fit = fit_gmm_with(&x, n, d, 3, model, &init, &opts);
+                let fit = Gmm::new(3, model)
+                    .options(opts.clone())
+                    .fit_from_labels(mat(&x, n, d), &init)
+                    .unwrap();
                 // With the ridge the M-step is not the exact maximiser, so allow its size.
                 let slack = 1e-12 * fit.loglik.abs() + if reg_covar > 0.0 { 1e-4 } else { 0.0 };
                 assert!(
@@ -403,7 +432,7 @@ fn bic_recovers_k_on_separated_mixtures() {
         let d = centres[0].len();
         let (x, truth) = mixture(&mut rng, &n_per, &centres, &chol);
         let n = truth.len();
-        let sel = select_gmm(&x, n, d, 1..=9, &CovModel::ALL, 7);
+        let sel = select_all(&x, n, d, 1..=9, 7);
         assert_eq!(sel.table.len(), 6 * 9);
         assert_eq!(
             sel.best.k,
@@ -450,7 +479,7 @@ fn bic_picks_the_generating_covariance_family() {
         &centres,
         &vec![diag(&[1.0, 1.0]); 3],
     );
-    let sel = select_gmm(&x, 450, 2, 1..=6, &CovModel::ALL, 1);
+    let sel = select_all(&x, 450, 2, 1..=6, 1);
     assert_eq!(
         (sel.best.model, sel.best.k),
         (CovModel::EII, 3),
@@ -460,7 +489,7 @@ fn bic_picks_the_generating_covariance_family() {
     // One elongated, rotated covariance shared by all → EEE.
     let shared = rotation(0.6, (2.0, 0.4));
     let (x, _) = mixture(&mut rng, &[150, 150, 150], &centres, &vec![shared; 3]);
-    let sel = select_gmm(&x, 450, 2, 1..=6, &CovModel::ALL, 1);
+    let sel = select_all(&x, 450, 2, 1..=6, 1);
     assert_eq!(
         (sel.best.model, sel.best.k),
         (CovModel::EEE, 3),
@@ -474,7 +503,7 @@ fn bic_picks_the_generating_covariance_family() {
         rotation(0.0, (0.5, 1.0)),
     ];
     let (x, _) = mixture(&mut rng, &[150, 150, 150], &centres, &chol);
-    let sel = select_gmm(&x, 450, 2, 1..=6, &CovModel::ALL, 1);
+    let sel = select_all(&x, 450, 2, 1..=6, 1);
     assert_eq!(
         (sel.best.model, sel.best.k),
         (CovModel::VVV, 3),
@@ -488,8 +517,8 @@ fn selection_is_deterministic_and_unit_free() {
     let mut rng = Rng::new(9);
     let centres = vec![vec![0.0, 0.0], vec![5.0, 5.0]];
     let (x, _) = mixture(&mut rng, &[70, 50], &centres, &vec![diag(&[1.0, 1.0]); 2]);
-    let a = select_gmm(&x, 120, 2, 1..=4, &CovModel::ALL, 3);
-    let b = select_gmm(&x, 120, 2, 1..=4, &CovModel::ALL, 3);
+    let a = select_all(&x, 120, 2, 1..=4, 3);
+    let b = select_all(&x, 120, 2, 1..=4, 3);
     assert_eq!(a.best.labels, b.best.labels);
     assert_eq!(format!("{:?}", a.table), format!("{:?}", b.table));
 
@@ -503,13 +532,21 @@ fn selection_is_deterministic_and_unit_free() {
         max_iter: 10_000,
         ..GmmOptions::default()
     };
-    let a = select_gmm_with(&x, 120, 2, 1..=4, &models, 3, &tight);
+    let a = GmmSearch::new(1..=4, &models)
+        .seed(3)
+        .options(tight.clone())
+        .fit(mat(&x, 120, 2))
+        .unwrap();
     let scaled: Vec<f64> = x
         .chunks(2)
         .flat_map(|r| [r[0] * 100.0, r[1] * 1e-4])
         .collect();
     let shift = -120.0 * (100.0f64 * 1e-4).ln();
-    let c = select_gmm_with(&scaled, 120, 2, 1..=4, &models, 3, &tight);
+    let c = GmmSearch::new(1..=4, &models)
+        .seed(3)
+        .options(tight.clone())
+        .fit(mat(&scaled, 120, 2))
+        .unwrap();
     assert_eq!((c.best.model, c.best.k), (a.best.model, a.best.k));
     assert_eq!(c.best.labels, a.best.labels);
     for (ra, rc) in a.table.iter().zip(&c.table) {
@@ -529,7 +566,7 @@ fn assert_no_nan_params(fit: &GmmFit) {
 fn degenerate_data_never_panics_and_is_flagged() {
     // All observations identical.
     let x = vec![1.5; 40];
-    let sel = select_gmm(&x, 20, 2, 1..=3, &CovModel::ALL, 0);
+    let sel = select_all(&x, 20, 2, 1..=3, 0);
     assert!(sel.table.iter().all(|r| r.2.is_nan()));
     assert!(sel.best.singular);
     assert_eq!(sel.best.labels.len(), 20);
@@ -540,7 +577,7 @@ fn degenerate_data_never_panics_and_is_flagged() {
     let x: Vec<f64> = (0..60)
         .flat_map(|i| [if i < 30 { -4.0 } else { 4.0 } + rng.normal(), 2.0])
         .collect();
-    let sel = select_gmm(&x, 60, 2, 1..=3, &CovModel::ALL, 0);
+    let sel = select_all(&x, 60, 2, 1..=3, 0);
     for &(model, k, bic) in &sel.table {
         let spherical = matches!(model, CovModel::EII | CovModel::VII);
         assert_eq!(bic.is_nan(), !spherical, "{model} {k}");
@@ -556,7 +593,7 @@ fn degenerate_data_never_panics_and_is_flagged() {
             [a + 1e-3 * (i / 4) as f64, b]
         })
         .collect();
-    let sel = select_gmm(&x, 40, 2, 1..=9, &CovModel::ALL, 0);
+    let sel = select_all(&x, 40, 2, 1..=9, 0);
     for &(model, k, bic) in &sel.table {
         if model == CovModel::VVV && k >= 4 {
             assert!(bic.is_nan(), "{model} {k} should fail: {bic}");
@@ -572,7 +609,10 @@ fn degenerate_data_never_panics_and_is_flagged() {
         ..GmmOptions::default()
     };
     for model in CovModel::ALL {
-        let fit = fit_gmm_with(&x, 3, 1, 5, model, &[0, 1, 2], &opts);
+        let fit = Gmm::new(5, model)
+            .options(opts.clone())
+            .fit_from_labels(mat(&x, 3, 1), &[0, 1, 2])
+            .unwrap();
         assert_eq!(fit.labels.len(), 3);
         if !model.name().starts_with('E') {
             assert!(fit.singular, "{model}");
@@ -581,6 +621,30 @@ fn degenerate_data_never_panics_and_is_flagged() {
 
     // NaN in the data: a failed fit, not a panic.
     let x = [0.0, f64::NAN, 2.0, 3.0];
-    let fit = fit_gmm(&x, 4, 1, 2, CovModel::VVV, &[0, 0, 1, 1]);
+    let fit = Gmm::new(2, CovModel::VVV)
+        .fit_from_labels(mat(&x, 4, 1), &[0, 0, 1, 1])
+        .unwrap();
     assert!(fit.singular && fit.loglik.is_nan());
+}
+
+#[test]
+fn bad_parameters_are_errors_and_predict_reproduces_labels() {
+    let mut rng = Rng::new(5);
+    let x: Vec<f64> = (0..40)
+        .map(|i| if i < 20 { 0.0 } else { 10.0 } + rng.normal())
+        .collect();
+    let data = mat(&x, 40, 1);
+    assert!(Gmm::new(0, CovModel::VVV).fit(data).is_err());
+    assert!(Gmm::new(41, CovModel::VVV).fit(data).is_err());
+    assert!(Gmm::new(2, CovModel::VVV)
+        .fit_from_labels(data, &[0; 39])
+        .is_err());
+    assert!(Gmm::new(2, CovModel::VVV)
+        .fit_from_labels(data, &[2; 40])
+        .is_err());
+    assert!(GmmSearch::new(0..=0, &CovModel::ALL).fit(data).is_err());
+    assert!(GmmSearch::new(1..=3, &[]).fit(data).is_err());
+    let fit = Gmm::new(2, CovModel::VVV).seed(1).fit(data).unwrap();
+    assert_eq!(fit.predict(data).unwrap(), fit.labels);
+    assert_eq!(fit.labels[0..20], [fit.labels[0]; 20]);
 }

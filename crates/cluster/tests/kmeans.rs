@@ -1,18 +1,33 @@
 //! k-means: blob recovery, monotone Lloyd iterations, determinism, and inertia against
 //! scikit-learn 1.9.1 (`tests/fixtures/make_validity_fixtures.py`).
 
-use std::path::PathBuf;
+mod common;
 
-use peergroup_cluster::kmeans::{kmeans, kmeans_plus_plus, lloyd};
+use common::{fixture, mat};
+use peergroup_cluster::fit::Fit;
+use peergroup_cluster::kmeans::{kmeans_plus_plus, lloyd, KMeans, KMeansFit};
 use peergroup_cluster::validity::{adjusted_rand_index, dispersion};
 use peergroup_random::Rng;
 
-fn fixture(name: &str) -> Vec<csv::StringRecord> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-    reader.records().map(|r| r.unwrap()).collect()
+/// Best of `restarts` k-means fits of the n × d rows of `x`.
+fn kmeans(x: &[f64], n: usize, d: usize, k: usize, restarts: usize, seed: u64) -> KMeansFit {
+    KMeans::new(k)
+        .restarts(restarts)
+        .seed(seed)
+        .fit(mat(x, n, d))
+        .unwrap()
+}
+
+/// The 400 × 4 points of `kmeans_points.csv`, row-major.
+fn kmeans_points() -> Vec<f64> {
+    fixture("kmeans_points.csv")
+        .iter()
+        .flat_map(|r| {
+            (1..5)
+                .map(|c| r[c].parse::<f64>().unwrap())
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// `k` Gaussian blobs of `per` points in `d` dimensions, centres 10 sd apart or more;
@@ -45,10 +60,14 @@ fn recovers_well_separated_blobs() {
         let (x, truth) = blobs(seed, k, 40, d);
         let n = truth.len();
         let fit = kmeans(&x, n, d, k, 10, seed);
-        assert_eq!(adjusted_rand_index(&truth, &fit.labels), 1.0, "k = {k}");
+        assert_eq!(
+            adjusted_rand_index(&truth, &fit.labels).unwrap(),
+            1.0,
+            "k = {k}"
+        );
         assert!(fit.converged);
         // Reported inertia is the within sum of squares of the reported labels.
-        let w = dispersion(&x, n, d, &fit.labels).within;
+        let w = dispersion(mat(&x, n, d), &fit.labels).unwrap().within;
         assert!((fit.inertia - w).abs() <= 1e-9 * w);
         // Labels numbered by first appearance.
         assert_eq!(fit.labels[0], 0);
@@ -58,22 +77,15 @@ fn recovers_well_separated_blobs() {
 
 #[test]
 fn inertia_never_increases_over_lloyd_iterations() {
-    let x: Vec<f64> = fixture("kmeans_points.csv")
-        .iter()
-        .flat_map(|r| {
-            (1..5)
-                .map(|c| r[c].parse::<f64>().unwrap())
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let x = kmeans_points();
     let n = x.len() / 4;
     for (k, seed) in [(3, 11), (6, 12), (8, 13), (20, 14)] {
         let mut rng = Rng::new(seed);
-        let init = kmeans_plus_plus(&x, n, 4, k, &mut rng);
+        let init = kmeans_plus_plus(mat(&x, n, 4), k, &mut rng).unwrap();
         let mut previous = f64::INFINITY;
         let mut steps = 0;
         for t in 0..=100 {
-            let fit = lloyd(&x, n, 4, init.clone(), t);
+            let fit = lloyd(mat(&x, n, 4), init.clone(), t).unwrap();
             assert!(
                 fit.inertia <= previous * (1.0 + 1e-12),
                 "k = {k}: inertia rose from {previous} to {} at iteration {t}",
@@ -91,11 +103,11 @@ fn inertia_never_increases_over_lloyd_iterations() {
     let init: Vec<f64> = (0..5).flat_map(|_| x[..4].to_vec()).collect();
     let mut previous = f64::INFINITY;
     for t in 0..30 {
-        let fit = lloyd(&x, n, 4, init.clone(), t);
+        let fit = lloyd(mat(&x, n, 4), init.clone(), t).unwrap();
         assert!(fit.inertia <= previous * (1.0 + 1e-12));
         previous = fit.inertia;
     }
-    let fit = lloyd(&x, n, 4, init, 300);
+    let fit = lloyd(mat(&x, n, 4), init, 300).unwrap();
     let mut sizes = [0; 5];
     fit.labels.iter().for_each(|&l| sizes[l] += 1);
     assert!(
@@ -121,8 +133,8 @@ fn deterministic_by_seed() {
     let mut r1 = Rng::stream(99, 0);
     let mut r2 = Rng::stream(100, 0);
     assert_ne!(
-        kmeans_plus_plus(&x, n, 3, 4, &mut r1),
-        kmeans_plus_plus(&x, n, 3, 4, &mut r2)
+        kmeans_plus_plus(mat(&x, n, 3), 4, &mut r1).unwrap(),
+        kmeans_plus_plus(mat(&x, n, 3), 4, &mut r2).unwrap()
     );
 }
 
@@ -138,14 +150,7 @@ fn median(v: &mut [f64]) -> f64 {
 /// typical (median) fit must be at least as good and the best fits must agree.
 #[test]
 fn inertia_at_most_sklearn() {
-    let x: Vec<f64> = fixture("kmeans_points.csv")
-        .iter()
-        .flat_map(|r| {
-            (1..5)
-                .map(|c| r[c].parse::<f64>().unwrap())
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let x = kmeans_points();
     let n = x.len() / 4;
     assert_eq!(n, 400);
     let rows = fixture("kmeans_sklearn.csv");
@@ -193,4 +198,16 @@ fn k_equals_one_and_n() {
     let fit = kmeans(&x, 20, 2, 20, 2, 1);
     assert_eq!(fit.inertia, 0.0);
     assert_eq!(fit.labels, (0..20).collect::<Vec<_>>());
+}
+
+#[test]
+fn bad_parameters_are_errors() {
+    let x = [0.0, 1.0, 2.0];
+    let x = mat(&x, 3, 1);
+    assert!(KMeans::new(0).fit(x).is_err());
+    assert!(KMeans::new(4).fit(x).is_err());
+    assert!(KMeans::new(2).restarts(0).fit(x).is_err());
+    let nan = [0.0, f64::NAN, 2.0];
+    assert!(KMeans::new(2).fit(mat(&nan, 3, 1)).is_err());
+    assert!(lloyd(x, vec![0.0, 1.0, 2.0, 3.0], 10).is_err());
 }

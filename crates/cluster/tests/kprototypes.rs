@@ -1,9 +1,13 @@
 //! k-prototypes: a hand-worked example, monotone cost history, recovery of planted mixed
 //! clusters, γ = 0 against Lloyd's k-means, the default γ, determinism.
 
+mod common;
+
+use common::{mat, mixed};
+use peergroup_cluster::fit::Fit;
 use peergroup_cluster::kmeans::{kmeans_plus_plus, lloyd};
 use peergroup_cluster::kprototypes::{
-    default_gamma, dissimilarity, kprototypes, kprototypes_from, KPrototypesOptions,
+    default_gamma, dissimilarity, kprototypes_from, KPrototypes, KPrototypesOptions,
 };
 use peergroup_cluster::validity::adjusted_rand_index;
 use peergroup_random::Rng;
@@ -71,18 +75,15 @@ fn hand_worked_example() {
     let numeric = [0.0, 1.0, 2.0, 9.0, 10.0, 12.0];
     let categorical = [0, 0, 0, 1, 0, 0, 1, 1, 1, 0, 1, 1];
     let fit = kprototypes_from(
-        &numeric,
-        &categorical,
-        6,
-        1,
-        2,
+        mixed(&numeric, &categorical, 6, 1, 2),
         vec![0.0, 10.0],
         vec![0, 0, 1, 1],
         &KPrototypesOptions {
             gamma: Some(2.0),
             ..Default::default()
         },
-    );
+    )
+    .unwrap();
     assert_eq!(fit.labels, vec![0, 0, 0, 1, 1, 1]);
     assert_eq!(fit.history.len(), 2);
     assert_eq!(fit.history[0], 14.0);
@@ -95,18 +96,13 @@ fn hand_worked_example() {
     // The dissimilarity as tabulated above.
     assert_eq!(dissimilarity(&[9.0], &[1, 1], &[0.0], &[0, 0], 2.0), 85.0);
     // The restarted fit finds the same partition (k-means++ from any start).
-    let best = kprototypes(
-        &numeric,
-        &categorical,
-        6,
-        1,
-        2,
-        2,
-        &KPrototypesOptions {
+    let best = KPrototypes::new(2)
+        .options(KPrototypesOptions {
             gamma: Some(2.0),
             ..Default::default()
-        },
-    );
+        })
+        .fit(mixed(&numeric, &categorical, 6, 1, 2))
+        .unwrap();
     assert_eq!(best.labels, fit.labels);
     assert!((best.cost - 32.0 / 3.0).abs() < 1e-12);
 }
@@ -117,19 +113,14 @@ fn recovers_planted_mixed_clusters() {
         let (p, q) = (4, 3);
         let (numeric, categorical, truth) = planted(seed, k, 200, p, q, 4.0, 0.8);
         let n = truth.len();
-        let fit = kprototypes(
-            &numeric,
-            &categorical,
-            n,
-            p,
-            q,
-            k,
-            &KPrototypesOptions {
+        let fit = KPrototypes::new(k)
+            .options(KPrototypesOptions {
                 seed,
                 ..Default::default()
-            },
-        );
-        let ari = adjusted_rand_index(&truth, &fit.labels);
+            })
+            .fit(mixed(&numeric, &categorical, n, p, q))
+            .unwrap();
+        let ari = adjusted_rand_index(&truth, &fit.labels).unwrap();
         assert!(ari >= 0.9, "k = {k}: ARI {ari}");
         assert!(fit.converged);
         assert_eq!(fit.labels[0], 0, "labels numbered by first appearance");
@@ -160,20 +151,15 @@ fn cost_history_never_increases() {
     let n = truth.len();
     let mut longest = 0;
     for seed in 0..10 {
-        let fit = kprototypes(
-            &numeric,
-            &categorical,
-            n,
-            p,
-            q,
-            6,
-            &KPrototypesOptions {
+        let fit = KPrototypes::new(6)
+            .options(KPrototypesOptions {
                 restarts: 1,
                 tol: 0.0,
                 seed,
                 ..Default::default()
-            },
-        );
+            })
+            .fit(mixed(&numeric, &categorical, n, p, q))
+            .unwrap();
         longest = longest.max(fit.history.len());
         assert_eq!(fit.history.len(), fit.iterations + 1);
         assert_eq!(*fit.history.last().unwrap(), fit.cost);
@@ -191,15 +177,10 @@ fn cost_history_never_increases() {
         "fits too short to test monotonicity: {longest}"
     );
     // With the default tolerance a fit stops once an iteration gains less than 1e-5.
-    let fit = kprototypes(
-        &numeric,
-        &categorical,
-        n,
-        p,
-        q,
-        6,
-        &KPrototypesOptions::default(),
-    );
+    let fit = KPrototypes::new(6)
+        .options(KPrototypesOptions::default())
+        .fit(mixed(&numeric, &categorical, n, p, q))
+        .unwrap();
     let h = &fit.history;
     assert!(h
         .windows(2)
@@ -214,15 +195,11 @@ fn gamma_zero_is_lloyd_kmeans_on_the_numerics() {
     let (numeric, categorical, truth) = planted(11, 4, 100, p, q, 2.0, 0.9);
     let n = truth.len();
     for seed in 0..5 {
-        let centres = kmeans_plus_plus(&numeric, n, p, 4, &mut Rng::new(seed));
-        let reference = lloyd(&numeric, n, p, centres.clone(), 300);
+        let centres = kmeans_plus_plus(mat(&numeric, n, p), 4, &mut Rng::new(seed)).unwrap();
+        let reference = lloyd(mat(&numeric, n, p), centres.clone(), 300).unwrap();
         // Arbitrary modes: with γ = 0 categories carry no weight.
         let fit = kprototypes_from(
-            &numeric,
-            &categorical,
-            n,
-            p,
-            q,
+            mixed(&numeric, &categorical, n, p, q),
             centres,
             vec![0; 4 * q],
             &KPrototypesOptions {
@@ -231,7 +208,8 @@ fn gamma_zero_is_lloyd_kmeans_on_the_numerics() {
                 tol: 0.0,
                 ..Default::default()
             },
-        );
+        )
+        .unwrap();
         assert_eq!(fit.labels, reference.labels, "seed {seed}");
         assert_eq!(fit.centroids, reference.centers);
         assert_eq!(fit.cost, reference.inertia);
@@ -244,13 +222,13 @@ fn default_gamma_is_half_the_mean_sd() {
     // Column sds (ddof = 0): [1, 2, 3, 4] → sd 1.118…; [0, 0, 0, 4] → sd √3.
     let numeric = [1.0, 0.0, 2.0, 0.0, 3.0, 0.0, 4.0, 4.0];
     let want = 0.5 * (1.25f64.sqrt() + 3f64.sqrt()) / 2.0;
-    assert!((default_gamma(&numeric, 4, 2) - want).abs() < 1e-15);
+    assert!((default_gamma(mat(&numeric, 4, 2)) - want).abs() < 1e-15);
     // No numeric information: γ = 1.
-    assert_eq!(default_gamma(&[], 4, 0), 1.0);
-    assert_eq!(default_gamma(&[5.0; 4], 4, 1), 1.0);
+    assert_eq!(default_gamma(mat(&[], 4, 0)), 1.0);
+    assert_eq!(default_gamma(mat(&[5.0; 4], 4, 1)), 1.0);
     // z-scored features: 0.5.
     let z = [-1.0, 1.0, -1.0, 1.0];
-    assert_eq!(default_gamma(&z, 4, 1), 0.5);
+    assert_eq!(default_gamma(mat(&z, 4, 1)), 0.5);
 }
 
 #[test]
@@ -264,26 +242,56 @@ fn deterministic_for_any_thread_count_and_pure_categorical() {
         seed: 9,
         ..Default::default()
     };
-    let fit = kprototypes(&numeric, &categorical, n, p, q, 3, &options);
+    let fit = KPrototypes::new(3)
+        .options(options)
+        .fit(mixed(&numeric, &categorical, n, p, q))
+        .unwrap();
     let single = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
         .unwrap()
-        .install(|| kprototypes(&numeric, &categorical, n, p, q, 3, &options));
+        .install(|| {
+            KPrototypes::new(3)
+                .options(options)
+                .fit(mixed(&numeric, &categorical, n, p, q))
+                .unwrap()
+        });
     assert_eq!(fit, single);
-    assert!(adjusted_rand_index(&truth, &fit.labels) >= 0.9);
+    assert!(adjusted_rand_index(&truth, &fit.labels).unwrap() >= 0.9);
     // Categorical features only: k-modes.
     let (_, categorical, truth) = planted(6, 3, 100, 1, 6, 0.0, 0.9);
-    let fit = kprototypes(
-        &[],
-        &categorical,
-        300,
-        0,
-        6,
-        3,
-        &KPrototypesOptions::default(),
-    );
+    let fit = KPrototypes::new(3)
+        .options(KPrototypesOptions::default())
+        .fit(mixed(&[], &categorical, 300, 0, 6))
+        .unwrap();
     assert!(fit.centroids.is_empty());
     assert_eq!(fit.gamma, 1.0);
-    assert!(adjusted_rand_index(&truth, &fit.labels) >= 0.9);
+    assert!(adjusted_rand_index(&truth, &fit.labels).unwrap() >= 0.9);
+}
+
+#[test]
+fn bad_parameters_are_errors() {
+    let (numeric, categorical, _) = planted(4, 2, 5, 2, 2, 4.0, 0.8);
+    let data = mixed(&numeric, &categorical, 10, 2, 2);
+    assert!(KPrototypes::new(0).fit(data).is_err());
+    assert!(KPrototypes::new(11).fit(data).is_err());
+    let bad = |options| KPrototypes::new(2).options(options).fit(data).is_err();
+    let default = KPrototypesOptions::default();
+    assert!(bad(KPrototypesOptions {
+        restarts: 0,
+        ..default
+    }));
+    assert!(bad(KPrototypesOptions {
+        gamma: Some(-1.0),
+        ..default
+    }));
+    assert!(bad(KPrototypesOptions {
+        tol: f64::NAN,
+        ..default
+    }));
+    assert!(kprototypes_from(data, vec![0.0; 3], vec![0; 4], &default).is_err());
+    let wrong = [0u32; 5];
+    assert!(
+        peergroup_cluster::kprototypes::MixedRef::new(mat(&numeric, 10, 2), &wrong, 2).is_err()
+    );
 }

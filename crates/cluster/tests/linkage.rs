@@ -1,9 +1,12 @@
 //! Hierarchical clustering against SciPy 1.17.1 fixtures (`tests/fixtures/
 //! make_linkage_fixtures.py`): merge tables, fcluster cuts, leaf order, pdist; DTW by hand.
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+mod common;
 
+use std::collections::{BTreeMap, HashMap};
+
+use common::{case_points, fixture, ints, mat, num};
+use peergroup_cluster::labels::first_appearance;
 use peergroup_cluster::linkage::{
     condensed_index, dtw, dtw_distances, feature_distances, linkage, linkage_owned, Dendrogram,
     Linkage, Merge, Metric,
@@ -17,40 +20,9 @@ const METHODS: [(&str, Linkage); 4] = [
 ];
 const CASES: [&str; 5] = ["e5", "e12", "e40", "e150", "c40"];
 
-fn fixture(name: &str) -> Vec<csv::StringRecord> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-    reader.records().map(|r| r.unwrap()).collect()
-}
-
-fn num(s: &str) -> f64 {
-    s.parse().unwrap_or_else(|_| panic!("not a number: {s:?}"))
-}
-
-fn ints(s: &str) -> Vec<usize> {
-    s.split_whitespace().map(|v| v.parse().unwrap()).collect()
-}
-
 /// Points of each case: (n, d, row-major values).
 fn points() -> HashMap<String, (usize, usize, Vec<f64>)> {
-    let mut out: HashMap<String, (usize, usize, Vec<f64>)> = HashMap::new();
-    for r in fixture("linkage_points.csv") {
-        let row: Vec<f64> = r
-            .iter()
-            .skip(2)
-            .filter(|c| !c.is_empty())
-            .map(num)
-            .collect();
-        let e = out
-            .entry(r[0].to_string())
-            .or_insert((0, row.len(), Vec::new()));
-        assert_eq!(e.1, row.len());
-        e.0 += 1;
-        e.2.extend(row);
-    }
-    out
+    case_points("linkage_points.csv")
 }
 
 /// SciPy pdist values by (case, metric).
@@ -72,7 +44,7 @@ fn case_distances(case: &str) -> (usize, Vec<f64>) {
         return (40, d);
     }
     let (n, d, x) = &points()[case];
-    (*n, feature_distances(x, *n, *d, Metric::Euclidean))
+    (*n, feature_distances(mat(x, *n, *d), Metric::Euclidean))
 }
 
 /// SciPy's linkage matrix of each (case, method).
@@ -103,18 +75,6 @@ fn members(n: usize, merges: &[Merge]) -> Vec<Vec<usize>> {
     nodes.split_off(n)
 }
 
-/// Labels renumbered by first appearance, so partitions compare regardless of names.
-fn canonical(labels: &[usize]) -> Vec<usize> {
-    let mut map = HashMap::new();
-    labels
-        .iter()
-        .map(|l| {
-            let next = map.len();
-            *map.entry(*l).or_insert(next)
-        })
-        .collect()
-}
-
 fn check_structure(z: &Dendrogram) {
     let n = z.n;
     assert_eq!(z.merges.len(), n - 1);
@@ -141,8 +101,8 @@ fn merges_equal_scipy_up_to_tie_order() {
         let (n, d) = case_distances(case);
         for (name, method) in METHODS {
             let want = &reference[&(case.to_string(), name.to_string())];
-            let z = linkage(&d, n, method);
-            assert_eq!(z, linkage_owned(d.clone(), n, method));
+            let z = linkage(&d, n, method).unwrap();
+            assert_eq!(z, linkage_owned(d.clone(), n, method).unwrap());
             assert_eq!(z.n, n);
             check_structure(&z);
             // Heights step by step (the sorted sequences agree even under ties).
@@ -178,7 +138,7 @@ fn merges_equal_scipy_up_to_tie_order() {
 #[test]
 fn clades_are_sorted_members_of_each_node() {
     let (n, d) = case_distances("e40");
-    let z = linkage(&d, n, Linkage::Average);
+    let z = linkage(&d, n, Linkage::Average).unwrap();
     let clades = z.clades();
     assert_eq!(clades, members(n, &z.merges));
     for (c, m) in clades.iter().zip(&z.merges) {
@@ -193,7 +153,7 @@ fn leaf_order_equals_scipy_leaves_list() {
     for r in fixture("linkage_leaves.csv") {
         let (n, d) = case_distances(&r[0]);
         let method = METHODS.iter().find(|m| m.0 == &r[1]).unwrap().1;
-        let z = linkage_owned(d, n, method);
+        let z = linkage_owned(d, n, method).unwrap();
         assert_eq!(z.leaf_order(), ints(&r[2]), "{} {}", &r[0], &r[1]);
     }
 }
@@ -208,16 +168,16 @@ fn cuts_equal_scipy_fcluster() {
         let z = trees.entry(key).or_insert_with(|| {
             let (n, d) = case_distances(&r[0]);
             let method = METHODS.iter().find(|m| m.0 == &r[1]).unwrap().1;
-            linkage_owned(d, n, method)
+            linkage_owned(d, n, method).unwrap()
         });
-        let want = canonical(&ints(&r[4]));
+        let want = first_appearance(&ints(&r[4]));
         let got = match &r[2] {
-            "maxclust" => z.cut_k(r[3].parse().unwrap()),
+            "maxclust" => z.cut_k(r[3].parse().unwrap()).unwrap(),
             "distance" => z.cut_height(num(&r[3])),
             other => panic!("criterion {other}"),
         };
         // Our labels are already numbered by first appearance.
-        assert_eq!(got, canonical(&got));
+        assert_eq!(got, first_appearance(&got));
         assert_eq!(got, want, "{} {} {} t = {}", &r[0], &r[1], &r[2], &r[3]);
     }
 }
@@ -225,18 +185,18 @@ fn cuts_equal_scipy_fcluster() {
 #[test]
 fn cut_k_gives_exactly_k_clusters() {
     let (n, d) = case_distances("e150");
-    let z = linkage(&d, n, Linkage::Ward);
+    let z = linkage(&d, n, Linkage::Ward).unwrap();
     for k in [1, 2, 5, 17, 149, 150, 400] {
-        let labels = z.cut_k(k);
+        let labels = z.cut_k(k).unwrap();
         assert_eq!(labels.iter().max().unwrap() + 1, k.min(n));
     }
     // Duplicated points: three merges at height 0, still exactly k clusters.
     let x = [0.0, 0.0, 1.0, 1.0, 5.0];
-    let d = feature_distances(&x, 5, 1, Metric::Euclidean);
-    let z = linkage(&d, 5, Linkage::Average);
-    assert_eq!(z.cut_k(4).iter().max(), Some(&3));
+    let d = feature_distances(mat(&x, 5, 1), Metric::Euclidean);
+    let z = linkage(&d, 5, Linkage::Average).unwrap();
+    assert_eq!(z.cut_k(4).unwrap().iter().max(), Some(&3));
     assert_eq!(z.cut_height(0.0), vec![0, 0, 1, 1, 2]);
-    assert_eq!(z.cut_k(2), vec![0, 0, 0, 0, 1]);
+    assert_eq!(z.cut_k(2).unwrap(), vec![0, 0, 0, 0, 1]);
 }
 
 #[test]
@@ -250,7 +210,7 @@ fn feature_distances_equal_scipy_pdist() {
             "correlation" => Metric::Correlation,
             other => panic!("metric {other}"),
         };
-        let got = feature_distances(x, *n, *d, m);
+        let got = feature_distances(mat(x, *n, *d), m);
         assert_eq!(got.len(), want.len());
         for (k, (g, w)) in got.iter().zip(&want).enumerate() {
             assert!((g - w).abs() <= 1e-12, "{case} {metric} [{k}]: {g} vs {w}");
@@ -267,7 +227,7 @@ fn feature_distances_equal_scipy_pdist() {
 #[test]
 fn correlation_of_a_flat_row_is_one() {
     let x = [1.0, 2.0, 3.0, 4.0, 4.0, 4.0, 3.0, 2.0, 1.0];
-    let d = feature_distances(&x, 3, 3, Metric::Correlation);
+    let d = feature_distances(mat(&x, 3, 3), Metric::Correlation);
     assert_eq!(d[0], 1.0);
     assert!((d[1] - 2.0).abs() < 1e-15);
     assert_eq!(d[2], 1.0);
@@ -278,7 +238,7 @@ fn ward_hand_example() {
     // Points 0, 1, 5 on a line: {0,1} at 1, then Ward distance
     // √(2·|A||B|/(|A|+|B|))·|c_A − c_B| = √(4/3)·4.5.
     let d = [1.0, 5.0, 4.0];
-    let z = linkage(&d, 3, Linkage::Ward);
+    let z = linkage(&d, 3, Linkage::Ward).unwrap();
     assert_eq!((z.merges[0].left, z.merges[0].right), (0, 1));
     assert_eq!((z.merges[1].left, z.merges[1].right), (2, 3));
     assert!((z.merges[1].height - (4.0f64 / 3.0).sqrt() * 4.5).abs() < 1e-12);
@@ -328,7 +288,7 @@ fn dtw_distances_condensed_layout() {
         0.0, 0.0, 1.0, 2.0, //
         3.0, 3.0, 3.0, 3.0,
     ];
-    let d = dtw_distances(&series, 4, 4, Some(2));
+    let d = dtw_distances(mat(&series, 4, 4), Some(2));
     assert_eq!(d.len(), 6);
     for i in 0..4 {
         for j in i + 1..4 {
@@ -341,4 +301,12 @@ fn dtw_distances_condensed_layout() {
         }
     }
     assert_eq!(d[condensed_index(4, 0, 2)], 1.0);
+}
+
+#[test]
+fn bad_inputs_are_errors() {
+    assert!(linkage(&[1.0, 2.0], 3, Linkage::Average).is_err());
+    assert!(linkage(&[1.0, f64::NAN, 2.0], 3, Linkage::Average).is_err());
+    let z = linkage(&[1.0, 2.0, 3.0], 3, Linkage::Average).unwrap();
+    assert!(z.cut_k(0).is_err());
 }

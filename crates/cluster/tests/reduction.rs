@@ -3,19 +3,12 @@
 //! scikit-learn's TSNE as a loose reference), trustworthiness against scikit-learn
 //! (`tests/fixtures/make_reduction_fixtures.py`).
 
-use std::path::PathBuf;
+mod common;
 
+use common::{fixture, mat};
 use peergroup_cluster::pca::pca;
 use peergroup_cluster::tsne::{trustworthiness, tsne, TsneInit, TsneMethod, TsneOptions};
 use peergroup_random::Rng;
-
-fn fixture(name: &str) -> Vec<csv::StringRecord> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-    reader.records().map(|r| r.unwrap()).collect()
-}
 
 /// Non-empty cells from column `from` on, as numbers.
 fn numbers(r: &csv::StringRecord, from: usize) -> Vec<f64> {
@@ -23,6 +16,14 @@ fn numbers(r: &csv::StringRecord, from: usize) -> Vec<f64> {
         .skip(from)
         .filter(|v| !v.is_empty())
         .map(|v| v.parse().unwrap())
+        .collect()
+}
+
+/// The 60 × 4 points of `tsne_points.csv`, row-major.
+fn tsne_points() -> Vec<f64> {
+    fixture("tsne_points.csv")
+        .iter()
+        .flat_map(|r| numbers(r, 1))
         .collect()
 }
 
@@ -42,7 +43,7 @@ fn pca_matches_sklearn_and_numpy_svd() {
     for case in ["tall", "wide"] {
         let (x, n, d) = case_matrix("pca_points.csv", case);
         let k = n.min(d);
-        let fit = pca(&x, n, d, k);
+        let fit = pca(mat(&x, n, d), k).unwrap();
         let reference: Vec<csv::StringRecord> = fixture("pca_sklearn.csv")
             .into_iter()
             .filter(|r| &r[0] == case)
@@ -110,14 +111,14 @@ fn pca_scores_reconstruct_the_data_with_all_components() {
                 .collect::<Vec<_>>()
         })
         .collect();
-    let fit = pca(&x, n, d, d);
-    let back = fit.inverse_transform(&fit.scores, n);
+    let fit = pca(mat(&x, n, d), d).unwrap();
+    let back = fit.inverse_transform(mat(&fit.scores, n, fit.k)).unwrap();
     for (a, b) in x.iter().zip(&back) {
         assert!((a - b).abs() <= 1e-9, "{a} vs {b}");
     }
     // Scores of the training rows equal transform of the same rows; the variance of each
     // score column (ddof = 1) is the explained variance, and they are decreasing.
-    assert_eq!(fit.transform(&x, n), fit.scores);
+    assert_eq!(fit.transform(mat(&x, n, d)).unwrap(), fit.scores);
     for c in 0..d {
         let col: Vec<f64> = (0..n).map(|i| fit.scores[i * d + c]).collect();
         let mean = col.iter().sum::<f64>() / n as f64;
@@ -127,7 +128,7 @@ fn pca_scores_reconstruct_the_data_with_all_components() {
     }
     assert!(fit.explained_variance.windows(2).all(|w| w[0] >= w[1]));
     // Fewer components: the leading ones are unchanged.
-    let two = pca(&x, n, d, 2);
+    let two = pca(mat(&x, n, d), 2).unwrap();
     assert_eq!(two.components[..], fit.components[..2 * d]);
     assert_eq!(
         two.explained_variance_ratio[..],
@@ -179,11 +180,11 @@ fn tsne_separates_blobs_and_is_deterministic() {
         seed: 3,
         ..TsneOptions::default()
     };
-    let fit = tsne(&x, n, d, &options);
+    let fit = tsne(mat(&x, n, d), &options).unwrap();
     assert_eq!(fit.method, TsneMethod::Exact);
     assert_eq!(fit.embedding.len(), n * 2);
     assert_eq!(fit.learning_rate, 50.0);
-    let t = trustworthiness(&x, n, d, &fit.embedding, 2, 5);
+    let t = trustworthiness(mat(&x, n, d), mat(&fit.embedding, n, 2), 5).unwrap();
     assert!(t >= 0.9, "trustworthiness {t}");
     assert!(neighbour_purity(&fit.embedding, &labels) >= 0.99);
     // KL: decreases from the start, and over the un-exaggerated stage.
@@ -199,7 +200,8 @@ fn tsne_separates_blobs_and_is_deterministic() {
         .num_threads(1)
         .build()
         .unwrap()
-        .install(|| tsne(&x, n, d, &options));
+        .install(|| tsne(mat(&x, n, d), &options))
+        .unwrap();
     assert_eq!(single, fit);
     // Random initialisation depends on the seed.
     let random = |seed| TsneOptions {
@@ -208,9 +210,12 @@ fn tsne_separates_blobs_and_is_deterministic() {
         seed,
         ..TsneOptions::default()
     };
-    let a = tsne(&x, n, d, &random(1));
-    assert_eq!(a, tsne(&x, n, d, &random(1)));
-    assert_ne!(a.embedding, tsne(&x, n, d, &random(2)).embedding);
+    let a = tsne(mat(&x, n, d), &random(1)).unwrap();
+    assert_eq!(a, tsne(mat(&x, n, d), &random(1)).unwrap());
+    assert_ne!(
+        a.embedding,
+        tsne(mat(&x, n, d), &random(2)).unwrap().embedding
+    );
 }
 
 #[test]
@@ -219,19 +224,18 @@ fn barnes_hut_agrees_with_exact_on_small_n() {
     let (x, labels) = blobs(22, 5, 60, d);
     let run = |method| {
         tsne(
-            &x,
-            n,
-            d,
+            mat(&x, n, d),
             &TsneOptions {
                 method,
                 ..TsneOptions::default()
             },
         )
+        .unwrap()
     };
     let (exact, bh) = (run(TsneMethod::Exact), run(TsneMethod::BarnesHut));
     assert_eq!(bh.method, TsneMethod::BarnesHut);
-    let te = trustworthiness(&x, n, d, &exact.embedding, 2, 10);
-    let tb = trustworthiness(&x, n, d, &bh.embedding, 2, 10);
+    let te = trustworthiness(mat(&x, n, d), mat(&exact.embedding, n, 2), 10).unwrap();
+    let tb = trustworthiness(mat(&x, n, d), mat(&bh.embedding, n, 2), 10).unwrap();
     assert!(
         tb >= 0.9 && (te - tb).abs() <= 0.02,
         "exact {te}, Barnes–Hut {tb}"
@@ -250,10 +254,7 @@ fn barnes_hut_agrees_with_exact_on_small_n() {
 
 #[test]
 fn tsne_kl_close_to_sklearn() {
-    let x: Vec<f64> = fixture("tsne_points.csv")
-        .iter()
-        .flat_map(|r| numbers(r, 1))
-        .collect();
+    let x = tsne_points();
     let n = 60;
     for r in fixture("tsne_sklearn.csv") {
         let method = match &r[0] {
@@ -262,15 +263,14 @@ fn tsne_kl_close_to_sklearn() {
         };
         let (kl, trust5): (f64, f64) = (r[2].parse().unwrap(), r[3].parse().unwrap());
         let fit = tsne(
-            &x,
-            n,
-            4,
+            mat(&x, n, 4),
             &TsneOptions {
                 perplexity: r[1].parse().unwrap(),
                 method,
                 ..TsneOptions::default()
             },
-        );
+        )
+        .unwrap();
         // Runs are chaotic: only closeness is expected.
         assert!(
             (fit.kl_divergence - kl).abs() <= 0.15 * kl,
@@ -278,7 +278,7 @@ fn tsne_kl_close_to_sklearn() {
             &r[0],
             fit.kl_divergence
         );
-        let t = trustworthiness(&x, n, 4, &fit.embedding, 2, 5);
+        let t = trustworthiness(mat(&x, n, 4), mat(&fit.embedding, n, 2), 5).unwrap();
         assert!(
             t >= trust5 - 0.02,
             "{}: trustworthiness {t} vs {trust5}",
@@ -289,10 +289,7 @@ fn tsne_kl_close_to_sklearn() {
 
 #[test]
 fn trustworthiness_matches_sklearn() {
-    let x: Vec<f64> = fixture("tsne_points.csv")
-        .iter()
-        .flat_map(|r| numbers(r, 1))
-        .collect();
+    let x = tsne_points();
     let e: Vec<f64> = fixture("trust_embedding.csv")
         .iter()
         .flat_map(|r| numbers(r, 1))
@@ -302,9 +299,32 @@ fn trustworthiness_matches_sklearn() {
     for r in rows {
         let k: usize = r[0].parse().unwrap();
         let want: f64 = r[1].parse().unwrap();
-        let got = trustworthiness(&x, 60, 4, &e, 2, k);
+        let got = trustworthiness(mat(&x, 60, 4), mat(&e, 60, 2), k).unwrap();
         assert!((got - want).abs() <= 1e-12, "k = {k}: {got} vs {want}");
     }
     // An embedding equal to the data is perfectly trustworthy.
-    assert_eq!(trustworthiness(&x, 60, 4, &x, 4, 5), 1.0);
+    assert_eq!(
+        trustworthiness(mat(&x, 60, 4), mat(&x, 60, 4), 5).unwrap(),
+        1.0
+    );
+}
+
+#[test]
+fn bad_parameters_are_errors() {
+    let x = tsne_points();
+    let x = mat(&x, 60, 4);
+    assert!(pca(x, 0).is_err());
+    assert!(pca(x, 5).is_err());
+    let too_perplexed = TsneOptions {
+        perplexity: 60.0,
+        ..TsneOptions::default()
+    };
+    assert!(tsne(x, &too_perplexed).is_err());
+    let wide = TsneOptions {
+        dims: 4,
+        method: TsneMethod::BarnesHut,
+        ..TsneOptions::default()
+    };
+    assert!(tsne(x, &wide).is_err());
+    assert!(trustworthiness(x, x, 30).is_err());
 }

@@ -2,12 +2,15 @@
 //! silhouette rules; k-means selection reproduces `gap_statistic`; mixed data through
 //! k-prototypes.
 
+mod common;
+
+use common::{mat, mixed};
 use peergroup_cluster::kprototypes::KPrototypesOptions;
 use peergroup_cluster::select::{
-    choose_k, silhouette_choice, KChoice, KCriteria, KMeansSelect, KPrototypesSelect, KRule,
-    SILHOUETTE_SAMPLE,
+    choose_k, gap_statistic, silhouette_choice, KChoice, KCriteria, KMeansSelect,
+    KPrototypesSelect, KRule, SILHOUETTE_SAMPLE,
 };
-use peergroup_cluster::validity::{adjusted_rand_index, gap_statistic};
+use peergroup_cluster::validity::adjusted_rand_index;
 use peergroup_random::Rng;
 
 /// Four blobs (sd 1) at the corners of a square of side 12 in the first two of `d`
@@ -47,7 +50,8 @@ fn uniform_noise_gives_one_cluster() {
     for seed in 0..5 {
         let mut rng = Rng::new(300 + seed);
         let x: Vec<f64> = (0..2 * 200).map(|_| 5.0 * rng.uniform()).collect();
-        let choice = choose_k(&KMeansSelect::new(&x, 200, 2), 6, 10, KRule::Gap, seed);
+        let choice =
+            choose_k(&KMeansSelect::new(mat(&x, 200, 2)), 6, 10, KRule::Gap, seed).unwrap();
         check_table(&choice, 6);
         assert_eq!(choice.k, 1, "seed {seed}: {:?}", choice.table);
         assert_eq!(choice.k_gap, 1);
@@ -56,7 +60,14 @@ fn uniform_noise_gives_one_cluster() {
     // In ten dimensions uniform noise has no silhouette structure either.
     let mut rng = Rng::new(310);
     let x: Vec<f64> = (0..10 * 200).map(|_| rng.uniform()).collect();
-    let choice = choose_k(&KMeansSelect::new(&x, 200, 10), 6, 10, KRule::Silhouette, 1);
+    let choice = choose_k(
+        &KMeansSelect::new(mat(&x, 200, 10)),
+        6,
+        10,
+        KRule::Silhouette,
+        1,
+    )
+    .unwrap();
     assert_eq!(
         (choice.k, choice.k_silhouette, choice.k_gap),
         (1, 1, 1),
@@ -69,7 +80,8 @@ fn uniform_noise_gives_one_cluster() {
 fn four_blobs_give_four_clusters() {
     for seed in 0..3 {
         let (x, truth) = four_blobs(400 + seed, 50, 3);
-        let choice = choose_k(&KMeansSelect::new(&x, 200, 3), 8, 10, KRule::Gap, seed);
+        let choice =
+            choose_k(&KMeansSelect::new(mat(&x, 200, 3)), 8, 10, KRule::Gap, seed).unwrap();
         check_table(&choice, 8);
         assert_eq!(
             (choice.k_gap, choice.k_silhouette),
@@ -78,14 +90,15 @@ fn four_blobs_give_four_clusters() {
             choice.table
         );
         assert_eq!(choice.k, 4);
-        assert_eq!(adjusted_rand_index(&truth, &choice.labels), 1.0);
+        assert_eq!(adjusted_rand_index(&truth, &choice.labels).unwrap(), 1.0);
         let by_silhouette = choose_k(
-            &KMeansSelect::new(&x, 200, 3),
+            &KMeansSelect::new(mat(&x, 200, 3)),
             8,
             10,
             KRule::Silhouette,
             seed,
-        );
+        )
+        .unwrap();
         assert_eq!(by_silhouette.k, 4);
         assert!(by_silhouette.table[3].silhouette > 0.7);
     }
@@ -97,19 +110,33 @@ fn silhouette_on_a_sample_for_large_n() {
     let (x, truth) = four_blobs(7, per, 2);
     let n = 4 * per;
     assert!(n > SILHOUETTE_SAMPLE);
-    let choice = choose_k(&KMeansSelect::new(&x, n, 2), 5, 5, KRule::Silhouette, 3);
+    let choice = choose_k(
+        &KMeansSelect::new(mat(&x, n, 2)),
+        5,
+        5,
+        KRule::Silhouette,
+        3,
+    )
+    .unwrap();
     assert_eq!((choice.k, choice.k_gap), (4, 4), "{:?}", choice.table);
-    assert_eq!(adjusted_rand_index(&truth, &choice.labels), 1.0);
+    assert_eq!(adjusted_rand_index(&truth, &choice.labels).unwrap(), 1.0);
     // Deterministic (compared as text: the k = 1 silhouette is NaN, never == itself).
-    let again = choose_k(&KMeansSelect::new(&x, n, 2), 5, 5, KRule::Silhouette, 3);
+    let again = choose_k(
+        &KMeansSelect::new(mat(&x, n, 2)),
+        5,
+        5,
+        KRule::Silhouette,
+        3,
+    )
+    .unwrap();
     assert_eq!(format!("{choice:?}"), format!("{again:?}"));
 }
 
 #[test]
 fn kmeans_selection_reproduces_gap_statistic() {
     let (x, _) = four_blobs(9, 30, 2);
-    let choice = choose_k(&KMeansSelect::new(&x, 120, 2), 6, 8, KRule::Gap, 42);
-    let gaps = gap_statistic(&x, 120, 2, 6, 8, 42);
+    let choice = choose_k(&KMeansSelect::new(mat(&x, 120, 2)), 6, 8, KRule::Gap, 42).unwrap();
+    let gaps = gap_statistic(mat(&x, 120, 2), 6, 8, 42).unwrap();
     for (row, g) in choice.table.iter().zip(&gaps) {
         assert_eq!(
             (row.k, row.gap, row.s, row.cost.ln()),
@@ -147,9 +174,9 @@ fn mixed_data_through_kprototypes() {
         restarts: 4,
         ..Default::default()
     };
-    let method = KPrototypesSelect::new(&numeric, &categorical, n, p, q, options);
-    assert!(method.options.gamma.is_some());
-    let choice = choose_k(&method, 6, 8, KRule::Gap, 5);
+    let method = KPrototypesSelect::new(mixed(&numeric, &categorical, n, p, q), options).unwrap();
+    assert!(method.options().gamma.is_some());
+    let choice = choose_k(&method, 6, 8, KRule::Gap, 5).unwrap();
     check_table(&choice, 6);
     assert_eq!(
         (choice.k_gap, choice.k_silhouette),
@@ -157,12 +184,12 @@ fn mixed_data_through_kprototypes() {
         "{:?}",
         choice.table
     );
-    assert!(adjusted_rand_index(&truth, &choice.labels) >= 0.9);
+    assert!(adjusted_rand_index(&truth, &choice.labels).unwrap() >= 0.9);
     // Structureless mixed data: one cluster.
     let numeric: Vec<f64> = (0..n * p).map(|_| rng.uniform()).collect();
     let categorical: Vec<u32> = (0..n * q).map(|_| rng.below(3) as u32).collect();
-    let method = KPrototypesSelect::new(&numeric, &categorical, n, p, q, options);
-    assert_eq!(choose_k(&method, 6, 8, KRule::Gap, 5).k, 1);
+    let method = KPrototypesSelect::new(mixed(&numeric, &categorical, n, p, q), options).unwrap();
+    assert_eq!(choose_k(&method, 6, 8, KRule::Gap, 5).unwrap().k, 1);
 }
 
 #[test]
@@ -200,8 +227,8 @@ fn hierarchical_selection_finds_blobs_and_no_structure() {
             }
         }
     }
-    let sel = LinkageSelect::new(&x, 90, 3, Linkage::Average, RowDistance::Euclidean);
-    let choice = choose_k(&sel, 6, 10, KRule::Gap, 1);
+    let sel = LinkageSelect::new(mat(&x, 90, 3), Linkage::Average, RowDistance::Euclidean).unwrap();
+    let choice = choose_k(&sel, 6, 10, KRule::Gap, 1).unwrap();
     assert_eq!(choice.k, 3);
     // W_k for Euclidean distances is the within-cluster sum of squares.
     let labels = &choice.labels;
@@ -219,6 +246,17 @@ fn hierarchical_selection_finds_blobs_and_no_structure() {
     assert!((choice.table[2].cost - wss).abs() < 1e-9 * wss);
     // Uniform noise: one cluster.
     let noise: Vec<f64> = (0..240).map(|_| rng.uniform()).collect();
-    let sel = LinkageSelect::new(&noise, 80, 3, Linkage::Ward, RowDistance::Euclidean);
-    assert_eq!(choose_k(&sel, 6, 10, KRule::Gap, 2).k, 1);
+    let sel =
+        LinkageSelect::new(mat(&noise, 80, 3), Linkage::Ward, RowDistance::Euclidean).unwrap();
+    assert_eq!(choose_k(&sel, 6, 10, KRule::Gap, 2).unwrap().k, 1);
+}
+
+#[test]
+fn bad_parameters_are_errors() {
+    let (x, _) = four_blobs(9, 5, 2);
+    let method = KMeansSelect::new(mat(&x, 20, 2));
+    assert!(choose_k(&method, 0, 5, KRule::Gap, 1).is_err());
+    assert!(choose_k(&method, 21, 5, KRule::Gap, 1).is_err());
+    assert!(choose_k(&method, 3, 0, KRule::Gap, 1).is_err());
+    assert!(gap_statistic(mat(&x, 20, 2), 3, 0, 1).is_err());
 }

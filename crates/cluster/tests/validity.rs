@@ -2,27 +2,16 @@
 //! ARI, NMI, contingency table, silhouette; by hand: ARI, dispersion, label alignment, gap
 //! statistic.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
+mod common;
 
+use common::{case_points, fixture, ints, mat};
 use peergroup_cluster::linkage::{feature_distances, Metric};
+use peergroup_cluster::select::{gap_choice, gap_statistic, Gap};
 use peergroup_cluster::validity::{
-    adjusted_rand_index, align_labels, contingency, dispersion, dispersion_condensed, gap_choice,
-    gap_statistic, normalized_mutual_info, silhouette, silhouette_samples, Gap,
+    adjusted_rand_index, align_labels, contingency, dispersion, dispersion_condensed,
+    normalized_mutual_info, silhouette, silhouette_samples,
 };
 use peergroup_random::Rng;
-
-fn fixture(name: &str) -> Vec<csv::StringRecord> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-    reader.records().map(|r| r.unwrap()).collect()
-}
-
-fn ints(s: &str) -> Vec<usize> {
-    s.split_whitespace().map(|v| v.parse().unwrap()).collect()
-}
 
 #[test]
 fn agreement_equals_sklearn() {
@@ -31,17 +20,17 @@ fn agreement_equals_sklearn() {
     for r in rows {
         let (a, b) = (ints(&r[1]), ints(&r[2]));
         let (ari, nmi): (f64, f64) = (r[3].parse().unwrap(), r[4].parse().unwrap());
-        let got = adjusted_rand_index(&a, &b);
+        let got = adjusted_rand_index(&a, &b).unwrap();
         assert!((got - ari).abs() <= 1e-12, "{}: ARI {got} vs {ari}", &r[0]);
-        let got = normalized_mutual_info(&a, &b);
+        let got = normalized_mutual_info(&a, &b).unwrap();
         assert!((got - nmi).abs() <= 1e-12, "{}: NMI {got} vs {nmi}", &r[0]);
-        let t = contingency(&a, &b);
+        let t = contingency(&a, &b).unwrap();
         assert_eq!(t.rows, r[5].parse::<usize>().unwrap(), "{}", &r[0]);
         assert_eq!(t.cols, r[6].parse::<usize>().unwrap(), "{}", &r[0]);
         assert_eq!(t.counts, ints(&r[7]), "{}", &r[0]);
         // Symmetry of both indices.
-        assert!((adjusted_rand_index(&b, &a) - ari).abs() <= 1e-12);
-        assert!((normalized_mutual_info(&b, &a) - nmi).abs() <= 1e-12);
+        assert!((adjusted_rand_index(&b, &a).unwrap() - ari).abs() <= 1e-12);
+        assert!((normalized_mutual_info(&b, &a).unwrap() - nmi).abs() <= 1e-12);
     }
 }
 
@@ -52,40 +41,24 @@ fn ari_hand_example() {
     // C(6,2) = 15. Expected index 6·3/15 = 1.2, maximum (6 + 3)/2 = 4.5, so
     // ARI = (2 − 1.2)/(4.5 − 1.2) = 8/33.
     let (a, b) = ([0, 0, 0, 1, 1, 1], [0, 0, 1, 1, 2, 2]);
-    assert!((adjusted_rand_index(&a, &b) - 8.0 / 33.0).abs() < 1e-15);
-    let t = contingency(&a, &b);
+    assert!((adjusted_rand_index(&a, &b).unwrap() - 8.0 / 33.0).abs() < 1e-15);
+    let t = contingency(&a, &b).unwrap();
     assert_eq!((t.rows, t.cols), (2, 3));
     assert_eq!(t.counts, vec![2, 1, 0, 0, 1, 2]);
     assert_eq!(t.get(1, 2), 2);
     assert_eq!(t.row_sums(), vec![3, 3]);
     assert_eq!(t.col_sums(), vec![2, 2, 2]);
     // Renaming clusters changes nothing.
-    assert_eq!(adjusted_rand_index(&a, &a), 1.0);
-    assert_eq!(adjusted_rand_index(&[0, 0, 1, 1], &[1, 1, 0, 0]), 1.0);
-}
-
-/// Points of the silhouette fixture by case: (n, d, row-major values).
-fn silhouette_points() -> HashMap<String, (usize, usize, Vec<f64>)> {
-    let mut out: HashMap<String, (usize, usize, Vec<f64>)> = HashMap::new();
-    for r in fixture("silhouette_points.csv") {
-        let row: Vec<f64> = r
-            .iter()
-            .skip(2)
-            .filter(|c| !c.is_empty())
-            .map(|c| c.parse().unwrap())
-            .collect();
-        let e = out
-            .entry(r[0].to_string())
-            .or_insert((0, row.len(), Vec::new()));
-        e.0 += 1;
-        e.2.extend(row);
-    }
-    out
+    assert_eq!(adjusted_rand_index(&a, &a).unwrap(), 1.0);
+    assert_eq!(
+        adjusted_rand_index(&[0, 0, 1, 1], &[1, 1, 0, 0]).unwrap(),
+        1.0
+    );
 }
 
 #[test]
 fn silhouette_equals_sklearn() {
-    let points = silhouette_points();
+    let points = case_points("silhouette_points.csv");
     let rows = fixture("silhouette.csv");
     assert!(rows.len() >= 10);
     for r in rows {
@@ -95,10 +68,10 @@ fn silhouette_equals_sklearn() {
             "correlation" => Metric::Correlation,
             other => panic!("metric {other}"),
         };
-        let dist = feature_distances(x, *n, *d, metric);
+        let dist = feature_distances(mat(x, *n, *d), metric);
         let labels = ints(&r[2]);
         let want: f64 = r[3].parse().unwrap();
-        let got = silhouette(&dist, *n, &labels);
+        let got = silhouette(&dist, *n, &labels).unwrap();
         assert!(
             (got - want).abs() <= 1e-12,
             "{} {}: {got} vs {want}",
@@ -111,11 +84,11 @@ fn silhouette_equals_sklearn() {
 #[test]
 fn silhouette_edge_cases() {
     let x = [0.0, 1.0, 10.0, 11.0];
-    let d = feature_distances(&x, 4, 1, Metric::Euclidean);
-    assert!(silhouette(&d, 4, &[0, 0, 0, 0]).is_nan());
-    assert!(silhouette(&d, 4, &[0, 1, 2, 3]).is_nan());
+    let d = feature_distances(mat(&x, 4, 1), Metric::Euclidean);
+    assert!(silhouette(&d, 4, &[0, 0, 0, 0]).unwrap().is_nan());
+    assert!(silhouette(&d, 4, &[0, 1, 2, 3]).unwrap().is_nan());
     // Point 0: a = 1 (to point 1), b = min(10, 11) = 10 → s = 9/10. Singletons score 0.
-    let s = silhouette_samples(&d, 4, &[0, 0, 1, 2]);
+    let s = silhouette_samples(&d, 4, &[0, 0, 1, 2]).unwrap();
     assert!((s[0] - 0.9).abs() < 1e-15);
     assert_eq!(s[2], 0.0);
     assert_eq!(s[3], 0.0);
@@ -127,7 +100,7 @@ fn dispersion_decomposes_total() {
     let (n, d) = (50, 3);
     let x: Vec<f64> = (0..n * d).map(|_| rng.gaussian(1.0, 2.0)).collect();
     let labels: Vec<usize> = (0..n).map(|_| rng.below(4) as usize).collect();
-    let disp = dispersion(&x, n, d, &labels);
+    let disp = dispersion(mat(&x, n, d), &labels).unwrap();
     let mean: Vec<f64> = (0..d)
         .map(|f| (0..n).map(|i| x[i * d + f]).sum::<f64>() / n as f64)
         .collect();
@@ -135,13 +108,13 @@ fn dispersion_decomposes_total() {
     assert!((disp.within + disp.between - total).abs() < 1e-10 * total);
     assert!(disp.within > 0.0 && disp.between > 0.0);
     // The condensed form on Euclidean distances is the same quantity.
-    let dist = feature_distances(&x, n, d, Metric::Euclidean);
-    let c = dispersion_condensed(&dist, n, &labels);
+    let dist = feature_distances(mat(&x, n, d), Metric::Euclidean);
+    let c = dispersion_condensed(&dist, n, &labels).unwrap();
     assert!((c.within - disp.within).abs() < 1e-10 * total);
     assert!((c.between - disp.between).abs() < 1e-10 * total);
     // Hand example on a line: {0, 2} (mean 1) and {10}, overall mean 4: within = 1 + 1,
     // between = 2·(1 − 4)² + 1·(10 − 4)² = 54.
-    let h = dispersion(&[0.0, 2.0, 10.0], 3, 1, &[0, 0, 1]);
+    let h = dispersion(mat(&[0.0, 2.0, 10.0], 3, 1), &[0, 0, 1]).unwrap();
     assert!((h.within - 2.0).abs() < 1e-12);
     assert!((h.between - 54.0).abs() < 1e-12);
 }
@@ -154,14 +127,14 @@ fn align_labels_undoes_a_permutation() {
     let mut perm: Vec<usize> = (0..k).collect();
     rng.shuffle(&mut perm);
     let current: Vec<usize> = previous.iter().map(|&l| perm[l]).collect();
-    assert_eq!(align_labels(&previous, &current), previous);
+    assert_eq!(align_labels(&previous, &current).unwrap(), previous);
 
     // With some funds moving, the bulk of each cluster still decides its label.
     let mut moved = current.clone();
     for i in (0..300).step_by(10) {
         moved[i] = (moved[i] + 1) % k;
     }
-    let aligned = align_labels(&previous, &moved);
+    let aligned = align_labels(&previous, &moved).unwrap();
     let same = aligned
         .iter()
         .zip(&previous)
@@ -174,7 +147,7 @@ fn align_labels_undoes_a_permutation() {
     let previous = [0, 0, 0, 1, 1, 2, 2, 2, 2];
     let current = [5, 5, 5, 5, 5, 3, 3, 3, 3];
     assert_eq!(
-        align_labels(&previous, &current),
+        align_labels(&previous, &current).unwrap(),
         vec![0, 0, 0, 0, 0, 2, 2, 2, 2]
     );
 }
@@ -197,7 +170,7 @@ fn gap_statistic_picks_three_blobs() {
     for seed in 0..10 {
         let mut rng = Rng::new(100 + seed);
         let x = three_blobs(&mut rng);
-        let gaps = gap_statistic(&x, 150, 2, 6, 20, seed);
+        let gaps = gap_statistic(mat(&x, 150, 2), 6, 20, seed).unwrap();
         assert_eq!(gaps.len(), 6);
         assert_eq!(
             gaps.iter().map(|g| g.k).collect::<Vec<_>>(),
@@ -210,8 +183,8 @@ fn gap_statistic_picks_three_blobs() {
     let mut rng = Rng::new(100);
     let x = three_blobs(&mut rng);
     assert_eq!(
-        gap_statistic(&x, 150, 2, 5, 10, 7),
-        gap_statistic(&x, 150, 2, 5, 10, 7)
+        gap_statistic(mat(&x, 150, 2), 5, 10, 7).unwrap(),
+        gap_statistic(mat(&x, 150, 2), 5, 10, 7).unwrap()
     );
 }
 
@@ -220,7 +193,7 @@ fn gap_statistic_picks_one_on_uniform_noise() {
     for seed in 0..10 {
         let mut rng = Rng::new(200 + seed);
         let x: Vec<f64> = (0..2 * 150).map(|_| rng.uniform()).collect();
-        let gaps = gap_statistic(&x, 150, 2, 6, 20, seed);
+        let gaps = gap_statistic(mat(&x, 150, 2), 6, 20, seed).unwrap();
         assert_eq!(gap_choice(&gaps), 1, "seed {seed}: {gaps:?}");
     }
 }
@@ -245,4 +218,13 @@ fn gap_choice_rule() {
     let rising = [g(1, 0.1, 0.01), g(2, 0.3, 0.01), g(3, 0.6, 0.01)];
     assert_eq!(gap_choice(&rising), 3);
     assert_eq!(gap_choice(&[]), 0);
+}
+
+#[test]
+fn mismatched_lengths_are_errors() {
+    assert!(adjusted_rand_index(&[0, 1], &[0]).is_err());
+    assert!(normalized_mutual_info(&[0, 0], &[0]).is_err());
+    assert!(align_labels(&[0, 1], &[0]).is_err());
+    assert!(silhouette(&[1.0], 2, &[0]).is_err());
+    assert!(dispersion(mat(&[1.0, 2.0], 2, 1), &[0]).is_err());
 }

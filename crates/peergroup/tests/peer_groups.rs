@@ -21,7 +21,10 @@ struct Outcome {
 }
 
 fn cut(condensed: Vec<f64>, n: usize, k: usize) -> Vec<usize> {
-    linkage_owned(condensed, n, Linkage::Average).cut_k(k)
+    linkage_owned(condensed, n, Linkage::Average)
+        .unwrap()
+        .cut_k(k)
+        .unwrap()
 }
 
 fn run(seed: u64, r2: (f64, f64)) -> Outcome {
@@ -105,8 +108,8 @@ fn run_weighted(seed: u64, r2: (f64, f64), weights: Option<&[f64]>) -> Outcome {
     Outcome {
         nn_cross_similarity,
         nn_cross_correlation,
-        ari_similarity: adjusted_rand_index(&by_similarity, truth),
-        ari_correlation: adjusted_rand_index(&by_correlation, truth),
+        ari_similarity: adjusted_rand_index(&by_similarity, truth).unwrap(),
+        ari_correlation: adjusted_rand_index(&by_correlation, truth).unwrap(),
     }
 }
 

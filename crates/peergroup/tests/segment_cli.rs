@@ -39,7 +39,7 @@ fn ari(
         x.push(r[ca].clone());
         y.push(truth(map[r[0].as_str()]));
     }
-    adjusted_rand_index(&codes(&x), &codes(&y))
+    adjusted_rand_index(&codes(&x), &codes(&y)).unwrap()
 }
 
 /// `segment sales` on the synthetic sales and funds in `s/`.

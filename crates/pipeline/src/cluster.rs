@@ -6,15 +6,18 @@ use std::collections::HashMap;
 
 use peergroup_cluster::bootstrap::{multiscale_bootstrap, CladePValue};
 use peergroup_cluster::embed::classical_mds;
-use peergroup_cluster::gmm::{select_gmm, CovModel, GmmSelection};
-use peergroup_cluster::kmeans::kmeans;
+use peergroup_cluster::gmm::{CovModel, GmmSearch, GmmSelection};
+use peergroup_cluster::kmeans::{self, KMeans};
+use peergroup_cluster::labels::first_appearance;
 use peergroup_cluster::linkage::{feature_distances, linkage_owned, Dendrogram, Linkage, Metric};
 use peergroup_cluster::validity::{
     adjusted_rand_index, contingency, normalized_mutual_info, silhouette, Contingency,
 };
+use peergroup_cluster::{Fit, MatRef};
 use peergroup_data::{Date, InputError};
 use peergroup_io::{Column, Features, SimilarityTable, Table};
 
+use crate::error::OrInput;
 use crate::{KChoice, Named};
 
 /// Clustering method.
@@ -163,7 +166,9 @@ impl Resample {
                 let sub: Vec<f64> = (0..*n)
                     .flat_map(|i| rows.iter().map(move |&c| values[i * d + c]))
                     .collect();
-                feature_distances(&sub, *n, rows.len(), *metric)
+                // `sub` holds n × rows.len() values by construction
+                let x = MatRef::new(&sub, *n, rows.len()).expect("n × rows values");
+                feature_distances(x, *metric)
             }
         }
     }
@@ -241,12 +246,12 @@ fn prepare(input: ClusterInput<'_>, seed: u64) -> Result<Prepared, InputError> {
                     };
                 }
             }
-            let condensed = feature_distances(&f.values, n, d, metric);
+            let condensed = feature_distances(MatRef::new(&f.values, n, d).or_input()?, metric);
             let (coords, dd, note) = if d <= 8 {
                 (z, d, format!("the {d} standardised features"))
             } else {
                 let e = classical_mds(
-                    &feature_distances(&z, n, d, Metric::Euclidean),
+                    &feature_distances(MatRef::new(&z, n, d).or_input()?, Metric::Euclidean),
                     n,
                     EMBED_DIMS.min(n.saturating_sub(2)).max(1),
                     seed,
@@ -272,18 +277,6 @@ fn prepare(input: ClusterInput<'_>, seed: u64) -> Result<Prepared, InputError> {
             })
         }
     }
-}
-
-/// Cluster numbers renumbered by first appearance (0-based).
-fn renumber(labels: &[usize]) -> Vec<usize> {
-    let mut map = HashMap::new();
-    labels
-        .iter()
-        .map(|l| {
-            let next = map.len();
-            *map.entry(*l).or_insert(next)
-        })
-        .collect()
 }
 
 /// Peer groups of the objects of one input.
@@ -337,8 +330,12 @@ pub fn cluster(
             KChoice::Fixed(k) => k..=k,
             KChoice::Auto => 1..=9.min(n - 1),
         };
-        select_gmm(&prep.coords, n, prep.d, ks, &CovModel::ALL, settings.seed)
+        GmmSearch::new(ks, &CovModel::ALL)
+            .seed(settings.seed)
+            .fit(MatRef::new(&prep.coords, n, prep.d).or_input()?)
+            .or_input()
     });
+    let selection = selection.transpose()?;
     let (k, k_note) = match (settings.k, &selection) {
         (KChoice::Fixed(k), _) => (k, "given".to_string()),
         (KChoice::Auto, Some(sel)) => (
@@ -351,17 +348,24 @@ pub fn cluster(
     let labels: Vec<usize> = match (settings.method, settings.method.linkage()) {
         (ClusterMethod::Gmm, _) => selection.as_ref().expect("fitted").best.labels.clone(),
         (_, Some(method)) => {
-            let tree = linkage_owned(prep.condensed.clone(), n, method);
-            let l = tree.cut_k(k);
+            let tree = linkage_owned(prep.condensed.clone(), n, method).or_input()?;
+            let l = tree.cut_k(k).or_input()?;
             dendrogram = Some(tree);
             l
         }
-        (_, None) => kmeans(&prep.coords, n, prep.d, k, 10, settings.seed).labels,
+        (_, None) => {
+            KMeans::new(k)
+                .restarts(kmeans::RESTARTS)
+                .seed(settings.seed)
+                .fit(MatRef::new(&prep.coords, n, prep.d).or_input()?)
+                .or_input()?
+                .labels
+        }
     };
-    let labels = renumber(&labels);
+    let labels = first_appearance(&labels);
     let k_found = labels.iter().max().map_or(0, |m| m + 1);
     let sil = if k_found >= 2 && k_found < n {
-        silhouette(&prep.condensed, n, &labels)
+        silhouette(&prep.condensed, n, &labels).or_input()?
     } else {
         f64::NAN
     };
@@ -485,7 +489,7 @@ impl ClusterOutput {
             InputError::new("--bootstrap resamples the rows the clustering was computed from: give --features, or a similarity table with several dates (e.g. `peergroup similarity --all-dates`)")
         })?;
         let scales: Vec<f64> = (5..=14).map(|s| s as f64 / 10.0).collect();
-        Ok(Some(multiscale_bootstrap(
+        multiscale_bootstrap(
             resample.rows(),
             self.ids.len(),
             |rows: &[usize]| resample.distances(rows),
@@ -493,7 +497,9 @@ impl ClusterOutput {
             &scales,
             replicates,
             self.settings.seed,
-        )))
+        )
+        .or_input()
+        .map(Some)
     }
 
     /// `cluster_node,members,au,bp` of [`ClusterOutput::pvalues`]; members are ids
@@ -519,8 +525,8 @@ impl ClusterOutput {
                         .collect(),
                 ),
             )
-            .with("au", Column::F64(pv.iter().map(|c| c.au).collect()))
-            .with("bp", Column::F64(pv.iter().map(|c| c.bp).collect()))
+            .with("au", Column::F64(pv.iter().map(|c| c.fit.au).collect()))
+            .with("bp", Column::F64(pv.iter().map(|c| c.fit.bp).collect()))
     }
 
     /// ARI, NMI and contingency of the partition against `reference` (`id,label`
@@ -550,10 +556,10 @@ impl ClusterOutput {
             ref_labels.push(code);
         }
         Ok(Agreement {
-            ari: adjusted_rand_index(&self.labels, &ref_labels),
-            nmi: normalized_mutual_info(&self.labels, &ref_labels),
+            ari: adjusted_rand_index(&self.labels, &ref_labels).or_input()?,
+            nmi: normalized_mutual_info(&self.labels, &ref_labels).or_input()?,
             labels: names,
-            counts: contingency(&self.labels, &ref_labels),
+            counts: contingency(&self.labels, &ref_labels).or_input()?,
         })
     }
 }

@@ -21,6 +21,7 @@
 //! | [`synth`] | synthetic data with known truth, as tables |
 
 mod chart;
+mod error;
 mod k;
 mod named;
 

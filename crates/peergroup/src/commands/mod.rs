@@ -64,6 +64,18 @@ impl From<InputError> for CommandError {
     }
 }
 
+impl From<peergroup_cluster::ClusterError> for CommandError {
+    fn from(e: peergroup_cluster::ClusterError) -> Self {
+        CommandError::Input(InputError::new(e.to_string()))
+    }
+}
+
+impl From<peergroup_cluster::ShapeError> for CommandError {
+    fn from(e: peergroup_cluster::ShapeError) -> Self {
+        peergroup_cluster::ClusterError::from(e).into()
+    }
+}
+
 impl From<OutputError> for CommandError {
     fn from(e: OutputError) -> Self {
         match e {

@@ -246,8 +246,8 @@ pub fn write_sales(args: &SegmentSalesArgs) -> CommandResult<SalesSegments> {
             sales::prepare(sales, sales_name, funds, funds_name, &settings)
         },
     )?;
-    let clusters = step("clustering", || input.cluster());
-    let tsne = step("t-SNE", || input.tsne());
+    let clusters = step("clustering", || input.cluster())?;
+    let tsne = step("t-SNE", || input.tsne())?;
     let s = input.segments(clusters, tsne)?;
     out.table("assignments.csv", &s.assignments_table())?;
     out.table("pca.csv", &s.pca.table())?;
@@ -303,11 +303,11 @@ pub fn write_investors(args: &SegmentInvestorsArgs) -> CommandResult<InvestorSeg
     )?;
     let eda = step("descriptive tables", || input.eda());
     let (k, selection) = if auto {
-        step("choosing k", || input.choose_k())
+        step("choosing k", || input.choose_k())?
     } else {
-        input.choose_k()
+        input.choose_k()?
     };
-    let fit = step("k-prototypes", || input.fit(k));
+    let fit = step("k-prototypes", || input.fit(k))?;
     let s = input.segments(k, selection, &fit, eda)?;
     out.table("assignments.csv", &s.assignments_table())?;
     out.table("profiles.csv", &s.profiles_table())?;

@@ -2,8 +2,9 @@
 //! k-prototypes on categorical profile features and scaled numeric balance features, with
 //! k chosen on a seeded sample, segment profiles and descriptive tables.
 
-use peergroup_cluster::kprototypes::{kprototypes, KPrototypesFit, KPrototypesOptions};
+use peergroup_cluster::kprototypes::{KPrototypes, KPrototypesFit, KPrototypesOptions, MixedRef};
 use peergroup_cluster::select::{choose_k, KPrototypesSelect};
+use peergroup_cluster::{Fit, MatRef};
 use peergroup_data::{InputError, Position};
 use peergroup_io::{BalancesFile, Column, Table, UsersFile};
 use peergroup_random::Rng;
@@ -19,6 +20,7 @@ use super::{
     by_size, k_note, profiles_table, text_column, InputNames, KSelection, KSettings, PcaMap,
     SegmentSummary, GAP_REFERENCES,
 };
+use crate::error::OrInput;
 use crate::{Chart, KChoice};
 
 /// Settings of the investor segments.
@@ -179,10 +181,10 @@ impl InvestorInput {
 
     /// The number of segments: given, or chosen by the settings' rule on a seeded sample
     /// of `k_sample` users (the gap statistic refits every k on every reference set).
-    pub fn choose_k(&self) -> (usize, KSelection) {
+    pub fn choose_k(&self) -> Result<(usize, KSelection), InputError> {
         let s = &self.settings;
         let k_max = match s.k.k {
-            KChoice::Fixed(k) => return (k, KSelection::given()),
+            KChoice::Fixed(k) => return Ok((k, KSelection::given())),
             KChoice::Auto => s.k.k_max,
         };
         let f = &self.features;
@@ -205,30 +207,29 @@ impl InvestorInput {
             .iter()
             .flat_map(|&i| categorical[i * q..(i + 1) * q].to_vec())
             .collect();
-        let sel = KPrototypesSelect::new(&sn, &sc, m, p, q, self.options());
-        let c = choose_k(&sel, k_max.min(m), GAP_REFERENCES, s.k.rule, s.seed);
+        let sample = MixedRef::new(MatRef::new(&sn, m, p).or_input()?, &sc, q).or_input()?;
+        let sel = KPrototypesSelect::new(sample, self.options()).or_input()?;
+        let c = choose_k(&sel, k_max.min(m), GAP_REFERENCES, s.k.rule, s.seed).or_input()?;
         let note = format!("{} on a sample of {m} users", k_note(&c));
-        (
+        Ok((
             c.k,
             KSelection {
                 choice: Some(c),
                 note,
             },
-        )
+        ))
     }
 
     /// k-prototypes with `k` segments on every user.
-    pub fn fit(&self, k: usize) -> KPrototypesFit {
+    pub fn fit(&self, k: usize) -> Result<KPrototypesFit, InputError> {
         let f = &self.features;
-        kprototypes(
-            f.numeric.as_slice(),
-            f.categorical.codes(),
-            f.len(),
-            f.numeric.cols(),
-            f.categorical.cols(),
-            k,
-            &self.options(),
-        )
+        let numeric = MatRef::new(f.numeric.as_slice(), f.len(), f.numeric.cols()).or_input()?;
+        let data =
+            MixedRef::new(numeric, f.categorical.codes(), f.categorical.cols()).or_input()?;
+        KPrototypes::new(k)
+            .options(self.options())
+            .fit(data)
+            .or_input()
     }
 
     /// Number the fitted segments by size and describe them: profiles and PCA map.
@@ -252,7 +253,7 @@ impl InvestorInput {
             &DescribeConfig::default(),
         )
         .map_err(|e| self.names.error(e))?;
-        let pca = PcaMap::of(f.numeric.as_slice(), f.len(), f.numeric.cols());
+        let pca = PcaMap::of(f.numeric.as_slice(), f.len(), f.numeric.cols())?;
         let mut notes = Vec::new();
         if !f.inactive.is_empty() {
             notes.push(format!(
@@ -283,8 +284,8 @@ pub fn segment_investors(
 ) -> Result<InvestorSegments, InputError> {
     let input = prepare(users, users_name, balances, balances_name, settings)?;
     let eda = input.eda();
-    let (k, selection) = input.choose_k();
-    let fit = input.fit(k);
+    let (k, selection) = input.choose_k()?;
+    let fit = input.fit(k)?;
     input.segments(k, selection, &fit, eda)
 }
 

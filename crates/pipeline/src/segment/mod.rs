@@ -11,12 +11,14 @@ pub mod sales;
 
 use peergroup_cluster::pca::pca;
 use peergroup_cluster::select::{self, KRule};
+use peergroup_cluster::MatRef;
 use peergroup_data::{InputError, Position};
 use peergroup_io::{Column, Table};
 use peergroup_report::{Scatter, ScatterPoint};
 use peergroup_segment::profile::Profiles;
 use peergroup_segment::SegmentError;
 
+use crate::error::OrInput;
 use crate::{Chart, KChoice};
 
 /// How many segments: given, or chosen in 1..=`k_max` by `rule`.
@@ -177,19 +179,19 @@ pub struct PcaMap {
 
 impl PcaMap {
     /// PCA of the n × d row-major `x`.
-    fn of(x: &[f64], n: usize, d: usize) -> PcaMap {
+    fn of(x: &[f64], n: usize, d: usize) -> Result<PcaMap, InputError> {
         let keep = d.min(n.saturating_sub(1)).max(1);
-        let p = pca(x, n, d, keep);
+        let p = pca(MatRef::new(x, n, d).or_input()?, keep).or_input()?;
         let scores = (0..n)
             .map(|i| {
                 let row = &p.scores[i * p.k..(i + 1) * p.k];
                 [row[0], if p.k > 1 { row[1] } else { 0.0 }]
             })
             .collect();
-        PcaMap {
+        Ok(PcaMap {
             scores,
             explained: p.explained_variance_ratio,
-        }
+        })
     }
 
     /// `component,explained_variance_ratio,cumulative`.

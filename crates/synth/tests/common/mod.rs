@@ -26,7 +26,7 @@ pub fn signed_log1p(x: f64) -> f64 {
 
 /// Adjusted Rand index, from the clustering stage.
 pub fn ari(a: &[usize], b: &[usize]) -> f64 {
-    peergroup_cluster::validity::adjusted_rand_index(a, b)
+    peergroup_cluster::validity::adjusted_rand_index(a, b).unwrap()
 }
 
 /// Rows of mixed data: `n` rows of `d` numeric columns (row-major) and `c` categorical
@@ -62,5 +62,8 @@ pub fn kprototypes(data: &Mixed, k: usize, gamma: f64, restarts: usize, seed: u6
         seed,
         ..Default::default()
     };
-    peergroup_cluster::kprototypes::kprototypes(num, cat, n, d, c, k, &options).labels
+    let numeric = peergroup_cluster::MatRef::new(num, n, d).unwrap();
+    let data = peergroup_cluster::kprototypes::MixedRef::new(numeric, cat, c).unwrap();
+    let method = peergroup_cluster::kprototypes::KPrototypes::new(k).options(options);
+    peergroup_cluster::Fit::fit(&method, data).unwrap().labels
 }

@@ -5,6 +5,7 @@ use super::{select_ids, sharpe_spec, write_universe, Run, FRENCH_INDUSTRIES, FRE
 use crate::commands::CommandResult;
 use peergroup_cluster::linkage::{linkage_owned, Linkage};
 use peergroup_cluster::validity::{adjusted_rand_index, normalized_mutual_info};
+use peergroup_cluster::Fit;
 use peergroup_io::{read_series, SeriesOptions, Table};
 use peergroup_report::{dendrogram, heatmap, scatter, Dendrogram, Heatmap, Scatter, ScatterPoint};
 use peergroup_report::{Block, Report, Section};
@@ -56,7 +57,7 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         .collect();
     let fund_corr = correlation(&fund_x, n, t, 24, MissingReturns::CommonDates)?.to_condensed();
     let names = aligned.funds.ids().to_vec();
-    let tree = linkage_owned(condensed_distance_from(&s_star), n, Linkage::Average);
+    let tree = linkage_owned(condensed_distance_from(&s_star), n, Linkage::Average)?;
     let order = tree.leaf_order();
     run.text(
         "french_similarity_dendrogram.svg",
@@ -216,8 +217,8 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
     )?
     .to_condensed();
     let g = 6;
-    let by_sim = linkage_owned(condensed_distance_from(&us), un, Linkage::Average).cut_k(g);
-    let by_corr = linkage_owned(condensed_distance_from(&ucorr), un, Linkage::Average).cut_k(g);
+    let by_sim = linkage_owned(condensed_distance_from(&us), un, Linkage::Average)?.cut_k(g)?;
+    let by_corr = linkage_owned(condensed_distance_from(&ucorr), un, Linkage::Average)?.cut_k(g)?;
     let mut cat_names: Vec<String> = Vec::new();
     let cats: Vec<usize> = u
         .category
@@ -233,28 +234,25 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
     let rows = vec![
         vec![
             "factor-aware similarity S*".to_string(),
-            format!("{:.3}", adjusted_rand_index(&by_sim, &u.true_group)),
-            format!("{:.3}", normalized_mutual_info(&by_sim, &u.true_group)),
+            format!("{:.3}", adjusted_rand_index(&by_sim, &u.true_group)?),
+            format!("{:.3}", normalized_mutual_info(&by_sim, &u.true_group)?),
         ],
         vec![
             "correlation of returns".to_string(),
-            format!("{:.3}", adjusted_rand_index(&by_corr, &u.true_group)),
-            format!("{:.3}", normalized_mutual_info(&by_corr, &u.true_group)),
+            format!("{:.3}", adjusted_rand_index(&by_corr, &u.true_group)?),
+            format!("{:.3}", normalized_mutual_info(&by_corr, &u.true_group)?),
         ],
         vec![
             "vendor categories".to_string(),
-            format!("{:.3}", adjusted_rand_index(&cats, &u.true_group)),
-            format!("{:.3}", normalized_mutual_info(&cats, &u.true_group)),
+            format!("{:.3}", adjusted_rand_index(&cats, &u.true_group)?),
+            format!("{:.3}", normalized_mutual_info(&cats, &u.true_group)?),
         ],
     ];
-    let sel = peergroup_cluster::gmm::select_gmm(
-        &peergroup_cluster::embed::classical_mds(&condensed_distance_from(&us), un, 4, 1).coords,
-        un,
-        4,
-        1..=9,
-        &peergroup_cluster::gmm::CovModel::ALL,
-        1,
-    );
+    let coords =
+        peergroup_cluster::embed::classical_mds(&condensed_distance_from(&us), un, 4, 1).coords;
+    let sel = peergroup_cluster::gmm::GmmSearch::new(1..=9, &peergroup_cluster::gmm::CovModel::ALL)
+        .seed(1)
+        .fit(peergroup_cluster::MatRef::new(&coords, un, 4)?)?;
     report.sections.push(Section {
         heading: "Fund similarity and peer groups (Fragkiskos & Bauman)".into(),
         blocks: vec![

@@ -38,7 +38,7 @@ fn agreement<'a>(
             b.push(code);
         }
     }
-    Ok(peergroup_cluster::validity::adjusted_rand_index(&a, &b))
+    Ok(peergroup_cluster::validity::adjusted_rand_index(&a, &b)?)
 }
 
 /// Segment, size, share and description of each profile, as the report shows them.

@@ -7,11 +7,12 @@ mod segments;
 
 pub use segments::{sells_outside, SalesSegments};
 
-use peergroup_cluster::kmeans::kmeans;
+use peergroup_cluster::kmeans::{self, KMeans};
 use peergroup_cluster::linkage::{Dendrogram, Linkage};
 use peergroup_cluster::pca::pca;
 use peergroup_cluster::select::{choose_k, KMeansSelect, LinkageSelect, RowDistance};
 use peergroup_cluster::tsne::{tsne, TsneOptions};
+use peergroup_cluster::{Fit, MatRef};
 use peergroup_data::{Date, InputError};
 use peergroup_io::{FundsFile, SalesFile};
 use peergroup_segment::outside::{outside_category, DEFAULT_MAX_OWN_SHARE};
@@ -27,6 +28,7 @@ use peergroup_segment::Matrix;
 use super::{
     by_size, k_note, text_column, InputNames, KSelection, KSettings, PcaMap, GAP_REFERENCES,
 };
+use crate::error::OrInput;
 use crate::KChoice;
 
 /// Which sales features are clustered.
@@ -258,7 +260,7 @@ impl SalesInput {
     }
 
     /// Cluster the entities: k given, or chosen by the settings' rule.
-    pub fn cluster(&self) -> Clusters {
+    pub fn cluster(&self) -> Result<Clusters, InputError> {
         let s = &self.settings;
         let n = self.len();
         let (x, d) = match &self.series {
@@ -273,12 +275,15 @@ impl SalesInput {
         let rotated;
         let (x, d) = if s.distance == SegDistance::Euclidean && n > 2 {
             let keep = d.min(n - 1);
-            rotated = pca(x, n, d, keep).scores;
+            rotated = pca(MatRef::new(x, n, d).or_input()?, keep)
+                .or_input()?
+                .scores;
             (&rotated[..], keep)
         } else {
             (x, d)
         };
         let k_max = s.k.k_max.min(n);
+        let x = MatRef::new(x, n, d).or_input()?;
         let chosen = |c: peergroup_cluster::select::KChoice| {
             let note = k_note(&c);
             (
@@ -293,21 +298,29 @@ impl SalesInput {
             SegMethod::Kmeans => {
                 let (labels, selection) = match s.k.k {
                     KChoice::Fixed(k) => {
-                        (kmeans(x, n, d, k, 10, s.seed).labels, KSelection::given())
+                        let fit = KMeans::new(k)
+                            .restarts(kmeans::RESTARTS)
+                            .seed(s.seed)
+                            .fit(x)
+                            .or_input()?;
+                        (fit.labels, KSelection::given())
                     }
-                    KChoice::Auto => chosen(choose_k(
-                        &KMeansSelect::new(x, n, d),
-                        k_max,
-                        GAP_REFERENCES,
-                        s.k.rule,
-                        s.seed,
-                    )),
+                    KChoice::Auto => chosen(
+                        choose_k(
+                            &KMeansSelect::new(x),
+                            k_max,
+                            GAP_REFERENCES,
+                            s.k.rule,
+                            s.seed,
+                        )
+                        .or_input()?,
+                    ),
                 };
-                Clusters {
+                Ok(Clusters {
                     labels,
                     selection,
                     tree: None,
-                }
+                })
             }
             SegMethod::Average | SegMethod::Ward => {
                 let linkage = if s.method == SegMethod::Average {
@@ -319,26 +332,26 @@ impl SalesInput {
                     SegDistance::Euclidean => RowDistance::Euclidean,
                     SegDistance::Dtw => RowDistance::Dtw,
                 };
-                let sel = LinkageSelect::new(x, n, d, linkage, dist);
+                let sel = LinkageSelect::new(x, linkage, dist).or_input()?;
                 let tree = sel.dendrogram().clone();
                 let (labels, selection) = match s.k.k {
-                    KChoice::Fixed(k) => (tree.cut_k(k), KSelection::given()),
+                    KChoice::Fixed(k) => (tree.cut_k(k).or_input()?, KSelection::given()),
                     KChoice::Auto => {
-                        chosen(choose_k(&sel, k_max, GAP_REFERENCES, s.k.rule, s.seed))
+                        chosen(choose_k(&sel, k_max, GAP_REFERENCES, s.k.rule, s.seed).or_input()?)
                     }
                 };
-                Clusters {
+                Ok(Clusters {
                     labels,
                     selection,
                     tree: Some(tree),
-                }
+                })
             }
         }
     }
 
     /// The t-SNE map of the features (perplexity 30, or less for few entities), or NaN
     /// coordinates and a note when there are under 5 or over `tsne_max` entities.
-    pub fn tsne(&self) -> TsneMap {
+    pub fn tsne(&self) -> Result<TsneMap, InputError> {
         let (x, n, d) = (self.x.as_slice(), self.len(), self.x.cols());
         let max = self.settings.tsne_max;
         if n < 5 || n > max {
@@ -347,27 +360,26 @@ impl SalesInput {
             } else {
                 format!("t-SNE skipped: {n} rows > --tsne-max {max}")
             };
-            return TsneMap {
+            return Ok(TsneMap {
                 coordinates: vec![[f64::NAN; 2]; n],
                 note: Some(note),
-            };
+            });
         }
         let t = tsne(
-            x,
-            n,
-            d,
+            MatRef::new(x, n, d).or_input()?,
             &TsneOptions {
                 perplexity: 30f64.min((n as f64 - 1.0) / 3.0),
                 seed: self.settings.seed,
                 ..TsneOptions::default()
             },
-        );
-        TsneMap {
+        )
+        .or_input()?;
+        Ok(TsneMap {
             coordinates: (0..n)
                 .map(|i| [t.embedding[2 * i], t.embedding[2 * i + 1]])
                 .collect(),
             note: None,
-        }
+        })
     }
 
     /// Number the clusters by size and describe them: PCA map, profiles and, for funds,
@@ -375,7 +387,7 @@ impl SalesInput {
     pub fn segments(self, clusters: Clusters, tsne: TsneMap) -> Result<SalesSegments, InputError> {
         let f = &self.features;
         let labels = by_size(&clusters.labels);
-        let pca = PcaMap::of(self.x.as_slice(), self.len(), self.x.cols());
+        let pca = PcaMap::of(self.x.as_slice(), self.len(), self.x.cols())?;
         let (numeric, specs) = f.profile_numeric();
         let categories = f.categories(&self.funds);
         let cats = categories
@@ -458,8 +470,8 @@ pub fn segment_sales(
     settings: &SalesSettings,
 ) -> Result<SalesSegments, InputError> {
     let input = prepare(sales, sales_name, funds, funds_name, settings)?;
-    let clusters = input.cluster();
-    let tsne = input.tsne();
+    let clusters = input.cluster()?;
+    let tsne = input.tsne()?;
     input.segments(clusters, tsne)
 }
 
