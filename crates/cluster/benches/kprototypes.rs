@@ -11,6 +11,9 @@
 //! 3, 5, 8 and 12 levels, the group's own level with probability 0.6, else uniform).
 //! `--rows N` runs on the first N rows (repeatable).
 
+// A benchmark reports on standard output.
+#![allow(clippy::print_stdout)]
+
 use std::time::Instant;
 
 use peergroup_cluster::fit::Fit;

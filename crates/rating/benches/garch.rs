@@ -10,6 +10,9 @@
 //! risk decomposition), and prints one JSON line per measurement with the GARCH estimates
 //! (so `bench/garch.py` can compare them with `arch`).
 
+// A benchmark reports on standard output.
+#![allow(clippy::print_stdout)]
+
 use std::time::Instant;
 
 use peergroup_random::Rng;

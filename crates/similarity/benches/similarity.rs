@@ -6,6 +6,9 @@
 //! S_X is built from two attributes (asset class, region) with cross-label values, so
 //! most of its entries are nonzero.
 
+// A benchmark reports on standard output.
+#![allow(clippy::print_stdout)]
+
 use std::time::Instant;
 
 use peergroup_random::Rng;

@@ -242,7 +242,9 @@ unsafe fn accumulate_blocks_avx2(
                 .expect("padded column");
             let w = _mm256_set1_pd(w);
             for q in 0..4 {
-                let zq = _mm256_loadu_pd(z.as_ptr().add(4 * q));
+                // SAFETY: `z` holds LANES = 16 values, so 4q..4q+4 is in bounds for q < 4,
+                // and the caller guarantees AVX2.
+                let zq = unsafe { _mm256_loadu_pd(z.as_ptr().add(4 * q)) };
                 acc[q] = _mm256_add_pd(acc[q], _mm256_mul_pd(w, zq));
             }
         }
@@ -252,7 +254,8 @@ unsafe fn accumulate_blocks_avx2(
                 .expect("padded column");
             let (x, s) = (_mm256_set1_pd(x), _mm256_set1_pd(s));
             for q in 0..4 {
-                let bq = _mm256_loadu_pd(b.as_ptr().add(4 * q));
+                // SAFETY: as above, `b` holds 16 values and AVX2 is guaranteed.
+                let bq = unsafe { _mm256_loadu_pd(b.as_ptr().add(4 * q)) };
                 // |x − b| by clearing the sign bit, then max(0, 1 − |x − b|).
                 let d = _mm256_andnot_pd(sign, _mm256_sub_pd(x, bq));
                 let sb = _mm256_max_pd(_mm256_sub_pd(one, d), zero);
@@ -261,7 +264,8 @@ unsafe fn accumulate_blocks_avx2(
         }
         let mut lanes = [0.0f64; LANES];
         for q in 0..4 {
-            _mm256_storeu_pd(lanes.as_mut_ptr().add(4 * q), acc[q]);
+            // SAFETY: `lanes` holds 16 values, so 4q..4q+4 is in bounds for q < 4.
+            unsafe { _mm256_storeu_pd(lanes.as_mut_ptr().add(4 * q), acc[q]) };
         }
         chunk.copy_from_slice(&lanes[..chunk.len()]);
     }

@@ -201,7 +201,7 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         rows: drop_rows,
         file: Some("dropped.csv".into()),
     });
-    if let Some(chart) = raw_vs_clean_chart(&table, &dropped, &class_fx) {
+    if let Some(chart) = raw_vs_clean_chart(&table, dropped, &class_fx) {
         run.text("outlier_effect.svg", &chart)?;
         sec.blocks.push(Block::Chart {
             file: "outlier_effect.svg".into(),
