@@ -6,7 +6,7 @@
     python3 bench/similarity.py --link-sizes 5000      # linkage at N = 5,000 only
     python3 bench/similarity.py --float32              # NumPy accumulates in float32
 
-1. Systematic similarity (seed 004 eq. 7-8) on the same inputs:
+1. Systematic similarity (docs/METHODS.md §3.5–§3.6) on the same inputs:
 
    * generates 5,000 funds x 14 factors of sparse long-only exposures (each fund holds 2-5
      factors, weights uniform in [0.05, 1) normalised to sum to 1) and a random symmetric

@@ -1,5 +1,5 @@
 //! Significance of the clusters of a dendrogram by multiscale bootstrap, as in pvclust
-//! (Shimodaira 2002, 2004; Suzuki & Shimodaira 2006) (SPEC §4).
+//! (Shimodaira 2002, 2004; Suzuki & Shimodaira 2006) (METHODS §4.7).
 //!
 //! The rows of a data matrix (return periods, dates of an averaging window, features)
 //! are resampled with replacement at sample sizes `n' = r·n_rows` for several scales `r`;

@@ -1,5 +1,5 @@
 //! Gaussian mixture models fitted by EM, with mclust's covariance parameterisations and
-//! model selection by BIC (SPEC §4).
+//! model selection by BIC (METHODS §4.5–§4.6).
 //!
 //! Component `c` has weight `π_c`, mean `μ_c` and covariance `Σ_c`; the six models are
 //! mclust's (Fraley & Raftery) names for how the covariances are constrained:

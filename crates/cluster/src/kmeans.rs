@@ -1,4 +1,4 @@
-//! k-means (SPEC §4): greedy k-means++ seeding, Lloyd iterations, best of several
+//! k-means (METHODS §4.3): greedy k-means++ seeding, Lloyd iterations, best of several
 //! restarts run in parallel; every restart draws from its own random stream, so the result
 //! depends on the seed only, not on the thread schedule.
 

@@ -1,4 +1,4 @@
-//! k-prototypes for mixed numeric and categorical data (Huang 1997, 1998; SPEC §6:
+//! k-prototypes for mixed numeric and categorical data (Huang 1997, 1998; METHODS §6.8:
 //! investor segments from profile and balances).
 //!
 //! Each cluster has a prototype: a mean for the numeric features and a mode for each

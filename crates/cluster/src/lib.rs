@@ -1,4 +1,4 @@
-//! Clustering for peer groups and segments (SPEC §4 and §6): hierarchical linkage
+//! Clustering for peer groups and segments (METHODS §4 and §6): hierarchical linkage
 //! (scipy's conventions), k-means, k-prototypes for mixed numeric/categorical data,
 //! Gaussian mixtures with BIC model selection, pvclust-style multiscale bootstrap
 //! p-values, validity and agreement indices and the choice of k (gap statistic,

@@ -1,4 +1,4 @@
-//! Hierarchical agglomerative clustering (SPEC §4): average, complete, single and Ward
+//! Hierarchical agglomerative clustering (METHODS §4.1–§4.2): average, complete, single and Ward
 //! linkage on a condensed distance matrix, dendrogram cuts, and the distances to feed it
 //! (Euclidean, Manhattan, correlation, dynamic time warping).
 //!

@@ -1,4 +1,4 @@
-//! Principal component analysis (SPEC §6: PCA projections, explained variance, scree).
+//! Principal component analysis (METHODS §6.5: PCA projections, explained variance, scree).
 //!
 //! The components are the eigenvectors of the d × d sample covariance matrix (ddof = 1),
 //! found by cyclic Jacobi rotations ([`symmetric_eigen`]). That needs one pass over the

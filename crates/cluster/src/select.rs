@@ -1,4 +1,4 @@
-//! Choosing the number of clusters k (SPEC §6: "k chosen by a stated criterion").
+//! Choosing the number of clusters k (METHODS §4.10).
 //!
 //! [`choose_k`] clusters the data for every k = 1..=k_max with a method supplied through
 //! the [`KSelect`] trait and tabulates two criteria:

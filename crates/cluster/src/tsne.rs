@@ -1,4 +1,4 @@
-//! t-distributed stochastic neighbour embedding (van der Maaten & Hinton 2008; SPEC §6:
+//! t-distributed stochastic neighbour embedding (van der Maaten & Hinton 2008; METHODS §6.5:
 //! t-SNE projections of segments), and the trustworthiness of an embedding.
 //!
 //! The recipe is scikit-learn's `TSNE` (itself van der Maaten's reference code):

@@ -1,4 +1,4 @@
-//! Cluster validity (SPEC §4): agreement between labellings (contingency table, adjusted
+//! Cluster validity (METHODS §4.8–§4.11): agreement between labellings (contingency table, adjusted
 //! Rand index, normalised mutual information), silhouette, within/between dispersion, and
 //! Hungarian alignment of labels between dates. The gap statistic, which needs a
 //! clusterer, is with the choice of k in [`crate::select`].

@@ -3,7 +3,7 @@ use rayon::prelude::*;
 
 use crate::{InputError, Position, PositionKind};
 
-/// Daily class-level industry data (seed 002): price, shares outstanding and AUM per
+/// Daily class-level industry data (METHODS §1.1): price, shares outstanding and AUM per
 /// fund class and date, grouped by class and sorted by date within each class.
 #[derive(Clone, Debug)]
 pub struct IndustryTable {

@@ -1,4 +1,4 @@
-//! Readers for the segmentation inputs (SPEC §6): sales flows, fund categories, app users
+//! Readers for the segmentation inputs (METHODS §6): sales flows, fund categories, app users
 //! and their daily balances. Long tables (tens of millions of balance rows) are read into
 //! columns with text ids dictionary-encoded, four bytes per row.
 

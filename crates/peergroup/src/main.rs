@@ -81,7 +81,7 @@ Example:\n  peergroup style --funds funds.csv --factors factors.csv --window 104
     Style(commands::style::StyleArgs),
     /// Factor-aware fund similarity from style exposures (Fragkiskos & Bauman).
     #[command(
-        long_about = "Factor-aware fund similarity (SPEC §3; seed 004 §3.2–3.9) from the exposures written by `peergroup style`.\n\n\
+        long_about = "Factor-aware fund similarity (Fragkiskos & Bauman; docs/METHODS.md §3) from the exposures written by `peergroup style`.\n\n\
 S_B(a, b) = max(0, 1 − |a − b|) on absolute exposures (--scale raw, default; gross = |β|/Σ|β|); S_SYST(A, B) = Σ_i Σ_j S_B(b^A_i, b^B_j)·S_X(i, j) over all factor pairs; \
 S* = S_SYST(A, B) / √(S_SYST(A, A)·S_SYST(B, B)); S = R²_A R²_B S* + (1 − R²_A)(1 − R²_B) S_U, S_U = 0 or the residual correlation clipped to [0, 1] (--residuals). \
 Without --fit every R² is 1. S* is not capped at 1 (a fund can match another's factors through similar factors more than its own), so 1 − S may be slightly negative.\n\n\
@@ -112,7 +112,7 @@ Example:\n  peergroup cluster --similarity sim.csv --method average --k auto --l
     Cluster(commands::cluster::ClusterArgs),
     /// Rate funds 1–5 stars by gain and AT-GARCH risk (Lisi & Otranto).
     #[command(
-        long_about = "Risk/return rating without a vendor (SPEC §5; Lisi & Otranto, seed 003).\n\n\
+        long_about = "Risk/return rating without a vendor (Lisi & Otranto; docs/METHODS.md §5).\n\n\
 Gain: the mean of the fund's calendar-year returns (full years as in `peergroup periods`; --include-partial-years adds the first and last partial years, each as the return over the part covered, not annualised).\n\
 Risk: an AT-GARCH(1,1) per fund, r_t = μ + ε_t, h_t = γ + α ε²_{t−1} + β h_{t−1} + δ S_{t−1} ε²_{t−1}, S_t = 1 when ε_t is below its --threshold-quantile (first decile), \
 by Gaussian QMLE with γ > 0, α ≥ 0, 0 ≤ β < 1, α + δ ≥ 0 and covariance stationarity. h_1 = γ + (α + β)·b + δ·b_S with b the backcast of Python arch \
@@ -143,9 +143,9 @@ Example:\n  peergroup rate --series navs.csv --prices --chart ratings.svg --out 
 
 #[derive(Subcommand)]
 enum SegmentCommand {
-    /// Segment broker-dealer offices or funds by how they buy / sell (seed 000).
+    /// Segment broker-dealer offices or funds by how they buy / sell (docs/METHODS.md §6).
     #[command(
-        long_about = "Segments of broker-dealer offices (or of funds) from monthly sales flows (SPEC §6, seed 000).\n\n\
+        long_about = "Segments of broker-dealer offices (or of funds) from monthly sales flows (docs/METHODS.md §6.1–§6.5).\n\n\
 Features per entity: net sales in each of the last --quarters calendar quarters (ending at the latest quarter in the data), after --transform \
 (share: each quarter ÷ Σ|quarterly net sales|; log1p: sign-preserving log(1 + |x|); zscore: per column; rownorm: unit-length rows; a comma list applies in order), \
 and the latest quarter's mix (offices: broad categories; funds: broker-dealers). --features chooses which are clustered.\n\
@@ -160,9 +160,10 @@ the peers of other categories, and outside = true when another category is the m
 Example:\n  peergroup segment sales --sales sales.csv --funds funds.csv --entity office --transform log1p,zscore --k auto --out offices/"
     )]
     Sales(commands::segment::SegmentSalesArgs),
-    /// Segment app investors from profile and daily balances with k-prototypes (seed 001).
+    /// Segment app investors from profile and daily balances with k-prototypes
+    /// (docs/METHODS.md §6).
     #[command(
-        long_about = "Segments of investment-app users from their profile and daily balances (SPEC §6, seed 001).\n\n\
+        long_about = "Segments of investment-app users from their profile and daily balances (docs/METHODS.md §6.6–§6.10).\n\n\
 Features per user: categorical gender, generation (from age: Gen Z, Millennial, Gen X, Boomer by birth year), occupation, income band and referral use; \
 numeric per fund type (money_market, bond, stock, mixed): mean balance, monthly buy and sell, transactions and profit. \
 Numeric features are scaled by sign-preserving log1p then z-score (money amounts are heavy-tailed). \
@@ -207,7 +208,7 @@ Example:\n  peergroup synth garch --funds 200 --periods 1600 --seed 1 --out garc
     /// Monthly sales by broker-dealer office and fund: sales.csv, funds.csv, truth.csv
     /// (office types) and fund_truth.csv (funds that sell like another category).
     #[command(
-        long_about = "Monthly net sales of funds by broker-dealer office, with known office types (seed 000).\n\n\
+        long_about = "Monthly net sales of funds by broker-dealer office, with known office types (docs/METHODS.md §7.5).\n\n\
 Offices are private-wealth (large tickets, equity and alternatives, steady) or regular (smaller, fixed income and money market, seasonal), each with sub-types; \
 amounts span orders of magnitude, redemptions are negative, and a share of funds sells like a category other than its own.\n\n\
 Writes sales.csv (bd,office,fund,month,amount), funds.csv (fund,category,broad_category), truth.csv (office,type) and fund_truth.csv (fund,category,sells_like).\n\n\
@@ -216,7 +217,7 @@ Example:\n  peergroup synth sales --offices 400 --funds 120 --months 24 --seed 1
     Sales(commands::synth::SynthSalesArgs),
     /// App users and daily balances: users.csv, balances.csv, truth.csv (personas).
     #[command(
-        long_about = "Users of an investment app and their daily balances per fund type, with known personas (seed 001).\n\n\
+        long_about = "Users of an investment app and their daily balances per fund type, with known personas (docs/METHODS.md §7.6).\n\n\
 Writes users.csv (user_id,registered,gender,age,occupation,income_band,referral), balances.csv (user_id,date,fund_type,balance,buy,sell,profit; \
 fund types money_market, bond, stock, mixed; no trades on weekends; balance_t = balance_(t−1) + buy − sell + profit) and truth.csv (user_id,persona).\n\n\
 Example:\n  peergroup synth investors --users 5000 --days 30 --seed 1 --out investors/"

@@ -1,5 +1,5 @@
 //! Peer groups from factor-aware similarity against the truth of a synthetic universe,
-//! and against correlation-based groups on the seed's pitfall scenarios (seed 004 §2.3):
+//! and against correlation-based groups on Fragkiskos & Bauman's pitfalls (METHODS §7.3):
 //! highly correlated funds in different sectors, and weakly correlated funds with the
 //! same exposures.
 

@@ -1,4 +1,4 @@
-//! `peergroup rate` and `peergroup synth garch` end to end: the table of SPEC §5, known
+//! `peergroup rate` and `peergroup synth garch` end to end: the table of METHODS §5, known
 //! parameters found again, unit invariance, failures reported per fund, and bad input.
 
 mod common;

@@ -1,6 +1,6 @@
 //! `peergroup synth sales|investors` and `peergroup segment sales|investors` end to end:
 //! known office types and personas found again, "no structure" detected, the tables and
-//! charts of SPEC §6 written, and bad input refused.
+//! charts of METHODS §6 written, and bad input refused.
 
 mod common;
 

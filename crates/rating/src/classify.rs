@@ -1,4 +1,4 @@
-//! Gain and risk classes and the star table (SPEC §5), and agreement with another rating.
+//! Gain and risk classes and the star table (METHODS §5.9), and agreement with another rating.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -39,7 +39,7 @@ pub fn stars(gain: Level, risk: Level) -> u8 {
 }
 
 /// Three classes of the values by hierarchical average linkage on Euclidean distance,
-/// labelled by group mean (SPEC §5).
+/// labelled by group mean (METHODS §5.9).
 ///
 /// In one dimension average linkage has a closed form, used here so 10,000 funds need no
 /// 400 MB distance matrix: clusters stay intervals of the sorted values (for intervals
@@ -82,7 +82,7 @@ pub struct FundClasses {
     pub stars: Vec<u8>,
 }
 
-/// Classify funds by `gain` (mean calendar-year return) and risk components (SPEC §5):
+/// Classify funds by `gain` (mean calendar-year return) and risk components (METHODS §5.8–§5.9):
 /// each component is standardised across the funds (mean 0, sample standard deviation 1;
 /// a component with no spread, e.g. no fund with a turmoil term, contributes 0), the risk
 /// score is their mean, and gain and risk score are each cut into three classes.

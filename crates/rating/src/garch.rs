@@ -1,4 +1,4 @@
-//! AT-GARCH(1,1) by Gaussian quasi-maximum likelihood (SPEC §5).
+//! AT-GARCH(1,1) by Gaussian quasi-maximum likelihood (METHODS §5.2–§5.5).
 //!
 //! Model: `r_t = μ + ε_t`, `ε_t | I_{t−1} ~ N(0, h_t)`,
 //! `h_t = γ + α ε²_{t−1} + β h_{t−1} + δ S_{t−1} ε²_{t−1}` with `S_t = 1{ε_t < ε*}` and
@@ -77,9 +77,9 @@ impl Free {
 /// Settings of the estimation and of the tests around it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FitOptions {
-    /// Quantile of the residuals below which a shock counts as turmoil (SPEC: 0.1).
+    /// Quantile of the residuals below which a shock counts as turmoil (METHODS §5.2: 0.1).
     pub threshold_quantile: f64,
-    /// Level of the two-sided robust t-tests that drop α, β or δ (SPEC: 0.05).
+    /// Level of the two-sided robust t-tests that drop α, β or δ (METHODS §5.5: 0.05).
     pub significance: f64,
     /// Lags of Engle's ARCH-LM test on the standardised residuals.
     pub arch_lags: usize,
@@ -359,7 +359,7 @@ impl Prepared {
         Some((ev, hess))
     }
 
-    /// Linear constraints `a·θ ≥ c` of SPEC §5 in standardised units.
+    /// Linear constraints `a·θ ≥ c` of METHODS §5.3 in standardised units.
     fn constraints(&self) -> [Constraint; 6] {
         let row = |entries: &[(usize, f64)], c: f64| {
             let mut a = [0.0; P];
@@ -832,7 +832,7 @@ impl std::fmt::Display for SeriesProblem {
     }
 }
 
-/// SPEC §5 for one series: fit, drop the parameters among α, β, δ whose robust t-test is
+/// METHODS §5.5 for one series: fit, drop the parameters among α, β, δ whose robust t-test is
 /// not significant and refit, then decompose the risk and test the standardised
 /// residuals. When α and δ are both dropped, β goes too (it is not identified) and the
 /// variance is constant. A failed optimisation is reported in `fit.converged` and `note`,

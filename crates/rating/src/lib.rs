@@ -1,4 +1,4 @@
-//! Risk/return rating of funds without a vendor (SPEC §5, seed 003, Lisi & Otranto).
+//! Risk/return rating of funds without a vendor (METHODS §5, after Lisi & Otranto).
 //!
 //! The pipeline per fund: the **gain** is the mean of calendar-year returns; the **risk**
 //! comes from an asymmetric threshold GARCH(1,1) ([`garch`]) whose conditional variance is

@@ -1,4 +1,4 @@
-//! Risk components of an AT-GARCH(1,1) variance (SPEC §5, Lisi & Otranto eqs. 7–9).
+//! Risk components of an AT-GARCH(1,1) variance (METHODS §5.7; Lisi & Otranto eqs. 7–9).
 //!
 //! Unrolling the recursion gives
 //! `h_t = γ/(1−β) + α Σ_{j≥1} β^{j−1} ε²_{t−j} + δ Σ_{j≥1} β^{j−1} S_{t−j} ε²_{t−j}`:

@@ -1,4 +1,4 @@
-//! Price and subscription effects of fund classes and their groups (SPEC §1).
+//! Price and subscription effects of fund classes and their groups (METHODS §1.3–§1.4).
 //!
 //! For class c on day T with price per share P (price ÷ price unit), shares N and AUM A,
 //! and "prev" the class's previous *kept* observation:
@@ -15,7 +15,7 @@
 use peergroup_data::{Date, IndustryTable};
 use rayon::prelude::*;
 
-/// Settings of the industry computation (defaults follow seed 002).
+/// Settings of the industry computation (defaults follow the CAFCI guide, METHODS §1.2).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct IndustryConfig {
     /// Points with AUM below this (currency units) are dropped.
@@ -102,7 +102,7 @@ impl Kept {
     }
 }
 
-/// Apply the two outlier filters of seed 002 and return the survivors and every drop.
+/// Apply the two outlier filters of METHODS §1.2 and return the survivors and every drop.
 ///
 /// First, points with `A < min_aum` go. Then dates are processed in order: a point's
 /// move is its price against the class's last *kept* price, the day's mean and sample

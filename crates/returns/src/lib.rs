@@ -1,5 +1,6 @@
 //! Returns from raw data: industry price/subscription effects and total-return indices
-//! (seed 002, SPEC §1), period returns, and cross-sectional year-to-date rankings.
+//! (METHODS §1, after the CAFCI guide), period returns, and cross-sectional year-to-date
+//! rankings.
 //!
 //! Everything here is pure: validated tables in, plain results out.
 

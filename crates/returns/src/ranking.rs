@@ -1,4 +1,5 @@
-//! Cross-sectional rankings of year-to-date total return (seed 002's top/bottom lists).
+//! Cross-sectional rankings of year-to-date total return (the CAFCI guide's top/bottom
+//! lists, METHODS §1.6).
 
 use peergroup_data::{Date, Panel};
 

@@ -1,4 +1,4 @@
-//! Descriptive tables of the investor population (SPEC §6, seed 001): ratios and
+//! Descriptive tables of the investor population (METHODS §6.9): ratios and
 //! distributions of the profile columns, an occupation Pareto, per-fund-type averages,
 //! monthly flows, transactions by weekday and by day, and a linear trend with R² of the
 //! daily transaction count per fund type.

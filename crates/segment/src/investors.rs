@@ -1,4 +1,4 @@
-//! Investor features (SPEC §6, seed 001): one row per app user, ready for k-prototypes.
+//! Investor features (METHODS §6.6–§6.7): one row per app user, ready for k-prototypes.
 //!
 //! Inputs are a users table (`user_id, registered, gender, age, occupation, income_band,
 //! referral`) and daily balances in long form (`user_id, date, fund_type, balance, buy,

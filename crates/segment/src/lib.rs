@@ -1,4 +1,4 @@
-//! Segmentation (SPEC §6, seeds 000 and 001): the numerical core behind
+//! Segmentation (METHODS §6): the numerical core behind
 //! `peergroup segment`.
 //!
 //! * [`sales`]: per broker-dealer office or per fund, quarterly net sales over a rolling

@@ -1,5 +1,5 @@
-//! Funds selling outside their category (SPEC §6, seed 000: "which funds can I compete
-//! with outside my Morningstar category?").
+//! Funds selling outside their category (METHODS §6.11; the Market-Clusters notebook's
+//! question: "which funds can I compete with outside my Morningstar category?").
 //!
 //! Given a clustering of funds by sales pattern and each fund's category, every fund gets
 //! its cluster's composition: the majority category (most members; ties by category

@@ -1,4 +1,4 @@
-//! Segment profiles (SPEC §6): for each segment its size and share, the share of every
+//! Segment profiles (METHODS §6.10): for each segment its size and share, the share of every
 //! categorical level, the means of the numeric features in original units, and a
 //! generated one-line description. Works for any table of named features: investors
 //! (k-prototypes segments) and sales entities (k-means or hierarchical clusters) alike.

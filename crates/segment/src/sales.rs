@@ -1,4 +1,4 @@
-//! Sales-flow features (SPEC §6, seed 000): per broker-dealer office or per fund, net
+//! Sales-flow features (METHODS §6.1–§6.3): per broker-dealer office or per fund, net
 //! sales by calendar quarter over a rolling window, scale transforms, the mix of the
 //! latest quarter, and monthly series for dynamic time warping.
 //!
@@ -334,7 +334,7 @@ impl SalesTable {
 pub struct SalesConfig {
     /// Offices or funds as rows.
     pub entity: Entity,
-    /// Calendar quarters in the window (default 8: the rolling two years of seed 000).
+    /// Calendar quarters in the window (default 8: the rolling two years of METHODS §6.1).
     pub quarters: usize,
     /// The window ends with the quarter holding this date (default: the latest quarter
     /// in the data).

@@ -1,4 +1,4 @@
-//! Scale transforms for feature matrices (SPEC §6: "transforms for scale differences").
+//! Scale transforms for feature matrices (METHODS §6.2).
 //!
 //! Sales of a large fund and a small fund differ by orders of magnitude; these put
 //! entities on a comparable footing before clustering. Each works on a [`Matrix`] in

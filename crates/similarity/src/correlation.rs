@@ -1,5 +1,5 @@
 //! Pearson correlation of returns between funds: the baseline the factor-aware measure is
-//! compared with (SPEC §3), and the residual correlation behind S_U.
+//! compared with (METHODS §3.9), and the residual correlation behind S_U (§3.7).
 
 use peergroup_data::InputError;
 

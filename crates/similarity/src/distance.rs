@@ -1,4 +1,4 @@
-//! Clustering distances from similarities: d = 1 − S with a zero diagonal (SPEC §3).
+//! Clustering distances from similarities: d = 1 − S with a zero diagonal (METHODS §3.11).
 
 use crate::matrix::{CondensedSimilarity, SimilarityMatrix};
 

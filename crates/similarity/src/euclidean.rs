@@ -1,5 +1,5 @@
 //! Euclidean distance of exposures, on individual or grouped factors: the feature-space
-//! baseline of seed 004 Tables 1 and 2.
+//! baseline of Fragkiskos & Bauman's Tables 1 and 2 (METHODS §3.9).
 
 use crate::matrix::{fill_upper, CondensedSimilarity, SimilarityMatrix};
 
@@ -27,8 +27,8 @@ pub fn euclidean_distances(exposures: &[f64], n_funds: usize, k: usize) -> Simil
 
 /// Exposures summed (with sign) within factor groups: funds × `n_groups` row-major.
 ///
-/// Signed sums are what vendors' grouped reports show and what reproduces seed 004
-/// Table 2 (e.g. Cash = 10YR Swap + 10YR Treasury); summing absolute values does not.
+/// Signed sums are what vendors' grouped reports show and what reproduces Fragkiskos &
+/// Bauman's Table 2 (e.g. Cash = 10YR Swap + 10YR Treasury); summing absolute values does not.
 ///
 /// # Panics
 /// If `group_of_factor` has not k entries or names a group ≥ `n_groups`.

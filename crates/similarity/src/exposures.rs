@@ -2,13 +2,13 @@
 
 use peergroup_data::InputError;
 
-/// How a fund's betas enter the beta similarity S_B (SPEC §3).
+/// How a fund's betas enter the beta similarity S_B (METHODS §3.1).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ExposureScale {
     /// |β| as estimated, in fractions of NAV (1.0 = 100%); the default.
     #[default]
     Raw,
-    /// |β| / Σ|β| (seed 004 eq. 3): the fund's share of gross exposure per factor.
+    /// |β| / Σ|β| (METHODS §3.1): the fund's share of gross exposure per factor.
     Gross,
 }
 
@@ -39,7 +39,7 @@ pub fn scaled_exposures(
     out
 }
 
-/// Appends the artificial cash exposure 1 − Σβ (seed 004 §3.2) that an unbudgeted
+/// Appends the artificial cash exposure 1 − Σβ (METHODS §2.2) that an unbudgeted
 /// regression needs for similarity purposes: funds × k in, funds × (k + 1) out (fractions).
 pub fn with_cash(exposures: &[f64], n_funds: usize, k: usize) -> Vec<f64> {
     assert_eq!(

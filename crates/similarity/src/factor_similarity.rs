@@ -1,4 +1,4 @@
-//! Factor similarity S_X (seed 004 §3.2): how alike two factors are, in [0, 1], from a
+//! Factor similarity S_X (METHODS §3.3–§3.4): how alike two factors are, in [0, 1], from a
 //! user matrix or from factor attributes (asset class, sector, region, …).
 
 use std::collections::HashMap;
@@ -33,7 +33,8 @@ impl FactorSimilarity {
     ///
     /// Requires finite entries in [0, 1], a unit diagonal and symmetry, both within
     /// [`MATRIX_TOLERANCE`]. A missing (NaN) entry whose mirror is present is filled from
-    /// the mirror, so a matrix given as one triangle (like seed 004 Table 6) is accepted.
+    /// the mirror, so a matrix given as one triangle (like Fragkiskos & Bauman's Table 6)
+    /// is accepted.
     /// Errors name the offending factor (as the column) and both factors of a pair.
     pub fn from_matrix(names: Vec<String>, values: Vec<f64>) -> Result<Self, InputError> {
         check_names(&names, "factor similarity matrix")?;

@@ -1,4 +1,4 @@
-//! Fund similarity (seed 004 eq. 9): the rescaled systematic similarity weighted by how
+//! Fund similarity (METHODS §3.7): the rescaled systematic similarity weighted by how
 //! well each fund's factor model explains it, plus an optional idiosyncratic part.
 
 use peergroup_data::InputError;
@@ -8,8 +8,8 @@ use crate::correlation::{correlation, MissingReturns};
 use crate::matrix::{fill_upper, CondensedSimilarity, SimilarityMatrix};
 
 /// S(A,B) = R²_A R²_B S*(A,B) + (1 − R²_A)(1 − R²_B) S_U(A,B) (unitless, ≥ 0, and ≤ 1
-/// whenever S* ≤ 1; see [`crate::rescaled`]); S_U = 0 when `s_u` is `None` (the seed's
-/// default).
+/// whenever S* ≤ 1; see [`crate::rescaled`]); S_U = 0 when `s_u` is `None` (Fragkiskos &
+/// Bauman's default).
 ///
 /// The diagonal follows the same formula (R⁴ + (1 − R²)² S_U(A,A)), so it is not 1 unless
 /// R² = 1; clustering uses 1 − S with a zero diagonal regardless. Errors when an R² is

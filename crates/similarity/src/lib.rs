@@ -1,4 +1,4 @@
-//! Factor-aware fund similarity (SPEC §3; Fragkiskos & Bauman, seed 004 §3.2–3.9, §4):
+//! Factor-aware fund similarity (METHODS §3; after Fragkiskos & Bauman):
 //! funds are alike when they hold alike exposures to alike factors.
 //!
 //! Pipeline, all pure functions on slices (funds × factors row-major, fractions):
@@ -13,7 +13,7 @@
 //! * baselines: [`correlation()`] of returns, [`euclidean_distances`] of (grouped) exposures;
 //! * [`peers()`]: a fund's top-k peers; [`condensed_distance`]: 1 − S for clustering.
 //!
-//! # Units: which settings reproduce seed 004 Table 7
+//! # Units: which settings reproduce Fragkiskos & Bauman's Table 7 (METHODS §3.12)
 //!
 //! The paper's worked example (Tables 1, 6, 7) prints exposures in percent. Its ranking
 //! against fund A (Complimentary 1, Neutral 2, Concentrated 3, Diversified 4,

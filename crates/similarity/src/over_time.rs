@@ -1,4 +1,4 @@
-//! Similarity over time (seed 004 §4): the current matrix, a moving average of the last
+//! Similarity over time (METHODS §3.8): the current matrix, a moving average of the last
 //! p dates, or an exponentially weighted moving average, for stable peer groups.
 
 use peergroup_data::InputError;
@@ -8,8 +8,8 @@ use crate::matrix::PairwiseValues;
 /// Moving average at the last date: the element-wise mean of the last `p` matrices of
 /// `seq` (oldest first), or of all of them while fewer than `p` exist.
 ///
-/// The seed prints the window as Σ_{i=T−p}^{T} S_i; SPEC §3 fixes it as the mean over the
-/// last p dates, which keeps the result a similarity in [0, 1].
+/// Fragkiskos & Bauman print the window as Σ_{i=T−p}^{T} S_i; METHODS §3.8 takes the
+/// mean over the last p dates, which keeps the result a similarity in [0, 1].
 ///
 /// # Panics
 /// If the matrices do not all have the same number of funds.

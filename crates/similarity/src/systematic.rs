@@ -1,4 +1,4 @@
-//! Systematic similarity S_SYST (seed 004 eq. 7) and its rescaled form S* (eq. 8).
+//! Systematic similarity S_SYST (METHODS §3.5) and its rescaled form S* (§3.6).
 //!
 //! S_SYST(A,B) = Σ_i Σ_j S_B(b^A_i, b^B_j) · S_X(i,j), with S_B(a,b) = max(0, 1 − |a − b|),
 //! over all k² factor pairs. For N funds that is N(N+1)/2 · k² beta similarities (2.5·10⁹
@@ -287,7 +287,7 @@ fn block_kernel() -> BlockKernel {
 }
 
 /// Rescaled similarity S*(A,B) = S_SYST(A,B) / sqrt(S_SYST(A,A) · S_SYST(B,B)) (eq. 8):
-/// ≥ 0 with a unit diagonal, exactly as SPEC §3 defines it (not clipped).
+/// ≥ 0 with a unit diagonal, exactly as METHODS §3.6 defines it (not clipped).
 ///
 /// Unlike a correlation, S* is not bounded by 1: S_SYST is not a positive semidefinite
 /// kernel, so a fund can score above 1 against another (e.g. A all in X, B levered into

@@ -670,7 +670,7 @@ fn fit_fund(
                 predicted_r2: fit.predicted_r2,
             });
             if spec.window.is_some() {
-                // rolling DSA: each window reports its last exposures (seed 004 §4)
+                // rolling DSA: each window reports its last exposures (METHODS §2.8)
                 out.dates.push(end);
                 out.betas
                     .extend_from_slice(&fit.betas[(rw.len() - 1) * n..]);

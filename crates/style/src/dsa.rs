@@ -1,10 +1,10 @@
-//! Dynamic style analysis (Markov, Mottl & Muchnik 2004; seed 004 appendix C):
+//! Dynamic style analysis (Markov, Mottl & Muchnik 2004; METHODS §2.6–§2.8):
 //!
 //! `min Σ_t w_t (r_t − x_tᵀβ_t)² + λ Σ_{t≥2} (β_t − β_{t−1})ᵀ D (β_t − β_{t−1})`
 //! subject to `1ᵀβ_t = 1` (budget) and optionally `β_t ≥ 0`.
 //!
 //! D is diagonal with the factors' variances, so that a change of exposure is priced by
-//! the return variance it moves and λ is free of units (default scaling of the SPEC).
+//! the return variance it moves and λ is free of units (METHODS §2.6).
 //!
 //! **Sign-free case, O(T·n³).** The budget is removed by writing `β_t = β₀ + M u_t` with
 //! `β₀ = 1/n` and M a basis of the plane `1ᵀβ = 0` whitened so that `MᵀDM = I`. The

@@ -1,4 +1,4 @@
-//! Returns-based style analysis (SPEC §2, seed 004 §3.1 and appendix C): a fund's
+//! Returns-based style analysis (METHODS §2; Sharpe 1992, Markov et al. 2004): a fund's
 //! exposures to a universe of factor indices, estimated from returns alone.
 //!
 //! * [`sharpe`]: Sharpe (1992) constrained regression, exact active-set kernel;

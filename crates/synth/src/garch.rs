@@ -1,5 +1,5 @@
 //! Daily fund returns from the AT-GARCH(1,1) risk model with known parameters, for the
-//! risk/return rating (SPEC §5).
+//! risk/return rating (METHODS §5; what it plants: §7.4).
 //!
 //! Funds come in three kinds, in a fixed 5 : 3 : 2 rotation so every kind is present from
 //! ten funds on: `at_garch` (α, β and a turmoil term δ > 0), `garch` (δ = 0: symmetric

@@ -7,7 +7,7 @@
 //! Some classes are small (AUM below 1,000,000), some launch or close mid-sample.
 //!
 //! Bad prints (unit errors ×1000 or ÷1000, ×10, ÷10, typos of 30–80%) corrupt the price
-//! only. At most one is placed per day: seed 002's rule uses the day's plain mean and
+//! only. At most one is placed per day: the rule of METHODS §1.2 uses the day's plain mean and
 //! standard deviation, so two gross errors on one day can mask each other, and the truth
 //! file is meant to be exactly what the rule finds. Genuine moves are bounded (factor and
 //! idiosyncratic shocks clipped at 4σ), so none is both above 10% and 10 sd from the mean.

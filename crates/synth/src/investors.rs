@@ -1,5 +1,5 @@
-//! Users and daily fund balances of an investment app, with known personas (seed 001:
-//! an Indonesian mutual-fund app; amounts in rupiah, IDR).
+//! Users and daily fund balances of an investment app, with known personas (METHODS §7.6,
+//! after an Indonesian mutual-fund app; amounts in rupiah, IDR).
 //!
 //! **Users** have a registration date, gender, age, occupation, annual income band and
 //! whether they signed up with a referral code. Each user belongs to one of five
@@ -395,7 +395,8 @@ const PROFILES: [Profile; 5] = [
 ];
 
 /// Daily return per fund type on weekdays: (mean, sd). Mixed funds lose on average, as
-/// in the seed's September 2021 data; stock funds earn most and swing most.
+/// in the investment app's September 2021 data (METHODS §0.1); stock funds earn most
+/// and swing most.
 const MARKET: [(f64, f64); 4] = [
     (0.00016, 0.00002),
     (0.00022, 0.0012),

@@ -1,14 +1,14 @@
 //! Synthetic data with known truth, for tests, the demo and benchmarks.
 //!
 //! * [`mod@industry`]: CAFCI-like daily price, shares and AUM per fund class, with injected
-//!   bad prints (seed 002).
+//!   bad prints (METHODS §7.2).
 //! * [`mod@universe`]: fund returns from a factor model, with true exposures and style groups
-//!   (seed 004).
-//! * [`mod@garch`]: daily returns from AT-GARCH(1,1) with known parameters (seed 003).
+//!   (METHODS §7.3).
+//! * [`mod@garch`]: daily returns from AT-GARCH(1,1) with known parameters (METHODS §7.4).
 //! * [`mod@sales`]: monthly net sales by broker-dealer office and fund, with true office types
-//!   and funds that sell like another category (seed 000).
+//!   and funds that sell like another category (METHODS §7.5).
 //! * [`mod@investors`]: app users and their daily balances per fund type, with true personas
-//!   (seed 001).
+//!   (METHODS §7.6).
 //!
 //! Every generator is deterministic in its seed (see `peergroup-random`) and
 //! parallel-safe: each class, fund, office or user draws from its own sub-stream, so the

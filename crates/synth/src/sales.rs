@@ -1,5 +1,5 @@
 //! Monthly fund sales by broker-dealer office, with known office types and funds that
-//! sell like another category (seed 000).
+//! sell like another category (METHODS §7.5).
 //!
 //! **Rows** are net sales `bd, office, fund, month, amount`: one row per office, fund and
 //! month in which the office traded the fund, dated at the month end, amount in dollars
@@ -379,7 +379,7 @@ pub fn sales(cfg: &SalesConfig) -> SalesSynth {
     for &f in order.iter().take(misfits) {
         let own = fund_cat[f];
         let broad = CATEGORIES[own].1;
-        // Mostly a sibling category: the seed's question is about equity funds that
+        // Mostly a sibling category: the question of METHODS §6.11 is about equity funds that
         // compete outside their Morningstar category but inside the broad one.
         let siblings: Vec<usize> = (0..n_cat)
             .filter(|&c| c != own && CATEGORIES[c].1 == broad)

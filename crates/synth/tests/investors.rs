@@ -1,5 +1,5 @@
 //! Properties of the synthetic app users and balances that investor segmentation relies
-//! on (seed 001).
+//! on (METHODS §6.6, §7.6).
 
 mod common;
 
@@ -189,7 +189,7 @@ fn no_trades_or_profit_on_weekends() {
         }
     }
     assert_eq!(trades_by_weekday[5] + trades_by_weekday[6], 0);
-    // Users trade most at the start of the week (seed 001). September 2021 has four
+    // Users trade most at the start of the week (METHODS §7.6). September 2021 has four
     // Mondays and five Wednesdays and Thursdays, so compare per day.
     let per_day = |wd: usize, n: f64| trades_by_weekday[wd] as f64 / n;
     assert!(

@@ -1,5 +1,5 @@
 //! Properties of the synthetic sales data that office segmentation and fund grouping
-//! rely on (seed 000).
+//! rely on (METHODS §6.1, §7.5).
 
 mod common;
 
@@ -127,7 +127,7 @@ fn sales_rows_sorted_unique_and_reference_known_funds() {
     assert_eq!(s.months[0].to_string(), "2023-01-31");
     assert_eq!(s.months[23].to_string(), "2024-12-31");
     assert!(s.months.iter().all(|d| d.add_days(1).ymd().2 == 1));
-    // Ids look like the seed's data.
+    // Ids look like those of the Market-Clusters notebook (METHODS §7.5).
     assert_eq!(s.bd_names[0], "BD01");
     assert!(s.office_names.iter().any(|o| o.ends_with("-OF0001")));
     assert_eq!(s.office_names.len(), 300);
