@@ -1,9 +1,40 @@
 //! Synthetic data sets with known truth, as tables: what `peergroup synth` writes and the
 //! demo feeds through the stages.
 
+use peergroup_data::{Frequency, InputError, Panel, SeriesKind};
 use peergroup_io::{Column, Table};
 use peergroup_synth::investors::{FundType, Gender, IncomeBand, Occupation};
 use peergroup_synth::{GarchFund, GarchSynth, IndustrySynth, InvestorsSynth, SalesSynth, Universe};
+
+/// A synthetic universe's fund and factor returns as validated panels (fractions), the
+/// inputs of the style stage.
+pub fn universe_panels(u: &Universe) -> Result<(Panel, Panel), InputError> {
+    let panel = |ids: &[String], values: &[f64]| {
+        Panel::new(
+            ids.to_vec(),
+            u.dates.clone(),
+            values.to_vec(),
+            SeriesKind::Returns,
+            u.frequency,
+        )
+    };
+    Ok((
+        panel(&u.fund_names, &u.fund_returns)?,
+        panel(&u.factor_names, &u.factor_returns)?,
+    ))
+}
+
+/// A synthetic AT-GARCH universe's daily returns as a validated panel (fractions), the
+/// input of the rating stage.
+pub fn garch_panel(s: &GarchSynth) -> Result<Panel, InputError> {
+    Panel::new(
+        s.funds.iter().map(|f| f.name.clone()).collect(),
+        s.dates.clone(),
+        s.returns.clone(),
+        SeriesKind::Returns,
+        Frequency::Daily,
+    )
+}
 
 /// The three tables of a synthetic industry: data, class metadata, injected outliers.
 pub fn industry_tables(s: &IndustrySynth) -> (Table, Table, Table) {
