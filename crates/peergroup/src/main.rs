@@ -93,8 +93,20 @@ Example:\n  peergroup similarity --exposures exposures.csv --fit fit.csv --facto
     )]
     Similarity(commands::similarity::SimilarityArgs),
     /// Pearson correlation of fund returns, in the same format as `similarity` (baseline).
+    #[command(
+        long_about = "Pearson correlation of fund returns, the baseline that factor-aware similarity is compared with (docs/METHODS.md §3.9).\n\n\
+Pairs use the returns both funds have in the window (at least half the window, and at least 3). Without --window the whole sample is one window; \
+with --window W the last W observations, or with --all-dates every window end.\n\n\
+Output: date,fund_a,fund_b,similarity for every pair with fund_a before fund_b, in the format of `peergroup similarity`.\n\n\
+Example:\n  peergroup correlation --returns funds.csv --window 104 --out correlation.csv"
+    )]
     Correlation(commands::similarity::CorrelationArgs),
     /// A fund's closest competitors from a similarity table, with their categories.
+    #[command(
+        long_about = "A fund's closest competitors in a similarity (or correlation) table, with their categories (docs/METHODS.md §3.10).\n\n\
+Output: fund,peer,rank,similarity,peer_category,outside_category; with --meta (id,category,...) a peer whose category differs from the fund's is outside_category = true.\n\n\
+Example:\n  peergroup peers --similarity sim.csv --fund F0001 --top 10 --meta meta.csv --out peers.csv"
+    )]
     Peers(commands::similarity::PeersArgs),
     /// Peer groups: hierarchical linkage, k-means or Gaussian mixtures, with bootstrap p-values.
     #[command(

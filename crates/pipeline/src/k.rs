@@ -12,6 +12,16 @@ pub enum KChoice {
     Auto,
 }
 
+impl std::fmt::Display for KChoice {
+    /// `auto` or the number, as [`FromStr`] reads it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KChoice::Fixed(k) => write!(f, "{k}"),
+            KChoice::Auto => f.write_str("auto"),
+        }
+    }
+}
+
 impl FromStr for KChoice {
     type Err = String;
 
@@ -39,5 +49,8 @@ mod tests {
         assert_eq!("4".parse(), Ok(KChoice::Fixed(4)));
         assert!("0".parse::<KChoice>().unwrap_err().contains("positive"));
         assert!("x".parse::<KChoice>().is_err());
+        for k in [KChoice::Auto, KChoice::Fixed(7)] {
+            assert_eq!(k.to_string().parse(), Ok(k));
+        }
     }
 }

@@ -24,6 +24,17 @@ pub enum Averaging {
     Ewma(f64),
 }
 
+impl std::fmt::Display for Averaging {
+    /// `current`, `ma:P` or `ewma:ETA`, as [`FromStr`](std::str::FromStr) reads it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Averaging::Current => f.write_str("current"),
+            Averaging::MovingAverage(p) => write!(f, "ma:{p}"),
+            Averaging::Ewma(eta) => write!(f, "ewma:{eta}"),
+        }
+    }
+}
+
 impl std::str::FromStr for Averaging {
     type Err = String;
 
@@ -477,12 +488,22 @@ pub fn correlation(
 }
 
 /// Settings of [`peers`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PeersSettings {
     /// Number of peers.
     pub top: usize,
     /// Date of the similarity table (None: the last).
     pub date: Option<Date>,
+}
+
+impl Default for PeersSettings {
+    /// The 10 closest peers on the last date.
+    fn default() -> Self {
+        PeersSettings {
+            top: 10,
+            date: None,
+        }
+    }
 }
 
 /// One peer of a fund.

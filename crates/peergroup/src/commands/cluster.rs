@@ -57,7 +57,7 @@ pub struct ClusterArgs {
     #[arg(long, value_enum, default_value_t = ClusterSettings::default().method)]
     pub method: ClusterMethod,
     /// Number of clusters, or auto (BIC of Gaussian mixtures).
-    #[arg(long, default_value = "auto", value_parser = str::parse::<KChoice>, value_name = "K|auto")]
+    #[arg(long, default_value_t = ClusterSettings::default().k, value_parser = str::parse::<KChoice>, value_name = "K|auto")]
     pub k: KChoice,
     /// Bootstrap replicates per scale for AU/BP p-values (0: none).
     #[arg(long, default_value_t = ClusterSettings::default().bootstrap, value_name = "N")]

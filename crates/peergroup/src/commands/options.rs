@@ -12,7 +12,7 @@ use peergroup_pipeline::KChoice;
 /// `--out FILE` and `--force`: one output table.
 #[derive(Args, Clone, Debug)]
 pub struct OutputFile {
-    /// Output table (CSV or Parquet by extension).
+    /// Output table (CSV or Parquet by extension; columns as described above).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     #[command(flatten)]
@@ -41,7 +41,7 @@ pub struct Force {
 #[derive(Args, Clone, Copy, Debug)]
 pub struct KOptions {
     /// Number of clusters, or auto.
-    #[arg(long, default_value = "auto")]
+    #[arg(long, default_value_t = KSettings::default().k)]
     pub k: KChoice,
     /// Largest k tried by --k auto.
     #[arg(long, default_value_t = KSettings::default().k_max)]
@@ -117,6 +117,22 @@ pub fn parse_pair(s: &str) -> Result<(f64, f64), String> {
         },
         _ => Err(format!("expected two numbers LO,HI, got '{s}'")),
     }
+}
+
+/// A list default as clap shows it and reads it back: comma-separated (clap would join
+/// `default_values_t` with spaces, which the comma-delimited option does not accept as
+/// one value). Built once per run, when the command line is defined.
+pub fn comma_default<T: ToString>(values: &[T]) -> &'static str {
+    let text: Vec<String> = values.iter().map(ToString::to_string).collect();
+    Box::leak(text.join(",").into_boxed_str())
+}
+
+/// The command-line names of choices, for [`comma_default`].
+pub fn choice_names<T: clap::ValueEnum>(values: &[T]) -> Vec<String> {
+    values
+        .iter()
+        .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+        .collect()
 }
 
 /// The path's text, as error messages and summaries name files.

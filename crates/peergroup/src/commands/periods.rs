@@ -6,7 +6,7 @@ use clap::Args;
 use peergroup_io::{read_series, Outputs};
 use peergroup_pipeline::returns::{self, DEFAULT_TRAILING};
 
-use super::options::{OutputFile, SeriesFlags};
+use super::options::{comma_default, OutputFile, SeriesFlags};
 use super::CommandResult;
 
 /// Arguments of `peergroup periods`.
@@ -21,7 +21,7 @@ pub struct PeriodsArgs {
     #[arg(long, default_value = "value", value_name = "NAME")]
     pub column: String,
     /// Trailing windows in years (comma-separated).
-    #[arg(long, value_delimiter = ',', default_values_t = DEFAULT_TRAILING, value_name = "YEARS")]
+    #[arg(long, value_delimiter = ',', default_value = comma_default(&DEFAULT_TRAILING), value_name = "YEARS")]
     pub trailing: Vec<u32>,
     #[command(flatten)]
     pub output: OutputFile,

@@ -17,7 +17,7 @@ use peergroup_pipeline::{Chart, KChoice};
 use peergroup_segment::sales::Entity;
 use peergroup_segment::transform::Transform;
 
-use super::options::{name, KOptions, OutputDir};
+use super::options::{choice_names, comma_default, name, KOptions, OutputDir};
 use super::progress::step;
 use super::{CommandError, CommandResult};
 
@@ -42,16 +42,16 @@ pub struct SegmentSalesArgs {
     /// Features clustered (comma list).
     #[arg(
         long,
-        default_value = "quarterly,category-mix",
+        default_value = comma_default(&choice_names(&SalesSettings::default().features)),
         value_delimiter = ',',
         value_enum
     )]
     pub features: Vec<FeatureSet>,
     /// Clustering method.
-    #[arg(long, value_enum, default_value = "kmeans")]
+    #[arg(long, value_enum, default_value_t = SalesSettings::default().method)]
     pub method: SegMethod,
     /// Row distance.
-    #[arg(long, value_enum, default_value = "euclidean")]
+    #[arg(long, value_enum, default_value_t = SalesSettings::default().distance)]
     pub distance: SegDistance,
     #[command(flatten)]
     pub k: KOptions,

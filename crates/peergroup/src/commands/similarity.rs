@@ -58,7 +58,7 @@ pub struct SimilarityArgs {
     #[arg(long)]
     pub all_dates: bool,
     /// current, ma:P (mean of the last P dates) or ewma:ETA.
-    #[arg(long, default_value = "current", value_parser = str::parse::<Averaging>)]
+    #[arg(long, default_value_t = SimilaritySettings::default().averaging, value_parser = str::parse::<Averaging>)]
     pub average: Averaging,
     /// Idiosyncratic similarity: none, or residual (needs --residuals).
     #[arg(long, default_value = "none", value_parser = ["none", "residual"])]
@@ -259,7 +259,7 @@ pub struct PeersArgs {
     #[arg(long, value_name = "ID")]
     pub fund: String,
     /// Number of peers.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = PeersSettings::default().top)]
     pub top: usize,
     /// Fund metadata id,category,... (adds peer_category and outside_category).
     #[arg(long, value_name = "FILE")]

@@ -22,6 +22,16 @@ pub enum MethodArg {
     Dsa,
 }
 
+impl From<Method> for MethodArg {
+    fn from(m: Method) -> MethodArg {
+        match m {
+            Method::Sharpe => MethodArg::Sharpe,
+            Method::Ols => MethodArg::Ols,
+            Method::Dsa => MethodArg::Dsa,
+        }
+    }
+}
+
 impl From<MethodArg> for Method {
     fn from(m: MethodArg) -> Method {
         match m {
@@ -81,7 +91,7 @@ pub struct StyleArgs {
     #[arg(long)]
     pub percent: bool,
     /// Estimation method.
-    #[arg(long, value_enum, default_value = "sharpe")]
+    #[arg(long, value_enum, default_value_t = StyleSpec::default().method.into())]
     pub method: MethodArg,
     /// Rolling window length in observations (default: the whole sample).
     #[arg(long, value_name = "W")]
