@@ -4,7 +4,8 @@
 //! size/momentum portfolio's style exposures to the 12 industry portfolios over the last
 //! 10 years, and forms four peer groups of their exposures by average linkage (with 18
 //! funds, BIC's choice of k, `KChoice::Auto`, tends to split to the largest k tried).
-//! Writes the dendrogram to `peer_groups.svg` (or the path given).
+//! Writes the dendrogram to `peer_groups.svg` in the system's temporary folder (or to the
+//! path given).
 //!
 //!     cargo run --release --example peer_groups [-- OUT.svg]
 
@@ -25,10 +26,21 @@ const INDUSTRIES: [&str; 12] = [
     "Money", "Other",
 ];
 
-fn main() -> Result<(), Box<dyn Error>> {
-    let out = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "peer_groups.svg".into());
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn Error>> {
+    let out = std::env::args().nth(1).map_or_else(
+        || std::env::temp_dir().join("peer_groups.svg"),
+        std::path::PathBuf::from,
+    );
     let data =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/french_monthly_1949_2017.csv");
     let all = read_series(&data, &SeriesOptions::default())?;
@@ -111,7 +123,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             ..Default::default()
         });
         std::fs::write(&out, svg)?;
-        println!("dendrogram: {out}");
+        println!("dendrogram: {}", out.display());
     }
     Ok(())
 }

@@ -15,7 +15,17 @@ use peergroup::io::{read_series, SeriesOptions};
 use peergroup::pipeline::rating::{rate_panel, star_counts, RateSettings};
 use peergroup::pipeline::{synth, Named};
 
-fn main() -> Result<(), Box<dyn Error>> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn Error>> {
     let file = std::env::args().nth(1);
     let (returns, name) = match &file {
         Some(path) => (

@@ -12,7 +12,7 @@ use peergroup_pipeline::KChoice;
 /// `--out FILE` and `--force`: one output table.
 #[derive(Args, Clone, Debug)]
 pub struct OutputFile {
-    /// Output table (CSV or Parquet by extension; columns as described above).
+    /// Output table (CSV or Parquet by extension; its columns are listed in --help).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     #[command(flatten)]

@@ -10,7 +10,7 @@ use peergroup_pipeline::rating::{self, RateSettings};
 use peergroup_pipeline::Named;
 use peergroup_rating::garch::FitOptions;
 
-use super::options::{name, series_options, Force};
+use super::options::{name, OutputFile, SeriesFlags};
 use super::{step, CommandError, CommandResult};
 
 /// Arguments of `peergroup rate`.
@@ -19,12 +19,8 @@ pub struct RateArgs {
     /// Returns (or prices with --prices), long (id,date,value) or wide (date,<fund>...).
     #[arg(long, value_name = "FILE")]
     pub series: PathBuf,
-    /// Values are prices/NAVs (strictly positive) rather than returns.
-    #[arg(long)]
-    pub prices: bool,
-    /// Returns are in percent.
-    #[arg(long)]
-    pub percent: bool,
+    #[command(flatten)]
+    pub flags: SeriesFlags,
     /// Value column of a long table.
     #[arg(long, default_value = "value")]
     pub column: String,
@@ -61,11 +57,8 @@ pub struct RateArgs {
     /// Per fund and parameter: estimate, robust standard error and t-statistic of the unrestricted and the final model.
     #[arg(long, value_name = "FILE")]
     pub details: Option<PathBuf>,
-    /// Ratings table (.csv or .parquet).
-    #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
     #[command(flatten)]
-    pub force: Force,
+    pub output: OutputFile,
 }
 
 impl RateArgs {
@@ -89,11 +82,14 @@ impl RateArgs {
         self.comparison_out.clone().or_else(|| {
             self.external.as_ref().map(|_| {
                 let stem = self
+                    .output
                     .out
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_else(|| "ratings".into());
-                self.out.with_file_name(format!("{stem}_external.csv"))
+                self.output
+                    .out
+                    .with_file_name(format!("{stem}_external.csv"))
             })
         })
     }
@@ -137,8 +133,9 @@ pub fn run(args: &RateArgs) -> CommandResult {
             "--comparison-out needs --external FILE",
         ));
     }
-    let mut outputs = Outputs::new(args.force.force);
-    outputs.plan_table(&args.out)?;
+    let out = &args.output.out;
+    let mut outputs = Outputs::new(args.output.force.force);
+    outputs.plan_table(out)?;
     if let Some(p) = &comparison_out {
         outputs.plan_table(p)?;
     }
@@ -149,11 +146,8 @@ pub fn run(args: &RateArgs) -> CommandResult {
         outputs.plan_table(p)?;
     }
     let file = name(&args.series);
-    let values = read_series(
-        &args.series,
-        &series_options(args.prices, args.percent, &[args.column.as_str()]),
-    )?;
-    rating::check_values(Named::new(&values, &file), args.prices)?;
+    let values = read_series(&args.series, &args.flags.options(&[args.column.as_str()]))?;
+    rating::check_values(Named::new(&values, &file), args.flags.prices)?;
     let panel = values.to_returns();
     let external = args
         .external
@@ -170,7 +164,7 @@ pub fn run(args: &RateArgs) -> CommandResult {
         outputs.write_table(path, &rating::comparison_table(&c))?;
         comparison = Some(c);
     }
-    outputs.write_table(&args.out, &rating::ratings_table(&rows))?;
+    outputs.write_table(out, &rating::ratings_table(&rows))?;
     if let Some(p) = &args.details {
         outputs.write_table(p, &rating::details_table(&rows))?;
     }
@@ -190,7 +184,7 @@ pub fn run(args: &RateArgs) -> CommandResult {
         } else {
             String::new()
         },
-        args.out.display()
+        out.display()
     );
     if let Some(c) = comparison {
         eprintln!(
