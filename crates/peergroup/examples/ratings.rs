@@ -12,7 +12,7 @@
 use std::error::Error;
 
 use peergroup::io::{read_series, SeriesOptions};
-use peergroup::pipeline::rating::{rate_panel, star_counts, RateSettings};
+use peergroup::pipeline::rating::{rate, star_counts, RateSettings};
 use peergroup::pipeline::{synth, Named};
 
 fn main() -> std::process::ExitCode {
@@ -29,7 +29,7 @@ fn run() -> Result<(), Box<dyn Error>> {
     let file = std::env::args().nth(1);
     let (returns, name) = match &file {
         Some(path) => (
-            read_series(path.as_ref(), &SeriesOptions::default())?.to_returns(),
+            read_series(path.as_ref(), &SeriesOptions::default())?,
             path.clone(),
         ),
         None => {
@@ -45,7 +45,7 @@ fn run() -> Result<(), Box<dyn Error>> {
             )
         }
     };
-    let ratings = rate_panel(Named::new(&returns, &name), &RateSettings::default())?;
+    let ratings = rate(Named::new(&returns, &name), &RateSettings::default())?;
     println!(
         "{:<8} {:>8} {:>10} {:>10} {:>10} {:>6}  stars",
         "fund", "gain", "v_min", "v_std", "v_turm", "risk"

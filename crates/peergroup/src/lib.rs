@@ -135,18 +135,18 @@
 //!
 //! # Ratings
 //!
-//! [`pipeline::rating::rate_panel`] fits an AT-GARCH(1,1) to every fund, splits its risk
+//! [`pipeline::rating::rate`] checks the series, fits an AT-GARCH(1,1) to every fund, splits its risk
 //! into components, and gives 1–5 stars from the gain and risk classes.
 //!
 //! ```
-//! use peergroup::pipeline::rating::{rate_panel, RateSettings};
+//! use peergroup::pipeline::rating::{rate, RateSettings};
 //! use peergroup::pipeline::{synth, Named};
 //!
 //! let universe = peergroup::synth::garch_universe(&peergroup::synth::GarchConfig {
 //!     funds: 12, periods: 1000, seed: 5, ..Default::default()
 //! });
 //! let returns = synth::garch_panel(&universe)?;
-//! let ratings = rate_panel(Named::new(&returns, "returns"), &RateSettings::default())?;
+//! let ratings = rate(Named::new(&returns, "returns"), &RateSettings::default())?;
 //! assert_eq!(ratings.len(), 12);
 //! for r in &ratings {
 //!     if let Some((_, _, stars)) = r.class {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use peergroup_data::{InputError, Panel};
+use peergroup_data::{InputError, Panel, SeriesKind};
 use peergroup_io::{Column, Table};
 use peergroup_rating::garch::{FitOptions, SeriesProblem, PARAMETER_NAMES};
 use peergroup_rating::{classify, compare, rate_series, Comparison, Level, RatedSeries};
@@ -98,7 +98,7 @@ fn contiguous<'p>(panel: &'p Panel, i: usize, file: &str) -> Result<&'p [f64], I
 /// Check the values as read, before they are converted to returns: every series is
 /// unbroken (a missing price would silently become a two-period return), and values
 /// read as returns (`prices` false) do not look like prices.
-pub fn check_values(values: Named<'_, Panel>, prices: bool) -> Result<(), InputError> {
+fn check_values(values: Named<'_, Panel>, prices: bool) -> Result<(), InputError> {
     let panel = values.value;
     for i in 0..panel.n_ids() {
         contiguous(panel, i, values.name)?;
@@ -160,10 +160,23 @@ fn yearly_returns(panel: &Panel, include_partial: bool) -> Vec<Vec<(i32, f64)>> 
     out
 }
 
-/// Rate every fund of a returns panel (fractions): fit, decompose, classify. Funds that
-/// cannot be rated (no usable year, optimiser failure) keep their row with a note; at
-/// least three must be rated.
-pub fn rate_panel(
+/// Rate every fund of a panel of values as read: returns (fractions), or prices/NAVs by
+/// the panel's kind. Checks first that every series is unbroken (a missing price would
+/// silently become a two-period return) and that returns do not look like prices, then
+/// converts to returns and rates: fit, decompose, classify. Funds that cannot be rated
+/// (no usable year, optimiser failure) keep their row with a note; at least three must
+/// be rated.
+pub fn rate(
+    values: Named<'_, Panel>,
+    settings: &RateSettings,
+) -> Result<Vec<FundRating>, InputError> {
+    check_values(values, values.kind() == SeriesKind::Prices)?;
+    let returns = values.to_returns();
+    rate_panel(Named::new(&returns, values.name), settings)
+}
+
+/// [`rate`] on a checked returns panel.
+fn rate_panel(
     returns: Named<'_, Panel>,
     settings: &RateSettings,
 ) -> Result<Vec<FundRating>, InputError> {

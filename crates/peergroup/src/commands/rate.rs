@@ -147,15 +147,13 @@ pub fn run(args: &RateArgs) -> CommandResult {
     }
     let file = name(&args.series);
     let values = read_series(&args.series, &args.flags.options(&[args.column.as_str()]))?;
-    rating::check_values(Named::new(&values, &file), args.flags.prices)?;
-    let panel = values.to_returns();
     let external = args
         .external
         .as_ref()
         .map(|p| read_external(p, &args.external_column))
         .transpose()?;
     let rows = step("fitting AT-GARCH models", || {
-        rating::rate_panel(Named::new(&panel, &file), &settings)
+        rating::rate(Named::new(&values, &file), &settings)
     })?;
     let stars = rating::star_counts(&rows);
     let mut comparison = None;

@@ -82,7 +82,7 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         wide.push(id, peergroup_io::Column::F64(monthly.series(i).to_vec()));
     }
     run.table("inputs/french_portfolios_monthly.csv", &wide)?;
-    let french = rating::rate_panel(
+    let french = rating::rate(
         Named::new(&monthly, "french_monthly_1949_2017.csv"),
         &options.into(),
     )?;
@@ -111,7 +111,7 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         &run.path("inputs/garch/returns.csv"),
         &SeriesOptions::default(),
     )?;
-    let rated = rating::rate_panel(
+    let rated = rating::rate(
         Named::new(&daily, "inputs/garch/returns.csv"),
         &options.into(),
     )?;
