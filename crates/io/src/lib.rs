@@ -13,6 +13,7 @@ mod format;
 mod matrices;
 mod number;
 mod output;
+mod reference;
 mod rows;
 mod segments;
 pub mod sys;
@@ -25,6 +26,7 @@ pub use matrices::{
     read_text_table, Exposures, Features, Keys, LabelledMatrix, SimilarityTable,
 };
 pub use output::{OutputError, Outputs};
+pub use reference::{read_cross_labels, read_star_ratings, CrossLabel};
 pub use segments::{
     position_of_row, read_balances, read_funds, read_sales, read_users, BalancesFile, Coded,
     FundsFile, SalesFile, UsersFile,

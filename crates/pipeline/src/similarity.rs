@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use peergroup_data::{Date, InputError, Metadata, Panel, Position};
+use peergroup_data::{Date, InputError, Metadata, Panel};
+pub use peergroup_io::CrossLabel;
 use peergroup_io::{Column, Exposures, LabelledMatrix, SimilarityTable, Table};
 use peergroup_similarity::{
     correlation as correlation_matrix, ewma, fund_similarity_condensed, moving_average,
@@ -75,21 +76,6 @@ pub enum FactorSource<'a> {
         /// `attribute,label_a,label_b,similarity` rows.
         cross: Option<Named<'a, [CrossLabel]>>,
     },
-}
-
-/// One row of a cross-label table: the similarity of two labels of one attribute.
-#[derive(Clone, Debug)]
-pub struct CrossLabel {
-    /// Attribute name.
-    pub attribute: String,
-    /// First label.
-    pub a: String,
-    /// Second label.
-    pub b: String,
-    /// Similarity in [0, 1].
-    pub value: f64,
-    /// Where the row came from.
-    pub position: Position,
 }
 
 /// Factor similarities aligned with the exposures' factors.

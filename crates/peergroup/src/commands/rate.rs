@@ -1,11 +1,9 @@
 //! `peergroup rate`: gain, AT-GARCH risk components and 1–5 stars per fund.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
-use peergroup_data::InputError;
-use peergroup_io::{read_series, read_text_table, Outputs};
+use peergroup_io::{read_series, read_star_ratings, Outputs};
 use peergroup_pipeline::rating::{self, RateSettings};
 use peergroup_pipeline::Named;
 use peergroup_rating::garch::FitOptions;
@@ -96,32 +94,6 @@ impl RateArgs {
 }
 
 /// Read an external rating `fund,<column>` with 1–5 stars.
-fn read_external(path: &Path, column: &str) -> Result<HashMap<String, u8>, InputError> {
-    let name = name(path);
-    let rows = read_text_table(path, &["fund", column])?;
-    let mut out = HashMap::with_capacity(rows.len());
-    for (cells, pos) in rows {
-        let text = cells[1].trim();
-        let stars = match text.parse::<f64>() {
-            Ok(v) if v.fract() == 0.0 && (1.0..=5.0).contains(&v) => v as u8,
-            _ => {
-                return Err(
-                    InputError::at(pos, format!("expected stars 1 to 5, found '{text}'"))
-                        .with_column(column)
-                        .in_file(name),
-                )
-            }
-        };
-        if out.insert(cells[0].clone(), stars).is_some() {
-            return Err(
-                InputError::at(pos, format!("fund '{}' is rated twice", cells[0]))
-                    .with_column("fund")
-                    .in_file(name),
-            );
-        }
-    }
-    Ok(out)
-}
 
 /// Run `peergroup rate`.
 pub fn run(args: &RateArgs) -> CommandResult {
@@ -150,7 +122,7 @@ pub fn run(args: &RateArgs) -> CommandResult {
     let external = args
         .external
         .as_ref()
-        .map(|p| read_external(p, &args.external_column))
+        .map(|p| read_star_ratings(p, &args.external_column))
         .transpose()?;
     let rows = step("fitting AT-GARCH models", || {
         rating::rate(Named::new(&values, &file), &settings)

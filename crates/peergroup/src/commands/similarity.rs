@@ -1,15 +1,15 @@
 //! `peergroup similarity`, `peergroup correlation` and `peergroup peers`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use peergroup_data::{Date, InputError};
+use peergroup_data::Date;
 use peergroup_io::{
-    read_exposures, read_fit_r2, read_metadata, read_series, read_similarity, read_square_matrix,
-    read_text_table, Outputs,
+    read_cross_labels, read_exposures, read_fit_r2, read_metadata, read_series, read_similarity,
+    read_square_matrix, Outputs,
 };
 use peergroup_pipeline::similarity::{
-    self, Averaging, CorrelationSettings, CrossLabel, DateChoice, FactorSource, PeersSettings,
+    self, Averaging, CorrelationSettings, DateChoice, FactorSource, PeersSettings,
     SimilaritySettings,
 };
 use peergroup_pipeline::Named;
@@ -96,29 +96,6 @@ pub fn parse_weights(s: &str) -> Result<AttributeWeights, String> {
         })
         .collect::<Result<Vec<_>, _>>()
         .map(AttributeWeights)
-}
-
-/// Rows of a cross-label table `attribute,label_a,label_b,similarity`.
-fn read_cross_labels(path: &Path) -> Result<Vec<CrossLabel>, InputError> {
-    let file = name(path);
-    read_text_table(path, &["attribute", "label_a", "label_b", "similarity"])?
-        .into_iter()
-        .map(|(cells, position)| {
-            let value: f64 = cells[3].trim().parse().map_err(|_| {
-                InputError::at(position, format!("expected a number, found '{}'", cells[3]))
-                    .with_column("similarity")
-                    .in_file(file.clone())
-            })?;
-            let mut it = cells.into_iter();
-            Ok(CrossLabel {
-                attribute: it.next().unwrap_or_default(),
-                a: it.next().unwrap_or_default(),
-                b: it.next().unwrap_or_default(),
-                value,
-                position,
-            })
-        })
-        .collect()
 }
 
 const FACTORS_NEEDED: &str = "factor similarities are needed: give --factor-similarity FILE (a square matrix) or --factor-attributes FILE (factor,<attribute>...)";
