@@ -93,8 +93,6 @@ impl RateArgs {
     }
 }
 
-/// Read an external rating `fund,<column>` with 1–5 stars.
-
 /// Run `peergroup rate`.
 pub fn run(args: &RateArgs) -> CommandResult {
     let settings = args.settings();
