@@ -18,7 +18,6 @@ use std::path::Path;
 use peergroup::io::{read_series, Features, SeriesOptions};
 use peergroup::pipeline::cluster::{cluster, ClusterInput, ClusterSettings};
 use peergroup::pipeline::{style, KChoice, Named};
-use peergroup::report::{dendrogram, Dendrogram};
 use peergroup::style::StyleSpec;
 
 const INDUSTRIES: [&str; 12] = [
@@ -111,18 +110,9 @@ fn run() -> Result<(), Box<dyn Error>> {
         println!("  group {}: {}", g + 1, members.join(", "));
     }
 
-    if let Some(tree) = &groups.dendrogram {
-        let svg = dendrogram(&Dendrogram {
-            title: "Peer groups of the French portfolios by style exposures".into(),
-            labels: groups.ids.clone(),
-            merges: tree
-                .merges
-                .iter()
-                .map(|m| (m.left, m.right, m.height, m.size))
-                .collect(),
-            ..Default::default()
-        });
-        std::fs::write(&out, svg)?;
+    let title = "Peer groups of the French portfolios by style exposures";
+    if let Some(chart) = groups.dendrogram_chart(title, "distance between exposures") {
+        std::fs::write(&out, chart.to_svg())?;
         println!("dendrogram: {}", out.display());
     }
     Ok(())

@@ -18,7 +18,8 @@ use peergroup_data::{Date, InputError};
 use peergroup_io::{Column, Features, SimilarityTable, Table};
 
 use crate::error::OrInput;
-use crate::{KChoice, Named};
+use crate::similarity::DateSimilarity;
+use crate::{Chart, KChoice, Named};
 
 /// Clustering method.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -62,6 +63,9 @@ pub enum ClusterInput<'a> {
         /// Date to cluster.
         date: Option<Date>,
     },
+    /// One date's similarity matrix in memory (from the similarity stage): distance
+    /// `1 − S`. No bootstrap (it resamples the dates of a table).
+    Matrix(Named<'a, DateSimilarity>),
     /// `id,<feature>...`, with the distance of hierarchical methods.
     Features {
         /// The feature table.
@@ -189,6 +193,30 @@ struct Prepared {
 /// Dimensions of the embedding of a similarity matrix used by k-means and GMM.
 const EMBED_DIMS: usize = 4;
 
+/// Distances `1 − S` of `ids` with their MDS coordinates for model-based methods.
+fn of_distances(
+    ids: Vec<String>,
+    condensed: Vec<f64>,
+    seed: u64,
+    resample: Option<Resample>,
+) -> Prepared {
+    let n = ids.len();
+    let d = EMBED_DIMS.min(n.saturating_sub(2)).max(1);
+    let e = classical_mds(&condensed, n, d, seed);
+    Prepared {
+        ids,
+        condensed,
+        coords: e.coords,
+        d: e.d,
+        coords_note: format!(
+            "classical MDS of 1 − S in {} dimensions ({:.0}% of the positive spectrum)",
+            e.d,
+            100.0 * e.explained
+        ),
+        resample,
+    }
+}
+
 fn prepare(input: ClusterInput<'_>, seed: u64) -> Result<Prepared, InputError> {
     match input {
         ClusterInput::Similarity { table: sim, date } => {
@@ -207,25 +235,21 @@ fn prepare(input: ClusterInput<'_>, seed: u64) -> Result<Prepared, InputError> {
                     condensed.push(1.0 - m[i * n + j]);
                 }
             }
-            let d = EMBED_DIMS.min(n.saturating_sub(2)).max(1);
-            let e = classical_mds(&condensed, n, d, seed);
             let resample = (sim.dates.len() > 1).then(|| Resample::Dates {
                 n_dates: t + 1,
                 matrices: sim.values[..(t + 1) * n * n].to_vec(),
                 n,
             });
-            Ok(Prepared {
-                ids: sim.funds.names.clone(),
+            Ok(of_distances(
+                sim.funds.names.clone(),
                 condensed,
-                coords: e.coords,
-                d: e.d,
-                coords_note: format!(
-                    "classical MDS of 1 − S in {} dimensions ({:.0}% of the positive spectrum)",
-                    e.d,
-                    100.0 * e.explained
-                ),
+                seed,
                 resample,
-            })
+            ))
+        }
+        ClusterInput::Matrix(m) => {
+            let condensed = m.similarity.upper.iter().map(|s| 1.0 - s).collect();
+            Ok(of_distances(m.ids.clone(), condensed, seed, None))
         }
         ClusterInput::Features { table: f, metric } => {
             let (n, d) = (f.ids.len(), f.names.len());
@@ -434,6 +458,22 @@ impl ClusterOutput {
                 "cluster",
                 Column::I64(self.labels.iter().map(|l| *l as i64 + 1).collect()),
             )
+    }
+
+    /// The merge tree drawn as a dendrogram (hierarchical methods), heights in distance
+    /// units (`1 − S` for similarities).
+    pub fn dendrogram_chart(&self, title: &str, y_label: &str) -> Option<Chart> {
+        let tree = self.dendrogram.as_ref()?;
+        Some(Chart::Dendrogram(peergroup_report::Dendrogram {
+            title: title.to_string(),
+            labels: self.ids.clone(),
+            merges: tree
+                .merges
+                .iter()
+                .map(|m| (m.left, m.right, m.height, m.size))
+                .collect(),
+            y_label: y_label.to_string(),
+        }))
     }
 
     /// scipy's merge table `left,right,height,size` (hierarchical methods): leaves

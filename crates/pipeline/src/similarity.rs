@@ -314,6 +314,18 @@ impl PairRows {
     }
 }
 
+/// One date's fund similarities as a condensed matrix, for the stages that take the
+/// matrix itself (peer groups) rather than its table.
+#[derive(Clone, Debug)]
+pub struct DateSimilarity {
+    /// The date.
+    pub date: Date,
+    /// The funds present that date, in the order of the matrix.
+    pub ids: Vec<String>,
+    /// Similarity of every pair (scipy's condensed order).
+    pub similarity: CondensedSimilarity,
+}
+
 /// Factor-aware similarity of every pair of funds on the chosen dates:
 /// S = R²_A R²_B S* + (1 − R²_A)(1 − R²_B) S_U, with S* from the exposures and `sx`.
 pub fn similarity(
@@ -321,6 +333,48 @@ pub fn similarity(
     sx: &FactorSimilarity,
     settings: &SimilaritySettings,
 ) -> Result<PairTable, InputError> {
+    let ex = inputs.exposures.value;
+    let mut out = PairRows::new();
+    let mut funds_seen = 0;
+    let dates = for_each_date(inputs, sx, settings, |t, ids, combined| {
+        funds_seen = funds_seen.max(ids.len());
+        out.push(ex.dates[t], ids, &combined.upper);
+    })?;
+    Ok(PairTable {
+        pairs: out.s.len(),
+        table: out.table(&ex.funds.names),
+        dates,
+        funds: funds_seen,
+    })
+}
+
+/// [`similarity`] as condensed matrices, one per reported date.
+pub fn similarity_matrices(
+    inputs: SimilarityInputs<'_>,
+    sx: &FactorSimilarity,
+    settings: &SimilaritySettings,
+) -> Result<Vec<DateSimilarity>, InputError> {
+    let ex = inputs.exposures.value;
+    let mut out = Vec::new();
+    for_each_date(inputs, sx, settings, |t, ids, combined| {
+        out.push(DateSimilarity {
+            date: ex.dates[t],
+            ids: ids.iter().map(|&i| ex.funds.names[i].clone()).collect(),
+            similarity: combined,
+        })
+    })?;
+    Ok(out)
+}
+
+/// Compute the similarity of each reported date and hand it to `visit` with the date's
+/// index and the funds present; returns the number of dates asked for. Errors when no
+/// date has two funds.
+fn for_each_date(
+    inputs: SimilarityInputs<'_>,
+    sx: &FactorSimilarity,
+    settings: &SimilaritySettings,
+    mut visit: impl FnMut(usize, &[usize], CondensedSimilarity),
+) -> Result<usize, InputError> {
     let ex = inputs.exposures.value;
     let ex_name = inputs.exposures.name;
     let targets: Vec<usize> = match settings.dates {
@@ -368,8 +422,7 @@ pub fn similarity(
         scale: settings.scale,
         r2: inputs.r2,
     };
-    let mut out = PairRows::new();
-    let mut funds_seen = 0;
+    let mut visited = 0;
     for &t in &targets {
         let window: Vec<usize> = match settings.averaging {
             Averaging::Current => vec![t],
@@ -401,21 +454,15 @@ pub fn similarity(
             // ewma gives one average per date of the (non-empty) window
             Averaging::Ewma(eta) => ewma(&seq, eta)?.pop().expect("one average per date"),
         };
-        funds_seen = funds_seen.max(ids.len());
-        out.push(ex.dates[t], &ids, &combined.upper);
+        visit(t, &ids, combined);
+        visited += 1;
     }
-    let pairs = out.s.len();
-    if pairs == 0 {
+    if visited == 0 {
         return Err(
             InputError::new("no date has exposures for at least two funds").in_file(ex_name),
         );
     }
-    Ok(PairTable {
-        table: out.table(&ex.funds.names),
-        dates: targets.len(),
-        funds: funds_seen,
-        pairs,
-    })
+    Ok(targets.len())
 }
 
 /// Settings of [`correlation`].
