@@ -248,6 +248,26 @@ impl Panel {
             frequency: self.frequency,
         }
     }
+
+    /// The series of `ids`, in that order; errors name the first id the panel lacks.
+    pub fn select_ids<S: AsRef<str>>(&self, ids: &[S]) -> Result<Panel, InputError> {
+        let t = self.dates.len();
+        let mut values = Vec::with_capacity(ids.len() * t);
+        for id in ids {
+            let id = id.as_ref();
+            let i = self
+                .index_of(id)
+                .ok_or_else(|| InputError::new(format!("series '{id}' is missing")))?;
+            values.extend_from_slice(self.series(i));
+        }
+        Panel::new(
+            ids.iter().map(|s| s.as_ref().to_string()).collect(),
+            self.dates.clone(),
+            values,
+            self.kind,
+            self.frequency,
+        )
+    }
 }
 
 /// Collects `(id, date, value)` observations with their file positions and validates
@@ -474,6 +494,25 @@ mod tests {
             b.push(id, d(date), *v, Position::Line(i as u64 + 2), "value")?;
         }
         b.build()
+    }
+
+    #[test]
+    fn selects_ids_in_the_order_asked() {
+        let p = monthly(
+            SeriesKind::Returns,
+            &[
+                ("A", "2020-01", 0.01),
+                ("B", "2020-01", 0.02),
+                ("C", "2020-01", 0.03),
+            ],
+        )
+        .unwrap();
+        let q = p.select_ids(&["C", "A"]).unwrap();
+        assert_eq!(q.ids(), &["C".to_string(), "A".to_string()]);
+        assert_eq!((q.series(0)[0], q.series(1)[0]), (0.03, 0.01));
+        assert_eq!(q.frequency(), p.frequency());
+        let e = p.select_ids(&["A", "Z"]).unwrap_err().to_string();
+        assert!(e.contains("'Z'"), "{e}");
     }
 
     #[test]

@@ -52,18 +52,7 @@ fn run() -> Result<(), Box<dyn Error>> {
             .map(String::as_str)
             .filter(|id| wanted(id))
             .collect();
-        let dates = recent.dates().to_vec();
-        let values = ids
-            .iter()
-            .flat_map(|id| recent.series(recent.index_of(id).expect("listed")).to_vec())
-            .collect();
-        peergroup::data::Panel::new(
-            ids.iter().map(|s| s.to_string()).collect(),
-            dates,
-            values,
-            recent.kind(),
-            recent.frequency(),
-        )
+        recent.select_ids(&ids)
     };
     let factors = pick(&|id| INDUSTRIES.contains(&id))?;
     let funds =
