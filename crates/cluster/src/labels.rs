@@ -46,6 +46,24 @@ pub fn first_appearance(labels: &[usize]) -> Vec<usize> {
         .collect()
 }
 
+/// Text labels (categories, personas) as codes `0, 1, …` by first appearance, with the
+/// label of each code.
+pub fn encode<S: AsRef<str>>(labels: &[S]) -> (Vec<usize>, Vec<String>) {
+    let mut names: Vec<String> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    let codes = labels
+        .iter()
+        .map(|l| {
+            let l = l.as_ref();
+            *index.entry(l.to_string()).or_insert_with(|| {
+                names.push(l.to_string());
+                names.len() - 1
+            })
+        })
+        .collect();
+    (codes, names)
+}
+
 /// The rows of a `k × width` row-major table moved to their new cluster numbers: row
 /// `old` becomes row `new_of[old]` (`new_of` as from [`renumber_by_first_appearance`]).
 pub fn permute_rows<T: Copy + Default>(table: &[T], width: usize, new_of: &[usize]) -> Vec<T> {
@@ -75,5 +93,12 @@ mod tests {
     #[test]
     fn first_appearance_of_sparse_ids() {
         assert_eq!(first_appearance(&[7, 7, 3, 9, 3]), vec![0, 0, 1, 2, 1]);
+    }
+
+    #[test]
+    fn encodes_text_by_first_appearance() {
+        let (codes, names) = encode(&["bond", "equity", "bond", "cash"]);
+        assert_eq!(codes, vec![0, 1, 0, 2]);
+        assert_eq!(names, vec!["bond", "equity", "cash"]);
     }
 }

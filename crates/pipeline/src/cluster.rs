@@ -8,7 +8,7 @@ use peergroup_cluster::bootstrap::{multiscale_bootstrap, CladePValue};
 use peergroup_cluster::embed::classical_mds;
 use peergroup_cluster::gmm::{CovModel, GmmSearch, GmmSelection};
 use peergroup_cluster::kmeans::{self, KMeans};
-use peergroup_cluster::labels::first_appearance;
+use peergroup_cluster::labels::{encode, first_appearance};
 use peergroup_cluster::linkage::{feature_distances, linkage_owned, Dendrogram, Linkage, Metric};
 use peergroup_cluster::validity::{
     adjusted_rand_index, contingency, normalized_mutual_info, silhouette, Contingency,
@@ -579,22 +579,17 @@ impl ClusterOutput {
             .iter()
             .map(|(a, b)| (a.as_str(), b.as_str()))
             .collect();
-        let mut names: Vec<String> = Vec::new();
-        let mut ref_labels = Vec::with_capacity(self.ids.len());
-        for id in &self.ids {
-            let l = map.get(id.as_str()).ok_or_else(|| {
-                InputError::new(format!("'{id}' is missing from the reference labels"))
-                    .in_file(reference.name)
-            })?;
-            let code = match names.iter().position(|x| x == l) {
-                Some(c) => c,
-                None => {
-                    names.push(l.to_string());
-                    names.len() - 1
-                }
-            };
-            ref_labels.push(code);
-        }
+        let labels = self
+            .ids
+            .iter()
+            .map(|id| {
+                map.get(id.as_str()).copied().ok_or_else(|| {
+                    InputError::new(format!("'{id}' is missing from the reference labels"))
+                        .in_file(reference.name)
+                })
+            })
+            .collect::<Result<Vec<&str>, _>>()?;
+        let (ref_labels, names) = encode(&labels);
         Ok(Agreement {
             ari: adjusted_rand_index(&self.labels, &ref_labels).or_input()?,
             nmi: normalized_mutual_info(&self.labels, &ref_labels).or_input()?,
