@@ -92,10 +92,7 @@ pub fn dropped_table(t: &IndustryTable, dropped: &[Dropped]) -> Table {
     Table::new()
         .with(
             "class_id",
-            Column::Key {
-                codes: dropped.iter().map(|d| d.class as u32).collect(),
-                names: t.classes().to_vec(),
-            },
+            Column::key(dropped.iter().map(|d| d.class), t.classes()),
         )
         .with(
             "date",
@@ -118,13 +115,7 @@ pub fn dropped_table(t: &IndustryTable, dropped: &[Dropped]) -> Table {
 /// `id,period,start,end,return`.
 pub fn periods_table(ids: &[String], rows: &[PeriodReturn]) -> Table {
     Table::new()
-        .with(
-            "id",
-            Column::Key {
-                codes: rows.iter().map(|r| r.id as u32).collect(),
-                names: ids.to_vec(),
-            },
-        )
+        .with("id", Column::key(rows.iter().map(|r| r.id), ids))
         .with(
             "period",
             Column::Text(rows.iter().map(|r| r.period.to_string()).collect()),
@@ -144,13 +135,7 @@ pub fn periods_table(ids: &[String], rows: &[PeriodReturn]) -> Table {
 pub fn rank_table(ids: &[String], rows: &[RankRow]) -> Table {
     Table::new()
         .with("date", Column::Date(rows.iter().map(|r| r.date).collect()))
-        .with(
-            "id",
-            Column::Key {
-                codes: rows.iter().map(|r| r.id as u32).collect(),
-                names: ids.to_vec(),
-            },
-        )
+        .with("id", Column::key(rows.iter().map(|r| r.id), ids))
         .with(
             "ytd_return",
             Column::F64(rows.iter().map(|r| r.ytd).collect()),

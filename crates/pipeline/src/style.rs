@@ -134,10 +134,7 @@ fn exposures_table_from(a: &Aligned, res: &StyleResult, betas: Vec<f64>, cash: b
         .with(
             "fund",
             Column::repeated(
-                Column::Key {
-                    codes: res.exposures.iter().map(|e| e.fund as u32).collect(),
-                    names: a.funds.ids().to_vec(),
-                },
+                Column::key(res.exposures.iter().map(|e| e.fund), a.funds.ids()),
                 per_row,
             ),
         )
@@ -165,13 +162,7 @@ fn exposures_table_from(a: &Aligned, res: &StyleResult, betas: Vec<f64>, cash: b
 pub fn fit_table(a: &Aligned, res: &StyleResult) -> Table {
     let f = &res.fits;
     Table::new()
-        .with(
-            "fund",
-            Column::Key {
-                codes: f.iter().map(|x| x.fund as u32).collect(),
-                names: a.funds.ids().to_vec(),
-            },
-        )
+        .with("fund", Column::key(f.iter().map(|x| x.fund), a.funds.ids()))
         .with(
             "date",
             Column::Date(f.iter().map(|x| a.factors.dates()[x.t]).collect()),

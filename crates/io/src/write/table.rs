@@ -42,6 +42,14 @@ pub enum Column {
 }
 
 impl Column {
+    /// A [`Column::Key`] from each row's index into `names`.
+    pub fn key(indices: impl IntoIterator<Item = usize>, names: &[String]) -> Column {
+        Column::Key {
+            codes: indices.into_iter().map(|i| i as u32).collect(),
+            names: names.to_vec(),
+        }
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         match self {

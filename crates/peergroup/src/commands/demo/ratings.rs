@@ -1,8 +1,8 @@
 //! Ratings section: stars of the French portfolios and of a synthetic AT-GARCH universe.
 
-use super::{pct, select_ids, Run, FRENCH_INDUSTRIES, FRENCH_PORTFOLIOS};
+use super::{pct, select_ids, Run, FRENCH_INDUSTRIES, FRENCH_INPUT, FRENCH_PORTFOLIOS};
 use crate::commands::CommandResult;
-use peergroup_io::{read_series, SeriesOptions, Table};
+use peergroup_io::Table;
 use peergroup_pipeline::{rating, Named};
 use peergroup_report::{Block, Report, Section};
 
@@ -70,10 +70,7 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
     use peergroup_rating::garch::FitOptions;
     let options = FitOptions::default();
     // Monthly: the 12 industries and 18 size/value/momentum portfolios, 1949–2017.
-    let all = read_series(
-        &run.path("inputs/french_monthly_1949_2017.csv"),
-        &SeriesOptions::default(),
-    )?;
+    let all = run.series(FRENCH_INPUT)?;
     let mut ids: Vec<&str> = FRENCH_INDUSTRIES.to_vec();
     ids.extend(FRENCH_PORTFOLIOS);
     let monthly = select_ids(&all, &ids)?;
@@ -107,10 +104,7 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
     let (returns, truth) = peergroup_pipeline::synth::garch_tables(&synth);
     run.table("inputs/garch/returns.csv", &returns)?;
     run.table("inputs/garch/truth.csv", &truth)?;
-    let daily = read_series(
-        &run.path("inputs/garch/returns.csv"),
-        &SeriesOptions::default(),
-    )?;
+    let daily = run.series("inputs/garch/returns.csv")?;
     let rated = rating::rate_panel(
         Named::new(&daily, "inputs/garch/returns.csv"),
         &options.into(),
