@@ -4,6 +4,7 @@
 use peergroup_data::{Frequency, InputError, Panel, SeriesKind};
 use peergroup_io::{Column, Table};
 use peergroup_synth::investors::{FundType, Gender, IncomeBand, Occupation};
+use peergroup_synth::universe::FactorAttributes;
 use peergroup_synth::{GarchFund, GarchSynth, IndustrySynth, InvestorsSynth, SalesSynth, Universe};
 
 /// A synthetic universe's fund and factor returns as validated panels (fractions), the
@@ -135,35 +136,19 @@ pub fn universe_tables(u: &Universe, dynamic: bool) -> [Table; 5] {
             },
         )
         .with("beta", Column::F64(b));
+    let attribute = |get: fn(&FactorAttributes) -> &str| {
+        Column::Text(
+            u.factor_attributes
+                .iter()
+                .map(|a| get(a).to_string())
+                .collect(),
+        )
+    };
     let attrs = Table::new()
         .with("factor", Column::Text(u.factor_names.clone()))
-        .with(
-            "asset_class",
-            Column::Text(
-                u.factor_attributes
-                    .iter()
-                    .map(|a| a.asset_class.clone())
-                    .collect(),
-            ),
-        )
-        .with(
-            "sector",
-            Column::Text(
-                u.factor_attributes
-                    .iter()
-                    .map(|a| a.sector.clone())
-                    .collect(),
-            ),
-        )
-        .with(
-            "region",
-            Column::Text(
-                u.factor_attributes
-                    .iter()
-                    .map(|a| a.region.clone())
-                    .collect(),
-            ),
-        );
+        .with("asset_class", attribute(|a| &a.asset_class))
+        .with("sector", attribute(|a| &a.sector))
+        .with("region", attribute(|a| &a.region));
     [factors, funds, meta, betas, attrs]
 }
 
