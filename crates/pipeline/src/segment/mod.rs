@@ -13,7 +13,7 @@ use peergroup_cluster::pca::pca;
 use peergroup_cluster::select::{self, KRule};
 use peergroup_cluster::MatRef;
 use peergroup_data::{InputError, Position};
-use peergroup_io::{Column, Table};
+use peergroup_io::{Column, RowTable, Table};
 use peergroup_report::{Scatter, ScatterPoint};
 use peergroup_segment::profile::Profiles;
 use peergroup_segment::SegmentError;
@@ -90,30 +90,16 @@ fn k_note(c: &select::KChoice) -> String {
 }
 
 fn k_table(c: &select::KChoice) -> Table {
-    Table::new()
-        .with(
-            "k",
-            Column::I64(c.table.iter().map(|r| r.k as i64).collect()),
-        )
-        .with(
-            "cost",
-            Column::F64(c.table.iter().map(|r| r.cost).collect()),
-        )
-        .with("gap", Column::F64(c.table.iter().map(|r| r.gap).collect()))
-        .with("gap_sd", Column::F64(c.table.iter().map(|r| r.s).collect()))
-        .with(
-            "silhouette",
-            Column::F64(c.table.iter().map(|r| r.silhouette).collect()),
-        )
-        .with(
-            "chosen",
-            Column::Text(
-                c.table
-                    .iter()
-                    .map(|r| if r.k == c.k { "yes" } else { "" }.to_string())
-                    .collect(),
-            ),
-        )
+    RowTable::new(&c.table)
+        .i64("k", |r| r.k as i64)
+        .f64("cost", |r| r.cost)
+        .f64("gap", |r| r.gap)
+        .f64("gap_sd", |r| r.s)
+        .f64("silhouette", |r| r.silhouette)
+        .text("chosen", |r| {
+            if r.k == c.k { "yes" } else { "" }.to_string()
+        })
+        .table()
 }
 
 /// What a segmentation found, for a summary line.
