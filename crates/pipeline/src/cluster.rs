@@ -15,7 +15,7 @@ use peergroup_cluster::validity::{
 };
 use peergroup_cluster::{Fit, MatRef};
 use peergroup_data::{Date, InputError};
-use peergroup_io::{Column, Features, SimilarityTable, Table};
+use peergroup_io::{Column, Features, RowTable, SimilarityTable, Table};
 
 use crate::error::OrInput;
 use crate::{KChoice, Named};
@@ -441,20 +441,12 @@ impl ClusterOutput {
     pub fn linkage_table(&self) -> Option<Table> {
         let m = &self.dendrogram.as_ref()?.merges;
         Some(
-            Table::new()
-                .with(
-                    "left",
-                    Column::I64(m.iter().map(|x| x.left as i64).collect()),
-                )
-                .with(
-                    "right",
-                    Column::I64(m.iter().map(|x| x.right as i64).collect()),
-                )
-                .with("height", Column::F64(m.iter().map(|x| x.height).collect()))
-                .with(
-                    "size",
-                    Column::I64(m.iter().map(|x| x.size as i64).collect()),
-                ),
+            RowTable::new(m)
+                .i64("left", |x| x.left as i64)
+                .i64("right", |x| x.right as i64)
+                .f64("height", |x| x.height)
+                .i64("size", |x| x.size as i64)
+                .table(),
         )
     }
 

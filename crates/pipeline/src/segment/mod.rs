@@ -244,35 +244,22 @@ fn segment_scatter(
 /// (`column=level`) and per numeric mean.
 fn profiles_table(p: &Profiles) -> Table {
     let segs = &p.segments;
-    let mut t = Table::new()
-        .with(
-            "segment",
-            Column::I64(segs.iter().map(|s| s.segment as i64 + 1).collect()),
-        )
-        .with(
-            "size",
-            Column::I64(segs.iter().map(|s| s.size as i64).collect()),
-        )
-        .with("share", Column::F64(segs.iter().map(|s| s.share).collect()))
-        .with(
-            "description",
-            Column::Text(segs.iter().map(|s| s.description.clone()).collect()),
-        );
+    let mut t = RowTable::new(segs)
+        .i64("segment", |s| s.segment as i64 + 1)
+        .i64("size", |s| s.size as i64)
+        .f64("share", |s| s.share)
+        .text("description", |s| s.description.clone());
     for (j, spec) in p.categorical.iter().enumerate() {
         for (l, level) in spec.levels.iter().enumerate() {
-            t.push(
-                &format!("{}={}", spec.name, level),
-                Column::F64(segs.iter().map(|s| s.level_shares[j][l]).collect()),
-            );
+            t = t.f64(&format!("{}={}", spec.name, level), |s| {
+                s.level_shares[j][l]
+            });
         }
     }
     for (j, spec) in p.numeric.iter().enumerate() {
-        t.push(
-            &format!("mean_{}", spec.name),
-            Column::F64(segs.iter().map(|s| s.means[j]).collect()),
-        );
+        t = t.f64(&format!("mean_{}", spec.name), |s| s.means[j]);
     }
-    t
+    t.table()
 }
 
 /// The names errors give the segmentation inputs (absent: not an input of this stage).
