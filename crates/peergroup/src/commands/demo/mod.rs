@@ -195,28 +195,34 @@ fn build(run: &Run) -> CommandResult {
         subtitle: "Every stage of peergroup on bundled and synthetic data. Tables are CSV files next to this page; charts are SVG.".into(),
         sections: Vec::new(),
     };
-    step("industry analytics on synthetic CAFCI-style data", || {
-        industry::section(run, &mut report)
-    })?;
-    step("period returns of the French industry portfolios", || {
-        french::section(run, &mut report)
-    })?;
-    step(
-        "style analysis of the French size/value/momentum portfolios",
-        || style::section(run, &mut report),
-    )?;
-    step("dynamic style analysis on a synthetic universe", || {
-        dsa::section(run, &mut report)
-    })?;
-    step("fund similarity and peer groups", || {
-        peer_groups::section(run, &mut report)
-    })?;
-    step("risk/return ratings (AT-GARCH)", || {
-        ratings::section(run, &mut report)
-    })?;
-    step("segmentation of offices, funds and app investors", || {
-        segments::section(run, &mut report)
-    })?;
+    type SectionFn = fn(&Run, &mut Report) -> CommandResult;
+    let sections: [(&str, SectionFn); 7] = [
+        (
+            "industry analytics on synthetic CAFCI-style data",
+            industry::section,
+        ),
+        (
+            "period returns of the French industry portfolios",
+            french::section,
+        ),
+        (
+            "style analysis of the French size/value/momentum portfolios",
+            style::section,
+        ),
+        (
+            "dynamic style analysis on a synthetic universe",
+            dsa::section,
+        ),
+        ("fund similarity and peer groups", peer_groups::section),
+        ("risk/return ratings (AT-GARCH)", ratings::section),
+        (
+            "segmentation of offices, funds and app investors",
+            segments::section,
+        ),
+    ];
+    for (what, section) in sections {
+        step(what, || section(run, &mut report))?;
+    }
     let json =
         serde_json::to_string_pretty(&report).map_err(|e| CommandError::System(e.to_string()))?;
     run.text("report.json", &json)?;

@@ -2,9 +2,28 @@
 
 use super::{pct, select_ids, Run, FRENCH_INDUSTRIES, FRENCH_INPUT, FRENCH_PORTFOLIOS};
 use crate::commands::CommandResult;
+use peergroup_data::Panel;
 use peergroup_io::Table;
 use peergroup_pipeline::{rating, Named};
 use peergroup_report::{Block, Report, Section};
+
+/// The ratings of `returns`, written as `<stem>.csv` and charted as `<stem>.svg` under
+/// `title`.
+fn rate(
+    run: &Run,
+    returns: Named<'_, Panel>,
+    settings: &rating::RateSettings,
+    stem: &str,
+    title: &str,
+) -> CommandResult<Vec<rating::FundRating>> {
+    let rated = rating::rate_panel(returns, settings)?;
+    run.table(&format!("{stem}.csv"), &rating::ratings_table(&rated))?;
+    run.text(
+        &format!("{stem}.svg"),
+        &rating::ratings_chart(&rated, title).to_svg(),
+    )?;
+    Ok(rated)
+}
 
 /// Rows of the ratings table shown on the page: fund, stars, classes, gain, risks, δ, note.
 fn rating_rows(rows: &[rating::FundRating], show: usize) -> Vec<Vec<String>> {
@@ -79,18 +98,12 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         wide.push(id, peergroup_io::Column::F64(monthly.series(i).to_vec()));
     }
     run.table("inputs/french_portfolios_monthly.csv", &wide)?;
-    let french = rating::rate_panel(
+    let french = rate(
+        run,
         Named::new(&monthly, "french_monthly_1949_2017.csv"),
         &options.into(),
-    )?;
-    run.table("french_ratings.csv", &rating::ratings_table(&french))?;
-    run.text(
-        "french_ratings.svg",
-        &rating::ratings_chart(
-            &french,
-            "French portfolios 1949–2017: gain vs AT-GARCH risk",
-        )
-        .to_svg(),
+        "french_ratings",
+        "French portfolios 1949–2017: gain vs AT-GARCH risk",
     )?;
 
     // Daily: a synthetic universe with known parameters.
@@ -105,14 +118,12 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
     run.table("inputs/garch/returns.csv", &returns)?;
     run.table("inputs/garch/truth.csv", &truth)?;
     let daily = run.series("inputs/garch/returns.csv")?;
-    let rated = rating::rate_panel(
+    let rated = rate(
+        run,
         Named::new(&daily, "inputs/garch/returns.csv"),
         &options.into(),
-    )?;
-    run.table("garch_ratings.csv", &rating::ratings_table(&rated))?;
-    run.text(
-        "garch_ratings.svg",
-        &rating::ratings_chart(&rated, "Synthetic daily funds: gain vs AT-GARCH risk").to_svg(),
+        "garch_ratings",
+        "Synthetic daily funds: gain vs AT-GARCH risk",
     )?;
     // How often the t-tests keep the terms the truth has.
     let mut recovery = Vec::new();
