@@ -32,4 +32,4 @@ pub use segments::{
     FundsFile, SalesFile, UsersFile,
 };
 pub use tables::{read_industry, read_metadata, read_series, SeriesOptions};
-pub use write::{write_table, write_table_blocks, write_table_owned, Column, Table};
+pub use write::{write_table, write_table_blocks, write_table_owned, Column, RowTable, Table};

@@ -191,6 +191,34 @@ impl Matrix {
     pub fn into_vec(self) -> Vec<f64> {
         self.data
     }
+
+    /// Element `(i, j)`.
+    ///
+    /// # Panics
+    /// If `j` is not below the column count or `i` not below the row count.
+    pub fn get(&self, i: usize, j: usize) -> f64 {
+        assert!(j < self.cols, "Matrix::get: column out of range");
+        self.data[i * self.cols + j]
+    }
+
+    /// This matrix with the columns of `other` appended on the right.
+    ///
+    /// # Panics
+    /// If the row counts differ.
+    pub fn hstack(&self, other: &Matrix) -> Matrix {
+        assert_eq!(self.rows, other.rows, "Matrix::hstack: row counts differ");
+        let cols = self.cols + other.cols;
+        let mut data = Vec::with_capacity(self.rows * cols);
+        for i in 0..self.rows {
+            data.extend_from_slice(self.row(i));
+            data.extend_from_slice(other.row(i));
+        }
+        Matrix {
+            data,
+            rows: self.rows,
+            cols,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use peergroup::similarity::{
     condensed_distance_from, correlation, rescaled_condensed, systematic_similarity_condensed,
     Attribute, ExposureScale, FactorSimilarity, MissingReturns,
 };
-use peergroup::style::{analyse, Constraints, Lambda, Method, StyleProblem, StyleSpec};
+use peergroup::style::{analyse, StyleProblem, StyleSpec};
 use peergroup::synth::{universe, UniverseConfig};
 
 struct Outcome {
@@ -45,14 +45,8 @@ fn run_weighted(seed: u64, r2: (f64, f64), weights: Option<&[f64]>) -> Outcome {
     let (n, k, t) = (u.n_funds(), u.n_factors(), u.periods());
     let years: Vec<i32> = u.dates.iter().map(|d| d.year()).collect();
     let spec = StyleSpec {
-        method: Method::Sharpe,
-        constraints: Constraints::SHARPE,
-        window: None,
-        step: 1,
-        min_obs: None,
-        selection: None,
-        lambda: Lambda::Auto,
         periods_per_year: 52.0,
+        ..StyleSpec::default()
     };
     let style = analyse(
         &StyleProblem {
@@ -68,11 +62,7 @@ fn run_weighted(seed: u64, r2: (f64, f64), weights: Option<&[f64]>) -> Outcome {
     let attrs = u.attribute_columns();
     let attributes: Vec<Attribute> = attrs
         .into_iter()
-        .map(|(name, labels)| Attribute {
-            name: name.into(),
-            labels,
-            cross: Vec::new(),
-        })
+        .map(|(name, labels)| Attribute::plain(name, labels))
         .collect();
     let sx = FactorSimilarity::from_attributes(&u.factor_names, &attributes, weights).unwrap();
     // Peer groups on S* (systematic similarity; see the README on R² weighting).

@@ -15,7 +15,7 @@ use peergroup_cluster::validity::{
 };
 use peergroup_cluster::{Fit, MatRef};
 use peergroup_data::{Date, InputError};
-use peergroup_io::{Column, Features, SimilarityTable, Table};
+use peergroup_io::{Column, Features, RowTable, SimilarityTable, Table};
 
 use crate::error::OrInput;
 use crate::similarity::DateSimilarity;
@@ -481,20 +481,12 @@ impl ClusterOutput {
     pub fn linkage_table(&self) -> Option<Table> {
         let m = &self.dendrogram.as_ref()?.merges;
         Some(
-            Table::new()
-                .with(
-                    "left",
-                    Column::I64(m.iter().map(|x| x.left as i64).collect()),
-                )
-                .with(
-                    "right",
-                    Column::I64(m.iter().map(|x| x.right as i64).collect()),
-                )
-                .with("height", Column::F64(m.iter().map(|x| x.height).collect()))
-                .with(
-                    "size",
-                    Column::I64(m.iter().map(|x| x.size as i64).collect()),
-                ),
+            RowTable::new(m)
+                .i64("left", |x| x.left as i64)
+                .i64("right", |x| x.right as i64)
+                .f64("height", |x| x.height)
+                .i64("size", |x| x.size as i64)
+                .table(),
         )
     }
 
@@ -502,16 +494,11 @@ impl ClusterOutput {
     pub fn bic_table(&self) -> Option<Table> {
         let sel = self.selection.as_ref()?;
         Some(
-            Table::new()
-                .with(
-                    "model",
-                    Column::Text(sel.table.iter().map(|r| r.0.name().to_string()).collect()),
-                )
-                .with(
-                    "k",
-                    Column::I64(sel.table.iter().map(|r| r.1 as i64).collect()),
-                )
-                .with("bic", Column::F64(sel.table.iter().map(|r| r.2).collect())),
+            RowTable::new(&sel.table)
+                .text("model", |r| r.0.name().to_string())
+                .i64("k", |r| r.1 as i64)
+                .f64("bic", |r| r.2)
+                .table(),
         )
     }
 
@@ -546,27 +533,18 @@ impl ClusterOutput {
     /// joined by `;`.
     pub fn pvalues_table(&self, pv: &[CladePValue]) -> Table {
         let n = self.ids.len();
-        Table::new()
-            .with(
-                "cluster_node",
-                Column::I64(pv.iter().map(|c| (n + c.node) as i64).collect()),
-            )
-            .with(
-                "members",
-                Column::Text(
-                    pv.iter()
-                        .map(|c| {
-                            c.members
-                                .iter()
-                                .map(|&i| self.ids[i].as_str())
-                                .collect::<Vec<_>>()
-                                .join(";")
-                        })
-                        .collect(),
-                ),
-            )
-            .with("au", Column::F64(pv.iter().map(|c| c.fit.au).collect()))
-            .with("bp", Column::F64(pv.iter().map(|c| c.fit.bp).collect()))
+        RowTable::new(pv)
+            .i64("cluster_node", |c| (n + c.node) as i64)
+            .text("members", |c| {
+                c.members
+                    .iter()
+                    .map(|&i| self.ids[i].as_str())
+                    .collect::<Vec<_>>()
+                    .join(";")
+            })
+            .f64("au", |c| c.fit.au)
+            .f64("bp", |c| c.fit.bp)
+            .table()
     }
 
     /// ARI, NMI and contingency of the partition against `reference` (`id,label`

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use peergroup_data::{InputError, Panel, SeriesKind};
-use peergroup_io::{Column, Table};
+use peergroup_io::{Column, RowTable, Table};
 use peergroup_rating::garch::{FitOptions, SeriesProblem, PARAMETER_NAMES};
 use peergroup_rating::{classify, compare, rate_series, Comparison, Level, RatedSeries};
 use peergroup_report::{Scatter, ScatterPoint};
@@ -269,36 +269,32 @@ pub fn star_counts(rows: &[FundRating]) -> [usize; 5] {
 /// `fund,gain,v_min,v_standard,v_turmoil,risk,gain_level,risk_level,stars,mu,gamma,
 /// alpha,beta,delta,loglik,arch_lm_pvalue,converged,note`.
 pub fn ratings_table(rows: &[FundRating]) -> Table {
-    let f = |g: &dyn Fn(&FundRating) -> f64| Column::F64(rows.iter().map(g).collect());
-    let t = |g: &dyn Fn(&FundRating) -> String| Column::Text(rows.iter().map(g).collect());
-    Table::new()
-        .with("fund", t(&|r| r.fund.clone()))
-        .with("gain", f(&|r| r.gain))
-        .with("v_min", f(&|r| r.rated.risk.v_min))
-        .with("v_standard", f(&|r| r.rated.risk.v_standard))
-        .with("v_turmoil", f(&|r| r.rated.risk.v_turmoil))
-        .with("risk", f(&|r| r.risk))
-        .with(
-            "gain_level",
-            t(&|r| r.class.map_or(String::new(), |c| c.0.as_str().into())),
-        )
-        .with(
-            "risk_level",
-            t(&|r| r.class.map_or(String::new(), |c| c.1.as_str().into())),
-        )
-        .with(
-            "stars",
-            t(&|r| r.class.map_or(String::new(), |c| c.2.to_string())),
-        )
-        .with("mu", f(&|r| r.rated.fit.params.mu))
-        .with("gamma", f(&|r| r.rated.fit.params.gamma))
-        .with("alpha", f(&|r| r.rated.fit.params.alpha))
-        .with("beta", f(&|r| r.rated.fit.params.beta))
-        .with("delta", f(&|r| r.rated.fit.params.delta))
-        .with("loglik", f(&|r| r.rated.fit.loglik))
-        .with("arch_lm_pvalue", f(&|r| r.rated.arch_lm.p_value))
-        .with("converged", t(&|r| r.rated.fit.converged.to_string()))
-        .with("note", t(&|r| r.note.clone()))
+    RowTable::new(rows)
+        .text("fund", |r| r.fund.clone())
+        .f64("gain", |r| r.gain)
+        .f64("v_min", |r| r.rated.risk.v_min)
+        .f64("v_standard", |r| r.rated.risk.v_standard)
+        .f64("v_turmoil", |r| r.rated.risk.v_turmoil)
+        .f64("risk", |r| r.risk)
+        .text("gain_level", |r| {
+            r.class.map_or(String::new(), |c| c.0.as_str().into())
+        })
+        .text("risk_level", |r| {
+            r.class.map_or(String::new(), |c| c.1.as_str().into())
+        })
+        .text("stars", |r| {
+            r.class.map_or(String::new(), |c| c.2.to_string())
+        })
+        .f64("mu", |r| r.rated.fit.params.mu)
+        .f64("gamma", |r| r.rated.fit.params.gamma)
+        .f64("alpha", |r| r.rated.fit.params.alpha)
+        .f64("beta", |r| r.rated.fit.params.beta)
+        .f64("delta", |r| r.rated.fit.params.delta)
+        .f64("loglik", |r| r.rated.fit.loglik)
+        .f64("arch_lm_pvalue", |r| r.rated.arch_lm.p_value)
+        .text("converged", |r| r.rated.fit.converged.to_string())
+        .text("note", |r| r.note.clone())
+        .table()
 }
 
 /// `fund,model,parameter,estimate,robust_se,t_stat,estimated`: the unrestricted AT-GARCH

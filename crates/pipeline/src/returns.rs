@@ -2,7 +2,7 @@
 //! stage's output tables.
 
 use peergroup_data::{IndustryTable, Panel};
-use peergroup_io::{Column, Table};
+use peergroup_io::{Column, RowTable, Table};
 use peergroup_returns::{
     period_returns, rank_ytd, DropReason, Dropped, Effects, PeriodReturn, RankRow,
 };
@@ -92,10 +92,7 @@ pub fn dropped_table(t: &IndustryTable, dropped: &[Dropped]) -> Table {
     Table::new()
         .with(
             "class_id",
-            Column::Key {
-                codes: dropped.iter().map(|d| d.class as u32).collect(),
-                names: t.classes().to_vec(),
-            },
+            Column::key(dropped.iter().map(|d| d.class), t.classes()),
         )
         .with(
             "date",
@@ -117,54 +114,23 @@ pub fn dropped_table(t: &IndustryTable, dropped: &[Dropped]) -> Table {
 
 /// `id,period,start,end,return`.
 pub fn periods_table(ids: &[String], rows: &[PeriodReturn]) -> Table {
-    Table::new()
-        .with(
-            "id",
-            Column::Key {
-                codes: rows.iter().map(|r| r.id as u32).collect(),
-                names: ids.to_vec(),
-            },
-        )
-        .with(
-            "period",
-            Column::Text(rows.iter().map(|r| r.period.to_string()).collect()),
-        )
-        .with(
-            "start",
-            Column::Date(rows.iter().map(|r| r.start).collect()),
-        )
-        .with("end", Column::Date(rows.iter().map(|r| r.end).collect()))
-        .with(
-            "return",
-            Column::F64(rows.iter().map(|r| r.value).collect()),
-        )
+    RowTable::new(rows)
+        .with("id", Column::key(rows.iter().map(|r| r.id), ids))
+        .text("period", |r| r.period.to_string())
+        .date("start", |r| r.start)
+        .date("end", |r| r.end)
+        .f64("return", |r| r.value)
+        .table()
 }
 
 /// `date,id,ytd_return,rank,max_rank,side`.
 pub fn rank_table(ids: &[String], rows: &[RankRow]) -> Table {
-    Table::new()
-        .with("date", Column::Date(rows.iter().map(|r| r.date).collect()))
-        .with(
-            "id",
-            Column::Key {
-                codes: rows.iter().map(|r| r.id as u32).collect(),
-                names: ids.to_vec(),
-            },
-        )
-        .with(
-            "ytd_return",
-            Column::F64(rows.iter().map(|r| r.ytd).collect()),
-        )
-        .with(
-            "rank",
-            Column::I64(rows.iter().map(|r| r.rank as i64).collect()),
-        )
-        .with(
-            "max_rank",
-            Column::I64(rows.iter().map(|r| r.max_rank as i64).collect()),
-        )
-        .with(
-            "side",
-            Column::Text(rows.iter().map(|r| r.side.name().to_string()).collect()),
-        )
+    RowTable::new(rows)
+        .date("date", |r| r.date)
+        .with("id", Column::key(rows.iter().map(|r| r.id), ids))
+        .f64("ytd_return", |r| r.ytd)
+        .i64("rank", |r| r.rank as i64)
+        .i64("max_rank", |r| r.max_rank as i64)
+        .text("side", |r| r.side.name().to_string())
+        .table()
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use peergroup_data::{Date, InputError, Metadata, Panel};
 pub use peergroup_io::CrossLabel;
-use peergroup_io::{Column, Exposures, LabelledMatrix, SimilarityTable, Table};
+use peergroup_io::{Column, Exposures, LabelledMatrix, RowTable, SimilarityTable, Table};
 use peergroup_similarity::{
     correlation as correlation_matrix, ewma, fund_similarity_condensed, moving_average,
     peers_from_row, rescaled_condensed, residual_similarity, systematic_similarity_condensed,
@@ -585,43 +585,16 @@ pub fn peers(
     let n = sim.funds.len();
     let row = &sim.matrix(t)[f * n..(f + 1) * n];
     let peers = peers_from_row(row, f, settings.top, categories.as_deref());
-    let table = Table::new()
-        .with("fund", Column::Text(vec![fund.to_string(); peers.len()]))
-        .with(
-            "peer",
-            Column::Text(
-                peers
-                    .iter()
-                    .map(|p| sim.funds.names[p.fund].clone())
-                    .collect(),
-            ),
-        )
-        .with(
-            "rank",
-            Column::I64(peers.iter().map(|p| p.rank as i64).collect()),
-        )
-        .with(
-            "similarity",
-            Column::F64(peers.iter().map(|p| p.similarity).collect()),
-        )
-        .with(
-            "peer_category",
-            Column::Text(
-                peers
-                    .iter()
-                    .map(|p| p.category.clone().unwrap_or_default())
-                    .collect(),
-            ),
-        )
-        .with(
-            "outside_category",
-            Column::Text(
-                peers
-                    .iter()
-                    .map(|p| p.outside_category.map_or(String::new(), |o| o.to_string()))
-                    .collect(),
-            ),
-        );
+    let table = RowTable::new(&peers)
+        .text("fund", |_| fund.to_string())
+        .text("peer", |p| sim.funds.names[p.fund].clone())
+        .i64("rank", |p| p.rank as i64)
+        .f64("similarity", |p| p.similarity)
+        .text("peer_category", |p| p.category.clone().unwrap_or_default())
+        .text("outside_category", |p| {
+            p.outside_category.map_or(String::new(), |o| o.to_string())
+        })
+        .table();
     let rows = peers
         .iter()
         .map(|p| PeerRow {

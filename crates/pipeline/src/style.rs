@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use peergroup_data::{Date, InputError, Panel};
-use peergroup_io::{Column, Exposures, Keys, Table};
+use peergroup_io::{Column, Exposures, Keys, RowTable, Table};
 use peergroup_style::{analyse, Constraints, Method, StyleProblem, StyleResult, StyleSpec};
 
 use crate::Named;
@@ -134,10 +134,7 @@ fn exposures_table_from(a: &Aligned, res: &StyleResult, betas: Vec<f64>, cash: b
         .with(
             "fund",
             Column::repeated(
-                Column::Key {
-                    codes: res.exposures.iter().map(|e| e.fund as u32).collect(),
-                    names: a.funds.ids().to_vec(),
-                },
+                Column::key(res.exposures.iter().map(|e| e.fund), a.funds.ids()),
                 per_row,
             ),
         )
@@ -164,33 +161,16 @@ fn exposures_table_from(a: &Aligned, res: &StyleResult, betas: Vec<f64>, cash: b
 /// `fund,date,r2,adj_r2,tracking_error,n_obs,lambda,predicted_r2`.
 pub fn fit_table(a: &Aligned, res: &StyleResult) -> Table {
     let f = &res.fits;
-    Table::new()
-        .with(
-            "fund",
-            Column::Key {
-                codes: f.iter().map(|x| x.fund as u32).collect(),
-                names: a.funds.ids().to_vec(),
-            },
-        )
-        .with(
-            "date",
-            Column::Date(f.iter().map(|x| a.factors.dates()[x.t]).collect()),
-        )
-        .with("r2", Column::F64(f.iter().map(|x| x.r2).collect()))
-        .with("adj_r2", Column::F64(f.iter().map(|x| x.adj_r2).collect()))
-        .with(
-            "tracking_error",
-            Column::F64(f.iter().map(|x| x.tracking_error).collect()),
-        )
-        .with(
-            "n_obs",
-            Column::I64(f.iter().map(|x| x.n_obs as i64).collect()),
-        )
-        .with("lambda", Column::F64(f.iter().map(|x| x.lambda).collect()))
-        .with(
-            "predicted_r2",
-            Column::F64(f.iter().map(|x| x.predicted_r2).collect()),
-        )
+    RowTable::new(f)
+        .with("fund", Column::key(f.iter().map(|x| x.fund), a.funds.ids()))
+        .date("date", |x| a.factors.dates()[x.t])
+        .f64("r2", |x| x.r2)
+        .f64("adj_r2", |x| x.adj_r2)
+        .f64("tracking_error", |x| x.tracking_error)
+        .i64("n_obs", |x| x.n_obs as i64)
+        .f64("lambda", |x| x.lambda)
+        .f64("predicted_r2", |x| x.predicted_r2)
+        .table()
 }
 
 /// The constraints implied by the method and the switches.

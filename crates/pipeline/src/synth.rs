@@ -2,9 +2,10 @@
 //! demo feeds through the stages.
 
 use peergroup_data::{Frequency, InputError, Panel, SeriesKind};
-use peergroup_io::{Column, Table};
+use peergroup_io::{Column, RowTable, Table};
 use peergroup_synth::investors::{FundType, Gender, IncomeBand, Occupation};
-use peergroup_synth::{GarchFund, GarchSynth, IndustrySynth, InvestorsSynth, SalesSynth, Universe};
+use peergroup_synth::universe::FactorAttributes;
+use peergroup_synth::{GarchSynth, IndustrySynth, InvestorsSynth, SalesSynth, Universe};
 
 /// A synthetic universe's fund and factor returns as validated panels (fractions), the
 /// inputs of the style stage.
@@ -135,35 +136,19 @@ pub fn universe_tables(u: &Universe, dynamic: bool) -> [Table; 5] {
             },
         )
         .with("beta", Column::F64(b));
+    let attribute = |get: fn(&FactorAttributes) -> &str| {
+        Column::Text(
+            u.factor_attributes
+                .iter()
+                .map(|a| get(a).to_string())
+                .collect(),
+        )
+    };
     let attrs = Table::new()
         .with("factor", Column::Text(u.factor_names.clone()))
-        .with(
-            "asset_class",
-            Column::Text(
-                u.factor_attributes
-                    .iter()
-                    .map(|a| a.asset_class.clone())
-                    .collect(),
-            ),
-        )
-        .with(
-            "sector",
-            Column::Text(
-                u.factor_attributes
-                    .iter()
-                    .map(|a| a.sector.clone())
-                    .collect(),
-            ),
-        )
-        .with(
-            "region",
-            Column::Text(
-                u.factor_attributes
-                    .iter()
-                    .map(|a| a.region.clone())
-                    .collect(),
-            ),
-        );
+        .with("asset_class", attribute(|a| &a.asset_class))
+        .with("sector", attribute(|a| &a.sector))
+        .with("region", attribute(|a| &a.region));
     [factors, funds, meta, betas, attrs]
 }
 
@@ -174,28 +159,17 @@ pub fn garch_tables(s: &GarchSynth) -> (Table, Table) {
     for (i, f) in s.funds.iter().enumerate() {
         returns.push(&f.name, Column::F64(s.returns[i * t..(i + 1) * t].to_vec()));
     }
-    let col = |g: &dyn Fn(&GarchFund) -> f64| Column::F64(s.funds.iter().map(g).collect());
-    let truth = Table::new()
-        .with(
-            "fund",
-            Column::Text(s.funds.iter().map(|f| f.name.clone()).collect()),
-        )
-        .with(
-            "kind",
-            Column::Text(
-                s.funds
-                    .iter()
-                    .map(|f| f.kind.as_str().to_string())
-                    .collect(),
-            ),
-        )
-        .with("mu", col(&|f| f.params.mu))
-        .with("gamma", col(&|f| f.params.gamma))
-        .with("alpha", col(&|f| f.params.alpha))
-        .with("beta", col(&|f| f.params.beta))
-        .with("delta", col(&|f| f.params.delta))
-        .with("threshold", col(&|f| f.threshold))
-        .with("annual_vol", col(&|f| f.annual_vol));
+    let truth = RowTable::new(&s.funds)
+        .text("fund", |f| f.name.clone())
+        .text("kind", |f| f.kind.as_str().to_string())
+        .f64("mu", |f| f.params.mu)
+        .f64("gamma", |f| f.params.gamma)
+        .f64("alpha", |f| f.params.alpha)
+        .f64("beta", |f| f.params.beta)
+        .f64("delta", |f| f.params.delta)
+        .f64("threshold", |f| f.threshold)
+        .f64("annual_vol", |f| f.annual_vol)
+        .table();
     (returns, truth)
 }
 

@@ -2,40 +2,38 @@
 //! stage hands to the similarity stage equal what reading its written tables gives, and
 //! so do the similarities.
 
-use peergroup_data::{Panel, SeriesKind};
+use peergroup_data::Panel;
 use peergroup_io::{read_exposures, read_fit_r2, write_table, Format};
 use peergroup_pipeline::similarity::{
     factor_similarity, similarity, DateChoice, FactorSource, SimilarityInputs, SimilaritySettings,
 };
 use peergroup_pipeline::style::{style, StyleOutput};
+use peergroup_pipeline::synth::universe_panels;
 use peergroup_pipeline::{Named, Table};
 use peergroup_similarity::FactorSimilarity;
 use peergroup_style::{Constraints, Method, StyleSpec};
 use peergroup_synth::{universe, UniverseConfig};
 
 fn panels(seed: u64) -> (Panel, Panel) {
-    let u = universe(&UniverseConfig {
+    universe_panels(&universe(&UniverseConfig {
         funds: 12,
         factors: 5,
         periods: 160,
         groups: 3,
         seed,
         ..Default::default()
-    });
-    let panel = |ids: &[String], values: &[f64]| {
-        Panel::new(
-            ids.to_vec(),
-            u.dates.clone(),
-            values.to_vec(),
-            SeriesKind::Returns,
-            u.frequency,
-        )
-        .unwrap()
-    };
-    (
-        panel(&u.fund_names, &u.fund_returns),
-        panel(&u.factor_names, &u.factor_returns),
+    }))
+    .unwrap()
+}
+
+/// The style stage on the named `funds.csv` and `factors.csv`.
+fn run_style(funds: &Panel, factors: &Panel, spec: &StyleSpec) -> Result<StyleOutput, String> {
+    style(
+        Named::new(funds, "funds.csv"),
+        Named::new(factors, "factors.csv"),
+        spec,
     )
+    .map_err(|e| e.to_string())
 }
 
 fn round_trip(dir: &std::path::Path, name: &str, table: &Table) -> std::path::PathBuf {
@@ -95,12 +93,7 @@ fn whole_sample_and_rolling_exposures_chain_as_through_files() {
                 step: 10,
                 ..StyleSpec::default()
             };
-            let out = style(
-                Named::new(&funds, "funds"),
-                Named::new(&factors, "factors"),
-                &spec,
-            )
-            .unwrap();
+            let out = run_style(&funds, &factors, &spec).unwrap();
             let dates = if window.is_some() {
                 DateChoice::All
             } else {
@@ -122,12 +115,7 @@ fn cash_exposure_is_carried_without_the_budget_constraint() {
         },
         ..StyleSpec::default()
     };
-    let out = style(
-        Named::new(&funds, "funds"),
-        Named::new(&factors, "factors"),
-        &spec,
-    )
-    .unwrap();
+    let out = run_style(&funds, &factors, &spec).unwrap();
     let ex = out.exposures();
     assert_eq!(ex.factors.names.last().map(String::as_str), Some("CASH"));
     let names: Vec<String> = ex.factors.names.clone();
@@ -149,13 +137,7 @@ fn cash_exposure_is_carried_without_the_budget_constraint() {
 fn errors_name_the_input() {
     let (funds, factors) = panels(7);
     let short = factors.select_dates(&factors.dates()[..4]);
-    let e = style(
-        Named::new(&funds, "funds.csv"),
-        Named::new(&short, "factors.csv"),
-        &StyleSpec::default(),
-    )
-    .unwrap_err()
-    .to_string();
+    let e = run_style(&funds, &short, &StyleSpec::default()).unwrap_err();
     assert!(
         e.contains("funds.csv") && e.contains("factors.csv") && e.contains("too few common dates"),
         "{e}"

@@ -77,6 +77,18 @@ pub struct Dropped {
     pub reason: DropReason,
 }
 
+/// The `(class, date)` of the points in `dropped` that went as price outliers, sorted;
+/// the class as a `u32` code, as in the tables and in the synthetic truth.
+pub fn price_outliers(dropped: &[Dropped]) -> Vec<(u32, Date)> {
+    let mut found: Vec<(u32, Date)> = dropped
+        .iter()
+        .filter(|d| matches!(d.reason, DropReason::PriceOutlier { .. }))
+        .map(|d| (d.class as u32, d.date))
+        .collect();
+    found.sort();
+    found
+}
+
 /// Which records survive the filters (flat, aligned with the table's records).
 #[derive(Clone, Debug)]
 pub struct Kept {

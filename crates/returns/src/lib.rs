@@ -9,8 +9,8 @@ pub mod periods;
 pub mod ranking;
 
 pub use industry::{
-    effects, filter_points, DropReason, Dropped, Effects, EffectsPlan, Grouping, IndustryConfig,
-    Kept,
+    effects, filter_points, price_outliers, DropReason, Dropped, Effects, EffectsPlan, Grouping,
+    IndustryConfig, Kept,
 };
 pub use periods::{period_returns, Period, PeriodReturn};
 pub use ranking::{rank_ytd, RankRow, Side};

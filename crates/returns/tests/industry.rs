@@ -4,7 +4,8 @@
 use peergroup_data::{Date, IndustryBuilder, IndustryTable};
 use peergroup_random::Rng;
 use peergroup_returns::{
-    effects, filter_points, DropReason, Effects, EffectsPlan, Grouping, IndustryConfig, Kept,
+    effects, filter_points, price_outliers, DropReason, Effects, EffectsPlan, Grouping,
+    IndustryConfig, Kept,
 };
 use peergroup_synth::{industry, IndustrySynthConfig};
 
@@ -514,12 +515,7 @@ fn outlier_rule_recovers_synthetic_truth() {
         assert!(s.outliers.len() >= 3);
         let cfg = IndustryConfig::default();
         let (kept, dropped) = filter_points(&t, &cfg);
-        let mut found: Vec<(u32, Date)> = dropped
-            .iter()
-            .filter(|d| matches!(d.reason, DropReason::PriceOutlier { .. }))
-            .map(|d| (d.class as u32, d.date))
-            .collect();
-        found.sort();
+        let found = price_outliers(&dropped);
         assert_eq!(found, s.outliers, "seed {seed}");
         let low = s.aum.iter().filter(|a| **a < cfg.min_aum).count();
         let low_dropped = dropped

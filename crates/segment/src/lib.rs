@@ -71,7 +71,6 @@
 
 mod column;
 mod error;
-mod matrix;
 
 pub mod eda;
 pub mod investors;
@@ -84,5 +83,6 @@ pub mod transform;
 
 pub use column::TextColumn;
 pub use error::{SegmentError, Table};
-pub use matrix::Matrix;
 pub use peergroup_calendar::Date;
+/// The dense row-major `f64` matrix of the features (rows = entities or users).
+pub use peergroup_numeric::Matrix;

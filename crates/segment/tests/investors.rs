@@ -129,7 +129,7 @@ fn numeric_features_by_hand() {
         assert!((f.numeric.get(i, j) - (x - mean) / sd).abs() < 1e-12);
     }
     // A column that is zero for everyone stays zero.
-    assert_eq!(f.numeric.column(Measure::Buy.column(Bond)), [0.0; 4]);
+    assert_eq!(f.numeric.as_ref().col(Measure::Buy.column(Bond)), [0.0; 4]);
     // Profit u4 (−20 only) is the most negative after scaling.
     let pj = Measure::Profit.column(Mixed);
     assert!(f.numeric.get(3, pj) < f.numeric.get(0, pj));

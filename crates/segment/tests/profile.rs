@@ -26,7 +26,8 @@ fn example() -> Example {
         [1000.0, 1.0],
         [2000.0, 0.0],
         [3000.0, 2.0],
-    ]);
+    ])
+    .expect("equal rows");
     let specs = vec![
         NumericSpec::new(
             "aum_money_market",

@@ -28,6 +28,17 @@ pub struct Attribute {
     pub cross: Vec<(String, String, f64)>,
 }
 
+impl Attribute {
+    /// An attribute whose different labels are not similar at all (no `cross` entries).
+    pub fn plain(name: impl Into<String>, labels: Vec<String>) -> Attribute {
+        Attribute {
+            name: name.into(),
+            labels,
+            cross: Vec::new(),
+        }
+    }
+}
+
 impl FactorSimilarity {
     /// Validates a user matrix: `values` is k×k row-major for the k `names`.
     ///

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use csv_writer::CsvSink;
 use parquet_writer::{owned_sources, ParquetSink};
-pub use table::{Column, Table};
+pub use table::{Column, RowTable, Table};
 
 use crate::format::Format;
 

@@ -42,6 +42,14 @@ pub enum Column {
 }
 
 impl Column {
+    /// A [`Column::Key`] from each row's index into `names`.
+    pub fn key(indices: impl IntoIterator<Item = usize>, names: &[String]) -> Column {
+        Column::Key {
+            codes: indices.into_iter().map(|i| i as u32).collect(),
+            names: names.to_vec(),
+        }
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         match self {
@@ -195,5 +203,58 @@ impl Table {
         let mut s = Vec::new();
         self.columns[col].push_cell(row, &mut s);
         String::from_utf8(s).expect("cells are UTF-8")
+    }
+}
+
+/// A [`Table`] built column by column from one record per row, e.g.
+/// `RowTable::new(&bins).f64("share", |b| b.share).table()`.
+#[derive(Clone, Debug)]
+pub struct RowTable<'a, R> {
+    rows: &'a [R],
+    table: Table,
+}
+
+impl<'a, R> RowTable<'a, R> {
+    /// A table of no columns over `rows`.
+    pub fn new(rows: &'a [R]) -> Self {
+        RowTable {
+            rows,
+            table: Table::new(),
+        }
+    }
+
+    /// Add a column made elsewhere (as many rows as records).
+    pub fn with(mut self, name: &str, column: Column) -> Self {
+        self.table.push(name, column);
+        self
+    }
+
+    /// Add a number column, one value per record.
+    pub fn f64(self, name: &str, get: impl Fn(&R) -> f64) -> Self {
+        let column = Column::F64(self.rows.iter().map(get).collect());
+        self.with(name, column)
+    }
+
+    /// Add an integer column, one value per record.
+    pub fn i64(self, name: &str, get: impl Fn(&R) -> i64) -> Self {
+        let column = Column::I64(self.rows.iter().map(get).collect());
+        self.with(name, column)
+    }
+
+    /// Add a text column, one value per record.
+    pub fn text(self, name: &str, get: impl Fn(&R) -> String) -> Self {
+        let column = Column::Text(self.rows.iter().map(get).collect());
+        self.with(name, column)
+    }
+
+    /// Add a date column, one value per record.
+    pub fn date(self, name: &str, get: impl Fn(&R) -> Date) -> Self {
+        let column = Column::Date(self.rows.iter().map(get).collect());
+        self.with(name, column)
+    }
+
+    /// The table built.
+    pub fn table(self) -> Table {
+        self.table
     }
 }

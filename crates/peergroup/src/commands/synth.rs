@@ -1,6 +1,6 @@
 //! `peergroup synth ...`: write synthetic data sets with known truth.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 use peergroup_data::Frequency;
@@ -36,31 +36,41 @@ impl TableFormat {
     }
 }
 
-/// Outputs for the tables `names` under `dir`, checked before anything is generated so a
-/// clobber or a bad extension fails fast.
-fn plan_tables(dir: &Path, names: &[String], force: bool) -> CommandResult<Outputs> {
-    let mut outputs = Outputs::new(force);
-    for n in names {
-        outputs.plan_table(&dir.join(n))?;
-    }
-    Ok(outputs)
+/// `--out`, `--format` and `--force`: where and how a `synth` command writes its tables.
+#[derive(Args, Clone, Debug)]
+pub struct SynthOutput {
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Format of the main table(s) (Parquet for large data).
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: TableFormat,
+    #[command(flatten)]
+    pub force: Force,
 }
 
-/// Write `tables` as `names` under `dir` and commit them together.
-fn write_tables(
-    mut outputs: Outputs,
-    dir: &Path,
-    names: &[String],
-    tables: &[Table],
-) -> CommandResult {
-    step("writing", || -> CommandResult {
-        for (n, t) in names.iter().zip(tables) {
-            outputs.write_table(&dir.join(n), t)?;
+impl SynthOutput {
+    /// Outputs for the tables `names` under `--out`, checked before anything is generated
+    /// so a clobber or a bad extension fails fast.
+    fn plan(&self, names: &[String]) -> CommandResult<Outputs> {
+        let mut outputs = Outputs::new(self.force.force);
+        for n in names {
+            outputs.plan_table(&self.out.join(n))?;
         }
+        Ok(outputs)
+    }
+
+    /// Write `tables` as `names` under `--out` and commit them together.
+    fn write(&self, mut outputs: Outputs, names: &[String], tables: &[Table]) -> CommandResult {
+        step("writing", || -> CommandResult {
+            for (n, t) in names.iter().zip(tables) {
+                outputs.write_table(&self.out.join(n), t)?;
+            }
+            Ok(())
+        })?;
+        outputs.commit()?;
         Ok(())
-    })?;
-    outputs.commit()?;
-    Ok(())
+    }
 }
 
 /// Arguments of `peergroup synth industry`.
@@ -75,14 +85,8 @@ pub struct SynthIndustryArgs {
     /// Random seed.
     #[arg(long, default_value_t = IndustrySynthConfig::default().seed)]
     pub seed: u64,
-    /// Output directory.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// Format of industry.* (Parquet for large data).
-    #[arg(long, value_enum, default_value = "csv")]
-    pub format: TableFormat,
     #[command(flatten)]
-    pub force: Force,
+    pub output: SynthOutput,
 }
 
 /// Run `peergroup synth industry`.
@@ -92,13 +96,12 @@ pub fn run_industry(args: &SynthIndustryArgs) -> CommandResult {
             "--classes must be at least 1 and --days at least 2",
         ));
     }
-    let dir = &args.out;
     let names = [
-        format!("industry.{}", args.format.ext()),
+        format!("industry.{}", args.output.format.ext()),
         "classes.csv".into(),
         "truth_outliers.csv".into(),
     ];
-    let outputs = plan_tables(dir, &names, args.force.force)?;
+    let outputs = args.output.plan(&names)?;
     let s = step("generating", || {
         industry(&IndustrySynthConfig {
             classes: args.classes,
@@ -109,10 +112,11 @@ pub fn run_industry(args: &SynthIndustryArgs) -> CommandResult {
     });
     let (data, classes, truth) = industry_tables(&s);
     let n = data.n_rows();
-    write_tables(outputs, dir, &names, &[data, classes, truth])?;
+    args.output
+        .write(outputs, &names, &[data, classes, truth])?;
     eprintln!(
         "wrote {n} rows of synthetic industry data to {}",
-        dir.display()
+        args.output.out.display()
     );
     Ok(())
 }
@@ -148,14 +152,8 @@ pub struct SynthUniverseArgs {
     /// Probability that a fund's vendor category disagrees with its true group.
     #[arg(long, default_value_t = UniverseConfig::default().category_noise, value_name = "P")]
     pub category_noise: f64,
-    /// Output directory.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// Format of funds.* and true_betas.* (Parquet for large universes).
-    #[arg(long, value_enum, default_value = "csv")]
-    pub format: TableFormat,
     #[command(flatten)]
-    pub force: Force,
+    pub output: SynthOutput,
 }
 
 impl SynthUniverseArgs {
@@ -180,8 +178,7 @@ impl SynthUniverseArgs {
 pub fn run_universe(args: &SynthUniverseArgs) -> CommandResult {
     let config = args.config();
     config.validate().map_err(CommandError::usage)?;
-    let dir = &args.out;
-    let ext = args.format.ext();
+    let ext = args.output.format.ext();
     let names = [
         "factors.csv".to_string(),
         format!("funds.{ext}"),
@@ -189,16 +186,16 @@ pub fn run_universe(args: &SynthUniverseArgs) -> CommandResult {
         format!("true_betas.{ext}"),
         "factor_attributes.csv".to_string(),
     ];
-    let outputs = plan_tables(dir, &names, args.force.force)?;
+    let outputs = args.output.plan(&names)?;
     let u = step("generating", || universe(&config));
     let tables = universe_tables(&u, config.dynamic);
-    write_tables(outputs, dir, &names, &tables)?;
+    args.output.write(outputs, &names, &tables)?;
     eprintln!(
         "wrote a universe of {} funds, {} factors, {} periods to {}",
         u.n_funds(),
         u.n_factors(),
         u.periods(),
-        dir.display()
+        args.output.out.display()
     );
     Ok(())
 }
@@ -215,14 +212,8 @@ pub struct SynthGarchArgs {
     /// Random seed.
     #[arg(long, default_value_t = GarchConfig::default().seed)]
     pub seed: u64,
-    /// Output directory.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// Format of returns.* (Parquet for large universes).
-    #[arg(long, value_enum, default_value = "csv")]
-    pub format: TableFormat,
     #[command(flatten)]
-    pub force: Force,
+    pub output: SynthOutput,
 }
 
 /// Run `peergroup synth garch`.
@@ -232,9 +223,11 @@ pub fn run_garch(args: &SynthGarchArgs) -> CommandResult {
             "--funds must be at least 1 and --periods at least 2",
         ));
     }
-    let dir = &args.out;
-    let names = [format!("returns.{}", args.format.ext()), "truth.csv".into()];
-    let outputs = plan_tables(dir, &names, args.force.force)?;
+    let names = [
+        format!("returns.{}", args.output.format.ext()),
+        "truth.csv".into(),
+    ];
+    let outputs = args.output.plan(&names)?;
     let s = step("generating", || {
         garch_universe(&GarchConfig {
             funds: args.funds,
@@ -244,12 +237,12 @@ pub fn run_garch(args: &SynthGarchArgs) -> CommandResult {
         })
     });
     let (returns, truth) = garch_tables(&s);
-    write_tables(outputs, dir, &names, &[returns, truth])?;
+    args.output.write(outputs, &names, &[returns, truth])?;
     eprintln!(
         "wrote {} funds × {} daily returns (AT-GARCH, known parameters) to {}",
         s.funds.len(),
         s.dates.len(),
-        dir.display()
+        args.output.out.display()
     );
     Ok(())
 }
@@ -269,14 +262,8 @@ pub struct SynthSalesArgs {
     /// Random seed.
     #[arg(long, default_value_t = SalesConfig::default().seed)]
     pub seed: u64,
-    /// Output directory.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// Format of sales.* (Parquet for large data).
-    #[arg(long, value_enum, default_value = "csv")]
-    pub format: TableFormat,
     #[command(flatten)]
-    pub force: Force,
+    pub output: SynthOutput,
 }
 
 /// Run `peergroup synth sales`.
@@ -286,14 +273,13 @@ pub fn run_sales(args: &SynthSalesArgs) -> CommandResult {
             "--offices, --funds and --months must each be at least 1",
         ));
     }
-    let dir = &args.out;
     let names = [
-        format!("sales.{}", args.format.ext()),
+        format!("sales.{}", args.output.format.ext()),
         "funds.csv".into(),
         "truth.csv".into(),
         "fund_truth.csv".into(),
     ];
-    let outputs = plan_tables(dir, &names, args.force.force)?;
+    let outputs = args.output.plan(&names)?;
     let s = step("generating", || {
         sales(&SalesConfig {
             offices: args.offices,
@@ -304,13 +290,13 @@ pub fn run_sales(args: &SynthSalesArgs) -> CommandResult {
         })
     });
     let tables = sales_tables(&s);
-    write_tables(outputs, dir, &names, &tables)?;
+    args.output.write(outputs, &names, &tables)?;
     eprintln!(
         "wrote {} sales rows ({} offices, {} funds) to {}",
         s.n_rows(),
         s.office_names.len(),
         s.fund_names.len(),
-        dir.display()
+        args.output.out.display()
     );
     Ok(())
 }
@@ -327,14 +313,8 @@ pub struct SynthInvestorsArgs {
     /// Random seed.
     #[arg(long, default_value_t = InvestorsConfig::default().seed)]
     pub seed: u64,
-    /// Output directory.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// Format of balances.* (Parquet for large data).
-    #[arg(long, value_enum, default_value = "csv")]
-    pub format: TableFormat,
     #[command(flatten)]
-    pub force: Force,
+    pub output: SynthOutput,
 }
 
 /// Run `peergroup synth investors`.
@@ -344,13 +324,12 @@ pub fn run_investors(args: &SynthInvestorsArgs) -> CommandResult {
             "--users and --days must each be at least 1",
         ));
     }
-    let dir = &args.out;
     let names = [
         "users.csv".to_string(),
-        format!("balances.{}", args.format.ext()),
+        format!("balances.{}", args.output.format.ext()),
         "truth.csv".to_string(),
     ];
-    let outputs = plan_tables(dir, &names, args.force.force)?;
+    let outputs = args.output.plan(&names)?;
     let s = step("generating", || {
         investors(&InvestorsConfig {
             users: args.users,
@@ -361,10 +340,10 @@ pub fn run_investors(args: &SynthInvestorsArgs) -> CommandResult {
     });
     let (users, rows) = (s.users.len(), s.balances.len());
     let tables = investors_tables(s);
-    write_tables(outputs, dir, &names, &tables)?;
+    args.output.write(outputs, &names, &tables)?;
     eprintln!(
         "wrote {users} users and {rows} balance rows to {}",
-        dir.display()
+        args.output.out.display()
     );
     Ok(())
 }

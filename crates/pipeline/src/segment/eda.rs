@@ -2,7 +2,7 @@
 //! referral, generation, age, income, occupations) and how they trade (fund types,
 //! monthly flows, weekdays, daily trends).
 
-use peergroup_io::{Column, Table};
+use peergroup_io::{RowTable, Table};
 use peergroup_report::BarChart;
 use peergroup_segment::eda::{InvestorEda, LevelCount, WEEKDAYS};
 use peergroup_segment::investors::FundType;
@@ -33,123 +33,60 @@ pub const CHARTS: [&str; 4] = [
 
 /// `label,users,share` of a categorical column called `name`.
 fn level_table(rows: &[LevelCount], name: &str) -> Table {
-    Table::new()
-        .with(
-            name,
-            Column::Text(rows.iter().map(|r| r.label.clone()).collect()),
-        )
-        .with(
-            "users",
-            Column::I64(rows.iter().map(|r| r.count as i64).collect()),
-        )
-        .with("share", Column::F64(rows.iter().map(|r| r.share).collect()))
+    RowTable::new(rows)
+        .text(name, |r| r.label.clone())
+        .i64("users", |r| r.count as i64)
+        .f64("share", |r| r.share)
+        .table()
 }
 
 /// The descriptive tables, named as in [`TABLES`] (counts in users, amounts in currency
 /// units, shares as fractions).
 pub fn tables(e: &InvestorEda) -> Vec<(&'static str, Table)> {
-    let age = Table::new()
-        .with(
-            "from",
-            Column::F64(e.age_bins.iter().map(|b| b.from).collect()),
-        )
-        .with("to", Column::F64(e.age_bins.iter().map(|b| b.to).collect()))
-        .with(
-            "users",
-            Column::I64(e.age_bins.iter().map(|b| b.count as i64).collect()),
-        )
-        .with(
-            "share",
-            Column::F64(e.age_bins.iter().map(|b| b.share).collect()),
-        );
-    let occupation = Table::new()
-        .with(
-            "occupation",
-            Column::Text(e.occupation.iter().map(|r| r.label.clone()).collect()),
-        )
-        .with(
-            "users",
-            Column::I64(e.occupation.iter().map(|r| r.count as i64).collect()),
-        )
-        .with(
-            "share",
-            Column::F64(e.occupation.iter().map(|r| r.share).collect()),
-        )
-        .with(
-            "cumulative_share",
-            Column::F64(e.occupation.iter().map(|r| r.cumulative_share).collect()),
-        );
-    let type_names = |types: &mut dyn Iterator<Item = FundType>| {
-        Column::Text(types.map(|t| t.name().to_string()).collect())
-    };
-    let ft = &e.fund_types;
-    let f64s = |f: &dyn Fn(&peergroup_segment::eda::FundTypeRow) -> f64| {
-        Column::F64(ft.iter().map(f).collect())
-    };
-    let fund_types = Table::new()
-        .with("fund_type", type_names(&mut ft.iter().map(|r| r.fund_type)))
-        .with(
-            "holders",
-            Column::I64(ft.iter().map(|r| r.holders as i64).collect()),
-        )
-        .with("mean_aum", f64s(&|r| r.mean_aum))
-        .with("mean_monthly_buy", f64s(&|r| r.mean_monthly_buy))
-        .with("mean_monthly_sell", f64s(&|r| r.mean_monthly_sell))
-        .with("mean_transactions", f64s(&|r| r.mean_transactions))
-        .with("mean_profit", f64s(&|r| r.mean_profit));
-    let m = &e.monthly;
-    let monthly = Table::new()
-        .with("month", Column::Date(m.iter().map(|r| r.month).collect()))
-        .with("fund_type", type_names(&mut m.iter().map(|r| r.fund_type)))
-        .with("buy", Column::F64(m.iter().map(|r| r.buy).collect()))
-        .with("sell", Column::F64(m.iter().map(|r| r.sell).collect()))
-        .with(
-            "transactions",
-            Column::I64(m.iter().map(|r| r.transactions as i64).collect()),
-        )
-        .with(
-            "mean_buy_per_user",
-            Column::F64(m.iter().map(|r| r.mean_buy).collect()),
-        )
-        .with(
-            "mean_sell_per_user",
-            Column::F64(m.iter().map(|r| r.mean_sell).collect()),
-        );
-    let mut weekday = Table::new()
-        .with(
-            "weekday",
-            Column::Text(e.weekday.iter().map(|r| r.name.to_string()).collect()),
-        )
-        .with(
-            "days",
-            Column::I64(e.weekday.iter().map(|r| r.days as i64).collect()),
-        );
+    let age = RowTable::new(&e.age_bins)
+        .f64("from", |b| b.from)
+        .f64("to", |b| b.to)
+        .i64("users", |b| b.count as i64)
+        .f64("share", |b| b.share)
+        .table();
+    let occupation = RowTable::new(&e.occupation)
+        .text("occupation", |r| r.label.clone())
+        .i64("users", |r| r.count as i64)
+        .f64("share", |r| r.share)
+        .f64("cumulative_share", |r| r.cumulative_share)
+        .table();
+    let fund_types = RowTable::new(&e.fund_types)
+        .text("fund_type", |r| r.fund_type.name().to_string())
+        .i64("holders", |r| r.holders as i64)
+        .f64("mean_aum", |r| r.mean_aum)
+        .f64("mean_monthly_buy", |r| r.mean_monthly_buy)
+        .f64("mean_monthly_sell", |r| r.mean_monthly_sell)
+        .f64("mean_transactions", |r| r.mean_transactions)
+        .f64("mean_profit", |r| r.mean_profit)
+        .table();
+    let monthly = RowTable::new(&e.monthly)
+        .date("month", |r| r.month)
+        .text("fund_type", |r| r.fund_type.name().to_string())
+        .f64("buy", |r| r.buy)
+        .f64("sell", |r| r.sell)
+        .i64("transactions", |r| r.transactions as i64)
+        .f64("mean_buy_per_user", |r| r.mean_buy)
+        .f64("mean_sell_per_user", |r| r.mean_sell)
+        .table();
+    let mut weekday = RowTable::new(&e.weekday)
+        .text("weekday", |r| r.name.to_string())
+        .i64("days", |r| r.days as i64);
     for (j, t) in FundType::ALL.iter().enumerate() {
-        weekday.push(
-            t.name(),
-            Column::I64(e.weekday.iter().map(|r| r.transactions[j] as i64).collect()),
-        );
+        weekday = weekday.i64(t.name(), |r| r.transactions[j] as i64);
     }
-    weekday.push(
-        "total",
-        Column::I64(e.weekday.iter().map(|r| r.total as i64).collect()),
-    );
-    let tr = &e.trends;
-    let trends = Table::new()
-        .with("fund_type", type_names(&mut tr.iter().map(|r| r.fund_type)))
-        .with(
-            "days",
-            Column::I64(tr.iter().map(|r| r.trend.n as i64).collect()),
-        )
-        .with(
-            "slope_per_day",
-            Column::F64(tr.iter().map(|r| r.trend.slope).collect()),
-        )
-        .with(
-            "intercept",
-            Column::F64(tr.iter().map(|r| r.trend.intercept).collect()),
-        )
-        .with("r2", Column::F64(tr.iter().map(|r| r.trend.r2).collect()));
+    let weekday = weekday.i64("total", |r| r.total as i64).table();
+    let trends = RowTable::new(&e.trends)
+        .text("fund_type", |r| r.fund_type.name().to_string())
+        .i64("days", |r| r.trend.n as i64)
+        .f64("slope_per_day", |r| r.trend.slope)
+        .f64("intercept", |r| r.trend.intercept)
+        .f64("r2", |r| r.trend.r2)
+        .table();
     let tables = [
         level_table(&e.gender, "gender"),
         level_table(&e.referral, "referral"),

@@ -223,7 +223,7 @@ impl InvestorInput {
     /// k-prototypes with `k` segments on every user.
     pub fn fit(&self, k: usize) -> Result<KPrototypesFit, InputError> {
         let f = &self.features;
-        let numeric = MatRef::new(f.numeric.as_slice(), f.len(), f.numeric.cols()).or_input()?;
+        let numeric = f.numeric.as_ref();
         let data =
             MixedRef::new(numeric, f.categorical.codes(), f.categorical.cols()).or_input()?;
         KPrototypes::new(k)

@@ -13,7 +13,7 @@ use peergroup_cluster::pca::pca;
 use peergroup_cluster::select::{self, KRule};
 use peergroup_cluster::MatRef;
 use peergroup_data::{InputError, Position};
-use peergroup_io::{Column, Table};
+use peergroup_io::{Column, RowTable, Table};
 use peergroup_report::{Scatter, ScatterPoint};
 use peergroup_segment::profile::Profiles;
 use peergroup_segment::SegmentError;
@@ -90,30 +90,16 @@ fn k_note(c: &select::KChoice) -> String {
 }
 
 fn k_table(c: &select::KChoice) -> Table {
-    Table::new()
-        .with(
-            "k",
-            Column::I64(c.table.iter().map(|r| r.k as i64).collect()),
-        )
-        .with(
-            "cost",
-            Column::F64(c.table.iter().map(|r| r.cost).collect()),
-        )
-        .with("gap", Column::F64(c.table.iter().map(|r| r.gap).collect()))
-        .with("gap_sd", Column::F64(c.table.iter().map(|r| r.s).collect()))
-        .with(
-            "silhouette",
-            Column::F64(c.table.iter().map(|r| r.silhouette).collect()),
-        )
-        .with(
-            "chosen",
-            Column::Text(
-                c.table
-                    .iter()
-                    .map(|r| if r.k == c.k { "yes" } else { "" }.to_string())
-                    .collect(),
-            ),
-        )
+    RowTable::new(&c.table)
+        .i64("k", |r| r.k as i64)
+        .f64("cost", |r| r.cost)
+        .f64("gap", |r| r.gap)
+        .f64("gap_sd", |r| r.s)
+        .f64("silhouette", |r| r.silhouette)
+        .text("chosen", |r| {
+            if r.k == c.k { "yes" } else { "" }.to_string()
+        })
+        .table()
 }
 
 /// What a segmentation found, for a summary line.
@@ -258,35 +244,22 @@ fn segment_scatter(
 /// (`column=level`) and per numeric mean.
 fn profiles_table(p: &Profiles) -> Table {
     let segs = &p.segments;
-    let mut t = Table::new()
-        .with(
-            "segment",
-            Column::I64(segs.iter().map(|s| s.segment as i64 + 1).collect()),
-        )
-        .with(
-            "size",
-            Column::I64(segs.iter().map(|s| s.size as i64).collect()),
-        )
-        .with("share", Column::F64(segs.iter().map(|s| s.share).collect()))
-        .with(
-            "description",
-            Column::Text(segs.iter().map(|s| s.description.clone()).collect()),
-        );
+    let mut t = RowTable::new(segs)
+        .i64("segment", |s| s.segment as i64 + 1)
+        .i64("size", |s| s.size as i64)
+        .f64("share", |s| s.share)
+        .text("description", |s| s.description.clone());
     for (j, spec) in p.categorical.iter().enumerate() {
         for (l, level) in spec.levels.iter().enumerate() {
-            t.push(
-                &format!("{}={}", spec.name, level),
-                Column::F64(segs.iter().map(|s| s.level_shares[j][l]).collect()),
-            );
+            t = t.f64(&format!("{}={}", spec.name, level), |s| {
+                s.level_shares[j][l]
+            });
         }
     }
     for (j, spec) in p.numeric.iter().enumerate() {
-        t.push(
-            &format!("mean_{}", spec.name),
-            Column::F64(segs.iter().map(|s| s.means[j]).collect()),
-        );
+        t = t.f64(&format!("mean_{}", spec.name), |s| s.means[j]);
     }
-    t
+    t.table()
 }
 
 /// The names errors give the segmentation inputs (absent: not an input of this stage).

@@ -1,19 +1,15 @@
 //! French section: period returns of the 12 industry portfolios.
 
-use super::{pct, select_ids, Run, FRENCH_INDUSTRIES, FRENCH_MONTHLY_CSV};
+use super::{pct, select_ids, Run, FRENCH_INDUSTRIES, FRENCH_INPUT, FRENCH_MONTHLY_CSV};
 use crate::commands::CommandResult;
-use peergroup_io::{read_series, SeriesOptions};
 use peergroup_pipeline::returns::periods_table;
 use peergroup_report::{line_chart, Block, LineChart, Report, Section, Series, XAxis};
 use peergroup_returns::{period_returns, Period};
 
 /// Calendar-year and trailing returns of the 12 French industry portfolios.
 pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
-    run.text("inputs/french_monthly_1949_2017.csv", FRENCH_MONTHLY_CSV)?;
-    let all = read_series(
-        &run.path("inputs/french_monthly_1949_2017.csv"),
-        &SeriesOptions::default(),
-    )?;
+    run.text(FRENCH_INPUT, FRENCH_MONTHLY_CSV)?;
+    let all = run.series(FRENCH_INPUT)?;
     let industries = select_ids(&all, &FRENCH_INDUSTRIES)?;
     let periods = period_returns(&industries, &[1, 3, 5, 10]);
     run.table(

@@ -3,7 +3,7 @@
 
 use super::{pct, thousands, Run};
 use crate::commands::CommandResult;
-use peergroup_data::{Date, IndustryTable, Panel, SeriesKind};
+use peergroup_data::{IndustryTable, Panel, SeriesKind};
 use peergroup_io::{read_industry, read_metadata};
 use peergroup_pipeline::industry::{self, grouping, GroupBy};
 use peergroup_pipeline::returns::{dropped_table, effects_table, rank_table};
@@ -12,7 +12,9 @@ use peergroup_pipeline::Named;
 use peergroup_report::{
     bar_chart, line_chart, BarChart, Block, LineChart, Report, Section, Series, XAxis,
 };
-use peergroup_returns::{rank_ytd, DropReason, Effects, Grouping, IndustryConfig, Side};
+use peergroup_returns::{
+    price_outliers, rank_ytd, DropReason, Effects, Grouping, IndustryConfig, Side,
+};
 use peergroup_synth::{industry as synth_industry, IndustrySynthConfig};
 
 /// Synthetic daily industry data → cleaning → class/fund/manager indices → YTD ranks.
@@ -60,17 +62,9 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         heading: "Industry analytics: synthetic CAFCI-style daily fund data".into(),
         blocks: Vec::new(),
     };
-    let n_out = dropped
-        .iter()
-        .filter(|d| matches!(d.reason, DropReason::PriceOutlier { .. }))
-        .count();
+    let found = price_outliers(dropped);
+    let n_out = found.len();
     let n_low = dropped.len() - n_out;
-    let mut found: Vec<(u32, Date)> = dropped
-        .iter()
-        .filter(|d| matches!(d.reason, DropReason::PriceOutlier { .. }))
-        .map(|d| (d.class as u32, d.date))
-        .collect();
-    found.sort();
     let hits = found
         .iter()
         .filter(|f| synth.outliers.binary_search(f).is_ok())

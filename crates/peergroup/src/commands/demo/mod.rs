@@ -43,6 +43,9 @@ mod style;
 
 const MARKER: &str = ".peergroup-run";
 
+/// Where the run keeps its copy of [`FRENCH_MONTHLY_CSV`].
+const FRENCH_INPUT: &str = "inputs/french_monthly_1949_2017.csv";
+
 /// A run directory being written.
 struct Run {
     dir: PathBuf,
@@ -53,26 +56,41 @@ impl Run {
         self.dir.join(rel)
     }
 
-    fn table(&self, rel: &str, t: &Table) -> CommandResult {
+    /// The path of `rel`, its parent directory created.
+    fn create(&self, rel: &str) -> CommandResult<PathBuf> {
         let p = self.path(rel);
         if let Some(parent) = p.parent() {
             std::fs::create_dir_all(parent).map_err(|e| {
                 CommandError::System(format!("cannot create {}: {e}", parent.display()))
             })?;
         }
+        Ok(p)
+    }
+
+    fn table(&self, rel: &str, t: &Table) -> CommandResult {
+        let p = self.create(rel)?;
         write_table(&p, Format::of(&p)?, t)
             .map_err(|e| CommandError::System(format!("cannot write {}: {e}", p.display())))
     }
 
     fn text(&self, rel: &str, s: &str) -> CommandResult {
-        let p = self.path(rel);
-        if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                CommandError::System(format!("cannot create {}: {e}", parent.display()))
-            })?;
-        }
+        let p = self.create(rel)?;
         std::fs::write(&p, s)
             .map_err(|e| CommandError::System(format!("cannot write {}: {e}", p.display())))
+    }
+
+    /// The series of the wide returns table `rel` of the run.
+    fn series(&self, rel: &str) -> CommandResult<Panel> {
+        Ok(read_series(&self.path(rel), &SeriesOptions::default())?)
+    }
+
+    /// The bundled French data of the run: the 18 portfolios as funds on the 12 industry
+    /// portfolios as factors, monthly returns.
+    fn french_aligned(&self) -> CommandResult<peergroup_pipeline::style::Aligned> {
+        let all = self.series(FRENCH_INPUT)?;
+        let factors = select_ids(&all, &FRENCH_INDUSTRIES)?;
+        let funds = select_ids(&all, &FRENCH_PORTFOLIOS)?;
+        Ok(peergroup_pipeline::style::Aligned { funds, factors })
     }
 }
 
@@ -177,28 +195,34 @@ fn build(run: &Run) -> CommandResult {
         subtitle: "Every stage of peergroup on bundled and synthetic data. Tables are CSV files next to this page; charts are SVG.".into(),
         sections: Vec::new(),
     };
-    step("industry analytics on synthetic CAFCI-style data", || {
-        industry::section(run, &mut report)
-    })?;
-    step("period returns of the French industry portfolios", || {
-        french::section(run, &mut report)
-    })?;
-    step(
-        "style analysis of the French size/value/momentum portfolios",
-        || style::section(run, &mut report),
-    )?;
-    step("dynamic style analysis on a synthetic universe", || {
-        dsa::section(run, &mut report)
-    })?;
-    step("fund similarity and peer groups", || {
-        peer_groups::section(run, &mut report)
-    })?;
-    step("risk/return ratings (AT-GARCH)", || {
-        ratings::section(run, &mut report)
-    })?;
-    step("segmentation of offices, funds and app investors", || {
-        segments::section(run, &mut report)
-    })?;
+    type SectionFn = fn(&Run, &mut Report) -> CommandResult;
+    let sections: [(&str, SectionFn); 7] = [
+        (
+            "industry analytics on synthetic CAFCI-style data",
+            industry::section,
+        ),
+        (
+            "period returns of the French industry portfolios",
+            french::section,
+        ),
+        (
+            "style analysis of the French size/value/momentum portfolios",
+            style::section,
+        ),
+        (
+            "dynamic style analysis on a synthetic universe",
+            dsa::section,
+        ),
+        ("fund similarity and peer groups", peer_groups::section),
+        ("risk/return ratings (AT-GARCH)", ratings::section),
+        (
+            "segmentation of offices, funds and app investors",
+            segments::section,
+        ),
+    ];
+    for (what, section) in sections {
+        step(what, || section(run, &mut report))?;
+    }
     let json =
         serde_json::to_string_pretty(&report).map_err(|e| CommandError::System(e.to_string()))?;
     run.text("report.json", &json)?;

@@ -1,12 +1,12 @@
 //! Peer-group section: factor-aware similarity and peer groups of the French portfolios
 //! and of a synthetic universe.
 
-use super::{select_ids, sharpe_spec, write_universe, Run, FRENCH_INDUSTRIES, FRENCH_PORTFOLIOS};
+use super::{sharpe_spec, write_universe, Run};
 use crate::commands::CommandResult;
 use peergroup_cluster::linkage::{linkage_owned, Linkage};
 use peergroup_cluster::validity::{adjusted_rand_index, normalized_mutual_info};
 use peergroup_cluster::Fit;
-use peergroup_io::{read_series, SeriesOptions, Table};
+use peergroup_io::Table;
 use peergroup_report::{dendrogram, heatmap, scatter, Dendrogram, Heatmap, Scatter, ScatterPoint};
 use peergroup_report::{Block, Report, Section};
 use peergroup_similarity::{
@@ -19,13 +19,7 @@ use peergroup_synth::{universe, UniverseConfig};
 /// Factor-aware similarity and peer groups: the French portfolios (factor similarity =
 /// industry return correlation clipped to [0, 1]) and a synthetic universe with truth.
 pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
-    let all = read_series(
-        &run.path("inputs/french_monthly_1949_2017.csv"),
-        &SeriesOptions::default(),
-    )?;
-    let factors = select_ids(&all, &FRENCH_INDUSTRIES)?;
-    let funds = select_ids(&all, &FRENCH_PORTFOLIOS)?;
-    let aligned = peergroup_pipeline::style::Aligned { funds, factors };
+    let aligned = run.french_aligned()?;
     let spec = sharpe_spec(None, 12.0);
     let whole = peergroup_pipeline::style::run_aligned(&aligned, &spec)?;
     let (n, k, t) = (
@@ -195,11 +189,7 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
     let attributes: Vec<Attribute> = u
         .attribute_columns()
         .into_iter()
-        .map(|(name, labels)| Attribute {
-            name: name.into(),
-            labels,
-            cross: Vec::new(),
-        })
+        .map(|(name, labels)| Attribute::plain(name, labels))
         .collect();
     let usx = FactorSimilarity::from_attributes(&u.factor_names, &attributes, None)?;
     let us = rescaled_condensed(&systematic_similarity_condensed(

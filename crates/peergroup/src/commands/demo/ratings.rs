@@ -1,10 +1,29 @@
 //! Ratings section: stars of the French portfolios and of a synthetic AT-GARCH universe.
 
-use super::{pct, select_ids, Run, FRENCH_INDUSTRIES, FRENCH_PORTFOLIOS};
+use super::{pct, select_ids, Run, FRENCH_INDUSTRIES, FRENCH_INPUT, FRENCH_PORTFOLIOS};
 use crate::commands::CommandResult;
-use peergroup_io::{read_series, SeriesOptions, Table};
+use peergroup_data::Panel;
+use peergroup_io::Table;
 use peergroup_pipeline::{rating, Named};
 use peergroup_report::{Block, Report, Section};
+
+/// The ratings of `returns` (checked and rated by the pipeline), written as `<stem>.csv` and charted as `<stem>.svg` under
+/// `title`.
+fn rate(
+    run: &Run,
+    returns: Named<'_, Panel>,
+    settings: &rating::RateSettings,
+    stem: &str,
+    title: &str,
+) -> CommandResult<Vec<rating::FundRating>> {
+    let rated = rating::rate(returns, settings)?;
+    run.table(&format!("{stem}.csv"), &rating::ratings_table(&rated))?;
+    run.text(
+        &format!("{stem}.svg"),
+        &rating::ratings_chart(&rated, title).to_svg(),
+    )?;
+    Ok(rated)
+}
 
 /// Rows of the ratings table shown on the page: fund, stars, classes, gain, risks, δ, note.
 fn rating_rows(rows: &[rating::FundRating], show: usize) -> Vec<Vec<String>> {
@@ -70,10 +89,7 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
     use peergroup_rating::garch::FitOptions;
     let options = FitOptions::default();
     // Monthly: the 12 industries and 18 size/value/momentum portfolios, 1949–2017.
-    let all = read_series(
-        &run.path("inputs/french_monthly_1949_2017.csv"),
-        &SeriesOptions::default(),
-    )?;
+    let all = run.series(FRENCH_INPUT)?;
     let mut ids: Vec<&str> = FRENCH_INDUSTRIES.to_vec();
     ids.extend(FRENCH_PORTFOLIOS);
     let monthly = select_ids(&all, &ids)?;
@@ -82,18 +98,12 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         wide.push(id, peergroup_io::Column::F64(monthly.series(i).to_vec()));
     }
     run.table("inputs/french_portfolios_monthly.csv", &wide)?;
-    let french = rating::rate(
+    let french = rate(
+        run,
         Named::new(&monthly, "french_monthly_1949_2017.csv"),
         &options.into(),
-    )?;
-    run.table("french_ratings.csv", &rating::ratings_table(&french))?;
-    run.text(
-        "french_ratings.svg",
-        &rating::ratings_chart(
-            &french,
-            "French portfolios 1949–2017: gain vs AT-GARCH risk",
-        )
-        .to_svg(),
+        "french_ratings",
+        "French portfolios 1949–2017: gain vs AT-GARCH risk",
     )?;
 
     // Daily: a synthetic universe with known parameters.
@@ -107,18 +117,13 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
     let (returns, truth) = peergroup_pipeline::synth::garch_tables(&synth);
     run.table("inputs/garch/returns.csv", &returns)?;
     run.table("inputs/garch/truth.csv", &truth)?;
-    let daily = read_series(
-        &run.path("inputs/garch/returns.csv"),
-        &SeriesOptions::default(),
-    )?;
-    let rated = rating::rate(
+    let daily = run.series("inputs/garch/returns.csv")?;
+    let rated = rate(
+        run,
         Named::new(&daily, "inputs/garch/returns.csv"),
         &options.into(),
-    )?;
-    run.table("garch_ratings.csv", &rating::ratings_table(&rated))?;
-    run.text(
-        "garch_ratings.svg",
-        &rating::ratings_chart(&rated, "Synthetic daily funds: gain vs AT-GARCH risk").to_svg(),
+        "garch_ratings",
+        "Synthetic daily funds: gain vs AT-GARCH risk",
     )?;
     // How often the t-tests keep the terms the truth has.
     let mut recovery = Vec::new();

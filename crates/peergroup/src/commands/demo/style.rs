@@ -1,20 +1,13 @@
 //! Style section: rolling style analysis of the French size/value/momentum portfolios.
 
-use super::{pct, select_ids, sharpe_spec, Run, FRENCH_INDUSTRIES, FRENCH_PORTFOLIOS};
+use super::{pct, sharpe_spec, Run};
 use crate::commands::CommandResult;
-use peergroup_io::{read_series, SeriesOptions};
 use peergroup_report::{stacked_area, Block, Report, Section, StackedArea, XAxis};
 
 /// Rolling 36-month Sharpe style analysis of the 18 size/value/momentum portfolios on the
 /// 12 industry portfolios.
 pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
-    let all = read_series(
-        &run.path("inputs/french_monthly_1949_2017.csv"),
-        &SeriesOptions::default(),
-    )?;
-    let factors = select_ids(&all, &FRENCH_INDUSTRIES)?;
-    let funds = select_ids(&all, &FRENCH_PORTFOLIOS)?;
-    let aligned = peergroup_pipeline::style::Aligned { funds, factors };
+    let aligned = run.french_aligned()?;
     let spec = |window| sharpe_spec(window, 12.0);
     let rolling = peergroup_pipeline::style::run_aligned(&aligned, &spec(Some(36)))?;
     let whole = peergroup_pipeline::style::run_aligned(&aligned, &spec(None))?;

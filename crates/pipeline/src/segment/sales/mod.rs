@@ -483,8 +483,9 @@ fn description_features(f: &SalesFeatures) -> (Matrix, Vec<NumericSpec>, Matrix)
     let mean: Vec<f64> = (0..n)
         .map(|i| f.quarterly.row(i).iter().sum::<f64>() / q)
         .collect();
-    let size = Matrix::new(n, 1, mean.clone());
-    let size_scaled = Matrix::new(n, 1, mean.iter().map(|&v| signed_log1p(v)).collect());
+    let size = Matrix::new(mean.clone(), n, 1).expect("one mean per office");
+    let size_scaled = Matrix::new(mean.iter().map(|&v| signed_log1p(v)).collect(), n, 1)
+        .expect("one mean per office");
     let mut specs = vec![NumericSpec::new(
         "sales_per_quarter",
         "quarterly sales",

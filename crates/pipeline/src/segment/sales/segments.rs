@@ -1,7 +1,7 @@
 //! The sales segments as data, tables and charts.
 
 use peergroup_cluster::linkage::Dendrogram;
-use peergroup_io::{Column, Table};
+use peergroup_io::{Column, RowTable, Table};
 use peergroup_report::{BarChart, Dendrogram as DendrogramChart};
 use peergroup_segment::outside::OutsideRow;
 use peergroup_segment::profile::Profiles;
@@ -158,19 +158,13 @@ pub fn sells_outside(r: &OutsideRow) -> bool {
 }
 
 fn outside_table(rows: &[OutsideRow]) -> Table {
-    let text = |f: &dyn Fn(&OutsideRow) -> String| Column::Text(rows.iter().map(f).collect());
-    Table::new()
-        .with("fund", text(&|r| r.fund.clone()))
-        .with(
-            "cluster",
-            Column::I64(rows.iter().map(|r| r.cluster as i64 + 1).collect()),
-        )
-        .with("category", text(&|r| r.category.clone()))
-        .with("majority_category", text(&|r| r.majority_category.clone()))
-        .with(
-            "own_share",
-            Column::F64(rows.iter().map(|r| r.own_share).collect()),
-        )
-        .with("outside", text(&|r| sells_outside(r).to_string()))
-        .with("peers_outside_category", text(&|r| r.peers.join(" ")))
+    RowTable::new(rows)
+        .text("fund", |r| r.fund.clone())
+        .i64("cluster", |r| r.cluster as i64 + 1)
+        .text("category", |r| r.category.clone())
+        .text("majority_category", |r| r.majority_category.clone())
+        .f64("own_share", |r| r.own_share)
+        .text("outside", |r| sells_outside(r).to_string())
+        .text("peers_outside_category", |r| r.peers.join(" "))
+        .table()
 }
