@@ -1,18 +1,22 @@
 //! Peer-group section: factor-aware similarity and peer groups of the French portfolios
 //! and of a synthetic universe.
 
-use super::{sharpe_spec, write_universe, Run};
-use crate::commands::CommandResult;
-use peergroup_cluster::linkage::{linkage_owned, Linkage};
+use super::{write_universe, Run};
+use crate::commands::{CommandError, CommandResult};
+use peergroup_cluster::labels::encode;
 use peergroup_cluster::validity::{adjusted_rand_index, normalized_mutual_info};
-use peergroup_cluster::Fit;
 use peergroup_io::Table;
-use peergroup_report::{dendrogram, heatmap, scatter, Dendrogram, Heatmap, Scatter, ScatterPoint};
-use peergroup_report::{Block, Report, Section};
-use peergroup_similarity::{
-    condensed_distance_from, correlation, rescaled_condensed, systematic_similarity_condensed,
-    Attribute, ExposureScale, FactorSimilarity, MissingReturns,
+use peergroup_pipeline::cluster::{
+    cluster, ClusterInput, ClusterMethod, ClusterOutput, ClusterSettings,
 };
+use peergroup_pipeline::similarity::{
+    similarity_matrices, DateSimilarity, SimilarityInputs, SimilaritySettings,
+};
+use peergroup_pipeline::style::{self, StyleOutput};
+use peergroup_pipeline::{KChoice, Named};
+use peergroup_report::{heatmap, scatter, Heatmap, Scatter, ScatterPoint};
+use peergroup_report::{Block, Report, Section};
+use peergroup_similarity::{correlation, Attribute, FactorSimilarity, MissingReturns};
 use peergroup_style::StyleSpec;
 use peergroup_synth::{universe, UniverseConfig};
 
@@ -20,8 +24,6 @@ use peergroup_synth::{universe, UniverseConfig};
 /// industry return correlation clipped to [0, 1]) and a synthetic universe with truth.
 pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
     let aligned = run.french_aligned()?;
-    let spec = sharpe_spec(None, 12.0);
-    let whole = peergroup_pipeline::style::run_aligned(&aligned, &spec)?;
     let (n, k, t) = (
         aligned.funds.n_ids(),
         aligned.factors.n_ids(),
@@ -40,32 +42,28 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         sx_values[i * k + i] = 1.0;
     }
     let sx = FactorSimilarity::from_matrix(aligned.factors.ids().to_vec(), sx_values)?;
-    let s_star = rescaled_condensed(&systematic_similarity_condensed(
-        &whole.betas,
-        n,
-        &sx,
-        ExposureScale::Raw,
-    )?);
     let fund_x: Vec<f64> = (0..n)
         .flat_map(|i| aligned.funds.series(i).to_vec())
         .collect();
     let fund_corr = correlation(&fund_x, n, t, 24, MissingReturns::CommonDates)?.to_condensed();
-    let names = aligned.funds.ids().to_vec();
-    let tree = linkage_owned(condensed_distance_from(&s_star), n, Linkage::Average)?;
-    let order = tree.leaf_order();
-    run.text(
-        "french_similarity_dendrogram.svg",
-        &dendrogram(&Dendrogram {
-            title: "French portfolios: average linkage on 1 − S* (factor-aware similarity)".into(),
-            labels: names.clone(),
-            merges: tree
-                .merges
-                .iter()
-                .map(|m| (m.left, m.right, m.height, m.size))
-                .collect(),
-            y_label: "1 − S*".into(),
-        }),
-    )?;
+    let whole = style::fit(aligned, "funds", "factors", &StyleSpec::default())?;
+    // Without R² every fund's S equals S* (METHODS §3.7).
+    let french = s_star_of(&whole, &sx)?;
+    let s_star = &french.similarity;
+    let names = french.ids.clone();
+    let groups = average_linkage(&french, 2)?;
+    let order = groups
+        .dendrogram
+        .as_ref()
+        .map(|tree| tree.leaf_order())
+        .unwrap_or_default();
+    let chart = groups.dendrogram_chart(
+        "French portfolios: average linkage on 1 − S* (factor-aware similarity)",
+        "1 − S*",
+    );
+    if let Some(chart) = chart {
+        run.text("french_similarity_dendrogram.svg", &chart.to_svg())?;
+    }
     let full = s_star.to_full();
     let mut cells = Vec::with_capacity(n * n);
     for &i in &order {
@@ -170,20 +168,10 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         ..Default::default()
     });
     let (ufunds, ufactors) = write_universe(run, &u, false, "peer_universe")?;
-    let ua = peergroup_pipeline::style::align(
-        &ufunds,
-        &ufactors,
-        "funds.csv",
-        "factors.csv",
-        13,
-        "a fit on 12 factors",
-    )?;
-    let ustyle = peergroup_pipeline::style::run_aligned(
-        &ua,
-        &StyleSpec {
-            periods_per_year: 52.0,
-            ..spec
-        },
+    let ustyle = style::style(
+        Named::new(&ufunds, "funds.csv"),
+        Named::new(&ufactors, "factors.csv"),
+        &StyleSpec::default(),
     )?;
     let un = u.n_funds();
     let attributes: Vec<Attribute> = u
@@ -192,57 +180,47 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         .map(|(name, labels)| Attribute::plain(name, labels))
         .collect();
     let usx = FactorSimilarity::from_attributes(&u.factor_names, &attributes, None)?;
-    let us = rescaled_condensed(&systematic_similarity_condensed(
-        &ustyle.betas,
-        un,
-        &usx,
-        ExposureScale::Raw,
-    )?);
-    let ucorr = correlation(
-        &u.fund_returns,
-        un,
-        u.periods(),
-        24,
-        MissingReturns::CommonDates,
-    )?
-    .to_condensed();
+    let us = s_star_of(&ustyle, &usx)?;
+    let ucorr = DateSimilarity {
+        date: us.date,
+        ids: us.ids.clone(),
+        similarity: correlation(
+            &u.fund_returns,
+            un,
+            u.periods(),
+            24,
+            MissingReturns::CommonDates,
+        )?
+        .to_condensed(),
+    };
     let g = 6;
-    let by_sim = linkage_owned(condensed_distance_from(&us), un, Linkage::Average)?.cut_k(g)?;
-    let by_corr = linkage_owned(condensed_distance_from(&ucorr), un, Linkage::Average)?.cut_k(g)?;
-    let mut cat_names: Vec<String> = Vec::new();
-    let cats: Vec<usize> = u
-        .category
-        .iter()
-        .map(|c| match cat_names.iter().position(|x| x == c) {
-            Some(i) => i,
-            None => {
-                cat_names.push(c.clone());
-                cat_names.len() - 1
-            }
-        })
-        .collect();
+    let by_sim = average_linkage(&us, g)?.labels;
+    let by_corr = average_linkage(&ucorr, g)?.labels;
+    let (cats, _) = encode(&u.category);
+    let agreement = |what: &str, labels: &[usize]| -> CommandResult<Vec<String>> {
+        Ok(vec![
+            what.to_string(),
+            format!("{:.3}", adjusted_rand_index(labels, &u.true_group)?),
+            format!("{:.3}", normalized_mutual_info(labels, &u.true_group)?),
+        ])
+    };
     let rows = vec![
-        vec![
-            "factor-aware similarity S*".to_string(),
-            format!("{:.3}", adjusted_rand_index(&by_sim, &u.true_group)?),
-            format!("{:.3}", normalized_mutual_info(&by_sim, &u.true_group)?),
-        ],
-        vec![
-            "correlation of returns".to_string(),
-            format!("{:.3}", adjusted_rand_index(&by_corr, &u.true_group)?),
-            format!("{:.3}", normalized_mutual_info(&by_corr, &u.true_group)?),
-        ],
-        vec![
-            "vendor categories".to_string(),
-            format!("{:.3}", adjusted_rand_index(&cats, &u.true_group)?),
-            format!("{:.3}", normalized_mutual_info(&cats, &u.true_group)?),
-        ],
+        agreement("factor-aware similarity S*", &by_sim)?,
+        agreement("correlation of returns", &by_corr)?,
+        agreement("vendor categories", &cats)?,
     ];
-    let coords =
-        peergroup_cluster::embed::classical_mds(&condensed_distance_from(&us), un, 4, 1).coords;
-    let sel = peergroup_cluster::gmm::GmmSearch::new(1..=9, &peergroup_cluster::gmm::CovModel::ALL)
-        .seed(1)
-        .fit(peergroup_cluster::MatRef::new(&coords, un, 4)?)?;
+    // k by BIC of Gaussian mixtures on the 4-dimensional MDS embedding of 1 − S*.
+    let mixtures = cluster(
+        ClusterInput::Matrix(Named::new(&us, "S*")),
+        &ClusterSettings {
+            method: ClusterMethod::Gmm,
+            k: KChoice::Auto,
+            ..ClusterSettings::default()
+        },
+    )?;
+    let sel = mixtures
+        .selection
+        .ok_or_else(|| CommandError::System("mixtures were not fitted".into()))?;
     report.sections.push(Section {
         heading: "Fund similarity and peer groups (Fragkiskos & Bauman)".into(),
         blocks: vec![
@@ -283,4 +261,34 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         ],
     });
     Ok(())
+}
+
+/// S* of every pair of funds on the last date of a style run's exposures, through the
+/// similarity stage (no R²: S = S*).
+fn s_star_of(style: &StyleOutput, sx: &FactorSimilarity) -> CommandResult<DateSimilarity> {
+    let exposures = style.exposures();
+    let mut dates = similarity_matrices(
+        SimilarityInputs {
+            exposures: Named::new(&exposures, "exposures"),
+            r2: None,
+            residuals: None,
+        },
+        sx,
+        &SimilaritySettings::default(),
+    )?;
+    dates
+        .pop()
+        .ok_or_else(|| CommandError::System("no similarity date".into()))
+}
+
+/// Average-linkage peer groups of `1 − S`, cut at `k`, through the cluster stage.
+fn average_linkage(s: &DateSimilarity, k: usize) -> CommandResult<ClusterOutput> {
+    Ok(cluster(
+        ClusterInput::Matrix(Named::new(s, "similarity")),
+        &ClusterSettings {
+            method: ClusterMethod::Average,
+            k: KChoice::Fixed(k),
+            ..ClusterSettings::default()
+        },
+    )?)
 }
