@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use peergroup_cluster::select::KRule;
 use peergroup_data::{Date, SeriesKind};
-use peergroup_io::SeriesOptions;
+use peergroup_io::{OutputError, Outputs, SeriesOptions};
 use peergroup_pipeline::segment::KSettings;
 use peergroup_pipeline::KChoice;
 
@@ -17,6 +17,16 @@ pub struct OutputFile {
     pub out: PathBuf,
     #[command(flatten)]
     pub force: Force,
+}
+
+impl OutputFile {
+    /// The outputs of a command, with `--out` planned first: an existing file without
+    /// `--force`, a bad extension or a missing folder fail before any work.
+    pub fn plan(&self) -> Result<Outputs, OutputError> {
+        let mut outputs = Outputs::new(self.force.force);
+        outputs.plan_table(&self.out)?;
+        Ok(outputs)
+    }
 }
 
 /// `--out DIR` and `--force`: a folder of outputs.

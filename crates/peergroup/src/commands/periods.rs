@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use peergroup_io::{read_series, Outputs};
+use peergroup_io::read_series;
 use peergroup_pipeline::returns::{self, DEFAULT_TRAILING};
 
 use super::options::{comma_default, OutputFile, SeriesFlags};
@@ -30,8 +30,7 @@ pub struct PeriodsArgs {
 /// Run `peergroup periods`.
 pub fn run(args: &PeriodsArgs) -> CommandResult {
     let out = &args.output.out;
-    let mut outputs = Outputs::new(args.output.force.force);
-    outputs.plan_table(out)?;
+    let mut outputs = args.output.plan()?;
     let panel = read_series(&args.series, &args.flags.options(&[args.column.as_str()]))?;
     let (table, n) = returns::periods(&panel, &args.trailing);
     outputs.write_table(out, &table)?;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use peergroup_io::{read_series, Outputs};
+use peergroup_io::read_series;
 use peergroup_pipeline::returns::{self, RankSettings};
 
 use super::options::{OutputFile, SeriesFlags};
@@ -33,8 +33,7 @@ pub struct RankArgs {
 /// Run `peergroup rank`.
 pub fn run(args: &RankArgs) -> CommandResult {
     let out = &args.output.out;
-    let mut outputs = Outputs::new(args.output.force.force);
-    outputs.plan_table(out)?;
+    let mut outputs = args.output.plan()?;
     let panel = read_series(
         &args.returns,
         &args.flags.options(&["daily_return", "value"]),

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use peergroup_io::{read_series, read_star_ratings, Outputs};
+use peergroup_io::{read_series, read_star_ratings};
 use peergroup_pipeline::rating::{self, RateSettings};
 use peergroup_pipeline::Named;
 use peergroup_rating::garch::FitOptions;
@@ -104,8 +104,7 @@ pub fn run(args: &RateArgs) -> CommandResult {
         ));
     }
     let out = &args.output.out;
-    let mut outputs = Outputs::new(args.output.force.force);
-    outputs.plan_table(out)?;
+    let mut outputs = args.output.plan()?;
     if let Some(p) = &comparison_out {
         outputs.plan_table(p)?;
     }

@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 use peergroup_data::Date;
 use peergroup_io::{
     read_cross_labels, read_exposures, read_fit_r2, read_metadata, read_series, read_similarity,
-    read_square_matrix, Outputs,
+    read_square_matrix,
 };
 use peergroup_pipeline::similarity::{
     self, Averaging, CorrelationSettings, DateChoice, FactorSource, PeersSettings,
@@ -111,8 +111,7 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
         return Err(CommandError::usage(FACTORS_NEEDED));
     }
     let out = &args.output.out;
-    let mut outputs = Outputs::new(args.output.force.force);
-    outputs.plan_table(out)?;
+    let mut outputs = args.output.plan()?;
     let ex = read_exposures(&args.exposures)?;
     let ex_name = name(&args.exposures);
     let sx = if let Some(path) = &args.factor_similarity {
@@ -210,8 +209,7 @@ pub struct CorrelationArgs {
 /// Run `peergroup correlation`.
 pub fn run_correlation(args: &CorrelationArgs) -> CommandResult {
     let out = &args.output.out;
-    let mut outputs = Outputs::new(args.output.force.force);
-    outputs.plan_table(out)?;
+    let mut outputs = args.output.plan()?;
     let panel = read_series(&args.returns, &args.flags.options(&["value"]))?.to_returns();
     let pairs = similarity::correlation(
         &panel,
@@ -251,8 +249,7 @@ pub struct PeersArgs {
 /// Run `peergroup peers`.
 pub fn run_peers(args: &PeersArgs) -> CommandResult {
     let out = &args.output.out;
-    let mut outputs = Outputs::new(args.output.force.force);
-    outputs.plan_table(out)?;
+    let mut outputs = args.output.plan()?;
     let sim = read_similarity(&args.similarity)?;
     let meta = args
         .meta

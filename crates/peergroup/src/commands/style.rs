@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use peergroup_io::{read_series, Outputs};
+use peergroup_io::read_series;
 use peergroup_pipeline::style::{self, constraints};
 use peergroup_pipeline::Named;
 use peergroup_style::{Criterion, Lambda, Method, StyleSpec};
@@ -156,8 +156,7 @@ pub fn parse_lambda(s: &str) -> Result<Lambda, String> {
 /// Run `peergroup style`.
 pub fn run(args: &StyleArgs) -> CommandResult {
     let out = &args.output.out;
-    let mut outputs = Outputs::new(args.output.force.force);
-    outputs.plan_table(out)?;
+    let mut outputs = args.output.plan()?;
     if let Some(f) = &args.fit_out {
         outputs.plan_table(f)?;
     }
