@@ -20,6 +20,7 @@
 //! | [`segment`] | segments of offices, funds and app investors |
 //! | [`synth`] | synthetic data with known truth, as tables |
 
+mod artifact;
 mod chart;
 mod error;
 mod k;
@@ -34,6 +35,7 @@ pub mod similarity;
 pub mod style;
 pub mod synth;
 
+pub use artifact::{Artifact, Artifacts};
 pub use chart::Chart;
 pub use k::KChoice;
 pub use named::Named;

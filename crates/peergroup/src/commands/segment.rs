@@ -11,8 +11,9 @@ use peergroup_io::{
 use peergroup_pipeline::segment::sales::{
     self, FeatureSet, SalesSegments, SalesSettings, SegDistance, SegMethod,
 };
-use peergroup_pipeline::segment::{eda, investors, investors::InvestorSegments};
+use peergroup_pipeline::segment::{investors, investors::InvestorSegments};
 use peergroup_pipeline::segment::{investors::InvestorSettings, SegmentSummary};
+use peergroup_pipeline::{Artifact, Artifacts};
 use peergroup_pipeline::{Chart, KChoice};
 use peergroup_segment::sales::Entity;
 use peergroup_segment::transform::Transform;
@@ -153,19 +154,6 @@ fn read_and_prepare<A, B, T>(
     step("building features", || prepare(a, &a_name, b, &b_name)).map_err(|e| locate(e, &files))
 }
 
-/// Every file `segment sales` may write; which ones depends on the options.
-const SALES_OUTPUTS: [&str; 9] = [
-    "assignments.csv",
-    "pca.csv",
-    "profiles.csv",
-    "scree.svg",
-    "pca.svg",
-    "tsne.svg",
-    "k_selection.csv",
-    "dendrogram.svg",
-    "outside_category.csv",
-];
-
 /// With --force, remove outputs of an earlier run that this run did not write (say a
 /// k_selection.csv from --k auto after a rerun with a fixed k), so a directory never
 /// mixes two runs.
@@ -201,6 +189,17 @@ impl Folder<'_> {
             .write_bytes(&self.dir.join(file), c.to_svg().as_bytes())?)
     }
 
+    /// Write every artifact of a stage under its file name.
+    fn artifacts(&mut self, artifacts: &Artifacts) -> CommandResult {
+        for (file, artifact) in &artifacts.0 {
+            match artifact {
+                Artifact::Table(t) => self.table(file, t)?,
+                Artifact::Chart(c) => self.chart(file, c)?,
+            }
+        }
+        Ok(())
+    }
+
     /// Put every written file in place.
     fn commit(self) -> CommandResult {
         Ok(self.outputs.commit()?)
@@ -228,16 +227,7 @@ pub fn write_sales(args: &SegmentSalesArgs) -> CommandResult<SalesSegments> {
     let settings = args.settings();
     settings.validate()?;
     let (dir, force) = (&args.output.out, args.output.force.force);
-    let mut files = SALES_OUTPUTS[..6].to_vec();
-    if settings.k.k == KChoice::Auto {
-        files.push("k_selection.csv");
-    }
-    if settings.method != SegMethod::Kmeans {
-        files.push("dendrogram.svg");
-    }
-    if settings.entity == Entity::Fund {
-        files.push("outside_category.csv");
-    }
+    let files = sales::output_files(&settings);
     let mut out = plan(dir, &files, force)?;
     let input = read_and_prepare(
         [&args.sales, &args.funds],
@@ -249,23 +239,9 @@ pub fn write_sales(args: &SegmentSalesArgs) -> CommandResult<SalesSegments> {
     let clusters = step("clustering", || input.cluster())?;
     let tsne = step("t-SNE", || input.tsne())?;
     let s = input.segments(clusters, tsne)?;
-    out.table("assignments.csv", &s.assignments_table())?;
-    out.table("pca.csv", &s.pca.table())?;
-    out.table("profiles.csv", &s.profiles_table())?;
-    out.chart("scree.svg", &s.scree_chart())?;
-    out.chart("pca.svg", &s.pca_chart())?;
-    out.chart("tsne.svg", &s.tsne_chart())?;
-    if let Some(t) = s.selection.table() {
-        out.table("k_selection.csv", &t)?;
-    }
-    if let Some(c) = s.dendrogram_chart() {
-        out.chart("dendrogram.svg", &c)?;
-    }
-    if let Some(t) = s.outside_table() {
-        out.table("outside_category.csv", &t)?;
-    }
+    out.artifacts(&s.artifacts())?;
     out.commit()?;
-    remove_stale(dir, &files, &SALES_OUTPUTS, force)?;
+    remove_stale(dir, &files, &sales::ALL_OUTPUTS, force)?;
     Ok(s)
 }
 
@@ -282,16 +258,7 @@ pub fn write_investors(args: &SegmentInvestorsArgs) -> CommandResult<InvestorSeg
     settings.validate()?;
     let (dir, force) = (&args.output.out, args.output.force.force);
     let auto = settings.k.k == KChoice::Auto;
-    let mut files = vec![
-        "assignments.csv".to_string(),
-        "profiles.csv".into(),
-        "segments.svg".into(),
-    ];
-    if auto {
-        files.push("k_selection.csv".into());
-    }
-    files.extend(eda::TABLES.iter().map(|t| format!("eda/{t}.csv")));
-    files.extend(eda::CHARTS.iter().map(|c| format!("eda/{c}.svg")));
+    let files = investors::output_files(&settings);
     let files: Vec<&str> = files.iter().map(String::as_str).collect();
     let mut out = plan(dir, &files, force)?;
     let input = read_and_prepare(
@@ -309,18 +276,7 @@ pub fn write_investors(args: &SegmentInvestorsArgs) -> CommandResult<InvestorSeg
     };
     let fit = step("k-prototypes", || input.fit(k))?;
     let s = input.segments(k, selection, &fit, eda)?;
-    out.table("assignments.csv", &s.assignments_table())?;
-    out.table("profiles.csv", &s.profiles_table())?;
-    out.chart("segments.svg", &s.segments_chart())?;
-    if let Some(t) = s.selection.table() {
-        out.table("k_selection.csv", &t)?;
-    }
-    for (name, t) in eda::tables(&s.eda) {
-        out.table(&format!("eda/{name}.csv"), &t)?;
-    }
-    for (name, c) in eda::charts(&s.eda) {
-        out.chart(&format!("eda/{name}.svg"), &c)?;
-    }
+    out.artifacts(&s.artifacts())?;
     out.commit()?;
     let written: &[&str] = if auto { &["k_selection.csv"] } else { &[] };
     remove_stale(dir, written, &["k_selection.csv"], force)?;

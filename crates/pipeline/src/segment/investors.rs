@@ -289,6 +289,22 @@ pub fn segment_investors(
     input.segments(k, selection, &fit, eda)
 }
 
+/// The files [`InvestorSegments::artifacts`] will hold for `settings`, known before any
+/// work.
+pub fn output_files(settings: &InvestorSettings) -> Vec<String> {
+    let mut files = vec![
+        "assignments.csv".to_string(),
+        "profiles.csv".into(),
+        "segments.svg".into(),
+    ];
+    if settings.k.k == KChoice::Auto {
+        files.push("k_selection.csv".into());
+    }
+    files.extend(super::eda::TABLES.iter().map(|t| format!("eda/{t}.csv")));
+    files.extend(super::eda::CHARTS.iter().map(|c| format!("eda/{c}.svg")));
+    files
+}
+
 /// Segments of app investors, with their profiles, map and descriptive tables.
 #[derive(Clone, Debug)]
 pub struct InvestorSegments {
@@ -311,6 +327,25 @@ pub struct InvestorSegments {
 }
 
 impl InvestorSegments {
+    /// Every output as a named file: assignments, profiles, the segments chart, the k
+    /// selection (with `--k auto`) and the descriptive tables and charts under `eda/`.
+    pub fn artifacts(&self) -> crate::Artifacts {
+        let mut a = crate::Artifacts::default();
+        a.table("assignments.csv", self.assignments_table());
+        a.table("profiles.csv", self.profiles_table());
+        a.chart("segments.svg", self.segments_chart());
+        if let Some(t) = self.selection.table() {
+            a.table("k_selection.csv", t);
+        }
+        for (name, t) in super::eda::tables(&self.eda) {
+            a.table(format!("eda/{name}.csv"), t);
+        }
+        for (name, c) in super::eda::charts(&self.eda) {
+            a.chart(format!("eda/{name}.svg"), c);
+        }
+        a
+    }
+
     /// Counts, sizes and notes, for a summary line.
     pub fn summary(&self) -> SegmentSummary {
         SegmentSummary::of(&self.labels, self.k, &self.selection, &self.notes)

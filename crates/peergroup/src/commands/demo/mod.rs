@@ -73,6 +73,18 @@ impl Run {
             .map_err(|e| CommandError::System(format!("cannot write {}: {e}", p.display())))
     }
 
+    /// Write a stage's named outputs under the folder `rel`.
+    fn artifacts(&self, rel: &str, artifacts: &peergroup_pipeline::Artifacts) -> CommandResult {
+        for (file, artifact) in &artifacts.0 {
+            let path = format!("{rel}/{file}");
+            match artifact {
+                peergroup_pipeline::Artifact::Table(t) => self.table(&path, t)?,
+                peergroup_pipeline::Artifact::Chart(c) => self.text(&path, &c.to_svg())?,
+            }
+        }
+        Ok(())
+    }
+
     fn text(&self, rel: &str, s: &str) -> CommandResult {
         let p = self.create(rel)?;
         std::fs::write(&p, s)

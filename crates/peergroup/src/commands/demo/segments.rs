@@ -3,18 +3,21 @@
 use std::collections::HashMap;
 
 use super::{pct, thousands, Run};
-use crate::commands::options::{KOptions, OutputDir};
-use crate::commands::segment::{
-    write_investors, write_sales, SegmentInvestorsArgs, SegmentSalesArgs,
-};
 use crate::commands::CommandResult;
-use peergroup_cluster::select::KRule;
-use peergroup_pipeline::segment::sales::{FeatureSet, SegDistance, SegMethod};
+use peergroup_io::{read_balances, read_funds, read_sales, read_users};
+use peergroup_pipeline::segment::investors::{self, InvestorSettings};
+use peergroup_pipeline::segment::sales::{self, FeatureSet, SalesSettings, SegMethod};
+use peergroup_pipeline::segment::KSettings;
 use peergroup_pipeline::KChoice;
 use peergroup_report::{Block, Report, Section};
 use peergroup_segment::profile::Profiles;
 use peergroup_segment::sales::Entity;
 use peergroup_segment::transform::Transform;
+
+const SALES: &str = "inputs/sales/sales.csv";
+const FUNDS: &str = "inputs/sales/funds.csv";
+const USERS: &str = "inputs/investors/users.csv";
+const BALANCES: &str = "inputs/investors/balances.csv";
 
 /// ARI of segment labels against the truth of each labelled id (ids without a truth are
 /// left out).
@@ -72,42 +75,38 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
     {
         run.table(&format!("inputs/sales/{n}"), &t)?;
     }
-    let k_auto = KOptions {
-        k: KChoice::Auto,
-        k_max: 8,
-        k_rule: KRule::Silhouette,
+    // The inputs go through the readers a user's files go through.
+    let read = || -> CommandResult<_> {
+        Ok((read_sales(&run.path(SALES))?, read_funds(&run.path(FUNDS))?))
     };
-    let output = |rel: &str| OutputDir {
-        out: run.path(rel),
-        force: crate::commands::options::Force { force: true },
-    };
-    let base = SegmentSalesArgs {
-        sales: run.path("inputs/sales/sales.csv"),
-        funds: run.path("inputs/sales/funds.csv"),
-        entity: Entity::Office,
-        quarters: 8,
-        transform: vec![Transform::Log1p, Transform::ZScore],
-        features: vec![FeatureSet::Quarterly, FeatureSet::CategoryMix],
-        method: SegMethod::Kmeans,
-        distance: SegDistance::Euclidean,
-        k: k_auto,
-        seed: 1,
-        tsne_max: 5000,
-        output: output("segments/offices"),
-    };
-    let offices = write_sales(&base)?;
-    let funds = write_sales(&SegmentSalesArgs {
-        entity: Entity::Fund,
-        transform: vec![Transform::Share],
-        features: vec![FeatureSet::Quarterly],
-        method: SegMethod::Ward,
-        k: KOptions {
-            k: KChoice::Fixed(6),
-            ..k_auto
+    let (sales_file, funds_file) = read()?;
+    let offices = sales::segment_sales(
+        sales_file,
+        SALES,
+        funds_file,
+        FUNDS,
+        &SalesSettings::default(),
+    )?;
+    run.artifacts("segments/offices", &offices.artifacts())?;
+    let (sales_file, funds_file) = read()?;
+    let funds = sales::segment_sales(
+        sales_file,
+        SALES,
+        funds_file,
+        FUNDS,
+        &SalesSettings {
+            entity: Entity::Fund,
+            transforms: vec![Transform::Share],
+            features: vec![FeatureSet::Quarterly],
+            method: SegMethod::Ward,
+            k: KSettings {
+                k: KChoice::Fixed(6),
+                ..KSettings::default()
+            },
+            ..SalesSettings::default()
         },
-        output: output("segments/funds"),
-        ..base.clone()
-    })?;
+    )?;
+    run.artifacts("segments/funds", &funds.artifacts())?;
     let office_type: HashMap<&str, &str> = sales
         .office_names
         .iter()
@@ -167,17 +166,20 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
     {
         run.table(&format!("inputs/investors/{n}"), &t)?;
     }
-    let investors = write_investors(&SegmentInvestorsArgs {
-        users: run.path("inputs/investors/users.csv"),
-        balances: run.path("inputs/investors/balances.csv"),
-        k: KOptions {
-            k: KChoice::Fixed(5),
-            ..k_auto
+    let investors = investors::segment_investors(
+        read_users(&run.path(USERS))?,
+        USERS,
+        read_balances(&run.path(BALANCES))?,
+        BALANCES,
+        &InvestorSettings {
+            k: KSettings {
+                k: KChoice::Fixed(5),
+                ..KSettings::default()
+            },
+            ..InvestorSettings::default()
         },
-        k_sample: 3000,
-        seed: 1,
-        output: output("segments/investors"),
-    })?;
+    )?;
+    run.artifacts("segments/investors", &investors.artifacts())?;
     let ari_persona = agreement(
         investors.user_ids.iter().map(String::as_str),
         &investors.labels,

@@ -5,7 +5,7 @@
 
 mod segments;
 
-pub use segments::{sells_outside, SalesSegments};
+pub use segments::{output_files, sells_outside, SalesSegments, ALL_OUTPUTS};
 
 use peergroup_cluster::kmeans::{self, KMeans};
 use peergroup_cluster::linkage::{Dendrogram, Linkage};

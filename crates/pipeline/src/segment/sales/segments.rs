@@ -9,7 +9,7 @@ use peergroup_segment::sales::{Entity, EntityKey};
 
 use super::SegMethod;
 use crate::segment::{profiles_table, segment_scatter, KSelection, PcaMap, SegmentSummary};
-use crate::Chart;
+use crate::{Artifacts, Chart};
 
 /// Segments of offices or funds, with their maps, profiles and charts.
 #[derive(Clone, Debug)]
@@ -40,7 +40,58 @@ pub struct SalesSegments {
     pub notes: Vec<String>,
 }
 
+/// Every file a sales segmentation may write, for removing those of an earlier run.
+pub const ALL_OUTPUTS: [&str; 9] = [
+    "assignments.csv",
+    "pca.csv",
+    "profiles.csv",
+    "scree.svg",
+    "pca.svg",
+    "tsne.svg",
+    "k_selection.csv",
+    "dendrogram.svg",
+    "outside_category.csv",
+];
+
+/// The files [`SalesSegments::artifacts`] will hold for `settings`, known before any
+/// work (so that a front end can refuse an existing output first).
+pub fn output_files(settings: &super::SalesSettings) -> Vec<&'static str> {
+    let mut files = ALL_OUTPUTS[..6].to_vec();
+    if settings.k.k == crate::KChoice::Auto {
+        files.push("k_selection.csv");
+    }
+    if settings.method != SegMethod::Kmeans {
+        files.push("dendrogram.svg");
+    }
+    if settings.entity == Entity::Fund {
+        files.push("outside_category.csv");
+    }
+    files
+}
+
 impl SalesSegments {
+    /// Every output as a named file: assignments, PCA, profiles, the maps, and (as the
+    /// settings ask) the k selection, dendrogram and outside-category table.
+    pub fn artifacts(&self) -> Artifacts {
+        let mut a = Artifacts::default();
+        a.table("assignments.csv", self.assignments_table());
+        a.table("pca.csv", self.pca.table());
+        a.table("profiles.csv", self.profiles_table());
+        a.chart("scree.svg", self.scree_chart());
+        a.chart("pca.svg", self.pca_chart());
+        a.chart("tsne.svg", self.tsne_chart());
+        if let Some(t) = self.selection.table() {
+            a.table("k_selection.csv", t);
+        }
+        if let Some(c) = self.dendrogram_chart() {
+            a.chart("dendrogram.svg", c);
+        }
+        if let Some(t) = self.outside_table() {
+            a.table("outside_category.csv", t);
+        }
+        a
+    }
+
     /// Counts, sizes and notes, for a summary line.
     pub fn summary(&self) -> SegmentSummary {
         SegmentSummary::of(&self.labels, self.k, &self.selection, &self.notes)
