@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::{Chart, Named};
 
-/// Settings of [`rate_panel`].
+/// Settings of [`rate`].
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct RateSettings {
     /// AT-GARCH estimation and test settings.

@@ -3,16 +3,23 @@
 
 use std::collections::HashMap;
 
-use peergroup_data::{Date, InputError, Metadata, Panel};
+use peergroup_data::{Date, InputError, Panel};
 pub use peergroup_io::CrossLabel;
-use peergroup_io::{Column, Exposures, LabelledMatrix, RowTable, SimilarityTable, Table};
+use peergroup_io::{Column, Exposures, Table};
 use peergroup_similarity::{
-    correlation as correlation_matrix, ewma, fund_similarity_condensed, moving_average,
-    peers_from_row, rescaled_condensed, residual_similarity, systematic_similarity_condensed,
-    Attribute, CondensedSimilarity, ExposureScale, FactorSimilarity, MissingReturns,
+    ewma, fund_similarity_condensed, moving_average, rescaled_condensed, residual_similarity,
+    systematic_similarity_condensed, CondensedSimilarity, ExposureScale, FactorSimilarity,
 };
 
 use crate::Named;
+
+mod correlation;
+mod factors;
+mod peers;
+
+pub use correlation::{correlation, CorrelationSettings};
+pub use factors::{factor_similarity, FactorSource};
+pub use peers::{peers, PeerRow, PeersSettings};
 
 /// How similarities are combined over dates.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -58,107 +65,6 @@ impl std::str::FromStr for Averaging {
             };
         }
         Err(format!("expected current, ma:P or ewma:ETA, got '{s}'"))
-    }
-}
-
-/// Where factor similarities come from.
-#[derive(Clone, Copy, Debug)]
-pub enum FactorSource<'a> {
-    /// A square matrix (first column and header = factor names).
-    Matrix(Named<'a, LabelledMatrix>),
-    /// A `factor,<attribute>...` table, weights by attribute name (empty: equal) and
-    /// cross-label similarities.
-    Attributes {
-        /// The attribute table.
-        table: Named<'a, Metadata>,
-        /// Weights by attribute name (empty: equal).
-        weights: &'a [(String, f64)],
-        /// `attribute,label_a,label_b,similarity` rows.
-        cross: Option<Named<'a, [CrossLabel]>>,
-    },
-}
-
-/// Factor similarities aligned with the exposures' factors.
-pub fn factor_similarity(
-    source: FactorSource<'_>,
-    factors: &[String],
-) -> Result<FactorSimilarity, InputError> {
-    match source {
-        FactorSource::Matrix(m) => {
-            let name = m.name;
-            let sx = FactorSimilarity::from_matrix(m.names.clone(), m.values.clone())
-                .map_err(|e| e.in_file(name))?;
-            for f in factors {
-                if sx.index_of(f).is_none() {
-                    return Err(InputError::new(format!(
-                        "factor '{f}' of the exposures is missing from the factor-similarity matrix{}",
-                        if f == "CASH" { " (add a CASH row and column: exposures without the budget constraint carry CASH = 1 − Σβ)" } else { "" }
-                    ))
-                    .with_column(f.clone())
-                    .in_file(name));
-                }
-            }
-            sx.reorder(factors).map_err(|e| e.in_file(name))
-        }
-        FactorSource::Attributes {
-            table: meta,
-            weights,
-            cross,
-        } => {
-            let name = meta.name;
-            let mut cross_rows: Vec<&CrossLabel> = Vec::new();
-            if let Some(c) = cross {
-                for r in c.value {
-                    if !(0.0..=1.0).contains(&r.value) {
-                        return Err(InputError::at(
-                            r.position,
-                            format!("expected a similarity in [0, 1], found {}", r.value),
-                        )
-                        .with_column("similarity")
-                        .in_file(c.name));
-                    }
-                    cross_rows.push(r);
-                }
-            }
-            let mut attributes = Vec::new();
-            for col in meta.columns() {
-                let mut labels = Vec::with_capacity(factors.len());
-                for f in factors {
-                    let v = meta.get(f, col).ok_or_else(|| {
-                        InputError::new(format!("factor '{f}' of the exposures is missing from the factor attribute table")).with_column("factor").in_file(name)
-                    })?;
-                    labels.push(v.to_string());
-                }
-                let cross: Vec<(String, String, f64)> = cross_rows
-                    .iter()
-                    .filter(|r| r.attribute.eq_ignore_ascii_case(col))
-                    .map(|r| (r.a.clone(), r.b.clone(), r.value))
-                    .collect();
-                attributes.push(Attribute {
-                    name: col.clone(),
-                    labels,
-                    cross,
-                });
-            }
-            for (w, _) in weights {
-                if !meta.columns().iter().any(|c| c.eq_ignore_ascii_case(w)) {
-                    return Err(InputError::new(format!("--attribute-weights names '{w}', which is not a column of {name} (columns: {})", meta.columns().join(", "))));
-                }
-            }
-            let w: Option<Vec<f64>> = (!weights.is_empty()).then(|| {
-                meta.columns()
-                    .iter()
-                    .map(|c| {
-                        weights
-                            .iter()
-                            .find(|(n, _)| n.eq_ignore_ascii_case(c))
-                            .map_or(0.0, |x| x.1)
-                    })
-                    .collect()
-            });
-            FactorSimilarity::from_attributes(factors, &attributes, w.as_deref())
-                .map_err(|e| e.in_file(name))
-        }
     }
 }
 
@@ -463,145 +369,4 @@ fn for_each_date(
         );
     }
     Ok(targets.len())
-}
-
-/// Settings of [`correlation`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct CorrelationSettings {
-    /// Window length in observations (None: the whole sample).
-    pub window: Option<usize>,
-    /// One matrix per window end instead of only the last.
-    pub all_dates: bool,
-}
-
-/// Pearson correlation of fund returns, in the format of [`similarity`] (the baseline).
-pub fn correlation(
-    returns: &Panel,
-    settings: &CorrelationSettings,
-) -> Result<PairTable, InputError> {
-    let panel = returns;
-    let t = panel.n_dates();
-    let w = settings.window.unwrap_or(t);
-    if w < 3 || w > t {
-        return Err(InputError::new(format!(
-            "--window must be between 3 and the {t} dates of the returns, got {w}"
-        )));
-    }
-    if panel.n_ids() < 2 {
-        return Err(InputError::new("correlation needs at least two series"));
-    }
-    let ends: Vec<usize> = if settings.all_dates {
-        (w - 1..t).collect()
-    } else {
-        vec![t - 1]
-    };
-    let ids: Vec<usize> = (0..panel.n_ids()).collect();
-    let mut out = PairRows::new();
-    for &end in &ends {
-        let mut rows = Vec::with_capacity(panel.n_ids() * w);
-        for i in 0..panel.n_ids() {
-            rows.extend_from_slice(&panel.series(i)[end + 1 - w..=end]);
-        }
-        let c = correlation_matrix(
-            &rows,
-            panel.n_ids(),
-            w,
-            (w / 2).max(3),
-            MissingReturns::PairwiseComplete,
-        )?;
-        out.push(panel.dates()[end], &ids, &c.to_condensed().upper);
-    }
-    let pairs = out.s.len();
-    Ok(PairTable {
-        table: out.table(panel.ids()),
-        dates: ends.len(),
-        funds: panel.n_ids(),
-        pairs,
-    })
-}
-
-/// Settings of [`peers`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PeersSettings {
-    /// Number of peers.
-    pub top: usize,
-    /// Date of the similarity table (None: the last).
-    pub date: Option<Date>,
-}
-
-impl Default for PeersSettings {
-    /// The 10 closest peers on the last date.
-    fn default() -> Self {
-        PeersSettings {
-            top: 10,
-            date: None,
-        }
-    }
-}
-
-/// One peer of a fund.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PeerRow {
-    /// Peer id.
-    pub peer: String,
-    /// Similarity to the fund.
-    pub similarity: f64,
-    /// Whether the peer's category differs from the fund's (None without categories).
-    pub outside_category: Option<bool>,
-}
-
-/// A fund's closest competitors in a similarity table, as
-/// `fund,peer,rank,similarity,peer_category,outside_category`, with the peers.
-pub fn peers(
-    sim: Named<'_, SimilarityTable>,
-    fund: &str,
-    categories: Option<&Metadata>,
-    settings: &PeersSettings,
-) -> Result<(Table, Vec<PeerRow>), InputError> {
-    let name = sim.name;
-    let f = sim.funds.get(fund).ok_or_else(|| {
-        let some: Vec<&str> = sim.funds.names.iter().take(5).map(String::as_str).collect();
-        InputError::new(format!(
-            "unknown fund '{}': the similarity table has {} funds ({}…)",
-            fund,
-            sim.funds.len(),
-            some.join(", ")
-        ))
-        .in_file(name)
-    })?;
-    let t = match settings.date {
-        Some(d) => sim.dates.binary_search(&d).map_err(|_| {
-            InputError::new(format!("--date {d} is not in the similarity table")).in_file(name)
-        })?,
-        None => sim.dates.len() - 1,
-    };
-    let categories: Option<Vec<String>> = categories.map(|meta| {
-        sim.funds
-            .names
-            .iter()
-            .map(|id| meta.get(id, "category").unwrap_or("").to_string())
-            .collect()
-    });
-    let n = sim.funds.len();
-    let row = &sim.matrix(t)[f * n..(f + 1) * n];
-    let peers = peers_from_row(row, f, settings.top, categories.as_deref());
-    let table = RowTable::new(&peers)
-        .text("fund", |_| fund.to_string())
-        .text("peer", |p| sim.funds.names[p.fund].clone())
-        .i64("rank", |p| p.rank as i64)
-        .f64("similarity", |p| p.similarity)
-        .text("peer_category", |p| p.category.clone().unwrap_or_default())
-        .text("outside_category", |p| {
-            p.outside_category.map_or(String::new(), |o| o.to_string())
-        })
-        .table();
-    let rows = peers
-        .iter()
-        .map(|p| PeerRow {
-            peer: sim.funds.names[p.fund].clone(),
-            similarity: p.similarity,
-            outside_category: p.outside_category,
-        })
-        .collect();
-    Ok((table, rows))
 }

@@ -1,0 +1,93 @@
+//! A fund's closest competitors in a similarity table (METHODS §3.10).
+
+use peergroup_data::{Date, InputError, Metadata};
+use peergroup_io::{RowTable, SimilarityTable, Table};
+use peergroup_similarity::peers_from_row;
+
+use crate::Named;
+
+/// Settings of [`peers`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeersSettings {
+    /// Number of peers.
+    pub top: usize,
+    /// Date of the similarity table (None: the last).
+    pub date: Option<Date>,
+}
+
+impl Default for PeersSettings {
+    /// The 10 closest peers on the last date.
+    fn default() -> Self {
+        PeersSettings {
+            top: 10,
+            date: None,
+        }
+    }
+}
+
+/// One peer of a fund.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PeerRow {
+    /// Peer id.
+    pub peer: String,
+    /// Similarity to the fund.
+    pub similarity: f64,
+    /// Whether the peer's category differs from the fund's (None without categories).
+    pub outside_category: Option<bool>,
+}
+
+/// A fund's closest competitors in a similarity table, as
+/// `fund,peer,rank,similarity,peer_category,outside_category`, with the peers.
+pub fn peers(
+    sim: Named<'_, SimilarityTable>,
+    fund: &str,
+    categories: Option<&Metadata>,
+    settings: &PeersSettings,
+) -> Result<(Table, Vec<PeerRow>), InputError> {
+    let name = sim.name;
+    let f = sim.funds.get(fund).ok_or_else(|| {
+        let some: Vec<&str> = sim.funds.names.iter().take(5).map(String::as_str).collect();
+        InputError::new(format!(
+            "unknown fund '{}': the similarity table has {} funds ({}…)",
+            fund,
+            sim.funds.len(),
+            some.join(", ")
+        ))
+        .in_file(name)
+    })?;
+    let t = match settings.date {
+        Some(d) => sim.dates.binary_search(&d).map_err(|_| {
+            InputError::new(format!("--date {d} is not in the similarity table")).in_file(name)
+        })?,
+        None => sim.dates.len() - 1,
+    };
+    let categories: Option<Vec<String>> = categories.map(|meta| {
+        sim.funds
+            .names
+            .iter()
+            .map(|id| meta.get(id, "category").unwrap_or("").to_string())
+            .collect()
+    });
+    let n = sim.funds.len();
+    let row = &sim.matrix(t)[f * n..(f + 1) * n];
+    let peers = peers_from_row(row, f, settings.top, categories.as_deref());
+    let table = RowTable::new(&peers)
+        .text("fund", |_| fund.to_string())
+        .text("peer", |p| sim.funds.names[p.fund].clone())
+        .i64("rank", |p| p.rank as i64)
+        .f64("similarity", |p| p.similarity)
+        .text("peer_category", |p| p.category.clone().unwrap_or_default())
+        .text("outside_category", |p| {
+            p.outside_category.map_or(String::new(), |o| o.to_string())
+        })
+        .table();
+    let rows = peers
+        .iter()
+        .map(|p| PeerRow {
+            peer: sim.funds.names[p.fund].clone(),
+            similarity: p.similarity,
+            outside_category: p.outside_category,
+        })
+        .collect();
+    Ok((table, rows))
+}
