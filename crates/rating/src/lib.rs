@@ -5,7 +5,7 @@
 //! split into a constant minimum, a time-varying standard and a time-varying turmoil part
 //! ([`risk`]); the residual ARCH effect is checked by Engle's LM test ([`archlm`]). Across
 //! funds, gain and risk are each cut into low/medium/high groups by average linkage and
-//! merged into 1–5 stars ([`classify`]).
+//! merged into 1–5 stars ([`classify`](mod@classify)).
 //!
 //! Everything here is pure: slices in, results out. Returns may be fractions or percent;
 //! the estimator rescales internally, so the shape parameters (α, β, δ) do not depend on

@@ -4,7 +4,7 @@
 //! * [`sharpe`]: Sharpe (1992) constrained regression, exact active-set kernel;
 //! * [`moments`]: rolling sufficient statistics (no Gram rebuild per window);
 //! * [`select`]: stepwise factor selection;
-//! * [`dsa`]: dynamic style analysis with λ by predicted R²;
+//! * [`dsa`](mod@dsa): dynamic style analysis with λ by predicted R²;
 //! * [`analysis`]: the whole universe, whole-sample or rolling, in parallel.
 
 // Index loops are kept where they mirror the linear algebra (rows, columns, dates).
