@@ -69,7 +69,7 @@ impl Default for FitOptions {
 pub struct GarchFit {
     /// Estimates (fixed parameters are 0).
     pub params: AtGarch,
-    /// Robust standard errors in [`PARAMETER_NAMES`] order; NaN for fixed parameters or
+    /// Robust standard errors in [`PARAMETER_NAMES`](super::PARAMETER_NAMES) order; NaN for fixed parameters or
     /// when the Hessian is singular.
     pub se: [f64; P],
     /// Which parameters were estimated.
