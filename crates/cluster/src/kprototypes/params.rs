@@ -19,8 +19,7 @@ pub const TOL: f64 = 1e-5;
 /// Settings of a [`KPrototypes`] fit (all but k).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct KPrototypesOptions {
-    /// Weight of one categorical mismatch, in squared numeric units; `None` =
-    /// [`default_gamma`](super::default_gamma).
+    /// Weight of one categorical mismatch, in squared numeric units; `None` = [`default_gamma`].
     pub gamma: Option<f64>,
     /// Independent seeded fits; the lowest cost is kept (10, `kmodes`' `n_init`).
     pub restarts: usize,
