@@ -20,7 +20,7 @@
 //! * **Optimiser.** Sequential quadratic programming on exact analytic scores: BHHH
 //!   (outer-product) steps far from the optimum, Newton steps with a Hessian by central
 //!   differences of the analytic score near it, each step the exact solution of a tiny
-//!   linearly constrained QP ([`crate::qp`]), with an Armijo line search. Several
+//!   linearly constrained QP (the crate's `qp` module), with an Armijo line search. Several
 //!   starting points from a grid; the next one is tried when an optimisation fails.
 //! * **Scale.** Returns are divided by their standard deviation before fitting and the
 //!   estimates mapped back (μ·s, γ·s², log-likelihood − T ln s), so percent and fraction

@@ -175,8 +175,9 @@ pub(super) fn fit_prepared(p: &Prepared, free: Free, options: &FitOptions) -> Ga
         failure: best.failure,
     }
 }
+
 /// Conditional variances `h_t` of `params` on returns `r` (squared return units), with
-/// the threshold and backcasts of [`Prepared`]; for tests and reports.
+/// the threshold and backcasts of the fit (the prepared series); for tests and reports.
 pub fn conditional_variance(r: &[f64], params: &AtGarch, threshold_quantile: f64) -> Vec<f64> {
     let p = Prepared::new(r, threshold_quantile);
     let s = p.scale;
