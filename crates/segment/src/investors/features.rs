@@ -3,8 +3,8 @@
 use peergroup_calendar::Date;
 use rayon::prelude::*;
 
-use super::generation::*;
-use super::input::*;
+use super::generation::Generation;
+use super::input::InvestorData;
 use super::FundType;
 use crate::profile::{CategoricalSpec, Categoricals, Magnitude, NumericSpec};
 use crate::transform::Transform;

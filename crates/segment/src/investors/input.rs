@@ -178,17 +178,17 @@ impl BalanceColumns {
 }
 
 /// Number of fund types.
-pub(super) const N_TYPES: usize = 4;
+const N_TYPES: usize = 4;
 
 /// Sums of one user's rows of one fund type.
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct Slot {
     /// Rows.
-    pub(super) rows: u32,
+    rows: u32,
     /// Rows with buy > 0 or sell > 0.
     pub(super) tx: u32,
     /// Latest date seen (days since 1970).
-    pub(super) last_date: i32,
+    last_date: i32,
     /// Sum of balances.
     pub(super) balance: f64,
     /// Sum of buys.

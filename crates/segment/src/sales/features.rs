@@ -3,10 +3,10 @@
 use peergroup_calendar::Date;
 use rayon::prelude::*;
 
-use super::keys::*;
-use super::mix::*;
-use super::quarter::*;
-use super::rows::*;
+use super::keys::{office_entities, Entity, EntityKey};
+use super::mix::mix_matrix;
+use super::quarter::{month_end_of_index, month_index, Quarter};
+use super::rows::{FundTable, SalesTable};
 use crate::error::first_bad;
 use crate::grouping::{by_group_ranges, NO_GROUP};
 use crate::transform::{apply_all, Transform};
@@ -132,11 +132,11 @@ impl SalesFeatures {
 #[derive(Default)]
 pub(super) struct EntityPass {
     /// Whether the entity has any sales row.
-    pub(super) seen: bool,
+    seen: bool,
     /// Rows of the entity in the window.
-    pub(super) rows_in: usize,
+    rows_in: usize,
     /// Sum of |amount| over those rows, dollars.
-    pub(super) gross: f64,
+    gross: f64,
     /// (mix level, latest-quarter net sales) for levels with positive net sales.
     pub(super) mix: Vec<(u32, f64)>,
 }

@@ -1,12 +1,11 @@
 //! Entities and their keys: what a feature row stands for, and office ids by row.
 
+use super::rows::SalesTable;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
-
-use super::rows::*;
 
 /// What one row of the sales feature matrix stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -1,6 +1,6 @@
 //! The category mix of the latest quarter.
 
-use super::features::*;
+use super::features::EntityPass;
 use crate::Matrix;
 
 /// Name of the pooled mix column.
