@@ -25,12 +25,10 @@
 
 mod features;
 mod keys;
-mod mix;
 mod quarter;
 mod rows;
 
-pub use features::{sales_features, SalesConfig, SalesFeatures};
+pub use features::{sales_features, SalesConfig, SalesFeatures, OTHER_LEVEL};
 pub use keys::{Entity, EntityKey};
-pub use mix::OTHER_LEVEL;
 pub use quarter::Quarter;
 pub use rows::{FundTable, SalesTable};

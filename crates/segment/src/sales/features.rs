@@ -4,7 +4,6 @@ use peergroup_calendar::Date;
 use rayon::prelude::*;
 
 use super::keys::{office_entities, Entity, EntityKey};
-use super::mix::mix_matrix;
 use super::quarter::{month_end_of_index, month_index, Quarter};
 use super::rows::{FundTable, SalesTable};
 use crate::error::first_bad;
@@ -321,4 +320,61 @@ pub fn sales_features(
         rows_in_window,
         rows_outside_window: sales.len() - rows_in_window,
     })
+}
+
+// The category mix of the latest quarter.
+
+/// Name of the pooled mix column.
+pub const OTHER_LEVEL: &str = "(other)";
+/// Mix columns and the n × levels matrix of latest-quarter shares (module documentation).
+fn mix_matrix(
+    kept: &[usize],
+    passes: &[EntityPass],
+    level_names: &[String],
+    max_levels: usize,
+) -> (Vec<String>, Matrix) {
+    let mut total = vec![0.0; level_names.len()];
+    for &e in kept {
+        for &(l, v) in &passes[e].mix {
+            total[l as usize] += v;
+        }
+    }
+    let mut levels: Vec<usize> = (0..level_names.len()).filter(|&l| total[l] > 0.0).collect();
+    let pooled = max_levels > 0 && levels.len() > max_levels;
+    if max_levels == 0 {
+        levels.clear();
+    } else if pooled {
+        levels.sort_by(|&a, &b| {
+            total[b]
+                .total_cmp(&total[a])
+                .then_with(|| level_names[a].cmp(&level_names[b]))
+        });
+        levels.truncate(max_levels - 1);
+    }
+    levels.sort_by(|&a, &b| level_names[a].cmp(&level_names[b]));
+    let mut column = vec![usize::MAX; level_names.len()];
+    for (c, &l) in levels.iter().enumerate() {
+        column[l] = c;
+    }
+    let mut names: Vec<String> = levels.iter().map(|&l| level_names[l].clone()).collect();
+    if pooled {
+        names.push(OTHER_LEVEL.to_string());
+    }
+    let width = names.len();
+    let mut mix = Matrix::zeros(kept.len(), width);
+    if width == 0 {
+        return (names, mix);
+    }
+    for (i, &e) in kept.iter().enumerate() {
+        let row = mix.row_mut(i);
+        for &(l, v) in &passes[e].mix {
+            let c = column[l as usize];
+            row[if c == usize::MAX { width - 1 } else { c }] += v;
+        }
+        let s: f64 = row.iter().sum();
+        if s > 0.0 {
+            row.iter_mut().for_each(|x| *x /= s);
+        }
+    }
+    (names, mix)
 }
