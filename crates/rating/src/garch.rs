@@ -43,5 +43,6 @@ mod robust;
 // The parameters and the threshold quantile live in `model` so that `risk` and `simulate`
 // need not depend on the estimator; re-exported so that their `garch::` paths still resolve.
 pub use crate::model::{quantile, AtGarch, PARAMETER_NAMES};
-pub use estimate::{conditional_variance, fit, fit_with, loglik, FitOptions, Free, GarchFit};
+pub use estimate::{conditional_variance, fit, fit_with, loglik, FitOptions, GarchFit};
+pub use optimise::Free;
 pub use rate::{rate_series, RatedSeries, SeriesProblem};

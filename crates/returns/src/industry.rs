@@ -18,7 +18,7 @@ mod filter;
 mod grouping;
 mod series;
 
-pub use self::effects::{effects, Effects, EffectsPlan};
+pub use self::effects::{effects, EffectsPlan};
 pub use self::filter::filter_points;
 pub use self::grouping::Grouping;
 
@@ -120,5 +120,38 @@ impl Kept {
     /// Number of kept records.
     pub fn count(&self) -> usize {
         self.keep.iter().filter(|k| **k).count()
+    }
+}
+
+/// Effects and total-return index per output id and date, id-major (CSR by id).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Effects {
+    /// Output ids.
+    pub ids: Vec<String>,
+    /// Rows of id `g` are `offsets[g]..offsets[g+1]`.
+    pub offsets: Vec<usize>,
+    /// Date per row.
+    pub dates: Vec<Date>,
+    /// AUM per row (sum over members, carried forward over a member's dropped days).
+    pub aum: Vec<f64>,
+    /// Price effect (NaN on an id's first date).
+    pub price_effect: Vec<f64>,
+    /// Subscription effect (NaN on an id's first date).
+    pub subscription_effect: Vec<f64>,
+    /// Daily return as a fraction (NaN on an id's first date).
+    pub daily_return: Vec<f64>,
+    /// Total-return index, 1 on an id's first date.
+    pub total_return: Vec<f64>,
+}
+
+impl Effects {
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.dates.len()
+    }
+
+    /// Row range of id `g`.
+    pub fn rows(&self, g: usize) -> std::ops::Range<usize> {
+        self.offsets[g]..self.offsets[g + 1]
     }
 }

@@ -1,7 +1,9 @@
 //! The EM loop: M-step, then E and M steps until Aitken's convergence rule holds.
 
-use super::steps::{argmax, column_scales, e_step, m_step};
-use super::{CovModel, GmmFit, GmmOptions};
+use super::steps::{argmax, column_scales, e_step, m_step, Em};
+use super::{CovModel, Gmm, GmmFit, GmmOptions};
+use crate::error::{check_features, check_len, ClusterError};
+use peergroup_numeric::MatRef;
 
 /// [`Gmm::fit_from_labels`](super::Gmm::fit_from_labels) on checked input.
 pub(super) fn fit_from_labels(
@@ -24,19 +26,6 @@ pub(super) fn fit_from_labels(
         opts,
     };
     run_em(&em, one_hot(init, k), 0, f64::NEG_INFINITY)
-}
-
-/// One EM problem: the data (n × d), k components of `model`, the per-variable ridge
-/// scale and the options.
-#[derive(Clone, Copy)]
-pub(super) struct Em<'a> {
-    pub(super) x: &'a [f64],
-    pub(super) n: usize,
-    pub(super) d: usize,
-    pub(super) k: usize,
-    pub(super) model: CovModel,
-    pub(super) scale: &'a [f64],
-    pub(super) opts: &'a GmmOptions,
 }
 
 pub(super) fn one_hot(labels: &[usize], k: usize) -> Vec<f64> {
@@ -111,5 +100,32 @@ fn remaining(step: f64, prev_step: f64) -> f64 {
         step
     } else {
         f64::INFINITY
+    }
+}
+
+// A mixture fitted from given labels is one EM run from their M-step.
+impl Gmm {
+    /// EM from the hard labels `init` (one per row of `x`, each below k): the first step
+    /// is the M-step of those labels, so the fit is fully determined by them. Singular or
+    /// degenerate data (including NaN) give a fit flagged [`GmmFit::singular`], not an
+    /// error.
+    pub fn fit_from_labels(&self, x: MatRef<'_>, init: &[usize]) -> Result<GmmFit, ClusterError> {
+        self.validate()?;
+        let (n, d) = (x.rows(), x.cols());
+        check_features(d)?;
+        check_len("initial labels", n, init.len())?;
+        if let Some(&l) = init.iter().find(|&&l| l >= self.k) {
+            return Err(ClusterError::parameter("initial label", l, "below k"));
+        }
+        let x = x.as_slice();
+        Ok(fit_from_labels(
+            x,
+            n,
+            d,
+            self.k,
+            self.model,
+            init,
+            &self.options,
+        ))
     }
 }

@@ -1,11 +1,8 @@
 //! One mixture: its parameters ([`Gmm`]), EM options and fitted result.
 
-use peergroup_numeric::MatRef;
-
-use super::em::fit_from_labels;
-use super::{CovModel, GmmSearch};
-use crate::error::{check_features, check_k, check_len, ClusterError};
-use crate::fit::{Fit, Partition};
+use super::CovModel;
+use crate::error::ClusterError;
+use crate::fit::Partition;
 
 /// A fitted mixture. Matrices are row-major: `means` is k×d, `covariances` k×d×d.
 #[derive(Clone, Debug)]
@@ -107,47 +104,6 @@ impl Gmm {
             return Err(ClusterError::parameter("k", 0, "at least 1"));
         }
         self.options.validate()
-    }
-
-    /// EM from the hard labels `init` (one per row of `x`, each below k): the first step
-    /// is the M-step of those labels, so the fit is fully determined by them. Singular or
-    /// degenerate data (including NaN) give a fit flagged [`GmmFit::singular`], not an
-    /// error.
-    pub fn fit_from_labels(&self, x: MatRef<'_>, init: &[usize]) -> Result<GmmFit, ClusterError> {
-        self.validate()?;
-        let (n, d) = (x.rows(), x.cols());
-        check_features(d)?;
-        check_len("initial labels", n, init.len())?;
-        if let Some(&l) = init.iter().find(|&&l| l >= self.k) {
-            return Err(ClusterError::parameter("initial label", l, "below k"));
-        }
-        let x = x.as_slice();
-        Ok(fit_from_labels(
-            x,
-            n,
-            d,
-            self.k,
-            self.model,
-            init,
-            &self.options,
-        ))
-    }
-}
-
-impl Fit<MatRef<'_>> for Gmm {
-    type Model = GmmFit;
-
-    /// EM from seeded k-means starts (as one cell of [`GmmSearch`]); needs k ≤ n.
-    fn fit(&self, x: MatRef<'_>) -> Result<GmmFit, ClusterError> {
-        self.validate()?;
-        check_k(self.k, x.rows())?;
-        let search = GmmSearch {
-            ks: self.k..=self.k,
-            models: vec![self.model],
-            seed: self.seed,
-            options: self.options.clone(),
-        };
-        Ok(search.fit(x)?.best)
     }
 }
 

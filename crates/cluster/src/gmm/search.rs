@@ -5,11 +5,12 @@ use peergroup_random::Rng;
 use rayon::prelude::*;
 use std::ops::RangeInclusive;
 
-use super::em::{fit_from_labels, one_hot, run_em, Em};
+use super::em::{fit_from_labels, one_hot, run_em};
 use super::init::{kmeans_labels, standardise};
 use super::steps::column_scales;
-use super::{CovModel, GmmFit, GmmOptions};
-use crate::error::{check_features, ClusterError};
+use super::steps::Em;
+use super::{CovModel, Gmm, GmmFit, GmmOptions};
+use crate::error::{check_features, check_k, ClusterError};
 use crate::fit::{Fit, Partition};
 use crate::labels::first_appearance;
 
@@ -253,6 +254,24 @@ fn placeholder(model: CovModel) -> GmmFit {
         iterations: 0,
         converged: false,
         singular: true,
+    }
+}
+
+// A single mixture is one cell of the search: the same starts and EM.
+impl Fit<MatRef<'_>> for Gmm {
+    type Model = GmmFit;
+
+    /// EM from seeded k-means starts (as one cell of [`GmmSearch`]); needs k ≤ n.
+    fn fit(&self, x: MatRef<'_>) -> Result<GmmFit, ClusterError> {
+        self.validate()?;
+        check_k(self.k, x.rows())?;
+        let search = GmmSearch {
+            ks: self.k..=self.k,
+            models: vec![self.model],
+            seed: self.seed,
+            options: self.options.clone(),
+        };
+        Ok(search.fit(x)?.best)
     }
 }
 

@@ -2,9 +2,21 @@
 
 use peergroup_numeric::linalg::cholesky;
 
-use super::em::Em;
 use super::model::Shape;
-use super::CovModel;
+use super::{CovModel, GmmOptions};
+
+/// One EM problem: the data (n × d), k components of `model`, the per-variable ridge
+/// scale and the options.
+#[derive(Clone, Copy)]
+pub(super) struct Em<'a> {
+    pub(super) x: &'a [f64],
+    pub(super) n: usize,
+    pub(super) d: usize,
+    pub(super) k: usize,
+    pub(super) model: CovModel,
+    pub(super) scale: &'a [f64],
+    pub(super) opts: &'a GmmOptions,
+}
 
 /// Smallest eigenvalue of a covariance before the ridge, relative to the data variance,
 /// below which the fit is reported as singular.

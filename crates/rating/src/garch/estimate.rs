@@ -2,40 +2,10 @@
 //! likelihood and variances of given parameters.
 
 use super::likelihood::Prepared;
-use super::optimise::{optimise, starts, Optimum};
+use super::optimise::{optimise, starts, Free, Optimum};
 use super::robust::robust_se;
 use crate::model::{AtGarch, MU};
 use crate::qp::P;
-
-/// Which of α, β and δ are estimated; the others are fixed at 0 (μ and γ always are).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Free {
-    /// Estimate α.
-    pub alpha: bool,
-    /// Estimate β.
-    pub beta: bool,
-    /// Estimate δ.
-    pub delta: bool,
-}
-
-impl Free {
-    /// Every parameter estimated (the unrestricted AT-GARCH).
-    pub const ALL: Free = Free {
-        alpha: true,
-        beta: true,
-        delta: true,
-    };
-    /// GARCH(1,1): δ fixed at 0.
-    pub const GARCH: Free = Free {
-        alpha: true,
-        beta: true,
-        delta: false,
-    };
-
-    pub(super) fn mask(self) -> [bool; P] {
-        [true, true, self.alpha, self.beta, self.delta]
-    }
-}
 
 /// Settings of the estimation and of the tests around it.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,10 +1,39 @@
 //! The optimiser: the linear constraints of METHODS §5.3, starting points from a grid and
 //! sequential quadratic programming with an Armijo line search (standardised units).
 
-use super::estimate::Free;
 use super::likelihood::Prepared;
 use crate::model::{ALPHA, BETA, DELTA, GAMMA};
 use crate::qp::{self, Constraint, P};
+
+/// Which of α, β and δ are estimated; the others are fixed at 0 (μ and γ always are).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Free {
+    /// Estimate α.
+    pub alpha: bool,
+    /// Estimate β.
+    pub beta: bool,
+    /// Estimate δ.
+    pub delta: bool,
+}
+
+impl Free {
+    /// Every parameter estimated (the unrestricted AT-GARCH).
+    pub const ALL: Free = Free {
+        alpha: true,
+        beta: true,
+        delta: true,
+    };
+    /// GARCH(1,1): δ fixed at 0.
+    pub const GARCH: Free = Free {
+        alpha: true,
+        beta: true,
+        delta: false,
+    };
+
+    pub(super) fn mask(self) -> [bool; P] {
+        [true, true, self.alpha, self.beta, self.delta]
+    }
+}
 
 /// Upper bound on β and on the persistence α + β + κδ (keeps `1 − β` away from 0).
 const MAX_PERSISTENCE: f64 = 1.0 - 1e-6;

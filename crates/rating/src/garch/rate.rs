@@ -1,8 +1,9 @@
 //! METHODS §5.5 for one series: fit, restrict by robust t-tests, refit, decompose the risk
 //! and test the standardised residuals.
 
-use super::estimate::{fit_prepared, FitOptions, Free, GarchFit};
+use super::estimate::{fit_prepared, FitOptions, GarchFit};
 use super::likelihood::Prepared;
+use super::optimise::Free;
 use crate::archlm::{arch_lm, ArchLm};
 use crate::model::{ALPHA, BETA, DELTA, MU, PARAMETER_NAMES};
 use crate::risk::{decompose, RiskComponents};

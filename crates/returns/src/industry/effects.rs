@@ -5,40 +5,7 @@ use peergroup_data::{Date, IndustryTable};
 use rayon::prelude::*;
 
 use super::series::{group_dates, group_series, GroupSlices};
-use super::{Grouping, IndustryConfig, Kept};
-
-/// Effects and total-return index per output id and date, id-major (CSR by id).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Effects {
-    /// Output ids.
-    pub ids: Vec<String>,
-    /// Rows of id `g` are `offsets[g]..offsets[g+1]`.
-    pub offsets: Vec<usize>,
-    /// Date per row.
-    pub dates: Vec<Date>,
-    /// AUM per row (sum over members, carried forward over a member's dropped days).
-    pub aum: Vec<f64>,
-    /// Price effect (NaN on an id's first date).
-    pub price_effect: Vec<f64>,
-    /// Subscription effect (NaN on an id's first date).
-    pub subscription_effect: Vec<f64>,
-    /// Daily return as a fraction (NaN on an id's first date).
-    pub daily_return: Vec<f64>,
-    /// Total-return index, 1 on an id's first date.
-    pub total_return: Vec<f64>,
-}
-
-impl Effects {
-    /// Number of rows.
-    pub fn n_rows(&self) -> usize {
-        self.dates.len()
-    }
-
-    /// Row range of id `g`.
-    pub fn rows(&self, g: usize) -> std::ops::Range<usize> {
-        self.offsets[g]..self.offsets[g + 1]
-    }
-}
+use super::{Effects, Grouping, IndustryConfig, Kept};
 
 /// Compute effects for every id of `grouping` from the kept records.
 pub fn effects(
