@@ -306,7 +306,12 @@ fn bad_input_is_refused_with_a_reason() {
         ],
     );
     assert!(!w.exists("r_external.csv"));
-    let bad_options: [(&str, &[&str]); 4] = [
+    let bad_options: [(&str, &[&str]); 5] = [
+        // the shared series flags: prices are never in percent
+        (
+            "--prices --percent",
+            &["--prices", "cannot be used with", "--percent"],
+        ),
         (
             "--threshold-quantile 0.7",
             &["--threshold-quantile must lie in (0, 0.5)"],
