@@ -25,6 +25,7 @@ mod chart;
 mod error;
 mod k;
 mod named;
+mod progress;
 
 pub mod cluster;
 pub mod industry;
@@ -39,5 +40,6 @@ pub use artifact::{Artifact, Artifacts};
 pub use chart::Chart;
 pub use k::KChoice;
 pub use named::Named;
+pub use progress::{Progress, Silent};
 pub use peergroup_data::InputError;
 pub use peergroup_io::{Column, Table};

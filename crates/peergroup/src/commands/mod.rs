@@ -11,6 +11,7 @@ pub mod rate;
 pub mod render;
 pub mod segment;
 pub mod similarity;
+pub mod study;
 pub mod style;
 pub mod synth;
 

@@ -1,0 +1,254 @@
+//! The industry stage (total-return indices from daily price/shares/AUM data) and the
+//! period-return and YTD-ranking stages on its daily returns, or on a returns input.
+
+use peergroup_data::Panel;
+use peergroup_io::{read_industry, read_metadata, read_series, SeriesOptions};
+use peergroup_pipeline::chart::industry::{largest_by_aum, total_return_chart, ytd_chart};
+use peergroup_pipeline::chart::returns::periods_chart;
+use peergroup_pipeline::industry::{self, IndustrySettings};
+use peergroup_pipeline::returns::{
+    periods_table, rank_table, PeriodsSettings, RankSettings,
+};
+use peergroup_pipeline::Named;
+use peergroup_returns::{period_returns, rank_ytd, IndustryConfig};
+
+use super::{json, missing_input, setting_error, Ctx, Stage, StageId};
+use crate::commands::{CommandError, CommandResult};
+use crate::study::file::Study;
+use crate::study::input::InputSpec;
+use crate::study::stage_dir::StageDir;
+
+/// Series drawn in the total-return chart: the largest by assets.
+const CHARTED_SERIES: usize = 8;
+
+/// Series drawn in the period-returns chart.
+const CHARTED_PERIODS: usize = 12;
+
+/// The industry stage of a study.
+struct IndustryStage<'a> {
+    settings: &'a IndustrySettings,
+    config: IndustryConfig,
+    data: &'a InputSpec,
+    meta: Option<&'a InputSpec>,
+}
+
+/// Where the periods and rank stages read their series.
+#[derive(Clone, Copy)]
+enum Series<'a> {
+    /// The industry stage's daily returns.
+    Industry,
+    /// An input table.
+    Input(&'a InputSpec),
+}
+
+/// The period-returns stage.
+struct PeriodsStage<'a> {
+    settings: &'a PeriodsSettings,
+    series: Series<'a>,
+}
+
+/// The YTD-ranking stage.
+struct RankStage<'a> {
+    settings: &'a RankSettings,
+    series: Series<'a>,
+}
+
+/// Add the industry, periods and rank stages the study configures.
+pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Box<dyn Stage + 'a>>) -> Result<(), CommandError> {
+    let f = &study.file;
+    if let Some(settings) = &f.industry {
+        let id = StageId::Industry;
+        let config = settings.config().map_err(|e| setting_error(study, id, e))?;
+        let data = f
+            .inputs
+            .industry
+            .data
+            .as_ref()
+            .ok_or_else(|| missing_input(study, id, "data", "daily class data"))?;
+        let meta = f.inputs.industry.meta.as_ref();
+        if meta.is_none() && settings.group_by != industry::GroupBy::Class {
+            return Err(missing_input(study, id, "meta", "class metadata (class_id,fund,manager) to group by fund or manager"));
+        }
+        stages.push(Box::new(IndustryStage {
+            settings,
+            config,
+            data,
+            meta,
+        }));
+    }
+    let series = |input: &'a Option<InputSpec>, id: StageId| -> Result<Series<'a>, CommandError> {
+        match (input, &f.industry) {
+            (Some(spec), _) => Ok(Series::Input(spec)),
+            (None, Some(_)) => Ok(Series::Industry),
+            (None, None) => Err(missing_input(study, id, "returns", "a table of series (or an [industry] stage)")),
+        }
+    };
+    if let Some(settings) = &f.periods {
+        settings.validate().map_err(|e| setting_error(study, StageId::Periods, e))?;
+        let series = series(&f.inputs.periods.returns, StageId::Periods)?;
+        stages.push(Box::new(PeriodsStage { settings, series }));
+    }
+    if let Some(settings) = &f.rank {
+        let series = series(&f.inputs.rank.returns, StageId::Rank)?;
+        stages.push(Box::new(RankStage { settings, series }));
+    }
+    Ok(())
+}
+
+impl Stage for IndustryStage<'_> {
+    fn id(&self) -> StageId {
+        StageId::Industry
+    }
+
+    fn files(&self) -> Vec<(&'static str, &InputSpec)> {
+        let mut f = vec![("data", self.data)];
+        if let Some(m) = self.meta {
+            f.push(("meta", m));
+        }
+        f
+    }
+
+    fn upstream(&self) -> Vec<StageId> {
+        Vec::new()
+    }
+
+    fn settings_json(&self) -> serde_json::Value {
+        json(self.settings)
+    }
+
+    fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
+        ctx.bar.note("reading industry data");
+        let data_path = ctx.path(self.data);
+        let table = read_industry(&data_path)?;
+        let meta = self
+            .meta
+            .map(|m| read_metadata(&ctx.path(m), "class_id", &["fund", "manager"]))
+            .transpose()?;
+        let (data_name, meta_name) = (
+            data_path.display().to_string(),
+            self.meta.map(|m| ctx.path(m).display().to_string()),
+        );
+        let grouping = industry::grouping(
+            Named::new(&table, &data_name),
+            meta.as_ref().zip(meta_name.as_deref()).map(|(m, n)| Named::new(m, n)),
+            self.settings.group_by,
+        )?;
+        ctx.bar.note("filtering outliers and computing effects");
+        let filtered = industry::filter(&table, &self.config);
+        let plan = filtered.plan(&table, &grouping, &self.config);
+        let effects = plan.compute(0..plan.n_ids());
+        let (min_aum, outliers) = filtered.dropped_counts();
+        dir.metrics(vec![
+            ("records".into(), table.n_records().to_string()),
+            ("classes".into(), table.n_classes().to_string()),
+            ("series".into(), effects.n_ids().to_string()),
+            ("dropped below min AUM".into(), min_aum.to_string()),
+            ("price outliers dropped".into(), outliers.to_string()),
+        ]);
+        let largest = largest_by_aum(&effects, CHARTED_SERIES);
+        dir.chart(
+            "total_return",
+            &total_return_chart(&effects, &largest, "Total-return index, largest by assets"),
+            "Total-return indices (base 1) of the largest series by assets",
+        )?;
+        dir.table_shown("dropped", &filtered.dropped_table(&table), "Records dropped")?;
+        dir.table_shown("returns", &industry::table(effects), "Daily effects and total returns")?;
+        Ok(())
+    }
+}
+
+impl Series<'_> {
+    /// The series as returns.
+    fn read(self, ctx: &Ctx<'_>) -> CommandResult<Panel> {
+        Ok(match self {
+            Series::Input(spec) => ctx.returns(spec, &["value"])?,
+            Series::Industry => {
+                let path = ctx.upstream(StageId::Industry, "returns");
+                read_series(
+                    &path,
+                    &SeriesOptions {
+                        value_columns: vec!["daily_return".into()],
+                        ..SeriesOptions::default()
+                    },
+                )?
+            }
+        })
+    }
+}
+
+impl Stage for PeriodsStage<'_> {
+    fn id(&self) -> StageId {
+        StageId::Periods
+    }
+
+    fn files(&self) -> Vec<(&'static str, &InputSpec)> {
+        match self.series {
+            Series::Input(spec) => vec![("returns", spec)],
+            Series::Industry => Vec::new(),
+        }
+    }
+
+    fn upstream(&self) -> Vec<StageId> {
+        match self.series {
+            Series::Industry => vec![StageId::Industry],
+            Series::Input(_) => Vec::new(),
+        }
+    }
+
+    fn settings_json(&self) -> serde_json::Value {
+        json(self.settings)
+    }
+
+    fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
+        let panel = self.series.read(ctx)?;
+        let rows = period_returns(&panel, &self.settings.trailing);
+        dir.metrics(vec![
+            ("series".into(), panel.n_ids().to_string()),
+            ("period returns".into(), rows.len().to_string()),
+        ]);
+        let shown: Vec<usize> = (0..panel.n_ids().min(CHARTED_PERIODS)).collect();
+        let rows_shown: Vec<_> = rows.iter().filter(|r| shown.contains(&r.id)).cloned().collect();
+        dir.chart(
+            "periods",
+            &periods_chart(panel.ids(), &rows_shown, &[]),
+            "Period returns of the first series",
+        )?;
+        dir.table_shown("periods", &periods_table(panel.ids(), &rows), "Period returns")?;
+        Ok(())
+    }
+}
+
+impl Stage for RankStage<'_> {
+    fn id(&self) -> StageId {
+        StageId::Rank
+    }
+
+    fn files(&self) -> Vec<(&'static str, &InputSpec)> {
+        match self.series {
+            Series::Input(spec) => vec![("returns", spec)],
+            Series::Industry => Vec::new(),
+        }
+    }
+
+    fn upstream(&self) -> Vec<StageId> {
+        match self.series {
+            Series::Industry => vec![StageId::Industry],
+            Series::Input(_) => Vec::new(),
+        }
+    }
+
+    fn settings_json(&self) -> serde_json::Value {
+        json(self.settings)
+    }
+
+    fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
+        let panel = self.series.read(ctx)?;
+        let s = self.settings;
+        let rows = rank_ytd(&panel, s.top, s.bottom, s.all);
+        if let Some(last) = rows.iter().map(|r| r.date).max() {
+            dir.chart("ytd", &ytd_chart(panel.ids(), &rows, last), &format!("YTD return on {last}: top and bottom"))?;
+        }
+        dir.table_shown("rank", &rank_table(panel.ids(), &rows), "YTD ranks, top and bottom per date")?;
+        Ok(())
+    }
+}

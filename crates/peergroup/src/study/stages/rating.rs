@@ -1,0 +1,95 @@
+//! The rating stage: AT-GARCH risk, gain and risk classes, 1–5 stars, and agreement with
+//! outside star ratings when the study gives them.
+
+use peergroup_io::{read_series, read_star_ratings};
+use peergroup_pipeline::chart::rating::ratings_chart;
+use peergroup_pipeline::rating::{self, RateSettings};
+use peergroup_pipeline::Named;
+
+use super::{json, missing_input, setting_error, Ctx, Stage, StageId};
+use crate::commands::{CommandError, CommandResult};
+use crate::study::file::Study;
+use crate::study::input::InputSpec;
+use crate::study::stage_dir::StageDir;
+
+/// The rating stage of a study.
+struct RateStage<'a> {
+    settings: &'a RateSettings,
+    returns: &'a InputSpec,
+    reference: Option<&'a InputSpec>,
+}
+
+/// Add the rating stage if the study has `[rate]`.
+pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Box<dyn Stage + 'a>>) -> Result<(), CommandError> {
+    let Some(settings) = &study.file.rate else {
+        return Ok(());
+    };
+    let id = StageId::Rate;
+    settings.validate().map_err(|e| setting_error(study, id, e))?;
+    let inputs = &study.file.inputs.rate;
+    let returns = inputs
+        .returns
+        .as_ref()
+        .ok_or_else(|| missing_input(study, id, "returns", "daily returns or NAVs"))?;
+    stages.push(Box::new(RateStage {
+        settings,
+        returns,
+        reference: inputs.reference.as_ref(),
+    }));
+    Ok(())
+}
+
+impl Stage for RateStage<'_> {
+    fn id(&self) -> StageId {
+        StageId::Rate
+    }
+
+    fn files(&self) -> Vec<(&'static str, &InputSpec)> {
+        let mut f = vec![("returns", self.returns)];
+        if let Some(r) = self.reference {
+            f.push(("reference", r));
+        }
+        f
+    }
+
+    fn upstream(&self) -> Vec<StageId> {
+        Vec::new()
+    }
+
+    fn settings_json(&self) -> serde_json::Value {
+        json(self.settings)
+    }
+
+    fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
+        ctx.bar.note("reading series");
+        let path = ctx.path(self.returns);
+        let shown = path.display().to_string();
+        let values = read_series(&path, &self.returns.series_options(&["value"]))?;
+        ctx.bar.note("fitting AT-GARCH models");
+        let rows = rating::rate(Named::new(&values, &shown), self.settings)?;
+        let stars = rating::star_counts(&rows);
+        let rated: usize = stars.iter().sum();
+        let mut metrics = vec![
+            ("funds".into(), rows.len().to_string()),
+            ("rated".into(), rated.to_string()),
+            ("stars 1/2/3/4/5".into(), stars.map(|c| c.to_string()).join("/")),
+        ];
+        if let Some(spec) = self.reference {
+            let rpath = ctx.path(spec);
+            let column = spec.category_column.as_deref().unwrap_or("stars");
+            let external = read_star_ratings(&rpath, column)?;
+            let c = rating::compare_external(&rows, Named::new(&external, &rpath.display().to_string()), &shown)?;
+            metrics.push(("Spearman vs reference".into(), format!("{:.3}", c.spearman)));
+            metrics.push(("within one star".into(), format!("{:.0}%", 100.0 * c.share_within_one)));
+            dir.metrics(metrics);
+            dir.table_shown("agreement", &rating::comparison_table(&c), "Our stars against the reference")?;
+        } else {
+            dir.metrics(metrics);
+        }
+        let title = format!("Gain and risk of {rated} funds");
+        dir.chart("ratings", &ratings_chart(&rows, &title), "Gain against risk, coloured by stars")?;
+        dir.table_shown("ratings", &rating::ratings_table(&rows), "Ratings")?;
+        dir.table("details", &rating::details_table(&rows))?;
+        Ok(())
+    }
+}

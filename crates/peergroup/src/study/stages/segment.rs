@@ -1,0 +1,153 @@
+//! The segmentation stages: offices or funds by their sales, and app investors by profile
+//! and balances.
+
+use peergroup_io::{read_balances, read_funds, read_sales, read_users};
+use peergroup_pipeline::segment::{investors, sales, InvestorSettings, SalesSettings};
+use peergroup_pipeline::KChoice;
+
+use super::{json, missing_input, setting_error, Ctx, Stage, StageId};
+use crate::commands::{CommandError, CommandResult};
+use crate::study::file::Study;
+use crate::study::input::InputSpec;
+use crate::study::stage_dir::StageDir;
+
+/// The sales-segmentation stage.
+struct SalesStage<'a> {
+    settings: &'a SalesSettings,
+    sales: &'a InputSpec,
+    categories: &'a InputSpec,
+}
+
+/// The investor-segmentation stage.
+struct InvestorsStage<'a> {
+    settings: &'a InvestorSettings,
+    users: &'a InputSpec,
+    balances: &'a InputSpec,
+}
+
+/// Add the segmentation stages the study configures.
+pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Box<dyn Stage + 'a>>) -> Result<(), CommandError> {
+    let Some(seg) = &study.file.segment else {
+        return Ok(());
+    };
+    let inputs = &study.file.inputs.segment;
+    if let Some(settings) = &seg.sales {
+        let id = StageId::SegmentSales;
+        settings.validate().map_err(|e| setting_error(study, id, e))?;
+        let sales = inputs
+            .sales
+            .sales
+            .as_ref()
+            .ok_or_else(|| missing_input(study, id, "sales", "monthly sales by office and fund"))?;
+        let categories = inputs
+            .sales
+            .categories
+            .as_ref()
+            .ok_or_else(|| missing_input(study, id, "categories", "the funds' categories"))?;
+        stages.push(Box::new(SalesStage {
+            settings,
+            sales,
+            categories,
+        }));
+    }
+    if let Some(settings) = &seg.investors {
+        let id = StageId::SegmentInvestors;
+        settings.validate().map_err(|e| setting_error(study, id, e))?;
+        let users = inputs
+            .investors
+            .users
+            .as_ref()
+            .ok_or_else(|| missing_input(study, id, "users", "the users' profiles"))?;
+        let balances = inputs
+            .investors
+            .balances
+            .as_ref()
+            .ok_or_else(|| missing_input(study, id, "balances", "daily balances"))?;
+        stages.push(Box::new(InvestorsStage {
+            settings,
+            users,
+            balances,
+        }));
+    }
+    Ok(())
+}
+
+impl Stage for SalesStage<'_> {
+    fn id(&self) -> StageId {
+        StageId::SegmentSales
+    }
+
+    fn files(&self) -> Vec<(&'static str, &InputSpec)> {
+        vec![("sales", self.sales), ("categories", self.categories)]
+    }
+
+    fn upstream(&self) -> Vec<StageId> {
+        Vec::new()
+    }
+
+    fn settings_json(&self) -> serde_json::Value {
+        json(self.settings)
+    }
+
+    fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
+        ctx.bar.note("reading sales");
+        let (sp, cp) = (ctx.path(self.sales), ctx.path(self.categories));
+        let (s, c) = (read_sales(&sp)?, read_funds(&cp)?);
+        let input = sales::prepare(
+            s,
+            &sp.display().to_string(),
+            c,
+            &cp.display().to_string(),
+            self.settings,
+        )?;
+        ctx.bar.note("clustering");
+        let clusters = input.cluster()?;
+        ctx.bar.note("t-SNE map");
+        let tsne = input.tsne()?;
+        let segments = input.segments(clusters, tsne)?;
+        dir.artifacts(&segments.artifacts())?;
+        Ok(())
+    }
+}
+
+impl Stage for InvestorsStage<'_> {
+    fn id(&self) -> StageId {
+        StageId::SegmentInvestors
+    }
+
+    fn files(&self) -> Vec<(&'static str, &InputSpec)> {
+        vec![("users", self.users), ("balances", self.balances)]
+    }
+
+    fn upstream(&self) -> Vec<StageId> {
+        Vec::new()
+    }
+
+    fn settings_json(&self) -> serde_json::Value {
+        json(self.settings)
+    }
+
+    fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
+        ctx.bar.note("reading users and balances");
+        let (up, bp) = (ctx.path(self.users), ctx.path(self.balances));
+        let (u, b) = (read_users(&up)?, read_balances(&bp)?);
+        let input = investors::prepare(
+            u,
+            &up.display().to_string(),
+            b,
+            &bp.display().to_string(),
+            self.settings,
+        )?;
+        let eda = input.eda();
+        ctx.bar.note(if self.settings.k == KChoice::Auto {
+            "choosing k"
+        } else {
+            "k-prototypes"
+        });
+        let (k, selection) = input.choose_k()?;
+        let fit = input.fit(k)?;
+        let segments = input.segments(k, selection, &fit, eda)?;
+        dir.artifacts(&segments.artifacts())?;
+        Ok(())
+    }
+}

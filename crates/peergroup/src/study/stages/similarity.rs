@@ -1,0 +1,234 @@
+//! The similarity stage (factor-aware similarity of every pair of funds, from the style
+//! stage's exposures) and the peers stage (each fund's nearest peers).
+
+use peergroup_io::{
+    read_cross_labels, read_exposures, read_fit_r2, read_metadata, read_similarity,
+    read_square_matrix, RowTable,
+};
+use peergroup_pipeline::chart::similarity::{peers_chart, similarity_heatmap};
+use peergroup_pipeline::similarity::{
+    self, FactorSource, Idio, PeerRow, PeersSettings, SimilarityInputs, SimilaritySettings,
+};
+use peergroup_pipeline::Named;
+
+use super::{json, missing_input, setting_error, Ctx, Stage, StageId};
+use crate::commands::{CommandError, CommandResult};
+use crate::study::file::Study;
+use crate::study::input::InputSpec;
+use crate::study::stage_dir::StageDir;
+
+/// Funds whose peers are drawn in the report.
+const CHARTED_FUNDS: usize = 3;
+
+/// The similarity stage of a study.
+struct SimilarityStage<'a> {
+    settings: &'a SimilaritySettings,
+    study: &'a Study,
+}
+
+/// The peers stage of a study.
+struct PeersStage<'a> {
+    settings: &'a PeersSettings,
+    categories: Option<&'a InputSpec>,
+}
+
+/// Add the similarity and peers stages the study configures.
+pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Box<dyn Stage + 'a>>) -> Result<(), CommandError> {
+    if let Some(settings) = &study.file.similarity {
+        let id = StageId::Similarity;
+        settings.dates().map_err(|e| setting_error(study, id, e))?;
+        if study.file.style.is_none() {
+            return Err(needs(study, id, "style", "the style stage's exposures"));
+        }
+        if settings.idio == Idio::Residual {
+            return Err(CommandError::Input(study.key_error(
+                &["similarity", "idio"],
+                "residual similarity needs the funds' residuals, which a study does not compute yet: use idio = \"none\"",
+            )));
+        }
+        let inputs = &study.file.inputs.similarity;
+        if inputs.factor_similarity.is_none() && inputs.factor_attributes.is_none() {
+            return Err(missing_input(
+                study,
+                id,
+                "factor-attributes",
+                "the factors' similarity (factor-attributes or factor-similarity)",
+            ));
+        }
+        stages.push(Box::new(SimilarityStage { settings, study }));
+    }
+    if let Some(settings) = &study.file.peers {
+        if study.file.similarity.is_none() {
+            return Err(needs(study, StageId::Peers, "similarity", "the similarity stage's table"));
+        }
+        stages.push(Box::new(PeersStage {
+            settings,
+            categories: study.file.inputs.cluster.reference.as_ref(),
+        }));
+    }
+    Ok(())
+}
+
+/// A stage that needs another one the study does not run.
+pub fn needs(study: &Study, id: StageId, other: &str, what: &str) -> CommandError {
+    CommandError::Input(study.locator.table_error(
+        id.table_path(),
+        format!("this stage reads {what}: add a [{other}] table"),
+    ))
+}
+
+impl Stage for SimilarityStage<'_> {
+    fn id(&self) -> StageId {
+        StageId::Similarity
+    }
+
+    fn files(&self) -> Vec<(&'static str, &InputSpec)> {
+        let i = &self.study.file.inputs.similarity;
+        [
+            ("factor-similarity", &i.factor_similarity),
+            ("factor-attributes", &i.factor_attributes),
+            ("cross-label", &i.cross_label),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_ref().map(|s| (k, s)))
+        .collect()
+    }
+
+    fn upstream(&self) -> Vec<StageId> {
+        vec![StageId::Style]
+    }
+
+    fn settings_json(&self) -> serde_json::Value {
+        json(self.settings)
+    }
+
+    fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
+        ctx.bar.note("reading exposures");
+        let ex_path = ctx.upstream(StageId::Style, "exposures");
+        let fit_path = ctx.upstream(StageId::Style, "fit");
+        let ex = read_exposures(&ex_path)?;
+        let r2 = read_fit_r2(&fit_path)?;
+        let inputs = &self.study.file.inputs.similarity;
+        let sx = if let Some(spec) = &inputs.factor_similarity {
+            let path = ctx.path(spec);
+            let m = read_square_matrix(&path)?;
+            let shown = path.display().to_string();
+            similarity::factor_similarity(FactorSource::Matrix(Named::new(&m, &shown)), &ex.factors.names)?
+        } else {
+            let spec = inputs.factor_attributes.as_ref().expect("checked by plan");
+            let path = ctx.path(spec);
+            let table = read_metadata(&path, "factor", &[])?;
+            let cross = inputs
+                .cross_label
+                .as_ref()
+                .map(|c| read_cross_labels(&ctx.path(c)))
+                .transpose()?;
+            let cross_name = inputs
+                .cross_label
+                .as_ref()
+                .map(|c| ctx.path(c).display().to_string())
+                .unwrap_or_default();
+            let shown = path.display().to_string();
+            similarity::factor_similarity(
+                FactorSource::Attributes {
+                    table: Named::new(&table, &shown),
+                    weights: &[],
+                    cross: cross.as_deref().map(|c| Named::new(c, cross_name.as_str())),
+                },
+                &ex.factors.names,
+            )?
+        };
+        ctx.bar.note("computing similarities");
+        let (ex_name, fit_name) = (ex_path.display().to_string(), fit_path.display().to_string());
+        let pairs = similarity::similarity(
+            SimilarityInputs {
+                exposures: Named::new(&ex, &ex_name),
+                r2: Some(Named::new(&r2, &fit_name)),
+                residuals: None,
+            },
+            &sx,
+            self.settings,
+        )?;
+        dir.metrics(vec![
+            ("funds".into(), pairs.funds.to_string()),
+            ("pairs".into(), pairs.pairs.to_string()),
+            ("dates".into(), pairs.dates.to_string()),
+        ]);
+        dir.table_shown("similarity", &pairs.table, "Similarity of every pair of funds")?;
+        let sim = read_similarity(&dir_path(dir, "similarity"))?;
+        if let Some(&last) = sim.dates.last() {
+            let t = sim.dates.len() - 1;
+            let chart = similarity_heatmap(
+                &sim.funds.names,
+                sim.matrix(t),
+                &format!("Similarity on {last}, funds in dendrogram order"),
+            );
+            dir.chart("heatmap", &chart, "Similarity heat map (average-linkage leaf order)")?;
+        }
+        Ok(())
+    }
+}
+
+impl Stage for PeersStage<'_> {
+    fn id(&self) -> StageId {
+        StageId::Peers
+    }
+
+    fn files(&self) -> Vec<(&'static str, &InputSpec)> {
+        self.categories.map(|c| vec![("categories", c)]).unwrap_or_default()
+    }
+
+    fn upstream(&self) -> Vec<StageId> {
+        vec![StageId::Similarity]
+    }
+
+    fn settings_json(&self) -> serde_json::Value {
+        json(self.settings)
+    }
+
+    fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
+        let path = ctx.upstream(StageId::Similarity, "similarity");
+        let sim = read_similarity(&path)?;
+        let shown = path.display().to_string();
+        let categories = self
+            .categories
+            .map(|spec| read_metadata(&ctx.path(spec), "id", &["category"]))
+            .transpose()?;
+        let n = sim.funds.len();
+        ctx.bar.start("funds", n as u64);
+        let mut rows: Vec<(usize, usize, PeerRow)> = Vec::new();
+        for (i, fund) in sim.funds.names.iter().enumerate() {
+            let (_, peers) = similarity::peers(
+                Named::new(&sim, &shown),
+                fund,
+                categories.as_ref(),
+                self.settings,
+            )?;
+            if i < CHARTED_FUNDS {
+                dir.chart(
+                    &format!("peers_{}", super::style::file_safe(fund)),
+                    &peers_chart(fund, &peers),
+                    &format!("Nearest peers of {fund}"),
+                )?;
+            }
+            rows.extend(peers.into_iter().enumerate().map(|(r, p)| (i, r + 1, p)));
+            ctx.bar.advance(1);
+        }
+        let table = RowTable::new(&rows)
+            .text("fund", |(i, _, _)| sim.funds.names[*i].clone())
+            .i64("rank", |(_, r, _)| *r as i64)
+            .text("peer", |(_, _, p)| p.peer.clone())
+            .f64("similarity", |(_, _, p)| p.similarity)
+            .text("outside_category", |(_, _, p)| {
+                p.outside_category.map_or(String::new(), |o| o.to_string())
+            })
+            .table();
+        dir.table_shown("peers", &table, "Each fund's nearest peers")?;
+        Ok(())
+    }
+}
+
+/// The path of a table the stage has just written.
+fn dir_path(dir: &StageDir, stem: &str) -> std::path::PathBuf {
+    dir.path(&dir.table_file(stem))
+}
