@@ -1,0 +1,211 @@
+//! `peergroup init` and `peergroup run`: the example study runs as written; re-runs reuse
+//! exactly the stages whose inputs and settings are unchanged; every bad study file is
+//! refused with its key and line, and nothing is written.
+
+mod common;
+
+use common::Workdir;
+use serde_json::Value;
+
+/// The stages of the example study, in run order.
+const EXAMPLE_STAGES: [&str; 10] = [
+    "industry",
+    "periods",
+    "rank",
+    "style",
+    "similarity",
+    "cluster",
+    "peers",
+    "rate",
+    "segment-sales",
+    "segment-investors",
+];
+
+/// `(stage, reused)` from a run folder's manifest, in run order.
+fn reuse(w: &Workdir, out: &str) -> Vec<(String, bool)> {
+    let m: Value = serde_json::from_str(&w.read(&format!("{out}/manifest.json"))).unwrap();
+    m["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["stage"].as_str().unwrap().to_string(),
+                s["reused"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The stages recomputed in the last run into `out`.
+fn computed(w: &Workdir, out: &str) -> Vec<String> {
+    reuse(w, out)
+        .into_iter()
+        .filter(|(_, r)| !r)
+        .map(|(s, _)| s)
+        .collect()
+}
+
+/// Replace `from` by `to` in the study file (exactly once).
+fn edit(w: &Workdir, rel: &str, from: &str, to: &str) {
+    let text = w.read(rel);
+    assert_eq!(text.matches(from).count(), 1, "'{from}' in {rel}");
+    w.write(rel, text.replace(from, to));
+}
+
+#[test]
+fn example_study_runs_and_reruns_only_what_changed() {
+    let w = Workdir::new();
+    w.ok("init ex");
+    assert!(w.exists("ex/study.toml") && w.exists("ex/data/funds.csv"));
+    let err = w.ok("run ex/study.toml");
+    assert!(err.contains("report:"), "{err}");
+    let first = reuse(&w, "ex/results");
+    let names: Vec<&str> = first.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(names, EXAMPLE_STAGES);
+    assert!(first.iter().all(|(_, r)| !r), "{first:?}");
+    for f in [
+        "index.html",
+        "style/exposures.csv",
+        "similarity/similarity.csv",
+        "cluster/clusters.csv",
+        "cluster/dendrogram.svg",
+        "peers/peers.csv",
+        "rate/ratings.csv",
+        "rate/ratings.svg",
+        "industry/returns.csv",
+        "periods/periods.csv",
+    ] {
+        assert!(w.exists(&format!("ex/results/{f}")), "missing {f}");
+    }
+    let html = w.read("ex/results/index.html");
+    for heading in ["Style exposures", "Peer groups", "Ratings", "<svg"] {
+        assert!(html.contains(heading), "index.html lacks {heading}");
+    }
+    let m: Value = serde_json::from_str(&w.read("ex/results/manifest.json")).unwrap();
+    let style = &m["stages"][3];
+    assert_eq!(style["settings"]["window"], 104);
+    assert_eq!(style["inputs"]["returns"].as_str().unwrap().len(), 64);
+    assert!(style["seconds"].as_f64().unwrap() > 0.0);
+
+    // Nothing changed: everything reused, and said so.
+    let err = w.ok("run ex/study.toml");
+    assert!(err.contains("reused 10 stage(s)"), "{err}");
+    assert!(computed(&w, "ex/results").is_empty());
+
+    // A clustering setting: only the peer groups are recomputed.
+    edit(&w, "ex/study.toml", "bootstrap = 100", "bootstrap = 50");
+    w.ok("run ex/study.toml");
+    assert_eq!(computed(&w, "ex/results"), ["cluster"]);
+
+    // A style setting: style and everything downstream of it.
+    edit(&w, "ex/study.toml", "step = 4", "step = 8");
+    w.ok("run ex/study.toml");
+    assert_eq!(
+        computed(&w, "ex/results"),
+        ["style", "similarity", "cluster", "peers"]
+    );
+
+    // An input file's content: the stages that read it.
+    let daily = w.read("ex/data/daily_returns.csv");
+    let mut lines: Vec<&str> = daily.lines().collect();
+    lines.pop();
+    w.write("ex/data/daily_returns.csv", lines.join("\n") + "\n");
+    w.ok("run ex/study.toml");
+    assert_eq!(computed(&w, "ex/results"), ["rate"]);
+
+    // A stage removed from the study: its folder goes too.
+    let text = w.read("ex/study.toml");
+    let cut = text.find("[peers]").unwrap();
+    let end = cut + text[cut..].find("\n\n").unwrap();
+    w.write("ex/study.toml", format!("{}{}", &text[..cut], &text[end..]));
+    w.ok("run ex/study.toml");
+    assert!(!w.exists("ex/results/peers"));
+    assert!(computed(&w, "ex/results").is_empty());
+}
+
+/// A study file with just a style stage on the example's data.
+fn style_study(w: &Workdir) {
+    w.ok("init ex");
+    w.write(
+        "ex/s.toml",
+        "[inputs.style]\nreturns = \"data/funds.csv\"\nfactors = \"data/factors.csv\"\n\n[style]\nwindow = 52\n",
+    );
+}
+
+#[test]
+fn bad_study_files_name_the_key_and_line_and_write_nothing() {
+    let w = Workdir::new();
+    style_study(&w);
+    let cases: [(&str, &[&str]); 9] = [
+        // An unknown key, with the keys that exist.
+        (
+            "[inputs.style]\nreturns = \"data/funds.csv\"\nfactors = \"data/factors.csv\"\n\n[style]\nwindw = 52\n",
+            &["s.toml, line 6", "unknown key 'windw' in [style]", "window"],
+        ),
+        // A wrong type.
+        (
+            "[inputs.style]\nreturns = \"data/funds.csv\"\nfactors = \"data/factors.csv\"\n\n[style]\nwindow = \"long\"\n",
+            &["s.toml, line 6", "key 'window' in [style]", "expected"],
+        ),
+        // A missing file.
+        (
+            "[inputs.style]\nreturns = \"data/nope.csv\"\nfactors = \"data/factors.csv\"\n\n[style]\n",
+            &["s.toml, line 2", "key 'returns' in [inputs.style]", "file not found", "nope.csv"],
+        ),
+        // An unknown stage.
+        (
+            "[stlye]\nwindow = 3\n",
+            &["s.toml, line 1", "unknown key 'stlye'", "style"],
+        ),
+        // An unknown key inside an input table.
+        (
+            "[inputs.style]\nreturns = { path = \"data/funds.csv\", colum = \"x\" }\nfactors = \"data/factors.csv\"\n\n[style]\n",
+            &["s.toml, line 2", "unknown key 'colum'", "value-column"],
+        ),
+        // A value out of range, found when the settings are checked.
+        (
+            "[inputs.style]\nreturns = \"data/funds.csv\"\nfactors = \"data/factors.csv\"\n\n[style]\nstep = 0\n",
+            &["s.toml, line 6", "key 'step' in [style]", "at least 1"],
+        ),
+        // A stage without its inputs.
+        (
+            "[style]\nwindow = 52\n",
+            &["s.toml, line 1", "[style]", "returns", "[inputs.style]"],
+        ),
+        // A stage without the stage it reads.
+        (
+            "[cluster]\nk = 3\n",
+            &["s.toml, line 1", "[cluster]", "[similarity]"],
+        ),
+        // Not TOML at all.
+        (
+            "[style\nwindow = 52\n",
+            &["s.toml, line 1", "not valid TOML"],
+        ),
+    ];
+    for (text, expect) in cases {
+        w.write("ex/s.toml", text);
+        w.fails("run ex/s.toml --out out", expect);
+        assert!(!w.exists("out"), "a bad study wrote output: {text}");
+    }
+    // An empty study says what to add.
+    w.write("ex/s.toml", "[study]\ntitle = \"nothing\"\n");
+    w.fails("run ex/s.toml --out out", &["no stage"]);
+    assert!(!w.exists("out"));
+}
+
+#[test]
+fn run_folder_is_not_taken_over_without_force() {
+    let w = Workdir::new();
+    style_study(&w);
+    w.mkdir("busy");
+    w.write("busy/notes.txt", "mine");
+    w.fails("run ex/s.toml --out busy", &["not an earlier study run", "--force"]);
+    assert_eq!(w.read("busy/notes.txt"), "mine");
+    w.ok("run ex/s.toml --out busy --force");
+    assert!(w.exists("busy/style/exposures.csv") && w.exists("busy/notes.txt"));
+    // init refuses to overwrite the study it wrote.
+    w.fails("init ex", &["study.toml"]);
+    w.ok("init ex --force");
+}
