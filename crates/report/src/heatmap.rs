@@ -24,6 +24,9 @@ pub struct Heatmap {
     pub min: f64,
     /// Value at the high end of the colour scale; if not above `min`, the data's range is used.
     pub max: f64,
+    /// Whether the diverging scale runs from red (low) to blue (high), e.g. losses and
+    /// gains, instead of blue to red as for correlations.
+    pub reversed: bool,
 }
 
 /// Widest row label.
@@ -46,22 +49,38 @@ struct ColourScale {
     lo: f64,
     hi: f64,
     ramp: Ramp,
+    reversed: bool,
 }
 
 impl ColourScale {
     /// The scale for `lo..hi`, `lo < hi`.
-    fn new(lo: f64, hi: f64) -> ColourScale {
+    fn new(lo: f64, hi: f64, reversed: bool) -> ColourScale {
         let ramp = if lo < 0.0 && hi > 0.0 {
             Ramp::Diverging
         } else {
             Ramp::Sequential
         };
-        ColourScale { lo, hi, ramp }
+        ColourScale {
+            lo,
+            hi,
+            ramp,
+            reversed: reversed && ramp == Ramp::Diverging,
+        }
     }
 
     /// Position of `v` on the ramp; on a diverging scale each sign has its own half, so
     /// that both ends reach full colour even when the range is lopsided.
     fn position(&self, v: f64) -> f64 {
+        let p = self.unreversed_position(v);
+        if self.reversed {
+            1.0 - p
+        } else {
+            p
+        }
+    }
+
+    /// Position of `v` on the ramp in its usual direction.
+    fn unreversed_position(&self, v: f64) -> f64 {
         match self.ramp {
             Ramp::Diverging if v < 0.0 => 0.5 - 0.5 * v / self.lo,
             Ramp::Diverging => 0.5 + 0.5 * v / self.hi,
@@ -94,7 +113,7 @@ pub fn heatmap(c: &Heatmap) -> String {
             None => (0.0, 1.0),
         }
     };
-    let scale = ColourScale::new(lo, hi);
+    let scale = ColourScale::new(lo, hi, c.reversed);
 
     let row_band = widest(&c.row_labels).clamp(20.0, MAX_ROW_LABEL) + 10.0;
     let col_band = widest(&c.col_labels).min(MAX_COL_LABEL) * 0.71 + 16.0;
@@ -209,6 +228,7 @@ fn block_means(c: &Heatmap) -> Option<Heatmap> {
         values,
         min: c.min,
         max: c.max,
+        reversed: c.reversed,
     })
 }
 

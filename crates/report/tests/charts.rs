@@ -390,6 +390,7 @@ fn heatmaps_are_well_formed() {
         values: vec![1.0, 0.5, -0.3, 0.5, 1.0, 0.1, -0.3, 0.1, 1.0],
         min: -1.0,
         max: 1.0,
+        reversed: false,
     };
     let svg = well_formed(heatmap(&normal));
     assert!(
@@ -589,6 +590,7 @@ fn large_heatmaps_are_averaged_in_blocks() {
         values,
         min: 0.0,
         max: 1.0,
+        reversed: false,
     };
     let svg = well_formed(heatmap(&big));
     let cells = svg.matches("<rect ").count();
@@ -598,4 +600,29 @@ fn large_heatmaps_are_averaged_in_blocks() {
     assert!(svg.contains(">Fund 0 … Fund 24</text>"));
     assert!(svg.contains("<title>Fund 0 … Fund 24 × Fund 1975 … Fund 1999: 0.00</title>"));
     assert!(svg.contains("<title>Fund 0 … Fund 24 × Fund 25 … Fund 49: 1.00</title>"));
+}
+
+#[test]
+fn reversed_heatmaps_swap_the_diverging_colours() {
+    let chart = Heatmap {
+        row_labels: vec!["r".into()],
+        col_labels: vec!["loss".into(), "gain".into()],
+        values: vec![-1.0, 1.0],
+        min: -1.0,
+        max: 1.0,
+        ..Heatmap::default()
+    };
+    let fill_of = |svg: &str, cell: &str| {
+        let end = svg.find(&format!("><title>r × {cell}:")).unwrap();
+        let start = svg[..end].rfind("fill=\"").unwrap() + 6;
+        svg[start..end - 1].to_string()
+    };
+    let normal = well_formed(heatmap(&chart));
+    let reversed = well_formed(heatmap(&Heatmap {
+        reversed: true,
+        ..chart
+    }));
+    assert_ne!(fill_of(&normal, "loss"), fill_of(&normal, "gain"));
+    assert_eq!(fill_of(&normal, "loss"), fill_of(&reversed, "gain"));
+    assert_eq!(fill_of(&normal, "gain"), fill_of(&reversed, "loss"));
 }

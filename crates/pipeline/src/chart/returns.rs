@@ -17,7 +17,7 @@ fn period_key(p: &Period) -> (u8, i64) {
 /// Period returns (%; trailing periods of more than a year annualised) as a colour table:
 /// a row per series (`ids`, in order), a column per period of `periods` (all periods in
 /// `rows` when empty: calendar years, then YTD, then trailing), red for losses and blue
-/// for gains, values written in cells when they fit; missing returns are grey. Above 80
+/// for gains (white at zero), values written in cells when they fit; missing returns are grey. Above 80
 /// series or periods the renderer averages blocks of neighbours.
 pub fn periods_chart(ids: &[String], rows: &[PeriodReturn], periods: &[Period]) -> Chart {
     let mut columns: Vec<Period> = if periods.is_empty() {
@@ -52,6 +52,7 @@ pub fn periods_chart(ids: &[String], rows: &[PeriodReturn], periods: &[Period]) 
         // The data's range, centred on zero by the diverging colour scale.
         min: f64::NAN,
         max: f64::NAN,
+        reversed: true,
     })
 }
 

@@ -35,7 +35,7 @@ pub fn dendrogram_order(full: &[f64], n: usize) -> Vec<usize> {
 /// Heat map of a similarity matrix (units of the similarity, e.g. S* in 0–1) of the
 /// funds `ids` (`full` is n × n, row-major), rows and columns in the leaf order of the
 /// average-linkage dendrogram of `1 − S`, so that peer groups show as blocks on the
-/// diagonal. Cells are labelled only when they are large enough; above 80 funds the
+/// diagonal; colours run from the least similar pair to 1. Cells are labelled only when they are large enough; above 80 funds the
 /// renderer averages blocks of consecutive funds, so 2,000 funds still give an SVG
 /// of about 1 MB.
 pub fn similarity_heatmap(ids: &[String], full: &[f64], title: &str) -> Chart {
@@ -62,19 +62,21 @@ pub fn similarity_heatmap(ids: &[String], full: &[f64], title: &str) -> Chart {
         row_labels: labels.clone(),
         col_labels: labels,
         values,
-        // A similarity of 1 is the top of the scale; the bottom is the least similar pair.
-        min: if lowest.is_finite() {
-            lowest.min(0.0)
+        // The scale runs from the least similar pair to 1, so that close similarities
+        // (S* is often above 0.9) still differ in colour.
+        min: if lowest.is_finite() && lowest < 1.0 {
+            lowest
         } else {
             0.0
         },
         max: 1.0,
+        reversed: false,
     })
 }
 
 /// A fund's nearest peers as horizontal bars of similarity (units of the table, e.g.
-/// S* in 0–1), most similar on top; peers outside the fund's category are marked
-/// "(other category)". At most 60 bars.
+/// S* in 0–1), most similar on top, each labelled with its value to three decimals;
+/// peers outside the fund's category are marked "(other category)". At most 60 bars.
 pub fn peers_chart(fund: &str, peers: &[PeerRow]) -> Chart {
     let mut order: Vec<&PeerRow> = peers.iter().collect();
     order.sort_by(|a, b| {
@@ -83,9 +85,10 @@ pub fn peers_chart(fund: &str, peers: &[PeerRow]) -> Chart {
             .then_with(|| a.peer.cmp(&b.peer))
     });
     order.truncate(MAX_PEERS);
+    // The value in the label: close peers often differ only in the third decimal.
     let label = |p: &PeerRow| match p.outside_category {
-        Some(true) => format!("{} (other category)", p.peer),
-        _ => p.peer.clone(),
+        Some(true) => format!("{} (other category) {:.3}", p.peer, p.similarity),
+        _ => format!("{} {:.3}", p.peer, p.similarity),
     };
     Chart::Bar(BarChart {
         title: format!("{fund}: {} nearest peers", order.len()),
@@ -145,7 +148,7 @@ mod tests {
                 assert_eq!(h.values[r * 4 + c], full[i * 4 + j]);
             }
         }
-        assert_eq!((h.min, h.max), (0.0, 1.0));
+        assert_eq!((h.min, h.max), (0.1, 1.0));
     }
 
     #[test]
@@ -196,7 +199,10 @@ mod tests {
             panic!("bars")
         };
         assert!(bars.horizontal);
-        assert_eq!(bars.labels, vec!["Y (other category)", "Z", "X"]);
+        assert_eq!(
+            bars.labels,
+            vec!["Y (other category) 0.900", "Z 0.700", "X 0.500"]
+        );
         assert_eq!(bars.values, vec![0.9, 0.7, 0.5]);
         assert_eq!(bars.title, "F: 3 nearest peers");
     }

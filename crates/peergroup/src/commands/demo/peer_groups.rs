@@ -335,7 +335,7 @@ fn pvclust_returns(funds: &peergroup_data::Panel) -> CommandResult<Chart> {
     dendrogram_chart(
         &out,
         pv.as_deref(),
-        "French portfolios' monthly returns 2008–2017, pvclust",
+        "French portfolios' returns 2008–2017",
         "1 − correlation",
     )
     .ok_or_else(|| CommandError::System("average linkage gave no tree".into()))
