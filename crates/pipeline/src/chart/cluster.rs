@@ -47,10 +47,7 @@ pub fn dendrogram_chart(
         }
     }
     let title = if pvalues.is_some() {
-        format!(
-            "{title}: {} clusters; AU (red) and BP (green) p-values, %",
-            out.k
-        )
+        format!("{title}: {} clusters, AU | BP p-values (%)", out.k)
     } else {
         format!("{title}: {} clusters", out.k)
     };
