@@ -201,7 +201,8 @@ fn render_block(out: &mut String, block: &Block, load_svg: &dyn Fn(&str) -> Opti
 const PROSE_CHARS: usize = 40;
 
 /// Appends a table; columns whose cells are all numbers (or blank) are right-aligned,
-/// and columns holding sentences wrap in a column at least 20 em wide.
+/// and columns holding sentences wrap in a column at least 18 em wide (numeric headers
+/// wrap to leave them room).
 fn render_table(
     out: &mut String,
     caption: &str,
@@ -373,7 +374,8 @@ thead th { background: var(--soft); white-space: nowrap; }
 tbody tr:nth-child(even) { background: #fafbfc; }
 tbody tr:last-child td { border-bottom: 0; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.prose, th.prose { min-width: 20rem; white-space: normal; overflow-wrap: anywhere; }
+td.prose, th.prose { min-width: 18rem; white-space: normal; overflow-wrap: anywhere; }
+thead th.num { white-space: normal; }
 .csv { margin: .4rem 0 0; font-size: .85rem; }
 .notes li { margin: .25rem 0; }
 .metrics { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr));

@@ -199,5 +199,5 @@ fn columns_of_sentences_wrap_in_a_wide_column() {
     assert!(html.contains("<th class=\"prose\">note</th>"));
     assert!(html.contains(&format!("<td class=\"prose\">{}</td>", note)));
     assert!(html.contains("<td>A</td><td class=\"num\">1.5%</td>"));
-    assert!(html.contains("td.prose, th.prose { min-width: 20rem; white-space: normal;"));
+    assert!(html.contains("td.prose, th.prose { min-width: 18rem; white-space: normal;"));
 }
