@@ -67,3 +67,66 @@ pub fn ratings_chart_by(rows: &[FundRating], title: &str, by: RatingColour) -> C
         points: points.into_iter().map(|p| p.1).collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rating::{rate, RateSettings};
+    use crate::Named;
+    use peergroup_calendar::Frequency;
+    use peergroup_data::{Panel, SeriesKind};
+    use peergroup_synth::{garch_universe, GarchConfig};
+
+    #[test]
+    fn points_are_the_rated_funds_coloured_in_rising_order() {
+        let synth = garch_universe(&GarchConfig {
+            funds: 12,
+            periods: 800,
+            seed: 5,
+            ..Default::default()
+        });
+        let ids = synth.funds.iter().map(|f| f.name.clone()).collect();
+        let panel = Panel::new(
+            ids,
+            synth.dates.clone(),
+            synth.returns.clone(),
+            SeriesKind::Returns,
+            Frequency::Daily,
+        )
+        .unwrap();
+        let rows = rate(Named::new(&panel, "r"), &RateSettings::default()).unwrap();
+        let rated: Vec<&FundRating> = rows.iter().filter(|r| r.class.is_some()).collect();
+        assert!(rated.len() >= 3);
+
+        let Chart::Scatter(by_stars) = ratings_chart(&rows, "t") else {
+            panic!("a scatter")
+        };
+        assert_eq!(by_stars.points.len(), rated.len());
+        for p in &by_stars.points {
+            let r = rated
+                .iter()
+                .find(|r| Some(&r.fund) == p.label.as_ref())
+                .expect("points named by fund");
+            assert_eq!((p.x, p.y), (r.risk, 100.0 * r.gain));
+            let stars = r.class.unwrap().2;
+            assert!(p.group.starts_with(&format!("{stars} star")));
+        }
+        let stars: Vec<&str> = by_stars.points.iter().map(|p| &p.group[..1]).collect();
+        assert!(stars.windows(2).all(|w| w[0] <= w[1]), "{stars:?}");
+
+        let Chart::Scatter(by_gain) = ratings_chart_by(&rows, "t", RatingColour::Gain) else {
+            panic!("a scatter")
+        };
+        let rank = |g: &str| {
+            ["low gain", "medium gain", "high gain"]
+                .iter()
+                .position(|x| *x == g)
+        };
+        let ranks: Vec<usize> = by_gain
+            .points
+            .iter()
+            .map(|p| rank(&p.group).unwrap())
+            .collect();
+        assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
+    }
+}
