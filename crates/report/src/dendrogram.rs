@@ -236,16 +236,16 @@ pub fn dendrogram(c: &Dendrogram) -> String {
     svg.close_group();
 
     if slot >= MIN_P_VALUE_SLOT {
-        for node in leaves..tree.children.len() {
+        for (node, &cx) in x.iter().enumerate().skip(leaves) {
             let (Some(_), Some((au, bp))) = (tree.children[node], p_value(node)) else {
                 continue;
             };
             let y = plot.y_of(&axis, height_of(node)) - 3.0;
             let (au, bp) = (percent(au), percent(bp));
             let au_label = Label::new(&au).size(P_VALUE_FONT).fill(AU_COLOUR);
-            svg.label(x[node] - 1.5, y, au_label.anchor(Anchor::End));
+            svg.label(cx - 1.5, y, au_label.anchor(Anchor::End));
             let bp_label = Label::new(&bp).size(P_VALUE_FONT).fill(BP_COLOUR);
-            svg.label(x[node] + 1.5, y, bp_label);
+            svg.label(cx + 1.5, y, bp_label);
         }
     }
     if let Some(h) = cut {
