@@ -463,17 +463,7 @@ impl ClusterOutput {
     /// The merge tree drawn as a dendrogram (hierarchical methods), heights in distance
     /// units (`1 − S` for similarities).
     pub fn dendrogram_chart(&self, title: &str, y_label: &str) -> Option<Chart> {
-        let tree = self.dendrogram.as_ref()?;
-        Some(Chart::Dendrogram(peergroup_report::Dendrogram {
-            title: title.to_string(),
-            labels: self.ids.clone(),
-            merges: tree
-                .merges
-                .iter()
-                .map(|m| (m.left, m.right, m.height, m.size))
-                .collect(),
-            y_label: y_label.to_string(),
-        }))
+        crate::chart::cluster::dendrogram_chart(self, None, title, y_label)
     }
 
     /// scipy's merge table `left,right,height,size` (hierarchical methods): leaves

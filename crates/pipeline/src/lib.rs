@@ -21,7 +21,7 @@
 //! | [`synth`] | synthetic data with known truth, as tables |
 
 mod artifact;
-mod chart;
+pub mod chart;
 mod error;
 mod k;
 mod named;

@@ -7,11 +7,10 @@ use peergroup_data::{InputError, Panel, SeriesKind};
 use peergroup_io::{Column, RowTable, Table};
 use peergroup_rating::garch::{FitOptions, SeriesProblem, PARAMETER_NAMES};
 use peergroup_rating::{classify, compare, rate_series, Comparison, Level, RatedSeries};
-use peergroup_report::{Scatter, ScatterPoint};
 use peergroup_returns::{period_returns, Period};
 use rayon::prelude::*;
 
-use crate::{Chart, Named};
+use crate::Named;
 
 /// Settings of [`rate`].
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -329,29 +328,7 @@ pub fn details_table(rows: &[FundRating]) -> Table {
         .with("estimated", Column::Text(free))
 }
 
-/// Gain (% per year) against risk score of the rated funds, one colour per star count.
-pub fn ratings_chart(rows: &[FundRating], title: &str) -> Chart {
-    let mut points = rows
-        .iter()
-        .filter_map(|r| {
-            let (_, _, s) = r.class?;
-            Some(ScatterPoint {
-                x: r.risk,
-                y: 100.0 * r.gain,
-                group: format!("{s} star{}", if s == 1 { "" } else { "s" }),
-                label: None,
-            })
-        })
-        .collect::<Vec<_>>();
-    // Legend in star order.
-    points.sort_by(|a, b| a.group.cmp(&b.group));
-    Chart::Scatter(Scatter {
-        title: title.into(),
-        x_label: "risk score (mean of standardised v_min, v_standard, v_turmoil)".into(),
-        y_label: "gain: mean calendar-year return (%)".into(),
-        points,
-    })
-}
+pub use crate::chart::rating::ratings_chart;
 
 /// Our stars against an external rating (`fund → stars 1–5`) over the rated funds it
 /// covers; `ratings_name` names the rated input in the error when none is covered.
