@@ -306,7 +306,7 @@ fn bad_input_is_refused_with_a_reason() {
         ],
     );
     assert!(!w.exists("r_external.csv"));
-    let bad_options: [(&str, &[&str]); 5] = [
+    let bad_options: [(&str, &[&str]); 6] = [
         // the shared series flags: prices are never in percent
         (
             "--prices --percent",
@@ -316,9 +316,14 @@ fn bad_input_is_refused_with_a_reason() {
             "--threshold-quantile 0.7",
             &["--threshold-quantile must lie in (0, 0.5)"],
         ),
+        // --comparison-out is the old name of --agreement-out, --external of --reference
         (
             "--comparison-out c.csv",
-            &["--comparison-out needs --external"],
+            &["--agreement-out needs --reference"],
+        ),
+        (
+            "--agreement-out c.csv",
+            &["--agreement-out needs --reference"],
         ),
         ("--significance 1.5", &["--significance must lie in (0, 1)"]),
         ("--arch-lags 0", &["--arch-lags must be at least 1"]),

@@ -120,7 +120,7 @@ fn office_types_are_recovered_from_sales() {
     // DTW on monthly series needs a hierarchical method.
     w.fails(
         &format!("{SEGMENT_SYNTH_SALES} --distance dtw --out x"),
-        &["--distance dtw needs a hierarchical --method"],
+        &["--metric dtw needs a hierarchical --method"],
     );
     w.ok(&format!(
         "{SEGMENT_SYNTH_SALES} --distance dtw --method average --k 3 --out dtw"
@@ -223,11 +223,20 @@ fn bad_segmentation_input_is_refused() {
     );
     w.fails(
         &format!("{seg} --quarters 0"),
-        &["--quarters and --k-max must be at least 1"],
+        &["--quarters must be at least 1"],
+    );
+    w.fails(&format!("{seg} --k-max 0"), &["--k-max must be at least 1"]);
+    w.fails(
+        &format!("{seg} --k-rule bic"),
+        &["--k-rule bic needs Gaussian mixtures", "silhouette or gap"],
     );
     w.fails(
         &format!("{seg} --distance dtw --method kmeans"),
-        &["--distance dtw needs a hierarchical --method"],
+        &["--metric dtw needs a hierarchical --method"],
+    );
+    w.fails(
+        &format!("{seg} --metric dtw --method kmeans"),
+        &["--metric dtw needs a hierarchical --method"],
     );
     assert!(!w.exists("o"));
 

@@ -17,12 +17,18 @@ use peergroup_cluster::{Fit, MatRef};
 use peergroup_data::{Date, InputError};
 use peergroup_io::{Column, Features, RowTable, SimilarityTable, Table};
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::OrInput;
+use crate::settings::{as_text, SettingError};
+#[cfg(feature = "clap")]
+use crate::settings::{default_text, parse};
 use crate::similarity::DateSimilarity;
-use crate::{Chart, KChoice, Named};
+use crate::{Chart, KChoice, KRule, Named};
 
 /// Clustering method.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum ClusterMethod {
     /// Hierarchical, average linkage (UPGMA).
@@ -75,25 +81,70 @@ pub enum ClusterInput<'a> {
     },
 }
 
-/// Settings of [`cluster`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Distance between the rows of a feature table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum FeatureMetric {
+    /// Euclidean distance.
+    Euclidean,
+    /// Manhattan distance.
+    Manhattan,
+    /// 1 − Pearson correlation of the feature rows.
+    Correlation,
+}
+
+impl From<FeatureMetric> for Metric {
+    fn from(m: FeatureMetric) -> Metric {
+        match m {
+            FeatureMetric::Euclidean => Metric::Euclidean,
+            FeatureMetric::Manhattan => Metric::Manhattan,
+            FeatureMetric::Correlation => Metric::Correlation,
+        }
+    }
+}
+
+/// Settings of [`cluster`], as written on the command line or in a study file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct ClusterSettings {
     /// Method.
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = ClusterSettings::default().method))]
     pub method: ClusterMethod,
-    /// Number of clusters, or auto (BIC of Gaussian mixtures).
+    /// Distance between feature rows (a feature table; hierarchical methods). The input
+    /// [`ClusterInput::Features`] carries it as a [`Metric`].
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = ClusterSettings::default().metric))]
+    pub metric: FeatureMetric,
+    /// Number of clusters, or auto (chosen by --k-rule in 1..--k-max).
+    #[cfg_attr(feature = "clap", arg(long, default_value = default_text(&ClusterSettings::default().k), value_parser = parse::<KChoice>, value_name = "K|auto"))]
+    #[serde(with = "as_text")]
     pub k: KChoice,
+    /// Largest k tried by --k auto.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = ClusterSettings::default().k_max, value_name = "K"))]
+    pub k_max: usize,
+    /// Rule of --k auto: bic (BIC of Gaussian mixtures, the rule of cluster; silhouette and
+    /// gap are the rules of segment).
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = ClusterSettings::default().k_rule, value_name = "RULE"))]
+    pub k_rule: KRule,
     /// Bootstrap replicates per scale for AU/BP p-values (0: none), computed by
     /// [`ClusterOutput::pvalues`].
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = ClusterSettings::default().bootstrap, value_name = "N"))]
     pub bootstrap: usize,
     /// Random seed (embedding, k-means, mixtures, bootstrap).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = ClusterSettings::default().seed))]
     pub seed: u64,
 }
 
 impl Default for ClusterSettings {
+    /// Average linkage cut at the k of the best BIC over k = 1..9.
     fn default() -> Self {
         ClusterSettings {
             method: ClusterMethod::Average,
+            metric: FeatureMetric::Euclidean,
             k: KChoice::Auto,
+            k_max: 9,
+            k_rule: KRule::Bic,
             bootstrap: 0,
             seed: 1,
         }
@@ -101,12 +152,26 @@ impl Default for ClusterSettings {
 }
 
 impl ClusterSettings {
-    /// Check the settings before any data is read: the bootstrap needs a tree.
-    pub fn validate(&self) -> Result<(), InputError> {
+    /// Check the settings before any data is read: the bootstrap needs a tree, and k is
+    /// chosen by BIC.
+    pub fn validate(&self) -> Result<(), SettingError> {
         if self.bootstrap > 0 && self.method.linkage().is_none() {
-            return Err(InputError::new(
-                "--bootstrap p-values are for hierarchical methods (average, complete, single, ward)",
+            return Err(SettingError::new(
+                "bootstrap",
+                "p-values are for hierarchical methods (average, complete, single, ward)",
             ));
+        }
+        if self.k_rule != KRule::Bic {
+            return Err(SettingError::new(
+                "k-rule",
+                format!(
+                    "{} is a rule of segment; cluster chooses k by bic (BIC of Gaussian mixtures)",
+                    self.k_rule.name()
+                ),
+            ));
+        }
+        if self.k_max == 0 {
+            return Err(SettingError::new("k-max", "must be at least 1, got 0"));
         }
         Ok(())
     }
@@ -352,7 +417,7 @@ pub fn cluster(
     let selection = settings.fits_mixtures().then(|| {
         let ks = match settings.k {
             KChoice::Fixed(k) => k..=k,
-            KChoice::Auto => 1..=9.min(n - 1),
+            KChoice::Auto => 1..=settings.k_max.min(n - 1),
         };
         GmmSearch::new(ks, &CovModel::ALL)
             .seed(settings.seed)
@@ -364,7 +429,7 @@ pub fn cluster(
         (KChoice::Fixed(k), _) => (k, "given".to_string()),
         (KChoice::Auto, Some(sel)) => (
             sel.best.k,
-            format!("chosen by BIC over k = 1..9 and models EII, VII, EEI, VVI, EEE, VVV on {}: best {} with k = {}", prep.coords_note, sel.best.model.name(), sel.best.k),
+            format!("chosen by BIC over k = 1..{} and models EII, VII, EEI, VVI, EEE, VVV on {}: best {} with k = {}", settings.k_max.min(n - 1), prep.coords_note, sel.best.model.name(), sel.best.k),
         ),
         (KChoice::Auto, None) => unreachable!("auto always fits mixtures"),
     };
@@ -564,5 +629,43 @@ impl ClusterOutput {
             labels: names,
             counts: contingency(&self.labels, &ref_labels).or_input()?,
         })
+    }
+}
+
+#[cfg(all(test, feature = "clap"))]
+mod settings_tests {
+    use super::*;
+    use crate::settings::check;
+
+    #[test]
+    fn cluster_settings() {
+        check::settings_type(&ClusterSettings {
+            method: ClusterMethod::Gmm,
+            metric: FeatureMetric::Correlation,
+            k: KChoice::Fixed(5),
+            k_max: 12,
+            k_rule: KRule::Bic,
+            bootstrap: 100,
+            seed: 3,
+        });
+        let s: ClusterSettings =
+            check::parse(&["--method", "kmeans", "--bootstrap", "10"]).unwrap();
+        check::names_key(s.validate(), "bootstrap");
+        let s: ClusterSettings = check::parse(&["--k-rule", "silhouette"]).unwrap();
+        check::names_key(s.validate(), "k-rule");
+        let s: ClusterSettings = check::parse(&["--k-max", "0"]).unwrap();
+        check::names_key(s.validate(), "k-max");
+        let e = check::parse::<ClusterSettings>(&["--k", "none"]).unwrap_err();
+        assert!(e.contains("--k") && e.contains("auto"), "{e}");
+        let e = serde_json::from_str::<ClusterSettings>(r#"{"k": 0}"#).unwrap_err();
+        assert!(e.to_string().contains("positive number of clusters"), "{e}");
+        // A study file may write k as text or as a number.
+        for text in [
+            r#"{"k": "4", "method": "ward"}"#,
+            r#"{"k": 4, "method": "ward"}"#,
+        ] {
+            let s: ClusterSettings = serde_json::from_str(text).unwrap();
+            assert_eq!((s.k, s.method), (KChoice::Fixed(4), ClusterMethod::Ward));
+        }
     }
 }

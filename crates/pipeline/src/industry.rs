@@ -7,11 +7,14 @@ use peergroup_returns::{
     effects, filter_points, Dropped, Effects, EffectsPlan, Grouping, IndustryConfig, Kept,
 };
 
+use serde::{Deserialize, Serialize};
+
 use crate::returns::{dropped_table, effects_table};
-use crate::Named;
+use crate::{Named, SettingError};
 
 /// Level at which returns are reported.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum GroupBy {
     /// Each fund class on its own.
@@ -23,24 +26,71 @@ pub enum GroupBy {
     Manager,
 }
 
-/// Check the filter settings before any data is read.
-pub fn validate_config(c: &IndustryConfig) -> Result<(), InputError> {
-    let bad = |name: &str, v: f64, what: &str| {
-        Err(InputError::new(format!("--{name} must be {what}, got {v}")))
-    };
-    if !(c.min_aum >= 0.0 && c.min_aum.is_finite()) {
-        return bad("min-aum", c.min_aum, "a non-negative number");
+/// Settings of the industry stage: the reporting level and the outlier filters.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct IndustrySettings {
+    /// Report classes, or sum them to funds or managers.
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = IndustrySettings::default().group_by))]
+    pub group_by: GroupBy,
+    /// Drop points with AUM below this (currency units).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = IndustrySettings::default().min_aum, value_name = "AMOUNT"))]
+    pub min_aum: f64,
+    /// Prices are quoted per this many shares (1000 for CAFCI's "valor mil cuotapartes").
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = IndustrySettings::default().price_unit, value_name = "SHARES"))]
+    pub price_unit: f64,
+    /// A price move above this fraction (0.10 = 10%) may be an outlier.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = IndustrySettings::default().max_move, value_name = "FRACTION"))]
+    pub max_move: f64,
+    /// ...and is dropped when its z-score against the day's cross-section exceeds this.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = IndustrySettings::default().max_z, value_name = "Z"))]
+    pub max_z: f64,
+}
+
+impl Default for IndustrySettings {
+    /// Classes, with the filters of [`IndustryConfig::default`].
+    fn default() -> Self {
+        let c = IndustryConfig::default();
+        IndustrySettings {
+            group_by: GroupBy::Class,
+            min_aum: c.min_aum,
+            price_unit: c.price_unit,
+            max_move: c.max_move,
+            max_z: c.max_z,
+        }
     }
-    if !(c.price_unit > 0.0 && c.price_unit.is_finite()) {
-        return bad("price-unit", c.price_unit, "a positive number");
+}
+
+impl IndustrySettings {
+    /// The filter settings of the returns crate, checked before any data is read.
+    pub fn config(&self) -> Result<IndustryConfig, SettingError> {
+        let bad = |key: &'static str, v: f64, what: &str| {
+            Err(SettingError::new(key, format!("must be {what}, got {v}")))
+        };
+        if !(self.min_aum >= 0.0 && self.min_aum.is_finite()) {
+            return bad("min-aum", self.min_aum, "a non-negative number");
+        }
+        if !(self.price_unit > 0.0 && self.price_unit.is_finite()) {
+            return bad("price-unit", self.price_unit, "a positive number");
+        }
+        if self.max_move.is_nan() || self.max_move <= 0.0 {
+            return bad(
+                "max-move",
+                self.max_move,
+                "a positive fraction (0.10 = 10%)",
+            );
+        }
+        if self.max_z.is_nan() || self.max_z <= 0.0 {
+            return bad("max-z", self.max_z, "a positive number");
+        }
+        Ok(IndustryConfig {
+            min_aum: self.min_aum,
+            price_unit: self.price_unit,
+            max_move: self.max_move,
+            max_z: self.max_z,
+        })
     }
-    if c.max_move.is_nan() || c.max_move <= 0.0 {
-        return bad("max-move", c.max_move, "a positive fraction (0.10 = 10%)");
-    }
-    if c.max_z.is_nan() || c.max_z <= 0.0 {
-        return bad("max-z", c.max_z, "a positive number");
-    }
-    Ok(())
 }
 
 /// The output grouping for `group_by`, checking that every class of the data is in `meta`.
@@ -147,4 +197,32 @@ impl Filtered {
 /// effects by value (at 50M rows a copy would cost gigabytes).
 pub fn table(e: Effects) -> Table {
     effects_table(e)
+}
+
+#[cfg(all(test, feature = "clap"))]
+mod settings_tests {
+    use super::*;
+    use crate::settings::check;
+
+    #[test]
+    fn industry_settings() {
+        check::settings_type(&IndustrySettings {
+            group_by: GroupBy::Manager,
+            min_aum: 0.0,
+            price_unit: 1000.0,
+            max_move: 0.2,
+            max_z: 5.5,
+        });
+        assert_eq!(
+            IndustrySettings::default().config(),
+            Ok(IndustryConfig::default())
+        );
+        let s: IndustrySettings = check::parse(&["--max-move", "0"]).unwrap();
+        check::names_key(s.config().map(|_| ()), "max-move");
+        let s: IndustrySettings = check::parse(&["--price-unit=-1"]).unwrap();
+        check::names_key(s.config().map(|_| ()), "price-unit");
+        assert!(check::parse::<IndustrySettings>(&["--group-by", "desk"])
+            .unwrap_err()
+            .contains("--group-by"));
+    }
 }

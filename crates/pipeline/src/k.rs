@@ -1,13 +1,15 @@
-//! The number of clusters: given, or chosen by the stage's criterion.
+//! The number of clusters: given, or chosen by a rule.
 
 use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
 
 /// How many clusters (peer groups, segments) to form.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum KChoice {
     /// A given number (at least 1).
     Fixed(usize),
-    /// Chosen by the stage's criterion (BIC for peer groups, `KRule` for segments).
+    /// Chosen by the stage's [`KRule`] in 1..=k-max.
     #[default]
     Auto,
 }
@@ -35,6 +37,30 @@ impl FromStr for KChoice {
             _ => Err(format!(
                 "expected 'auto' or a positive number of clusters, got '{s}'"
             )),
+        }
+    }
+}
+
+/// How `--k auto` chooses k: the same names in every command that chooses k.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum KRule {
+    /// Best BIC of Gaussian mixtures (the rule of `--method gmm` and of `cluster`).
+    Bic,
+    /// Widest mean silhouette width; k = 1 when even that is at most 0.25.
+    Silhouette,
+    /// Tibshirani's gap statistic.
+    Gap,
+}
+
+impl KRule {
+    /// The command-line name.
+    pub fn name(self) -> &'static str {
+        match self {
+            KRule::Bic => "bic",
+            KRule::Silhouette => "silhouette",
+            KRule::Gap => "gap",
         }
     }
 }

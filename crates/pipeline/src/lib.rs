@@ -7,6 +7,10 @@
 //! path and never print. Errors are [`InputError`]s that name the input they concern,
 //! using the name the front end gave it ([`Named`]).
 //!
+//! Each stage's analysis settings are one type next to the stage (`style::StyleSettings`,
+//! `cluster::ClusterSettings`, ...), with serde keys and (feature `clap`) long flags of
+//! the same names; see [`settings`].
+//!
 //! The stages, in pipeline order:
 //!
 //! | module | stage |
@@ -26,6 +30,7 @@ mod error;
 mod k;
 mod named;
 mod progress;
+pub mod settings;
 
 pub mod cluster;
 pub mod industry;
@@ -38,8 +43,9 @@ pub mod synth;
 
 pub use artifact::{Artifact, Artifacts};
 pub use chart::Chart;
-pub use k::KChoice;
+pub use k::{KChoice, KRule};
 pub use named::Named;
 pub use progress::{Progress, Silent};
 pub use peergroup_data::InputError;
 pub use peergroup_io::{Column, Table};
+pub use settings::SettingError;

@@ -6,52 +6,134 @@ use std::collections::HashMap;
 use peergroup_data::{InputError, Panel, SeriesKind};
 use peergroup_io::{Column, RowTable, Table};
 use peergroup_rating::garch::{FitOptions, SeriesProblem, PARAMETER_NAMES};
-use peergroup_rating::{classify, compare, rate_series, Comparison, Level, RatedSeries};
+use peergroup_rating::{classify_with, compare, rate_series, Comparison, Level, RatedSeries};
+pub use peergroup_rating::{ClassSpec, Linkage, Metric};
 use peergroup_returns::{period_returns, Period};
 use rayon::prelude::*;
 
+use serde::{Deserialize, Serialize};
+
+use crate::settings::{as_text, SettingError, SettingText};
+#[cfg(feature = "clap")]
+use crate::settings::{default_text, parse};
 use crate::Named;
 
-/// Settings of [`rate`].
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+impl SettingText for Linkage {
+    fn to_text(&self) -> String {
+        self.as_str().into()
+    }
+    fn from_text(text: &str) -> Result<Self, String> {
+        text.to_ascii_lowercase().parse()
+    }
+}
+
+impl SettingText for Metric {
+    fn to_text(&self) -> String {
+        self.as_str().into()
+    }
+    fn from_text(text: &str) -> Result<Self, String> {
+        text.to_ascii_lowercase().parse()
+    }
+}
+
+/// Settings of [`rate`], as written on the command line or in a study file.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct RateSettings {
-    /// AT-GARCH estimation and test settings.
-    pub fit: FitOptions,
-    /// Count the partial first and last calendar years in the gain (their returns over
+    /// Residual quantile below which a shock counts as turmoil.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = RateSettings::default().threshold_quantile, value_name = "Q"))]
+    pub threshold_quantile: f64,
+    /// Level of the robust t-tests that drop α, β or δ.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = RateSettings::default().significance, value_name = "LEVEL"))]
+    pub significance: f64,
+    /// Lags of the ARCH-LM test on the standardised residuals.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = RateSettings::default().arch_lags, value_name = "Q"))]
+    pub arch_lags: usize,
+    /// Fewest returns per fund.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = RateSettings::default().min_obs, value_name = "N"))]
+    pub min_obs: usize,
+    /// Iteration limit of each optimisation (for testing failure handling).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = RateSettings::default().max_iter, value_name = "N", hide = true))]
+    pub max_iter: usize,
+    /// Include the partial first and last calendar years in the gain (their returns over
     /// the part covered, not annualised).
+    #[cfg_attr(feature = "clap", arg(long))]
     pub include_partial_years: bool,
+    /// Linkage of the gain and risk classes: average, single or complete.
+    #[cfg_attr(feature = "clap", arg(long, default_value = default_text(&RateSettings::default().linkage), value_parser = parse::<Linkage>, value_name = "LINKAGE"))]
+    #[serde(with = "as_text")]
+    pub linkage: Linkage,
+    /// Distance between funds' gains (risk scores) in the classes: euclidean or
+    /// manhattan (the same on one dimension, offered as in seed 003's robustness check).
+    #[cfg_attr(feature = "clap", arg(long, default_value = default_text(&RateSettings::default().metric), value_parser = parse::<Metric>, value_name = "METRIC"))]
+    #[serde(with = "as_text")]
+    pub metric: Metric,
+}
+
+impl Default for RateSettings {
+    /// The fit options of [`FitOptions::default`], full calendar years, average linkage
+    /// on Euclidean distance.
+    fn default() -> Self {
+        FitOptions::default().into()
+    }
 }
 
 impl From<FitOptions> for RateSettings {
-    /// `fit`, with the gain over full calendar years only.
+    /// `fit`, with the gain over full calendar years only and the default classes.
     fn from(fit: FitOptions) -> RateSettings {
+        let classes = ClassSpec::default();
         RateSettings {
-            fit,
+            threshold_quantile: fit.threshold_quantile,
+            significance: fit.significance,
+            arch_lags: fit.arch_lags,
+            min_obs: fit.min_obs,
+            max_iter: fit.max_iter,
             include_partial_years: false,
+            linkage: classes.linkage,
+            metric: classes.metric,
         }
     }
 }
 
 impl RateSettings {
     /// Check the settings before any data is read.
-    pub fn validate(&self) -> Result<(), InputError> {
-        let o = &self.fit;
-        if !(o.threshold_quantile > 0.0 && o.threshold_quantile < 0.5) {
-            return Err(InputError::new(format!(
-                "--threshold-quantile must lie in (0, 0.5), got {}",
-                o.threshold_quantile
-            )));
+    pub fn validate(&self) -> Result<(), SettingError> {
+        if !(self.threshold_quantile > 0.0 && self.threshold_quantile < 0.5) {
+            return Err(SettingError::new(
+                "threshold-quantile",
+                format!("must lie in (0, 0.5), got {}", self.threshold_quantile),
+            ));
         }
-        if !(o.significance > 0.0 && o.significance < 1.0) {
-            return Err(InputError::new(format!(
-                "--significance must lie in (0, 1), got {}",
-                o.significance
-            )));
+        if !(self.significance > 0.0 && self.significance < 1.0) {
+            return Err(SettingError::new(
+                "significance",
+                format!("must lie in (0, 1), got {}", self.significance),
+            ));
         }
-        if o.arch_lags == 0 {
-            return Err(InputError::new("--arch-lags must be at least 1"));
+        if self.arch_lags == 0 {
+            return Err(SettingError::new("arch-lags", "must be at least 1"));
         }
         Ok(())
+    }
+
+    /// The AT-GARCH estimation and test settings.
+    pub fn fit_options(&self) -> FitOptions {
+        FitOptions {
+            threshold_quantile: self.threshold_quantile,
+            significance: self.significance,
+            arch_lags: self.arch_lags,
+            min_obs: self.min_obs,
+            max_iter: self.max_iter,
+        }
+    }
+
+    /// Linkage and metric of the gain and risk classes.
+    pub fn classes(&self) -> ClassSpec {
+        ClassSpec {
+            linkage: self.linkage,
+            metric: self.metric,
+        }
     }
 }
 
@@ -180,7 +262,8 @@ fn rate_panel(
     settings: &RateSettings,
 ) -> Result<Vec<FundRating>, InputError> {
     settings.validate()?;
-    let (panel, file, options) = (returns.value, returns.name, &settings.fit);
+    let fit_options = settings.fit_options();
+    let (panel, file, options) = (returns.value, returns.name, &fit_options);
     let series: Vec<&[f64]> = (0..panel.n_ids())
         .map(|i| contiguous(panel, i, file))
         .collect::<Result<_, _>>()?;
@@ -242,7 +325,7 @@ fn rate_panel(
     }
     let gains: Vec<f64> = eligible.iter().map(|&i| out[i].gain).collect();
     let comps: Vec<_> = eligible.iter().map(|&i| out[i].rated.risk).collect();
-    let classes = classify(&gains, &comps);
+    let classes = classify_with(&gains, &comps, &settings.classes());
     for (k, &i) in eligible.iter().enumerate() {
         out[i].risk = classes.risk[k];
         out[i].class = Some((
@@ -380,4 +463,38 @@ pub fn comparison_table(c: &Comparison) -> Table {
         .with("external", Column::Text(ext))
         .with("count", Column::I64(count))
         .with("value", Column::F64(value))
+}
+
+#[cfg(all(test, feature = "clap"))]
+mod tests {
+    use super::*;
+    use crate::settings::check;
+
+    #[test]
+    fn rate_settings() {
+        check::settings_type(&RateSettings {
+            threshold_quantile: 0.05,
+            significance: 0.01,
+            arch_lags: 10,
+            min_obs: 500,
+            max_iter: 50,
+            include_partial_years: true,
+            linkage: Linkage::Complete,
+            metric: Metric::Manhattan,
+        });
+        assert_eq!(RateSettings::default().fit_options(), FitOptions::default());
+        assert_eq!(RateSettings::default().classes(), ClassSpec::default());
+        let s: RateSettings =
+            check::parse(&["--linkage", "single", "--metric", "manhattan"]).unwrap();
+        assert_eq!((s.linkage, s.metric), (Linkage::Single, Metric::Manhattan));
+        let s: RateSettings = check::parse(&["--threshold-quantile", "0.7"]).unwrap();
+        check::names_key(s.validate(), "threshold-quantile");
+        let e = check::parse::<RateSettings>(&["--linkage", "ward"]).unwrap_err();
+        assert!(
+            e.contains("--linkage") && e.contains("average, single or complete"),
+            "{e}"
+        );
+        let e = serde_json::from_str::<RateSettings>(r#"{"metric": "cosine"}"#).unwrap_err();
+        assert!(e.to_string().contains("euclidean or manhattan"), "{e}");
+    }
 }

@@ -3,6 +3,11 @@
 
 use peergroup_data::{IndustryTable, Panel};
 use peergroup_io::{Column, RowTable, Table};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "clap")]
+use crate::settings::comma_default;
+use crate::SettingError;
 use peergroup_returns::{
     period_returns, rank_ytd, DropReason, Dropped, Effects, PeriodReturn, RankRow,
 };
@@ -10,18 +15,56 @@ use peergroup_returns::{
 /// Trailing windows of [`periods`] by default, in years.
 pub const DEFAULT_TRAILING: [u32; 3] = [1, 3, 5];
 
+/// Settings of [`periods`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct PeriodsSettings {
+    /// Trailing windows in years (comma-separated).
+    #[cfg_attr(feature = "clap", arg(long, value_delimiter = ',', default_value = comma_default(&PeriodsSettings::default().trailing), value_name = "YEARS"))]
+    pub trailing: Vec<u32>,
+}
+
+impl Default for PeriodsSettings {
+    /// Trailing 1, 3 and 5 years.
+    fn default() -> Self {
+        PeriodsSettings {
+            trailing: DEFAULT_TRAILING.to_vec(),
+        }
+    }
+}
+
+impl PeriodsSettings {
+    /// Check the settings before any data is read: windows of at least one year.
+    pub fn validate(&self) -> Result<(), SettingError> {
+        if self.trailing.contains(&0) {
+            return Err(SettingError::new(
+                "trailing",
+                "windows must be at least 1 year, got 0",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Settings of [`rank`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct RankSettings {
     /// Size of the top list per date.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = RankSettings::default().top, value_name = "N"))]
     pub top: usize,
     /// Size of the bottom list per date.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = RankSettings::default().bottom, value_name = "N"))]
     pub bottom: usize,
-    /// Also list the ids in neither list (`side = middle`).
+    /// Also list the ids in neither list (side = middle).
+    #[cfg_attr(feature = "clap", arg(long))]
     pub all: bool,
 }
 
 impl Default for RankSettings {
+    /// The top and bottom 20 per date.
     fn default() -> Self {
         RankSettings {
             top: 20,
@@ -33,8 +76,8 @@ impl Default for RankSettings {
 
 /// Calendar-year, YTD and trailing returns of every series of `panel`, as the table
 /// `id,period,start,end,return`; also the number of rows.
-pub fn periods(panel: &Panel, trailing: &[u32]) -> (Table, usize) {
-    let rows = period_returns(panel, trailing);
+pub fn periods(panel: &Panel, settings: &PeriodsSettings) -> (Table, usize) {
+    let rows = period_returns(panel, &settings.trailing);
     (periods_table(panel.ids(), &rows), rows.len())
 }
 
@@ -133,4 +176,34 @@ pub fn rank_table(ids: &[String], rows: &[RankRow]) -> Table {
         .i64("max_rank", |r| r.max_rank as i64)
         .text("side", |r| r.side.name().to_string())
         .table()
+}
+
+#[cfg(all(test, feature = "clap"))]
+mod tests {
+    use super::*;
+    use crate::settings::check;
+
+    #[test]
+    fn periods_settings() {
+        check::settings_type(&PeriodsSettings {
+            trailing: vec![2, 10],
+        });
+        let s: PeriodsSettings = check::parse(&["--trailing", "1,0"]).unwrap();
+        check::names_key(s.validate(), "trailing");
+        assert!(check::parse::<PeriodsSettings>(&["--trailing", "x"])
+            .unwrap_err()
+            .contains("--trailing"));
+    }
+
+    #[test]
+    fn rank_settings() {
+        check::settings_type(&RankSettings {
+            top: 3,
+            bottom: 0,
+            all: true,
+        });
+        assert!(check::parse::<RankSettings>(&["--top=-1"])
+            .unwrap_err()
+            .contains("--top"));
+    }
 }

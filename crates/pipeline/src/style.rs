@@ -4,9 +4,160 @@ use std::collections::HashMap;
 
 use peergroup_data::{Date, InputError, Panel};
 use peergroup_io::{Column, Exposures, Keys, RowTable, Table};
-use peergroup_style::{analyse, Constraints, Method, StyleProblem, StyleResult, StyleSpec};
+use peergroup_style::{
+    analyse, Constraints, Criterion, Lambda, Method, StyleProblem, StyleResult, StyleSpec,
+};
+use serde::{Deserialize, Serialize};
 
+use crate::settings::{as_text, SettingError};
+#[cfg(feature = "clap")]
+use crate::settings::{default_text, parse};
 use crate::Named;
+
+/// Style estimation method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum StyleMethod {
+    /// Sharpe's constrained regression.
+    Sharpe,
+    /// Unconstrained least squares (with a CASH exposure).
+    Ols,
+    /// Dynamic style analysis.
+    Dsa,
+}
+
+impl From<StyleMethod> for Method {
+    fn from(m: StyleMethod) -> Method {
+        match m {
+            StyleMethod::Sharpe => Method::Sharpe,
+            StyleMethod::Ols => Method::Ols,
+            StyleMethod::Dsa => Method::Dsa,
+        }
+    }
+}
+
+/// Factor selection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum Selection {
+    /// Use every factor.
+    None,
+    /// Stepwise selection per fund and window.
+    Stepwise,
+}
+
+/// Criterion of stepwise selection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum SelectionCriterion {
+    /// Bayesian information criterion (consistent).
+    Bic,
+    /// Akaike information criterion.
+    Aic,
+    /// Adjusted R².
+    AdjR2,
+}
+
+impl From<SelectionCriterion> for Criterion {
+    fn from(c: SelectionCriterion) -> Criterion {
+        match c {
+            SelectionCriterion::Bic => Criterion::Bic,
+            SelectionCriterion::Aic => Criterion::Aic,
+            SelectionCriterion::AdjR2 => Criterion::AdjR2,
+        }
+    }
+}
+
+/// Settings of the style stage, as written on the command line or in a study file.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct StyleSettings {
+    /// Estimation method.
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = StyleSettings::default().method))]
+    pub method: StyleMethod,
+    /// Rolling window length in observations (default: the whole sample).
+    #[cfg_attr(feature = "clap", arg(long, value_name = "W"))]
+    pub window: Option<usize>,
+    /// Step between rolling window ends.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = StyleSettings::default().step, value_name = "S"))]
+    pub step: usize,
+    /// Minimum fund observations in a window (default: the whole window).
+    #[cfg_attr(feature = "clap", arg(long, value_name = "N"))]
+    pub min_obs: Option<usize>,
+    /// Factor selection.
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = StyleSettings::default().select))]
+    pub select: Selection,
+    /// Criterion of stepwise selection.
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = StyleSettings::default().criterion))]
+    pub criterion: SelectionCriterion,
+    /// λ of dynamic style analysis: auto (predicted R²) or a positive number.
+    #[cfg_attr(feature = "clap", arg(long, default_value = default_text(&StyleSettings::default().lambda), value_parser = parse::<Lambda>, value_name = "auto|X", allow_hyphen_values = true))]
+    #[serde(with = "as_text")]
+    pub lambda: Lambda,
+    /// Allow negative exposures (drop β ≥ 0).
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub no_long_only: bool,
+    /// Drop the budget constraint Σβ = 1 (a CASH exposure 1 − Σβ is reported).
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub no_budget: bool,
+}
+
+impl Default for StyleSettings {
+    /// Sharpe's model with both constraints over the whole sample, every factor, λ by
+    /// predicted R² (the defaults of [`StyleSpec`]).
+    fn default() -> Self {
+        StyleSettings {
+            method: StyleMethod::Sharpe,
+            window: None,
+            step: 1,
+            min_obs: None,
+            select: Selection::None,
+            criterion: SelectionCriterion::Bic,
+            lambda: Lambda::Auto,
+            no_long_only: false,
+            no_budget: false,
+        }
+    }
+}
+
+impl StyleSettings {
+    /// The style crate's specification (periods per year are set from the data by
+    /// [`fit`]), after the checks that need no data.
+    pub fn spec(&self) -> Result<StyleSpec, SettingError> {
+        if self.step == 0 {
+            return Err(SettingError::new("step", "must be at least 1"));
+        }
+        if let Some(w) = self.window {
+            if w < 2 {
+                return Err(SettingError::new(
+                    "window",
+                    format!("must be at least 2 observations, got {w}"),
+                ));
+            }
+            if let Some(m) = self.min_obs.filter(|&m| m > w) {
+                return Err(SettingError::new(
+                    "min-obs",
+                    format!("{m} is larger than the --window of {w} observations"),
+                ));
+            }
+        }
+        let method = Method::from(self.method);
+        Ok(StyleSpec {
+            method,
+            constraints: constraints(method, self.no_long_only, self.no_budget),
+            window: self.window,
+            step: self.step,
+            min_obs: self.min_obs,
+            selection: (self.select == Selection::Stepwise).then_some(self.criterion.into()),
+            lambda: self.lambda,
+            ..StyleSpec::default()
+        })
+    }
+}
 
 /// What a style run did, for a summary line.
 #[derive(Clone, Debug)]
@@ -344,5 +495,44 @@ impl StyleOutput {
             exposures,
             with_fit.then(|| fit_table(&self.aligned, &self.result)),
         )
+    }
+}
+
+#[cfg(all(test, feature = "clap"))]
+mod tests {
+    use super::*;
+    use crate::settings::check;
+
+    #[test]
+    fn style_settings() {
+        check::settings_type(&StyleSettings {
+            method: StyleMethod::Dsa,
+            window: Some(36),
+            step: 3,
+            min_obs: Some(24),
+            select: Selection::Stepwise,
+            criterion: SelectionCriterion::AdjR2,
+            lambda: Lambda::Fixed(0.5),
+            no_long_only: true,
+            no_budget: true,
+        });
+        assert_eq!(StyleSettings::default().spec(), Ok(StyleSpec::default()));
+        let json = serde_json::to_value(StyleSettings::default()).unwrap();
+        assert_eq!(json["lambda"], "auto");
+        assert_eq!(json["criterion"], "bic");
+        let s: StyleSettings = check::parse(&["--window", "12", "--min-obs", "13"]).unwrap();
+        check::names_key(s.spec().map(|_| ()), "min-obs");
+        let s: StyleSettings = check::parse(&["--step", "0"]).unwrap();
+        check::names_key(s.spec().map(|_| ()), "step");
+        let e = check::parse::<StyleSettings>(&["--lambda", "-1"]).unwrap_err();
+        assert!(e.contains("--lambda") && e.contains("positive"), "{e}");
+        let e = serde_json::from_str::<StyleSettings>(r#"{"lambda": "x"}"#).unwrap_err();
+        assert!(e.to_string().contains("expected 'auto'"), "{e}");
+        let s: StyleSettings =
+            serde_json::from_str(r#"{"lambda": "2.5", "criterion": "adj-r2"}"#).unwrap();
+        assert_eq!(
+            (s.lambda, s.criterion),
+            (Lambda::Fixed(2.5), SelectionCriterion::AdjR2)
+        );
     }
 }

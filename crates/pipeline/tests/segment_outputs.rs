@@ -4,7 +4,6 @@
 use peergroup_io::{read_balances, read_funds, read_sales, read_users, write_table, Format, Table};
 use peergroup_pipeline::segment::investors::{self, InvestorSettings};
 use peergroup_pipeline::segment::sales::{self, FeatureSet, SalesSettings, SegMethod};
-use peergroup_pipeline::segment::KSettings;
 use peergroup_pipeline::{synth, KChoice};
 use peergroup_segment::sales::Entity;
 use peergroup_segment::transform::Transform;
@@ -36,12 +35,9 @@ fn sales_artifacts_are_the_planned_files() {
                 let settings = SalesSettings {
                     entity,
                     method,
-                    transforms: vec![Transform::Share],
+                    transform: vec![Transform::Share],
                     features: vec![FeatureSet::Quarterly],
-                    k: KSettings {
-                        k,
-                        ..KSettings::default()
-                    },
+                    k,
                     ..SalesSettings::default()
                 };
                 let out = sales::segment_sales(
@@ -79,10 +75,7 @@ fn investor_artifacts_are_the_planned_files() {
     );
     for k in [KChoice::Auto, KChoice::Fixed(3)] {
         let settings = InvestorSettings {
-            k: KSettings {
-                k,
-                ..KSettings::default()
-            },
+            k,
             k_sample: 300,
             ..InvestorSettings::default()
         };

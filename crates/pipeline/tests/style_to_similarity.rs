@@ -59,7 +59,11 @@ fn check(out: &StyleOutput, sx: &FactorSimilarity, dates: DateChoice) {
         assert_eq!(v.to_bits(), r2_file[key].to_bits(), "{key:?}");
     }
     let settings = SimilaritySettings {
-        dates,
+        date: match dates {
+            DateChoice::On(d) => Some(d),
+            _ => None,
+        },
+        all_dates: dates == DateChoice::All,
         ..Default::default()
     };
     let pairs = |ex, r2| {

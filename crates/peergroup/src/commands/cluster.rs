@@ -2,69 +2,36 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
-use peergroup_cluster::linkage::Metric;
+use clap::{ArgGroup, Args};
 use peergroup_data::Date;
 use peergroup_io::{read_features, read_labels, read_similarity, Outputs};
-use peergroup_pipeline::cluster::{self, ClusterInput, ClusterMethod, ClusterSettings};
-use peergroup_pipeline::{KChoice, Named};
+use peergroup_pipeline::cluster::{self, ClusterInput, ClusterSettings};
+use peergroup_pipeline::Named;
 
 use super::options::{name, parse_date, Force};
 use super::{step, CommandError, CommandResult};
 
-/// Distance between feature rows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum MetricArg {
-    /// Euclidean distance.
-    Euclidean,
-    /// Manhattan distance.
-    Manhattan,
-    /// 1 − Pearson correlation of the feature rows.
-    Correlation,
-}
-
-impl From<MetricArg> for Metric {
-    fn from(m: MetricArg) -> Metric {
-        match m {
-            MetricArg::Euclidean => Metric::Euclidean,
-            MetricArg::Manhattan => Metric::Manhattan,
-            MetricArg::Correlation => Metric::Correlation,
-        }
-    }
-}
-
 /// Arguments of `peergroup cluster`.
 #[derive(Args, Clone, Debug)]
+#[command(group(ArgGroup::new("input").required(true).args(["similarity", "features"])))]
 pub struct ClusterArgs {
-    /// Similarity table date,fund_a,fund_b,similarity.
-    #[arg(
-        long,
-        value_name = "FILE",
-        conflicts_with = "features",
-        required_unless_present = "features"
-    )]
+    /// Similarity table date,fund_a,fund_b,similarity (one of --similarity or --features).
+    #[arg(long, value_name = "FILE", conflicts_with = "features")]
     pub similarity: Option<PathBuf>,
-    /// Feature table id,<feature>....
+    /// Feature table id,<feature>... (one of --similarity or --features).
     #[arg(long, value_name = "FILE")]
     pub features: Option<PathBuf>,
-    /// Distance between feature rows (hierarchical methods).
-    #[arg(long, value_enum, default_value = "euclidean")]
-    pub metric: MetricArg,
     /// Date of the similarity table to cluster (default: the last).
     #[arg(long, value_parser = parse_date)]
     pub date: Option<Date>,
-    /// Method.
-    #[arg(long, value_enum, default_value_t = ClusterSettings::default().method)]
-    pub method: ClusterMethod,
-    /// Number of clusters, or auto (BIC of Gaussian mixtures).
-    #[arg(long, default_value_t = ClusterSettings::default().k, value_parser = str::parse::<KChoice>, value_name = "K|auto")]
-    pub k: KChoice,
-    /// Bootstrap replicates per scale for AU/BP p-values (0: none).
-    #[arg(long, default_value_t = ClusterSettings::default().bootstrap, value_name = "N")]
-    pub bootstrap: usize,
-    /// Random seed.
-    #[arg(long, default_value_t = ClusterSettings::default().seed)]
-    pub seed: u64,
+    #[command(flatten)]
+    pub settings: ClusterSettings,
+    /// Reference labels id,label (e.g. vendor categories).
+    #[arg(long, value_name = "FILE")]
+    pub reference: Option<PathBuf>,
+    /// Label column of the reference table (e.g. category of meta.csv).
+    #[arg(long, default_value = "label", value_name = "NAME")]
+    pub reference_column: String,
     /// Output id,cluster.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
@@ -77,31 +44,15 @@ pub struct ClusterArgs {
     /// Bootstrap p-values cluster_node,members,au,bp.
     #[arg(long, value_name = "FILE")]
     pub pvalues_out: Option<PathBuf>,
-    /// Reference labels id,label (e.g. vendor categories).
-    #[arg(long, value_name = "FILE")]
-    pub reference: Option<PathBuf>,
-    /// Label column of the reference table (e.g. category of meta.csv).
-    #[arg(long, default_value = "label", value_name = "NAME")]
-    pub reference_column: String,
     /// Agreement with the reference: contingency counts, ARI and NMI (default: OUT's name
     /// with _agreement.csv).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, alias = "comparison-out", value_name = "FILE")]
     pub agreement_out: Option<PathBuf>,
     #[command(flatten)]
     pub force: Force,
 }
 
 impl ClusterArgs {
-    /// The clustering settings.
-    pub fn settings(&self) -> ClusterSettings {
-        ClusterSettings {
-            method: self.method,
-            k: self.k,
-            bootstrap: self.bootstrap,
-            seed: self.seed,
-        }
-    }
-
     /// Where the agreement with the reference goes: --agreement-out, else next to --out.
     fn agreement_out(&self) -> Option<PathBuf> {
         self.agreement_out.clone().or_else(|| {
@@ -122,9 +73,13 @@ pub fn run(args: &ClusterArgs) -> CommandResult {
     // The similarity table when both are given (clap refuses that).
     let path = match (&args.similarity, &args.features) {
         (Some(p), _) | (None, Some(p)) => p,
-        (None, None) => return Err(CommandError::usage("give --similarity or --features")),
+        (None, None) => {
+            return Err(CommandError::usage(
+                "one of --similarity or --features is required",
+            ))
+        }
     };
-    let settings = args.settings();
+    let settings = args.settings;
     // With a reference, the agreement is always written: next to --out unless named.
     let agreement_out = args.agreement_out();
     let mut outputs = Outputs::new(args.force.force);
@@ -158,7 +113,7 @@ pub fn run(args: &ClusterArgs) -> CommandResult {
         features = read_features(path)?;
         ClusterInput::Features {
             table: Named::new(&features, &input_name),
-            metric: args.metric.into(),
+            metric: settings.metric.into(),
         }
     };
     let clusters = step("clustering", || cluster::cluster(input, &settings))?;
@@ -207,12 +162,19 @@ pub fn run(args: &ClusterArgs) -> CommandResult {
         ));
     }
     outputs.commit()?;
+    let silhouette = if clusters.k < 2 {
+        "silhouette undefined for one cluster".to_string()
+    } else if clusters.silhouette.is_nan() {
+        "silhouette undefined with one object per cluster".to_string()
+    } else {
+        format!("mean silhouette {:.3}", clusters.silhouette)
+    };
     eprintln!(
-        "{} objects in {} clusters (k {}); mean silhouette {:.3}{}; wrote {}",
+        "{} objects in {} cluster{} (k {}); {silhouette}{}; wrote {}",
         clusters.ids.len(),
         clusters.k,
+        if clusters.k == 1 { "" } else { "s" },
         clusters.k_note,
-        clusters.silhouette,
         agreement.map_or(String::new(), |(ari, nmi)| format!(
             "; ARI {ari:.3}, NMI {nmi:.3} against the reference"
         )),

@@ -4,11 +4,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 use peergroup_io::{read_industry, read_metadata, Outputs};
-use peergroup_pipeline::industry::{self, GroupBy};
+use peergroup_pipeline::industry::{self, GroupBy, IndustrySettings};
 use peergroup_pipeline::Named;
-use peergroup_returns::IndustryConfig;
 
-use super::options::{name, OutputFile};
+use super::options::{name, ColumnFlags, OutputFile};
 use super::{step, CommandError, CommandResult};
 
 /// Arguments of `peergroup industry`.
@@ -20,45 +19,28 @@ pub struct IndustryArgs {
     /// Class metadata: class_id,fund,manager (required for --group-by fund|manager).
     #[arg(long, value_name = "FILE")]
     pub meta: Option<PathBuf>,
-    /// Report classes, or sum them to funds or managers.
-    #[arg(long, value_enum, default_value_t)]
-    pub group_by: GroupBy,
-    /// Drop points with AUM below this (currency units).
-    #[arg(long, default_value_t = IndustryConfig::default().min_aum, value_name = "AMOUNT")]
-    pub min_aum: f64,
-    /// Prices are quoted per this many shares (1000 for CAFCI's "valor mil cuotapartes").
-    #[arg(long, default_value_t = IndustryConfig::default().price_unit, value_name = "SHARES")]
-    pub price_unit: f64,
-    /// A price move above this fraction (0.10 = 10%) may be an outlier.
-    #[arg(long, default_value_t = IndustryConfig::default().max_move, value_name = "FRACTION")]
-    pub max_move: f64,
-    /// ...and is dropped when its z-score against the day's cross-section exceeds this.
-    #[arg(long, default_value_t = IndustryConfig::default().max_z, value_name = "Z")]
-    pub max_z: f64,
+    #[command(flatten)]
+    pub columns: ColumnFlags,
+    #[command(flatten)]
+    pub settings: IndustrySettings,
     #[command(flatten)]
     pub output: OutputFile,
-    /// Also write every removed point with the reason.
-    #[arg(long, value_name = "FILE")]
-    pub dropped: Option<PathBuf>,
-}
-
-impl IndustryArgs {
-    /// The filter settings.
-    pub fn config(&self) -> IndustryConfig {
-        IndustryConfig {
-            min_aum: self.min_aum,
-            price_unit: self.price_unit,
-            max_move: self.max_move,
-            max_z: self.max_z,
-        }
-    }
+    /// Also write every removed point with the reason: class_id,date,reason,aum,price_move,z_score.
+    #[arg(long, alias = "dropped", value_name = "FILE")]
+    pub dropped_out: Option<PathBuf>,
 }
 
 /// Run `peergroup industry`.
 pub fn run(args: &IndustryArgs) -> CommandResult {
-    let config = args.config();
-    industry::validate_config(&config)?;
-    if args.group_by != GroupBy::Class && args.meta.is_none() {
+    let config = args.settings.config()?;
+    args.columns.refuse_unmapped()?;
+    if args.columns.value_column.is_some() {
+        return Err(CommandError::usage(
+            "--value-column does not apply to industry data (class_id,date,price,shares,aum)",
+        ));
+    }
+    let group_by = args.settings.group_by;
+    if group_by != GroupBy::Class && args.meta.is_none() {
         return Err(CommandError::usage(
             "--group-by fund|manager needs --meta FILE with columns class_id,fund,manager",
         ));
@@ -66,7 +48,7 @@ pub fn run(args: &IndustryArgs) -> CommandResult {
     let out = &args.output.out;
     let mut outputs = Outputs::new(args.output.force.force);
     let out_format = outputs.plan_table(out)?;
-    if let Some(d) = &args.dropped {
+    if let Some(d) = &args.dropped_out {
         outputs.plan_table(d)?;
     }
     // The small metadata table is read on one core while the data file's parse starts
@@ -89,7 +71,7 @@ pub fn run(args: &IndustryArgs) -> CommandResult {
         meta.as_ref()
             .zip(meta_name.as_deref())
             .map(|(m, n)| Named::new(m, n)),
-        args.group_by,
+        group_by,
     )?;
     let filtered = step("filtering outliers", || industry::filter(&table, &config));
     let plan = filtered.plan(&table, &grouping, &config);
@@ -103,7 +85,7 @@ pub fn run(args: &IndustryArgs) -> CommandResult {
             .into_iter()
             .map(|ids| industry::table(plan.compute(ids)));
         outputs.write_table_blocks(out, blocks)?;
-        if let Some(d) = &args.dropped {
+        if let Some(d) = &args.dropped_out {
             outputs.write_table(d, &filtered.dropped_table(&table))?;
         }
         Ok(())

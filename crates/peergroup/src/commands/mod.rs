@@ -65,6 +65,13 @@ impl From<InputError> for CommandError {
     }
 }
 
+impl From<peergroup_pipeline::SettingError> for CommandError {
+    /// A bad setting, named by its flag.
+    fn from(e: peergroup_pipeline::SettingError) -> Self {
+        CommandError::Input(e.into())
+    }
+}
+
 impl From<peergroup_cluster::ClusterError> for CommandError {
     fn from(e: peergroup_cluster::ClusterError) -> Self {
         CommandError::Input(InputError::new(e.to_string()))

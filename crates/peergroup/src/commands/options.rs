@@ -3,11 +3,10 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use peergroup_cluster::select::KRule;
 use peergroup_data::{Date, SeriesKind};
 use peergroup_io::{OutputError, Outputs, SeriesOptions};
-use peergroup_pipeline::segment::KSettings;
-use peergroup_pipeline::KChoice;
+
+use super::CommandError;
 
 /// `--out FILE` and `--force`: one output table.
 #[derive(Args, Clone, Debug)]
@@ -47,36 +46,70 @@ pub struct Force {
     pub force: bool,
 }
 
-/// `--k`, `--k-max` and `--k-rule`: the number of segments, given or chosen.
-#[derive(Args, Clone, Copy, Debug)]
-pub struct KOptions {
-    /// Number of clusters, or auto.
-    #[arg(long, default_value_t = KSettings::default().k)]
-    pub k: KChoice,
-    /// Largest k tried by --k auto.
-    #[arg(long, default_value_t = KSettings::default().k_max)]
-    pub k_max: usize,
-    /// Criterion of --k auto: silhouette (widest mean silhouette; k = 1 when it is at most 0.25) or gap (Tibshirani's gap statistic).
-    #[arg(long, default_value = "silhouette", value_parser = parse_k_rule, value_name = "RULE")]
-    pub k_rule: KRule,
+/// `--sheet` and the column names of the table inputs: the same flags in every command
+/// that reads a table, so a vendor file (`SecId,Date,Return`) is read as it is.
+#[derive(Args, Clone, Debug, Default, PartialEq, Eq)]
+pub struct ColumnFlags {
+    /// Sheet of an .xlsx, .xls or .ods input (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Id column of a long table (e.g. SecId; default: the command's, e.g. id).
+    #[arg(long, value_name = "NAME")]
+    pub id_column: Option<String>,
+    /// Date column (e.g. Date; default: date).
+    #[arg(long, value_name = "NAME")]
+    pub date_column: Option<String>,
+    /// Value column of a long table (e.g. Return; default: the command's, e.g. value).
+    #[arg(long, alias = "column", value_name = "NAME")]
+    pub value_column: Option<String>,
 }
 
-impl From<KOptions> for KSettings {
-    fn from(o: KOptions) -> KSettings {
-        KSettings {
-            k: o.k,
-            k_max: o.k_max,
-            rule: o.k_rule,
+impl ColumnFlags {
+    /// How to read a series table: prices or returns (`flags`), and the value column of a
+    /// long table (`--value-column`, else the first of `defaults` present). The sheet and
+    /// the id and date columns need the readers' column mapping, which crates/io does not
+    /// have yet: giving them is an error rather than being ignored.
+    pub fn series_options(
+        &self,
+        flags: &SeriesFlags,
+        defaults: &[&str],
+    ) -> Result<SeriesOptions, CommandError> {
+        self.refuse_unmapped()?;
+        Ok(match &self.value_column {
+            Some(c) => flags.options(&[c.as_str()]),
+            None => flags.options(defaults),
+        })
+    }
+
+    /// Refuse `--sheet`, `--id-column` and `--date-column` until the readers take them.
+    pub fn refuse_unmapped(&self) -> Result<(), CommandError> {
+        for (flag, given) in [
+            ("--sheet", &self.sheet),
+            ("--id-column", &self.id_column),
+            ("--date-column", &self.date_column),
+        ] {
+            if given.is_some() {
+                return Err(CommandError::usage(format!(
+                    "{flag} is not supported by this build's readers yet: rename the column (or save the sheet) as the command's --help lists"
+                )));
+            }
         }
+        Ok(())
     }
 }
 
-/// Parse `silhouette` or `gap`.
-pub fn parse_k_rule(s: &str) -> Result<KRule, String> {
-    match s.to_ascii_lowercase().as_str() {
-        "silhouette" => Ok(KRule::Silhouette),
-        "gap" => Ok(KRule::Gap),
-        _ => Err(format!("expected silhouette or gap, got '{s}'")),
+/// `--category-column`: where a command reads categories.
+#[derive(Args, Clone, Debug, Default, PartialEq, Eq)]
+pub struct CategoryColumn {
+    /// Category column of the categories table (default: category).
+    #[arg(long, value_name = "NAME")]
+    pub category_column: Option<String>,
+}
+
+impl CategoryColumn {
+    /// The category column's name: --category-column, else `category`.
+    pub fn name(&self) -> &str {
+        self.category_column.as_deref().unwrap_or("category")
     }
 }
 
@@ -127,22 +160,6 @@ pub fn parse_pair(s: &str) -> Result<(f64, f64), String> {
         },
         _ => Err(format!("expected two numbers LO,HI, got '{s}'")),
     }
-}
-
-/// A list default as clap shows it and reads it back: comma-separated (clap would join
-/// `default_values_t` with spaces, which the comma-delimited option does not accept as
-/// one value). Built once per run, when the command line is defined.
-pub fn comma_default<T: ToString>(values: &[T]) -> &'static str {
-    let text: Vec<String> = values.iter().map(ToString::to_string).collect();
-    Box::leak(text.join(",").into_boxed_str())
-}
-
-/// The command-line names of choices, for [`comma_default`].
-pub fn choice_names<T: clap::ValueEnum>(values: &[T]) -> Vec<String> {
-    values
-        .iter()
-        .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
-        .collect()
 }
 
 /// The path's text, as error messages and summaries name files.

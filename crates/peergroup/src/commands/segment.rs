@@ -8,17 +8,13 @@ use peergroup_data::{InputError, Position};
 use peergroup_io::{
     position_of_row, read_balances, read_funds, read_sales, read_users, Outputs, Table,
 };
-use peergroup_pipeline::segment::sales::{
-    self, FeatureSet, SalesSegments, SalesSettings, SegDistance, SegMethod,
-};
+use peergroup_pipeline::segment::sales::{self, SalesSegments};
 use peergroup_pipeline::segment::{investors, investors::InvestorSegments};
-use peergroup_pipeline::segment::{investors::InvestorSettings, SegmentSummary};
+use peergroup_pipeline::segment::{InvestorSettings, SalesSettings, SegmentSummary};
 use peergroup_pipeline::{Artifact, Artifacts};
 use peergroup_pipeline::{Chart, KChoice};
-use peergroup_segment::sales::Entity;
-use peergroup_segment::transform::Transform;
 
-use super::options::{choice_names, comma_default, name, KOptions, OutputDir};
+use super::options::{name, OutputDir};
 use super::progress::step;
 use super::{CommandError, CommandResult};
 
@@ -29,58 +25,12 @@ pub struct SegmentSalesArgs {
     #[arg(long, value_name = "FILE")]
     pub sales: PathBuf,
     /// Fund categories: fund,category,broad_category.
-    #[arg(long, value_name = "FILE")]
-    pub funds: PathBuf,
-    /// What to segment: office or fund.
-    #[arg(long, default_value = "office", value_parser = parse_entity)]
-    pub entity: Entity,
-    /// Quarters in the rolling window.
-    #[arg(long, default_value_t = SalesSettings::default().quarters)]
-    pub quarters: usize,
-    /// Transforms of the quarterly sales (comma list, applied in order).
-    #[arg(long, default_value = "log1p,zscore", value_delimiter = ',', value_parser = parse_transform)]
-    pub transform: Vec<Transform>,
-    /// Features clustered (comma list).
-    #[arg(
-        long,
-        default_value = comma_default(&choice_names(&SalesSettings::default().features)),
-        value_delimiter = ',',
-        value_enum
-    )]
-    pub features: Vec<FeatureSet>,
-    /// Clustering method.
-    #[arg(long, value_enum, default_value_t = SalesSettings::default().method)]
-    pub method: SegMethod,
-    /// Row distance.
-    #[arg(long, value_enum, default_value_t = SalesSettings::default().distance)]
-    pub distance: SegDistance,
+    #[arg(long, alias = "funds", value_name = "FILE")]
+    pub categories: PathBuf,
     #[command(flatten)]
-    pub k: KOptions,
-    /// Random seed.
-    #[arg(long, default_value_t = SalesSettings::default().seed)]
-    pub seed: u64,
-    /// Largest number of entities embedded by t-SNE (its columns stay empty above).
-    #[arg(long, default_value_t = SalesSettings::default().tsne_max, value_name = "N")]
-    pub tsne_max: usize,
+    pub settings: SalesSettings,
     #[command(flatten)]
     pub output: OutputDir,
-}
-
-impl SegmentSalesArgs {
-    /// The stage's settings.
-    pub fn settings(&self) -> SalesSettings {
-        SalesSettings {
-            entity: self.entity,
-            quarters: self.quarters,
-            transforms: self.transform.clone(),
-            features: self.features.clone(),
-            method: self.method,
-            distance: self.distance,
-            k: self.k.into(),
-            seed: self.seed,
-            tsne_max: self.tsne_max,
-        }
-    }
 }
 
 /// Arguments of `peergroup segment investors`.
@@ -93,37 +43,9 @@ pub struct SegmentInvestorsArgs {
     #[arg(long, value_name = "FILE")]
     pub balances: PathBuf,
     #[command(flatten)]
-    pub k: KOptions,
-    /// Users sampled to choose k.
-    #[arg(long, default_value_t = InvestorSettings::default().k_sample, value_name = "N")]
-    pub k_sample: usize,
-    /// Random seed.
-    #[arg(long, default_value_t = InvestorSettings::default().seed)]
-    pub seed: u64,
+    pub settings: InvestorSettings,
     #[command(flatten)]
     pub output: OutputDir,
-}
-
-impl SegmentInvestorsArgs {
-    /// The stage's settings.
-    pub fn settings(&self) -> InvestorSettings {
-        InvestorSettings {
-            k: self.k.into(),
-            k_sample: self.k_sample,
-            seed: self.seed,
-        }
-    }
-}
-
-/// Parse `office` or `fund`.
-pub fn parse_entity(s: &str) -> Result<Entity, String> {
-    Entity::parse(s).ok_or_else(|| format!("expected office or fund, got '{s}'"))
-}
-
-/// Parse one transform of `--transform`.
-pub fn parse_transform(s: &str) -> Result<Transform, String> {
-    Transform::parse(s)
-        .ok_or_else(|| format!("expected share, log1p, zscore or rownorm, got '{s}'"))
 }
 
 /// A stage error whose data row ([`Position::Row`]) is in one of `files`, pointed at the
@@ -224,16 +146,16 @@ pub fn run_sales(args: &SegmentSalesArgs) -> CommandResult {
 
 /// Segment offices or funds and write the outputs under `--out`.
 pub fn write_sales(args: &SegmentSalesArgs) -> CommandResult<SalesSegments> {
-    let settings = args.settings();
+    let settings = &args.settings;
     settings.validate()?;
     let (dir, force) = (&args.output.out, args.output.force.force);
-    let files = sales::output_files(&settings);
+    let files = sales::output_files(settings);
     let mut out = plan(dir, &files, force)?;
     let input = read_and_prepare(
-        [&args.sales, &args.funds],
+        [&args.sales, &args.categories],
         (read_sales, read_funds),
         |sales, sales_name, funds, funds_name| {
-            sales::prepare(sales, sales_name, funds, funds_name, &settings)
+            sales::prepare(sales, sales_name, funds, funds_name, settings)
         },
     )?;
     let clusters = step("clustering", || input.cluster())?;
@@ -254,18 +176,18 @@ pub fn run_investors(args: &SegmentInvestorsArgs) -> CommandResult {
 
 /// Segment app investors and write the outputs (and `eda/`) under `--out`.
 pub fn write_investors(args: &SegmentInvestorsArgs) -> CommandResult<InvestorSegments> {
-    let settings = args.settings();
+    let settings = &args.settings;
     settings.validate()?;
     let (dir, force) = (&args.output.out, args.output.force.force);
-    let auto = settings.k.k == KChoice::Auto;
-    let files = investors::output_files(&settings);
+    let auto = settings.k == KChoice::Auto;
+    let files = investors::output_files(settings);
     let files: Vec<&str> = files.iter().map(String::as_str).collect();
     let mut out = plan(dir, &files, force)?;
     let input = read_and_prepare(
         [&args.users, &args.balances],
         (read_users, read_balances),
         |users, users_name, balances, balances_name| {
-            investors::prepare(users, users_name, balances, balances_name, &settings)
+            investors::prepare(users, users_name, balances, balances_name, settings)
         },
     )?;
     let eda = step("descriptive tables", || input.eda());
@@ -321,12 +243,16 @@ mod tests {
         args: SegmentInvestorsArgs,
     }
 
-    /// The defaults written as text (enums, lists, k) are the stages' defaults.
+    /// The defaults written as text (enums, lists, k) are the stages' defaults, and the
+    /// old name of --categories still works.
     #[test]
     fn defaults_are_the_stages_defaults() {
-        let s = Sales::parse_from(["x", "--sales", "s", "--funds", "f", "--out", "o"]);
-        assert_eq!(s.args.settings(), SalesSettings::default());
+        for flag in ["--categories", "--funds"] {
+            let s = Sales::parse_from(["x", "--sales", "s", flag, "f", "--out", "o"]);
+            assert_eq!(s.args.settings, SalesSettings::default());
+            assert_eq!(s.args.categories, PathBuf::from("f"));
+        }
         let i = Investors::parse_from(["x", "--users", "u", "--balances", "b", "--out", "o"]);
-        assert_eq!(i.args.settings(), InvestorSettings::default());
+        assert_eq!(i.args.settings, InvestorSettings::default());
     }
 }

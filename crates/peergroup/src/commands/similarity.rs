@@ -2,30 +2,18 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
-use peergroup_data::Date;
+use clap::Args;
 use peergroup_io::{
     read_cross_labels, read_exposures, read_fit_r2, read_metadata, read_series, read_similarity,
     read_square_matrix,
 };
 use peergroup_pipeline::similarity::{
-    self, Averaging, CorrelationSettings, DateChoice, FactorSource, PeersSettings,
-    SimilaritySettings,
+    self, CorrelationSettings, FactorSource, Idio, PeersSettings, SimilaritySettings,
 };
 use peergroup_pipeline::Named;
-use peergroup_similarity::ExposureScale;
 
-use super::options::{name, parse_date, series_options, OutputFile, SeriesFlags};
+use super::options::{name, series_options, CategoryColumn, ColumnFlags, OutputFile, SeriesFlags};
 use super::{step, CommandError, CommandResult};
-
-/// Exposure scale.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ScaleArg {
-    /// Absolute exposures as estimated.
-    Raw,
-    /// Absolute exposures divided by their sum (eq. 3 of Fragkiskos & Bauman).
-    Gross,
-}
 
 /// Arguments of `peergroup similarity`.
 #[derive(Args, Clone, Debug)]
@@ -48,24 +36,11 @@ pub struct SimilarityArgs {
     /// Cross-label similarities attribute,label_a,label_b,similarity (default 0).
     #[arg(long, value_name = "FILE")]
     pub cross_label: Option<PathBuf>,
-    /// Exposure scale.
-    #[arg(long, value_enum, default_value = "raw")]
-    pub scale: ScaleArg,
-    /// Date to report (default: the last date of the exposures).
-    #[arg(long, value_parser = parse_date, conflicts_with = "all_dates")]
-    pub date: Option<Date>,
-    /// Report every date.
-    #[arg(long)]
-    pub all_dates: bool,
-    /// current, ma:P (mean of the last P dates) or ewma:ETA.
-    #[arg(long, default_value_t = SimilaritySettings::default().averaging, value_parser = str::parse::<Averaging>)]
-    pub average: Averaging,
-    /// Idiosyncratic similarity: none, or residual (needs --residuals).
-    #[arg(long, default_value = "none", value_parser = ["none", "residual"])]
-    pub idio: String,
     /// Residual returns per fund (long or wide series) for --idio residual.
     #[arg(long, value_name = "FILE")]
     pub residuals: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: SimilaritySettings,
     #[command(flatten)]
     pub output: OutputFile,
 }
@@ -102,7 +77,9 @@ const FACTORS_NEEDED: &str = "factor similarities are needed: give --factor-simi
 
 /// Run `peergroup similarity`.
 pub fn run(args: &SimilarityArgs) -> CommandResult {
-    if args.idio == "residual" && args.residuals.is_none() {
+    let settings = &args.settings;
+    settings.dates()?;
+    if settings.idio == Idio::Residual && args.residuals.is_none() {
         return Err(CommandError::usage(
             "--idio residual needs --residuals FILE",
         ));
@@ -146,26 +123,14 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
     };
     let r2 = args.fit.as_deref().map(read_fit_r2).transpose()?;
     let fit_name = args.fit.as_deref().map(name).unwrap_or_default();
-    let residuals = match (&args.residuals, args.idio.as_str()) {
-        (Some(path), "residual") => Some(read_series(
+    let residuals = match (&args.residuals, settings.idio) {
+        (Some(path), Idio::Residual) => Some(read_series(
             path,
             &series_options(false, false, &["value", "residual"]),
         )?),
         _ => None,
     };
     let residuals_name = args.residuals.as_deref().map(name).unwrap_or_default();
-    let settings = SimilaritySettings {
-        scale: match args.scale {
-            ScaleArg::Raw => ExposureScale::Raw,
-            ScaleArg::Gross => ExposureScale::Gross,
-        },
-        dates: match (args.all_dates, args.date) {
-            (true, _) => DateChoice::All,
-            (false, Some(d)) => DateChoice::On(d),
-            (false, None) => DateChoice::Last,
-        },
-        averaging: args.average,
-    };
     let inputs = similarity::SimilarityInputs {
         exposures: Named::new(&ex, &ex_name),
         r2: r2.as_ref().map(|m| Named::new(m, fit_name.as_str())),
@@ -174,7 +139,7 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
             .map(|p| Named::new(p, residuals_name.as_str())),
     };
     let pairs = step("computing similarities", || {
-        similarity::similarity(inputs, &sx, &settings)
+        similarity::similarity(inputs, &sx, settings)
     })?;
     outputs.write_table(out, &pairs.table)?;
     outputs.commit()?;
@@ -192,32 +157,25 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
 #[derive(Args, Clone, Debug)]
 pub struct CorrelationArgs {
     /// Fund returns (long or wide).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, alias = "series", value_name = "FILE")]
     pub returns: PathBuf,
     #[command(flatten)]
     pub flags: SeriesFlags,
-    /// Window length in observations (default: the whole sample).
-    #[arg(long, value_name = "W")]
-    pub window: Option<usize>,
-    /// One matrix per window end instead of only the last.
-    #[arg(long)]
-    pub all_dates: bool,
+    #[command(flatten)]
+    pub columns: ColumnFlags,
+    #[command(flatten)]
+    pub settings: CorrelationSettings,
     #[command(flatten)]
     pub output: OutputFile,
 }
 
 /// Run `peergroup correlation`.
 pub fn run_correlation(args: &CorrelationArgs) -> CommandResult {
+    let options = args.columns.series_options(&args.flags, &["value"])?;
     let out = &args.output.out;
     let mut outputs = args.output.plan()?;
-    let panel = read_series(&args.returns, &args.flags.options(&["value"]))?.to_returns();
-    let pairs = similarity::correlation(
-        &panel,
-        &CorrelationSettings {
-            window: args.window,
-            all_dates: args.all_dates,
-        },
-    )?;
+    let panel = read_series(&args.returns, &options)?.to_returns();
+    let pairs = similarity::correlation(&panel, &args.settings)?;
     outputs.write_table(out, &pairs.table)?;
     outputs.commit()?;
     eprintln!("{} pairs; wrote {}", pairs.pairs, out.display());
@@ -233,15 +191,13 @@ pub struct PeersArgs {
     /// The fund whose peers to list.
     #[arg(long, value_name = "ID")]
     pub fund: String,
-    /// Number of peers.
-    #[arg(long, default_value_t = PeersSettings::default().top)]
-    pub top: usize,
-    /// Fund metadata id,category,... (adds peer_category and outside_category).
-    #[arg(long, value_name = "FILE")]
-    pub meta: Option<PathBuf>,
-    /// Date (default: the last).
-    #[arg(long, value_parser = parse_date)]
-    pub date: Option<Date>,
+    /// Fund categories id,category,... (adds peer_category and outside_category).
+    #[arg(long, alias = "meta", value_name = "FILE")]
+    pub categories: Option<PathBuf>,
+    #[command(flatten)]
+    pub category: CategoryColumn,
+    #[command(flatten)]
+    pub settings: PeersSettings,
     #[command(flatten)]
     pub output: OutputFile,
 }
@@ -251,19 +207,17 @@ pub fn run_peers(args: &PeersArgs) -> CommandResult {
     let out = &args.output.out;
     let mut outputs = args.output.plan()?;
     let sim = read_similarity(&args.similarity)?;
+    let column = args.category.name();
     let meta = args
-        .meta
+        .categories
         .as_deref()
-        .map(|m| read_metadata(m, "id", &["category"]))
+        .map(|m| read_metadata(m, "id", &[column]))
         .transpose()?;
     let (table, peers) = similarity::peers(
         Named::new(&sim, &name(&args.similarity)),
         &args.fund,
-        meta.as_ref(),
-        &PeersSettings {
-            top: args.top,
-            date: args.date,
-        },
+        meta.as_ref().map(|m| (m, column)),
+        &args.settings,
     )?;
     outputs.write_table(out, &table)?;
     outputs.commit()?;

@@ -20,24 +20,46 @@ use super::{
     by_size, k_note, profiles_table, text_column, InputNames, KSelection, KSettings, PcaMap,
     SegmentSummary, GAP_REFERENCES,
 };
-use crate::error::OrInput;
-use crate::{Chart, KChoice};
+use serde::{Deserialize, Serialize};
 
-/// Settings of the investor segments.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+use crate::error::OrInput;
+use crate::settings::{as_text, SettingError};
+#[cfg(feature = "clap")]
+use crate::settings::{default_text, parse};
+use crate::{Chart, KChoice, KRule};
+
+/// Settings of the investor segments, as written on the command line or in a study file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct InvestorSettings {
-    /// Number of segments.
-    pub k: KSettings,
+    /// Number of segments, or auto (chosen by --k-rule in 1..--k-max on a sample).
+    #[cfg_attr(feature = "clap", arg(long, default_value = default_text(&InvestorSettings::default().k), value_parser = parse::<KChoice>, value_name = "K|auto"))]
+    #[serde(with = "as_text")]
+    pub k: KChoice,
+    /// Largest k tried by --k auto.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = InvestorSettings::default().k_max, value_name = "K"))]
+    pub k_max: usize,
+    /// Rule of --k auto: silhouette (widest mean silhouette; k = 1 when it is at most 0.25)
+    /// or gap (Tibshirani's gap statistic); bic is for Gaussian mixtures (cluster).
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = InvestorSettings::default().k_rule, value_name = "RULE"))]
+    pub k_rule: KRule,
     /// Users sampled to choose k (the chosen k is then fitted on everyone).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = InvestorSettings::default().k_sample, value_name = "N"))]
     pub k_sample: usize,
     /// Random seed (sample, k-prototypes starts, gap references).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = InvestorSettings::default().seed))]
     pub seed: u64,
 }
 
 impl Default for InvestorSettings {
+    /// k by the widest silhouette in 1..8 on 3,000 sampled users.
     fn default() -> Self {
+        let k = KSettings::default();
         InvestorSettings {
-            k: KSettings::default(),
+            k: k.k,
+            k_max: k.k_max,
+            k_rule: KRule::Silhouette,
             k_sample: 3000,
             seed: 1,
         }
@@ -46,13 +68,20 @@ impl Default for InvestorSettings {
 
 impl InvestorSettings {
     /// Check the settings before any data is read.
-    pub fn validate(&self) -> Result<(), InputError> {
-        if self.k.k_max == 0 || self.k_sample < 2 {
-            return Err(InputError::new(
-                "--k-max must be at least 1 and --k-sample at least 2",
+    pub fn validate(&self) -> Result<(), SettingError> {
+        self.k_settings()?;
+        if self.k_sample < 2 {
+            return Err(SettingError::new(
+                "k-sample",
+                format!("must be at least 2, got {}", self.k_sample),
             ));
         }
         Ok(())
+    }
+
+    /// The number of segments, given or chosen.
+    pub fn k_settings(&self) -> Result<KSettings, SettingError> {
+        KSettings::of(self.k, self.k_max, self.k_rule)
     }
 }
 
@@ -85,7 +114,7 @@ pub fn prepare(
     let features =
         investor_features(&data, &InvestorConfig::default()).map_err(|e| names.error(e))?;
     let n = features.len();
-    if let KChoice::Fixed(k) = settings.k.k {
+    if let KChoice::Fixed(k) = settings.k {
         if k > n {
             return Err(InputError::new(format!(
                 "--k {k} is more than the {n} users with balances"
@@ -183,9 +212,10 @@ impl InvestorInput {
     /// of `k_sample` users (the gap statistic refits every k on every reference set).
     pub fn choose_k(&self) -> Result<(usize, KSelection), InputError> {
         let s = &self.settings;
-        let k_max = match s.k.k {
+        let ks = s.k_settings()?;
+        let k_max = match ks.k {
             KChoice::Fixed(k) => return Ok((k, KSelection::given())),
-            KChoice::Auto => s.k.k_max,
+            KChoice::Auto => ks.k_max,
         };
         let f = &self.features;
         let (n, p, q) = (f.len(), f.numeric.cols(), f.categorical.cols());
@@ -209,7 +239,7 @@ impl InvestorInput {
             .collect();
         let sample = MixedRef::new(MatRef::new(&sn, m, p).or_input()?, &sc, q).or_input()?;
         let sel = KPrototypesSelect::new(sample, self.options()).or_input()?;
-        let c = choose_k(&sel, k_max.min(m), GAP_REFERENCES, s.k.rule, s.seed).or_input()?;
+        let c = choose_k(&sel, k_max.min(m), GAP_REFERENCES, ks.rule, s.seed).or_input()?;
         let note = format!("{} on a sample of {m} users", k_note(&c));
         Ok((
             c.k,
@@ -297,7 +327,7 @@ pub fn output_files(settings: &InvestorSettings) -> Vec<String> {
         "profiles.csv".into(),
         "segments.svg".into(),
     ];
-    if settings.k.k == KChoice::Auto {
+    if settings.k == KChoice::Auto {
         files.push("k_selection.csv".into());
     }
     files.extend(super::eda::TABLES.iter().map(|t| format!("eda/{t}.csv")));

@@ -18,10 +18,14 @@ use peergroup_report::{Scatter, ScatterPoint};
 use peergroup_segment::profile::Profiles;
 use peergroup_segment::SegmentError;
 
-use crate::error::OrInput;
-use crate::{Chart, KChoice};
+pub use investors::InvestorSettings;
+pub use sales::SalesSettings;
 
-/// How many segments: given, or chosen in 1..=`k_max` by `rule`.
+use crate::error::OrInput;
+use crate::{Chart, KChoice, SettingError};
+
+/// How many segments: given, or chosen in 1..=`k_max` by `rule` (the typed form of the
+/// settings' `k`, `k-max` and `k-rule`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KSettings {
     /// A given k, or `Auto`.
@@ -40,6 +44,27 @@ impl Default for KSettings {
             k_max: 8,
             rule: KRule::Silhouette,
         }
+    }
+}
+
+impl KSettings {
+    /// The segments' k from the settings `k`, `k-max` and `k-rule`: segments choose k by
+    /// silhouette or gap (BIC is for Gaussian mixtures, which segments do not fit).
+    pub fn of(k: KChoice, k_max: usize, rule: crate::KRule) -> Result<KSettings, SettingError> {
+        if k_max == 0 {
+            return Err(SettingError::new("k-max", "must be at least 1, got 0"));
+        }
+        let rule = match rule {
+            crate::KRule::Silhouette => KRule::Silhouette,
+            crate::KRule::Gap => KRule::Gap,
+            crate::KRule::Bic => {
+                return Err(SettingError::new(
+                    "k-rule",
+                    "bic needs Gaussian mixtures (peergroup cluster --method gmm); segments choose k by silhouette or gap",
+                ))
+            }
+        };
+        Ok(KSettings { k, k_max, rule })
     }
 }
 
@@ -305,6 +330,71 @@ fn text_column(c: peergroup_io::Coded) -> peergroup_segment::TextColumn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "clap")]
+    #[test]
+    fn sales_settings() {
+        use crate::settings::check;
+        use peergroup_segment::sales::Entity;
+        use peergroup_segment::transform::Transform;
+        use sales::{FeatureSet, SegDistance, SegMethod};
+        check::settings_type(&SalesSettings {
+            entity: Entity::Fund,
+            quarters: 6,
+            transform: vec![Transform::Share, Transform::RowNorm],
+            features: vec![FeatureSet::CategoryMix],
+            method: SegMethod::Ward,
+            metric: SegDistance::Dtw,
+            k: KChoice::Fixed(4),
+            k_max: 12,
+            k_rule: crate::KRule::Gap,
+            seed: 7,
+            tsne_max: 10,
+        });
+        let json = serde_json::to_value(SalesSettings::default()).unwrap();
+        assert_eq!(json["transform"], serde_json::json!(["log1p", "zscore"]));
+        assert_eq!(
+            json["features"],
+            serde_json::json!(["quarterly", "category-mix"])
+        );
+        assert_eq!(
+            (&json["k"], &json["entity"]),
+            (&"auto".into(), &"office".into())
+        );
+        // The old name of --metric still works.
+        let s: SalesSettings = check::parse(&["--distance", "dtw"]).unwrap();
+        assert_eq!(s.metric, SegDistance::Dtw);
+        check::names_key(s.validate(), "metric");
+        let s: SalesSettings = check::parse(&["--k-rule", "bic"]).unwrap();
+        check::names_key(s.validate(), "k-rule");
+        let s: SalesSettings = check::parse(&["--k-max", "0"]).unwrap();
+        check::names_key(s.validate(), "k-max");
+        assert!(check::parse::<SalesSettings>(&["--transform", "log2"])
+            .unwrap_err()
+            .contains("--transform"));
+        assert_eq!(
+            SalesSettings::default().k_settings(),
+            Ok(KSettings::default())
+        );
+    }
+
+    #[cfg(feature = "clap")]
+    #[test]
+    fn investor_settings() {
+        use crate::settings::check;
+        check::settings_type(&InvestorSettings {
+            k: KChoice::Fixed(3),
+            k_max: 5,
+            k_rule: crate::KRule::Gap,
+            k_sample: 100,
+            seed: 9,
+        });
+        let s: InvestorSettings = check::parse(&["--k-sample", "1"]).unwrap();
+        check::names_key(s.validate(), "k-sample");
+        assert!(check::parse::<InvestorSettings>(&["--k", "0"])
+            .unwrap_err()
+            .contains("--k"));
+    }
 
     #[test]
     fn segments_are_numbered_by_size() {

@@ -4,14 +4,20 @@
 use peergroup_data::{InputError, Panel};
 use peergroup_similarity::{correlation as correlation_matrix, MissingReturns};
 
+use serde::{Deserialize, Serialize};
+
 use super::{PairRows, PairTable};
 
 /// Settings of [`correlation`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct CorrelationSettings {
-    /// Window length in observations (None: the whole sample).
+    /// Window length in observations (default: the whole sample).
+    #[cfg_attr(feature = "clap", arg(long, value_name = "W"))]
     pub window: Option<usize>,
     /// One matrix per window end instead of only the last.
+    #[cfg_attr(feature = "clap", arg(long))]
     pub all_dates: bool,
 }
 

@@ -11,6 +11,11 @@ use peergroup_similarity::{
     systematic_similarity_condensed, CondensedSimilarity, ExposureScale, FactorSimilarity,
 };
 
+use serde::{Deserialize, Serialize};
+
+use crate::settings::{as_text, as_text_option, SettingError};
+#[cfg(feature = "clap")]
+use crate::settings::{default_text, parse};
 use crate::Named;
 
 mod correlation;
@@ -80,23 +85,85 @@ pub enum DateChoice {
     All,
 }
 
-/// Settings of [`similarity`].
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// Exposure scale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum Scale {
+    /// Absolute exposures as estimated.
+    Raw,
+    /// Absolute exposures divided by their sum (eq. 3 of Fragkiskos & Bauman).
+    Gross,
+}
+
+impl From<Scale> for ExposureScale {
+    fn from(s: Scale) -> ExposureScale {
+        match s {
+            Scale::Raw => ExposureScale::Raw,
+            Scale::Gross => ExposureScale::Gross,
+        }
+    }
+}
+
+/// The idiosyncratic similarity S_U of funds' unexplained parts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum Idio {
+    /// S_U = 0.
+    None,
+    /// Correlation of residual returns (needs the residuals input).
+    Residual,
+}
+
+/// Settings of [`similarity`], as written on the command line or in a study file.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct SimilaritySettings {
     /// Exposure scale.
-    pub scale: ExposureScale,
-    /// The dates to report.
-    pub dates: DateChoice,
-    /// Combination over dates.
-    pub averaging: Averaging,
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = SimilaritySettings::default().scale))]
+    pub scale: Scale,
+    /// Date to report (default: the last date of the exposures).
+    #[cfg_attr(feature = "clap", arg(long, value_parser = parse::<Date>, conflicts_with = "all_dates"))]
+    #[serde(with = "as_text_option")]
+    pub date: Option<Date>,
+    /// Report every date.
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub all_dates: bool,
+    /// Combination over dates: current, ma:P (mean of the last P dates) or ewma:ETA.
+    #[cfg_attr(feature = "clap", arg(long, default_value = default_text(&SimilaritySettings::default().average), value_parser = parse::<Averaging>))]
+    #[serde(with = "as_text")]
+    pub average: Averaging,
+    /// Idiosyncratic similarity: none, or residual (needs the residual returns).
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = SimilaritySettings::default().idio))]
+    pub idio: Idio,
 }
 
 impl Default for SimilaritySettings {
+    /// Raw exposures on the last date, no averaging, no idiosyncratic term.
     fn default() -> Self {
         SimilaritySettings {
-            scale: ExposureScale::Raw,
-            dates: DateChoice::Last,
-            averaging: Averaging::Current,
+            scale: Scale::Raw,
+            date: None,
+            all_dates: false,
+            average: Averaging::Current,
+            idio: Idio::None,
+        }
+    }
+}
+
+impl SimilaritySettings {
+    /// The dates to report: `date`, every date, or the last.
+    pub fn dates(&self) -> Result<DateChoice, SettingError> {
+        match (self.all_dates, self.date) {
+            (true, Some(d)) => Err(SettingError::new(
+                "all-dates",
+                format!("cannot be combined with --date {d}: give one of them"),
+            )),
+            (true, None) => Ok(DateChoice::All),
+            (false, Some(d)) => Ok(DateChoice::On(d)),
+            (false, None) => Ok(DateChoice::Last),
         }
     }
 }
@@ -283,7 +350,7 @@ fn for_each_date(
 ) -> Result<usize, InputError> {
     let ex = inputs.exposures.value;
     let ex_name = inputs.exposures.name;
-    let targets: Vec<usize> = match settings.dates {
+    let targets: Vec<usize> = match settings.dates()? {
         DateChoice::All => (0..ex.dates.len()).collect(),
         DateChoice::On(d) => vec![ex.dates.binary_search(&d).map_err(|_| {
             InputError::new(format!(
@@ -301,7 +368,16 @@ fn for_each_date(
             .collect()
     };
     // idiosyncratic similarity from residual returns (whole residual series)
-    let s_u_full = match inputs.residuals {
+    let residuals = match (settings.idio, inputs.residuals) {
+        (Idio::None, _) => None,
+        (Idio::Residual, Some(panel)) => Some(panel),
+        (Idio::Residual, None) => {
+            return Err(InputError::new(
+                "--idio residual needs the residual returns (--residuals FILE)",
+            ))
+        }
+    };
+    let s_u_full = match residuals {
         Some(panel) => {
             let mut rows = Vec::new();
             for name in &ex.funds.names {
@@ -325,12 +401,12 @@ fn for_each_date(
     let cx = Context {
         ex,
         sx,
-        scale: settings.scale,
+        scale: settings.scale.into(),
         r2: inputs.r2,
     };
     let mut visited = 0;
     for &t in &targets {
-        let window: Vec<usize> = match settings.averaging {
+        let window: Vec<usize> = match settings.average {
             Averaging::Current => vec![t],
             Averaging::MovingAverage(p) => (t.saturating_sub(p - 1)..=t).collect(),
             Averaging::Ewma(_) => (0..=t).collect(),
@@ -354,7 +430,7 @@ fn for_each_date(
             .iter()
             .map(|&s| similarity_on(&cx, s, &ids, s_u.as_ref()))
             .collect::<Result<_, _>>()?;
-        let combined = match settings.averaging {
+        let combined = match settings.average {
             Averaging::Current => seq.swap_remove(0),
             Averaging::MovingAverage(_) => moving_average(&seq, seq.len())?,
             // ewma gives one average per date of the (non-empty) window
@@ -369,4 +445,59 @@ fn for_each_date(
         );
     }
     Ok(targets.len())
+}
+
+#[cfg(all(test, feature = "clap"))]
+mod settings_tests {
+    use super::*;
+    use crate::settings::check;
+
+    #[test]
+    fn similarity_settings() {
+        check::settings_type(&SimilaritySettings {
+            scale: Scale::Gross,
+            date: Some(Date::from_ymd(2020, 6, 30).unwrap()),
+            all_dates: false,
+            average: Averaging::Ewma(0.25),
+            idio: Idio::Residual,
+        });
+        let json = serde_json::to_value(SimilaritySettings {
+            average: Averaging::MovingAverage(3),
+            ..SimilaritySettings::default()
+        })
+        .unwrap();
+        assert_eq!(json["average"], "ma:3");
+        let both = SimilaritySettings {
+            date: Some(Date::from_ymd(2020, 6, 30).unwrap()),
+            all_dates: true,
+            ..SimilaritySettings::default()
+        };
+        check::names_key(both.dates().map(|_| ()), "all-dates");
+        let e = check::parse::<SimilaritySettings>(&["--average", "ma:0"]).unwrap_err();
+        assert!(e.contains("--average"), "{e}");
+        let e = serde_json::from_str::<SimilaritySettings>(r#"{"average": "ma:0"}"#).unwrap_err();
+        assert!(e.to_string().contains("ma:P"), "{e}");
+    }
+
+    #[test]
+    fn correlation_settings() {
+        check::settings_type(&CorrelationSettings {
+            window: Some(52),
+            all_dates: true,
+        });
+        assert!(check::parse::<CorrelationSettings>(&["--window", "x"])
+            .unwrap_err()
+            .contains("--window"));
+    }
+
+    #[test]
+    fn peers_settings() {
+        check::settings_type(&PeersSettings {
+            top: 3,
+            date: Some(Date::from_ymd(2021, 1, 29).unwrap()),
+        });
+        assert!(check::parse::<PeersSettings>(&["--date", "2021-13-01"])
+            .unwrap_err()
+            .contains("--date"));
+    }
 }

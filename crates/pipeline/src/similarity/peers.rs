@@ -4,14 +4,21 @@ use peergroup_data::{Date, InputError, Metadata};
 use peergroup_io::{RowTable, SimilarityTable, Table};
 use peergroup_similarity::peers_from_row;
 
+use serde::{Deserialize, Serialize};
+
 use crate::Named;
 
 /// Settings of [`peers`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct PeersSettings {
     /// Number of peers.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = PeersSettings::default().top, value_name = "N"))]
     pub top: usize,
-    /// Date of the similarity table (None: the last).
+    /// Date of the similarity table (default: the last).
+    #[cfg_attr(feature = "clap", arg(long, value_parser = crate::settings::parse::<Date>))]
+    #[serde(with = "crate::settings::as_text_option")]
     pub date: Option<Date>,
 }
 
@@ -37,11 +44,12 @@ pub struct PeerRow {
 }
 
 /// A fund's closest competitors in a similarity table, as
-/// `fund,peer,rank,similarity,peer_category,outside_category`, with the peers.
+/// `fund,peer,rank,similarity,peer_category,outside_category`, with the peers;
+/// `categories` is a table keyed by fund id and the name of its category column.
 pub fn peers(
     sim: Named<'_, SimilarityTable>,
     fund: &str,
-    categories: Option<&Metadata>,
+    categories: Option<(&Metadata, &str)>,
     settings: &PeersSettings,
 ) -> Result<(Table, Vec<PeerRow>), InputError> {
     let name = sim.name;
@@ -61,11 +69,11 @@ pub fn peers(
         })?,
         None => sim.dates.len() - 1,
     };
-    let categories: Option<Vec<String>> = categories.map(|meta| {
+    let categories: Option<Vec<String>> = categories.map(|(meta, column)| {
         sim.funds
             .names
             .iter()
-            .map(|id| meta.get(id, "category").unwrap_or("").to_string())
+            .map(|id| meta.get(id, column).unwrap_or("").to_string())
             .collect()
     });
     let n = sim.funds.len();

@@ -7,7 +7,6 @@ use crate::commands::CommandResult;
 use peergroup_io::{read_balances, read_funds, read_sales, read_users};
 use peergroup_pipeline::segment::investors::{self, InvestorSettings};
 use peergroup_pipeline::segment::sales::{self, FeatureSet, SalesSettings, SegMethod};
-use peergroup_pipeline::segment::KSettings;
 use peergroup_pipeline::KChoice;
 use peergroup_report::{Block, Report, Section};
 use peergroup_segment::profile::Profiles;
@@ -96,13 +95,10 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         FUNDS,
         &SalesSettings {
             entity: Entity::Fund,
-            transforms: vec![Transform::Share],
+            transform: vec![Transform::Share],
             features: vec![FeatureSet::Quarterly],
             method: SegMethod::Ward,
-            k: KSettings {
-                k: KChoice::Fixed(6),
-                ..KSettings::default()
-            },
+            k: KChoice::Fixed(6),
             ..SalesSettings::default()
         },
     )?;
@@ -172,10 +168,7 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         read_balances(&run.path(BALANCES))?,
         BALANCES,
         &InvestorSettings {
-            k: KSettings {
-                k: KChoice::Fixed(5),
-                ..KSettings::default()
-            },
+            k: KChoice::Fixed(5),
             ..InvestorSettings::default()
         },
     )?;

@@ -28,11 +28,17 @@ use peergroup_segment::Matrix;
 use super::{
     by_size, k_note, text_column, InputNames, KSelection, KSettings, PcaMap, GAP_REFERENCES,
 };
+use serde::{Deserialize, Serialize};
+
 use crate::error::OrInput;
-use crate::KChoice;
+use crate::settings::{as_text, as_text_list, SettingError};
+#[cfg(feature = "clap")]
+use crate::settings::{choice_names, comma_default, default_text, parse};
+use crate::{KChoice, KRule};
 
 /// Which sales features are clustered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum FeatureSet {
     /// Quarterly net sales over the window, after the transforms.
@@ -42,7 +48,8 @@ pub enum FeatureSet {
 }
 
 /// Clustering method of the sales segments.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum SegMethod {
     /// k-means (k-means++, 10 restarts).
@@ -54,7 +61,8 @@ pub enum SegMethod {
 }
 
 /// Row distance of the sales segments.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum SegDistance {
     /// Euclidean distance on the features.
@@ -63,39 +71,67 @@ pub enum SegDistance {
     Dtw,
 }
 
-/// Settings of the sales segments.
-#[derive(Clone, Debug, PartialEq)]
+/// Settings of the sales segments, as written on the command line or in a study file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct SalesSettings {
-    /// Offices or funds.
+    /// What to segment: office or fund.
+    #[cfg_attr(feature = "clap", arg(long, default_value = default_text(&SalesSettings::default().entity), value_parser = parse::<Entity>, value_name = "office|fund"))]
+    #[serde(with = "as_text")]
     pub entity: Entity,
-    /// Calendar quarters in the window (shortened to the quarters the data cover).
+    /// Calendar quarters in the rolling window (shortened to the quarters the data cover).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = SalesSettings::default().quarters, value_name = "N"))]
     pub quarters: usize,
-    /// Transforms of the quarterly sales, in order.
-    pub transforms: Vec<Transform>,
-    /// Feature sets clustered (at least one).
+    /// Transforms of the quarterly sales, applied in order (comma list of share, log1p,
+    /// zscore, rownorm).
+    #[cfg_attr(feature = "clap", arg(long, default_value = comma_default(&SalesSettings::default().transform), value_delimiter = ',', value_parser = parse::<Transform>, value_name = "LIST"))]
+    #[serde(with = "as_text_list")]
+    pub transform: Vec<Transform>,
+    /// Features clustered (comma list).
+    #[cfg_attr(feature = "clap", arg(long, default_value = comma_default(&choice_names(&SalesSettings::default().features)), value_delimiter = ',', value_enum))]
     pub features: Vec<FeatureSet>,
     /// Clustering method.
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = SalesSettings::default().method))]
     pub method: SegMethod,
-    /// Row distance.
-    pub distance: SegDistance,
-    /// Number of segments.
-    pub k: KSettings,
+    /// Row distance: euclidean on the features, or dtw on the monthly series (hierarchical
+    /// methods).
+    #[cfg_attr(feature = "clap", arg(long, value_enum, alias = "distance", default_value_t = SalesSettings::default().metric))]
+    pub metric: SegDistance,
+    /// Number of segments, or auto (chosen by --k-rule in 1..--k-max).
+    #[cfg_attr(feature = "clap", arg(long, default_value = default_text(&SalesSettings::default().k), value_parser = parse::<KChoice>, value_name = "K|auto"))]
+    #[serde(with = "as_text")]
+    pub k: KChoice,
+    /// Largest k tried by --k auto.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = SalesSettings::default().k_max, value_name = "K"))]
+    pub k_max: usize,
+    /// Rule of --k auto: silhouette (widest mean silhouette; k = 1 when it is at most 0.25)
+    /// or gap (Tibshirani's gap statistic); bic is for Gaussian mixtures (cluster).
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = SalesSettings::default().k_rule, value_name = "RULE"))]
+    pub k_rule: KRule,
     /// Random seed (k-means, gap references, t-SNE).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = SalesSettings::default().seed))]
     pub seed: u64,
-    /// Most entities embedded by t-SNE (its coordinates are NaN above).
+    /// Largest number of entities embedded by t-SNE (its columns stay empty above).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = SalesSettings::default().tsne_max, value_name = "N"))]
     pub tsne_max: usize,
 }
 
 impl Default for SalesSettings {
+    /// Offices, log1p then z-score of the quarterly sales and the mix, k-means with k by
+    /// the widest silhouette in 1..8.
     fn default() -> Self {
+        let k = KSettings::default();
         SalesSettings {
             entity: Entity::Office,
             quarters: SalesConfig::default().quarters,
-            transforms: vec![Transform::Log1p, Transform::ZScore],
+            transform: vec![Transform::Log1p, Transform::ZScore],
             features: vec![FeatureSet::Quarterly, FeatureSet::CategoryMix],
             method: SegMethod::Kmeans,
-            distance: SegDistance::Euclidean,
-            k: KSettings::default(),
+            metric: SegDistance::Euclidean,
+            k: k.k,
+            k_max: k.k_max,
+            k_rule: KRule::Silhouette,
             seed: 1,
             tsne_max: 5000,
         }
@@ -104,21 +140,28 @@ impl Default for SalesSettings {
 
 impl SalesSettings {
     /// Check the settings before any data is read.
-    pub fn validate(&self) -> Result<(), InputError> {
-        if self.distance == SegDistance::Dtw && self.method == SegMethod::Kmeans {
-            return Err(InputError::new(
-                "--distance dtw needs a hierarchical --method (average or ward): k-means averages series point by point",
+    pub fn validate(&self) -> Result<(), SettingError> {
+        if self.metric == SegDistance::Dtw && self.method == SegMethod::Kmeans {
+            return Err(SettingError::new(
+                "metric",
+                "dtw needs a hierarchical --method (average or ward): k-means averages series point by point",
             ));
         }
         if self.features.is_empty() {
-            return Err(InputError::new(
-                "--features needs at least one of quarterly, category-mix",
+            return Err(SettingError::new(
+                "features",
+                "needs at least one of quarterly, category-mix",
             ));
         }
-        if self.quarters == 0 || self.k.k_max == 0 {
-            return Err(InputError::new("--quarters and --k-max must be at least 1"));
+        if self.quarters == 0 {
+            return Err(SettingError::new("quarters", "must be at least 1, got 0"));
         }
-        Ok(())
+        self.k_settings().map(|_| ())
+    }
+
+    /// The number of segments, given or chosen.
+    pub fn k_settings(&self) -> Result<KSettings, SettingError> {
+        KSettings::of(self.k, self.k_max, self.k_rule)
     }
 }
 
@@ -126,6 +169,7 @@ impl SalesSettings {
 /// embedding and the profiles work on.
 pub struct SalesInput {
     settings: SalesSettings,
+    k: KSettings,
     funds: FundTable,
     features: SalesFeatures,
     /// The clustered feature sets side by side (n × d).
@@ -146,6 +190,7 @@ pub fn prepare(
     settings: &SalesSettings,
 ) -> Result<SalesInput, InputError> {
     settings.validate()?;
+    let k = settings.k_settings()?;
     let names = InputNames {
         sales: Some(sales_name.into()),
         funds: Some(funds_name.into()),
@@ -170,13 +215,13 @@ pub fn prepare(
             entity: settings.entity,
             quarters,
             end: None,
-            transforms: settings.transforms.clone(),
+            transforms: settings.transform.clone(),
             ..SalesConfig::default()
         },
     )
     .map_err(|e| names.error(e))?;
     let n = features.len();
-    if let KChoice::Fixed(k) = settings.k.k {
+    if let KChoice::Fixed(k) = settings.k {
         if k > n {
             return Err(InputError::new(format!(
                 "--k {k} is more than the {n} {}s with sales in the window",
@@ -198,13 +243,14 @@ pub fn prepare(
         });
     }
     // DTW compares the monthly series, scaled by the same transforms.
-    let series = (settings.distance == SegDistance::Dtw).then(|| {
+    let series = (settings.metric == SegDistance::Dtw).then(|| {
         let mut m = features.monthly.clone();
-        apply_all(&mut m, &settings.transforms);
+        apply_all(&mut m, &settings.transform);
         m
     });
     Ok(SalesInput {
         settings: settings.clone(),
+        k,
         funds,
         features,
         x,
@@ -273,7 +319,7 @@ impl SalesInput {
         // which keeps correlated features — quarters of one entity's sales move together —
         // from making every extra cluster look significant.
         let rotated;
-        let (x, d) = if s.distance == SegDistance::Euclidean && n > 2 {
+        let (x, d) = if s.metric == SegDistance::Euclidean && n > 2 {
             let keep = d.min(n - 1);
             rotated = pca(MatRef::new(x, n, d).or_input()?, keep)
                 .or_input()?
@@ -282,7 +328,7 @@ impl SalesInput {
         } else {
             (x, d)
         };
-        let k_max = s.k.k_max.min(n);
+        let k_max = self.k.k_max.min(n);
         let x = MatRef::new(x, n, d).or_input()?;
         let chosen = |c: peergroup_cluster::select::KChoice| {
             let note = k_note(&c);
@@ -296,7 +342,7 @@ impl SalesInput {
         };
         match s.method {
             SegMethod::Kmeans => {
-                let (labels, selection) = match s.k.k {
+                let (labels, selection) = match self.k.k {
                     KChoice::Fixed(k) => {
                         let fit = KMeans::new(k)
                             .restarts(kmeans::RESTARTS)
@@ -310,7 +356,7 @@ impl SalesInput {
                             &KMeansSelect::new(x),
                             k_max,
                             GAP_REFERENCES,
-                            s.k.rule,
+                            self.k.rule,
                             s.seed,
                         )
                         .or_input()?,
@@ -328,17 +374,17 @@ impl SalesInput {
                 } else {
                     Linkage::Ward
                 };
-                let dist = match s.distance {
+                let dist = match s.metric {
                     SegDistance::Euclidean => RowDistance::Euclidean,
                     SegDistance::Dtw => RowDistance::Dtw,
                 };
                 let sel = LinkageSelect::new(x, linkage, dist).or_input()?;
                 let tree = sel.dendrogram().clone();
-                let (labels, selection) = match s.k.k {
+                let (labels, selection) = match self.k.k {
                     KChoice::Fixed(k) => (tree.cut_k(k).or_input()?, KSelection::given()),
-                    KChoice::Auto => {
-                        chosen(choose_k(&sel, k_max, GAP_REFERENCES, s.k.rule, s.seed).or_input()?)
-                    }
+                    KChoice::Auto => chosen(
+                        choose_k(&sel, k_max, GAP_REFERENCES, self.k.rule, s.seed).or_input()?,
+                    ),
                 };
                 Ok(Clusters {
                     labels,

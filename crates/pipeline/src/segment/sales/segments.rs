@@ -57,7 +57,7 @@ pub const ALL_OUTPUTS: [&str; 9] = [
 /// work (so that a front end can refuse an existing output first).
 pub fn output_files(settings: &super::SalesSettings) -> Vec<&'static str> {
     let mut files = ALL_OUTPUTS[..6].to_vec();
-    if settings.k.k == crate::KChoice::Auto {
+    if settings.k == crate::KChoice::Auto {
         files.push("k_selection.csv");
     }
     if settings.method != SegMethod::Kmeans {
