@@ -8,7 +8,7 @@ use peergroup_pipeline::cluster::ClusterSettings;
 use peergroup_pipeline::industry::IndustrySettings;
 use peergroup_pipeline::rating::RateSettings;
 use peergroup_pipeline::returns::{PeriodsSettings, RankSettings};
-use peergroup_pipeline::segment::{InvestorsSettings, SalesSettings};
+use peergroup_pipeline::segment::{InvestorSettings, SalesSettings};
 use peergroup_pipeline::similarity::{PeersSettings, SimilaritySettings};
 use peergroup_pipeline::style::StyleSettings;
 use serde::{Deserialize, Serialize};
@@ -65,7 +65,7 @@ pub struct SegmentStages {
     /// `peergroup segment sales`.
     pub sales: Option<SalesSettings>,
     /// `peergroup segment investors`.
-    pub investors: Option<InvestorsSettings>,
+    pub investors: Option<InvestorSettings>,
 }
 
 /// `[study]`: the run as a whole.

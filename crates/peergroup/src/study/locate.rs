@@ -38,11 +38,6 @@ impl Locator {
         Ok(locator)
     }
 
-    /// The file name as messages show it.
-    pub fn file(&self) -> &str {
-        &self.file
-    }
-
     /// 1-based line of byte offset `at`.
     pub fn line_of(&self, at: usize) -> u64 {
         let at = at.min(self.text.len());
@@ -129,7 +124,7 @@ impl Locator {
                         format!("[{table}]: ")
                     }
                 });
-            format!("{key}{}", message.replace('`', "'"))
+            format!("{key}{}", plain_types(&message.replace('`', "'")))
         };
         self.error_at(span, text)
     }
@@ -173,6 +168,21 @@ fn collect(table: &DeTable<'_>, path: &mut Vec<String>, out: &mut Vec<(Vec<Strin
         }
         path.pop();
     }
+}
+
+/// serde's Rust type names in words an analyst reads.
+fn plain_types(message: &str) -> String {
+    let mut m = message.to_string();
+    for (rust, plain) in [
+        ("expected usize", "expected a whole number ≥ 0"),
+        ("expected u64", "expected a whole number ≥ 0"),
+        ("expected u32", "expected a whole number ≥ 0"),
+        ("expected f64", "expected a number"),
+        ("expected a boolean", "expected true or false"),
+    ] {
+        m = m.replace(rust, plain);
+    }
+    m
 }
 
 /// The first line of a multi-line parser message.

@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-pub use file::{Study, StudyFile, TableFormat};
+pub use file::Study;
 pub use init::write_example;
 pub use manifest::{Manifest, StageRecord};
 pub use stages::StageId;

@@ -109,11 +109,6 @@ impl StageDir {
         self.section.blocks.push(Block::Metrics { items });
     }
 
-    /// A paragraph of the section.
-    pub fn text(&mut self, text: impl Into<String>) {
-        self.section.blocks.push(Block::Paragraph { text: text.into() });
-    }
-
     /// Finish: write the section and return the files written.
     pub fn finish(mut self) -> CommandResult<Vec<String>> {
         let path = self.dir.join(SECTION_FILE);

@@ -329,6 +329,7 @@ fn pvclust_returns(funds: &peergroup_data::Panel) -> CommandResult<Chart> {
             k: KChoice::Fixed(3),
             bootstrap: 200,
             seed: 1,
+            ..ClusterSettings::default()
         },
     )?;
     let pv = out.pvalues()?;
@@ -361,7 +362,7 @@ fn universe_peers(run: &Run, s: &DateSimilarity, fund: &str) -> CommandResult<Ve
     let (_, rows) = peers(
         Named::new(&table, "S*"),
         fund,
-        Some(&meta),
+        Some((&meta, "inputs/peer_universe/meta.csv")),
         &PeersSettings::default(),
     )?;
     Ok(rows)

@@ -95,7 +95,7 @@ impl Stage for ClusterStage<'_> {
         if let Some(chart) = dendrogram_chart(&out, pvalues.as_deref(), "Peer groups", "distance") {
             dir.chart("dendrogram", &chart, "Dendrogram with AU (red) and BP (green) p-values in % and the chosen cut")?;
         }
-        if let Some(selection) = out.gmm_selection() {
+        if let Some(selection) = out.selection.as_ref() {
             dir.chart("bic", &bic_chart(selection), "BIC by number of groups and covariance model")?;
         }
         dir.table_shown("clusters", &out.assignments_table(), "Peer group of every fund")?;

@@ -141,7 +141,7 @@ impl Stage for IndustryStage<'_> {
         dir.metrics(vec![
             ("records".into(), table.n_records().to_string()),
             ("classes".into(), table.n_classes().to_string()),
-            ("series".into(), effects.n_ids().to_string()),
+            ("series".into(), effects.ids.len().to_string()),
             ("dropped below min AUM".into(), min_aum.to_string()),
             ("price outliers dropped".into(), outliers.to_string()),
         ]);

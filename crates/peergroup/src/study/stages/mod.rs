@@ -16,11 +16,11 @@ use std::path::{Path, PathBuf};
 use peergroup_data::{InputError, Panel};
 use peergroup_io::read_series;
 use peergroup_pipeline::settings::SettingError;
+use peergroup_pipeline::Progress;
 use serde::Serialize;
 
-use super::file::{Study, TableFormat};
+use super::file::Study;
 use super::input::InputSpec;
-use super::progress::StageBar;
 use super::stage_dir::StageDir;
 use crate::commands::{CommandError, CommandResult};
 
@@ -125,7 +125,7 @@ pub struct Ctx<'a> {
     /// The run folder, where upstream stages' results are.
     pub run: &'a Path,
     /// The stage's progress bar.
-    pub bar: &'a StageBar,
+    pub bar: &'a dyn Progress,
 }
 
 impl Ctx<'_> {
@@ -143,11 +143,6 @@ impl Ctx<'_> {
     /// Read a series input (returns, or prices turned into returns).
     pub fn returns(&self, spec: &InputSpec, value_columns: &[&str]) -> Result<Panel, InputError> {
         Ok(read_series(&self.path(spec), &spec.series_options(value_columns))?.to_returns())
-    }
-
-    /// The study's table format.
-    pub fn format(&self) -> TableFormat {
-        self.study.file.study.format
     }
 }
 

@@ -194,6 +194,10 @@ impl Stage for PeersStage<'_> {
             .categories
             .map(|spec| read_metadata(&ctx.path(spec), "id", &["category"]))
             .transpose()?;
+        let categories_name = self
+            .categories
+            .map(|spec| ctx.path(spec).display().to_string())
+            .unwrap_or_default();
         let n = sim.funds.len();
         ctx.bar.start("funds", n as u64);
         let mut rows: Vec<(usize, usize, PeerRow)> = Vec::new();
@@ -201,7 +205,7 @@ impl Stage for PeersStage<'_> {
             let (_, peers) = similarity::peers(
                 Named::new(&sim, &shown),
                 fund,
-                categories.as_ref(),
+                categories.as_ref().map(|c| (c, categories_name.as_str())),
                 self.settings,
             )?;
             if i < CHARTED_FUNDS {
