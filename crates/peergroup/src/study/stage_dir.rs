@@ -125,7 +125,7 @@ fn preview(table: &Table, caption: &str, file: &str) -> Block {
     let n = table.n_rows().min(PREVIEW_ROWS);
     let cols = table.names().len();
     let rows = (0..n)
-        .map(|r| (0..cols).map(|c| table.cell(r, c)).collect())
+        .map(|r| (0..cols).map(|c| short(&table.cell(r, c))).collect())
         .collect();
     let caption = if table.n_rows() > n {
         format!("{caption} (first {n} of {} rows)", table.n_rows())
@@ -140,7 +140,42 @@ fn preview(table: &Table, caption: &str, file: &str) -> Block {
     }
 }
 
+/// A cell as the report shows it: numbers to 6 significant digits (the file keeps them
+/// all), everything else as it is.
+fn short(cell: &str) -> String {
+    match cell.parse::<f64>() {
+        Ok(x) if x.is_finite() && cell.contains('.') => {
+            let digits = if x == 0.0 { 0 } else { x.abs().log10().floor() as i32 };
+            let decimals = (5 - digits).clamp(0, 12) as usize;
+            let text = format!("{x:.decimals$}");
+            if text.contains('.') {
+                text.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                text
+            }
+        }
+        _ => cell.to_string(),
+    }
+}
+
 /// A file-system failure: exit code 1.
 pub fn system(path: &Path, e: std::io::Error) -> CommandError {
     CommandError::System(format!("cannot write {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short;
+
+    #[test]
+    fn report_cells_keep_six_significant_digits() {
+        assert_eq!(short("0.00010214025566719356"), "0.00010214");
+        assert_eq!(short("1603328173.6499999"), "1603328174");
+        assert_eq!(short("-0.12184159289"), "-0.121842");
+        assert_eq!(short("2.5"), "2.5");
+        assert_eq!(short("42"), "42");
+        assert_eq!(short("Manager 001"), "Manager 001");
+        assert_eq!(short("2022-01-03"), "2022-01-03");
+        assert_eq!(short("0.0"), "0");
+    }
 }
