@@ -201,7 +201,10 @@ fn run_folder_is_not_taken_over_without_force() {
     style_study(&w);
     w.mkdir("busy");
     w.write("busy/notes.txt", "mine");
-    w.fails("run ex/s.toml --out busy", &["not an earlier study run", "--force"]);
+    w.fails(
+        "run ex/s.toml --out busy",
+        &["not an earlier study run", "--force"],
+    );
     assert_eq!(w.read("busy/notes.txt"), "mine");
     w.ok("run ex/s.toml --out busy --force");
     assert!(w.exists("busy/style/exposures.csv") && w.exists("busy/notes.txt"));

@@ -45,7 +45,7 @@ pub use artifact::{Artifact, Artifacts};
 pub use chart::Chart;
 pub use k::{KChoice, KRule};
 pub use named::Named;
-pub use progress::{Progress, Silent};
 pub use peergroup_data::InputError;
 pub use peergroup_io::{Column, Table};
+pub use progress::{Progress, Silent};
 pub use settings::SettingError;

@@ -257,6 +257,16 @@ struct FundOut {
 
 /// Run the analysis for every fund (in parallel).
 pub fn analyse(p: &StyleProblem<'_>, spec: &StyleSpec) -> Result<StyleResult, InputError> {
+    analyse_with(p, spec, &|| {})
+}
+
+/// [`analyse`], calling `fund_done` once as each fund's fits finish (from any thread), so
+/// a front end can show how many funds are done; the result is the same.
+pub fn analyse_with(
+    p: &StyleProblem<'_>,
+    spec: &StyleSpec,
+    fund_done: &(dyn Fn() + Sync),
+) -> Result<StyleResult, InputError> {
     validate_spec(p, spec)?;
     let n = p.factor_names.len();
     let t = p.t();
@@ -269,12 +279,16 @@ pub fn analyse(p: &StyleProblem<'_>, spec: &StyleSpec) -> Result<StyleResult, In
     }
     if spec.method != Method::Dsa && spec.selection.is_none() {
         if let Some(shared) = SharedWindows::new(&x, t, n, spec) {
-            return analyse_shared(p, spec, &x, &shared);
+            return analyse_shared(p, spec, &x, &shared, fund_done);
         }
     }
     let per_fund: Vec<Result<FundOut, InputError>> = (0..p.fund_names.len())
         .into_par_iter()
-        .map(|i| fit_fund(p, spec, &x, i))
+        .map(|i| {
+            let out = fit_fund(p, spec, &x, i);
+            fund_done();
+            out
+        })
         .collect();
     let mut out = StyleResult {
         n_factors: n,
@@ -431,6 +445,7 @@ fn analyse_shared(
     spec: &StyleSpec,
     x: &[f64],
     shared: &SharedWindows,
+    fund_done: &(dyn Fn() + Sync),
 ) -> Result<StyleResult, InputError> {
     let n = p.factor_names.len();
     let funds = p.fund_names.len();
@@ -441,7 +456,11 @@ fn analyse_shared(
         .par_chunks_mut(nw * n)
         .zip(fits.par_chunks_mut(nw))
         .enumerate()
-        .map(|(i, (b, f))| fit_fund_shared(p, spec, x, shared, i, b, f))
+        .map(|(i, (b, f))| {
+            let out = fit_fund_shared(p, spec, x, shared, i, b, f);
+            fund_done();
+            out
+        })
         .collect();
     let mut counts_ok = Vec::with_capacity(funds);
     for c in counts {

@@ -17,7 +17,7 @@ pub mod moments;
 pub mod select;
 pub mod sharpe;
 
-pub use analysis::{analyse, Method, StyleProblem, StyleResult, StyleSpec};
+pub use analysis::{analyse, analyse_with, Method, StyleProblem, StyleResult, StyleSpec};
 pub use dsa::{dsa, DsaFit, DsaProblem, Lambda};
 pub use select::Criterion;
 pub use sharpe::{kkt_violation, Constraints, SharpeSolver};

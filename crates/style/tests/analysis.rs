@@ -7,8 +7,8 @@ use common::{factors, fixture, sparse_beta, Problem};
 use peergroup_random::Rng;
 use peergroup_style::analysis::validate_factors;
 use peergroup_style::{
-    analyse, dsa, Constraints, Criterion, DsaProblem, Lambda, Method, StyleProblem, StyleResult,
-    StyleSpec,
+    analyse, analyse_with, dsa, Constraints, Criterion, DsaProblem, Lambda, Method, StyleProblem,
+    StyleResult, StyleSpec,
 };
 
 const INDUSTRIES: [&str; 12] = [
@@ -594,5 +594,39 @@ fn noise_free_universe_with_stepwise_selection_converges() {
         };
         let res = analyse(&p, &spec).unwrap();
         assert!(res.fits.iter().all(|f| f.r2 > 0.999), "{selection:?}");
+    }
+}
+
+/// `analyse_with` reports every fund once and returns what `analyse` returns, on the
+/// shared-window path (plain rolling Sharpe) and the per-fund path (stepwise).
+#[test]
+fn progress_counts_every_fund_once() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let f = french();
+    let factor_names: Vec<String> = INDUSTRIES.iter().map(|s| s.to_string()).collect();
+    let fund_names: Vec<String> = FUNDS.iter().map(|s| s.to_string()).collect();
+    let factors: Vec<f64> = INDUSTRIES.iter().flat_map(|n| f.cols[*n].clone()).collect();
+    let funds: Vec<f64> = FUNDS.iter().flat_map(|n| f.cols[*n].clone()).collect();
+    let years: Vec<i32> = f.dates.iter().map(|d| d[..4].parse().unwrap()).collect();
+    let p = StyleProblem {
+        factor_names: &factor_names,
+        factors: &factors,
+        fund_names: &fund_names,
+        funds: &funds,
+        years: &years,
+    };
+    let rolling = spec(Method::Sharpe, Constraints::SHARPE, Some(60));
+    let stepwise = StyleSpec {
+        selection: Some(Criterion::Bic),
+        ..spec(Method::Sharpe, Constraints::SHARPE, None)
+    };
+    for s in [rolling, stepwise] {
+        let done = AtomicUsize::new(0);
+        let counted = analyse_with(&p, &s, &|| {
+            done.fetch_add(1, Ordering::Relaxed);
+        })
+        .unwrap();
+        assert_eq!(done.load(Ordering::Relaxed), FUNDS.len());
+        assert_eq!(counted.betas, analyse(&p, &s).unwrap().betas);
     }
 }

@@ -283,10 +283,9 @@ impl Study {
             if !p.is_file() {
                 let mut path: Vec<&str> = vec!["inputs"];
                 path.extend(key.iter().copied());
-                return Err(self.locator.key_error(
-                    &path,
-                    format!("file not found: {}", p.display()),
-                ));
+                return Err(self
+                    .locator
+                    .key_error(&path, format!("file not found: {}", p.display())));
             }
         }
         Ok(())
@@ -308,16 +307,31 @@ impl Inputs {
             (&["rank", "returns"], &self.rank.returns),
             (&["style", "returns"], &self.style.returns),
             (&["style", "factors"], &self.style.factors),
-            (&["similarity", "factor-similarity"], &self.similarity.factor_similarity),
-            (&["similarity", "factor-attributes"], &self.similarity.factor_attributes),
+            (
+                &["similarity", "factor-similarity"],
+                &self.similarity.factor_similarity,
+            ),
+            (
+                &["similarity", "factor-attributes"],
+                &self.similarity.factor_attributes,
+            ),
             (&["similarity", "cross-label"], &self.similarity.cross_label),
             (&["cluster", "reference"], &self.cluster.reference),
             (&["rate", "returns"], &self.rate.returns),
             (&["rate", "reference"], &self.rate.reference),
             (&["segment", "sales", "sales"], &self.segment.sales.sales),
-            (&["segment", "sales", "categories"], &self.segment.sales.categories),
-            (&["segment", "investors", "users"], &self.segment.investors.users),
-            (&["segment", "investors", "balances"], &self.segment.investors.balances),
+            (
+                &["segment", "sales", "categories"],
+                &self.segment.sales.categories,
+            ),
+            (
+                &["segment", "investors", "users"],
+                &self.segment.investors.users,
+            ),
+            (
+                &["segment", "investors", "balances"],
+                &self.segment.investors.balances,
+            ),
         ];
         entries
             .into_iter()

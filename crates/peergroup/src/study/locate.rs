@@ -159,7 +159,11 @@ impl Locator {
 }
 
 /// Walk a parsed table, recording every key's path and span.
-fn collect(table: &DeTable<'_>, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, Range<usize>)>) {
+fn collect(
+    table: &DeTable<'_>,
+    path: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, Range<usize>)>,
+) {
     for (key, value) in table.iter() {
         path.push(key.get_ref().to_string());
         out.push((path.clone(), key.span()));

@@ -128,7 +128,12 @@ mod tests {
         assert_ne!(k, stage_key("style", "0.1.1", &s, &inputs));
         assert_ne!(
             k,
-            stage_key("style", "0.1.0", &serde_json::json!({"window": 52, "step": 1}), &inputs)
+            stage_key(
+                "style",
+                "0.1.0",
+                &serde_json::json!({"window": 52, "step": 1}),
+                &inputs
+            )
         );
         inputs.insert("returns".to_string(), "ab".to_string());
         assert_ne!(k, stage_key("style", "0.1.0", &s, &inputs));

@@ -87,11 +87,18 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
         for (name, spec) in stage.files() {
             let p = spec.resolved(&study.base);
             let content = manifest::hash_file(&p).map_err(|e| {
-                CommandError::Input(study.key_error(&name_path(id, name), format!("cannot read {}: {e}", p.display())))
+                CommandError::Input(study.key_error(
+                    &name_path(id, name),
+                    format!("cannot read {}: {e}", p.display()),
+                ))
             })?;
             // How the file is read is part of the input: another value column is other data.
-            let how = serde_json::to_string(spec).map_err(|e| CommandError::System(e.to_string()))?;
-            inputs.insert(name.to_string(), manifest::hash_bytes(format!("{content}{how}").as_bytes()));
+            let how =
+                serde_json::to_string(spec).map_err(|e| CommandError::System(e.to_string()))?;
+            inputs.insert(
+                name.to_string(),
+                manifest::hash_bytes(format!("{content}{how}").as_bytes()),
+            );
         }
         for up in stage.upstream() {
             let key = keys.get(&up).cloned().unwrap_or_default();
@@ -100,9 +107,9 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
         let settings = stage.settings_json();
         let key = manifest::stage_key(id.name(), &version, &settings, &inputs);
         let stage_path = dir.join(id.name());
-        let reusable = previous.stage(id.name()).filter(|r| {
-            r.key == key && r.outputs.iter().all(|f| stage_path.join(f).is_file())
-        });
+        let reusable = previous
+            .stage(id.name())
+            .filter(|r| r.key == key && r.outputs.iter().all(|f| stage_path.join(f).is_file()));
         let record = if let Some(prev) = reusable {
             bars.reused(id.name());
             StageRecord {
@@ -113,7 +120,12 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
         } else {
             let t0 = Instant::now();
             let tmp = dir.join(format!(".{}.tmp", id.name()));
-            let mut stage_dir = StageDir::create(tmp.clone(), id.name(), id.heading(), study.file.study.format)?;
+            let mut stage_dir = StageDir::create(
+                tmp.clone(),
+                id.name(),
+                id.heading(),
+                study.file.study.format,
+            )?;
             let bar = bars.stage(id.name());
             let ctx = stages::Ctx {
                 study: &study,
@@ -145,7 +157,8 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
     }
     // Folders of stages the study no longer runs would mislead: remove them.
     for old in &previous.stages {
-        if !records.iter().any(|r| r.stage == old.stage) && StageId::from_name(&old.stage).is_some() {
+        if !records.iter().any(|r| r.stage == old.stage) && StageId::from_name(&old.stage).is_some()
+        {
             let _ = std::fs::remove_dir_all(dir.join(&old.stage));
         }
     }
@@ -156,7 +169,8 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
         stages: records,
     };
     report::write(&dir, &study, &manifest)?;
-    let json = serde_json::to_string_pretty(&manifest).map_err(|e| CommandError::System(e.to_string()))?;
+    let json =
+        serde_json::to_string_pretty(&manifest).map_err(|e| CommandError::System(e.to_string()))?;
     let mpath = dir.join(manifest::FILE);
     std::fs::write(&mpath, json).map_err(|e| system(&mpath, e))?;
     Ok(RunOutcome { dir, manifest })

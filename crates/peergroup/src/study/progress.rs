@@ -52,8 +52,10 @@ pub struct StageBar {
 impl StageBar {
     /// The stage finished in `seconds`.
     pub fn done(&self, seconds: f64) {
-        self.bar.set_style(ProgressStyle::with_template("✓ {prefix} {msg}").expect("valid template"));
-        self.bar.finish_with_message(format!("computed in {seconds:.1} s"));
+        self.bar
+            .set_style(ProgressStyle::with_template("✓ {prefix} {msg}").expect("valid template"));
+        self.bar
+            .finish_with_message(format!("computed in {seconds:.1} s"));
     }
 
     /// The stage failed.

@@ -16,9 +16,8 @@ pub fn write(dir: &Path, study: &Study, manifest: &Manifest) -> CommandResult {
     for record in &manifest.stages {
         let path = dir.join(&record.stage).join(SECTION_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| system(&path, e))?;
-        let section: Section = serde_json::from_str(&text).map_err(|e| {
-            CommandError::System(format!("cannot read {}: {e}", path.display()))
-        })?;
+        let section: Section = serde_json::from_str(&text)
+            .map_err(|e| CommandError::System(format!("cannot read {}: {e}", path.display())))?;
         sections.push(section);
     }
     let report = Report {
@@ -31,7 +30,8 @@ pub fn write(dir: &Path, study: &Study, manifest: &Manifest) -> CommandResult {
         ),
         sections,
     };
-    let json = serde_json::to_string_pretty(&report).map_err(|e| CommandError::System(e.to_string()))?;
+    let json =
+        serde_json::to_string_pretty(&report).map_err(|e| CommandError::System(e.to_string()))?;
     let rpath = dir.join("report.json");
     std::fs::write(&rpath, json).map_err(|e| system(&rpath, e))?;
     let html = render_html(&report, &svg_file_loader(dir));
@@ -47,7 +47,11 @@ fn summary(manifest: &Manifest) -> Section {
         .map(|s| {
             vec![
                 s.stage.clone(),
-                if s.reused { "reused".into() } else { "computed".into() },
+                if s.reused {
+                    "reused".into()
+                } else {
+                    "computed".into()
+                },
                 format!("{:.2}", s.seconds),
                 s.outputs.len().to_string(),
             ]

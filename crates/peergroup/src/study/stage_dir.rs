@@ -33,7 +33,12 @@ pub struct StageDir {
 
 impl StageDir {
     /// An empty folder at `dir` for stage `name`.
-    pub fn create(dir: PathBuf, name: &str, heading: &str, format: TableFormat) -> CommandResult<StageDir> {
+    pub fn create(
+        dir: PathBuf,
+        name: &str,
+        heading: &str,
+        format: TableFormat,
+    ) -> CommandResult<StageDir> {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| system(&dir, e))?;
         Ok(StageDir {
@@ -70,7 +75,9 @@ impl StageDir {
     /// Write table `stem` and show its first rows in the report.
     pub fn table_shown(&mut self, stem: &str, table: &Table, caption: &str) -> CommandResult {
         let file = self.table(stem, table)?;
-        self.section.blocks.push(preview(table, caption, &format!("{}/{file}", self.name)));
+        self.section
+            .blocks
+            .push(preview(table, caption, &format!("{}/{file}", self.name)));
         Ok(())
     }
 
@@ -145,7 +152,11 @@ fn preview(table: &Table, caption: &str, file: &str) -> Block {
 fn short(cell: &str) -> String {
     match cell.parse::<f64>() {
         Ok(x) if x.is_finite() && cell.contains('.') => {
-            let digits = if x == 0.0 { 0 } else { x.abs().log10().floor() as i32 };
+            let digits = if x == 0.0 {
+                0
+            } else {
+                x.abs().log10().floor() as i32
+            };
             let decimals = (5 - digits).clamp(0, 12) as usize;
             let text = format!("{x:.decimals$}");
             if text.contains('.') {

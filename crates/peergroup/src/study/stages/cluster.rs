@@ -20,14 +20,24 @@ struct ClusterStage<'a> {
 }
 
 /// Add the peer-group stage if the study has `[cluster]`.
-pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Box<dyn Stage + 'a>>) -> Result<(), CommandError> {
+pub fn plan<'a>(
+    study: &'a Study,
+    stages: &mut Vec<Box<dyn Stage + 'a>>,
+) -> Result<(), CommandError> {
     let Some(settings) = &study.file.cluster else {
         return Ok(());
     };
     let id = StageId::Cluster;
-    settings.validate().map_err(|e| setting_error(study, id, e))?;
+    settings
+        .validate()
+        .map_err(|e| setting_error(study, id, e))?;
     if study.file.similarity.is_none() {
-        return Err(needs(study, id, "similarity", "the similarity stage's table"));
+        return Err(needs(
+            study,
+            id,
+            "similarity",
+            "the similarity stage's table",
+        ));
     }
     stages.push(Box::new(ClusterStage {
         settings,
@@ -42,7 +52,9 @@ impl Stage for ClusterStage<'_> {
     }
 
     fn files(&self) -> Vec<(&'static str, &InputSpec)> {
-        self.reference.map(|r| vec![("reference", r)]).unwrap_or_default()
+        self.reference
+            .map(|r| vec![("reference", r)])
+            .unwrap_or_default()
     }
 
     fn upstream(&self) -> Vec<StageId> {
@@ -88,17 +100,33 @@ impl Stage for ClusterStage<'_> {
             metrics.push(("ARI vs reference".into(), format!("{:.3}", a.ari)));
             metrics.push(("NMI vs reference".into(), format!("{:.3}", a.nmi)));
             dir.metrics(metrics);
-            dir.table_shown("agreement", &a.table(), "Peer groups against the reference categories")?;
+            dir.table_shown(
+                "agreement",
+                &a.table(),
+                "Peer groups against the reference categories",
+            )?;
         } else {
             dir.metrics(metrics);
         }
         if let Some(chart) = dendrogram_chart(&out, pvalues.as_deref(), "Peer groups", "distance") {
-            dir.chart("dendrogram", &chart, "Dendrogram with AU (red) and BP (green) p-values in % and the chosen cut")?;
+            dir.chart(
+                "dendrogram",
+                &chart,
+                "Dendrogram with AU (red) and BP (green) p-values in % and the chosen cut",
+            )?;
         }
         if let Some(selection) = out.selection.as_ref() {
-            dir.chart("bic", &bic_chart(selection), "BIC by number of groups and covariance model")?;
+            dir.chart(
+                "bic",
+                &bic_chart(selection),
+                "BIC by number of groups and covariance model",
+            )?;
         }
-        dir.table_shown("clusters", &out.assignments_table(), "Peer group of every fund")?;
+        dir.table_shown(
+            "clusters",
+            &out.assignments_table(),
+            "Peer group of every fund",
+        )?;
         if let Some(t) = out.linkage_table() {
             dir.table("linkage", &t)?;
         }
@@ -106,7 +134,11 @@ impl Stage for ClusterStage<'_> {
             dir.table("bic", &t)?;
         }
         if let Some(pv) = &pvalues {
-            dir.table_shown("pvalues", &out.pvalues_table(pv), "AU and BP p-values of every node")?;
+            dir.table_shown(
+                "pvalues",
+                &out.pvalues_table(pv),
+                "AU and BP p-values of every node",
+            )?;
         }
         Ok(())
     }

@@ -6,9 +6,7 @@ use peergroup_io::{read_industry, read_metadata, read_series, SeriesOptions};
 use peergroup_pipeline::chart::industry::{largest_by_aum, total_return_chart, ytd_chart};
 use peergroup_pipeline::chart::returns::periods_chart;
 use peergroup_pipeline::industry::{self, IndustrySettings};
-use peergroup_pipeline::returns::{
-    periods_table, rank_table, PeriodsSettings, RankSettings,
-};
+use peergroup_pipeline::returns::{periods_table, rank_table, PeriodsSettings, RankSettings};
 use peergroup_pipeline::Named;
 use peergroup_returns::{period_returns, rank_ytd, IndustryConfig};
 
@@ -54,7 +52,10 @@ struct RankStage<'a> {
 }
 
 /// Add the industry, periods and rank stages the study configures.
-pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Box<dyn Stage + 'a>>) -> Result<(), CommandError> {
+pub fn plan<'a>(
+    study: &'a Study,
+    stages: &mut Vec<Box<dyn Stage + 'a>>,
+) -> Result<(), CommandError> {
     let f = &study.file;
     if let Some(settings) = &f.industry {
         let id = StageId::Industry;
@@ -67,7 +68,12 @@ pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Box<dyn Stage + 'a>>) -> Resu
             .ok_or_else(|| missing_input(study, id, "data", "daily class data"))?;
         let meta = f.inputs.industry.meta.as_ref();
         if meta.is_none() && settings.group_by != industry::GroupBy::Class {
-            return Err(missing_input(study, id, "meta", "class metadata (class_id,fund,manager) to group by fund or manager"));
+            return Err(missing_input(
+                study,
+                id,
+                "meta",
+                "class metadata (class_id,fund,manager) to group by fund or manager",
+            ));
         }
         stages.push(Box::new(IndustryStage {
             settings,
@@ -80,11 +86,18 @@ pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Box<dyn Stage + 'a>>) -> Resu
         match (input, &f.industry) {
             (Some(spec), _) => Ok(Series::Input(spec)),
             (None, Some(_)) => Ok(Series::Industry),
-            (None, None) => Err(missing_input(study, id, "returns", "a table of series (or an [industry] stage)")),
+            (None, None) => Err(missing_input(
+                study,
+                id,
+                "returns",
+                "a table of series (or an [industry] stage)",
+            )),
         }
     };
     if let Some(settings) = &f.periods {
-        settings.validate().map_err(|e| setting_error(study, StageId::Periods, e))?;
+        settings
+            .validate()
+            .map_err(|e| setting_error(study, StageId::Periods, e))?;
         let series = series(&f.inputs.periods.returns, StageId::Periods)?;
         stages.push(Box::new(PeriodsStage { settings, series }));
     }
@@ -130,7 +143,9 @@ impl Stage for IndustryStage<'_> {
         );
         let grouping = industry::grouping(
             Named::new(&table, &data_name),
-            meta.as_ref().zip(meta_name.as_deref()).map(|(m, n)| Named::new(m, n)),
+            meta.as_ref()
+                .zip(meta_name.as_deref())
+                .map(|(m, n)| Named::new(m, n)),
             self.settings.group_by,
         )?;
         ctx.bar.note("filtering outliers and computing effects");
@@ -151,8 +166,16 @@ impl Stage for IndustryStage<'_> {
             &total_return_chart(&effects, &largest, "Total-return index, largest by assets"),
             "Total-return indices (base 1) of the largest series by assets",
         )?;
-        dir.table_shown("dropped", &filtered.dropped_table(&table), "Records dropped")?;
-        dir.table_shown("returns", &industry::table(effects), "Daily effects and total returns")?;
+        dir.table_shown(
+            "dropped",
+            &filtered.dropped_table(&table),
+            "Records dropped",
+        )?;
+        dir.table_shown(
+            "returns",
+            &industry::table(effects),
+            "Daily effects and total returns",
+        )?;
         Ok(())
     }
 }
@@ -207,13 +230,21 @@ impl Stage for PeriodsStage<'_> {
             ("period returns".into(), rows.len().to_string()),
         ]);
         let shown: Vec<usize> = (0..panel.n_ids().min(CHARTED_PERIODS)).collect();
-        let rows_shown: Vec<_> = rows.iter().filter(|r| shown.contains(&r.id)).cloned().collect();
+        let rows_shown: Vec<_> = rows
+            .iter()
+            .filter(|r| shown.contains(&r.id))
+            .cloned()
+            .collect();
         dir.chart(
             "periods",
             &periods_chart(panel.ids(), &rows_shown, &[]),
             "Period returns of the first series",
         )?;
-        dir.table_shown("periods", &periods_table(panel.ids(), &rows), "Period returns")?;
+        dir.table_shown(
+            "periods",
+            &periods_table(panel.ids(), &rows),
+            "Period returns",
+        )?;
         Ok(())
     }
 }
@@ -246,9 +277,17 @@ impl Stage for RankStage<'_> {
         let s = self.settings;
         let rows = rank_ytd(&panel, s.top, s.bottom, s.all);
         if let Some(last) = rows.iter().map(|r| r.date).max() {
-            dir.chart("ytd", &ytd_chart(panel.ids(), &rows, last), &format!("YTD return on {last}: top and bottom"))?;
+            dir.chart(
+                "ytd",
+                &ytd_chart(panel.ids(), &rows, last),
+                &format!("YTD return on {last}: top and bottom"),
+            )?;
         }
-        dir.table_shown("rank", &rank_table(panel.ids(), &rows), "YTD ranks, top and bottom per date")?;
+        dir.table_shown(
+            "rank",
+            &rank_table(panel.ids(), &rows),
+            "YTD ranks, top and bottom per date",
+        )?;
         Ok(())
     }
 }

@@ -20,12 +20,17 @@ struct RateStage<'a> {
 }
 
 /// Add the rating stage if the study has `[rate]`.
-pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Box<dyn Stage + 'a>>) -> Result<(), CommandError> {
+pub fn plan<'a>(
+    study: &'a Study,
+    stages: &mut Vec<Box<dyn Stage + 'a>>,
+) -> Result<(), CommandError> {
     let Some(settings) = &study.file.rate else {
         return Ok(());
     };
     let id = StageId::Rate;
-    settings.validate().map_err(|e| setting_error(study, id, e))?;
+    settings
+        .validate()
+        .map_err(|e| setting_error(study, id, e))?;
     let inputs = &study.file.inputs.rate;
     let returns = inputs
         .returns
@@ -72,22 +77,40 @@ impl Stage for RateStage<'_> {
         let mut metrics = vec![
             ("funds".into(), rows.len().to_string()),
             ("rated".into(), rated.to_string()),
-            ("stars 1/2/3/4/5".into(), stars.map(|c| c.to_string()).join("/")),
+            (
+                "stars 1/2/3/4/5".into(),
+                stars.map(|c| c.to_string()).join("/"),
+            ),
         ];
         if let Some(spec) = self.reference {
             let rpath = ctx.path(spec);
             let column = spec.category_column.as_deref().unwrap_or("stars");
             let external = read_star_ratings(&rpath, column)?;
-            let c = rating::compare_external(&rows, Named::new(&external, &rpath.display().to_string()), &shown)?;
+            let c = rating::compare_external(
+                &rows,
+                Named::new(&external, &rpath.display().to_string()),
+                &shown,
+            )?;
             metrics.push(("Spearman vs reference".into(), format!("{:.3}", c.spearman)));
-            metrics.push(("within one star".into(), format!("{:.0}%", 100.0 * c.share_within_one)));
+            metrics.push((
+                "within one star".into(),
+                format!("{:.0}%", 100.0 * c.share_within_one),
+            ));
             dir.metrics(metrics);
-            dir.table_shown("agreement", &rating::comparison_table(&c), "Our stars against the reference")?;
+            dir.table_shown(
+                "agreement",
+                &rating::comparison_table(&c),
+                "Our stars against the reference",
+            )?;
         } else {
             dir.metrics(metrics);
         }
         let title = format!("Gain and risk of {rated} funds");
-        dir.chart("ratings", &ratings_chart(&rows, &title), "Gain against risk, coloured by stars")?;
+        dir.chart(
+            "ratings",
+            &ratings_chart(&rows, &title),
+            "Gain against risk, coloured by stars",
+        )?;
         dir.table_shown("ratings", &rating::ratings_table(&rows), "Ratings")?;
         dir.table("details", &rating::details_table(&rows))?;
         Ok(())

@@ -26,19 +26,23 @@ struct InvestorsStage<'a> {
 }
 
 /// Add the segmentation stages the study configures.
-pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Box<dyn Stage + 'a>>) -> Result<(), CommandError> {
+pub fn plan<'a>(
+    study: &'a Study,
+    stages: &mut Vec<Box<dyn Stage + 'a>>,
+) -> Result<(), CommandError> {
     let Some(seg) = &study.file.segment else {
         return Ok(());
     };
     let inputs = &study.file.inputs.segment;
     if let Some(settings) = &seg.sales {
         let id = StageId::SegmentSales;
-        settings.validate().map_err(|e| setting_error(study, id, e))?;
-        let sales = inputs
-            .sales
-            .sales
-            .as_ref()
-            .ok_or_else(|| missing_input(study, id, "sales", "monthly sales by office and fund"))?;
+        settings
+            .validate()
+            .map_err(|e| setting_error(study, id, e))?;
+        let sales =
+            inputs.sales.sales.as_ref().ok_or_else(|| {
+                missing_input(study, id, "sales", "monthly sales by office and fund")
+            })?;
         let categories = inputs
             .sales
             .categories
@@ -52,7 +56,9 @@ pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Box<dyn Stage + 'a>>) -> Resu
     }
     if let Some(settings) = &seg.investors {
         let id = StageId::SegmentInvestors;
-        settings.validate().map_err(|e| setting_error(study, id, e))?;
+        settings
+            .validate()
+            .map_err(|e| setting_error(study, id, e))?;
         let users = inputs
             .investors
             .users

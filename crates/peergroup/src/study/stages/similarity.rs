@@ -33,7 +33,10 @@ struct PeersStage<'a> {
 }
 
 /// Add the similarity and peers stages the study configures.
-pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Box<dyn Stage + 'a>>) -> Result<(), CommandError> {
+pub fn plan<'a>(
+    study: &'a Study,
+    stages: &mut Vec<Box<dyn Stage + 'a>>,
+) -> Result<(), CommandError> {
     if let Some(settings) = &study.file.similarity {
         let id = StageId::Similarity;
         settings.dates().map_err(|e| setting_error(study, id, e))?;
@@ -59,7 +62,12 @@ pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Box<dyn Stage + 'a>>) -> Resu
     }
     if let Some(settings) = &study.file.peers {
         if study.file.similarity.is_none() {
-            return Err(needs(study, StageId::Peers, "similarity", "the similarity stage's table"));
+            return Err(needs(
+                study,
+                StageId::Peers,
+                "similarity",
+                "the similarity stage's table",
+            ));
         }
         stages.push(Box::new(PeersStage {
             settings,
@@ -113,7 +121,10 @@ impl Stage for SimilarityStage<'_> {
             let path = ctx.path(spec);
             let m = read_square_matrix(&path)?;
             let shown = path.display().to_string();
-            similarity::factor_similarity(FactorSource::Matrix(Named::new(&m, &shown)), &ex.factors.names)?
+            similarity::factor_similarity(
+                FactorSource::Matrix(Named::new(&m, &shown)),
+                &ex.factors.names,
+            )?
         } else {
             let spec = inputs.factor_attributes.as_ref().expect("checked by plan");
             let path = ctx.path(spec);
@@ -139,7 +150,10 @@ impl Stage for SimilarityStage<'_> {
             )?
         };
         ctx.bar.note("computing similarities");
-        let (ex_name, fit_name) = (ex_path.display().to_string(), fit_path.display().to_string());
+        let (ex_name, fit_name) = (
+            ex_path.display().to_string(),
+            fit_path.display().to_string(),
+        );
         let pairs = similarity::similarity(
             SimilarityInputs {
                 exposures: Named::new(&ex, &ex_name),
@@ -154,7 +168,11 @@ impl Stage for SimilarityStage<'_> {
             ("pairs".into(), pairs.pairs.to_string()),
             ("dates".into(), pairs.dates.to_string()),
         ]);
-        dir.table_shown("similarity", &pairs.table, "Similarity of every pair of funds")?;
+        dir.table_shown(
+            "similarity",
+            &pairs.table,
+            "Similarity of every pair of funds",
+        )?;
         let sim = read_similarity(&dir_path(dir, "similarity"))?;
         if let Some(&last) = sim.dates.last() {
             let t = sim.dates.len() - 1;
@@ -163,7 +181,11 @@ impl Stage for SimilarityStage<'_> {
                 sim.matrix(t),
                 &format!("Similarity on {last}, funds in dendrogram order"),
             );
-            dir.chart("heatmap", &chart, "Similarity heat map (average-linkage leaf order)")?;
+            dir.chart(
+                "heatmap",
+                &chart,
+                "Similarity heat map (average-linkage leaf order)",
+            )?;
         }
         Ok(())
     }
@@ -175,7 +197,9 @@ impl Stage for PeersStage<'_> {
     }
 
     fn files(&self) -> Vec<(&'static str, &InputSpec)> {
-        self.categories.map(|c| vec![("categories", c)]).unwrap_or_default()
+        self.categories
+            .map(|c| vec![("categories", c)])
+            .unwrap_or_default()
     }
 
     fn upstream(&self) -> Vec<StageId> {

@@ -23,7 +23,10 @@ struct StyleStage<'a> {
 }
 
 /// Add the style stage if the study has `[style]`.
-pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Box<dyn Stage + 'a>>) -> Result<(), CommandError> {
+pub fn plan<'a>(
+    study: &'a Study,
+    stages: &mut Vec<Box<dyn Stage + 'a>>,
+) -> Result<(), CommandError> {
     let Some(settings) = &study.file.style else {
         return Ok(());
     };
@@ -88,11 +91,19 @@ impl Stage for StyleStage<'_> {
         for fund in out.aligned.funds.ids().iter().take(CHARTED_FUNDS) {
             if let Some(chart) = exposures_chart(&out.aligned, &out.result, fund) {
                 let stem = format!("exposures_{}", file_safe(fund));
-                dir.chart(&stem, &chart, &format!("Exposures of {fund} over time, with R²"))?;
+                dir.chart(
+                    &stem,
+                    &chart,
+                    &format!("Exposures of {fund} over time, with R²"),
+                )?;
             }
         }
         let (exposures, fit) = out.into_tables(true);
-        dir.table_shown("exposures", &exposures, "Exposures (fund, date, factor, beta)")?;
+        dir.table_shown(
+            "exposures",
+            &exposures,
+            "Exposures (fund, date, factor, beta)",
+        )?;
         if let Some(fit) = fit {
             dir.table_shown("fit", &fit, "Fit statistics per fund and window")?;
         }
@@ -103,6 +114,12 @@ impl Stage for StyleStage<'_> {
 /// `id` with characters that are unsafe in file names replaced by `_`.
 pub fn file_safe(id: &str) -> String {
     id.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
