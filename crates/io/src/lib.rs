@@ -7,6 +7,7 @@
 //! partial output behind and an existing file is replaced only with `--force`.
 
 mod chunks;
+mod excel_read;
 mod fast_csv;
 mod fast_parquet;
 mod format;
@@ -16,6 +17,7 @@ mod output;
 mod reference;
 mod rows;
 mod segments;
+mod source;
 pub mod sys;
 mod tables;
 mod write;
@@ -31,5 +33,6 @@ pub use segments::{
     position_of_row, read_balances, read_funds, read_sales, read_users, BalancesFile, Coded,
     FundsFile, SalesFile, UsersFile,
 };
+pub use source::{AsSource, ColumnNames, Role, Source};
 pub use tables::{read_industry, read_metadata, read_series, SeriesOptions};
 pub use write::{write_table, write_table_blocks, write_table_owned, Column, RowTable, Table};

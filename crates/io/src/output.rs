@@ -75,7 +75,7 @@ impl Outputs {
 
     /// Declare a table output, checking that its extension names a format.
     pub fn plan_table(&mut self, path: &Path) -> Result<Format, OutputError> {
-        let f = Format::of(path).map_err(OutputError::Usage)?;
+        let f = Format::for_output(path).map_err(OutputError::Usage)?;
         self.plan(path)?;
         Ok(f)
     }
@@ -117,13 +117,13 @@ impl Outputs {
 
     /// Stage a table (CSV or Parquet by extension).
     pub fn write_table(&mut self, path: &Path, table: &Table) -> Result<(), OutputError> {
-        let format = Format::of(path).map_err(OutputError::Usage)?;
+        let format = Format::for_output(path).map_err(OutputError::Usage)?;
         self.stage(path, |tmp| write_table(tmp, format, table))
     }
 
     /// Stage a table that is not needed afterwards (Parquet avoids copying its columns).
     pub fn write_table_owned(&mut self, path: &Path, table: Table) -> Result<(), OutputError> {
-        let format = Format::of(path).map_err(OutputError::Usage)?;
+        let format = Format::for_output(path).map_err(OutputError::Usage)?;
         self.stage(path, |tmp| write_table_owned(tmp, format, table))
     }
 
@@ -133,7 +133,7 @@ impl Outputs {
     where
         I: Iterator<Item = Table> + Send,
     {
-        let format = Format::of(path).map_err(OutputError::Usage)?;
+        let format = Format::for_output(path).map_err(OutputError::Usage)?;
         self.stage(path, |tmp| write_table_blocks(tmp, format, blocks))
     }
 

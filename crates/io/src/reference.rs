@@ -2,11 +2,12 @@
 //! an external vendor's star ratings.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use peergroup_data::{InputError, Position};
 
+use crate::matrices::read_text_columns;
 use crate::read_text_table;
+use crate::source::{AsSource, Role};
 
 /// One row of a cross-label table: the similarity of two labels of one attribute.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,9 +26,10 @@ pub struct CrossLabel {
 
 /// Rows of a cross-label table `attribute,label_a,label_b,similarity`; every similarity
 /// a number.
-pub fn read_cross_labels(path: &Path) -> Result<Vec<CrossLabel>, InputError> {
-    let file = path.display().to_string();
-    read_text_table(path, &["attribute", "label_a", "label_b", "similarity"])?
+pub fn read_cross_labels<S: AsSource + ?Sized>(source: &S) -> Result<Vec<CrossLabel>, InputError> {
+    let src = source.as_source();
+    let file = src.label();
+    read_text_table(&*src, &["attribute", "label_a", "label_b", "similarity"])?
         .into_iter()
         .map(|(cells, position)| {
             let value: f64 = cells[3].trim().parse().map_err(|_| {
@@ -48,9 +50,15 @@ pub fn read_cross_labels(path: &Path) -> Result<Vec<CrossLabel>, InputError> {
 }
 
 /// Star ratings `fund,<column>` of an external vendor: whole stars 1 to 5, each fund once.
-pub fn read_star_ratings(path: &Path, column: &str) -> Result<HashMap<String, u8>, InputError> {
-    let file = path.display().to_string();
-    let rows = read_text_table(path, &["fund", column])?;
+/// Roles: id (`fund`) and category (the stars `column`).
+pub fn read_star_ratings<S: AsSource + ?Sized>(
+    source: &S,
+    column: &str,
+) -> Result<HashMap<String, u8>, InputError> {
+    let src = source.as_source();
+    let file = src.label();
+    let roles = [(Role::Id, "fund"), (Role::Category, column)];
+    let rows = read_text_columns(&src, &roles, &["fund", column])?;
     let mut out = HashMap::with_capacity(rows.len());
     for (cells, pos) in rows {
         let text = cells[1].trim();

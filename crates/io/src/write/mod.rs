@@ -21,6 +21,7 @@ pub fn write_table(path: &Path, format: Format, table: &Table) -> std::io::Resul
     match format {
         Format::Csv => csv_writer::write_csv(path, table),
         Format::Parquet => parquet_writer::write_parquet(path, table),
+        other => Err(not_writable(other)),
     }
 }
 
@@ -31,6 +32,7 @@ pub fn write_table_owned(path: &Path, format: Format, table: Table) -> std::io::
     match format {
         Format::Csv => csv_writer::write_csv(path, &table),
         Format::Parquet => parquet_writer::write_parquet_owned(path, table),
+        other => Err(not_writable(other)),
     }
 }
 
@@ -72,7 +74,16 @@ where
             )?;
             sink.finish()
         }
+        other => Err(not_writable(other)),
     }
+}
+
+/// The error for a format this crate does not write.
+fn not_writable(format: Format) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!("{} tables are not written", format.extension()),
+    )
 }
 
 /// Write `first` and then each block that `next` produces, producing every next block
