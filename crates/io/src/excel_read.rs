@@ -11,12 +11,13 @@ use crate::rows::{Row, RowSrc};
 
 /// Reads sheet `sheet` (or the first) of the workbook at `path`: shows `on_header` the
 /// column names and the header row, then calls the handler it returns for every
-/// non-blank row.
+/// non-blank row. Returns the name of the input in messages, `book.xlsx, sheet 'Name'`;
+/// errors from the sheet on carry it.
 pub(crate) fn read_sheet<H, F>(
     path: &Path,
     sheet: Option<&str>,
     on_header: H,
-) -> Result<(), InputError>
+) -> Result<String, InputError>
 where
     H: FnOnce(&[String], Option<Position>) -> Result<F, InputError>,
     F: FnMut(&Row<'_>) -> Result<(), InputError>,
@@ -41,8 +42,24 @@ where
             .ok_or_else(|| InputError::new("the workbook has no sheets"))?
             .clone(),
     };
+    let label = format!("{}, sheet '{name}'", path.display());
+    read_range(&mut book, &name, on_header).map_err(|e| e.in_file(label.clone()))?;
+    Ok(label)
+}
+
+/// The rows of sheet `name` (see [`read_sheet`]).
+fn read_range<R, H, F>(
+    book: &mut calamine::Sheets<R>,
+    name: &str,
+    on_header: H,
+) -> Result<(), InputError>
+where
+    R: std::io::Read + std::io::Seek,
+    H: FnOnce(&[String], Option<Position>) -> Result<F, InputError>,
+    F: FnMut(&Row<'_>) -> Result<(), InputError>,
+{
     let range = book
-        .worksheet_range(&name)
+        .worksheet_range(name)
         .map_err(|e| InputError::new(format!("cannot read sheet '{name}': {e}")))?;
     let Some((top, left)) = range.start() else {
         return Err(InputError::new(format!(

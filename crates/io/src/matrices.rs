@@ -102,7 +102,7 @@ pub fn read_exposures<S: AsSource + ?Sized>(source: &S) -> Result<Exposures, Inp
         (Role::Date, "date"),
         (Role::Value, "beta"),
     ];
-    for_each_row(&src, &roles, |h| {
+    let file = for_each_row(&src, &roles, |h| {
         let c = h.require(&["fund", "date", "factor", "beta"])?;
         let (funds, factors, rows) = (&mut funds, &mut factors, &mut rows);
         Ok(move |row: &Row<'_>| {
@@ -114,7 +114,6 @@ pub fn read_exposures<S: AsSource + ?Sized>(source: &S) -> Result<Exposures, Inp
             Ok(())
         })
     })?;
-    let file = src.label();
     let dates =
         distinct_dates(rows.iter().map(|r| r.1).collect()).map_err(|e| e.in_file(file.clone()))?;
     let (n, k) = (funds.len(), factors.len());
@@ -204,7 +203,7 @@ pub fn read_square_matrix<S: AsSource + ?Sized>(source: &S) -> Result<LabelledMa
     let src = source.as_source();
     let mut col_names: Vec<String> = Vec::new();
     let mut rows: Vec<(String, Vec<f64>, Position)> = Vec::new();
-    for_each_row(&src, &[], |h| {
+    let file = for_each_row(&src, &[], |h| {
         if h.names.len() < 2 {
             return Err(h.error(
                 "expected a square matrix: a first column of names, then one column per name",
@@ -223,7 +222,6 @@ pub fn read_square_matrix<S: AsSource + ?Sized>(source: &S) -> Result<LabelledMa
             Ok(())
         })
     })?;
-    let file = src.label();
     let k = col_names.len();
     if rows.len() != k {
         return Err(InputError::new(format!(
@@ -278,7 +276,7 @@ pub fn read_similarity<S: AsSource + ?Sized>(source: &S) -> Result<SimilarityTab
     let mut funds = Keys::default();
     let mut rows: Vec<(Date, usize, usize, f64, Position)> = Vec::new();
     let roles = [(Role::Date, "date"), (Role::Value, "similarity")];
-    for_each_row(&src, &roles, |h| {
+    let file = for_each_row(&src, &roles, |h| {
         let c = h.require(&["date", "fund_a", "fund_b", "similarity"])?;
         let (funds, rows) = (&mut funds, &mut rows);
         Ok(move |row: &Row<'_>| {
@@ -290,7 +288,6 @@ pub fn read_similarity<S: AsSource + ?Sized>(source: &S) -> Result<SimilarityTab
             Ok(())
         })
     })?;
-    let file = src.label();
     let dates =
         distinct_dates(rows.iter().map(|r| r.0).collect()).map_err(|e| e.in_file(file.clone()))?;
     let n = funds.len();
@@ -345,7 +342,7 @@ pub fn read_features<S: AsSource + ?Sized>(source: &S) -> Result<Features, Input
     let mut ids: Vec<String> = Vec::new();
     let mut values: Vec<f64> = Vec::new();
     let mut seen: HashMap<String, Position> = HashMap::new();
-    for_each_row(&src, &[(Role::Id, "id")], |h| {
+    let file = for_each_row(&src, &[(Role::Id, "id")], |h| {
         let c = h.require(&["id"])?;
         let feats: Vec<(usize, String)> = h
             .names
@@ -379,7 +376,7 @@ pub fn read_features<S: AsSource + ?Sized>(source: &S) -> Result<Features, Input
         })
     })?;
     if ids.is_empty() {
-        return Err(InputError::new("no data rows after the header").in_file(src.label()));
+        return Err(InputError::new("no data rows after the header").in_file(file));
     }
     Ok(Features { ids, names, values })
 }
@@ -389,17 +386,17 @@ pub fn read_text_table<S: AsSource + ?Sized>(
     source: &S,
     columns: &[&str],
 ) -> Result<Vec<(Vec<String>, Position)>, InputError> {
-    read_text_columns(&source.as_source(), &[], columns)
+    read_text_columns(&source.as_source(), &[], columns).map(|(rows, _)| rows)
 }
 
-/// [`read_text_table`] with `roles` mapped.
+/// [`read_text_table`] with `roles` mapped; also the input's name for messages.
 pub(crate) fn read_text_columns(
     src: &crate::Source,
     roles: &[(Role, &str)],
     columns: &[&str],
-) -> Result<Vec<(Vec<String>, Position)>, InputError> {
+) -> Result<(Vec<(Vec<String>, Position)>, String), InputError> {
     let mut out = Vec::new();
-    for_each_row(src, roles, |h| {
+    let file = for_each_row(src, roles, |h| {
         let c = h.require(columns)?;
         let out = &mut out;
         let columns = columns.to_vec();
@@ -413,7 +410,7 @@ pub(crate) fn read_text_columns(
             Ok(())
         })
     })?;
-    Ok(out)
+    Ok((out, file))
 }
 
 /// Read a label table `<key>,<label_column>` into (id → label) in file order.

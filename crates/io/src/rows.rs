@@ -346,12 +346,13 @@ impl<'a> Header<'a> {
 /// is looked up under that name (a mapped column that is absent is an error listing the
 /// columns found), and errors about it name the file's own column. `on_header` sees the
 /// header and returns the handler called for every record. Errors get the file name
-/// (and sheet) attached.
+/// (and sheet) attached; on success, returns that name for the reader's own messages
+/// (`funds.xlsx, sheet 'Returns'`: a workbook's sheet is named even when it was not).
 pub(crate) fn for_each_row<H, F>(
     src: &Source,
     roles: &[(Role, &str)],
     on_header: H,
-) -> Result<(), InputError>
+) -> Result<String, InputError>
 where
     H: FnOnce(&Header<'_>) -> Result<F, InputError>,
     F: FnMut(&Row<'_>) -> Result<(), InputError>,
@@ -394,8 +395,12 @@ where
     };
     let path = src.path.as_path();
     let result = match Format::of(path) {
-        Ok(Format::Csv) => no_sheet(src).and_then(|()| read_csv(path, header)),
-        Ok(Format::Parquet) => no_sheet(src).and_then(|()| read_parquet(path, header)),
+        Ok(Format::Csv) => no_sheet(src)
+            .and_then(|()| read_csv(path, header))
+            .map(|()| src.label()),
+        Ok(Format::Parquet) => no_sheet(src)
+            .and_then(|()| read_parquet(path, header))
+            .map(|()| src.label()),
         Ok(Format::Xlsx | Format::Xls | Format::Ods) => {
             crate::excel_read::read_sheet(path, src.sheet.as_deref(), header)
         }

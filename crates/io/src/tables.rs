@@ -65,7 +65,7 @@ fn read_series_from(src: &Source, opts: &SeriesOptions) -> Result<Panel, InputEr
     let mut builder = PanelBuilder::new(opts.kind, scale);
     let mut rows = 0usize;
     let roles = [(Role::Id, "id"), (Role::Date, "date"), (Role::Value, VALUE)];
-    for_each_row(src, &roles, |h| {
+    let file = for_each_row(src, &roles, |h| {
         let layout = series_layout(h, src, opts)?;
         let mut declared = Vec::new();
         if let Layout::Wide { ids, .. } = &layout {
@@ -108,7 +108,6 @@ fn read_series_from(src: &Source, opts: &SeriesOptions) -> Result<Panel, InputEr
             Ok(())
         })
     })?;
-    let file = src.label();
     if rows == 0 {
         return Err(InputError::new("no data rows after the header").in_file(file));
     }
@@ -264,7 +263,7 @@ fn read_industry_rows(src: &Source) -> Result<IndustryTable, InputError> {
     let mut index: HashMap<String, u32> = HashMap::new();
     let mut last: Option<(String, u32)> = None;
     let roles = [(Role::Id, "class_id"), (Role::Date, "date")];
-    for_each_row(src, &roles, |h| {
+    let file = for_each_row(src, &roles, |h| {
         let cols = h.require(&INDUSTRY_COLUMNS)?;
         let (b, index, last) = (&mut b, &mut index, &mut last);
         Ok(move |row: &crate::rows::Row<'_>| {
@@ -310,7 +309,6 @@ fn read_industry_rows(src: &Source) -> Result<IndustryTable, InputError> {
             Ok(())
         })
     })?;
-    let file = src.label();
     if b.class.is_empty() {
         return Err(InputError::new("no data rows after the header").in_file(file));
     }
@@ -329,7 +327,7 @@ pub fn read_metadata<S: AsSource + ?Sized>(
     let mut attr_names: Vec<String> = Vec::new();
     let mut rows = Vec::new();
     let roles = [(Role::Id, key), (Role::Category, "category")];
-    for_each_row(&src, &roles, |h| {
+    let file = for_each_row(&src, &roles, |h| {
         let mut attr_cols: Vec<usize> = Vec::new();
         let mut wanted = vec![key];
         wanted.extend_from_slice(required);
@@ -354,6 +352,5 @@ pub fn read_metadata<S: AsSource + ?Sized>(
             Ok(())
         })
     })?;
-    let file = src.label();
     Metadata::new(key, attr_names, rows).map_err(|e| e.in_file(file))
 }
