@@ -389,12 +389,15 @@ pub fn read_text_table<S: AsSource + ?Sized>(
     read_text_columns(&source.as_source(), &[], columns).map(|(rows, _)| rows)
 }
 
+/// Rows of text cells, each with its position.
+pub(crate) type TextRows = Vec<(Vec<String>, Position)>;
+
 /// [`read_text_table`] with `roles` mapped; also the input's name for messages.
 pub(crate) fn read_text_columns(
     src: &crate::Source,
     roles: &[(Role, &str)],
     columns: &[&str],
-) -> Result<(Vec<(Vec<String>, Position)>, String), InputError> {
+) -> Result<(TextRows, String), InputError> {
     let mut out = Vec::new();
     let file = for_each_row(src, roles, |h| {
         let c = h.require(columns)?;

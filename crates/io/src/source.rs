@@ -208,3 +208,43 @@ impl<T: AsSource + ?Sized> AsSource for &T {
         (**self).as_source()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_read_from_kebab_case_keys() {
+        let s: Source = serde_json::from_str(
+            r#"{"path": "funds.xlsx", "sheet": "Returns", "columns": {"id": "SecId", "value": "Return"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            s,
+            Source::new("funds.xlsx")
+                .with_sheet(Some("Returns".into()))
+                .with_columns(ColumnNames {
+                    id: Some("SecId".into()),
+                    value: Some("Return".into()),
+                    ..ColumnNames::default()
+                })
+        );
+        assert_eq!(s.label(), "funds.xlsx, sheet 'Returns'");
+        let back: Source = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(back, s);
+        let bad = serde_json::from_str::<Source>(r#"{"path": "f.csv", "colums": {}}"#);
+        assert!(bad
+            .unwrap_err()
+            .to_string()
+            .contains("unknown field `colums`"));
+    }
+
+    #[test]
+    fn paths_are_sources_with_default_names() {
+        let p = Path::new("a.csv");
+        assert_eq!(*p.as_source(), Source::new("a.csv"));
+        assert_eq!(*(&p).as_source(), Source::new("a.csv"));
+        assert!(Source::from(p.to_path_buf()).columns.is_empty());
+        assert_eq!(ColumnNames::default().get(Role::Value), None);
+    }
+}
