@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use peergroup_data::SeriesKind;
-use peergroup_io::SeriesOptions;
+use peergroup_io::{ColumnNames, SeriesOptions, Source};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -49,13 +49,22 @@ impl InputSpec {
         }
     }
 
-    /// How to read the file as a series table whose long form has `value_columns`.
+    /// The file, sheet and column roles, for the readers.
+    pub fn source(&self, base: &Path) -> Source {
+        Source::new(self.resolved(base))
+            .with_sheet(self.sheet.clone())
+            .with_columns(ColumnNames {
+                id: self.id_column.clone(),
+                date: self.date_column.clone(),
+                value: self.value_column.clone(),
+                category: self.category_column.clone(),
+            })
+    }
+
+    /// How to read the file as a series table whose long form has one of `value_columns`
+    /// (unless `value-column` names it).
     pub fn series_options(&self, value_columns: &[&str]) -> SeriesOptions {
-        let mut columns: Vec<String> = Vec::new();
-        if let Some(v) = &self.value_column {
-            columns.push(v.clone());
-        }
-        columns.extend(value_columns.iter().map(|c| c.to_string()));
+        let columns: Vec<String> = value_columns.iter().map(|c| c.to_string()).collect();
         SeriesOptions {
             kind: if self.prices {
                 SeriesKind::Prices

@@ -92,10 +92,10 @@ impl Stage for ClusterStage<'_> {
             metrics.push(("mean silhouette".into(), format!("{:.3}", out.silhouette)));
         }
         if let Some(spec) = self.reference {
-            let rpath = ctx.path(spec);
+            let rpath = ctx.source(spec);
             let column = spec.category_column.as_deref().unwrap_or("label");
             let labels = read_labels(&rpath, "id", column)?;
-            let rname = rpath.display().to_string();
+            let rname = rpath.label();
             let a = out.agreement(Named::new(&labels[..], &rname))?;
             metrics.push(("ARI vs reference".into(), format!("{:.3}", a.ari)));
             metrics.push(("NMI vs reference".into(), format!("{:.3}", a.nmi)));

@@ -131,15 +131,15 @@ impl Stage for IndustryStage<'_> {
 
     fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
         ctx.bar.note("reading industry data");
-        let data_path = ctx.path(self.data);
+        let data_path = ctx.source(self.data);
         let table = read_industry(&data_path)?;
         let meta = self
             .meta
-            .map(|m| read_metadata(&ctx.path(m), "class_id", &["fund", "manager"]))
+            .map(|m| read_metadata(&ctx.source(m), "class_id", &["fund", "manager"]))
             .transpose()?;
         let (data_name, meta_name) = (
-            data_path.display().to_string(),
-            self.meta.map(|m| ctx.path(m).display().to_string()),
+            data_path.label(),
+            self.meta.map(|m| ctx.source(m).label()),
         );
         let grouping = industry::grouping(
             Named::new(&table, &data_name),

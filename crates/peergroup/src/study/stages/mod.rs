@@ -14,7 +14,7 @@ mod style;
 use std::path::{Path, PathBuf};
 
 use peergroup_data::{InputError, Panel};
-use peergroup_io::read_series;
+use peergroup_io::{read_series, Source};
 use peergroup_pipeline::settings::SettingError;
 use peergroup_pipeline::Progress;
 use serde::Serialize;
@@ -129,9 +129,9 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The path of an input file.
-    pub fn path(&self, spec: &InputSpec) -> PathBuf {
-        spec.resolved(&self.study.base)
+    /// The file, sheet and columns of an input, for the readers.
+    pub fn source(&self, spec: &InputSpec) -> Source {
+        spec.source(&self.study.base)
     }
 
     /// The path of table `stem` written by stage `stage` of this run.
@@ -142,7 +142,7 @@ impl Ctx<'_> {
 
     /// Read a series input (returns, or prices turned into returns).
     pub fn returns(&self, spec: &InputSpec, value_columns: &[&str]) -> Result<Panel, InputError> {
-        Ok(read_series(&self.path(spec), &spec.series_options(value_columns))?.to_returns())
+        Ok(read_series(&self.source(spec), &spec.series_options(value_columns))?.to_returns())
     }
 }
 

@@ -67,8 +67,8 @@ impl Stage for RateStage<'_> {
 
     fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
         ctx.bar.note("reading series");
-        let path = ctx.path(self.returns);
-        let shown = path.display().to_string();
+        let path = ctx.source(self.returns);
+        let shown = path.label();
         let values = read_series(&path, &self.returns.series_options(&["value"]))?;
         ctx.bar.note("fitting AT-GARCH models");
         let rows = rating::rate(Named::new(&values, &shown), self.settings)?;
@@ -83,12 +83,12 @@ impl Stage for RateStage<'_> {
             ),
         ];
         if let Some(spec) = self.reference {
-            let rpath = ctx.path(spec);
+            let rpath = ctx.source(spec);
             let column = spec.category_column.as_deref().unwrap_or("stars");
             let external = read_star_ratings(&rpath, column)?;
             let c = rating::compare_external(
                 &rows,
-                Named::new(&external, &rpath.display().to_string()),
+                Named::new(&external, &rpath.label()),
                 &shown,
             )?;
             metrics.push(("Spearman vs reference".into(), format!("{:.3}", c.spearman)));

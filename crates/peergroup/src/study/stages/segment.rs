@@ -97,13 +97,13 @@ impl Stage for SalesStage<'_> {
 
     fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
         ctx.bar.note("reading sales");
-        let (sp, cp) = (ctx.path(self.sales), ctx.path(self.categories));
+        let (sp, cp) = (ctx.source(self.sales), ctx.source(self.categories));
         let (s, c) = (read_sales(&sp)?, read_funds(&cp)?);
         let input = sales::prepare(
             s,
-            &sp.display().to_string(),
+            &sp.label(),
             c,
-            &cp.display().to_string(),
+            &cp.label(),
             self.settings,
         )?;
         ctx.bar.note("clustering");
@@ -135,13 +135,13 @@ impl Stage for InvestorsStage<'_> {
 
     fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
         ctx.bar.note("reading users and balances");
-        let (up, bp) = (ctx.path(self.users), ctx.path(self.balances));
+        let (up, bp) = (ctx.source(self.users), ctx.source(self.balances));
         let (u, b) = (read_users(&up)?, read_balances(&bp)?);
         let input = investors::prepare(
             u,
-            &up.display().to_string(),
+            &up.label(),
             b,
-            &bp.display().to_string(),
+            &bp.label(),
             self.settings,
         )?;
         let eda = input.eda();

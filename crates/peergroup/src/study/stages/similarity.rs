@@ -118,28 +118,28 @@ impl Stage for SimilarityStage<'_> {
         let r2 = read_fit_r2(&fit_path)?;
         let inputs = &self.study.file.inputs.similarity;
         let sx = if let Some(spec) = &inputs.factor_similarity {
-            let path = ctx.path(spec);
+            let path = ctx.source(spec);
             let m = read_square_matrix(&path)?;
-            let shown = path.display().to_string();
+            let shown = path.label();
             similarity::factor_similarity(
                 FactorSource::Matrix(Named::new(&m, &shown)),
                 &ex.factors.names,
             )?
         } else {
             let spec = inputs.factor_attributes.as_ref().expect("checked by plan");
-            let path = ctx.path(spec);
+            let path = ctx.source(spec);
             let table = read_metadata(&path, "factor", &[])?;
             let cross = inputs
                 .cross_label
                 .as_ref()
-                .map(|c| read_cross_labels(&ctx.path(c)))
+                .map(|c| read_cross_labels(&ctx.source(c)))
                 .transpose()?;
             let cross_name = inputs
                 .cross_label
                 .as_ref()
-                .map(|c| ctx.path(c).display().to_string())
+                .map(|c| ctx.source(c).label())
                 .unwrap_or_default();
-            let shown = path.display().to_string();
+            let shown = path.label();
             similarity::factor_similarity(
                 FactorSource::Attributes {
                     table: Named::new(&table, &shown),
@@ -216,11 +216,11 @@ impl Stage for PeersStage<'_> {
         let shown = path.display().to_string();
         let categories = self
             .categories
-            .map(|spec| read_metadata(&ctx.path(spec), "id", &["category"]))
+            .map(|spec| read_metadata(&ctx.source(spec), "id", &["category"]))
             .transpose()?;
         let categories_name = self
             .categories
-            .map(|spec| ctx.path(spec).display().to_string())
+            .map(|spec| ctx.source(spec).label())
             .unwrap_or_default();
         let n = sim.funds.len();
         ctx.bar.start("funds", n as u64);

@@ -70,8 +70,8 @@ impl Stage for StyleStage<'_> {
         let funds = ctx.returns(self.returns, &["value"])?;
         let factors = ctx.returns(self.factors, &["value"])?;
         let (fname, xname) = (
-            ctx.path(self.returns).display().to_string(),
-            ctx.path(self.factors).display().to_string(),
+            ctx.source(self.returns).label(),
+            ctx.source(self.factors).label(),
         );
         let aligned = style::align_for(
             Named::new(&funds, &fname),
