@@ -13,10 +13,12 @@ use super::{step, CommandError, CommandResult};
 
 /// Arguments of `peergroup cluster`.
 #[derive(Args, Clone, Debug)]
-#[command(group(ArgGroup::new("input").required(true).args(["similarity", "features"])))]
+// One input or the other: the group refuses both; that one is given is checked by `run`,
+// whose message names the alternatives (clap's would list the group as one argument).
+#[command(group(ArgGroup::new("input").multiple(false).args(["similarity", "features"])))]
 pub struct ClusterArgs {
     /// Similarity table date,fund_a,fund_b,similarity (one of --similarity or --features).
-    #[arg(long, value_name = "FILE", conflicts_with = "features")]
+    #[arg(long, value_name = "FILE")]
     pub similarity: Option<PathBuf>,
     /// Feature table id,<feature>... (one of --similarity or --features).
     #[arg(long, value_name = "FILE")]
