@@ -46,6 +46,33 @@ pub struct Force {
     pub force: bool,
 }
 
+/// `--returns FILE` with how to read it (`--prices`, `--percent`, the column names): the
+/// returns input of every command that reads one table of series.
+#[derive(Args, Clone, Debug)]
+pub struct ReturnsInput {
+    /// Returns (or prices/NAVs with --prices): long id,date,value or wide date,<id>,...
+    /// (CSV or Parquet).
+    #[arg(long, alias = "series", value_name = "FILE")]
+    pub returns: PathBuf,
+    #[command(flatten)]
+    pub flags: SeriesFlags,
+    #[command(flatten)]
+    pub columns: ColumnFlags,
+}
+
+impl ReturnsInput {
+    /// How to read the table, the value column of a long table being --value-column or
+    /// the first of `defaults` present; checked before any output is planned.
+    pub fn options(&self, defaults: &[&str]) -> Result<SeriesOptions, CommandError> {
+        self.columns.series_options(&self.flags, defaults)
+    }
+
+    /// The input's name in messages.
+    pub fn name(&self) -> String {
+        name(&self.returns)
+    }
+}
+
 /// `--sheet` and the column names of the table inputs: the same flags in every command
 /// that reads a table, so a vendor file (`SecId,Date,Return`) is read as it is.
 #[derive(Args, Clone, Debug, Default, PartialEq, Eq)]

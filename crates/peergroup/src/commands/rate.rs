@@ -7,19 +7,14 @@ use peergroup_io::{read_series, read_star_ratings};
 use peergroup_pipeline::rating::{self, RateSettings};
 use peergroup_pipeline::Named;
 
-use super::options::{name, ColumnFlags, OutputFile, SeriesFlags};
+use super::options::{name, OutputFile, ReturnsInput};
 use super::{step, CommandError, CommandResult};
 
 /// Arguments of `peergroup rate`.
 #[derive(Args, Clone, Debug)]
 pub struct RateArgs {
-    /// Returns (or prices with --prices), long (id,date,value) or wide (date,<fund>...).
-    #[arg(long, alias = "series", value_name = "FILE")]
-    pub returns: PathBuf,
     #[command(flatten)]
-    pub flags: SeriesFlags,
-    #[command(flatten)]
-    pub columns: ColumnFlags,
+    pub input: ReturnsInput,
     #[command(flatten)]
     pub settings: RateSettings,
     /// A rating to compare with (e.g. a vendor's): fund,stars (1–5).
@@ -70,7 +65,7 @@ impl RateArgs {
 pub fn run(args: &RateArgs) -> CommandResult {
     let settings = &args.settings;
     settings.validate()?;
-    let options = args.columns.series_options(&args.flags, &["value"])?;
+    let options = args.input.options(&["value"])?;
     let comparison_out = args.agreement_out();
     if args.agreement_out.is_some() && args.reference.is_none() {
         return Err(CommandError::usage(
@@ -88,8 +83,8 @@ pub fn run(args: &RateArgs) -> CommandResult {
     if let Some(p) = &args.details_out {
         outputs.plan_table(p)?;
     }
-    let file = name(&args.returns);
-    let values = read_series(&args.returns, &options)?;
+    let file = args.input.name();
+    let values = read_series(&args.input.returns, &options)?;
     let external = args
         .reference
         .as_ref()
