@@ -104,7 +104,9 @@ impl From<FeatureMetric> for Metric {
     }
 }
 
-/// Settings of [`cluster`], as written on the command line or in a study file.
+/// Settings of [`cluster`], as written on the command line or in a study file. The
+/// bootstrap p-values are a separate step ([`ClusterOutput::pvalues`]); `metric` is passed
+/// to [`ClusterInput::Features`] as a [`Metric`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
 #[cfg_attr(feature = "clap", derive(clap::Args))]
@@ -112,8 +114,7 @@ pub struct ClusterSettings {
     /// Method.
     #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = ClusterSettings::default().method))]
     pub method: ClusterMethod,
-    /// Distance between feature rows (a feature table; hierarchical methods). The input
-    /// [`ClusterInput::Features`] carries it as a [`Metric`].
+    /// Distance between feature rows (a feature table; hierarchical methods).
     #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = ClusterSettings::default().metric))]
     pub metric: FeatureMetric,
     /// Number of clusters, or auto (chosen by --k-rule in 1..--k-max).
@@ -127,8 +128,7 @@ pub struct ClusterSettings {
     /// gap are the rules of segment).
     #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = ClusterSettings::default().k_rule, value_name = "RULE"))]
     pub k_rule: KRule,
-    /// Bootstrap replicates per scale for AU/BP p-values (0: none), computed by
-    /// [`ClusterOutput::pvalues`].
+    /// Bootstrap replicates per scale for AU/BP p-values (0: none).
     #[cfg_attr(feature = "clap", arg(long, default_value_t = ClusterSettings::default().bootstrap, value_name = "N"))]
     pub bootstrap: usize,
     /// Random seed (embedding, k-means, mixtures, bootstrap).
