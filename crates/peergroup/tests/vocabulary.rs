@@ -129,13 +129,22 @@ fn style_and_peers_take_the_new_and_the_old_names() {
     w.ok(&format!(
         "peers --similarity c.csv --fund {fund} --meta u/meta.csv --out p_old.csv"
     ));
-    // Another category column: the true groups instead of the vendor categories.
+    // A vendor's name for the category column.
+    let renamed = w
+        .read("u/meta.csv")
+        .replacen(",category,", ",Categoria,", 1);
+    assert!(renamed.contains(",Categoria,"));
+    w.write("meta_es.csv", renamed);
     w.ok(&format!(
-        "peers --similarity c.csv --fund {fund} --categories u/meta.csv --category-column true_group --out p_true.csv"
+        "peers --similarity c.csv --fund {fund} --categories meta_es.csv --category-column Categoria --out p_es.csv"
     ));
     let new = w.rows("p_new.csv");
     assert_eq!(new, w.rows("p_old.csv"));
-    assert_ne!(new, w.rows("p_true.csv"));
+    assert_eq!(new, w.rows("p_es.csv"));
+    w.fails(
+        &format!("peers --similarity c.csv --fund {fund} --categories meta_es.csv --out x.csv"),
+        &["meta_es.csv", "category"],
+    );
     w.fails(
         "style --returns u/funds.csv --factors u/factors.csv --window 10 --min-obs 11 --out x.csv",
         &["--min-obs 11 is larger than the --window of 10 observations"],
@@ -154,5 +163,129 @@ fn industry_writes_dropped_points_under_the_new_and_the_old_names() {
         "industry --data i/industry.csv --max-move 0 --out x.csv",
         &["--max-move must be a positive fraction"],
     );
+    assert!(!w.exists("x.csv"));
+}
+
+/// `long.csv` under a vendor's column names: `SecId,Date,Return`.
+fn vendor_returns(w: &Workdir) {
+    let text = w
+        .read("long.csv")
+        .replacen("id,date,ret", "SecId,Date,Return", 1);
+    w.write("vendor.csv", text);
+}
+
+#[test]
+fn a_vendor_file_is_read_unchanged_with_the_column_flags() {
+    let w = Workdir::new();
+    long_returns(&w);
+    vendor_returns(&w);
+    w.ok("periods --returns long.csv --value-column ret --out ours.csv");
+    w.ok(
+        "periods --returns vendor.csv --id-column SecId --date-column Date --value-column Return \
+         --out vendor_periods.csv",
+    );
+    assert_eq!(w.rows("ours.csv"), w.rows("vendor_periods.csv"));
+    w.ok(
+        "rank --returns vendor.csv --id-column SecId --date-column Date --value-column Return \
+         --top 1 --bottom 1 --out ranks.csv",
+    );
+    assert!(w.rows("ranks.csv").len() > 2);
+    w.ok(
+        "correlation --returns vendor.csv --id-column SecId --date-column Date --value-column Return \
+         --out corr.csv",
+    );
+    assert_eq!(
+        w.rows("corr.csv")[0],
+        ["date", "fund_a", "fund_b", "similarity"]
+    );
+    // Without the mapping the reader says what it looked for, and writes nothing.
+    w.fails("periods --returns vendor.csv --out x.csv", &["vendor.csv"]);
+    w.fails(
+        "periods --returns vendor.csv --id-column Fund --date-column Date --value-column Return --out x.csv",
+        &["vendor.csv", "Fund"],
+    );
+    assert!(!w.exists("x.csv"));
+}
+
+#[test]
+fn a_vendor_workbook_is_read_from_its_sheet() {
+    let w = Workdir::new();
+    let book = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../io/tests/fixtures/excel/vendor.xlsx"
+    );
+    let cols = "--id-column SecId --date-column Date --value-column Return";
+    w.ok(&format!(
+        "periods --returns {book} --sheet Returns {cols} --out p.csv"
+    ));
+    let rows = w.rows("p.csv");
+    let ytd = rows
+        .iter()
+        .find(|r| r[0] == "F1" && r[1] == "YTD")
+        .unwrap_or_else(|| panic!("no YTD of F1 in {rows:?}"));
+    let expect = 1.01 * 0.98 * 1.03 * 1.005 - 1.0;
+    assert!(
+        (ytd[4].parse::<f64>().unwrap() - expect).abs() < 1e-12,
+        "{ytd:?}"
+    );
+    // The first sheet holds notes, not the returns: the message names the sheet.
+    w.fails(
+        &format!("periods --returns {book} {cols} --out x.csv"),
+        &["vendor.xlsx", "Notes"],
+    );
+    w.fails(
+        &format!("periods --returns {book} --sheet Prices {cols} --out x.csv"),
+        &["vendor.xlsx", "Prices"],
+    );
+    assert!(!w.exists("x.csv"));
+}
+
+#[test]
+fn style_industry_and_segments_map_their_columns() {
+    let w = Workdir::new();
+    w.synth("universe --funds 8 --factors 3 --periods 60 --groups 2 --seed 4 --out u");
+    // Fund returns long under vendor names; the factors stay wide (their date column
+    // matches Date case-insensitively).
+    let funds = w.rows("u/funds.csv");
+    let mut long = String::from("SecId,Date,Return\n");
+    for row in &funds[1..] {
+        for (j, id) in funds[0].iter().enumerate().skip(1) {
+            long.push_str(&format!("{id},{},{}\n", row[0], row[j]));
+        }
+    }
+    w.write("vendor_funds.csv", long);
+    w.ok("style --returns u/funds.csv --factors u/factors.csv --out ours.csv");
+    w.ok(
+        "style --returns vendor_funds.csv --factors u/factors.csv --id-column SecId \
+         --date-column Date --value-column Return --out vendor.csv",
+    );
+    assert_eq!(w.rows("ours.csv"), w.rows("vendor.csv"));
+
+    w.synth("industry --classes 12 --days 60 --seed 1 --out i");
+    let renamed = w
+        .read("i/industry.csv")
+        .replacen("class_id,date,", "ClassId,Fecha,", 1);
+    assert!(renamed.starts_with("ClassId,Fecha,"), "{}", &renamed[..40]);
+    w.write("cafci.csv", renamed);
+    w.ok("industry --data i/industry.csv --out ours_i.csv");
+    w.ok("industry --data cafci.csv --id-column ClassId --date-column Fecha --out vendor_i.csv");
+    assert_eq!(w.rows("ours_i.csv"), w.rows("vendor_i.csv"));
+    w.fails(
+        "industry --data cafci.csv --id-column ClassId --date-column Fecha --value-column price --out x.csv",
+        &["--value-column does not apply to industry data"],
+    );
+
+    w.synth("sales --offices 40 --funds 12 --months 12 --seed 1 --out s");
+    let funds = w
+        .read("s/funds.csv")
+        .replacen(",category,", ",Segmento,", 1);
+    assert!(funds.contains(",Segmento,"));
+    w.write("funds_es.csv", funds);
+    let seg = "segment sales --sales s/sales.csv --k 2";
+    w.ok(&format!("{seg} --categories s/funds.csv --out a"));
+    w.ok(&format!(
+        "{seg} --categories funds_es.csv --category-column Segmento --out b"
+    ));
+    assert_eq!(w.rows("a/assignments.csv"), w.rows("b/assignments.csv"));
     assert!(!w.exists("x.csv"));
 }

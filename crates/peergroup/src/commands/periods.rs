@@ -21,10 +21,10 @@ pub struct PeriodsArgs {
 /// Run `peergroup periods`.
 pub fn run(args: &PeriodsArgs) -> CommandResult {
     args.settings.validate()?;
-    let options = args.input.options(&["value"])?;
+    let options = args.input.options(&["value"]);
     let out = &args.output.out;
     let mut outputs = args.output.plan()?;
-    let panel = read_series(&args.input.returns, &options)?;
+    let panel = read_series(&args.input.source(), &options)?;
     let (table, n) = returns::periods(&panel, &args.settings);
     outputs.write_table(out, &table)?;
     outputs.commit()?;

@@ -20,10 +20,10 @@ pub struct RankArgs {
 
 /// Run `peergroup rank`.
 pub fn run(args: &RankArgs) -> CommandResult {
-    let options = args.input.options(&["daily_return", "value"])?;
+    let options = args.input.options(&["daily_return", "value"]);
     let out = &args.output.out;
     let mut outputs = args.output.plan()?;
-    let panel = read_series(&args.input.returns, &options)?;
+    let panel = read_series(&args.input.source(), &options)?;
     let (table, n) = returns::rank(&panel.to_returns(), &args.settings);
     outputs.write_table(out, &table)?;
     outputs.commit()?;

@@ -65,7 +65,7 @@ impl RateArgs {
 pub fn run(args: &RateArgs) -> CommandResult {
     let settings = &args.settings;
     settings.validate()?;
-    let options = args.input.options(&["value"])?;
+    let options = args.input.options(&["value"]);
     let comparison_out = args.agreement_out();
     if args.agreement_out.is_some() && args.reference.is_none() {
         return Err(CommandError::usage(
@@ -84,7 +84,7 @@ pub fn run(args: &RateArgs) -> CommandResult {
         outputs.plan_table(p)?;
     }
     let file = args.input.name();
-    let values = read_series(&args.input.returns, &options)?;
+    let values = read_series(&args.input.source(), &options)?;
     let external = args
         .reference
         .as_ref()

@@ -14,7 +14,7 @@ use peergroup_pipeline::segment::{InvestorSettings, SalesSettings, SegmentSummar
 use peergroup_pipeline::{Artifact, Artifacts};
 use peergroup_pipeline::{Chart, KChoice};
 
-use super::options::{name, OutputDir};
+use super::options::{name, CategoryColumn, OutputDir};
 use super::progress::step;
 use super::{CommandError, CommandResult};
 
@@ -27,6 +27,8 @@ pub struct SegmentSalesArgs {
     /// Fund categories: fund,category,broad_category.
     #[arg(long, alias = "funds", value_name = "FILE")]
     pub categories: PathBuf,
+    #[command(flatten)]
+    pub category: CategoryColumn,
     #[command(flatten)]
     pub settings: SalesSettings,
     #[command(flatten)]
@@ -153,7 +155,9 @@ pub fn write_sales(args: &SegmentSalesArgs) -> CommandResult<SalesSegments> {
     let mut out = plan(dir, &files, force)?;
     let input = read_and_prepare(
         [&args.sales, &args.categories],
-        (read_sales, read_funds),
+        (read_sales, |p: &Path| {
+            read_funds(&args.category.source(p, None))
+        }),
         |sales, sales_name, funds, funds_name| {
             sales::prepare(sales, sales_name, funds, funds_name, settings)
         },

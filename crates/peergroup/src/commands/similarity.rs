@@ -166,10 +166,10 @@ pub struct CorrelationArgs {
 
 /// Run `peergroup correlation`.
 pub fn run_correlation(args: &CorrelationArgs) -> CommandResult {
-    let options = args.input.options(&["value"])?;
+    let options = args.input.options(&["value"]);
     let out = &args.output.out;
     let mut outputs = args.output.plan()?;
-    let panel = read_series(&args.input.returns, &options)?.to_returns();
+    let panel = read_series(&args.input.source(), &options)?.to_returns();
     let pairs = similarity::correlation(&panel, &args.settings)?;
     outputs.write_table(out, &pairs.table)?;
     outputs.commit()?;
@@ -202,16 +202,15 @@ pub fn run_peers(args: &PeersArgs) -> CommandResult {
     let out = &args.output.out;
     let mut outputs = args.output.plan()?;
     let sim = read_similarity(&args.similarity)?;
-    let column = args.category.name();
     let meta = args
         .categories
         .as_deref()
-        .map(|m| read_metadata(m, "id", &[column]))
+        .map(|m| read_metadata(&args.category.source(m, None), "id", &["category"]))
         .transpose()?;
     let (table, peers) = similarity::peers(
         Named::new(&sim, &name(&args.similarity)),
         &args.fund,
-        meta.as_ref().map(|m| (m, column)),
+        meta.as_ref(),
         &args.settings,
     )?;
     outputs.write_table(out, &table)?;

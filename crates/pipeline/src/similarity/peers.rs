@@ -44,12 +44,11 @@ pub struct PeerRow {
 }
 
 /// A fund's closest competitors in a similarity table, as
-/// `fund,peer,rank,similarity,peer_category,outside_category`, with the peers;
-/// `categories` is a table keyed by fund id and the name of its category column.
+/// `fund,peer,rank,similarity,peer_category,outside_category`, with the peers.
 pub fn peers(
     sim: Named<'_, SimilarityTable>,
     fund: &str,
-    categories: Option<(&Metadata, &str)>,
+    categories: Option<&Metadata>,
     settings: &PeersSettings,
 ) -> Result<(Table, Vec<PeerRow>), InputError> {
     let name = sim.name;
@@ -69,11 +68,11 @@ pub fn peers(
         })?,
         None => sim.dates.len() - 1,
     };
-    let categories: Option<Vec<String>> = categories.map(|(meta, column)| {
+    let categories: Option<Vec<String>> = categories.map(|meta| {
         sim.funds
             .names
             .iter()
-            .map(|id| meta.get(id, column).unwrap_or("").to_string())
+            .map(|id| meta.get(id, "category").unwrap_or("").to_string())
             .collect()
     });
     let n = sim.funds.len();
