@@ -116,7 +116,9 @@ Example:\n  peergroup peers --similarity sim.csv --fund F0001 --top 10 --categor
 Methods: average (default), complete, single, ward (hierarchical; --linkage-out writes scipy's merge table left,right,height,size with leaves 0..n−1 in input order \
 and merge i creating node n+i), kmeans (k-means++ starts, 10 restarts), gmm (Gaussian mixtures).\n\
 --k auto (--k-rule bic, the rule of cluster): Gaussian mixtures over k = 1..--k-max (9) and the covariance models EII, VII, EEI, VVI, EEE, VVV (mclust names), best BIC (2·loglik − params·ln n); fitted on a classical-MDS \
-embedding of 1 − S in 4 dimensions (similarity input) or on the standardised features (≤ 8 features; else their MDS embedding). k = 1 means no meaningful grouping.\n\
+embedding of 1 − S in 4 dimensions (similarity input) or on the standardised features (≤ 8 features; else their MDS embedding). k = 1 means no meaningful grouping. \
+--k-rule silhouette (hierarchical methods and kmeans) takes instead the k in 2..--k-max whose partition has the widest mean silhouette on the input's dissimilarities, \
+or k = 1 when that is at most 0.25.\n\
 Input: one of --similarity FILE or --features FILE (rows compared by --metric euclidean, manhattan or correlation).\n\
 --bootstrap N: pvclust-style multiscale bootstrap (scales 0.5..1.4, N replicates each) of the rows the clustering came from (the dates of a multi-date similarity table, \
 or the feature columns), giving AU and BP p-values per cluster node.\n\

@@ -104,9 +104,33 @@ fn cluster_names_its_inputs_and_one_cluster() {
         &["--similarity", "--features", "cannot be used with"],
     );
     w.fails(
-        "cluster --similarity c.csv --k-rule silhouette --out x.csv",
-        &["--k-rule silhouette is a rule of segment", "bic"],
+        "cluster --similarity c.csv --k-rule gap --out x.csv",
+        &[
+            "--k-rule gap needs reference data sets",
+            "bic or silhouette",
+        ],
     );
+    w.fails(
+        "cluster --similarity c.csv --method gmm --k-rule silhouette --out x.csv",
+        &["--k-rule silhouette", "gmm chooses k by bic"],
+    );
+    w.fails(
+        "cluster --similarity c.csv --k-rule silhouette --bic-out b.csv --out x.csv",
+        &["--bic-out needs --method gmm or --k auto with --k-rule bic"],
+    );
+    // The same rule names as segment: the widest mean silhouette of the tree's cuts.
+    let sil = w.ok("cluster --similarity c.csv --k-rule silhouette --k-max 6 --out ks.csv");
+    assert!(
+        sil.contains("chosen by the widest mean silhouette over k = 2..6")
+            || sil.contains("no meaningful grouping"),
+        "{sil}"
+    );
+    let chosen = w.rows("ks.csv")[1..]
+        .iter()
+        .map(|r| r[1].parse::<usize>().unwrap())
+        .max()
+        .unwrap();
+    assert!(sil.contains(&format!("in {chosen} cluster")), "{sil}");
     w.fails(
         "cluster --similarity c.csv --k-max 0 --out x.csv",
         &["--k-max must be at least 1"],

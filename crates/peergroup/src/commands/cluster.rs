@@ -103,6 +103,11 @@ pub fn run(args: &ClusterArgs) -> CommandResult {
         ));
     }
     settings.validate()?;
+    if args.bic_out.is_some() && !settings.fits_mixtures() {
+        return Err(CommandError::usage(
+            "--bic-out needs --method gmm or --k auto with --k-rule bic",
+        ));
+    }
     let input_name = name(path);
     let (similarity, features);
     let input = if args.similarity.is_some() {
@@ -124,9 +129,9 @@ pub fn run(args: &ClusterArgs) -> CommandResult {
         outputs.write_table(p, &table)?;
     }
     if let Some(p) = &args.bic_out {
-        let table = clusters
-            .bic_table()
-            .ok_or_else(|| CommandError::usage("--bic-out needs --method gmm or --k auto"))?;
+        let table = clusters.bic_table().ok_or_else(|| {
+            CommandError::usage("--bic-out needs --method gmm or --k auto with --k-rule bic")
+        })?;
         outputs.write_table(p, &table)?;
     }
     let pvalues = if settings.bootstrap > 0 {
