@@ -311,5 +311,17 @@ fn style_industry_and_segments_map_their_columns() {
         "{seg} --categories funds_es.csv --category-column Segmento --out b"
     ));
     assert_eq!(w.rows("a/assignments.csv"), w.rows("b/assignments.csv"));
+    let sales = w.read("s/sales.csv").replacen(
+        "bd,office,fund,month,amount",
+        "bd,office,Fondo,Mes,Monto",
+        1,
+    );
+    assert!(sales.starts_with("bd,office,Fondo,Mes,Monto"));
+    w.write("ventas.csv", sales);
+    w.ok(
+        "segment sales --sales ventas.csv --id-column Fondo --date-column Mes --value-column Monto \
+         --k 2 --categories s/funds.csv --out c",
+    );
+    assert_eq!(w.rows("a/assignments.csv"), w.rows("c/assignments.csv"));
     assert!(!w.exists("x.csv"));
 }
