@@ -1,11 +1,11 @@
 //! The similarity stage feeds the cluster stage in memory exactly as through its table:
 //! the same peer groups, tree and BIC choice from the matrix as from the written and
-//! re-read pairs.
+//! re-read pairs; a date that is not there is named with its nearest dates in both.
 
 use peergroup_io::{read_similarity, write_table, Format};
 use peergroup_pipeline::cluster::{cluster, ClusterInput, ClusterMethod, ClusterSettings};
 use peergroup_pipeline::similarity::{
-    similarity, similarity_matrices, SimilarityInputs, SimilaritySettings,
+    similarity, similarity_matrices, DateChoice, SimilarityInputs, SimilaritySettings,
 };
 use peergroup_pipeline::style::style;
 use peergroup_pipeline::{synth, KChoice, Named};
@@ -75,4 +75,65 @@ fn matrix_and_table_give_the_same_peer_groups() {
             }
         }
     }
+}
+
+#[test]
+fn a_date_not_in_the_table_lists_the_nearest_dates_in_similarity_and_cluster() {
+    let u = universe(&UniverseConfig {
+        funds: 8,
+        factors: 3,
+        periods: 60,
+        groups: 2,
+        seed: 4,
+        ..Default::default()
+    });
+    let (funds, factors) = synth::universe_panels(&u).unwrap();
+    let out = style(
+        Named::new(&funds, "funds"),
+        Named::new(&factors, "factors"),
+        &StyleSpec::default(),
+    )
+    .unwrap();
+    let (exposures, r2) = (out.exposures(), out.r2());
+    let inputs = SimilarityInputs {
+        exposures: Named::new(&exposures, "exposures.csv"),
+        r2: Some(Named::new(&r2, "fit")),
+        residuals: None,
+    };
+    let sx = FactorSimilarity::identity(factors.ids().to_vec());
+    // The full-sample fit has one date, the last of the returns.
+    assert_eq!(exposures.dates.len(), 1);
+    let only = exposures.dates[0];
+    let after = only.add_days(3);
+    let settings = SimilaritySettings {
+        dates: DateChoice::On(after),
+        ..Default::default()
+    };
+    let Err(err) = similarity(inputs, &sx, &settings) else {
+        panic!("a date not in the exposures is refused");
+    };
+    assert_eq!(
+        err.to_string(),
+        format!("exposures.csv: no exposures dated {after}; nearest date: {only} (first {only}, last {only}, 1 date)")
+    );
+
+    let pairs = similarity(inputs, &sx, &SimilaritySettings::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sim.csv");
+    write_table(&path, Format::of(&path).unwrap(), &pairs.table).unwrap();
+    let table = read_similarity(&path).unwrap();
+    let before = only.add_days(-1);
+    let Err(err) = cluster(
+        ClusterInput::Similarity {
+            table: Named::new(&table, "sim.csv"),
+            date: Some(before),
+        },
+        &ClusterSettings::default(),
+    ) else {
+        panic!("a date not in the similarity table is refused");
+    };
+    assert_eq!(
+        err.to_string(),
+        format!("sim.csv: no similarities dated {before}; nearest date: {only} (first {only}, last {only}, 1 date)")
+    );
 }
