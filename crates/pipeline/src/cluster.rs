@@ -19,7 +19,7 @@ use peergroup_io::{Column, Features, RowTable, SimilarityTable, Table};
 
 use crate::error::OrInput;
 use crate::similarity::DateSimilarity;
-use crate::{Chart, KChoice, Named};
+use crate::{date_index, Chart, KChoice, Named};
 
 /// Clustering method.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -221,10 +221,9 @@ fn prepare(input: ClusterInput<'_>, seed: u64) -> Result<Prepared, InputError> {
     match input {
         ClusterInput::Similarity { table: sim, date } => {
             let t = match date {
-                Some(d) => sim.dates.binary_search(&d).map_err(|_| {
-                    InputError::new(format!("--date {d} is not in the similarity table"))
-                        .in_file(sim.name)
-                })?,
+                Some(d) => {
+                    date_index(&sim.dates, d, "similarities").map_err(|e| e.in_file(sim.name))?
+                }
                 None => sim.dates.len() - 1,
             };
             let n = sim.funds.len();

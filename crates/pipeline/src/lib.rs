@@ -22,6 +22,7 @@
 
 mod artifact;
 pub mod chart;
+mod date_index;
 mod error;
 mod k;
 mod named;
@@ -37,6 +38,7 @@ pub mod synth;
 
 pub use artifact::{Artifact, Artifacts};
 pub use chart::Chart;
+pub use date_index::date_index;
 pub use k::KChoice;
 pub use named::Named;
 pub use peergroup_data::InputError;

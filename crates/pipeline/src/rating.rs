@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use peergroup_data::{InputError, Panel, SeriesKind};
 use peergroup_io::{Column, RowTable, Table};
 use peergroup_rating::garch::{FitOptions, SeriesProblem, PARAMETER_NAMES};
-use peergroup_rating::{classify, compare, rate_series, Comparison, Level, RatedSeries};
+use peergroup_rating::{classify_with, compare, rate_series, Comparison, Level, RatedSeries};
+pub use peergroup_rating::{ClassSpec, Linkage, Metric};
 use peergroup_returns::{period_returns, Period};
 use rayon::prelude::*;
 
@@ -20,6 +21,8 @@ pub struct RateSettings {
     /// Count the partial first and last calendar years in the gain (their returns over
     /// the part covered, not annualised).
     pub include_partial_years: bool,
+    /// Linkage and metric of the gain and risk classes (default: average, Euclidean).
+    pub classes: ClassSpec,
 }
 
 impl From<FitOptions> for RateSettings {
@@ -28,6 +31,7 @@ impl From<FitOptions> for RateSettings {
         RateSettings {
             fit,
             include_partial_years: false,
+            classes: ClassSpec::default(),
         }
     }
 }
@@ -132,7 +136,7 @@ fn check_values(values: Named<'_, Panel>, prices: bool) -> Result<(), InputError
 fn yearly_returns(panel: &Panel, include_partial: bool) -> Vec<Vec<(i32, f64)>> {
     let mut out = vec![Vec::new(); panel.n_ids()];
     for p in period_returns(panel, &[]) {
-        if let Period::Year(y) = p.period {
+        if let (Period::Year(y), false) = (p.period, p.partial) {
             out[p.id].push((y, p.value));
         }
     }
@@ -242,7 +246,7 @@ fn rate_panel(
     }
     let gains: Vec<f64> = eligible.iter().map(|&i| out[i].gain).collect();
     let comps: Vec<_> = eligible.iter().map(|&i| out[i].rated.risk).collect();
-    let classes = classify(&gains, &comps);
+    let classes = classify_with(&gains, &comps, &settings.classes);
     for (k, &i) in eligible.iter().enumerate() {
         out[i].risk = classes.risk[k];
         out[i].class = Some((

@@ -38,21 +38,137 @@ pub fn stars(gain: Level, risk: Level) -> u8 {
     }
 }
 
-/// Three classes of the values by hierarchical average linkage on Euclidean distance,
-/// labelled by group mean (METHODS §5.9).
+/// How the distance between two classes is measured while they are merged (METHODS §5.9).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Linkage {
+    /// Mean of the pairwise distances between the two classes (UPGMA; the seed's choice).
+    #[default]
+    Average,
+    /// Smallest pairwise distance between the two classes.
+    Single,
+    /// Largest pairwise distance between the two classes.
+    Complete,
+}
+
+impl Linkage {
+    /// Every choice.
+    pub const ALL: [Linkage; 3] = [Linkage::Average, Linkage::Single, Linkage::Complete];
+
+    /// `average`, `single` or `complete`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Linkage::Average => "average",
+            Linkage::Single => "single",
+            Linkage::Complete => "complete",
+        }
+    }
+}
+
+impl std::str::FromStr for Linkage {
+    type Err = String;
+
+    /// Parse `average`, `single` or `complete`.
+    fn from_str(s: &str) -> Result<Linkage, String> {
+        parse_choice(s, &Linkage::ALL, Linkage::as_str, "linkage")
+    }
+}
+
+/// The choice among `all` named `s` by `name`, or a message listing the names.
+fn parse_choice<T: Copy>(
+    s: &str,
+    all: &[T],
+    name: fn(T) -> &'static str,
+    what: &str,
+) -> Result<T, String> {
+    all.iter().copied().find(|&c| name(c) == s).ok_or_else(|| {
+        let names: Vec<&str> = all.iter().map(|&c| name(c)).collect();
+        let (last, rest) = names.split_last().expect("at least one choice");
+        format!(
+            "unknown {what} '{s}': expected {} or {last}",
+            rest.join(", ")
+        )
+    })
+}
+
+/// Distance between two funds' values (METHODS §5.9).
 ///
-/// In one dimension average linkage has a closed form, used here so 10,000 funds need no
-/// 400 MB distance matrix: clusters stay intervals of the sorted values (for intervals
-/// A < B < C the average distance d(A,C) = d(A,B) + d(B,C), so the closest pair is always
-/// adjacent), and the average distance of adjacent intervals is the difference of their
-/// means. Merging the adjacent pair with the smallest mean difference until three remain
-/// is therefore the same dendrogram cut as `peergroup_cluster::linkage::linkage(…,
-/// Average).cut_k(3)`; the tests check this against that routine.
+/// Gain and risk score are single numbers per fund, and on one dimension both metrics
+/// are `|x − y|`: the choice is offered as in the seed's robustness check and gives the
+/// same classes either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Metric {
+    /// `√Σ(xₖ − yₖ)²` (the seed's choice).
+    #[default]
+    Euclidean,
+    /// `Σ|xₖ − yₖ|`.
+    Manhattan,
+}
+
+impl Metric {
+    /// Every choice.
+    pub const ALL: [Metric; 2] = [Metric::Euclidean, Metric::Manhattan];
+
+    /// `euclidean` or `manhattan`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Metric::Euclidean => "euclidean",
+            Metric::Manhattan => "manhattan",
+        }
+    }
+
+    /// Distance between two one-dimensional values, in their units.
+    fn distance_1d(self, x: f64, y: f64) -> f64 {
+        match self {
+            // √((x − y)²) and |x − y| are the same number.
+            Metric::Euclidean | Metric::Manhattan => (x - y).abs(),
+        }
+    }
+}
+
+impl std::str::FromStr for Metric {
+    type Err = String;
+
+    /// Parse `euclidean` or `manhattan`.
+    fn from_str(s: &str) -> Result<Metric, String> {
+        parse_choice(s, &Metric::ALL, Metric::as_str, "metric")
+    }
+}
+
+/// How gain and risk score are cut into classes: linkage and metric of the hierarchical
+/// clustering. The default is the seed's: average linkage on Euclidean distance.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ClassSpec {
+    /// Distance between classes.
+    pub linkage: Linkage,
+    /// Distance between funds.
+    pub metric: Metric,
+}
+
+/// Three classes of the values by hierarchical average linkage on Euclidean distance,
+/// labelled by group mean (METHODS §5.9); [`levels_with`] with the default [`ClassSpec`].
 ///
 /// # Panics
 /// If fewer than 3 values or a value is not finite.
 pub fn levels(values: &[f64]) -> Vec<Level> {
-    let groups = average_linkage_1d(values, 3);
+    levels_with(values, &ClassSpec::default())
+}
+
+/// Three classes of the values by hierarchical clustering with `spec`'s linkage and
+/// metric, labelled by group mean (METHODS §5.9).
+///
+/// In one dimension the three linkages have a closed form, used here so 10,000 funds need
+/// no 400 MB distance matrix: clusters stay intervals of the sorted values (for intervals
+/// A < B < C each linkage has d(A,C) ≥ d(A,B), so a closest pair is always adjacent), and
+/// the distance of adjacent intervals is the difference of their means (average), the gap
+/// between them (single) or the width of their union (complete). Merging the closest
+/// adjacent pair until three remain is therefore the same dendrogram cut as
+/// `peergroup_cluster::linkage::linkage(…).cut_k(3)`; the tests check this against that
+/// routine and against SciPy.
+///
+/// # Panics
+/// If fewer than 3 values or a value is not finite.
+pub fn levels_with(values: &[f64], spec: &ClassSpec) -> Vec<Level> {
+    let groups = linkage_1d(values, 3, spec);
     let mut sums = [(0.0f64, 0usize); 3];
     for (g, v) in groups.iter().zip(values) {
         sums[*g].0 += v;
@@ -82,14 +198,27 @@ pub struct FundClasses {
     pub stars: Vec<u8>,
 }
 
-/// Classify funds by `gain` (mean calendar-year return) and risk components (METHODS §5.8–§5.9):
-/// each component is standardised across the funds (mean 0, sample standard deviation 1;
-/// a component with no spread, e.g. no fund with a turmoil term, contributes 0), the risk
-/// score is their mean, and gain and risk score are each cut into three classes.
+/// [`classify_with`] the seed's classes: average linkage on Euclidean distance.
 ///
 /// # Panics
 /// If fewer than 3 funds, lengths differ, or a value is not finite.
 pub fn classify(gain: &[f64], components: &[crate::RiskComponents]) -> FundClasses {
+    classify_with(gain, components, &ClassSpec::default())
+}
+
+/// Classify funds by `gain` (mean calendar-year return) and risk components (METHODS §5.8–§5.9):
+/// each component is standardised across the funds (mean 0, sample standard deviation 1;
+/// a component with no spread, e.g. no fund with a turmoil term, contributes 0), the risk
+/// score is their mean, and gain and risk score are each cut into three classes by
+/// `spec`'s linkage and metric.
+///
+/// # Panics
+/// If fewer than 3 funds, lengths differ, or a value is not finite.
+pub fn classify_with(
+    gain: &[f64],
+    components: &[crate::RiskComponents],
+    spec: &ClassSpec,
+) -> FundClasses {
     assert_eq!(gain.len(), components.len(), "classify: one gain per fund");
     let n = gain.len();
     let standardised = |f: &dyn Fn(&crate::RiskComponents) -> f64| -> Vec<f64> {
@@ -104,8 +233,8 @@ pub fn classify(gain: &[f64], components: &[crate::RiskComponents]) -> FundClass
     let zs = standardised(&|c| c.v_standard);
     let zt = standardised(&|c| c.v_turmoil);
     let risk: Vec<f64> = (0..n).map(|i| (zm[i] + zs[i] + zt[i]) / 3.0).collect();
-    let gain_level = levels(gain);
-    let risk_level = levels(&risk);
+    let gain_level = levels_with(gain, spec);
+    let risk_level = levels_with(&risk, spec);
     let stars = gain_level
         .iter()
         .zip(&risk_level)
@@ -146,37 +275,60 @@ impl PartialOrd for Candidate {
 }
 
 /// Labels `0..k` (numbered from the lowest interval) of one-dimensional average linkage
-/// cut at `k` clusters. O(n log n).
+/// cut at `k` clusters; [`linkage_1d`] with the default [`ClassSpec`]. O(n log n).
 ///
 /// # Panics
 /// If `k == 0`, `values.len() < k` or a value is not finite.
 pub fn average_linkage_1d(values: &[f64], k: usize) -> Vec<usize> {
+    linkage_1d(values, k, &ClassSpec::default())
+}
+
+/// Labels `0..k` (numbered from the lowest interval) of one-dimensional hierarchical
+/// clustering with `spec`'s linkage and metric, cut at `k` clusters. Of equally close
+/// pairs the leftmost merges first. O(n log n).
+///
+/// # Panics
+/// If `k == 0`, `values.len() < k` or a value is not finite.
+pub fn linkage_1d(values: &[f64], k: usize, spec: &ClassSpec) -> Vec<usize> {
     let n = values.len();
-    assert!(k >= 1 && n >= k, "average_linkage_1d: need 1 ≤ k ≤ n");
+    assert!(k >= 1 && n >= k, "linkage_1d: need 1 ≤ k ≤ n");
     assert!(
         values.iter().all(|v| v.is_finite()),
-        "average_linkage_1d: non-finite value"
+        "linkage_1d: non-finite value"
     );
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
-    // Intervals indexed by their first sorted position; a linked list of live ones.
+    // Intervals indexed by their first sorted position; a linked list of live ones. An
+    // interval's smallest value is its first, its largest is `high`.
     let mut sum: Vec<f64> = order.iter().map(|&i| values[i]).collect();
+    let low: Vec<f64> = sum.clone();
+    let mut high: Vec<f64> = sum.clone();
     let mut count = vec![1usize; n];
     let mut next: Vec<usize> = (1..=n).collect();
     let mut prev: Vec<usize> = (0..n).map(|i| i.wrapping_sub(1)).collect();
     let mut version = vec![0u32; n];
+    let (linkage, metric) = (spec.linkage, spec.metric);
     // The merge candidate of adjacent live intervals `left` and `right` as they are now.
-    let candidate = |left: usize, right: usize, sum: &[f64], count: &[usize], version: &[u32]| {
-        let mean = |i: usize| sum[i] / count[i] as f64;
+    let candidate = |left: usize,
+                     right: usize,
+                     (sum, count, high): (&[f64], &[usize], &[f64]),
+                     version: &[u32]| {
+        let gap = match linkage {
+            // The mean of |x − y| over pairs across two intervals is the difference of
+            // their means.
+            Linkage::Average => sum[right] / count[right] as f64 - sum[left] / count[left] as f64,
+            Linkage::Single => metric.distance_1d(low[right], high[left]),
+            Linkage::Complete => metric.distance_1d(high[right], low[left]),
+        };
         Candidate {
-            gap: mean(right) - mean(left),
+            gap,
             left,
             stamp: (version[left], version[right]),
         }
     };
     let mut heap = BinaryHeap::with_capacity(n);
     for i in 0..n.saturating_sub(1) {
-        heap.push(candidate(i, i + 1, &sum, &count, &version));
+        heap.push(candidate(i, i + 1, (&sum, &count, &high), &version));
     }
     let mut clusters = n;
     while clusters > k {
@@ -190,6 +342,7 @@ pub fn average_linkage_1d(values: &[f64], k: usize) -> Vec<usize> {
         let l = c.left;
         sum[l] += sum[right];
         count[l] += count[right];
+        high[l] = high[right];
         count[right] = 0;
         next[l] = next[right];
         if next[l] < n {
@@ -198,10 +351,10 @@ pub fn average_linkage_1d(values: &[f64], k: usize) -> Vec<usize> {
         version[l] += 1;
         clusters -= 1;
         if prev[l] < n {
-            heap.push(candidate(prev[l], l, &sum, &count, &version));
+            heap.push(candidate(prev[l], l, (&sum, &count, &high), &version));
         }
         if next[l] < n {
-            heap.push(candidate(l, next[l], &sum, &count, &version));
+            heap.push(candidate(l, next[l], (&sum, &count, &high), &version));
         }
     }
     let mut labels = vec![0; n];
@@ -337,6 +490,28 @@ mod tests {
     }
 
     #[test]
+    fn hand_worked_single_and_complete_classes() {
+        // Sorted 0, 1, 2, 3, 4, 5, 8, 20. Single linkage cuts the two widest gaps (12 and
+        // 3): {0..5}, {8}, {20}. Complete linkage merges the narrowest union (leftmost
+        // on ties): {0,1}, {2,3}, {4,5} (width 1 each), then {0..3} (width 3, tied with
+        // {2..5}), then {4,5,8} (width 4, against 5 for {0..5} and 12 for {8,20}).
+        let v = [20.0, 0.0, 8.0, 3.0, 1.0, 5.0, 2.0, 4.0];
+        use Level::*;
+        let spec = |linkage| ClassSpec {
+            linkage,
+            metric: Metric::Manhattan,
+        };
+        assert_eq!(
+            levels_with(&v, &spec(Linkage::Single)),
+            vec![High, Low, Medium, Low, Low, Low, Low, Low]
+        );
+        assert_eq!(
+            levels_with(&v, &spec(Linkage::Complete)),
+            vec![High, Low, Medium, Low, Low, Medium, Low, Medium]
+        );
+    }
+
+    #[test]
     fn risk_score_is_the_mean_of_standardised_components() {
         use crate::RiskComponents;
         let c = |m, s, t| RiskComponents {
@@ -386,9 +561,9 @@ mod oracle {
     use peergroup_random::Rng;
 
     /// The one-dimensional shortcut cuts the same dendrogram as the clustering stage's
-    /// general average linkage (kodama, checked against SciPy).
+    /// general linkage (kodama, checked against SciPy), for each of the three linkages.
     #[test]
-    fn one_dimensional_shortcut_equals_general_average_linkage() {
+    fn one_dimensional_shortcut_equals_general_linkage() {
         for seed in 0..20u64 {
             let mut rng = Rng::stream(seed, 0);
             let n = 5 + rng.below(200) as usize;
@@ -401,14 +576,24 @@ mod oracle {
                     d.push((v[i] - v[j]).abs());
                 }
             }
-            for k in 1..=5.min(n) {
-                let want = linkage(&d, n, Linkage::Average).unwrap().cut_k(k).unwrap();
-                let got = average_linkage_1d(&v, k);
-                assert_eq!(
-                    adjusted_rand_index(&want, &got).unwrap(),
-                    1.0,
-                    "seed {seed}, k {k}"
-                );
+            for (ours, general) in [
+                (super::Linkage::Average, Linkage::Average),
+                (super::Linkage::Single, Linkage::Single),
+                (super::Linkage::Complete, Linkage::Complete),
+            ] {
+                let spec = ClassSpec {
+                    linkage: ours,
+                    metric: Metric::Euclidean,
+                };
+                for k in 1..=5.min(n) {
+                    let want = linkage(&d, n, general).unwrap().cut_k(k).unwrap();
+                    let got = linkage_1d(&v, k, &spec);
+                    assert_eq!(
+                        adjusted_rand_index(&want, &got).unwrap(),
+                        1.0,
+                        "seed {seed}, {ours:?}, k {k}"
+                    );
+                }
             }
         }
     }

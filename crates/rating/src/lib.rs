@@ -24,7 +24,10 @@ pub mod risk;
 pub mod simulate;
 
 pub use archlm::{arch_lm, ArchLm};
-pub use classify::{classify, compare, levels, stars, Comparison, FundClasses, Level};
+pub use classify::{
+    classify, classify_with, compare, levels, levels_with, stars, ClassSpec, Comparison,
+    FundClasses, Level, Linkage, Metric,
+};
 pub use garch::{fit, fit_with, rate_series, FitOptions, Free, GarchFit, RatedSeries};
 pub use model::AtGarch;
 pub use risk::{decompose, risk_paths, RiskComponents, RiskPaths};

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use clap::Args;
 use peergroup_io::read_series;
 use peergroup_pipeline::returns::{self, DEFAULT_TRAILING};
+use peergroup_pipeline::Named;
 
-use super::options::{comma_default, OutputFile, SeriesFlags};
+use super::options::{comma_default, name, OutputFile, SeriesFlags};
 use super::CommandResult;
 
 /// Arguments of `peergroup periods`.
@@ -32,9 +33,15 @@ pub fn run(args: &PeriodsArgs) -> CommandResult {
     let out = &args.output.out;
     let mut outputs = args.output.plan()?;
     let panel = read_series(&args.series, &args.flags.options(&[args.column.as_str()]))?;
-    let (table, n) = returns::periods(&panel, &args.trailing);
-    outputs.write_table(out, &table)?;
+    let file = name(&args.series);
+    let periods = returns::periods(Named::new(&panel, &file), &args.trailing)?;
+    outputs.write_table(out, &periods.table)?;
     outputs.commit()?;
-    eprintln!("wrote {n} period returns to {}", out.display());
+    eprintln!(
+        "wrote {} period returns ({} partial: the series starts after the period) to {}",
+        periods.rows,
+        periods.partial,
+        out.display()
+    );
     Ok(())
 }

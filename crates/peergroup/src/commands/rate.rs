@@ -71,6 +71,7 @@ impl RateArgs {
                 max_iter: self.max_iter,
             },
             include_partial_years: self.include_partial_years,
+            classes: Default::default(),
         }
     }
 

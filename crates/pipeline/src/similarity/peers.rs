@@ -4,7 +4,7 @@ use peergroup_data::{Date, InputError, Metadata};
 use peergroup_io::{RowTable, SimilarityTable, Table};
 use peergroup_similarity::peers_from_row;
 
-use crate::Named;
+use crate::{date_index, Named};
 
 /// Settings of [`peers`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,9 +56,7 @@ pub fn peers(
         .in_file(name)
     })?;
     let t = match settings.date {
-        Some(d) => sim.dates.binary_search(&d).map_err(|_| {
-            InputError::new(format!("--date {d} is not in the similarity table")).in_file(name)
-        })?,
+        Some(d) => date_index(&sim.dates, d, "similarities").map_err(|e| e.in_file(name))?,
         None => sim.dates.len() - 1,
     };
     let categories: Option<Vec<String>> = categories.map(|meta| {
