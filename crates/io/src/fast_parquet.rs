@@ -24,7 +24,7 @@ use peergroup_data::{IndustryBuilder, InputError, PositionKind};
 use rayon::prelude::*;
 
 use crate::chunks::{globalise_codes, split_lens, IndustryColumns, Slots};
-use crate::rows::require_columns;
+use crate::rows::Header;
 
 /// Why a row group could not be read on the fast path.
 enum Miss {
@@ -58,11 +58,8 @@ pub(crate) fn industry(path: &Path) -> Result<Option<IndustryBuilder>, InputErro
     };
     let fields = plain.schema().fields().clone();
     let names: Vec<String> = fields.iter().map(|f| f.name().trim().to_string()).collect();
-    let cols = require_columns(
-        &names,
-        &["class_id", "date", "price", "shares", "aum"],
-        None,
-    )?;
+    let cols =
+        Header::plain(&names, None).require(&["class_id", "date", "price", "shares", "aum"])?;
     // The row reader trims plain string ids but not dictionary ones; do the same.
     let trim_ids = match fields[cols[0]].data_type() {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,

@@ -1,12 +1,16 @@
-//! Reading and writing peergroup's tables: CSV and Parquet, chosen by file extension.
+//! Reading and writing peergroup's tables: CSV, Parquet and Excel, chosen by file
+//! extension (see [`Format`]).
 //!
-//! Readers turn files into the validated types of `peergroup-data` and report every
-//! problem with file, line (CSV, header = line 1) or row (Parquet), and column. Writers
+//! Readers take a path or a [`Source`] (file, sheet, column roles) and turn it into the
+//! validated types of `peergroup-data`, reporting every problem with file (and sheet),
+//! line (CSV, header = line 1) or row (Parquet: data rows; workbooks: the sheet's row
+//! number, header = row 1), and column. Writers
 //! take a columnar [`Table`] and stage it in a temporary file; [`Outputs::commit`]
 //! renames all staged files into place at the end, so a failed command leaves no
 //! partial output behind and an existing file is replaced only with `--force`.
 
 mod chunks;
+mod excel_read;
 mod fast_csv;
 mod fast_parquet;
 mod format;
@@ -16,6 +20,7 @@ mod output;
 mod reference;
 mod rows;
 mod segments;
+mod source;
 pub mod sys;
 mod tables;
 mod write;
@@ -31,5 +36,9 @@ pub use segments::{
     position_of_row, read_balances, read_funds, read_sales, read_users, BalancesFile, Coded,
     FundsFile, SalesFile, UsersFile,
 };
+pub use source::{AsSource, ColumnNames, Role, Source};
 pub use tables::{read_industry, read_metadata, read_series, SeriesOptions};
-pub use write::{write_table, write_table_blocks, write_table_owned, Column, RowTable, Table};
+pub use write::{
+    excel_limits, sheet_names, write_table, write_table_blocks, write_table_owned, write_workbook,
+    Column, RowTable, Table, EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS,
+};

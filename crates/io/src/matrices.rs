@@ -3,11 +3,11 @@
 //! tables and label tables.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use peergroup_data::{Date, InputError, Position};
 
-use crate::rows::{for_each_row, require_columns, Row};
+use crate::rows::{for_each_row, Row};
+use crate::source::{AsSource, Role};
 
 /// Keys in order of first appearance, with their index.
 #[derive(Clone, Debug, Default)]
@@ -90,12 +90,20 @@ fn distinct_dates(mut dates: Vec<Date>) -> Result<Vec<Date>, InputError> {
 
 /// Read `fund,date,factor,beta` (the output of `peergroup style`). Missing factors of a
 /// fund on a date are 0 (not selected); duplicates are errors.
-pub fn read_exposures(path: &Path) -> Result<Exposures, InputError> {
+///
+/// Roles: id (`fund`), date and value (`beta`).
+pub fn read_exposures<S: AsSource + ?Sized>(source: &S) -> Result<Exposures, InputError> {
+    let src = source.as_source();
     let mut funds = Keys::default();
     let mut factors = Keys::default();
     let mut rows: Vec<(usize, Date, usize, f64, Position)> = Vec::new();
-    for_each_row(path, |names, header| {
-        let c = require_columns(names, &["fund", "date", "factor", "beta"], header)?;
+    let roles = [
+        (Role::Id, "fund"),
+        (Role::Date, "date"),
+        (Role::Value, "beta"),
+    ];
+    let file = for_each_row(&src, &roles, |h| {
+        let c = h.require(&["fund", "date", "factor", "beta"])?;
         let (funds, factors, rows) = (&mut funds, &mut factors, &mut rows);
         Ok(move |row: &Row<'_>| {
             let f = funds.intern(&nonempty_text(row, c[0], "fund")?);
@@ -106,7 +114,6 @@ pub fn read_exposures(path: &Path) -> Result<Exposures, InputError> {
             Ok(())
         })
     })?;
-    let file = path.display().to_string();
     let dates =
         distinct_dates(rows.iter().map(|r| r.1).collect()).map_err(|e| e.in_file(file.clone()))?;
     let (n, k) = (funds.len(), factors.len());
@@ -149,10 +156,19 @@ pub fn read_exposures(path: &Path) -> Result<Exposures, InputError> {
 
 /// Read `fund,date,r2` (the fit output of `peergroup style`): R² per (fund, date).
 /// R² must lie in [0, 1].
-pub fn read_fit_r2(path: &Path) -> Result<HashMap<(String, Date), f64>, InputError> {
+/// Roles: id (`fund`), date and value (`r2`).
+pub fn read_fit_r2<S: AsSource + ?Sized>(
+    source: &S,
+) -> Result<HashMap<(String, Date), f64>, InputError> {
+    let src = source.as_source();
     let mut out = HashMap::new();
-    for_each_row(path, |names, header| {
-        let c = require_columns(names, &["fund", "date", "r2"], header)?;
+    let roles = [
+        (Role::Id, "fund"),
+        (Role::Date, "date"),
+        (Role::Value, "r2"),
+    ];
+    for_each_row(&src, &roles, |h| {
+        let c = h.require(&["fund", "date", "r2"])?;
         let out = &mut out;
         Ok(move |row: &Row<'_>| {
             let f = nonempty_text(row, c[0], "fund")?;
@@ -183,18 +199,17 @@ pub struct LabelledMatrix {
 
 /// Read a square matrix whose header and first column list the same names (in any
 /// order: columns are matched to rows by name).
-pub fn read_square_matrix(path: &Path) -> Result<LabelledMatrix, InputError> {
+pub fn read_square_matrix<S: AsSource + ?Sized>(source: &S) -> Result<LabelledMatrix, InputError> {
+    let src = source.as_source();
     let mut col_names: Vec<String> = Vec::new();
     let mut rows: Vec<(String, Vec<f64>, Position)> = Vec::new();
-    for_each_row(path, |names, header| {
-        if names.len() < 2 {
-            let mut e = InputError::new(
+    let file = for_each_row(&src, &[], |h| {
+        if h.names.len() < 2 {
+            return Err(h.error(
                 "expected a square matrix: a first column of names, then one column per name",
-            );
-            e.position = header;
-            return Err(e);
+            ));
         }
-        col_names = names[1..].to_vec();
+        col_names = h.names[1..].to_vec();
         let width = col_names.len();
         let (cols, rows) = (&col_names, &mut rows);
         Ok(move |row: &Row<'_>| {
@@ -207,7 +222,6 @@ pub fn read_square_matrix(path: &Path) -> Result<LabelledMatrix, InputError> {
             Ok(())
         })
     })?;
-    let file = path.display().to_string();
     let k = col_names.len();
     if rows.len() != k {
         return Err(InputError::new(format!(
@@ -255,11 +269,15 @@ impl SimilarityTable {
 /// Read `date,fund_a,fund_b,similarity` (as written by `peergroup similarity` or
 /// `peergroup correlation`). Pairs may be given in one or both orders; the two orders
 /// must agree. Every pair must be present on every date.
-pub fn read_similarity(path: &Path) -> Result<SimilarityTable, InputError> {
+///
+/// Roles: date and value (`similarity`).
+pub fn read_similarity<S: AsSource + ?Sized>(source: &S) -> Result<SimilarityTable, InputError> {
+    let src = source.as_source();
     let mut funds = Keys::default();
     let mut rows: Vec<(Date, usize, usize, f64, Position)> = Vec::new();
-    for_each_row(path, |names, header| {
-        let c = require_columns(names, &["date", "fund_a", "fund_b", "similarity"], header)?;
+    let roles = [(Role::Date, "date"), (Role::Value, "similarity")];
+    let file = for_each_row(&src, &roles, |h| {
+        let c = h.require(&["date", "fund_a", "fund_b", "similarity"])?;
         let (funds, rows) = (&mut funds, &mut rows);
         Ok(move |row: &Row<'_>| {
             let d = row.required_date(c[0], "date")?;
@@ -270,7 +288,6 @@ pub fn read_similarity(path: &Path) -> Result<SimilarityTable, InputError> {
             Ok(())
         })
     })?;
-    let file = path.display().to_string();
     let dates =
         distinct_dates(rows.iter().map(|r| r.0).collect()).map_err(|e| e.in_file(file.clone()))?;
     let n = funds.len();
@@ -318,24 +335,27 @@ pub struct Features {
     pub values: Vec<f64>,
 }
 
-/// Read `id,<feature>...`: every cell a finite number, ids unique.
-pub fn read_features(path: &Path) -> Result<Features, InputError> {
+/// Read `id,<feature>...`: every cell a finite number, ids unique. Role: id.
+pub fn read_features<S: AsSource + ?Sized>(source: &S) -> Result<Features, InputError> {
+    let src = source.as_source();
     let mut names: Vec<String> = Vec::new();
     let mut ids: Vec<String> = Vec::new();
     let mut values: Vec<f64> = Vec::new();
     let mut seen: HashMap<String, Position> = HashMap::new();
-    for_each_row(path, |header_names, header| {
-        let c = require_columns(header_names, &["id"], header)?;
-        let feats: Vec<(usize, String)> = header_names
+    let file = for_each_row(&src, &[(Role::Id, "id")], |h| {
+        let c = h.require(&["id"])?;
+        let feats: Vec<(usize, String)> = h
+            .names
             .iter()
             .enumerate()
             .filter(|(i, _)| *i != c[0])
             .map(|(i, n)| (i, n.clone()))
             .collect();
         if feats.is_empty() {
-            let mut e = InputError::new("expected at least one feature column after 'id'");
-            e.position = header;
-            return Err(e);
+            return Err(h.error(format!(
+                "expected at least one feature column after '{}'",
+                h.names[c[0]]
+            )));
         }
         names = feats.iter().map(|f| f.1.clone()).collect();
         let (ids, values, seen) = (&mut ids, &mut values, &mut seen);
@@ -356,21 +376,31 @@ pub fn read_features(path: &Path) -> Result<Features, InputError> {
         })
     })?;
     if ids.is_empty() {
-        return Err(
-            InputError::new("no data rows after the header").in_file(path.display().to_string())
-        );
+        return Err(InputError::new("no data rows after the header").in_file(file));
     }
     Ok(Features { ids, names, values })
 }
 
 /// Read the named text columns of every row, with each row's position.
-pub fn read_text_table(
-    path: &Path,
+pub fn read_text_table<S: AsSource + ?Sized>(
+    source: &S,
     columns: &[&str],
 ) -> Result<Vec<(Vec<String>, Position)>, InputError> {
+    read_text_columns(&source.as_source(), &[], columns).map(|(rows, _)| rows)
+}
+
+/// Rows of text cells, each with its position.
+pub(crate) type TextRows = Vec<(Vec<String>, Position)>;
+
+/// [`read_text_table`] with `roles` mapped; also the input's name for messages.
+pub(crate) fn read_text_columns(
+    src: &crate::Source,
+    roles: &[(Role, &str)],
+    columns: &[&str],
+) -> Result<(TextRows, String), InputError> {
     let mut out = Vec::new();
-    for_each_row(path, |names, header| {
-        let c = require_columns(names, columns, header)?;
+    let file = for_each_row(src, roles, |h| {
+        let c = h.require(columns)?;
         let out = &mut out;
         let columns = columns.to_vec();
         Ok(move |row: &Row<'_>| {
@@ -383,18 +413,20 @@ pub fn read_text_table(
             Ok(())
         })
     })?;
-    Ok(out)
+    Ok((out, file))
 }
 
 /// Read a label table `<key>,<label_column>` into (id → label) in file order.
-pub fn read_labels(
-    path: &Path,
+/// Roles: id (the `key` column) and category (the `label` column).
+pub fn read_labels<S: AsSource + ?Sized>(
+    source: &S,
     key: &str,
     label: &str,
 ) -> Result<Vec<(String, String)>, InputError> {
+    let src = source.as_source();
     let mut out = Vec::new();
-    for_each_row(path, |names, header| {
-        let c = require_columns(names, &[key, label], header)?;
+    for_each_row(&src, &[(Role::Id, key), (Role::Category, label)], |h| {
+        let c = h.require(&[key, label])?;
         let out = &mut out;
         Ok(move |row: &Row<'_>| {
             out.push((

@@ -7,7 +7,9 @@ use peergroup_data::InputError;
 
 use crate::format::Format;
 use crate::sys::replace::replace;
-use crate::write::{write_table, write_table_blocks, write_table_owned, Table};
+use crate::write::{
+    excel_limits, write_table, write_table_blocks, write_table_owned, write_workbook, Table,
+};
 
 /// Why outputs could not be written.
 #[derive(Debug)]
@@ -75,7 +77,7 @@ impl Outputs {
 
     /// Declare a table output, checking that its extension names a format.
     pub fn plan_table(&mut self, path: &Path) -> Result<Format, OutputError> {
-        let f = Format::of(path).map_err(OutputError::Usage)?;
+        let f = Format::for_output(path).map_err(OutputError::Usage)?;
         self.plan(path)?;
         Ok(f)
     }
@@ -115,16 +117,67 @@ impl Outputs {
         Ok(())
     }
 
-    /// Stage a table (CSV or Parquet by extension).
+    /// Declare a workbook output (several tables, one sheet each): its extension must
+    /// be `.xlsx`.
+    pub fn plan_workbook(&mut self, path: &Path) -> Result<(), OutputError> {
+        Self::workbook_format(path)?;
+        self.plan(path)
+    }
+
+    fn workbook_format(path: &Path) -> Result<(), OutputError> {
+        match Format::for_output(path).map_err(OutputError::Usage)? {
+            Format::Xlsx => Ok(()),
+            _ => Err(OutputError::Usage(InputError::new(format!(
+                "cannot write a workbook to '{}': expected a .xlsx extension",
+                path.display()
+            )))),
+        }
+    }
+
+    /// The format of table output `path`, after checking that `table` fits it (an
+    /// Excel sheet's rows and columns are limited).
+    fn table_format(path: &Path, table: &Table) -> Result<Format, OutputError> {
+        let format = Format::for_output(path).map_err(OutputError::Usage)?;
+        if format == Format::Xlsx {
+            excel_limits(table).map_err(|e| {
+                OutputError::Usage(InputError::new(format!(
+                    "cannot write '{}': {e}",
+                    path.display()
+                )))
+            })?;
+        }
+        Ok(format)
+    }
+
+    /// Stage a table (CSV, Parquet or `.xlsx` by extension: see [`Format`]).
     pub fn write_table(&mut self, path: &Path, table: &Table) -> Result<(), OutputError> {
-        let format = Format::of(path).map_err(OutputError::Usage)?;
+        let format = Self::table_format(path, table)?;
         self.stage(path, |tmp| write_table(tmp, format, table))
     }
 
     /// Stage a table that is not needed afterwards (Parquet avoids copying its columns).
     pub fn write_table_owned(&mut self, path: &Path, table: Table) -> Result<(), OutputError> {
-        let format = Format::of(path).map_err(OutputError::Usage)?;
+        let format = Self::table_format(path, &table)?;
         self.stage(path, |tmp| write_table_owned(tmp, format, table))
+    }
+
+    /// Stage a `.xlsx` workbook with one sheet per `(name, table)`, in order (sheet names
+    /// made valid for Excel: see [`crate::sheet_names`]).
+    pub fn write_workbook(
+        &mut self,
+        path: &Path,
+        sheets: &[(&str, &Table)],
+    ) -> Result<(), OutputError> {
+        Self::workbook_format(path)?;
+        for (name, table) in sheets {
+            excel_limits(table).map_err(|e| {
+                OutputError::Usage(InputError::new(format!(
+                    "cannot write sheet '{name}' of '{}': {e}",
+                    path.display()
+                )))
+            })?;
+        }
+        self.stage(path, |tmp| write_workbook(tmp, sheets))
     }
 
     /// Stage a table given as consecutive blocks of rows (see [`write_table_blocks`]):
@@ -133,7 +186,7 @@ impl Outputs {
     where
         I: Iterator<Item = Table> + Send,
     {
-        let format = Format::of(path).map_err(OutputError::Usage)?;
+        let format = Format::for_output(path).map_err(OutputError::Usage)?;
         self.stage(path, |tmp| write_table_blocks(tmp, format, blocks))
     }
 

@@ -2,11 +2,12 @@
 //! an external vendor's star ratings.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use peergroup_data::{InputError, Position};
 
-use crate::read_text_table;
+use crate::matrices::read_text_columns;
+use crate::rows::{for_each_row, Row};
+use crate::source::{AsSource, Role};
 
 /// One row of a cross-label table: the similarity of two labels of one attribute.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,10 +26,13 @@ pub struct CrossLabel {
 
 /// Rows of a cross-label table `attribute,label_a,label_b,similarity`; every similarity
 /// a number.
-pub fn read_cross_labels(path: &Path) -> Result<Vec<CrossLabel>, InputError> {
-    let file = path.display().to_string();
-    read_text_table(path, &["attribute", "label_a", "label_b", "similarity"])?
-        .into_iter()
+pub fn read_cross_labels<S: AsSource + ?Sized>(source: &S) -> Result<Vec<CrossLabel>, InputError> {
+    let (rows, file) = read_text_columns(
+        &source.as_source(),
+        &[],
+        &["attribute", "label_a", "label_b", "similarity"],
+    )?;
+    rows.into_iter()
         .map(|(cells, position)| {
             let value: f64 = cells[3].trim().parse().map_err(|_| {
                 InputError::at(position, format!("expected a number, found '{}'", cells[3]))
@@ -48,29 +52,38 @@ pub fn read_cross_labels(path: &Path) -> Result<Vec<CrossLabel>, InputError> {
 }
 
 /// Star ratings `fund,<column>` of an external vendor: whole stars 1 to 5, each fund once.
-pub fn read_star_ratings(path: &Path, column: &str) -> Result<HashMap<String, u8>, InputError> {
-    let file = path.display().to_string();
-    let rows = read_text_table(path, &["fund", column])?;
-    let mut out = HashMap::with_capacity(rows.len());
-    for (cells, pos) in rows {
-        let text = cells[1].trim();
-        let stars = match text.parse::<f64>() {
-            Ok(v) if v.fract() == 0.0 && (1.0..=5.0).contains(&v) => v as u8,
-            _ => {
-                return Err(
-                    InputError::at(pos, format!("expected stars 1 to 5, found '{text}'"))
-                        .with_column(column)
-                        .in_file(file),
+/// Roles: id (`fund`) and category (the stars `column`).
+pub fn read_star_ratings<S: AsSource + ?Sized>(
+    source: &S,
+    column: &str,
+) -> Result<HashMap<String, u8>, InputError> {
+    let mut out = HashMap::new();
+    let roles = [(Role::Id, "fund"), (Role::Category, column)];
+    for_each_row(&source.as_source(), &roles, |h| {
+        let c = h.require(&["fund", column])?;
+        let out = &mut out;
+        Ok(move |row: &Row<'_>| {
+            let fund = row.text(c[0], "fund")?;
+            let text = row.text(c[1], column)?;
+            let stars = match text.parse::<f64>() {
+                Ok(v) if v.fract() == 0.0 && (1.0..=5.0).contains(&v) => v as u8,
+                _ => {
+                    return Err(InputError::at(
+                        row.position(),
+                        format!("expected stars 1 to 5, found '{text}'"),
+                    )
+                    .with_column(column))
+                }
+            };
+            if out.insert(fund.to_string(), stars).is_some() {
+                return Err(InputError::at(
+                    row.position(),
+                    format!("fund '{fund}' is rated twice"),
                 )
+                .with_column("fund"));
             }
-        };
-        if out.insert(cells[0].clone(), stars).is_some() {
-            return Err(
-                InputError::at(pos, format!("fund '{}' is rated twice", cells[0]))
-                    .with_column("fund")
-                    .in_file(file),
-            );
-        }
-    }
+            Ok(())
+        })
+    })?;
     Ok(out)
 }

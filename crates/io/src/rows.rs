@@ -1,6 +1,7 @@
 //! One row-at-a-time view over CSV and Parquet, so that each table type is parsed once.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fs::File;
 use std::path::Path;
 
@@ -12,13 +13,15 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
+use calamine::Data;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use peergroup_data::{Date, InputError, Position};
 
 use crate::format::Format;
+use crate::source::{Role, Source};
 
 /// A typed view of one Parquet column, resolved once per batch.
-enum ArrowCol<'a> {
+pub(crate) enum ArrowCol<'a> {
     F64(&'a arrow_array::Float64Array),
     F32(&'a arrow_array::Float32Array),
     I64(Vec<Option<i64>>),
@@ -35,13 +38,16 @@ enum ArrowCol<'a> {
 
 /// One record, with typed accessors that report errors at this record's position.
 pub(crate) struct Row<'a> {
-    pos: Position,
-    src: RowSrc<'a>,
+    pub(crate) pos: Position,
+    pub(crate) src: RowSrc<'a>,
 }
 
-enum RowSrc<'a> {
+/// Where a record's cells are.
+pub(crate) enum RowSrc<'a> {
     Csv(&'a csv::ByteRecord),
     Arrow(&'a [ArrowCol<'a>], usize),
+    /// One row of a workbook sheet, as wide as its header.
+    Cells(&'a [Data]),
 }
 
 fn days_floor(v: i64, per_day: i64) -> i32 {
@@ -68,6 +74,22 @@ impl<'a> Row<'a> {
                     Err(_) => Err(self.err(name, "expected UTF-8 text".into())),
                 }
             }
+            RowSrc::Cells(cells) => Ok(match cells.get(col).unwrap_or(&Data::Empty) {
+                Data::String(t) => Cow::Borrowed(t.trim()),
+                Data::Empty => Cow::Borrowed(""),
+                Data::Float(x) => Cow::Owned(x.to_string()),
+                Data::Int(x) => Cow::Owned(x.to_string()),
+                Data::Bool(b) => Cow::Owned(b.to_string()),
+                Data::DateTime(dt) if dt.is_duration() => Cow::Owned(dt.as_f64().to_string()),
+                Data::DateTime(_) | Data::DateTimeIso(_) => match self.date(col, name)? {
+                    Some(d) => Cow::Owned(d.to_string()),
+                    None => Cow::Borrowed(""),
+                },
+                Data::DurationIso(t) => Cow::Borrowed(t.trim()),
+                Data::Error(e) => {
+                    return Err(self.err(name, format!("expected a value, found the error {e}")))
+                }
+            }),
             RowSrc::Arrow(cols, r) => {
                 let r = *r;
                 Ok(match &cols[col] {
@@ -130,6 +152,17 @@ impl<'a> Row<'a> {
                 ArrowCol::I64(v) => v[*r].map(|x| x as f64),
                 _ => return self.parse_number(col, name),
             },
+            RowSrc::Cells(cells) => match cells.get(col).unwrap_or(&Data::Empty) {
+                Data::Float(x) => Some(*x),
+                Data::Int(x) => Some(*x as f64),
+                Data::DateTime(_) | Data::DateTimeIso(_) => {
+                    let shown = self.text(col, name)?;
+                    return Err(
+                        self.err(name, format!("expected a number, found the date {shown}"))
+                    );
+                }
+                _ => return self.parse_number(col, name),
+            },
             RowSrc::Csv(rec) => {
                 // Exact fast path for plain decimals; anything else (blanks, exponents,
                 // errors) takes std below.
@@ -167,14 +200,50 @@ impl<'a> Row<'a> {
 
     /// Cell as a date; `None` for an empty cell or null.
     pub fn date(&self, col: usize, name: &str) -> Result<Option<Date>, InputError> {
-        if let RowSrc::Arrow(cols, r) = &self.src {
-            match &cols[col] {
+        match &self.src {
+            RowSrc::Arrow(cols, r) => match &cols[col] {
                 ArrowCol::Date32(a) => {
                     return Ok((!a.is_null(*r)).then(|| Date::from_days(a.value(*r))))
                 }
                 ArrowCol::Days(v) => return Ok(v[*r].map(Date::from_days)),
                 _ => {}
-            }
+            },
+            RowSrc::Cells(cells) => match cells.get(col).unwrap_or(&Data::Empty) {
+                Data::DateTime(dt) if dt.is_datetime() => {
+                    let (y, m, d, ..) = dt.to_ymd_hms_milli();
+                    return Date::from_ymd(i32::from(y), u32::from(m), u32::from(d))
+                        .map(Some)
+                        .ok_or_else(|| {
+                            self.err(
+                                name,
+                                format!("expected a date, found the serial date {}", dt.as_f64()),
+                            )
+                        });
+                }
+                Data::DateTimeIso(t) => {
+                    // An ISO date or date-time (`.ods`): the date part.
+                    let day = t.trim().get(..10).unwrap_or(t.trim());
+                    return Date::parse(day)
+                        .map(Some)
+                        .map_err(|e| self.err(name, e.to_string()));
+                }
+                Data::DateTime(_) => {
+                    return Err(self.err(name, "expected a date, found a duration".into()))
+                }
+                Data::Float(_) | Data::Int(_) => {
+                    // A number typed as YYYYMMDD reads as it would in a CSV.
+                    let shown = self.text(col, name)?;
+                    if let Ok(d) = Date::parse(&shown) {
+                        return Ok(Some(d));
+                    }
+                    return Err(self.err(
+                        name,
+                        format!("expected a date, found the number {shown} (format the cell as a date, or write it as text YYYY-MM-DD)"),
+                    ));
+                }
+                _ => {}
+            },
+            RowSrc::Csv(_) => {}
         }
         let t = self.text(col, name)?;
         if t.is_empty() {
@@ -192,22 +261,169 @@ impl<'a> Row<'a> {
     }
 }
 
-/// Shows `on_header` the column names (and the header's position: line 1 of a CSV,
-/// none for Parquet); it returns the handler called for every record. Errors from
-/// either get the file name attached.
-pub(crate) fn for_each_row<H, F>(path: &Path, on_header: H) -> Result<(), InputError>
+/// The header of a table as a reader sees it: the file's own column names, where the
+/// header is, and which columns the source's mapping gave which role.
+pub(crate) struct Header<'a> {
+    /// Column names as in the file (trimmed).
+    pub names: &'a [String],
+    /// Line 1 of a CSV, the header row of a sheet, none for Parquet.
+    pub position: Option<Position>,
+    /// `(reader's name for the role, column index)` of every mapped role.
+    mapped: Vec<(&'a str, usize)>,
+    /// Every `(reader's name, column index)` resolved so far, to name the file's own
+    /// column in errors.
+    resolved: RefCell<Vec<(String, usize)>>,
+}
+
+impl<'a> Header<'a> {
+    /// The header `names` at `position`, no role mapped.
+    pub fn plain(names: &'a [String], position: Option<Position>) -> Header<'a> {
+        Header {
+            names,
+            position,
+            mapped: Vec::new(),
+            resolved: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Index of the column the reader calls `wanted`: the mapped column when `wanted` is
+    /// a mapped role's name, else the file's column of that name (ignoring case) that
+    /// no role was mapped to.
+    pub fn find(&self, wanted: &str) -> Option<usize> {
+        let found = match self
+            .mapped
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(wanted))
+        {
+            Some(&(_, i)) => Some(i),
+            None => self.names.iter().enumerate().position(|(i, n)| {
+                n.eq_ignore_ascii_case(wanted) && !self.mapped.iter().any(|&(_, m)| m == i)
+            }),
+        };
+        if let Some(i) = found {
+            self.resolved.borrow_mut().push((wanted.to_string(), i));
+        }
+        found
+    }
+
+    /// Index of each of `wanted` (see [`Header::find`]), or an error listing what was
+    /// found.
+    pub fn require(&self, wanted: &[&str]) -> Result<Vec<usize>, InputError> {
+        wanted
+            .iter()
+            .map(|w| {
+                self.find(w).ok_or_else(|| {
+                    self.error(format!(
+                        "missing column: expected columns {}; found {}",
+                        wanted.join(","),
+                        self.names.join(",")
+                    ))
+                    .with_column(*w)
+                })
+            })
+            .collect()
+    }
+
+    /// The name a reader gives column `i`: the role's name when a role was mapped to it
+    /// (so `SecId` mapped as the id is stored as `id`), else the file's name.
+    pub fn canonical(&self, i: usize) -> &str {
+        self.mapped
+            .iter()
+            .find(|&&(_, m)| m == i)
+            .map_or(self.names[i].as_str(), |(n, _)| n)
+    }
+
+    /// An error about the header, at the header's position.
+    pub fn error(&self, message: impl Into<String>) -> InputError {
+        let mut e = InputError::new(message);
+        e.position = self.position;
+        e
+    }
+}
+
+/// Reads `src` a record at a time. `roles` gives the reader's name for each role it
+/// reads (`(Role::Id, "class_id")`); a role the source maps to one of the file's columns
+/// is looked up under that name (a mapped column that is absent is an error listing the
+/// columns found), and errors about it name the file's own column. `on_header` sees the
+/// header and returns the handler called for every record. Errors get the file name
+/// (and sheet) attached; on success, returns that name for the reader's own messages
+/// (`funds.xlsx, sheet 'Returns'`: a workbook's sheet is named even when it was not).
+pub(crate) fn for_each_row<H, F>(
+    src: &Source,
+    roles: &[(Role, &str)],
+    on_header: H,
+) -> Result<String, InputError>
 where
-    H: FnOnce(&[String], Option<Position>) -> Result<F, InputError>,
+    H: FnOnce(&Header<'_>) -> Result<F, InputError>,
     F: FnMut(&Row<'_>) -> Result<(), InputError>,
 {
-    let name = path.display().to_string();
-    let run = || -> Result<(), InputError> {
-        match Format::of(path)? {
-            Format::Csv => read_csv(path, on_header),
-            Format::Parquet => read_parquet(path, on_header),
+    // The file's name of each column the reader resolved, by the reader's name for it.
+    let mut renames: Vec<(String, String)> = Vec::new();
+    let header = |names: &[String], position: Option<Position>| {
+        let mut mapped = Vec::new();
+        for &(role, reader_name) in roles {
+            if let Some(wanted) = src.columns.get(role) {
+                let i = find_column(names, wanted.trim()).ok_or_else(|| {
+                    let mut e = InputError::new(format!(
+                        "missing column '{}' (mapped as the {} column): found {}",
+                        wanted.trim(),
+                        role.name(),
+                        names.join(",")
+                    ))
+                    .with_column(wanted.trim());
+                    e.position = position;
+                    e
+                })?;
+                mapped.push((reader_name, i));
+            }
         }
+        let h = Header {
+            names,
+            position,
+            mapped,
+            resolved: RefCell::new(Vec::new()),
+        };
+        let f = on_header(&h)?;
+        renames = h
+            .resolved
+            .into_inner()
+            .into_iter()
+            .filter(|(reader, i)| *reader != names[*i])
+            .map(|(reader, i)| (reader, names[i].clone()))
+            .collect();
+        Ok(f)
     };
-    run().map_err(|e| e.in_file(name))
+    let path = src.path.as_path();
+    let result = match Format::of(path) {
+        Ok(Format::Csv) => no_sheet(src)
+            .and_then(|()| read_csv(path, header))
+            .map(|()| src.label()),
+        Ok(Format::Parquet) => no_sheet(src)
+            .and_then(|()| read_parquet(path, header))
+            .map(|()| src.label()),
+        Ok(Format::Xlsx | Format::Xls | Format::Ods) => {
+            crate::excel_read::read_sheet(path, src.sheet.as_deref(), header)
+        }
+        Err(e) => Err(e),
+    };
+    result.map_err(|mut e| {
+        if let Some(c) = &e.column {
+            if let Some((_, file_name)) = renames.iter().find(|(r, _)| r == c) {
+                e.column = Some(file_name.clone());
+            }
+        }
+        e.in_file(src.label())
+    })
+}
+
+/// An error when a sheet is named for a file that has none.
+fn no_sheet(src: &Source) -> Result<(), InputError> {
+    match &src.sheet {
+        Some(s) => Err(InputError::new(format!(
+            "sheet '{s}' named, but only .xlsx, .xls and .ods workbooks have sheets"
+        ))),
+        None => Ok(()),
+    }
 }
 
 fn open(path: &Path) -> Result<File, InputError> {
@@ -439,30 +655,6 @@ fn arrow_cast_dict(a: &ArrayRef) -> Vec<Option<String>> {
         },
         _ => Vec::new(),
     }
-}
-
-/// Index of each required column in `names` (case-insensitive), or an error listing what was found.
-/// `header` is the header's position (line 1 of a CSV; Parquet has none).
-pub(crate) fn require_columns(
-    names: &[String],
-    wanted: &[&str],
-    header: Option<Position>,
-) -> Result<Vec<usize>, InputError> {
-    wanted
-        .iter()
-        .map(|w| {
-            find_column(names, w).ok_or_else(|| {
-                let mut e = InputError::new(format!(
-                    "missing column: expected columns {}; found {}",
-                    wanted.join(","),
-                    names.join(",")
-                ))
-                .with_column(*w);
-                e.position = header;
-                e
-            })
-        })
-        .collect()
 }
 
 /// Index of column `wanted` in `names`, ignoring case.

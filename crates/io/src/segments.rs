@@ -3,11 +3,11 @@
 //! columns with text ids dictionary-encoded, four bytes per row.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use peergroup_data::{Date, InputError, Position};
 
-use crate::rows::{for_each_row, require_columns, Row};
+use crate::rows::{for_each_row, Row};
+use crate::source::{AsSource, Role};
 
 /// A text column as read: a code per row into `names` (first-appearance order).
 #[derive(Clone, Debug, Default)]
@@ -81,10 +81,15 @@ pub struct SalesFile {
 }
 
 /// Read a sales table; every cell is required.
-pub fn read_sales(path: &Path) -> Result<SalesFile, InputError> {
+pub fn read_sales<S: AsSource + ?Sized>(source: &S) -> Result<SalesFile, InputError> {
     let mut out = SalesFile::default();
-    for_each_row(path, |names, header| {
-        let c = require_columns(names, &["bd", "office", "fund", "month", "amount"], header)?;
+    let roles = [
+        (Role::Id, "fund"),
+        (Role::Date, "month"),
+        (Role::Value, "amount"),
+    ];
+    for_each_row(&source.as_source(), &roles, |h| {
+        let c = h.require(&["bd", "office", "fund", "month", "amount"])?;
         let out = &mut out;
         Ok(move |row: &Row<'_>| {
             out.bd.push(&nonempty(row, c[0], "bd")?);
@@ -110,10 +115,11 @@ pub struct FundsFile {
 }
 
 /// Read a funds table; every cell is required.
-pub fn read_funds(path: &Path) -> Result<FundsFile, InputError> {
+pub fn read_funds<S: AsSource + ?Sized>(source: &S) -> Result<FundsFile, InputError> {
     let mut out = FundsFile::default();
-    for_each_row(path, |names, header| {
-        let c = require_columns(names, &["fund", "category", "broad_category"], header)?;
+    let roles = [(Role::Id, "fund"), (Role::Category, "category")];
+    for_each_row(&source.as_source(), &roles, |h| {
+        let c = h.require(&["fund", "category", "broad_category"])?;
         let out = &mut out;
         Ok(move |row: &Row<'_>| {
             out.fund.push(nonempty(row, c[0], "fund")?.into_owned());
@@ -147,22 +153,19 @@ pub struct UsersFile {
 }
 
 /// Read a users table; id, registration date and age are required.
-pub fn read_users(path: &Path) -> Result<UsersFile, InputError> {
+pub fn read_users<S: AsSource + ?Sized>(source: &S) -> Result<UsersFile, InputError> {
     let mut out = UsersFile::default();
-    for_each_row(path, |names, header| {
-        let c = require_columns(
-            names,
-            &[
-                "user_id",
-                "registered",
-                "gender",
-                "age",
-                "occupation",
-                "income_band",
-                "referral",
-            ],
-            header,
-        )?;
+    let roles = [(Role::Id, "user_id"), (Role::Date, "registered")];
+    for_each_row(&source.as_source(), &roles, |h| {
+        let c = h.require(&[
+            "user_id",
+            "registered",
+            "gender",
+            "age",
+            "occupation",
+            "income_band",
+            "referral",
+        ])?;
         let out = &mut out;
         Ok(move |row: &Row<'_>| {
             out.user_id
@@ -199,22 +202,23 @@ pub struct BalancesFile {
 }
 
 /// Read a balances table; every cell is required.
-pub fn read_balances(path: &Path) -> Result<BalancesFile, InputError> {
+pub fn read_balances<S: AsSource + ?Sized>(source: &S) -> Result<BalancesFile, InputError> {
     let mut out = BalancesFile::default();
-    for_each_row(path, |names, header| {
-        let c = require_columns(
-            names,
-            &[
-                "user_id",
-                "date",
-                "fund_type",
-                "balance",
-                "buy",
-                "sell",
-                "profit",
-            ],
-            header,
-        )?;
+    let roles = [
+        (Role::Id, "user_id"),
+        (Role::Date, "date"),
+        (Role::Value, "balance"),
+    ];
+    for_each_row(&source.as_source(), &roles, |h| {
+        let c = h.require(&[
+            "user_id",
+            "date",
+            "fund_type",
+            "balance",
+            "buy",
+            "sell",
+            "profit",
+        ])?;
         let out = &mut out;
         Ok(move |row: &Row<'_>| {
             out.user_id.push(&nonempty(row, c[0], "user_id")?);
@@ -233,10 +237,13 @@ pub fn read_balances(path: &Path) -> Result<BalancesFile, InputError> {
 /// Position (CSV line or Parquet row) of the data row with 0-based index `row`, found by
 /// reading the file again: error paths only, so readers need not store a position per
 /// row of a 40-million-row table.
-pub fn position_of_row(path: &Path, row: usize) -> Result<Option<Position>, InputError> {
+pub fn position_of_row<S: AsSource + ?Sized>(
+    source: &S,
+    row: usize,
+) -> Result<Option<Position>, InputError> {
     let mut seen = 0usize;
     let mut found = None;
-    for_each_row(path, |_, _| {
+    for_each_row(&source.as_source(), &[], |_| {
         let (seen, found) = (&mut seen, &mut found);
         Ok(move |r: &Row<'_>| {
             if *seen == row {

@@ -1,13 +1,13 @@
 //! Readers for each kind of input table.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use peergroup_data::{
     IndustryBuilder, IndustryTable, InputError, Metadata, Panel, PanelBuilder, Position, SeriesKind,
 };
 
-use crate::rows::{find_column, for_each_row, require_columns};
+use crate::rows::{for_each_row, Header};
+use crate::source::{AsSource, Role, Source};
 
 /// How to read a series table.
 #[derive(Clone, Debug)]
@@ -47,14 +47,26 @@ enum Layout {
 
 /// Read a series table in long (`id,date,value`) or wide (`date,<id>...`) form.
 ///
+/// Roles: id, date and value (long form); date (wide form: the mapped date column may
+/// be anywhere, every other column is a series). A mapped value column replaces
+/// `opts.value_columns`.
+///
 /// Empty cells are missing observations. Rows may come in any order; duplicates
 /// `(id, date)`, NaN/inf, unparsable dates and mixed frequencies are errors.
-pub fn read_series(path: &Path, opts: &SeriesOptions) -> Result<Panel, InputError> {
+pub fn read_series<S: AsSource + ?Sized>(
+    source: &S,
+    opts: &SeriesOptions,
+) -> Result<Panel, InputError> {
+    read_series_from(&source.as_source(), opts)
+}
+
+fn read_series_from(src: &Source, opts: &SeriesOptions) -> Result<Panel, InputError> {
     let scale = if opts.percent { 0.01 } else { 1.0 };
     let mut builder = PanelBuilder::new(opts.kind, scale);
     let mut rows = 0usize;
-    for_each_row(path, |names, header| {
-        let layout = series_layout(names, opts, header)?;
+    let roles = [(Role::Id, "id"), (Role::Date, "date"), (Role::Value, VALUE)];
+    let file = for_each_row(src, &roles, |h| {
+        let layout = series_layout(h, src, opts)?;
         let mut declared = Vec::new();
         if let Layout::Wide { ids, .. } = &layout {
             for (_, id) in ids {
@@ -96,25 +108,28 @@ pub fn read_series(path: &Path, opts: &SeriesOptions) -> Result<Panel, InputErro
             Ok(())
         })
     })?;
-    let file = path.display().to_string();
     if rows == 0 {
         return Err(InputError::new("no data rows after the header").in_file(file));
     }
     builder.build().map_err(|e| e.in_file(file))
 }
 
-fn series_layout(
-    names: &[String],
-    opts: &SeriesOptions,
-    header: Option<Position>,
-) -> Result<Layout, InputError> {
-    let at_header = |e: InputError| match header {
-        Some(p) => e.with_position(p),
-        None => e,
+/// The series reader's name for a mapped value column.
+const VALUE: &str = "value";
+
+fn series_layout(h: &Header<'_>, src: &Source, opts: &SeriesOptions) -> Result<Layout, InputError> {
+    let names = h.names;
+    let value_columns: Vec<&str> = if src.columns.value.is_some() {
+        vec![VALUE]
+    } else {
+        opts.value_columns.iter().map(String::as_str).collect()
     };
-    if let (Some(id), Some(date)) = (find_column(names, "id"), find_column(names, "date")) {
-        for v in &opts.value_columns {
-            if let Some(value) = find_column(names, v) {
+    let long_form = src.columns.id.is_some() || src.columns.value.is_some();
+    let id = h.find("id");
+    let date = h.find("date");
+    if let (Some(id), Some(date)) = (id, date) {
+        for v in &value_columns {
+            if let Some(value) = h.find(v) {
                 return Ok(Layout::Long {
                     id,
                     date,
@@ -123,63 +138,85 @@ fn series_layout(
                 });
             }
         }
-        return Err(at_header(
-            InputError::new(format!(
-                "missing column: a long table needs id,date,{}; found {}",
-                opts.value_columns.join("|"),
+        return Err(h
+            .error(format!(
+                "missing column: a long table needs {},{},{}; found {}",
+                names[id],
+                names[date],
+                value_columns.join("|"),
                 names.join(",")
             ))
-            .with_column(opts.value_columns[0].clone()),
-        ));
+            .with_column(value_columns[0].to_string()));
     }
-    if names
-        .first()
-        .is_some_and(|n| n.eq_ignore_ascii_case("date") || n.eq_ignore_ascii_case("dates"))
-    {
+    if long_form {
+        let missing = if id.is_none() { "id" } else { "date" };
+        return Err(h
+            .error(format!(
+                "missing column: a long table needs id,date,{}; found {}",
+                value_columns.join("|"),
+                names.join(",")
+            ))
+            .with_column(missing));
+    }
+    let date = if src.columns.date.is_some() {
+        date
+    } else {
+        names
+            .first()
+            .filter(|n| n.eq_ignore_ascii_case("date") || n.eq_ignore_ascii_case("dates"))
+            .map(|_| 0)
+    };
+    if let Some(date) = date {
         if names.len() < 2 {
-            return Err(at_header(InputError::new(
-                "a wide table needs at least one series column after 'date'",
+            return Err(h.error(format!(
+                "a wide table needs at least one series column after '{}'",
+                names[date]
             )));
         }
         let mut seen: HashMap<&str, usize> = HashMap::new();
         let mut ids = Vec::with_capacity(names.len() - 1);
-        for (i, n) in names.iter().enumerate().skip(1) {
+        for (i, n) in names.iter().enumerate().filter(|(i, _)| *i != date) {
             if n.is_empty() {
-                return Err(at_header(InputError::new(format!(
+                return Err(h.error(format!(
                     "column {} has an empty name: expected a series id",
                     i + 1
-                ))));
+                )));
             }
             if let Some(prev) = seen.insert(n.as_str(), i) {
-                return Err(at_header(
-                    InputError::new(format!(
+                return Err(h
+                    .error(format!(
                         "duplicate column: '{n}' appears as column {} and column {}",
                         prev + 1,
                         i + 1
                     ))
-                    .with_column(n.clone()),
-                ));
+                    .with_column(n.clone()));
             }
             ids.push((i, n.clone()));
         }
-        return Ok(Layout::Wide { date: 0, ids });
+        return Ok(Layout::Wide { date, ids });
     }
-    Err(at_header(InputError::new(format!(
+    Err(h.error(format!(
         "expected long form (columns id,date,{}) or wide form (first column date, then one column per series); found {}",
-        opts.value_columns[0],
+        value_columns[0],
         names.join(",")
-    ))))
+    )))
 }
 
 /// Read CAFCI-style daily class data: `class_id,date,price,shares,aum`.
 ///
-/// Quote-free CSV files are parsed on all cores; other CSV files and Parquet take the
-/// general row reader. Both give the same table and the same error positions.
-pub fn read_industry(path: &Path) -> Result<IndustryTable, InputError> {
+/// Roles: id (`class_id`) and date. Quote-free CSV files are parsed on all cores, and
+/// Parquet files of the usual types column by column; mapped columns, workbooks and
+/// other CSV files take the general row reader. All give the same table and the same
+/// error positions.
+pub fn read_industry<S: AsSource + ?Sized>(source: &S) -> Result<IndustryTable, InputError> {
+    let src = source.as_source();
+    if !src.columns.is_empty() || src.sheet.is_some() {
+        return read_industry_rows(&src);
+    }
+    let path = src.path.as_path();
     let file = path.display().to_string();
-    if crate::format::Format::of(path).map_err(|e| e.in_file(file.clone()))?
-        == crate::format::Format::Csv
-    {
+    let format = crate::format::Format::of(path).map_err(|e| e.in_file(file.clone()))?;
+    if format == crate::format::Format::Csv {
         let bytes = crate::sys::memory_map::read_file(path)
             .map_err(|e| InputError::new(format!("cannot open: {e}")).in_file(file.clone()))?;
         if crate::fast_csv::is_simple(&bytes) {
@@ -200,12 +237,9 @@ pub fn read_industry(path: &Path) -> Result<IndustryTable, InputError> {
                 )
                 .in_file(file));
             }
-            let cols = require_columns(
-                &names,
-                &["class_id", "date", "price", "shares", "aum"],
-                Some(Position::Line(1)),
-            )
-            .map_err(|e| e.in_file(file.clone()))?;
+            let cols = Header::plain(&names, Some(Position::Line(1)))
+                .require(&INDUSTRY_COLUMNS)
+                .map_err(|e| e.in_file(file.clone()))?;
             let b = crate::fast_csv::industry_body(&bytes[body_start..], names.len(), &cols)
                 .map_err(|e| e.in_file(file.clone()))?;
             if b.class.is_empty() {
@@ -213,24 +247,24 @@ pub fn read_industry(path: &Path) -> Result<IndustryTable, InputError> {
             }
             return b.build().map_err(|e| e.in_file(file));
         }
-    } else if let Some(b) =
-        crate::fast_parquet::industry(path).map_err(|e| e.in_file(file.clone()))?
-    {
-        return b.build().map_err(|e| e.in_file(file));
+    } else if format == crate::format::Format::Parquet {
+        if let Some(b) = crate::fast_parquet::industry(path).map_err(|e| e.in_file(file.clone()))? {
+            return b.build().map_err(|e| e.in_file(file));
+        }
     }
-    read_industry_rows(path)
+    read_industry_rows(&src)
 }
 
-fn read_industry_rows(path: &Path) -> Result<IndustryTable, InputError> {
+/// The columns of an industry table.
+const INDUSTRY_COLUMNS: [&str; 5] = ["class_id", "date", "price", "shares", "aum"];
+
+fn read_industry_rows(src: &Source) -> Result<IndustryTable, InputError> {
     let mut b = IndustryBuilder::default();
     let mut index: HashMap<String, u32> = HashMap::new();
     let mut last: Option<(String, u32)> = None;
-    for_each_row(path, |names, header| {
-        let cols = require_columns(
-            names,
-            &["class_id", "date", "price", "shares", "aum"],
-            header,
-        )?;
+    let roles = [(Role::Id, "class_id"), (Role::Date, "date")];
+    let file = for_each_row(src, &roles, |h| {
+        let cols = h.require(&INDUSTRY_COLUMNS)?;
         let (b, index, last) = (&mut b, &mut index, &mut last);
         Ok(move |row: &crate::rows::Row<'_>| {
             let id = row.text(cols[0], "class_id")?;
@@ -275,7 +309,6 @@ fn read_industry_rows(path: &Path) -> Result<IndustryTable, InputError> {
             Ok(())
         })
     })?;
-    let file = path.display().to_string();
     if b.class.is_empty() {
         return Err(InputError::new("no data rows after the header").in_file(file));
     }
@@ -283,23 +316,29 @@ fn read_industry_rows(path: &Path) -> Result<IndustryTable, InputError> {
 }
 
 /// Read a metadata table keyed by `key` that must contain `required` columns; every
-/// other column is kept as an attribute.
-pub fn read_metadata(path: &Path, key: &str, required: &[&str]) -> Result<Metadata, InputError> {
+/// other column is kept as an attribute. Roles: id (the `key` column) and category (a
+/// `category` column, kept as the attribute `category`).
+pub fn read_metadata<S: AsSource + ?Sized>(
+    source: &S,
+    key: &str,
+    required: &[&str],
+) -> Result<Metadata, InputError> {
+    let src = source.as_source();
     let mut attr_names: Vec<String> = Vec::new();
     let mut rows = Vec::new();
-    for_each_row(path, |names, header| {
+    let roles = [(Role::Id, key), (Role::Category, "category")];
+    let file = for_each_row(&src, &roles, |h| {
         let mut attr_cols: Vec<usize> = Vec::new();
         let mut wanted = vec![key];
         wanted.extend_from_slice(required);
-        let idx = require_columns(names, &wanted, header)?;
+        let idx = h.require(&wanted)?;
         let key_col = idx[0];
-        for (i, n) in names.iter().enumerate() {
-            if i != key_col {
-                attr_cols.push(i);
-                // required columns keep their canonical (lower-case) names
-                let canon = required.iter().find(|r| r.eq_ignore_ascii_case(n));
-                attr_names.push(canon.map_or_else(|| n.clone(), |r| r.to_string()));
-            }
+        for i in (0..h.names.len()).filter(|&i| i != key_col) {
+            attr_cols.push(i);
+            // required and mapped columns keep their canonical (lower-case) names
+            let n = h.canonical(i);
+            let canon = required.iter().find(|r| r.eq_ignore_ascii_case(n));
+            attr_names.push(canon.map_or_else(|| n.to_string(), |r| r.to_string()));
         }
         let (names_out, rows) = (&attr_names, &mut rows);
         Ok(move |row: &crate::rows::Row<'_>| {
@@ -313,6 +352,5 @@ pub fn read_metadata(path: &Path, key: &str, required: &[&str]) -> Result<Metada
             Ok(())
         })
     })?;
-    let file = path.display().to_string();
     Metadata::new(key, attr_names, rows).map_err(|e| e.in_file(file))
 }

@@ -230,9 +230,25 @@ fn outputs_are_atomic_and_no_clobber() {
         .collect();
     names.sort();
     assert_eq!(names, ["b.csv", "old-b", "sub"]);
-    assert!(Outputs::new(true)
-        .plan_table(&dir.path().join("x.xlsx"))
-        .is_err());
+    // a table's format is its extension: read-only workbooks and unknown extensions are
+    // refused before any work, naming what to write instead
+    let refused = |name: &str| {
+        Outputs::new(true)
+            .plan_table(&dir.path().join(name))
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(
+        refused("x.xls").contains("write .xlsx instead"),
+        "{}",
+        refused("x.xls")
+    );
+    assert!(refused("x.ods").contains("write .xlsx instead"));
+    let unknown = refused("x.json");
+    assert!(
+        unknown.contains(".csv, .txt, .parquet, .pq, .xlsx, .xls or .ods"),
+        "{unknown}"
+    );
 }
 
 /// Rows of bounded columns are written by index into a presized buffer; a free-text

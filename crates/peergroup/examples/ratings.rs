@@ -28,10 +28,7 @@ fn main() -> std::process::ExitCode {
 fn run() -> Result<(), Box<dyn Error>> {
     let file = std::env::args().nth(1);
     let (returns, name) = match &file {
-        Some(path) => (
-            read_series(path.as_ref(), &SeriesOptions::default())?,
-            path.clone(),
-        ),
+        Some(path) => (read_series(path, &SeriesOptions::default())?, path.clone()),
         None => {
             let universe = peergroup::synth::garch_universe(&peergroup::synth::GarchConfig {
                 funds: 20,

@@ -210,8 +210,12 @@ fn bad_arguments() {
         &["--meta"],
     );
     w.fails(
-        "industry --data data.csv --out o.xlsx",
-        &[".csv or .parquet"],
+        "industry --data data.csv --out o.json",
+        &[".csv, .txt, .parquet, .pq, .xlsx, .xls or .ods"],
+    );
+    w.fails(
+        "industry --data data.csv --out o.xls",
+        &["write .xlsx instead"],
     );
     w.fails("industry --bogus", &[]);
 }

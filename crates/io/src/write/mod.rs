@@ -1,5 +1,5 @@
-//! Columnar tables written as CSV or Parquet: the table model ([`Table`], [`Column`]),
-//! one writer per format, and the choice between them by [`Format`].
+//! Columnar tables written as CSV, Parquet or `.xlsx`: the table model ([`Table`],
+//! [`Column`]), one writer per format, and the choice between them by [`Format`].
 
 mod cell_text;
 mod csv_writer;
@@ -7,12 +7,16 @@ mod parquet_writer;
 mod table;
 #[cfg(test)]
 mod tests;
+mod xlsx_writer;
 
 use std::path::Path;
 
 use csv_writer::CsvSink;
 use parquet_writer::{owned_sources, ParquetSink};
 pub use table::{Column, RowTable, Table};
+pub use xlsx_writer::{
+    excel_limits, sheet_names, write_workbook, EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS,
+};
 
 use crate::format::Format;
 
@@ -21,6 +25,8 @@ pub fn write_table(path: &Path, format: Format, table: &Table) -> std::io::Resul
     match format {
         Format::Csv => csv_writer::write_csv(path, table),
         Format::Parquet => parquet_writer::write_parquet(path, table),
+        Format::Xlsx => xlsx_writer::write_xlsx(path, table),
+        other => Err(not_writable(other)),
     }
 }
 
@@ -31,6 +37,8 @@ pub fn write_table_owned(path: &Path, format: Format, table: Table) -> std::io::
     match format {
         Format::Csv => csv_writer::write_csv(path, &table),
         Format::Parquet => parquet_writer::write_parquet_owned(path, table),
+        Format::Xlsx => xlsx_writer::write_xlsx(path, &table),
+        other => Err(not_writable(other)),
     }
 }
 
@@ -72,7 +80,20 @@ where
             )?;
             sink.finish()
         }
+        Format::Xlsx => xlsx_writer::write_blocks(path, std::iter::once(first).chain(blocks)),
+        other => Err(not_writable(other)),
     }
+}
+
+/// The error for a format this crate does not write (`.xls`, `.ods`).
+fn not_writable(format: Format) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!(
+            "{} files are read only, write .xlsx instead",
+            format.extension()
+        ),
+    )
 }
 
 /// Write `first` and then each block that `next` produces, producing every next block
