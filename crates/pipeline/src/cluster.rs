@@ -25,7 +25,7 @@ use crate::settings::{as_text, SettingError};
 #[cfg(feature = "clap")]
 use crate::settings::{default_text, parse};
 use crate::similarity::DateSimilarity;
-use crate::{Chart, KChoice, KRule, Named};
+use crate::{date_index, Chart, KChoice, KRule, Named};
 
 /// Clustering method.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -295,10 +295,9 @@ fn prepare(input: ClusterInput<'_>, seed: u64) -> Result<Prepared, InputError> {
     match input {
         ClusterInput::Similarity { table: sim, date } => {
             let t = match date {
-                Some(d) => sim.dates.binary_search(&d).map_err(|_| {
-                    InputError::new(format!("--date {d} is not in the similarity table"))
-                        .in_file(sim.name)
-                })?,
+                Some(d) => {
+                    date_index(&sim.dates, d, "similarities").map_err(|e| e.in_file(sim.name))?
+                }
                 None => sim.dates.len() - 1,
             };
             let n = sim.funds.len();
@@ -584,17 +583,7 @@ impl ClusterOutput {
     /// The merge tree drawn as a dendrogram (hierarchical methods), heights in distance
     /// units (`1 − S` for similarities).
     pub fn dendrogram_chart(&self, title: &str, y_label: &str) -> Option<Chart> {
-        let tree = self.dendrogram.as_ref()?;
-        Some(Chart::Dendrogram(peergroup_report::Dendrogram {
-            title: title.to_string(),
-            labels: self.ids.clone(),
-            merges: tree
-                .merges
-                .iter()
-                .map(|m| (m.left, m.right, m.height, m.size))
-                .collect(),
-            y_label: y_label.to_string(),
-        }))
+        crate::chart::cluster::dendrogram_chart(self, None, title, y_label)
     }
 
     /// scipy's merge table `left,right,height,size` (hierarchical methods): leaves

@@ -25,7 +25,8 @@
 //! | [`synth`] | synthetic data with known truth, as tables |
 
 mod artifact;
-mod chart;
+pub mod chart;
+mod date_index;
 mod error;
 mod k;
 mod named;
@@ -42,6 +43,7 @@ pub mod synth;
 
 pub use artifact::{Artifact, Artifacts};
 pub use chart::Chart;
+pub use date_index::date_index;
 pub use k::{KChoice, KRule};
 pub use named::Named;
 pub use peergroup_data::InputError;

@@ -8,7 +8,6 @@ use peergroup_io::{Column, RowTable, Table};
 use peergroup_rating::garch::{FitOptions, SeriesProblem, PARAMETER_NAMES};
 use peergroup_rating::{classify_with, compare, rate_series, Comparison, Level, RatedSeries};
 pub use peergroup_rating::{ClassSpec, Linkage, Metric};
-use peergroup_report::{Scatter, ScatterPoint};
 use peergroup_returns::{period_returns, Period};
 use rayon::prelude::*;
 
@@ -17,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::settings::{as_text, SettingError, SettingText};
 #[cfg(feature = "clap")]
 use crate::settings::{default_text, parse};
-use crate::{Chart, Named};
+use crate::Named;
 
 impl SettingText for Linkage {
     fn to_text(&self) -> String {
@@ -215,7 +214,7 @@ fn check_values(values: Named<'_, Panel>, prices: bool) -> Result<(), InputError
 fn yearly_returns(panel: &Panel, include_partial: bool) -> Vec<Vec<(i32, f64)>> {
     let mut out = vec![Vec::new(); panel.n_ids()];
     for p in period_returns(panel, &[]) {
-        if let Period::Year(y) = p.period {
+        if let (Period::Year(y), false) = (p.period, p.partial) {
             out[p.id].push((y, p.value));
         }
     }
@@ -412,29 +411,7 @@ pub fn details_table(rows: &[FundRating]) -> Table {
         .with("estimated", Column::Text(free))
 }
 
-/// Gain (% per year) against risk score of the rated funds, one colour per star count.
-pub fn ratings_chart(rows: &[FundRating], title: &str) -> Chart {
-    let mut points = rows
-        .iter()
-        .filter_map(|r| {
-            let (_, _, s) = r.class?;
-            Some(ScatterPoint {
-                x: r.risk,
-                y: 100.0 * r.gain,
-                group: format!("{s} star{}", if s == 1 { "" } else { "s" }),
-                label: None,
-            })
-        })
-        .collect::<Vec<_>>();
-    // Legend in star order.
-    points.sort_by(|a, b| a.group.cmp(&b.group));
-    Chart::Scatter(Scatter {
-        title: title.into(),
-        x_label: "risk score (mean of standardised v_min, v_standard, v_turmoil)".into(),
-        y_label: "gain: mean calendar-year return (%)".into(),
-        points,
-    })
-}
+pub use crate::chart::rating::ratings_chart;
 
 /// Our stars against an external rating (`fund → stars 1–5`) over the rated funds it
 /// covers; `ratings_name` names the rated input in the error when none is covered.

@@ -3,6 +3,7 @@
 use crate::axis::{finite_range, Axis, XAxis};
 use crate::frame::AxesChart;
 use crate::legend::{Entry, Legend, Swatch};
+use crate::line::Series;
 use crate::palette::fill;
 use crate::svg::{plottable, Path};
 
@@ -22,7 +23,13 @@ pub struct StackedArea {
     pub layers: Vec<(String, Vec<f64>)>,
     /// Title of the y axis.
     pub y_label: String,
+    /// A line drawn over the layers on the same y axis, e.g. the R² of each window over
+    /// exposures that sum to one; a point with a non-finite value breaks it.
+    pub line: Option<Series>,
 }
+
+/// Colour of the overlaid line: dark, so it reads over any fill.
+const LINE_INK: &str = "#1a1a1a";
 
 /// Renders a stacked area chart as an SVG document.
 pub fn stacked_area(c: &StackedArea) -> String {
@@ -50,7 +57,17 @@ pub fn stacked_area(c: &StackedArea) -> String {
         below.clone_from(&top);
         tops.push(top);
     }
-    let highest = below.iter().copied().fold(0.0, f64::max);
+    let line_points: Vec<(f64, f64)> = c.line.as_ref().map_or_else(Vec::new, |l| {
+        let mut points = l.points.clone();
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        points
+    });
+    let usable = |&(x, y): &(f64, f64)| plottable(x) && plottable(y);
+    let highest = below
+        .iter()
+        .copied()
+        .chain(line_points.iter().filter(|p| usable(p)).map(|p| p.1))
+        .fold(0.0, f64::max);
 
     let x_range = finite_range(xs.iter().copied());
     let x_axis = Axis::x(c.x_axis, x_range);
@@ -64,6 +81,16 @@ pub fn stacked_area(c: &StackedArea) -> String {
             swatch: Swatch::Block { colour: fill(l) },
         })
         .collect();
+    let mut entries: Vec<Entry> = entries;
+    if let Some(line) = &c.line {
+        entries.push(Entry {
+            label: line.name.clone(),
+            swatch: Swatch::Line {
+                colour: LINE_INK,
+                dash: None,
+            },
+        });
+    }
     let legend = Legend::unless_single(entries);
     let mut chart = AxesChart::new(&c.title, (&x_axis, ""), (&y_axis, &c.y_label), legend);
     let plot = chart.plot;
@@ -85,6 +112,26 @@ pub fn stacked_area(c: &StackedArea) -> String {
         path.close();
         let attributes = format!(r#"fill="{}" fill-opacity="0.9""#, fill(l));
         chart.svg.path(&path, &attributes, Some(&c.layers[l].0));
+    }
+    if let Some(line) = &c.line {
+        let mut path = Path::new();
+        for run in line_points.split(|p| !usable(p)) {
+            for (k, &(x, y)) in run.iter().enumerate() {
+                let (px, py) = (plot.x_of(&x_axis, x), plot.y_of(&y_axis, y));
+                if k == 0 {
+                    path.move_to(px, py);
+                } else {
+                    path.line_to(px, py);
+                }
+            }
+        }
+        // A white halo keeps the line visible where it crosses a dark fill.
+        let halo = r##"fill="none" stroke="#fff" stroke-width="3.5" stroke-linejoin="round""##;
+        chart.svg.path(&path, halo, None);
+        let attributes = format!(
+            r#"fill="none" stroke="{LINE_INK}" stroke-width="1.6" stroke-linejoin="round""#
+        );
+        chart.svg.path(&path, &attributes, Some(&line.name));
     }
     chart.finish(xs.is_empty() || c.layers.is_empty())
 }

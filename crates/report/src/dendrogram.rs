@@ -4,7 +4,9 @@ use crate::axis::{draw_y, Axis};
 use crate::frame::{draw_no_data, draw_title, left_margin, top_margin, RIGHT_MARGIN};
 use crate::number::format_compact;
 use crate::palette::{colour, NEUTRAL};
-use crate::svg::{fit, plottable, text_width, Anchor, Label, Path, Rect, Svg, FONT, HEIGHT, WIDTH};
+use crate::svg::{
+    fit, plottable, text_width, Anchor, Label, Path, Rect, Svg, FONT, HEIGHT, INK, WIDTH,
+};
 
 /// A hierarchical clustering drawn as a tree, leaves along the bottom.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -19,14 +21,34 @@ pub struct Dendrogram {
     pub merges: Vec<(usize, usize, f64, usize)>,
     /// Title of the height axis.
     pub y_label: String,
+    /// pvclust's AU and BP p-values of each merge (fractions 0–1, by merge index); when
+    /// the leaves are far enough apart they are written above each node in percent, AU
+    /// in red on the left and BP in green on the right, as pvclust draws them, and they
+    /// always appear in the link's tooltip. Empty, or NaN for a merge: not shown.
+    pub p_values: Vec<(f64, f64)>,
+    /// Height at which the tree is cut into clusters, drawn as a dashed line.
+    pub cut: Option<f64>,
+    /// Cluster of each leaf (one per leaf, else ignored): the leaves get a strip and
+    /// labels in their cluster's colour and links inside one cluster take that colour,
+    /// replacing the 70% rule.
+    pub leaf_clusters: Vec<usize>,
 }
 
 /// Longest (rotated) leaf label.
 const MAX_LEAF_LABEL: f64 = 130.0;
+/// Height of the band of cluster colours under the leaves.
+const STRIP: f64 = 10.0;
 /// Narrowest leaf slot in which leaves are still labelled.
 const MIN_LABELLED_SLOT: f64 = 5.0;
 /// Fraction of the tallest merge below which subtrees get their own colour, as in SciPy.
 const COLOUR_THRESHOLD: f64 = 0.7;
+/// Narrowest leaf slot in which the AU/BP p-values are written at the nodes.
+const MIN_P_VALUE_SLOT: f64 = 12.0;
+/// Font size of the AU/BP p-values.
+const P_VALUE_FONT: f64 = 8.0;
+/// Colours pvclust gives the AU and BP p-values.
+const AU_COLOUR: &str = "#d62728";
+const BP_COLOUR: &str = "#2ca02c";
 
 /// The tree of valid merges.
 struct Tree {
@@ -124,7 +146,10 @@ pub fn dendrogram(c: &Dendrogram) -> String {
         .filter(|&n| tree.is_present(n))
         .map(height_of)
         .fold(0.0, f64::max);
-    let axis = Axis::linear(Some((0.0, if tallest > 0.0 { tallest } else { 1.0 })), 6);
+    let cut = c.cut.filter(|&h| plottable(h) && h >= 0.0);
+    let top = tallest.max(cut.unwrap_or(0.0));
+    let axis = Axis::linear(Some((0.0, if top > 0.0 { top } else { 1.0 })), 6);
+    let leaf_clusters = (c.leaf_clusters.len() == leaves && leaves > 0).then_some(&c.leaf_clusters);
 
     let name = |leaf: usize| {
         c.labels
@@ -139,11 +164,13 @@ pub fn dendrogram(c: &Dendrogram) -> String {
         .fold(0.0, f64::max);
     let labelled = slot >= MIN_LABELLED_SLOT;
     let upright = widest <= slot * 0.9;
-    let label_band = match (labelled, upright) {
-        (false, _) => 10.0,
-        (true, true) => 22.0,
-        (true, false) => widest.min(MAX_LEAF_LABEL) + 14.0,
-    };
+    let strip = if leaf_clusters.is_some() { STRIP } else { 0.0 };
+    let label_band = strip
+        + match (labelled, upright) {
+            (false, _) => 10.0,
+            (true, true) => 22.0,
+            (true, false) => widest.min(MAX_LEAF_LABEL) + 14.0,
+        };
     let plot = Rect::between(
         left,
         top_margin(&c.title),
@@ -170,7 +197,19 @@ pub fn dendrogram(c: &Dendrogram) -> String {
             x[node] = (x[a] + x[b]) / 2.0;
         }
     }
-    let clusters = cluster_colours(&tree, &x, height_of, COLOUR_THRESHOLD * tallest);
+    let (clusters, leaf_colour) = match leaf_clusters {
+        Some(of_leaf) => given_clusters(&tree, of_leaf, &order),
+        None => (
+            cluster_colours(&tree, &x, height_of, COLOUR_THRESHOLD * tallest),
+            Vec::new(),
+        ),
+    };
+    let p_value = |node: usize| {
+        c.p_values
+            .get(node - leaves)
+            .copied()
+            .filter(|(au, bp)| au.is_finite() && bp.is_finite())
+    };
 
     svg.open_group(r#"fill="none" stroke-width="1.2""#);
     for (node, cluster) in clusters.iter().enumerate().skip(leaves) {
@@ -184,30 +223,116 @@ pub fn dendrogram(c: &Dendrogram) -> String {
         path.line_to(x[b], y);
         path.line_to(x[b], plot.y_of(&axis, height_of(b)));
         let stroke = cluster.map_or(NEUTRAL, colour);
-        let tip = format!(
+        let mut tip = format!(
             "height {}, {} leaves",
             format_compact(height_of(node)),
             c.merges[node - leaves].3
         );
+        if let Some((au, bp)) = p_value(node) {
+            tip.push_str(&format!(", AU {}, BP {}", percent(au), percent(bp)));
+        }
         svg.path(&path, &format!(r#"stroke="{stroke}""#), Some(&tip));
     }
     svg.close_group();
+
+    if slot >= MIN_P_VALUE_SLOT {
+        for (node, &cx) in x.iter().enumerate().skip(leaves) {
+            let (Some(_), Some((au, bp))) = (tree.children[node], p_value(node)) else {
+                continue;
+            };
+            let y = plot.y_of(&axis, height_of(node)) - 3.0;
+            let (au, bp) = (percent(au), percent(bp));
+            let au_label = Label::new(&au).size(P_VALUE_FONT).fill(AU_COLOUR);
+            svg.label(cx - 1.5, y, au_label.anchor(Anchor::End));
+            let bp_label = Label::new(&bp).size(P_VALUE_FONT).fill(BP_COLOUR);
+            svg.label(cx + 1.5, y, bp_label);
+        }
+    }
+    if let Some(h) = cut {
+        let y = plot.y_of(&axis, h);
+        let mut path = Path::new();
+        path.move_to(plot.left, y);
+        path.line_to(plot.right(), y);
+        let tip = format!("cut at height {}", format_compact(h));
+        svg.path(
+            &path,
+            r##"stroke="#555" stroke-width="1" stroke-dasharray="5 4" fill="none""##,
+            Some(&tip),
+        );
+    }
+    if !leaf_colour.is_empty() {
+        svg.open_group(r#"shape-rendering="crispEdges""#);
+        for (rank, &leaf) in order.iter().enumerate() {
+            let x0 = plot.left + slot * rank as f64;
+            let tip = format!("{}: cluster {}", name(leaf), c.leaf_clusters[leaf] + 1);
+            svg.rect(
+                x0,
+                plot.bottom() + 2.0,
+                slot,
+                STRIP - 4.0,
+                leaf_colour[leaf],
+                Some(&tip),
+            );
+        }
+        svg.close_group();
+    }
 
     if labelled {
         let size = FONT.min(slot * 0.9);
         for (rank, &leaf) in order.iter().enumerate() {
             let cx = plot.left + slot * (rank as f64 + 0.5);
             let text = fit(&name(leaf), MAX_LEAF_LABEL, size);
-            let label = Label::new(&text).size(size);
+            let fill = leaf_colour.get(leaf).copied().unwrap_or(INK);
+            let label = Label::new(&text).size(size).fill(fill);
             if upright {
-                svg.label(cx, plot.bottom() + 15.0, label.anchor(Anchor::Middle));
+                svg.label(
+                    cx,
+                    plot.bottom() + strip + 15.0,
+                    label.anchor(Anchor::Middle),
+                );
             } else {
                 let label = label.anchor(Anchor::End).rotate(-90.0);
-                svg.label(cx + size * 0.35, plot.bottom() + 6.0, label);
+                svg.label(cx + size * 0.35, plot.bottom() + strip + 6.0, label);
             }
         }
     }
     svg.finish()
+}
+
+/// A p-value (fraction) as pvclust writes it: whole percent.
+fn percent(p: f64) -> String {
+    format!("{:.0}", 100.0 * p)
+}
+
+/// Colours of given clusters: per node, the colour of the cluster holding all its leaves
+/// (`None` when its leaves span clusters); per leaf, its cluster's colour. Clusters are
+/// coloured in the order their first leaf is drawn, so neighbouring clusters differ.
+fn given_clusters(
+    tree: &Tree,
+    of_leaf: &[usize],
+    order: &[usize],
+) -> (Vec<Option<usize>>, Vec<&'static str>) {
+    let mut rank_of_cluster = std::collections::HashMap::new();
+    for &leaf in order {
+        let next = rank_of_cluster.len();
+        rank_of_cluster.entry(of_leaf[leaf]).or_insert(next);
+    }
+    let nodes = tree.children.len();
+    let mut cluster: Vec<Option<usize>> = vec![None; nodes];
+    for (leaf, c) in of_leaf.iter().enumerate() {
+        cluster[leaf] = rank_of_cluster.get(c).copied();
+    }
+    // Children always precede their merge, so one forward pass suffices.
+    for node in tree.leaves..nodes {
+        if let Some((a, b)) = tree.children[node] {
+            cluster[node] = cluster[a].filter(|&ca| cluster[b] == Some(ca));
+        }
+    }
+    let leaf_colour = cluster[..tree.leaves]
+        .iter()
+        .map(|c| c.map_or(NEUTRAL, colour))
+        .collect();
+    (cluster, leaf_colour)
 }
 
 /// Cluster of each merge node: the subtrees whose merges all lie at or below `threshold`

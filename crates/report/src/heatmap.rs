@@ -24,6 +24,9 @@ pub struct Heatmap {
     pub min: f64,
     /// Value at the high end of the colour scale; if not above `min`, the data's range is used.
     pub max: f64,
+    /// Whether the diverging scale runs from red (low) to blue (high), e.g. losses and
+    /// gains, instead of blue to red as for correlations.
+    pub reversed: bool,
 }
 
 /// Widest row label.
@@ -36,6 +39,9 @@ const ROW_HEIGHT: f64 = 14.0;
 const SCALE_BAND: f64 = 80.0;
 /// Font size of values written in cells.
 const CELL_FONT: f64 = 10.0;
+/// Most rows or columns drawn; larger matrices are averaged over blocks of consecutive
+/// rows and columns, which bounds the document at about 80 × 80 cells (under 1.5 MB).
+pub(crate) const MAX_CELLS: usize = 80;
 
 /// How values map to colours: a diverging ramp centred on zero when the scale straddles
 /// zero (so that white means "none"), otherwise a sequential ramp.
@@ -43,22 +49,38 @@ struct ColourScale {
     lo: f64,
     hi: f64,
     ramp: Ramp,
+    reversed: bool,
 }
 
 impl ColourScale {
     /// The scale for `lo..hi`, `lo < hi`.
-    fn new(lo: f64, hi: f64) -> ColourScale {
+    fn new(lo: f64, hi: f64, reversed: bool) -> ColourScale {
         let ramp = if lo < 0.0 && hi > 0.0 {
             Ramp::Diverging
         } else {
             Ramp::Sequential
         };
-        ColourScale { lo, hi, ramp }
+        ColourScale {
+            lo,
+            hi,
+            ramp,
+            reversed: reversed && ramp == Ramp::Diverging,
+        }
     }
 
     /// Position of `v` on the ramp; on a diverging scale each sign has its own half, so
     /// that both ends reach full colour even when the range is lopsided.
     fn position(&self, v: f64) -> f64 {
+        let p = self.unreversed_position(v);
+        if self.reversed {
+            1.0 - p
+        } else {
+            p
+        }
+    }
+
+    /// Position of `v` on the ramp in its usual direction.
+    fn unreversed_position(&self, v: f64) -> f64 {
         match self.ramp {
             Ramp::Diverging if v < 0.0 => 0.5 - 0.5 * v / self.lo,
             Ramp::Diverging => 0.5 + 0.5 * v / self.hi,
@@ -67,8 +89,13 @@ impl ColourScale {
     }
 }
 
-/// Renders a heatmap as an SVG document.
+/// Renders a heatmap as an SVG document. Above 80 rows or columns, consecutive rows
+/// and columns are averaged in blocks (labelled "first … last") so that the document
+/// stays small and readable; the title says so.
 pub fn heatmap(c: &Heatmap) -> String {
+    if let Some(blocks) = block_means(c) {
+        return heatmap(&blocks);
+    }
     let (rows, cols) = (c.row_labels.len(), c.col_labels.len());
     let value = |r: usize, k: usize| {
         c.values
@@ -86,7 +113,7 @@ pub fn heatmap(c: &Heatmap) -> String {
             None => (0.0, 1.0),
         }
     };
-    let scale = ColourScale::new(lo, hi);
+    let scale = ColourScale::new(lo, hi, c.reversed);
 
     let row_band = widest(&c.row_labels).clamp(20.0, MAX_ROW_LABEL) + 10.0;
     let col_band = widest(&c.col_labels).min(MAX_COL_LABEL) * 0.71 + 16.0;
@@ -146,6 +173,63 @@ pub fn heatmap(c: &Heatmap) -> String {
     draw_col_labels(&mut svg, &c.col_labels, plot);
     draw_scale(&mut svg, &scale, plot);
     svg.finish()
+}
+
+/// Consecutive indices `0..n` in groups of equal size (the last may be shorter) so that
+/// there are at most [`MAX_CELLS`] groups.
+fn groups(n: usize) -> Vec<std::ops::Range<usize>> {
+    let size = n.div_ceil(MAX_CELLS).max(1);
+    (0..n).step_by(size).map(|a| a..(a + size).min(n)).collect()
+}
+
+/// The heatmap of block means when `c` has more than [`MAX_CELLS`] rows or columns.
+fn block_means(c: &Heatmap) -> Option<Heatmap> {
+    let (rows, cols) = (c.row_labels.len(), c.col_labels.len());
+    if rows <= MAX_CELLS && cols <= MAX_CELLS {
+        return None;
+    }
+    let (row_groups, col_groups) = (groups(rows), groups(cols));
+    let label = |labels: &[String], g: &std::ops::Range<usize>| {
+        if g.len() == 1 {
+            labels[g.start].trim().to_string()
+        } else {
+            format!("{} … {}", labels[g.start].trim(), labels[g.end - 1].trim())
+        }
+    };
+    let mut values = Vec::with_capacity(row_groups.len() * col_groups.len());
+    for rg in &row_groups {
+        for cg in &col_groups {
+            let (mut sum, mut count) = (0.0, 0usize);
+            for r in rg.clone() {
+                for k in cg.clone() {
+                    if let Some(v) = c.values.get(r * cols + k).filter(|v| plottable(**v)) {
+                        sum += v;
+                        count += 1;
+                    }
+                }
+            }
+            values.push(if count > 0 {
+                sum / count as f64
+            } else {
+                f64::NAN
+            });
+        }
+    }
+    let size = |g: &[std::ops::Range<usize>]| g.first().map_or(1, |r| r.len());
+    Some(Heatmap {
+        title: format!(
+            "{} (means over blocks of {} × {})",
+            c.title.trim(),
+            size(&row_groups),
+            size(&col_groups)
+        ),
+        row_labels: row_groups.iter().map(|g| label(&c.row_labels, g)).collect(),
+        col_labels: col_groups.iter().map(|g| label(&c.col_labels, g)).collect(),
+        values,
+        min: c.min,
+        max: c.max,
+        reversed: c.reversed,
+    })
 }
 
 /// Decimals for values written in cells: two for ranges like correlations, fewer for

@@ -197,7 +197,12 @@ fn render_block(out: &mut String, block: &Block, load_svg: &dyn Fn(&str) -> Opti
     }
 }
 
-/// Appends a table; columns whose cells are all numbers (or blank) are right-aligned.
+/// Length (characters) above which a text cell makes its column a wrapping prose column.
+const PROSE_CHARS: usize = 40;
+
+/// Appends a table; columns whose cells are all numbers (or blank) are right-aligned,
+/// and columns holding sentences wrap in a column at least 18 em wide (numeric headers
+/// wrap to leave them room).
 fn render_table(
     out: &mut String,
     caption: &str,
@@ -212,7 +217,22 @@ fn render_table(
             cells().any(|c| is_number(c)) && cells().all(|c| is_number(c) || is_blank(c))
         })
         .collect();
-    let class = |k: usize| if numeric[k] { " class=\"num\"" } else { "" };
+    // Columns of sentences (notes, explanations) get a wide, wrapping column of their
+    // own; otherwise the browser squeezes them beside many short columns.
+    let prose: Vec<bool> = (0..width)
+        .map(|k| {
+            !numeric[k]
+                && rows
+                    .iter()
+                    .filter_map(|r| r.get(k))
+                    .any(|c| c.trim().chars().count() > PROSE_CHARS)
+        })
+        .collect();
+    let class = |k: usize| match (numeric[k], prose[k]) {
+        (true, _) => " class=\"num\"",
+        (false, true) => " class=\"prose\"",
+        (false, false) => "",
+    };
 
     out.push_str("<figure class=\"table\">\n");
     if !caption.trim().is_empty() {
@@ -354,6 +374,8 @@ thead th { background: var(--soft); white-space: nowrap; }
 tbody tr:nth-child(even) { background: #fafbfc; }
 tbody tr:last-child td { border-bottom: 0; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.prose, th.prose { min-width: 18rem; white-space: normal; overflow-wrap: anywhere; }
+thead th.num { white-space: normal; }
 .csv { margin: .4rem 0 0; font-size: .85rem; }
 .notes li { margin: .25rem 0; }
 .metrics { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr));

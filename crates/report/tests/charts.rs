@@ -294,9 +294,26 @@ fn stacked_areas_are_well_formed() {
             ("Small".into(), layer(2.0)),
         ],
         y_label: "Weight".into(),
+        line: None,
     };
     let svg = well_formed(stacked_area(&normal));
     assert_eq!(svg.matches("<path ").count(), 3, "one area per layer");
+
+    // An R² line over the layers: drawn (halo and line), named in the legend and tooltip.
+    let with_line = StackedArea {
+        line: Some(Series {
+            name: "R²".into(),
+            points: x.iter().map(|&d| (d, 0.8)).collect(),
+        }),
+        ..normal.clone()
+    };
+    let svg = well_formed(stacked_area(&with_line));
+    assert_eq!(
+        svg.matches("<path ").count(),
+        6,
+        "areas, halo, line and its legend swatch"
+    );
+    assert!(svg.contains("<title>R²</title>") && svg.contains(">R²</text>"));
 
     let edge_cases = [
         StackedArea::default(),
@@ -373,6 +390,7 @@ fn heatmaps_are_well_formed() {
         values: vec![1.0, 0.5, -0.3, 0.5, 1.0, 0.1, -0.3, 0.1, 1.0],
         min: -1.0,
         max: 1.0,
+        reversed: false,
     };
     let svg = well_formed(heatmap(&normal));
     assert!(
@@ -433,6 +451,7 @@ fn dendrograms_draw_every_merge_in_leaf_order() {
         labels: ["A", "B", "C", "D"].map(String::from).to_vec(),
         merges: vec![(0, 2, 1.0, 2), (1, 3, 1.5, 2), (5, 4, 3.0, 4)],
         y_label: "Distance".into(),
+        ..Dendrogram::default()
     };
     let svg = well_formed(dendrogram(&chart));
     assert_eq!(links(&svg), 3);
@@ -492,4 +511,118 @@ fn charts_are_deterministic() {
         ..LineChart::default()
     };
     assert_eq!(line_chart(&chart), line_chart(&chart));
+}
+
+#[test]
+fn dendrograms_show_p_values_cut_and_given_clusters() {
+    let chart = Dendrogram {
+        title: "Clusters".into(),
+        labels: ["A", "B", "C", "D"].map(String::from).to_vec(),
+        merges: vec![(0, 2, 1.0, 2), (1, 3, 1.5, 2), (5, 4, 3.0, 4)],
+        y_label: "Distance".into(),
+        p_values: vec![(0.95, 0.81), (0.62, 0.4), (1.0, 1.0)],
+        cut: Some(2.25),
+        leaf_clusters: vec![0, 1, 0, 1],
+    };
+    let svg = well_formed(dendrogram(&chart));
+    // pvclust's layout: AU in red right-aligned left of the node, BP in green after it.
+    for (au, bp) in [("95", "81"), ("62", "40"), ("100", "100")] {
+        assert!(
+            svg.contains(&format!(
+                r##"text-anchor="end" fill="#d62728">{au}</text>"##
+            )),
+            "AU {au}"
+        );
+        assert!(
+            svg.contains(&format!(r##"fill="#2ca02c">{bp}</text>"##)),
+            "BP {bp}"
+        );
+    }
+    assert!(svg.contains("AU 95, BP 81"), "p-values in the link tooltip");
+    assert!(svg.contains("stroke-dasharray=\"5 4\"") && svg.contains("cut at height 2.25"));
+    // Leaves B, D are drawn first: their cluster gets the first colour, A and C the second.
+    assert!(
+        svg.contains(r##"fill="#4e79a7">B</text>"##)
+            && svg.contains(r##"fill="#f28e2b">A</text>"##)
+    );
+    assert!(
+        svg.contains("<title>B: cluster 2</title>") && svg.contains("<title>C: cluster 1</title>")
+    );
+    // The root spans both clusters: its link is grey, the others take the cluster colours.
+    assert!(svg.contains(r##"stroke="#8c8c8c"><title>height 3"##));
+
+    // Too many leaves to write p-values: tooltips only. A cut above the tree widens the axis.
+    let n = 200;
+    let mut merges = vec![(0, 1, 0.1, 2)];
+    for i in 2..n {
+        merges.push((n + i - 2, i, 0.1 * i as f64, i + 1));
+    }
+    let big = Dendrogram {
+        labels: (0..n).map(|i| format!("Fund {i}")).collect(),
+        p_values: vec![(0.5, 0.25); n - 1],
+        merges,
+        cut: Some(100.0),
+        ..Dendrogram::default()
+    };
+    let svg = well_formed(dendrogram(&big));
+    assert!(!svg.contains(">50</text>") && svg.contains("AU 50, BP 25"));
+    assert!(svg.contains(">100</text>"), "axis reaches the cut");
+}
+
+#[test]
+fn large_heatmaps_are_averaged_in_blocks() {
+    let n = 2000;
+    let names: Vec<String> = (0..n).map(|i| format!("Fund {i}")).collect();
+    // Two halves: 1 within a half, 0 across.
+    let values: Vec<f64> = (0..n * n)
+        .map(|i| {
+            if (i / n < n / 2) == (i % n < n / 2) {
+                1.0
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let big = Heatmap {
+        title: "Similarity".into(),
+        row_labels: names.clone(),
+        col_labels: names,
+        values,
+        min: 0.0,
+        max: 1.0,
+        reversed: false,
+    };
+    let svg = well_formed(heatmap(&big));
+    let cells = svg.matches("<rect ").count();
+    assert!(cells <= 80 * 80 + 60, "{cells} rects");
+    assert!(svg.len() < 1_500_000, "{} bytes", svg.len());
+    assert!(svg.contains("means over blocks of 25 × 25"));
+    assert!(svg.contains(">Fund 0 … Fund 24</text>"));
+    assert!(svg.contains("<title>Fund 0 … Fund 24 × Fund 1975 … Fund 1999: 0.00</title>"));
+    assert!(svg.contains("<title>Fund 0 … Fund 24 × Fund 25 … Fund 49: 1.00</title>"));
+}
+
+#[test]
+fn reversed_heatmaps_swap_the_diverging_colours() {
+    let chart = Heatmap {
+        row_labels: vec!["r".into()],
+        col_labels: vec!["loss".into(), "gain".into()],
+        values: vec![-1.0, 1.0],
+        min: -1.0,
+        max: 1.0,
+        ..Heatmap::default()
+    };
+    let fill_of = |svg: &str, cell: &str| {
+        let end = svg.find(&format!("><title>r × {cell}:")).unwrap();
+        let start = svg[..end].rfind("fill=\"").unwrap() + 6;
+        svg[start..end - 1].to_string()
+    };
+    let normal = well_formed(heatmap(&chart));
+    let reversed = well_formed(heatmap(&Heatmap {
+        reversed: true,
+        ..chart
+    }));
+    assert_ne!(fill_of(&normal, "loss"), fill_of(&normal, "gain"));
+    assert_eq!(fill_of(&normal, "loss"), fill_of(&reversed, "gain"));
+    assert_eq!(fill_of(&normal, "gain"), fill_of(&reversed, "loss"));
 }

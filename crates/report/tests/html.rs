@@ -175,3 +175,29 @@ fn the_file_loader_stays_inside_the_run_directory() {
     assert_eq!(load(dir.join("charts/a.svg").to_str().unwrap()), None);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn columns_of_sentences_wrap_in_a_wide_column() {
+    let note = "alpha, delta not significant at 5%: set to 0 and re-estimated; no ARCH effect";
+    let report = Report {
+        title: "t".into(),
+        subtitle: String::new(),
+        sections: vec![Section {
+            heading: "s".into(),
+            blocks: vec![Block::Table {
+                caption: String::new(),
+                columns: vec!["fund".into(), "gain".into(), "note".into()],
+                rows: vec![
+                    vec!["A".into(), "1.5%".into(), note.into()],
+                    vec!["B".into(), "2.0%".into(), String::new()],
+                ],
+                file: None,
+            }],
+        }],
+    };
+    let html = render(&report);
+    assert!(html.contains("<th class=\"prose\">note</th>"));
+    assert!(html.contains(&format!("<td class=\"prose\">{}</td>", note)));
+    assert!(html.contains("<td>A</td><td class=\"num\">1.5%</td>"));
+    assert!(html.contains("td.prose, th.prose { min-width: 18rem; white-space: normal;"));
+}

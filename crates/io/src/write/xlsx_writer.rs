@@ -289,7 +289,11 @@ mod tests {
         let wide = (0..EXCEL_MAX_COLUMNS + 1).fold(Table::new(), |t, j| {
             t.with(&format!("c{j}"), Column::F64(vec![1.0]))
         });
-        assert!(excel_limits(&wide).unwrap_err().contains("16384 columns"));
+        let e = excel_limits(&wide).unwrap_err();
+        assert!(
+            e.contains("16385 columns") && e.contains("at most 16384"),
+            "{e}"
+        );
         let long = Table::new().with("x", Column::F64(vec![0.0; EXCEL_MAX_ROWS]));
         assert!(excel_limits(&long).unwrap_err().contains("1048576 rows"));
         let fits = Table::new().with("x", Column::F64(vec![0.0; EXCEL_MAX_ROWS - 1]));

@@ -3,6 +3,7 @@
 use clap::Args;
 use peergroup_io::read_series;
 use peergroup_pipeline::returns::{self, PeriodsSettings};
+use peergroup_pipeline::Named;
 
 use super::options::{OutputFile, ReturnsInput};
 use super::CommandResult;
@@ -25,9 +26,15 @@ pub fn run(args: &PeriodsArgs) -> CommandResult {
     let out = &args.output.out;
     let mut outputs = args.output.plan()?;
     let panel = read_series(&args.input.source(), &options)?;
-    let (table, n) = returns::periods(&panel, &args.settings);
-    outputs.write_table(out, &table)?;
+    let file = args.input.name();
+    let periods = returns::periods(Named::new(&panel, &file), &args.settings)?;
+    outputs.write_table(out, &periods.table)?;
     outputs.commit()?;
-    eprintln!("wrote {n} period returns to {}", out.display());
+    eprintln!(
+        "wrote {} period returns ({} partial: the series starts after the period) to {}",
+        periods.rows,
+        periods.partial,
+        out.display()
+    );
     Ok(())
 }

@@ -6,7 +6,7 @@ use peergroup_similarity::peers_from_row;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Named;
+use crate::{date_index, Named};
 
 /// Settings of [`peers`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,9 +63,7 @@ pub fn peers(
         .in_file(name)
     })?;
     let t = match settings.date {
-        Some(d) => sim.dates.binary_search(&d).map_err(|_| {
-            InputError::new(format!("--date {d} is not in the similarity table")).in_file(name)
-        })?,
+        Some(d) => date_index(&sim.dates, d, "similarities").map_err(|e| e.in_file(name))?,
         None => sim.dates.len() - 1,
     };
     let categories: Option<Vec<String>> = categories.map(|meta| {

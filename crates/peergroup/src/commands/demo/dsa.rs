@@ -2,6 +2,7 @@
 
 use super::{sharpe_spec, write_universe, Run};
 use crate::commands::CommandResult;
+use peergroup_pipeline::chart::style::exposures_chart;
 use peergroup_report::{line_chart, Block, LineChart, Report, Section, Series, XAxis};
 use peergroup_style::{Method, StyleSpec};
 use peergroup_synth::{universe, UniverseConfig};
@@ -135,6 +136,16 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
             file: "dsa_vs_rolling.svg".into(),
             caption: "The two exposures that change most for a fund that switches style.".into(),
         });
+        let name = &u.fund_names[i];
+        if let Some(chart) = exposures_chart(&aligned, &dynamic, name) {
+            run.text("dsa_exposures.svg", &chart.to_svg())?;
+            blocks.push(Block::Chart {
+                file: "dsa_exposures.svg".into(),
+                caption: format!(
+                    "{name}: every exposure estimated by dynamic style analysis, one fit over the whole sample (its R² in the title)."
+                ),
+            });
+        }
     }
     report.sections.push(Section {
         heading: "Dynamic style analysis vs rolling windows (synthetic truth)".into(),

@@ -2,6 +2,7 @@
 
 use super::{pct, select_ids, Run, FRENCH_INDUSTRIES, FRENCH_INPUT, FRENCH_MONTHLY_CSV};
 use crate::commands::CommandResult;
+use peergroup_pipeline::chart::returns::periods_chart;
 use peergroup_pipeline::returns::periods_table;
 use peergroup_report::{line_chart, Block, LineChart, Report, Section, Series, XAxis};
 use peergroup_returns::{period_returns, Period};
@@ -59,6 +60,12 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         Period::Trailing(5),
         Period::Trailing(10),
     ];
+    run.text(
+        "french_industry_periods.svg",
+        &periods_chart(industries.ids(), &periods, &wanted)
+            .titled("French industry portfolios: recent years, YTD and trailing returns (%)")
+            .to_svg(),
+    )?;
     let mut rows = Vec::new();
     for i in 0..industries.n_ids() {
         let mut row = vec![industries.ids()[i].clone()];
@@ -91,6 +98,10 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
             Block::Chart {
                 file: "french_industries_growth.svg".into(),
                 caption: "Cumulative wealth of each industry portfolio (log scale).".into(),
+            },
+            Block::Chart {
+                file: "french_industry_periods.svg".into(),
+                caption: "Period returns as a colour table: blue for gains, red for losses; trailing returns of more than a year are annualised.".into(),
             },
             Block::Table {
                 caption: "Recent calendar years, YTD and trailing annualised returns. Every year: french_industry_periods.csv.".into(),

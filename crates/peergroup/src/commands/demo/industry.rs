@@ -5,13 +5,12 @@ use super::{pct, thousands, Run};
 use crate::commands::CommandResult;
 use peergroup_data::{IndustryTable, Panel, SeriesKind};
 use peergroup_io::{read_industry, read_metadata};
+use peergroup_pipeline::chart::industry::{largest_by_aum, total_return_chart, ytd_chart};
 use peergroup_pipeline::industry::{self, grouping, GroupBy};
 use peergroup_pipeline::returns::{dropped_table, effects_table, rank_table};
 use peergroup_pipeline::synth::industry_tables;
 use peergroup_pipeline::Named;
-use peergroup_report::{
-    bar_chart, line_chart, BarChart, Block, LineChart, Report, Section, Series, XAxis,
-};
+use peergroup_report::{line_chart, Block, LineChart, Report, Section, Series, XAxis};
 use peergroup_returns::{
     price_outliers, rank_ytd, DropReason, Effects, Grouping, IndustryConfig, Side,
 };
@@ -95,30 +94,15 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
     });
 
     // Total-return index of the largest managers.
-    let last_aum = |e: &Effects, g: usize| e.rows(g).last().map_or(0.0, |i| e.aum[i]);
-    let mut order: Vec<usize> = (0..mgr_fx.ids.len()).collect();
-    order.sort_by(|&a, &b| last_aum(&mgr_fx, b).total_cmp(&last_aum(&mgr_fx, a)));
-    let series: Vec<Series> = order
-        .iter()
-        .take(8)
-        .map(|&g| Series {
-            name: mgr_fx.ids[g].clone(),
-            points: mgr_fx
-                .rows(g)
-                .map(|i| (mgr_fx.dates[i].days() as f64, mgr_fx.total_return[i]))
-                .collect(),
-        })
-        .collect();
+    let largest = largest_by_aum(&mgr_fx, 8);
     run.text(
         "manager_total_return.svg",
-        &line_chart(&LineChart {
-            title: "Total-return index of the 8 largest managers".into(),
-            x_label: "date".into(),
-            y_label: "total-return index (start = 1)".into(),
-            x_axis: XAxis::Dates,
-            log_y: false,
-            series,
-        }),
+        &total_return_chart(
+            &mgr_fx,
+            &largest,
+            "Total-return index of the 8 largest managers",
+        )
+        .to_svg(),
     )?;
     sec.blocks.push(Block::Chart {
         file: "manager_total_return.svg".into(),
@@ -128,12 +112,8 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
     // Leaders and laggards on the last date.
     let last = *mgr_panel.dates().last().expect("non-empty panel");
     let today: Vec<_> = ranks.iter().filter(|r| r.date == last).collect();
-    let mut bars_l = Vec::new();
-    let mut bars_v = Vec::new();
     let mut rows = Vec::new();
     for r in &today {
-        bars_l.push(mgr_panel.ids()[r.id].clone());
-        bars_v.push(100.0 * r.ytd);
         rows.push(vec![
             r.side.name().to_string(),
             r.rank.to_string(),
@@ -144,13 +124,11 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
     }
     run.text(
         "manager_ytd_leaders.svg",
-        &bar_chart(&BarChart {
-            title: format!("YTD return on {last}: top 10 and bottom 10 managers"),
-            value_label: "YTD return (%)".into(),
-            labels: bars_l,
-            values: bars_v,
-            horizontal: true,
-        }),
+        &ytd_chart(mgr_panel.ids(), &ranks, last)
+            .titled(format!(
+                "YTD return on {last}: top 10 and bottom 10 managers"
+            ))
+            .to_svg(),
     )?;
     sec.blocks.push(Block::Chart {
         file: "manager_ytd_leaders.svg".into(),

@@ -4,17 +4,22 @@
 use super::{write_universe, Run};
 use crate::commands::{CommandError, CommandResult};
 use peergroup_cluster::labels::encode;
+use peergroup_cluster::linkage::Metric;
 use peergroup_cluster::validity::{adjusted_rand_index, normalized_mutual_info};
-use peergroup_io::Table;
+use peergroup_io::{read_metadata, Features, SimilarityTable, Table};
+use peergroup_pipeline::chart::cluster::{bic_chart, dendrogram_chart};
+use peergroup_pipeline::chart::similarity::{peers_chart, similarity_heatmap};
 use peergroup_pipeline::cluster::{
     cluster, ClusterInput, ClusterMethod, ClusterOutput, ClusterSettings,
 };
+use peergroup_pipeline::similarity::{peers, PeerRow, PeersSettings};
 use peergroup_pipeline::similarity::{
     similarity_matrices, DateSimilarity, SimilarityInputs, SimilaritySettings,
 };
 use peergroup_pipeline::style::{self, StyleOutput};
+use peergroup_pipeline::Chart;
 use peergroup_pipeline::{KChoice, Named};
-use peergroup_report::{heatmap, scatter, Heatmap, Scatter, ScatterPoint};
+use peergroup_report::{scatter, Scatter, ScatterPoint};
 use peergroup_report::{Block, Report, Section};
 use peergroup_similarity::{correlation, Attribute, FactorSimilarity, MissingReturns};
 use peergroup_style::StyleSpec;
@@ -24,6 +29,8 @@ use peergroup_synth::{universe, UniverseConfig};
 /// industry return correlation clipped to [0, 1]) and a synthetic universe with truth.
 pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
     let aligned = run.french_aligned()?;
+    let pvclust = pvclust_returns(&aligned.funds)?;
+    run.text("french_returns_pvclust.svg", &pvclust.to_svg())?;
     let (n, k, t) = (
         aligned.funds.n_ids(),
         aligned.factors.n_ids(),
@@ -52,37 +59,22 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
     let s_star = &french.similarity;
     let names = french.ids.clone();
     let groups = average_linkage(&french, 2)?;
-    let order = groups
-        .dendrogram
-        .as_ref()
-        .map(|tree| tree.leaf_order())
-        .unwrap_or_default();
-    let chart = groups.dendrogram_chart(
+    if let Some(chart) = dendrogram_chart(
+        &groups,
+        None,
         "French portfolios: average linkage on 1 − S* (factor-aware similarity)",
         "1 − S*",
-    );
-    if let Some(chart) = chart {
+    ) {
         run.text("french_similarity_dendrogram.svg", &chart.to_svg())?;
     }
-    let full = s_star.to_full();
-    let mut cells = Vec::with_capacity(n * n);
-    for &i in &order {
-        for &j in &order {
-            cells.push(full.get(i, j));
-        }
-    }
-    let ordered: Vec<String> = order.iter().map(|&i| names[i].clone()).collect();
-    let lo = cells.iter().copied().fold(f64::INFINITY, f64::min);
     run.text(
         "french_similarity_heatmap.svg",
-        &heatmap(&Heatmap {
-            title: "Similarity S* of the French portfolios (dendrogram order)".into(),
-            row_labels: ordered.clone(),
-            col_labels: ordered,
-            values: cells,
-            min: lo,
-            max: 1.0,
-        }),
+        &similarity_heatmap(
+            &names,
+            &s_star.to_full().values,
+            "Similarity S* of the French portfolios",
+        )
+        .to_svg(),
     )?;
     let mut points = Vec::new();
     let mut idx = 0;
@@ -221,6 +213,13 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
     let sel = mixtures
         .selection
         .ok_or_else(|| CommandError::System("mixtures were not fitted".into()))?;
+    run.text("peer_universe_bic.svg", &bic_chart(&sel).to_svg())?;
+    let fund = &us.ids[0];
+    let peers_of_fund = universe_peers(run, &us, fund)?;
+    run.text(
+        "peer_universe_peers.svg",
+        &peers_chart(fund, &peers_of_fund).to_svg(),
+    )?;
     report.sections.push(Section {
         heading: "Fund similarity and peer groups (Fragkiskos & Bauman)".into(),
         blocks: vec![
@@ -233,6 +232,10 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
             Block::Chart { file: "french_similarity_dendrogram.svg".into(), caption: "Size/value and size/momentum portfolios grouped by what they hold, not by how their returns co-move.".into() },
             Block::Chart { file: "french_similarity_heatmap.svg".into(), caption: "Pairwise similarity in dendrogram order.".into() },
             Block::Chart {
+                file: "french_returns_pvclust.svg".into(),
+                caption: "pvclust on the portfolios' monthly returns 2008–2017 (correlation distance, average linkage, 200 bootstrap replicates of the months at each of 10 scales): AU p-values (red, %) of 95 or more mark clusters the data support; the dashed line is the cut into 3 clusters.".into(),
+            },
+            Block::Chart {
                 file: "french_correlation_vs_similarity.svg".into(),
                 caption: "Every pair of portfolios: similar returns need not mean similar exposures. Table: french_similarity_pairs.csv.".into(),
             },
@@ -244,6 +247,14 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
                     sel.best.k,
                     sel.best.model.name()
                 ),
+            },
+            Block::Chart {
+                file: "peer_universe_bic.svg".into(),
+                caption: "BIC of each covariance model by number of clusters (mclust's convention: higher is better). Table: the cluster command's --bic-out.".into(),
+            },
+            Block::Chart {
+                file: "peer_universe_peers.svg".into(),
+                caption: format!("The 10 funds most similar to {fund} (S*), marked when their vendor category differs."),
             },
             Block::Table {
                 caption: "Agreement with the true groups (ARI: 1 = identical, 0 = chance).".into(),
@@ -291,4 +302,68 @@ fn average_linkage(s: &DateSimilarity, k: usize) -> CommandResult<ClusterOutput>
             ..ClusterSettings::default()
         },
     )?)
+}
+
+/// pvclust of the portfolios' last 120 monthly returns: correlation distance, average
+/// linkage, cut into 3 clusters, AU/BP p-values from 200 replicates per scale.
+fn pvclust_returns(funds: &peergroup_data::Panel) -> CommandResult<Chart> {
+    let t = funds.n_dates();
+    let months = 120.min(t);
+    let features = Features {
+        ids: funds.ids().to_vec(),
+        names: funds.dates()[t - months..]
+            .iter()
+            .map(|d| d.to_string())
+            .collect(),
+        values: (0..funds.n_ids())
+            .flat_map(|i| funds.series(i)[t - months..].to_vec())
+            .collect(),
+    };
+    let out = cluster(
+        ClusterInput::Features {
+            table: Named::new(&features, "French portfolio returns"),
+            metric: Metric::Correlation,
+        },
+        &ClusterSettings {
+            method: ClusterMethod::Average,
+            k: KChoice::Fixed(3),
+            bootstrap: 200,
+            seed: 1,
+            ..ClusterSettings::default()
+        },
+    )?;
+    let pv = out.pvalues()?;
+    dendrogram_chart(
+        &out,
+        pv.as_deref(),
+        "French portfolios' returns 2008–2017",
+        "1 − correlation",
+    )
+    .ok_or_else(|| CommandError::System("average linkage gave no tree".into()))
+}
+
+/// The 10 nearest peers of `fund` in one date's similarity, with the universe's vendor
+/// categories, through the peers stage.
+fn universe_peers(run: &Run, s: &DateSimilarity, fund: &str) -> CommandResult<Vec<PeerRow>> {
+    let mut funds = peergroup_io::Keys::default();
+    for id in &s.ids {
+        funds.intern(id);
+    }
+    let table = SimilarityTable {
+        funds,
+        dates: vec![s.date],
+        values: s.similarity.to_full().values,
+    };
+    let meta = read_metadata(
+        &run.path("inputs/peer_universe/meta.csv"),
+        "id",
+        &["category"],
+    )?;
+    let (_, rows) = peers(
+        Named::new(&table, "S*"),
+        fund,
+        Some(&meta),
+        &PeersSettings::default(),
+    )?;
+    Ok(rows)
 }

@@ -25,7 +25,8 @@ fn rate(
     Ok(rated)
 }
 
-/// Rows of the ratings table shown on the page: fund, stars, classes, gain, risks, δ, note.
+/// Rows of the ratings table shown on the page: fund, stars, classes, gain, risk score,
+/// δ and the note (the risk components are in the CSV, leaving the note room to wrap).
 fn rating_rows(rows: &[rating::FundRating], show: usize) -> Vec<Vec<String>> {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     // Best stars first, then higher gain.
@@ -55,9 +56,6 @@ fn rating_rows(rows: &[rating::FundRating], show: usize) -> Vec<Vec<String>> {
                 k,
                 pct(r.gain),
                 format!("{:.3}", r.risk),
-                format!("{:.2e}", r.rated.risk.v_min),
-                format!("{:.2e}", r.rated.risk.v_standard),
-                format!("{:.2e}", r.rated.risk.v_turmoil),
                 format!("{:.3}", r.rated.fit.params.delta),
                 r.note.clone(),
             ]
@@ -73,9 +71,6 @@ fn rating_columns() -> Vec<String> {
         "risk",
         "mean yearly return",
         "risk score",
-        "v_min",
-        "v_standard",
-        "v_turmoil",
         "δ",
         "note",
     ]
@@ -173,7 +168,7 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
                 caption: "Gain against risk score, coloured by stars. Table: french_ratings.csv.".into(),
             },
             Block::Table {
-                caption: "French portfolios by stars (first 12).".into(),
+                caption: "French portfolios by stars (first 12). Risk components v_min, v_standard and v_turmoil: french_ratings.csv.".into(),
                 columns: rating_columns(),
                 rows: rating_rows(&french, 12),
                 file: Some("french_ratings.csv".into()),
@@ -200,7 +195,7 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
                 file: None,
             },
             Block::Table {
-                caption: "Synthetic funds by stars (first 12).".into(),
+                caption: "Synthetic funds by stars (first 12). Risk components v_min, v_standard and v_turmoil: garch_ratings.csv.".into(),
                 columns: rating_columns(),
                 rows: rating_rows(&rated, 12),
                 file: Some("garch_ratings.csv".into()),

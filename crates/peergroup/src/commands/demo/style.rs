@@ -2,7 +2,8 @@
 
 use super::{pct, sharpe_spec, Run};
 use crate::commands::CommandResult;
-use peergroup_report::{stacked_area, Block, Report, Section, StackedArea, XAxis};
+use peergroup_pipeline::chart::style::exposures_chart;
+use peergroup_report::{Block, Report, Section};
 
 /// Rolling 36-month Sharpe style analysis of the 18 size/value/momentum portfolios on the
 /// 12 industry portfolios.
@@ -57,36 +58,20 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         rows,
         file: Some("french_style_whole_sample.csv".into()),
     });
-    for (i, fund) in aligned.funds.ids().iter().enumerate() {
-        let rows: Vec<usize> = (0..rolling.exposures.len())
-            .filter(|&r| rolling.exposures[r].fund == i)
-            .collect();
-        let x: Vec<f64> = rows
-            .iter()
-            .map(|&r| aligned.factors.dates()[rolling.exposures[r].t].days() as f64)
-            .collect();
-        let layers: Vec<(String, Vec<f64>)> = (0..n)
-            .map(|k| {
-                (
-                    names[k].clone(),
-                    rows.iter().map(|&r| rolling.betas[r * n + k]).collect(),
-                )
-            })
-            .collect();
+    for fund in aligned.funds.ids() {
+        let Some(chart) = exposures_chart(&aligned, &rolling, fund) else {
+            continue;
+        };
         let file = format!("style/{fund}.svg");
-        run.text(
-            &file,
-            &stacked_area(&StackedArea {
-                title: format!("{fund}: industry exposures, rolling 36 months"),
-                x_axis: XAxis::Dates,
-                x,
-                layers,
-                y_label: "exposure (sums to 1)".into(),
-            }),
-        )?;
+        let chart = chart.titled(format!(
+            "{fund}: industry exposures and R², rolling 36 months"
+        ));
+        run.text(&file, &chart.to_svg())?;
         blocks.push(Block::Chart {
             file,
-            caption: format!("{fund}: style exposures over time."),
+            caption: format!(
+                "{fund}: style exposures over time, with the R² of each 36-month window as a line."
+            ),
         });
     }
     report.sections.push(Section {

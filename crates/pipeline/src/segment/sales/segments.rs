@@ -198,6 +198,7 @@ impl SalesSegments {
                 .map(|m| (m.left, m.right, m.height, m.size))
                 .collect(),
             y_label: "merge height".into(),
+            ..DendrogramChart::default()
         }))
     }
 }
