@@ -47,9 +47,10 @@ Example:\n  peergroup industry --data industry.csv --meta classes.csv --group-by
     /// Calendar-year, YTD and trailing 1/3/5-year (annualised) returns per series.
     #[command(
         long_about = "Calendar-year, YTD and trailing (annualised) returns per series.\n\n\
-Output: id,period,start,end,return with period = a year (2021), YTD, or 1Y/3Y/5Y. A year is reported when the series has a level within 7 days before \
+Output: id,period,start,end,return,partial with period = a year (2021), YTD, or 1Y/3Y/5Y. A year is reported when the series has a level within 7 days before \
 the end of the previous year and within 7 days before the end of that year; returns series start from a level of 1 one period before their first return. \
-Trailing N-year returns are (L_end / L_start)^(1/N) − 1.\n\n\
+Trailing N-year returns are (L_end / L_start)^(1/N) − 1. A period that starts before the series does is computed from its first observation, \
+with partial = true and start = that observation's base date; when no period can be computed the message says why.\n\n\
 Input: a returns table (fractions, or --percent) or prices/NAVs (--prices), long id,date,value (another value column with --value-column, e.g. daily_return of `peergroup industry`) or wide date,<id>,....\n\n\
 Example:\n  peergroup periods --returns navs.csv --prices --out periods.csv"
     )]
