@@ -92,3 +92,36 @@ pub fn run(args: &StyleArgs) -> CommandResult {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Style {
+        #[command(flatten)]
+        args: StyleArgs,
+    }
+
+    /// The old names --funds and --fund-prices still read the fund file as prices.
+    #[test]
+    fn old_names_are_aliases() {
+        for (file, prices) in [("--returns", "--prices"), ("--funds", "--fund-prices")] {
+            let s = Style::parse_from([
+                "x",
+                file,
+                "f.csv",
+                "--factors",
+                "g.csv",
+                prices,
+                "--out",
+                "o.csv",
+            ]);
+            assert_eq!(s.args.returns, PathBuf::from("f.csv"));
+            assert!(s.args.prices && !s.args.factor_prices);
+            assert_eq!(s.args.settings, StyleSettings::default());
+        }
+    }
+}
