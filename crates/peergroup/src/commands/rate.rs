@@ -66,7 +66,7 @@ pub fn run(args: &RateArgs) -> CommandResult {
     let settings = &args.settings;
     settings.validate()?;
     let options = args.input.options(&["value"]);
-    let comparison_out = args.agreement_out();
+    let agreement_path = args.agreement_out();
     if args.agreement_out.is_some() && args.reference.is_none() {
         return Err(CommandError::usage(
             "--agreement-out needs --reference FILE",
@@ -74,7 +74,7 @@ pub fn run(args: &RateArgs) -> CommandResult {
     }
     let out = &args.output.out;
     let mut outputs = args.output.plan()?;
-    if let Some(p) = &comparison_out {
+    if let Some(p) = &agreement_path {
         outputs.plan_table(p)?;
     }
     if let Some(p) = &args.chart {
@@ -95,7 +95,7 @@ pub fn run(args: &RateArgs) -> CommandResult {
     })?;
     let stars = rating::star_counts(&rows);
     let mut comparison = None;
-    if let (Some(ext), Some(path), Some(ext_path)) = (&external, &comparison_out, &args.reference) {
+    if let (Some(ext), Some(path), Some(ext_path)) = (&external, &agreement_path, &args.reference) {
         let c = rating::compare_external(&rows, Named::new(ext, &name(ext_path)), &file)?;
         outputs.write_table(path, &rating::comparison_table(&c))?;
         comparison = Some(c);
