@@ -62,17 +62,19 @@ Funds and managers sum PE and A over their classes (DR = ΣPE / ΣA_prev); a cla
 Filters: points with AUM < --min-aum are dropped; then, date by date, a point is dropped when its move against the class's last kept price exceeds --max-move \
 AND lies more than --max-z standard deviations from that day's mean move over all classes.\n\n\
 Output: id,date,aum,price_effect,subscription_effect,daily_return,total_return (first date of each id: effects empty, total_return 1).\n\
---dropped: class_id,date,reason (min_aum | price_outlier),aum,price_move,z_score.\n\n\
-Example:\n  peergroup industry --data industry.csv --meta classes.csv --group-by manager --out managers.csv --dropped dropped.csv"
+--dropped-out: class_id,date,reason (min_aum | price_outlier),aum,price_move,z_score.\n\n\
+Example:\n  peergroup industry --data industry.csv --meta classes.csv --group-by manager --out managers.csv --dropped-out dropped.csv"
     )]
     Industry(commands::industry::IndustryArgs),
     /// Calendar-year, YTD and trailing 1/3/5-year (annualised) returns per series.
     #[command(
         long_about = "Calendar-year, YTD and trailing (annualised) returns per series.\n\n\
-Output: id,period,start,end,return with period = a year (2021), YTD, or 1Y/3Y/5Y. A year is reported when the series has a level within 7 days before \
+Output: id,period,start,end,return,partial with period = a year (2021), YTD, or 1Y/3Y/5Y. A year is reported when the series has a level within 7 days before \
 the end of the previous year and within 7 days before the end of that year; returns series start from a level of 1 one period before their first return. \
-Trailing N-year returns are (L_end / L_start)^(1/N) − 1.\n\n\
-Example:\n  peergroup periods --series navs.csv --prices --out periods.csv"
+Trailing N-year returns are (L_end / L_start)^(1/N) − 1. A period that starts before the series does is computed from its first observation, \
+with partial = true and start = that observation's base date; when no period can be computed the message says why.\n\n\
+Input: a returns table (fractions, or --percent) or prices/NAVs (--prices), long id,date,value (another value column with --value-column, e.g. daily_return of `peergroup industry`) or wide date,<id>,....\n\n\
+Example:\n  peergroup periods --returns navs.csv --prices --out periods.csv"
     )]
     Periods(commands::periods::PeriodsArgs),
     /// Rank ids by year-to-date return on every date; top and bottom lists.
@@ -98,14 +100,15 @@ each dated at its last observation (dsa: each window's last exposures). A window
 Output (--out): fund,date,factor,beta, plus a CASH row = 1 − Σβ when there is no budget constraint (ols, --no-budget).\n\
 --fit-out: fund,date,r2,adj_r2,tracking_error,n_obs,lambda,predicted_r2 with R² = 1 − Var(e)/Var(r) (Sharpe), adjusted for the free parameters \
 (selected factors, minus one under the budget), tracking error = annualised standard deviation of residuals; lambda and predicted_r2 for dsa only.\n\n\
-Example:\n  peergroup style --funds funds.csv --factors factors.csv --window 104 --step 1 --out exposures.csv --fit-out fit.csv"
+Inputs: --returns (fund returns, or NAVs with --prices) and --factors (factor returns, or index levels with --factor-prices), long or wide; --percent for returns in percent.\n\n\
+Example:\n  peergroup style --returns funds.csv --factors factors.csv --window 104 --step 1 --out exposures.csv --fit-out fit.csv"
     )]
     Style(commands::style::StyleArgs),
     /// Factor-aware fund similarity from style exposures (Fragkiskos & Bauman).
     #[command(
         long_about = "Factor-aware fund similarity (Fragkiskos & Bauman; docs/METHODS.md §3) from the exposures written by `peergroup style`.\n\n\
 S_B(a, b) = max(0, 1 − |a − b|) on absolute exposures (--scale raw, default; gross = |β|/Σ|β|); S_SYST(A, B) = Σ_i Σ_j S_B(b^A_i, b^B_j)·S_X(i, j) over all factor pairs; \
-S* = S_SYST(A, B) / √(S_SYST(A, A)·S_SYST(B, B)); S = R²_A R²_B S* + (1 − R²_A)(1 − R²_B) S_U, S_U = 0 or the residual correlation clipped to [0, 1] (--residuals). \
+S* = S_SYST(A, B) / √(S_SYST(A, A)·S_SYST(B, B)); S = R²_A R²_B S* + (1 − R²_A)(1 − R²_B) S_U, S_U = 0 or, with --idio residual, the residual correlation clipped to [0, 1] (--residuals FILE). \
 Without --fit every R² is 1. S* is not capped at 1 (a fund can match another's factors through similar factors more than its own), so 1 − S may be slightly negative.\n\n\
 Factor similarity S_X: a square matrix file (first column and header = factor names, symmetric, in [0, 1], unit diagonal), or built from a factor attribute table: \
 per attribute 1 for the same label, else the cross-label similarity (--cross-label: attribute,label_a,label_b,similarity; default 0), weighted by --attribute-weights (default equal).\n\n\
@@ -126,8 +129,8 @@ Example:\n  peergroup correlation --returns funds.csv --window 104 --out correla
     /// A fund's closest competitors from a similarity table, with their categories.
     #[command(
         long_about = "A fund's closest competitors in a similarity (or correlation) table, with their categories (docs/METHODS.md §3.10).\n\n\
-Output: fund,peer,rank,similarity,peer_category,outside_category; with --meta (id,category,...) a peer whose category differs from the fund's is outside_category = true.\n\n\
-Example:\n  peergroup peers --similarity sim.csv --fund F0001 --top 10 --meta meta.csv --out peers.csv"
+Output: fund,peer,rank,similarity,peer_category,outside_category; with --categories (id,category,...; another column with --category-column) a peer whose category differs from the fund's is outside_category = true.\n\n\
+Example:\n  peergroup peers --similarity sim.csv --fund F0001 --top 10 --categories meta.csv --out peers.csv"
     )]
     Peers(commands::similarity::PeersArgs),
     /// Peer groups: hierarchical linkage, k-means or Gaussian mixtures, with bootstrap p-values.
@@ -135,8 +138,11 @@ Example:\n  peergroup peers --similarity sim.csv --fund F0001 --top 10 --meta me
         long_about = "Peer groups from a similarity table (distance 1 − similarity, never clipped: correlations may be negative) or a feature table id,<feature>...\n\n\
 Methods: average (default), complete, single, ward (hierarchical; --linkage-out writes scipy's merge table left,right,height,size with leaves 0..n−1 in input order \
 and merge i creating node n+i), kmeans (k-means++ starts, 10 restarts), gmm (Gaussian mixtures).\n\
---k auto: Gaussian mixtures over k = 1..9 and the covariance models EII, VII, EEI, VVI, EEE, VVV (mclust names), best BIC (2·loglik − params·ln n); fitted on a classical-MDS \
-embedding of 1 − S in 4 dimensions (similarity input) or on the standardised features (≤ 8 features; else their MDS embedding). k = 1 means no meaningful grouping.\n\
+--k auto (--k-rule bic, the rule of cluster): Gaussian mixtures over k = 1..--k-max (9) and the covariance models EII, VII, EEI, VVI, EEE, VVV (mclust names), best BIC (2·loglik − params·ln n); fitted on a classical-MDS \
+embedding of 1 − S in 4 dimensions (similarity input) or on the standardised features (≤ 8 features; else their MDS embedding). k = 1 means no meaningful grouping. \
+--k-rule silhouette (hierarchical methods and kmeans) takes instead the k in 2..--k-max whose partition has the widest mean silhouette on the input's dissimilarities, \
+or k = 1 when that is at most 0.25.\n\
+Input: one of --similarity FILE or --features FILE (rows compared by --metric euclidean, manhattan or correlation).\n\
 --bootstrap N: pvclust-style multiscale bootstrap (scales 0.5..1.4, N replicates each) of the rows the clustering came from (the dates of a multi-date similarity table, \
 or the feature columns), giving AU and BP p-values per cluster node.\n\
 --reference FILE (id,label, or another label column with --reference-column, e.g. category of meta.csv): prints ARI, NMI and the contingency table and writes them to --agreement-out (default: <out>_agreement.csv).\n\n\
@@ -154,13 +160,15 @@ by Gaussian QMLE with γ > 0, α ≥ 0, 0 ≤ β < 1, α + δ ≥ 0 and covarian
 (μ and γ are always kept; without α and δ, β goes too: constant variance). Engle's ARCH-LM test (--arch-lags) checks the standardised residuals.\n\
 Risk components (squared return units per period): v_min = γ/(1−β); v_standard and v_turmoil = the means over time of the α- and δ-terms of the unrolled variance. \
 Risk score = mean of the three, each standardised across funds.\n\
-Classes: gain and risk score each cut into low/medium/high by average linkage; stars: 1 = (l,h); 2 = (l,m),(l,l); 3 = (m,h),(m,m),(h,h); 4 = (m,l),(h,m); 5 = (h,l).\n\n\
+Classes: gain and risk score each cut into low/medium/high by hierarchical clustering (--linkage average, single or complete; --metric euclidean or manhattan, \
+the same on one dimension); stars: 1 = (l,h); 2 = (l,m),(l,l); 3 = (m,h),(m,m),(h,h); 4 = (m,l),(h,m); 5 = (h,l).\n\n\
 Input: a returns table (fractions, or --percent) or prices/NAVs (--prices), long or wide; every fund needs an unbroken series of at least --min-obs returns. \
 Percent and fraction inputs give the same α, β, δ and stars.\n\n\
 Output: fund,gain,v_min,v_standard,v_turmoil,risk,gain_level,risk_level,stars,mu,gamma,alpha,beta,delta,loglik,arch_lm_pvalue,converged,note \
 (a fund whose optimiser fails keeps its row with converged = false and no stars; the others are still rated).\n\
---external FILE (fund,stars) compares the stars: contingency table, Spearman correlation, share equal and within one star, written to --comparison-out (default <out>_external.csv).\n\n\
-Example:\n  peergroup rate --series navs.csv --prices --chart ratings.svg --out ratings.csv"
+--reference FILE (fund,stars; another stars column with --reference-column) compares the stars: contingency table, Spearman correlation, share equal and within one star, \
+written to --agreement-out (default <out>_external.csv).\n\n\
+Example:\n  peergroup rate --returns navs.csv --prices --chart ratings.svg --out ratings.csv"
     )]
     Rate(commands::rate::RateArgs),
     /// Segments of broker-dealer offices or funds (sales flows) and of app investors.
@@ -182,8 +190,9 @@ enum SegmentCommand {
         long_about = "Segments of broker-dealer offices (or of funds) from monthly sales flows (docs/METHODS.md §6.1–§6.5).\n\n\
 Features per entity: net sales in each of the last --quarters calendar quarters (ending at the latest quarter in the data), after --transform \
 (share: each quarter ÷ Σ|quarterly net sales|; log1p: sign-preserving log(1 + |x|); zscore: per column; rownorm: unit-length rows; a comma list applies in order), \
-and the latest quarter's mix (offices: broad categories; funds: broker-dealers). --features chooses which are clustered.\n\
-Methods: kmeans (k-means++, 10 restarts), average or ward (hierarchical; --distance dtw compares the monthly series, after the same transforms, by dynamic time warping, instead of --features).\n\
+and the latest quarter's mix (offices: broad categories; funds: broker-dealers). --feature-sets chooses which are clustered.\n\
+Methods: kmeans (k-means++, 10 restarts), average or ward (hierarchical; --metric dtw compares the monthly series, after the same transforms, by dynamic time warping, instead of the feature sets).\n\
+Input: --sales (bd,office,fund,month,amount) and --categories (fund,category,broad_category).\n\
 --k auto picks k in 1..--k-max by --k-rule: silhouette (default: the widest mean silhouette width, or k = 1 when even that is at most 0.25, Kaufman & Rousseeuw's 'no substantial structure') \
 or gap (Tibshirani's gap statistic, 10 uniform reference sets aligned with the principal components); k = 1 means no further meaningful clustering. \
 k_selection.csv lists cost, gap, its sd and the mean silhouette for every k.\n\n\
@@ -191,7 +200,7 @@ Outputs in --out DIR: assignments.csv (entity,cluster,pc1,pc2,tsne1,tsne2[,bd]; 
 profiles.csv (per cluster: size, share, a generated description, category shares for funds, mean quarterly sales and mix), scree.svg, pca.svg, tsne.svg, \
 dendrogram.svg (hierarchical), and for --entity fund outside_category.csv: every fund with its cluster's most common category, its own category's share of the cluster, \
 the peers of other categories, and outside = true when another category is the most common and its own is under half.\n\n\
-Example:\n  peergroup segment sales --sales sales.csv --funds funds.csv --entity office --transform log1p,zscore --k auto --out offices/"
+Example:\n  peergroup segment sales --sales sales.csv --categories funds.csv --entity office --transform log1p,zscore --k auto --out offices/"
     )]
     Sales(commands::segment::SegmentSalesArgs),
     /// Segment app investors from profile and daily balances with k-prototypes

@@ -95,7 +95,10 @@ fn periods_on_wide_percent_and_prices() {
     w.write("pct.csv", s);
     w.ok("periods --series pct.csv --percent --out per.csv");
     let rows = w.rows("per.csv");
-    assert_eq!(rows[0], ["id", "period", "start", "end", "return"]);
+    assert_eq!(
+        rows[0],
+        ["id", "period", "start", "end", "return", "partial"]
+    );
     let y2020 = rows.iter().find(|r| r[1] == "2020").unwrap();
     assert!((y2020[4].parse::<f64>().unwrap() - (1.01f64.powi(12) - 1.0)).abs() < 1e-12);
     let ytd = rows.iter().find(|r| r[1] == "YTD").unwrap();
@@ -114,6 +117,60 @@ fn periods_on_wide_percent_and_prices() {
         "periods --series nav.csv --prices --out nav_p.csv",
         &["nav.csv", "cannot tell the frequency"],
     );
+}
+
+#[test]
+fn periods_on_daily_industry_output_and_when_nothing_can_be_computed() {
+    let w = Workdir::new();
+    // Daily returns of +1% on the 5 weekdays from Mon 2024-03-04, in a column named as
+    // in the industry output: YTD and 1Y from the base 2024-03-03, partial.
+    let mut s = String::from("id,date,daily_return\n");
+    for day in 4..=8 {
+        s.push_str(&format!("I,2024-03-{day:02},0.01\n"));
+    }
+    w.write("ind.csv", s);
+    let msg = w.ok("periods --series ind.csv --column daily_return --out per.csv");
+    let rows = w.rows("per.csv");
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    for (row, period) in rows[1..].iter().zip(["YTD", "1Y"]) {
+        assert_eq!(
+            (
+                row[1].as_str(),
+                row[2].as_str(),
+                row[3].as_str(),
+                row[5].as_str()
+            ),
+            (period, "2024-03-03", "2024-03-08", "true")
+        );
+        assert!((row[4].parse::<f64>().unwrap() - (1.01f64.powi(5) - 1.0)).abs() < 1e-12);
+    }
+    assert!(msg.contains("wrote 2 period returns (2 partial"), "{msg}");
+
+    // Every period spans a missing return: say so, write nothing.
+    let mut s = String::from("id,date,value\n");
+    for day in [
+        "2024-07-01",
+        "2024-07-02",
+        "2024-07-03",
+        "2024-07-04",
+        "2024-07-05",
+    ] {
+        for (id, missing) in [("A", "2024-07-02"), ("B", "2024-07-03")] {
+            if day != missing {
+                s.push_str(&format!("{id},{day},0.001\n"));
+            }
+        }
+    }
+    w.write("gaps.csv", s);
+    w.fails(
+        "periods --series gaps.csv --out g.csv",
+        &[
+            "gaps.csv",
+            "no period return can be computed: series 'A' misses its return of 2024-07-02 \
+           (its observations run from 2024-06-30 to 2024-07-05)",
+        ],
+    );
+    assert!(!w.exists("g.csv"));
 }
 
 #[test]

@@ -10,6 +10,7 @@ use peergroup_cluster::gmm::{CovModel, GmmSearch, GmmSelection};
 use peergroup_cluster::kmeans::{self, KMeans};
 use peergroup_cluster::labels::{encode, first_appearance};
 use peergroup_cluster::linkage::{feature_distances, linkage_owned, Dendrogram, Linkage, Metric};
+use peergroup_cluster::select::SILHOUETTE_NO_STRUCTURE;
 use peergroup_cluster::validity::{
     adjusted_rand_index, contingency, normalized_mutual_info, silhouette, Contingency,
 };
@@ -24,7 +25,7 @@ use crate::settings::{as_text, SettingError};
 #[cfg(feature = "clap")]
 use crate::settings::{default_text, parse};
 use crate::similarity::DateSimilarity;
-use crate::{Chart, KChoice, KRule, Named};
+use crate::{date_index, Chart, KChoice, KRule, Named};
 
 /// Clustering method.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,7 +105,9 @@ impl From<FeatureMetric> for Metric {
     }
 }
 
-/// Settings of [`cluster`], as written on the command line or in a study file.
+/// Settings of [`cluster`], as written on the command line or in a study file. The
+/// bootstrap p-values are a separate step ([`ClusterOutput::pvalues`]); `metric` is passed
+/// to [`ClusterInput::Features`] as a [`Metric`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
 #[cfg_attr(feature = "clap", derive(clap::Args))]
@@ -112,8 +115,7 @@ pub struct ClusterSettings {
     /// Method.
     #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = ClusterSettings::default().method))]
     pub method: ClusterMethod,
-    /// Distance between feature rows (a feature table; hierarchical methods). The input
-    /// [`ClusterInput::Features`] carries it as a [`Metric`].
+    /// Distance between feature rows (a feature table; hierarchical methods).
     #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = ClusterSettings::default().metric))]
     pub metric: FeatureMetric,
     /// Number of clusters, or auto (chosen by --k-rule in 1..--k-max).
@@ -123,12 +125,11 @@ pub struct ClusterSettings {
     /// Largest k tried by --k auto.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = ClusterSettings::default().k_max, value_name = "K"))]
     pub k_max: usize,
-    /// Rule of --k auto: bic (BIC of Gaussian mixtures, the rule of cluster; silhouette and
-    /// gap are the rules of segment).
+    /// Rule of --k auto: bic (best BIC of Gaussian mixtures; gmm's only rule) or silhouette
+    /// (widest mean silhouette of the method's partitions; k = 1 when at most 0.25).
     #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = ClusterSettings::default().k_rule, value_name = "RULE"))]
     pub k_rule: KRule,
-    /// Bootstrap replicates per scale for AU/BP p-values (0: none), computed by
-    /// [`ClusterOutput::pvalues`].
+    /// Bootstrap replicates per scale for AU/BP p-values (0: none).
     #[cfg_attr(feature = "clap", arg(long, default_value_t = ClusterSettings::default().bootstrap, value_name = "N"))]
     pub bootstrap: usize,
     /// Random seed (embedding, k-means, mixtures, bootstrap).
@@ -153,7 +154,7 @@ impl Default for ClusterSettings {
 
 impl ClusterSettings {
     /// Check the settings before any data is read: the bootstrap needs a tree, and k is
-    /// chosen by BIC.
+    /// chosen by BIC, or by silhouette for trees and k-means.
     pub fn validate(&self) -> Result<(), SettingError> {
         if self.bootstrap > 0 && self.method.linkage().is_none() {
             return Err(SettingError::new(
@@ -161,14 +162,22 @@ impl ClusterSettings {
                 "p-values are for hierarchical methods (average, complete, single, ward)",
             ));
         }
-        if self.k_rule != KRule::Bic {
-            return Err(SettingError::new(
-                "k-rule",
-                format!(
-                    "{} is a rule of segment; cluster chooses k by bic (BIC of Gaussian mixtures)",
-                    self.k_rule.name()
-                ),
-            ));
+        if self.k == KChoice::Auto {
+            match (self.k_rule, self.method) {
+                (KRule::Gap, _) => {
+                    return Err(SettingError::new(
+                        "k-rule",
+                        "gap needs reference data sets drawn like the features (segment offers it); cluster chooses k by bic or silhouette",
+                    ))
+                }
+                (KRule::Silhouette, ClusterMethod::Gmm) => {
+                    return Err(SettingError::new(
+                        "k-rule",
+                        "silhouette compares the partitions of a tree or k-means; --method gmm chooses k by bic",
+                    ))
+                }
+                _ => {}
+            }
         }
         if self.k_max == 0 {
             return Err(SettingError::new("k-max", "must be at least 1, got 0"));
@@ -179,7 +188,7 @@ impl ClusterSettings {
     /// Whether k is chosen by, or the partition is, a Gaussian mixture fit (so that
     /// [`ClusterOutput::bic_table`] exists).
     pub fn fits_mixtures(&self) -> bool {
-        self.method == ClusterMethod::Gmm || self.k == KChoice::Auto
+        self.method == ClusterMethod::Gmm || (self.k == KChoice::Auto && self.k_rule == KRule::Bic)
     }
 }
 
@@ -286,10 +295,9 @@ fn prepare(input: ClusterInput<'_>, seed: u64) -> Result<Prepared, InputError> {
     match input {
         ClusterInput::Similarity { table: sim, date } => {
             let t = match date {
-                Some(d) => sim.dates.binary_search(&d).map_err(|_| {
-                    InputError::new(format!("--date {d} is not in the similarity table"))
-                        .in_file(sim.name)
-                })?,
+                Some(d) => {
+                    date_index(&sim.dates, d, "similarities").map_err(|e| e.in_file(sim.name))?
+                }
                 None => sim.dates.len() - 1,
             };
             let n = sim.funds.len();
@@ -383,16 +391,17 @@ pub struct ClusterOutput {
     pub silhouette: f64,
     /// The merge tree (hierarchical methods).
     pub dendrogram: Option<Dendrogram>,
-    /// BIC of every covariance model and k tried, and the best fit (`--method gmm` or
-    /// k auto).
+    /// BIC of every covariance model and k tried, and the best fit (`--method gmm`, or
+    /// k auto by bic).
     pub selection: Option<GmmSelection>,
     settings: ClusterSettings,
     resample: Option<Resample>,
 }
 
 /// Cluster the objects of `input`: hierarchical linkage on the dissimilarities, or
-/// k-means / a Gaussian mixture on an embedding of them; k given or chosen by BIC of
-/// Gaussian mixtures over k = 1..9 and six covariance models. The bootstrap p-values of
+/// k-means / a Gaussian mixture on an embedding of them; k given, or chosen in
+/// 1..=k-max by BIC of Gaussian mixtures over six covariance models (`k-rule` bic) or by
+/// the widest mean silhouette of the method's partitions (silhouette). The bootstrap p-values of
 /// `settings.bootstrap` are a separate step: [`ClusterOutput::pvalues`].
 pub fn cluster(
     input: ClusterInput<'_>,
@@ -425,31 +434,39 @@ pub fn cluster(
             .or_input()
     });
     let selection = selection.transpose()?;
-    let (k, k_note) = match (settings.k, &selection) {
+    let k_and_note = match (settings.k, &selection) {
         (KChoice::Fixed(k), _) => (k, "given".to_string()),
         (KChoice::Auto, Some(sel)) => (
             sel.best.k,
             format!("chosen by BIC over k = 1..{} and models EII, VII, EEI, VVI, EEE, VVV on {}: best {} with k = {}", settings.k_max.min(n - 1), prep.coords_note, sel.best.model.name(), sel.best.k),
         ),
-        (KChoice::Auto, None) => unreachable!("auto always fits mixtures"),
+        // --k-rule silhouette: chosen below, from the method's own partitions
+        (KChoice::Auto, None) => (1, String::new()),
     };
-    let mut dendrogram: Option<Dendrogram> = None;
-    let labels: Vec<usize> = match (settings.method, settings.method.linkage()) {
-        (ClusterMethod::Gmm, _) => selection.as_ref().expect("fitted").best.labels.clone(),
-        (_, Some(method)) => {
-            let tree = linkage_owned(prep.condensed.clone(), n, method).or_input()?;
-            let l = tree.cut_k(k).or_input()?;
-            dendrogram = Some(tree);
-            l
-        }
-        (_, None) => {
-            KMeans::new(k)
+    let dendrogram = settings
+        .method
+        .linkage()
+        .map(|method| linkage_owned(prep.condensed.clone(), n, method).or_input())
+        .transpose()?;
+    // The partition in k clusters of a tree cut or k-means (mixtures come from `selection`).
+    let partition = |k: usize| -> Result<Vec<usize>, InputError> {
+        match &dendrogram {
+            Some(tree) => tree.cut_k(k).or_input(),
+            None => Ok(KMeans::new(k)
                 .restarts(kmeans::RESTARTS)
                 .seed(settings.seed)
                 .fit(MatRef::new(&prep.coords, n, prep.d).or_input()?)
                 .or_input()?
-                .labels
+                .labels),
         }
+    };
+    let (k, k_note) = match (settings.k, &selection) {
+        (KChoice::Auto, None) => widest_silhouette(&prep.condensed, n, settings.k_max, &partition)?,
+        _ => k_and_note,
+    };
+    let labels: Vec<usize> = match settings.method {
+        ClusterMethod::Gmm => selection.as_ref().expect("fitted").best.labels.clone(),
+        _ => partition(k)?,
     };
     let labels = first_appearance(&labels);
     let k_found = labels.iter().max().map_or(0, |m| m + 1);
@@ -468,6 +485,44 @@ pub fn cluster(
         selection,
         settings: *settings,
         resample: prep.resample,
+    })
+}
+
+/// k in 2..=`k_max` (below the n objects) whose partition has the widest mean silhouette
+/// on the input's dissimilarities, or 1 when even that width is at most
+/// [`SILHOUETTE_NO_STRUCTURE`] (Kaufman & Rousseeuw's "no substantial structure"); with
+/// a note for the summary line.
+fn widest_silhouette(
+    condensed: &[f64],
+    n: usize,
+    k_max: usize,
+    partition: &dyn Fn(usize) -> Result<Vec<usize>, InputError>,
+) -> Result<(usize, String), InputError> {
+    let k_max = k_max.min(n - 1);
+    let mut best: Option<(usize, f64)> = None;
+    for k in 2..=k_max {
+        let labels = first_appearance(&partition(k)?);
+        let found = labels.iter().max().map_or(0, |m| m + 1);
+        if found < 2 {
+            continue;
+        }
+        let s = silhouette(condensed, n, &labels).or_input()?;
+        if best.is_none_or(|(_, b)| s > b) {
+            best = Some((k, s));
+        }
+    }
+    Ok(match best {
+        Some((k, s)) if s > SILHOUETTE_NO_STRUCTURE => (
+            k,
+            format!("chosen by the widest mean silhouette over k = 2..{k_max}: {s:.3} at k = {k}"),
+        ),
+        Some((_, s)) => (
+            1,
+            format!(
+                "widest mean silhouette over k = 2..{k_max} is {s:.3}, at most {SILHOUETTE_NO_STRUCTURE}: no meaningful grouping"
+            ),
+        ),
+        None => (1, format!("no partition in 2..{k_max} clusters to compare")),
     })
 }
 
@@ -651,8 +706,14 @@ mod settings_tests {
         let s: ClusterSettings =
             check::parse(&["--method", "kmeans", "--bootstrap", "10"]).unwrap();
         check::names_key(s.validate(), "bootstrap");
-        let s: ClusterSettings = check::parse(&["--k-rule", "silhouette"]).unwrap();
+        let s: ClusterSettings = check::parse(&["--k-rule", "gap"]).unwrap();
         check::names_key(s.validate(), "k-rule");
+        let s: ClusterSettings =
+            check::parse(&["--k-rule", "silhouette", "--method", "gmm"]).unwrap();
+        check::names_key(s.validate(), "k-rule");
+        let s: ClusterSettings = check::parse(&["--k-rule", "silhouette", "--k", "3"]).unwrap();
+        assert_eq!(s.validate(), Ok(()));
+        assert!(!s.fits_mixtures());
         let s: ClusterSettings = check::parse(&["--k-max", "0"]).unwrap();
         check::names_key(s.validate(), "k-max");
         let e = check::parse::<ClusterSettings>(&["--k", "none"]).unwrap_err();

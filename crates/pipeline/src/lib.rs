@@ -26,6 +26,7 @@
 
 mod artifact;
 pub mod chart;
+mod date_index;
 mod error;
 mod k;
 mod named;
@@ -43,6 +44,7 @@ pub mod synth;
 
 pub use artifact::{Artifact, Artifacts};
 pub use chart::Chart;
+pub use date_index::date_index;
 pub use k::{KChoice, KRule};
 pub use named::Named;
 pub use peergroup_data::InputError;

@@ -214,7 +214,7 @@ fn check_values(values: Named<'_, Panel>, prices: bool) -> Result<(), InputError
 fn yearly_returns(panel: &Panel, include_partial: bool) -> Vec<Vec<(i32, f64)>> {
     let mut out = vec![Vec::new(); panel.n_ids()];
     for p in period_returns(panel, &[]) {
-        if let Period::Year(y) = p.period {
+        if let (Period::Year(y), false) = (p.period, p.partial) {
             out[p.id].push((y, p.value));
         }
     }

@@ -1,16 +1,17 @@
 //! Period returns and year-to-date rankings (METHODS §1.5-1.6), and the industry
 //! stage's output tables.
 
-use peergroup_data::{IndustryTable, Panel};
+use peergroup_data::{IndustryTable, InputError, Panel};
 use peergroup_io::{Column, RowTable, Table};
+use peergroup_returns::{
+    explain_no_period_returns, period_returns, rank_ytd, DropReason, Dropped, Effects,
+    PeriodReturn, RankRow,
+};
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "clap")]
 use crate::settings::comma_default;
-use crate::SettingError;
-use peergroup_returns::{
-    period_returns, rank_ytd, DropReason, Dropped, Effects, PeriodReturn, RankRow,
-};
+use crate::{Named, SettingError};
 
 /// Trailing windows of [`periods`] by default, in years.
 pub const DEFAULT_TRAILING: [u32; 3] = [1, 3, 5];
@@ -74,11 +75,32 @@ impl Default for RankSettings {
     }
 }
 
-/// Calendar-year, YTD and trailing returns of every series of `panel`, as the table
-/// `id,period,start,end,return`; also the number of rows.
-pub fn periods(panel: &Panel, settings: &PeriodsSettings) -> (Table, usize) {
-    let rows = period_returns(panel, &settings.trailing);
-    (periods_table(panel.ids(), &rows), rows.len())
+/// The period returns of a panel as a table, with its row counts.
+#[derive(Clone, Debug)]
+pub struct PeriodTable {
+    /// `id,period,start,end,return,partial` (see [`periods_table`]).
+    pub table: Table,
+    /// Rows of the table.
+    pub rows: usize,
+    /// Rows marked partial: periods that start before their series does.
+    pub partial: usize,
+}
+
+/// Calendar-year, YTD and trailing returns of every series of `panel`, complete or
+/// partial (METHODS §1.5); an error saying why when not one can be computed.
+pub fn periods(
+    panel: Named<'_, Panel>,
+    settings: &PeriodsSettings,
+) -> Result<PeriodTable, InputError> {
+    let rows = period_returns(panel.value, &settings.trailing);
+    if rows.is_empty() {
+        return Err(InputError::new(explain_no_period_returns(panel.value)).in_file(panel.name));
+    }
+    Ok(PeriodTable {
+        table: periods_table(panel.ids(), &rows),
+        rows: rows.len(),
+        partial: rows.iter().filter(|r| r.partial).count(),
+    })
 }
 
 /// Ranks by year-to-date return on every date of `returns`, as the table
@@ -155,7 +177,10 @@ pub fn dropped_table(t: &IndustryTable, dropped: &[Dropped]) -> Table {
         .with("z_score", Column::F64(z))
 }
 
-/// `id,period,start,end,return`.
+/// `id,period,start,end,return,partial`: period `YYYY`, `YTD` or `NY` (trailing N years,
+/// annualised); `start` the date of the base level; `return` a fraction; `partial` true
+/// when the series starts after the period does, so the return runs from `start`, its
+/// first observation (METHODS §1.5).
 pub fn periods_table(ids: &[String], rows: &[PeriodReturn]) -> Table {
     RowTable::new(rows)
         .with("id", Column::key(rows.iter().map(|r| r.id), ids))
@@ -163,6 +188,7 @@ pub fn periods_table(ids: &[String], rows: &[PeriodReturn]) -> Table {
         .date("start", |r| r.start)
         .date("end", |r| r.end)
         .f64("return", |r| r.value)
+        .text("partial", |r| r.partial.to_string())
         .table()
 }
 

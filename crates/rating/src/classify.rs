@@ -69,11 +69,25 @@ impl std::str::FromStr for Linkage {
 
     /// Parse `average`, `single` or `complete`.
     fn from_str(s: &str) -> Result<Linkage, String> {
-        Linkage::ALL
-            .into_iter()
-            .find(|l| l.as_str() == s)
-            .ok_or_else(|| format!("unknown linkage '{s}': expected average, single or complete"))
+        parse_choice(s, &Linkage::ALL, Linkage::as_str, "linkage")
     }
+}
+
+/// The choice among `all` named `s` by `name`, or a message listing the names.
+fn parse_choice<T: Copy>(
+    s: &str,
+    all: &[T],
+    name: fn(T) -> &'static str,
+    what: &str,
+) -> Result<T, String> {
+    all.iter().copied().find(|&c| name(c) == s).ok_or_else(|| {
+        let names: Vec<&str> = all.iter().map(|&c| name(c)).collect();
+        let (last, rest) = names.split_last().expect("at least one choice");
+        format!(
+            "unknown {what} '{s}': expected {} or {last}",
+            rest.join(", ")
+        )
+    })
 }
 
 /// Distance between two funds' values (METHODS §5.9).
@@ -116,10 +130,7 @@ impl std::str::FromStr for Metric {
 
     /// Parse `euclidean` or `manhattan`.
     fn from_str(s: &str) -> Result<Metric, String> {
-        Metric::ALL
-            .into_iter()
-            .find(|m| m.as_str() == s)
-            .ok_or_else(|| format!("unknown metric '{s}': expected euclidean or manhattan"))
+        parse_choice(s, &Metric::ALL, Metric::as_str, "metric")
     }
 }
 

@@ -12,5 +12,5 @@ pub use industry::{
     effects, filter_points, price_outliers, DropReason, Dropped, Effects, EffectsPlan, Grouping,
     IndustryConfig, Kept,
 };
-pub use periods::{period_returns, Period, PeriodReturn};
+pub use periods::{explain_no_period_returns, period_returns, Period, PeriodReturn};
 pub use ranking::{rank_ytd, RankRow, Side};

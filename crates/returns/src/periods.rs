@@ -36,8 +36,12 @@ pub struct PeriodReturn {
     pub start: Date,
     /// Date of the ending level.
     pub end: Date,
-    /// Return as a fraction; annualised for trailing periods of more than one year.
+    /// Return as a fraction; annualised for trailing periods of more than one year (a
+    /// partial one over the years it covers, when more than one).
     pub value: f64,
+    /// The series starts after the period does, so the return runs from its first
+    /// observation (`start`) instead of the period's start.
+    pub partial: bool,
 }
 
 /// Slack (days) when a boundary such as a year end must be matched by an observation:
@@ -59,52 +63,84 @@ fn spans_gap(levels: &[(Date, f64)], start: Date, end: Date) -> bool {
         .any(|(d, l)| l.is_nan() && *d > start && *d <= end)
 }
 
-/// Calendar-year returns for every full year, YTD, and trailing `trailing_years` returns.
+/// Calendar-year returns for every full year, YTD, and trailing `trailing_years` returns,
+/// complete or partial.
 ///
 /// Levels come from [`Panel::levels`] (returns are compounded from a base of 1 dated one
 /// period before the first return). Year y is reported when a level exists within 7 days
 /// before the end of y−1 and within 7 days before the end of y. YTD runs from the last
 /// year end (same rule) to the last observation. A trailing N-year return needs a level
 /// within 7 days before the date N years before the last observation, and is annualised
-/// as `(L_end / L_start)^(1/N) − 1` with N in calendar years.
+/// as `(L_end / L_start)^(1/N) − 1` with N in calendar years. No period spans a missing
+/// return.
+///
+/// A series that starts after a period's start gets the period from its first level
+/// instead, marked `partial` (METHODS §1.5): the year it starts in (when the data reach
+/// that year's end), YTD when it starts within the last year, and the shortest trailing
+/// window it does not cover, annualised over the years covered (`days / 365.25`) when
+/// more than one and not annualised otherwise. Longer uncovered windows would repeat it.
 pub fn period_returns(panel: &Panel, trailing_years: &[u32]) -> Vec<PeriodReturn> {
     let mut out = Vec::new();
     for i in 0..panel.n_ids() {
         let levels = panel.levels(i);
-        let (Some(&(first, _)), Some(&(last, l_last))) = (levels.first(), levels.last()) else {
+        let (Some(&(first, l_first)), Some(&(last, l_last))) = (levels.first(), levels.last())
+        else {
             continue;
+        };
+        // The period from the series' first level to `end`, when the series starts after
+        // the period's nominal start `base`.
+        let partial_from_first = |base: Date, end: Date| {
+            (first > base && first < end && !spans_gap(&levels, first, end))
+                .then_some((first, l_first))
         };
         for y in first.year()..=last.year() {
             let (Some(y0), Some(y1)) = (Date::from_ymd(y - 1, 12, 31), Date::from_ymd(y, 12, 31))
             else {
                 continue;
             };
-            if let (Some((d0, l0)), Some((d1, l1))) = (level_at(&levels, y0), level_at(&levels, y1))
-            {
-                if d0 < d1 && d1.year() == y && !spans_gap(&levels, d0, d1) {
-                    out.push(PeriodReturn {
-                        id: i,
-                        period: Period::Year(y),
-                        start: d0,
-                        end: d1,
-                        value: l1 / l0 - 1.0,
-                    });
-                }
-            }
-        }
-        if let Some((d0, l0)) = level_at(&levels, last.previous_year_end()) {
-            if d0 < last && !spans_gap(&levels, d0, last) {
+            let Some((d1, l1)) = level_at(&levels, y1).filter(|(d1, _)| d1.year() == y) else {
+                continue;
+            };
+            let complete = level_at(&levels, y0)
+                .filter(|&(d0, _)| d0 < d1 && !spans_gap(&levels, d0, d1))
+                .map(|b| (b, false));
+            let from_first = || partial_from_first(y0, d1).map(|b| (b, true));
+            if let Some(((d0, l0), partial)) = complete.or_else(from_first) {
                 out.push(PeriodReturn {
                     id: i,
-                    period: Period::Ytd,
+                    period: Period::Year(y),
                     start: d0,
-                    end: last,
-                    value: l_last / l0 - 1.0,
+                    end: d1,
+                    value: l1 / l0 - 1.0,
+                    partial,
                 });
             }
         }
+        let year_end = last.previous_year_end();
+        let complete = level_at(&levels, year_end)
+            .filter(|&(d0, _)| d0 < last && !spans_gap(&levels, d0, last))
+            .map(|b| (b, false));
+        let from_first = || partial_from_first(year_end, last).map(|b| (b, true));
+        if let Some(((d0, l0), partial)) = complete.or_else(from_first) {
+            out.push(PeriodReturn {
+                id: i,
+                period: Period::Ytd,
+                start: d0,
+                end: last,
+                value: l_last / l0 - 1.0,
+                partial,
+            });
+        }
+        // Every window longer than the series gives the same partial return: keep the
+        // shortest.
+        let shortest_uncovered = trailing_years
+            .iter()
+            .copied()
+            .filter(|&n| first > last.minus_years(n as i32))
+            .min();
         for &n in trailing_years {
-            if let Some((d0, l0)) = level_at(&levels, last.minus_years(n as i32)) {
+            let window_start = last.minus_years(n as i32);
+            if let Some((d0, l0)) = level_at(&levels, window_start) {
                 if d0 < last && !spans_gap(&levels, d0, last) {
                     out.push(PeriodReturn {
                         id: i,
@@ -112,12 +148,81 @@ pub fn period_returns(panel: &Panel, trailing_years: &[u32]) -> Vec<PeriodReturn
                         start: d0,
                         end: last,
                         value: (l_last / l0).powf(1.0 / n as f64) - 1.0,
+                        partial: false,
+                    });
+                }
+            } else if Some(n) == shortest_uncovered {
+                if let Some((d0, l0)) = partial_from_first(window_start, last) {
+                    let years = f64::from(last.days() - d0.days()) / 365.25;
+                    let growth = l_last / l0;
+                    out.push(PeriodReturn {
+                        id: i,
+                        period: Period::Trailing(n),
+                        start: d0,
+                        end: last,
+                        value: if years > 1.0 {
+                            growth.powf(1.0 / years) - 1.0
+                        } else {
+                            growth - 1.0
+                        },
+                        partial: true,
                     });
                 }
             }
         }
     }
     out
+}
+
+/// Why [`period_returns`] finds nothing in `panel`: `every series …` when one reason fits
+/// all, else the reasons of the first three series and how many more there are.
+pub fn explain_no_period_returns(panel: &Panel) -> String {
+    let reasons: Vec<String> = (0..panel.n_ids())
+        .map(|i| no_period_reason(panel, i))
+        .collect();
+    let head = "no period return can be computed";
+    match reasons.as_slice() {
+        [] => format!("{head}: the table has no series"),
+        [only] => format!("{head}: series '{}' {only}", panel.ids()[0]),
+        [one, rest @ ..] if rest.iter().all(|r| r == one) => format!("{head}: every series {one}"),
+        _ => {
+            let listed: Vec<String> = reasons
+                .iter()
+                .zip(panel.ids())
+                .take(3)
+                .map(|(r, id)| format!("series '{id}' {r}"))
+                .collect();
+            let more = reasons.len().saturating_sub(3);
+            let more = if more > 0 {
+                format!("; and {more} more")
+            } else {
+                String::new()
+            };
+            format!("{head}: {}{more}", listed.join("; "))
+        }
+    }
+}
+
+/// Why series `i` has no period return, as a predicate of the series.
+fn no_period_reason(panel: &Panel, i: usize) -> String {
+    let levels = panel.levels(i);
+    let (first, last) = match levels.as_slice() {
+        [] => return "has no observation".into(),
+        [(d, _)] => return format!("has a single observation, on {d}"),
+        [(first, _), .., (last, _)] => (*first, *last),
+    };
+    if let Some((gap, _)) = levels.iter().rev().find(|(_, l)| l.is_nan()) {
+        return format!(
+            "misses its return of {gap} (its observations run from {first} to {last}), and \
+             no year end or window start after it has an observation within {SLACK_DAYS} days"
+        );
+    }
+    let year_end = last.previous_year_end();
+    format!(
+        "starts on {first}, before the last year end {year_end}, but has no observation \
+         within {SLACK_DAYS} days before that year end, a trailing window's start or the end \
+         of any year it covers (latest date {last})"
+    )
 }
 
 #[cfg(test)]
@@ -138,8 +243,38 @@ mod tests {
         b.build().unwrap()
     }
 
+    /// The complete return of period `p`.
     fn find(r: &[PeriodReturn], p: Period) -> Option<f64> {
-        r.iter().find(|x| x.period == p).map(|x| x.value)
+        r.iter()
+            .find(|x| x.period == p && !x.partial)
+            .map(|x| x.value)
+    }
+
+    /// The partial return of period `p`: (start, end, value).
+    fn find_partial(r: &[PeriodReturn], p: Period) -> Option<(Date, Date, f64)> {
+        r.iter()
+            .find(|x| x.period == p && x.partial)
+            .map(|x| (x.start, x.end, x.value))
+    }
+
+    /// Daily returns of `value` on every weekday from `from` to `to`, per id, except the
+    /// listed (id, date) pairs.
+    fn weekdays(ids: &[&str], from: &str, to: &str, value: f64, missing: &[(&str, &str)]) -> Panel {
+        let mut b = PanelBuilder::new(SeriesKind::Returns, 1.0);
+        let (mut day, mut line) = (d(from), 2);
+        while day <= d(to) {
+            if day.weekday() < 5 {
+                for id in ids {
+                    if !missing.contains(&(*id, &day.to_string())) {
+                        b.push(id, day, value, Position::Line(line), "value")
+                            .unwrap();
+                        line += 1;
+                    }
+                }
+            }
+            day = day.add_days(1);
+        }
+        b.build().unwrap()
     }
 
     #[test]
@@ -254,5 +389,89 @@ mod tests {
         assert_eq!(ytd.start, d("2021-12-30"));
         assert!((ytd.value - 0.1).abs() < 1e-12);
         assert_eq!(find(&r, Period::Year(2021)), None);
+    }
+
+    #[test]
+    fn one_year_of_daily_data_starting_mid_year() {
+        // +0.1% on every weekday from Fri 2024-03-01 to Fri 2025-02-28: 218 weekdays in
+        // 2024, 43 in 2025, 261 in all; the base level is dated 2024-02-29.
+        let p = weekdays(&["F"], "2024-03-01", "2025-02-28", 0.001, &[]);
+        let r = period_returns(&p, &[1, 3, 5]);
+        assert_eq!(r.len(), 3, "{r:?}");
+        // 2024 from the first observation, marked partial.
+        let (s, e, v) = find_partial(&r, Period::Year(2024)).unwrap();
+        assert_eq!((s, e), (d("2024-02-29"), d("2024-12-31")));
+        assert!((v - (1.001f64.powi(218) - 1.0)).abs() < 1e-12);
+        assert_eq!(find(&r, Period::Year(2024)), None);
+        // YTD 2025 from the 2024 year end is complete.
+        assert!((find(&r, Period::Ytd).unwrap() - (1.001f64.powi(43) - 1.0)).abs() < 1e-12);
+        // 1Y would start on 2024-02-28, a day before the base: partial, 365 days (under a
+        // year of 365.25 days) so not annualised. 3Y and 5Y would repeat it.
+        let (s, e, v) = find_partial(&r, Period::Trailing(1)).unwrap();
+        assert_eq!((s, e), (d("2024-02-29"), d("2025-02-28")));
+        assert!((v - (1.001f64.powi(261) - 1.0)).abs() < 1e-12);
+        assert!(r
+            .iter()
+            .all(|x| !matches!(x.period, Period::Trailing(3 | 5))));
+    }
+
+    #[test]
+    fn partial_trailing_window_is_annualised_over_the_years_it_covers() {
+        // Prices 100 on 2019-12-31 and 150 on 2021-12-31 (731 days): 3Y partial,
+        // 1.5^(365.25/731) − 1; 5Y would repeat it.
+        let p = panel(
+            SeriesKind::Prices,
+            &[
+                ("2019-12-31", 100.0),
+                ("2020-12-31", 120.0),
+                ("2021-12-31", 150.0),
+            ],
+        );
+        let r = period_returns(&p, &[5, 3, 1]);
+        let (s, _, v) = find_partial(&r, Period::Trailing(3)).unwrap();
+        assert_eq!(s, d("2019-12-31"));
+        assert!((v - (1.5f64.powf(365.25 / 731.0) - 1.0)).abs() < 1e-12);
+        assert!(find_partial(&r, Period::Trailing(5)).is_none());
+        assert!((find(&r, Period::Trailing(1)).unwrap() - 0.25).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_series_with_a_gap_gets_no_partial_period_across_it() {
+        // July 2024 weekdays (23); B misses 2024-07-10. A: YTD and 1Y from its base
+        // 2024-06-30, partial. B: every period from its first observation spans the gap.
+        let p = weekdays(
+            &["A", "B"],
+            "2024-07-01",
+            "2024-07-31",
+            0.001,
+            &[("B", "2024-07-10")],
+        );
+        let r = period_returns(&p, &[1]);
+        let a = 1.001f64.powi(23) - 1.0;
+        for per in [Period::Ytd, Period::Trailing(1)] {
+            let x = r.iter().find(|x| x.id == 0 && x.period == per).unwrap();
+            assert!(x.partial && x.start == d("2024-06-30") && (x.value - a).abs() < 1e-12);
+        }
+        assert_eq!(r.len(), 2, "nothing for B: {r:?}");
+    }
+
+    #[test]
+    fn nothing_computable_says_why() {
+        let p = weekdays(
+            &["A", "B"],
+            "2024-07-01",
+            "2024-07-31",
+            0.001,
+            &[("A", "2024-07-10"), ("B", "2024-07-11")],
+        );
+        assert!(period_returns(&p, &[1, 3]).is_empty());
+        assert_eq!(
+            explain_no_period_returns(&p),
+            "no period return can be computed: \
+             series 'A' misses its return of 2024-07-10 (its observations run from 2024-06-30 \
+             to 2024-07-31), and no year end or window start after it has an observation within 7 days; \
+             series 'B' misses its return of 2024-07-11 (its observations run from 2024-06-30 \
+             to 2024-07-31), and no year end or window start after it has an observation within 7 days"
+        );
     }
 }

@@ -13,10 +13,12 @@ use super::{step, CommandError, CommandResult};
 
 /// Arguments of `peergroup cluster`.
 #[derive(Args, Clone, Debug)]
-#[command(group(ArgGroup::new("input").required(true).args(["similarity", "features"])))]
+// One input or the other: the group refuses both; that one is given is checked by `run`,
+// whose message names the alternatives (clap's would list the group as one argument).
+#[command(group(ArgGroup::new("input").multiple(false).args(["similarity", "features"])))]
 pub struct ClusterArgs {
     /// Similarity table date,fund_a,fund_b,similarity (one of --similarity or --features).
-    #[arg(long, value_name = "FILE", conflicts_with = "features")]
+    #[arg(long, value_name = "FILE")]
     pub similarity: Option<PathBuf>,
     /// Feature table id,<feature>... (one of --similarity or --features).
     #[arg(long, value_name = "FILE")]
@@ -101,6 +103,11 @@ pub fn run(args: &ClusterArgs) -> CommandResult {
         ));
     }
     settings.validate()?;
+    if args.bic_out.is_some() && !settings.fits_mixtures() {
+        return Err(CommandError::usage(
+            "--bic-out needs --method gmm or --k auto with --k-rule bic",
+        ));
+    }
     let input_name = name(path);
     let (similarity, features);
     let input = if args.similarity.is_some() {
@@ -122,9 +129,9 @@ pub fn run(args: &ClusterArgs) -> CommandResult {
         outputs.write_table(p, &table)?;
     }
     if let Some(p) = &args.bic_out {
-        let table = clusters
-            .bic_table()
-            .ok_or_else(|| CommandError::usage("--bic-out needs --method gmm or --k auto"))?;
+        let table = clusters.bic_table().ok_or_else(|| {
+            CommandError::usage("--bic-out needs --method gmm or --k auto with --k-rule bic")
+        })?;
         outputs.write_table(p, &table)?;
     }
     let pvalues = if settings.bootstrap > 0 {

@@ -33,7 +33,7 @@ pub struct IndustryArgs {
 /// Run `peergroup industry`.
 pub fn run(args: &IndustryArgs) -> CommandResult {
     let config = args.settings.config()?;
-    args.columns.refuse_unmapped()?;
+    // The industry reader has no value role: a value column would be ignored.
     if args.columns.value_column.is_some() {
         return Err(CommandError::usage(
             "--value-column does not apply to industry data (class_id,date,price,shares,aum)",
@@ -55,7 +55,7 @@ pub fn run(args: &IndustryArgs) -> CommandResult {
     // on the other; the data file's errors come first, as in a sequential read.
     let (table, meta) = step("reading industry data", || {
         rayon::join(
-            || read_industry(&args.data),
+            || read_industry(&args.columns.source(&args.data)),
             || {
                 args.meta
                     .as_ref()

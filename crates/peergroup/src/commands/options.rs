@@ -1,12 +1,10 @@
 //! Option groups shared by several commands, and the parsers of option values.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use peergroup_data::{Date, SeriesKind};
-use peergroup_io::{OutputError, Outputs, SeriesOptions};
-
-use super::CommandError;
+use peergroup_io::{ColumnNames, OutputError, Outputs, SeriesOptions, Source};
 
 /// `--out FILE` and `--force`: one output table.
 #[derive(Args, Clone, Debug)]
@@ -46,6 +44,38 @@ pub struct Force {
     pub force: bool,
 }
 
+/// `--returns FILE` with how to read it (`--prices`, `--percent`, the column names): the
+/// returns input of every command that reads one table of series.
+#[derive(Args, Clone, Debug)]
+pub struct ReturnsInput {
+    /// Returns (or prices/NAVs with --prices): long id,date,value or wide date,<id>,...
+    /// (CSV, Parquet, .xlsx, .xls or .ods).
+    #[arg(long, alias = "series", value_name = "FILE")]
+    pub returns: PathBuf,
+    #[command(flatten)]
+    pub flags: SeriesFlags,
+    #[command(flatten)]
+    pub columns: ColumnFlags,
+}
+
+impl ReturnsInput {
+    /// The returns table with --sheet and the column names.
+    pub fn source(&self) -> Source {
+        self.columns.source(&self.returns)
+    }
+
+    /// How to read the table: the value column of a long table is --value-column, else
+    /// the first of `defaults` present.
+    pub fn options(&self, defaults: &[&str]) -> SeriesOptions {
+        self.flags.options(defaults)
+    }
+
+    /// The input's name in messages.
+    pub fn name(&self) -> String {
+        name(&self.returns)
+    }
+}
+
 /// `--sheet` and the column names of the table inputs: the same flags in every command
 /// that reads a table, so a vendor file (`SecId,Date,Return`) is read as it is.
 #[derive(Args, Clone, Debug, Default, PartialEq, Eq)]
@@ -65,36 +95,17 @@ pub struct ColumnFlags {
 }
 
 impl ColumnFlags {
-    /// How to read a series table: prices or returns (`flags`), and the value column of a
-    /// long table (`--value-column`, else the first of `defaults` present). The sheet and
-    /// the id and date columns need the readers' column mapping, which crates/io does not
-    /// have yet: giving them is an error rather than being ignored.
-    pub fn series_options(
-        &self,
-        flags: &SeriesFlags,
-        defaults: &[&str],
-    ) -> Result<SeriesOptions, CommandError> {
-        self.refuse_unmapped()?;
-        Ok(match &self.value_column {
-            Some(c) => flags.options(&[c.as_str()]),
-            None => flags.options(defaults),
-        })
-    }
-
-    /// Refuse `--sheet`, `--id-column` and `--date-column` until the readers take them.
-    pub fn refuse_unmapped(&self) -> Result<(), CommandError> {
-        for (flag, given) in [
-            ("--sheet", &self.sheet),
-            ("--id-column", &self.id_column),
-            ("--date-column", &self.date_column),
-        ] {
-            if given.is_some() {
-                return Err(CommandError::usage(format!(
-                    "{flag} is not supported by this build's readers yet: rename the column (or save the sheet) as the command's --help lists"
-                )));
-            }
-        }
-        Ok(())
+    /// The table `path` as the readers take it: --sheet, and the file's names of the id,
+    /// date and value columns (unmapped roles keep each reader's own names).
+    pub fn source(&self, path: &Path) -> Source {
+        Source::new(path)
+            .with_sheet(self.sheet.clone())
+            .with_columns(ColumnNames {
+                id: self.id_column.clone(),
+                date: self.date_column.clone(),
+                value: self.value_column.clone(),
+                category: None,
+            })
     }
 }
 
@@ -107,9 +118,15 @@ pub struct CategoryColumn {
 }
 
 impl CategoryColumn {
-    /// The category column's name: --category-column, else `category`.
-    pub fn name(&self) -> &str {
-        self.category_column.as_deref().unwrap_or("category")
+    /// The categories table `path` with its category column mapped (--sheet applies
+    /// when `columns` has one).
+    pub fn source(&self, path: &Path, sheet: Option<&str>) -> Source {
+        Source::new(path)
+            .with_sheet(sheet.map(String::from))
+            .with_columns(ColumnNames {
+                category: self.category_column.clone(),
+                ..ColumnNames::default()
+            })
     }
 }
 

@@ -7,19 +7,14 @@ use peergroup_io::{read_series, read_star_ratings};
 use peergroup_pipeline::rating::{self, RateSettings};
 use peergroup_pipeline::Named;
 
-use super::options::{name, ColumnFlags, OutputFile, SeriesFlags};
+use super::options::{name, OutputFile, ReturnsInput};
 use super::{step, CommandError, CommandResult};
 
 /// Arguments of `peergroup rate`.
 #[derive(Args, Clone, Debug)]
 pub struct RateArgs {
-    /// Returns (or prices with --prices), long (id,date,value) or wide (date,<fund>...).
-    #[arg(long, alias = "series", value_name = "FILE")]
-    pub returns: PathBuf,
     #[command(flatten)]
-    pub flags: SeriesFlags,
-    #[command(flatten)]
-    pub columns: ColumnFlags,
+    pub input: ReturnsInput,
     #[command(flatten)]
     pub settings: RateSettings,
     /// A rating to compare with (e.g. a vendor's): fund,stars (1–5).
@@ -70,8 +65,8 @@ impl RateArgs {
 pub fn run(args: &RateArgs) -> CommandResult {
     let settings = &args.settings;
     settings.validate()?;
-    let options = args.columns.series_options(&args.flags, &["value"])?;
-    let comparison_out = args.agreement_out();
+    let options = args.input.options(&["value"]);
+    let agreement_path = args.agreement_out();
     if args.agreement_out.is_some() && args.reference.is_none() {
         return Err(CommandError::usage(
             "--agreement-out needs --reference FILE",
@@ -79,7 +74,7 @@ pub fn run(args: &RateArgs) -> CommandResult {
     }
     let out = &args.output.out;
     let mut outputs = args.output.plan()?;
-    if let Some(p) = &comparison_out {
+    if let Some(p) = &agreement_path {
         outputs.plan_table(p)?;
     }
     if let Some(p) = &args.chart {
@@ -88,8 +83,8 @@ pub fn run(args: &RateArgs) -> CommandResult {
     if let Some(p) = &args.details_out {
         outputs.plan_table(p)?;
     }
-    let file = name(&args.returns);
-    let values = read_series(&args.returns, &options)?;
+    let file = args.input.name();
+    let values = read_series(&args.input.source(), &options)?;
     let external = args
         .reference
         .as_ref()
@@ -100,7 +95,7 @@ pub fn run(args: &RateArgs) -> CommandResult {
     })?;
     let stars = rating::star_counts(&rows);
     let mut comparison = None;
-    if let (Some(ext), Some(path), Some(ext_path)) = (&external, &comparison_out, &args.reference) {
+    if let (Some(ext), Some(path), Some(ext_path)) = (&external, &agreement_path, &args.reference) {
         let c = rating::compare_external(&rows, Named::new(ext, &name(ext_path)), &file)?;
         outputs.write_table(path, &rating::comparison_table(&c))?;
         comparison = Some(c);

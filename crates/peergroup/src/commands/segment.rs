@@ -14,19 +14,24 @@ use peergroup_pipeline::segment::{InvestorSettings, SalesSettings, SegmentSummar
 use peergroup_pipeline::{Artifact, Artifacts};
 use peergroup_pipeline::{Chart, KChoice};
 
-use super::options::{name, OutputDir};
+use super::options::{name, CategoryColumn, ColumnFlags, OutputDir};
 use super::progress::step;
 use super::{CommandError, CommandResult};
 
 /// Arguments of `peergroup segment sales`.
 #[derive(Args, Clone, Debug)]
 pub struct SegmentSalesArgs {
-    /// Sales rows: bd,office,fund,month,amount.
+    /// Sales rows: bd,office,fund,month,amount (--id-column names the fund column,
+    /// --date-column the month, --value-column the amount).
     #[arg(long, value_name = "FILE")]
     pub sales: PathBuf,
+    #[command(flatten)]
+    pub columns: ColumnFlags,
     /// Fund categories: fund,category,broad_category.
     #[arg(long, alias = "funds", value_name = "FILE")]
     pub categories: PathBuf,
+    #[command(flatten)]
+    pub category: CategoryColumn,
     #[command(flatten)]
     pub settings: SalesSettings,
     #[command(flatten)]
@@ -153,7 +158,10 @@ pub fn write_sales(args: &SegmentSalesArgs) -> CommandResult<SalesSegments> {
     let mut out = plan(dir, &files, force)?;
     let input = read_and_prepare(
         [&args.sales, &args.categories],
-        (read_sales, read_funds),
+        (
+            |p: &Path| read_sales(&args.columns.source(p)),
+            |p: &Path| read_funds(&args.category.source(p, args.columns.sheet.as_deref())),
+        ),
         |sales, sales_name, funds, funds_name| {
             sales::prepare(sales, sales_name, funds, funds_name, settings)
         },

@@ -12,7 +12,7 @@ use peergroup_pipeline::similarity::{
 };
 use peergroup_pipeline::Named;
 
-use super::options::{name, series_options, CategoryColumn, ColumnFlags, OutputFile, SeriesFlags};
+use super::options::{name, series_options, CategoryColumn, OutputFile, ReturnsInput};
 use super::{step, CommandError, CommandResult};
 
 /// Arguments of `peergroup similarity`.
@@ -156,13 +156,8 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
 /// Arguments of `peergroup correlation`.
 #[derive(Args, Clone, Debug)]
 pub struct CorrelationArgs {
-    /// Fund returns (long or wide).
-    #[arg(long, alias = "series", value_name = "FILE")]
-    pub returns: PathBuf,
     #[command(flatten)]
-    pub flags: SeriesFlags,
-    #[command(flatten)]
-    pub columns: ColumnFlags,
+    pub input: ReturnsInput,
     #[command(flatten)]
     pub settings: CorrelationSettings,
     #[command(flatten)]
@@ -171,10 +166,10 @@ pub struct CorrelationArgs {
 
 /// Run `peergroup correlation`.
 pub fn run_correlation(args: &CorrelationArgs) -> CommandResult {
-    let options = args.columns.series_options(&args.flags, &["value"])?;
+    let options = args.input.options(&["value"]);
     let out = &args.output.out;
     let mut outputs = args.output.plan()?;
-    let panel = read_series(&args.returns, &options)?.to_returns();
+    let panel = read_series(&args.input.source(), &options)?.to_returns();
     let pairs = similarity::correlation(&panel, &args.settings)?;
     outputs.write_table(out, &pairs.table)?;
     outputs.commit()?;
@@ -207,16 +202,15 @@ pub fn run_peers(args: &PeersArgs) -> CommandResult {
     let out = &args.output.out;
     let mut outputs = args.output.plan()?;
     let sim = read_similarity(&args.similarity)?;
-    let column = args.category.name();
     let meta = args
         .categories
         .as_deref()
-        .map(|m| read_metadata(m, "id", &[column]))
+        .map(|m| read_metadata(&args.category.source(m, None), "id", &["category"]))
         .transpose()?;
     let (table, peers) = similarity::peers(
         Named::new(&sim, &name(&args.similarity)),
         &args.fund,
-        meta.as_ref().map(|m| (m, column)),
+        meta.as_ref(),
         &args.settings,
     )?;
     outputs.write_table(out, &table)?;

@@ -14,10 +14,11 @@ use super::{step, CommandResult};
 #[derive(Args, Clone, Debug)]
 pub struct StyleArgs {
     /// Fund returns (or NAVs with --prices): long id,date,value or wide date,<fund>,...
-    /// (CSV or Parquet).
+    /// (CSV, Parquet, .xlsx, .xls or .ods).
     #[arg(long, alias = "funds", value_name = "FILE")]
     pub returns: PathBuf,
-    /// Factor returns, same forms; every factor must be observed on a date for it to be used.
+    /// Factor returns, same forms, under their own column names (--sheet and the column
+    /// flags are for --returns); every factor must be observed on a date for it to be used.
     #[arg(long, value_name = "FILE")]
     pub factors: PathBuf,
     /// Fund values are NAVs or prices (returns are derived).
@@ -44,20 +45,20 @@ pub struct StyleArgs {
 pub fn run(args: &StyleArgs) -> CommandResult {
     let spec = args.settings.spec()?;
     let options = |prices: bool| {
-        let flags = SeriesFlags {
+        SeriesFlags {
             prices,
             percent: args.percent,
-        };
-        args.columns.series_options(&flags, &["value"])
+        }
+        .options(&["value"])
     };
-    let (fund_options, factor_options) = (options(args.prices)?, options(args.factor_prices)?);
+    let (fund_options, factor_options) = (options(args.prices), options(args.factor_prices));
     let out = &args.output.out;
     let mut outputs = args.output.plan()?;
     if let Some(f) = &args.fit_out {
         outputs.plan_table(f)?;
     }
     let (funds, factors) = step("reading", || -> CommandResult<_> {
-        let funds = read_series(&args.returns, &fund_options)?.to_returns();
+        let funds = read_series(&args.columns.source(&args.returns), &fund_options)?.to_returns();
         let factors = read_series(&args.factors, &factor_options)?.to_returns();
         Ok((funds, factors))
     })?;
@@ -90,4 +91,37 @@ pub fn run(args: &StyleArgs) -> CommandResult {
         out.display()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Style {
+        #[command(flatten)]
+        args: StyleArgs,
+    }
+
+    /// The old names --funds and --fund-prices still read the fund file as prices.
+    #[test]
+    fn old_names_are_aliases() {
+        for (file, prices) in [("--returns", "--prices"), ("--funds", "--fund-prices")] {
+            let s = Style::parse_from([
+                "x",
+                file,
+                "f.csv",
+                "--factors",
+                "g.csv",
+                prices,
+                "--out",
+                "o.csv",
+            ]);
+            assert_eq!(s.args.returns, PathBuf::from("f.csv"));
+            assert!(s.args.prices && !s.args.factor_prices);
+            assert_eq!(s.args.settings, StyleSettings::default());
+        }
+    }
 }

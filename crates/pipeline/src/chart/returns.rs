@@ -70,6 +70,7 @@ mod tests {
             start: d,
             end: d,
             value,
+            partial: false,
         };
         let rows = [
             r(0, Period::Trailing(3), 0.05),

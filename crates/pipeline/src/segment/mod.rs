@@ -354,9 +354,12 @@ mod tests {
         let json = serde_json::to_value(SalesSettings::default()).unwrap();
         assert_eq!(json["transform"], serde_json::json!(["log1p", "zscore"]));
         assert_eq!(
-            json["features"],
+            json["feature-sets"],
             serde_json::json!(["quarterly", "category-mix"])
         );
+        // The old name of --feature-sets still works.
+        let s: SalesSettings = check::parse(&["--features", "quarterly"]).unwrap();
+        assert_eq!(s.features, vec![FeatureSet::Quarterly]);
         assert_eq!(
             (&json["k"], &json["entity"]),
             (&"auto".into(), &"office".into())

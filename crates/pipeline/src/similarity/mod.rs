@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::settings::{as_text, as_text_option, SettingError};
 #[cfg(feature = "clap")]
 use crate::settings::{default_text, parse};
-use crate::Named;
+use crate::{date_index, Named};
 
 mod correlation;
 mod factors;
@@ -352,14 +352,9 @@ fn for_each_date(
     let ex_name = inputs.exposures.name;
     let targets: Vec<usize> = match settings.dates()? {
         DateChoice::All => (0..ex.dates.len()).collect(),
-        DateChoice::On(d) => vec![ex.dates.binary_search(&d).map_err(|_| {
-            InputError::new(format!(
-                "--date {d} is not a date of the exposures ({} to {})",
-                ex.dates[0],
-                ex.dates[ex.dates.len() - 1]
-            ))
-            .in_file(ex_name)
-        })?],
+        DateChoice::On(d) => {
+            vec![date_index(&ex.dates, d, "exposures").map_err(|e| e.in_file(ex_name))?]
+        }
         DateChoice::Last => vec![ex.dates.len() - 1],
     };
     let present = |t: usize| -> Vec<usize> {

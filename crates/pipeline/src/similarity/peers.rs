@@ -6,7 +6,7 @@ use peergroup_similarity::peers_from_row;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Named;
+use crate::{date_index, Named};
 
 /// Settings of [`peers`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,12 +44,11 @@ pub struct PeerRow {
 }
 
 /// A fund's closest competitors in a similarity table, as
-/// `fund,peer,rank,similarity,peer_category,outside_category`, with the peers;
-/// `categories` is a table keyed by fund id and the name of its category column.
+/// `fund,peer,rank,similarity,peer_category,outside_category`, with the peers.
 pub fn peers(
     sim: Named<'_, SimilarityTable>,
     fund: &str,
-    categories: Option<(&Metadata, &str)>,
+    categories: Option<&Metadata>,
     settings: &PeersSettings,
 ) -> Result<(Table, Vec<PeerRow>), InputError> {
     let name = sim.name;
@@ -64,16 +63,14 @@ pub fn peers(
         .in_file(name)
     })?;
     let t = match settings.date {
-        Some(d) => sim.dates.binary_search(&d).map_err(|_| {
-            InputError::new(format!("--date {d} is not in the similarity table")).in_file(name)
-        })?,
+        Some(d) => date_index(&sim.dates, d, "similarities").map_err(|e| e.in_file(name))?,
         None => sim.dates.len() - 1,
     };
-    let categories: Option<Vec<String>> = categories.map(|(meta, column)| {
+    let categories: Option<Vec<String>> = categories.map(|meta| {
         sim.funds
             .names
             .iter()
-            .map(|id| meta.get(id, column).unwrap_or("").to_string())
+            .map(|id| meta.get(id, "category").unwrap_or("").to_string())
             .collect()
     });
     let n = sim.funds.len();

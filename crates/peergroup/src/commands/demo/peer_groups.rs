@@ -362,7 +362,7 @@ fn universe_peers(run: &Run, s: &DateSimilarity, fund: &str) -> CommandResult<Ve
     let (_, rows) = peers(
         Named::new(&table, "S*"),
         fund,
-        Some((&meta, "inputs/peer_universe/meta.csv")),
+        Some(&meta),
         &PeersSettings::default(),
     )?;
     Ok(rows)

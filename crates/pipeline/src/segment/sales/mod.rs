@@ -88,8 +88,9 @@ pub struct SalesSettings {
     #[cfg_attr(feature = "clap", arg(long, default_value = comma_default(&SalesSettings::default().transform), value_delimiter = ',', value_parser = parse::<Transform>, value_name = "LIST"))]
     #[serde(with = "as_text_list")]
     pub transform: Vec<Transform>,
-    /// Features clustered (comma list).
-    #[cfg_attr(feature = "clap", arg(long, default_value = comma_default(&choice_names(&SalesSettings::default().features)), value_delimiter = ',', value_enum))]
+    /// Feature sets clustered (comma list).
+    #[cfg_attr(feature = "clap", arg(long = "feature-sets", alias = "features", default_value = comma_default(&choice_names(&SalesSettings::default().features)), value_delimiter = ',', value_enum))]
+    #[serde(rename = "feature-sets")]
     pub features: Vec<FeatureSet>,
     /// Clustering method.
     #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = SalesSettings::default().method))]
@@ -149,7 +150,7 @@ impl SalesSettings {
         }
         if self.features.is_empty() {
             return Err(SettingError::new(
-                "features",
+                "feature-sets",
                 "needs at least one of quarterly, category-mix",
             ));
         }
