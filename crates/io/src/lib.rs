@@ -9,6 +9,7 @@
 //! renames all staged files into place at the end, so a failed command leaves no
 //! partial output behind and an existing file is replaced only with `--force`.
 
+mod any_table;
 mod chunks;
 mod excel_read;
 mod fast_csv;
@@ -25,6 +26,7 @@ pub mod sys;
 mod tables;
 mod write;
 
+pub use any_table::read_table;
 pub use format::Format;
 pub use matrices::{
     read_exposures, read_features, read_fit_r2, read_labels, read_similarity, read_square_matrix,

@@ -66,6 +66,7 @@ fn example_study_runs_and_reruns_only_what_changed() {
     assert!(first.iter().all(|(_, r)| !r), "{first:?}");
     for f in [
         "index.html",
+        "results.xlsx",
         "style/exposures.csv",
         "similarity/similarity.csv",
         "cluster/clusters.csv",
@@ -87,6 +88,36 @@ fn example_study_runs_and_reruns_only_what_changed() {
     assert_eq!(style["settings"]["window"], 104);
     assert_eq!(style["inputs"]["returns"].as_str().unwrap().len(), 64);
     assert!(style["seconds"].as_f64().unwrap() > 0.0);
+
+    // The workbook, read by an independent reader: a sheet per table, numbers as numbers.
+    let sheets = common::openpyxl(
+        "wb = openpyxl.load_workbook(sys.argv[1])\n\
+         print('|'.join(wb.sheetnames))\n\
+         ws = wb['cluster clusters']\n\
+         print([c.value for c in ws[1]])\n\
+         print(ws.max_row - 1)\n\
+         ws = wb['rate ratings']\n\
+         print(type(ws.cell(2, 3).value).__name__)",
+        &w.join("ex/results/results.xlsx"),
+    );
+    let lines: Vec<&str> = sheets.lines().collect();
+    for sheet in [
+        "style exposures",
+        "cluster clusters",
+        "peers peers",
+        "rate ratings",
+    ] {
+        assert!(
+            lines[0].split('|').any(|s| s == sheet),
+            "no sheet {sheet}: {}",
+            lines[0]
+        );
+    }
+    let clusters = w.rows("ex/results/cluster/clusters.csv");
+    let header: Vec<String> = clusters[0].iter().map(|c| format!("'{c}'")).collect();
+    assert_eq!(lines[1], format!("[{}]", header.join(", ")));
+    assert_eq!(lines[2], (clusters.len() - 1).to_string());
+    assert_eq!(lines[3], "float");
 
     // Nothing changed: everything reused, and said so.
     let err = w.ok("run ex/study.toml");

@@ -151,6 +151,11 @@ pub struct Table {
 }
 
 impl Table {
+    /// The columns, in order (their names are [`Table::names`]).
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
     /// An empty table.
     pub fn new() -> Table {
         Table::default()

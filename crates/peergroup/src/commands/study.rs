@@ -65,6 +65,9 @@ pub fn run_study(args: &RunArgs) -> CommandResult {
     if !computed.is_empty() {
         eprintln!("computed: {}", computed.join(", "));
     }
+    for t in &outcome.left_out {
+        eprintln!("left out of results.xlsx, too large for a sheet: {t}");
+    }
     eprintln!(
         "{} stages in {:.1} s; report: {}",
         outcome.manifest.stages.len(),

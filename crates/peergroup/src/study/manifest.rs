@@ -41,6 +41,9 @@ pub struct StageRecord {
     pub reused: bool,
     /// The stage's files, relative to its folder.
     pub outputs: Vec<String>,
+    /// Rows of each table among them.
+    #[serde(default)]
+    pub tables: BTreeMap<String, usize>,
 }
 
 impl Manifest {

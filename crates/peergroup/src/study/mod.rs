@@ -20,6 +20,7 @@ mod progress;
 mod report;
 mod stage_dir;
 mod stages;
+mod workbook;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -42,6 +43,8 @@ pub struct RunOutcome {
     pub dir: PathBuf,
     /// The manifest written.
     pub manifest: Manifest,
+    /// Tables too large for the workbook, with why.
+    pub left_out: Vec<String>,
 }
 
 impl RunOutcome {
@@ -137,7 +140,7 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
                 bar.abandon();
                 return Err(e);
             }
-            let outputs = stage_dir.finish()?;
+            let (outputs, tables) = stage_dir.finish()?;
             replace_dir(&tmp, &stage_path)?;
             let seconds = t0.elapsed().as_secs_f64();
             bar.done(seconds);
@@ -150,6 +153,7 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
                 seconds,
                 reused: false,
                 outputs,
+                tables,
             }
         };
         keys.insert(id, key);
@@ -168,12 +172,21 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
         seconds: start.elapsed().as_secs_f64(),
         stages: records,
     };
-    report::write(&dir, &study, &manifest)?;
+    let left_out = if study.file.study.workbook {
+        workbook::write(&dir, &manifest)?
+    } else {
+        Vec::new()
+    };
+    report::write(&dir, &study, &manifest, &left_out)?;
     let json =
         serde_json::to_string_pretty(&manifest).map_err(|e| CommandError::System(e.to_string()))?;
     let mpath = dir.join(manifest::FILE);
     std::fs::write(&mpath, json).map_err(|e| system(&mpath, e))?;
-    Ok(RunOutcome { dir, manifest })
+    Ok(RunOutcome {
+        dir,
+        manifest,
+        left_out,
+    })
 }
 
 /// The key path of input `name` of stage `id` under `[inputs]`.

@@ -11,8 +11,18 @@ use super::stage_dir::{system, SECTION_FILE};
 use crate::commands::{CommandError, CommandResult};
 
 /// Write `report.json` and `index.html` into the run folder `dir`.
-pub fn write(dir: &Path, study: &Study, manifest: &Manifest) -> CommandResult {
-    let mut sections = vec![summary(manifest)];
+pub fn write(dir: &Path, study: &Study, manifest: &Manifest, left_out: &[String]) -> CommandResult {
+    let mut run = summary(manifest);
+    if study.file.study.workbook {
+        let mut items = vec!["Every result table is also a sheet of results.xlsx.".to_string()];
+        items.extend(
+            left_out
+                .iter()
+                .map(|t| format!("Left out of results.xlsx, too large for a sheet: {t}.")),
+        );
+        run.blocks.push(Block::Notes { items });
+    }
+    let mut sections = vec![run];
     for record in &manifest.stages {
         let path = dir.join(&record.stage).join(SECTION_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| system(&path, e))?;

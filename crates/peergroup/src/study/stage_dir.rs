@@ -1,6 +1,7 @@
 //! A stage's folder being written: its tables in the study's format, its charts as SVG,
 //! and its section of the report.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use peergroup_io::{write_table, Format, Table};
@@ -27,6 +28,8 @@ pub struct StageDir {
     format: TableFormat,
     /// Files written, relative to the folder.
     files: Vec<String>,
+    /// Tables written: file and rows.
+    tables: BTreeMap<String, usize>,
     /// The stage's report section.
     pub section: Section,
 }
@@ -46,6 +49,7 @@ impl StageDir {
             name: name.to_string(),
             format,
             files: Vec::new(),
+            tables: BTreeMap::new(),
             section: Section {
                 heading: heading.to_string(),
                 blocks: Vec::new(),
@@ -67,8 +71,9 @@ impl StageDir {
     pub fn table(&mut self, stem: &str, table: &Table) -> CommandResult<String> {
         let file = self.table_file(stem);
         let path = self.dir.join(&file);
-        write_table(&path, Format::of(&path)?, table).map_err(|e| system(&path, e))?;
+        write_table(&path, Format::for_output(&path)?, table).map_err(|e| system(&path, e))?;
         self.files.push(file.clone());
+        self.tables.insert(file.clone(), table.n_rows());
         Ok(file)
     }
 
@@ -116,14 +121,14 @@ impl StageDir {
         self.section.blocks.push(Block::Metrics { items });
     }
 
-    /// Finish: write the section and return the files written.
-    pub fn finish(mut self) -> CommandResult<Vec<String>> {
+    /// Finish: write the section; return the files written and the tables' row counts.
+    pub fn finish(mut self) -> CommandResult<(Vec<String>, BTreeMap<String, usize>)> {
         let path = self.dir.join(SECTION_FILE);
         let json = serde_json::to_string_pretty(&self.section)
             .map_err(|e| CommandError::System(e.to_string()))?;
         std::fs::write(&path, json).map_err(|e| system(&path, e))?;
         self.files.push(SECTION_FILE.to_string());
-        Ok(self.files)
+        Ok((self.files, self.tables))
     }
 }
 

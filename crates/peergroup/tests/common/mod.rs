@@ -125,3 +125,21 @@ pub fn col(table: &[Vec<String>], name: &str) -> usize {
         .position(|c| c == name)
         .unwrap_or_else(|| panic!("no column '{name}' in {:?}", table[0]))
 }
+
+/// Runs a Python `script` that reads `path` with openpyxl (an Excel reader independent
+/// of ours), `path` as `sys.argv[1]`; returns its stdout. Fails the test with the
+/// script's output, or with how to get openpyxl when python3 cannot import it.
+pub fn openpyxl(script: &str, path: &Path) -> String {
+    let out = Command::new("python3")
+        .args(["-c", &format!("import openpyxl, sys\n{script}")])
+        .arg(path)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "openpyxl check failed (run `bash .ci/run`, which puts a venv with openpyxl first on PATH):\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

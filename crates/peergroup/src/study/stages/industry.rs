@@ -137,10 +137,7 @@ impl Stage for IndustryStage<'_> {
             .meta
             .map(|m| read_metadata(&ctx.source(m), "class_id", &["fund", "manager"]))
             .transpose()?;
-        let (data_name, meta_name) = (
-            data_path.label(),
-            self.meta.map(|m| ctx.source(m).label()),
-        );
+        let (data_name, meta_name) = (data_path.label(), self.meta.map(|m| ctx.source(m).label()));
         let grouping = industry::grouping(
             Named::new(&table, &data_name),
             meta.as_ref()

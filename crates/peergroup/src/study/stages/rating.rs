@@ -86,11 +86,7 @@ impl Stage for RateStage<'_> {
             let rpath = ctx.source(spec);
             let column = spec.category_column.as_deref().unwrap_or("stars");
             let external = read_star_ratings(&rpath, column)?;
-            let c = rating::compare_external(
-                &rows,
-                Named::new(&external, &rpath.label()),
-                &shown,
-            )?;
+            let c = rating::compare_external(&rows, Named::new(&external, &rpath.label()), &shown)?;
             metrics.push(("Spearman vs reference".into(), format!("{:.3}", c.spearman)));
             metrics.push((
                 "within one star".into(),

@@ -99,13 +99,7 @@ impl Stage for SalesStage<'_> {
         ctx.bar.note("reading sales");
         let (sp, cp) = (ctx.source(self.sales), ctx.source(self.categories));
         let (s, c) = (read_sales(&sp)?, read_funds(&cp)?);
-        let input = sales::prepare(
-            s,
-            &sp.label(),
-            c,
-            &cp.label(),
-            self.settings,
-        )?;
+        let input = sales::prepare(s, &sp.label(), c, &cp.label(), self.settings)?;
         ctx.bar.note("clustering");
         let clusters = input.cluster()?;
         ctx.bar.note("t-SNE map");
@@ -137,13 +131,7 @@ impl Stage for InvestorsStage<'_> {
         ctx.bar.note("reading users and balances");
         let (up, bp) = (ctx.source(self.users), ctx.source(self.balances));
         let (u, b) = (read_users(&up)?, read_balances(&bp)?);
-        let input = investors::prepare(
-            u,
-            &up.label(),
-            b,
-            &bp.label(),
-            self.settings,
-        )?;
+        let input = investors::prepare(u, &up.label(), b, &bp.label(), self.settings)?;
         let eda = input.eda();
         ctx.bar.note(if self.settings.k == KChoice::Auto {
             "choosing k"

@@ -218,10 +218,6 @@ impl Stage for PeersStage<'_> {
             .categories
             .map(|spec| read_metadata(&ctx.source(spec), "id", &["category"]))
             .transpose()?;
-        let categories_name = self
-            .categories
-            .map(|spec| ctx.source(spec).label())
-            .unwrap_or_default();
         let n = sim.funds.len();
         ctx.bar.start("funds", n as u64);
         let mut rows: Vec<(usize, usize, PeerRow)> = Vec::new();
@@ -229,7 +225,7 @@ impl Stage for PeersStage<'_> {
             let (_, peers) = similarity::peers(
                 Named::new(&sim, &shown),
                 fund,
-                categories.as_ref().map(|c| (c, categories_name.as_str())),
+                categories.as_ref(),
                 self.settings,
             )?;
             if i < CHARTED_FUNDS {
