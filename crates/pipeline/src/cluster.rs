@@ -25,7 +25,7 @@ use crate::settings::{as_text, SettingError};
 #[cfg(feature = "clap")]
 use crate::settings::{default_text, parse};
 use crate::similarity::DateSimilarity;
-use crate::{date_index, Chart, KChoice, KRule, Named};
+use crate::{date_index, Chart, KChoice, KRule, Named, Progress, Silent};
 
 /// Clustering method.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -617,6 +617,14 @@ impl ClusterOutput {
     /// dissimilarities came from: the dates of a multi-date similarity table, or the
     /// feature columns. None without bootstrap replicates.
     pub fn pvalues(&self) -> Result<Option<Vec<CladePValue>>, InputError> {
+        self.pvalues_with(&Silent)
+    }
+
+    /// [`ClusterOutput::pvalues`], reporting the bootstrap replicates done to `progress`.
+    pub fn pvalues_with(
+        &self,
+        progress: &dyn Progress,
+    ) -> Result<Option<Vec<CladePValue>>, InputError> {
         let replicates = self.settings.bootstrap;
         // `cluster` validated the settings: replicates imply a hierarchical method.
         let Some(method) = self.settings.method.linkage().filter(|_| replicates > 0) else {
@@ -626,10 +634,19 @@ impl ClusterOutput {
             InputError::new("--bootstrap resamples the rows the clustering was computed from: give --features, or a similarity table with several dates (e.g. `peergroup similarity --all-dates`)")
         })?;
         let scales: Vec<f64> = (5..=14).map(|s| s as f64 / 10.0).collect();
+        // Distances are computed once per replicate and once for the original tree.
+        progress.start(
+            "bootstrap replicates",
+            (scales.len() * replicates + 1) as u64,
+        );
         multiscale_bootstrap(
             resample.rows(),
             self.ids.len(),
-            |rows: &[usize]| resample.distances(rows),
+            |rows: &[usize]| {
+                let d = resample.distances(rows);
+                progress.advance(1);
+                d
+            },
             method,
             &scales,
             replicates,

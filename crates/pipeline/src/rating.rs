@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::settings::{as_text, SettingError, SettingText};
 #[cfg(feature = "clap")]
 use crate::settings::{default_text, parse};
-use crate::Named;
+use crate::{Named, Progress, Silent};
 
 impl SettingText for Linkage {
     fn to_text(&self) -> String {
@@ -251,15 +251,25 @@ pub fn rate(
     values: Named<'_, Panel>,
     settings: &RateSettings,
 ) -> Result<Vec<FundRating>, InputError> {
+    rate_with(values, settings, &Silent)
+}
+
+/// [`rate`], reporting the funds fitted to `progress`.
+pub fn rate_with(
+    values: Named<'_, Panel>,
+    settings: &RateSettings,
+    progress: &dyn Progress,
+) -> Result<Vec<FundRating>, InputError> {
     check_values(values, values.kind() == SeriesKind::Prices)?;
     let returns = values.to_returns();
-    rate_panel(Named::new(&returns, values.name), settings)
+    rate_panel(Named::new(&returns, values.name), settings, progress)
 }
 
 /// [`rate`] on a checked returns panel.
 fn rate_panel(
     returns: Named<'_, Panel>,
     settings: &RateSettings,
+    progress: &dyn Progress,
 ) -> Result<Vec<FundRating>, InputError> {
     settings.validate()?;
     let fit_options = settings.fit_options();
@@ -267,8 +277,15 @@ fn rate_panel(
     let series: Vec<&[f64]> = (0..panel.n_ids())
         .map(|i| contiguous(panel, i, file))
         .collect::<Result<_, _>>()?;
-    let fitted: Vec<Result<RatedSeries, SeriesProblem>> =
-        series.par_iter().map(|r| rate_series(r, options)).collect();
+    progress.start("funds", series.len() as u64);
+    let fitted: Vec<Result<RatedSeries, SeriesProblem>> = series
+        .par_iter()
+        .map(|r| {
+            let rated = rate_series(r, options);
+            progress.advance(1);
+            rated
+        })
+        .collect();
     let years = yearly_returns(panel, settings.include_partial_years);
     let mut out = Vec::with_capacity(panel.n_ids());
     for (i, f) in fitted.into_iter().enumerate() {

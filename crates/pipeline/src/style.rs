@@ -5,14 +5,14 @@ use std::collections::HashMap;
 use peergroup_data::{Date, InputError, Panel};
 use peergroup_io::{Column, Exposures, Keys, RowTable, Table};
 use peergroup_style::{
-    analyse, Constraints, Criterion, Lambda, Method, StyleProblem, StyleResult, StyleSpec,
+    analyse_with, Constraints, Criterion, Lambda, Method, StyleProblem, StyleResult, StyleSpec,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::settings::{as_text, SettingError};
 #[cfg(feature = "clap")]
 use crate::settings::{default_text, parse};
-use crate::Named;
+use crate::{Named, Progress, Silent};
 
 /// Style estimation method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -226,6 +226,16 @@ pub fn align(
 
 /// Run style analysis on aligned panels.
 pub fn run_aligned(a: &Aligned, spec: &StyleSpec) -> Result<StyleResult, InputError> {
+    run_aligned_with(a, spec, &Silent)
+}
+
+/// [`run_aligned`], reporting the funds fitted to `progress`.
+pub fn run_aligned_with(
+    a: &Aligned,
+    spec: &StyleSpec,
+    progress: &dyn Progress,
+) -> Result<StyleResult, InputError> {
+    progress.start("funds", a.funds.n_ids() as u64);
     let t = a.factors.n_dates();
     let factors: Vec<f64> = (0..a.factors.n_ids())
         .flat_map(|k| a.factors.series(k).to_vec())
@@ -235,7 +245,7 @@ pub fn run_aligned(a: &Aligned, spec: &StyleSpec) -> Result<StyleResult, InputEr
         .collect();
     let years: Vec<i32> = a.factors.dates().iter().map(|d| d.year()).collect();
     debug_assert_eq!(years.len(), t);
-    analyse(
+    analyse_with(
         &StyleProblem {
             factor_names: a.factors.ids(),
             factors: &factors,
@@ -244,6 +254,7 @@ pub fn run_aligned(a: &Aligned, spec: &StyleSpec) -> Result<StyleResult, InputEr
             years: &years,
         },
         spec,
+        &|| progress.advance(1),
     )
 }
 
@@ -386,11 +397,22 @@ pub fn fit(
     factors_name: &str,
     spec: &StyleSpec,
 ) -> Result<StyleOutput, InputError> {
+    fit_with(aligned, funds_name, factors_name, spec, &Silent)
+}
+
+/// [`fit`], reporting the funds fitted to `progress`.
+pub fn fit_with(
+    aligned: Aligned,
+    funds_name: &str,
+    factors_name: &str,
+    spec: &StyleSpec,
+    progress: &dyn Progress,
+) -> Result<StyleOutput, InputError> {
     let spec = StyleSpec {
         periods_per_year: aligned.factors.frequency().periods_per_year(),
         ..*spec
     };
-    let result = run_aligned(&aligned, &spec).map_err(|e| {
+    let result = run_aligned_with(&aligned, &spec, progress).map_err(|e| {
         let file = match &e.column {
             Some(c) if aligned.factors.index_of(c).is_some() => Some(factors_name),
             Some(c) if aligned.funds.index_of(c).is_some() => Some(funds_name),

@@ -138,6 +138,7 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
             if let Err(e) = stage.run(&ctx, &mut stage_dir) {
                 let _ = std::fs::remove_dir_all(&tmp);
                 bar.abandon();
+                bars.finish();
                 return Err(e);
             }
             let (outputs, tables) = stage_dir.finish()?;
@@ -159,6 +160,7 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
         keys.insert(id, key);
         records.push(record);
     }
+    bars.finish();
     // Folders of stages the study no longer runs would mislead: remove them.
     for old in &previous.stages {
         if !records.iter().any(|r| r.stage == old.stage) && StageId::from_name(&old.stage).is_some()

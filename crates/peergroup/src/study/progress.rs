@@ -10,18 +10,30 @@ use peergroup_pipeline::Progress;
 /// The bars of a run.
 pub struct Bars {
     multi: MultiProgress,
+    /// Drawn on a terminal.
+    shown: bool,
 }
 
 impl Bars {
     /// Bars drawn on stderr when it is a terminal, hidden otherwise.
     pub fn new() -> Bars {
-        let target = if std::io::stderr().is_terminal() {
+        let shown = std::io::stderr().is_terminal();
+        let target = if shown {
             ProgressDrawTarget::stderr()
         } else {
             ProgressDrawTarget::hidden()
         };
         Bars {
             multi: MultiProgress::with_draw_target(target),
+            shown,
+        }
+    }
+
+    /// The run is over: leave the finished bars on screen and end their last line, so
+    /// that what is printed next starts on a line of its own.
+    pub fn finish(&self) {
+        if self.shown {
+            eprintln!();
         }
     }
 

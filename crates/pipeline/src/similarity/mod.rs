@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::settings::{as_text, as_text_option, SettingError};
 #[cfg(feature = "clap")]
 use crate::settings::{default_text, parse};
-use crate::{date_index, Named};
+use crate::{date_index, Named, Progress, Silent};
 
 mod correlation;
 mod factors;
@@ -306,10 +306,20 @@ pub fn similarity(
     sx: &FactorSimilarity,
     settings: &SimilaritySettings,
 ) -> Result<PairTable, InputError> {
+    similarity_with(inputs, sx, settings, &Silent)
+}
+
+/// [`similarity`], reporting the dates done to `progress`.
+pub fn similarity_with(
+    inputs: SimilarityInputs<'_>,
+    sx: &FactorSimilarity,
+    settings: &SimilaritySettings,
+    progress: &dyn Progress,
+) -> Result<PairTable, InputError> {
     let ex = inputs.exposures.value;
     let mut out = PairRows::new();
     let mut funds_seen = 0;
-    let dates = for_each_date(inputs, sx, settings, |t, ids, combined| {
+    let dates = for_each_date(inputs, sx, settings, progress, |t, ids, combined| {
         funds_seen = funds_seen.max(ids.len());
         out.push(ex.dates[t], ids, &combined.upper);
     })?;
@@ -329,7 +339,7 @@ pub fn similarity_matrices(
 ) -> Result<Vec<DateSimilarity>, InputError> {
     let ex = inputs.exposures.value;
     let mut out = Vec::new();
-    for_each_date(inputs, sx, settings, |t, ids, combined| {
+    for_each_date(inputs, sx, settings, &Silent, |t, ids, combined| {
         out.push(DateSimilarity {
             date: ex.dates[t],
             ids: ids.iter().map(|&i| ex.funds.names[i].clone()).collect(),
@@ -340,12 +350,13 @@ pub fn similarity_matrices(
 }
 
 /// Compute the similarity of each reported date and hand it to `visit` with the date's
-/// index and the funds present; returns the number of dates asked for. Errors when no
-/// date has two funds.
+/// index and the funds present, reporting each date to `progress`; returns the number of
+/// dates asked for. Errors when no date has two funds.
 fn for_each_date(
     inputs: SimilarityInputs<'_>,
     sx: &FactorSimilarity,
     settings: &SimilaritySettings,
+    progress: &dyn Progress,
     mut visit: impl FnMut(usize, &[usize], CondensedSimilarity),
 ) -> Result<usize, InputError> {
     let ex = inputs.exposures.value;
@@ -400,7 +411,10 @@ fn for_each_date(
         r2: inputs.r2,
     };
     let mut visited = 0;
+    progress.start("dates", targets.len() as u64);
     for &t in &targets {
+        // Counted as it starts: a date with fewer than two funds is skipped below.
+        progress.advance(1);
         let window: Vec<usize> = match settings.average {
             Averaging::Current => vec![t],
             Averaging::MovingAverage(p) => (t.saturating_sub(p - 1)..=t).collect(),

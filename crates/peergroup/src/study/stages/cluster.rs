@@ -79,7 +79,7 @@ impl Stage for ClusterStage<'_> {
         )?;
         let pvalues = if self.settings.bootstrap > 0 {
             ctx.bar.note("multiscale bootstrap");
-            out.pvalues()?
+            out.pvalues_with(ctx.bar)?
         } else {
             None
         };

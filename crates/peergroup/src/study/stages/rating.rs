@@ -71,7 +71,7 @@ impl Stage for RateStage<'_> {
         let shown = path.label();
         let values = read_series(&path, &self.returns.series_options(&["value"]))?;
         ctx.bar.note("fitting AT-GARCH models");
-        let rows = rating::rate(Named::new(&values, &shown), self.settings)?;
+        let rows = rating::rate_with(Named::new(&values, &shown), self.settings, ctx.bar)?;
         let stars = rating::star_counts(&rows);
         let rated: usize = stars.iter().sum();
         let mut metrics = vec![

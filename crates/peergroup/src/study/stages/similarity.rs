@@ -154,7 +154,7 @@ impl Stage for SimilarityStage<'_> {
             ex_path.display().to_string(),
             fit_path.display().to_string(),
         );
-        let pairs = similarity::similarity(
+        let pairs = similarity::similarity_with(
             SimilarityInputs {
                 exposures: Named::new(&ex, &ex_name),
                 r2: Some(Named::new(&r2, &fit_name)),
@@ -162,6 +162,7 @@ impl Stage for SimilarityStage<'_> {
             },
             &sx,
             self.settings,
+            ctx.bar,
         )?;
         dir.metrics(vec![
             ("funds".into(), pairs.funds.to_string()),

@@ -79,7 +79,7 @@ impl Stage for StyleStage<'_> {
             &self.spec,
         )?;
         ctx.bar.note("estimating exposures");
-        let out = style::fit(aligned, &fname, &xname, &self.spec)?;
+        let out = style::fit_with(aligned, &fname, &xname, &self.spec, ctx.bar)?;
         let s = out.summary();
         dir.metrics(vec![
             ("funds".into(), s.funds.to_string()),
