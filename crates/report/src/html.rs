@@ -260,8 +260,16 @@ fn render_table(
     }
     out.push_str("</tbody>\n</table>\n</div>\n");
     if let Some(file) = file.filter(|f| !f.trim().is_empty()) {
+        // The file's own format: CSV, Parquet, a workbook or JSON.
+        let kind = match file.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()) {
+            Some(e) if e == "csv" => "CSV",
+            Some(e) if e == "parquet" => "Parquet",
+            Some(e) if e == "xlsx" => "Excel",
+            Some(e) if e == "json" => "JSON",
+            _ => "file",
+        };
         out.push_str(&format!(
-            "<p class=\"csv\"><a href=\"{}\">Full table (CSV): {}</a></p>\n",
+            "<p class=\"csv\"><a href=\"{}\">Full table ({kind}): {}</a></p>\n",
             escape(&href(file)),
             escape(file)
         ));

@@ -39,6 +39,7 @@ mod industry;
 mod peer_groups;
 mod ratings;
 mod segments;
+mod study;
 mod style;
 
 const MARKER: &str = ".peergroup-run";
@@ -208,7 +209,7 @@ fn build(run: &Run) -> CommandResult {
         sections: Vec::new(),
     };
     type SectionFn = fn(&Run, &mut Report) -> CommandResult;
-    let sections: [(&str, SectionFn); 7] = [
+    let sections: [(&str, SectionFn); 8] = [
         (
             "industry analytics on synthetic CAFCI-style data",
             industry::section,
@@ -231,6 +232,7 @@ fn build(run: &Run) -> CommandResult {
             "segmentation of offices, funds and app investors",
             segments::section,
         ),
+        ("a whole analysis from one study file", study::section),
     ];
     for (what, section) in sections {
         step(what, || section(run, &mut report))?;
