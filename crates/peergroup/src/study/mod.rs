@@ -85,9 +85,9 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
     let mut records = Vec::new();
     let bars = progress::Bars::new();
     for stage in &plan {
-        let id = stage.id();
+        let id = stage.id;
         let mut inputs = BTreeMap::new();
-        for (name, spec) in stage.files() {
+        for &(name, spec) in &stage.files {
             let p = spec.resolved(&study.base);
             let content = manifest::hash_file(&p).map_err(|e| {
                 CommandError::Input(study.key_error(
@@ -103,11 +103,11 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
                 manifest::hash_bytes(format!("{content}{how}").as_bytes()),
             );
         }
-        for up in stage.upstream() {
+        for &up in &stage.upstream {
             let key = keys.get(&up).cloned().unwrap_or_default();
             inputs.insert(format!("stage:{}", up.name()), key);
         }
-        let settings = stage.settings_json();
+        let settings = stage.settings.clone();
         let key = manifest::stage_key(id.name(), &version, &settings, &inputs);
         let stage_path = dir.join(id.name());
         let reusable = previous
@@ -135,7 +135,7 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
                 run: &dir,
                 bar: &bar,
             };
-            if let Err(e) = stage.run(&ctx, &mut stage_dir) {
+            if let Err(e) = stage.stage.run(&ctx, &mut stage_dir) {
                 let _ = std::fs::remove_dir_all(&tmp);
                 bar.abandon();
                 bars.finish();
