@@ -72,7 +72,6 @@ impl Stage for ClusterStage<'_> {
         let mut metrics = vec![
             ("funds".into(), out.ids.len().to_string()),
             ("peer groups".into(), out.k.to_string()),
-            ("k".into(), out.k_note.clone()),
         ];
         if out.silhouette.is_finite() {
             metrics.push(("mean silhouette".into(), format!("{:.3}", out.silhouette)));
@@ -94,6 +93,7 @@ impl Stage for ClusterStage<'_> {
         } else {
             dir.metrics(metrics);
         }
+        dir.text(format!("Number of peer groups: {}, {}.", out.k, out.k_note));
         if let Some(chart) = dendrogram_chart(&out, pvalues.as_deref(), "Peer groups", "distance") {
             dir.chart(
                 "dendrogram",

@@ -20,7 +20,7 @@ use crate::study::stage_dir::StageDir;
 const CHARTED_SERIES: usize = 8;
 
 /// Series drawn in the period-returns chart.
-const CHARTED_PERIODS: usize = 12;
+const CHARTED_PERIODS: usize = 40;
 
 /// The industry stage of a study.
 struct IndustryStage<'a> {
@@ -99,11 +99,23 @@ pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Planned<'a>>) -> Result<(), C
             )),
         }
     };
+    // One series input serves both stages when only one of them names it.
+    let (periods_in, rank_in) = (&f.inputs.periods.returns, &f.inputs.rank.returns);
+    let periods_in = if periods_in.is_some() {
+        periods_in
+    } else {
+        rank_in
+    };
+    let rank_in = if rank_in.is_some() {
+        rank_in
+    } else {
+        periods_in
+    };
     if let Some(settings) = &f.periods {
         settings
             .validate()
             .map_err(|e| setting_error(study, StageId::Periods, e))?;
-        let series = series(&f.inputs.periods.returns, StageId::Periods)?;
+        let series = series(periods_in, StageId::Periods)?;
         stages.push(series.plan(Planned::new(
             StageId::Periods,
             settings,
@@ -111,7 +123,7 @@ pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Planned<'a>>) -> Result<(), C
         )));
     }
     if let Some(settings) = &f.rank {
-        let series = series(&f.inputs.rank.returns, StageId::Rank)?;
+        let series = series(rank_in, StageId::Rank)?;
         stages.push(series.plan(Planned::new(
             StageId::Rank,
             settings,
@@ -205,16 +217,20 @@ impl Stage for PeriodsStage<'_> {
             ("series".into(), panel.n_ids().to_string()),
             ("period returns".into(), rows.len().to_string()),
         ]);
-        let shown: Vec<usize> = (0..panel.n_ids().min(CHARTED_PERIODS)).collect();
-        let rows_shown: Vec<_> = rows
-            .iter()
-            .filter(|r| shown.contains(&r.id))
-            .cloned()
-            .collect();
+        let n = panel.n_ids().min(CHARTED_PERIODS);
+        let rows_shown: Vec<_> = rows.iter().filter(|r| r.id < n).cloned().collect();
+        let caption = if n < panel.n_ids() {
+            format!(
+                "Period returns of the first {n} of {} series",
+                panel.n_ids()
+            )
+        } else {
+            "Period returns of every series".to_string()
+        };
         dir.chart(
             "periods",
-            &periods_chart(panel.ids(), &rows_shown, &[]),
-            "Period returns of the first series",
+            &periods_chart(&panel.ids()[..n], &rows_shown, &[]),
+            &caption,
         )?;
         dir.table_shown(
             "periods",

@@ -168,7 +168,7 @@ impl Stage for SimilarityStage<'_> {
             let chart = similarity_heatmap(
                 &sim.funds.names,
                 sim.matrix(t),
-                &format!("Similarity on {last}, funds in dendrogram order"),
+                &format!("Similarity on {last}"),
             );
             dir.chart(
                 "heatmap",
