@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use peergroup_io::{read_series, read_star_ratings};
+use peergroup_io::{read_series, read_star_ratings, ColumnNames, Source};
 use peergroup_pipeline::chart::rating::ratings_chart;
 use peergroup_pipeline::rating::{self, RateSettings};
 use peergroup_pipeline::Named;
@@ -29,6 +29,9 @@ pub struct RateArgs {
         value_name = "NAME"
     )]
     pub reference_column: String,
+    /// Fund id column of the reference file (e.g. SecId).
+    #[arg(long, default_value = "fund", value_name = "NAME")]
+    pub reference_id_column: String,
     /// Where to write the agreement with the reference (default: <out>_external.csv).
     #[arg(long, alias = "comparison-out", value_name = "FILE")]
     pub agreement_out: Option<PathBuf>,
@@ -87,7 +90,13 @@ pub fn run(args: &RateArgs) -> CommandResult {
     let external = args
         .reference
         .as_ref()
-        .map(|p| read_star_ratings(p, &args.reference_column))
+        .map(|p| {
+            let source = Source::new(p).with_columns(ColumnNames {
+                id: Some(args.reference_id_column.clone()),
+                ..ColumnNames::default()
+            });
+            read_star_ratings(&source, &args.reference_column)
+        })
         .transpose()?;
     let rows = step("fitting AT-GARCH models", || {
         rating::rate(Named::new(&values, &file), settings)
