@@ -6,8 +6,8 @@ use clap::Args;
 use peergroup_io::{read_industry, read_metadata, Outputs};
 use peergroup_pipeline::chart::industry::{largest_by_aum, total_return_chart};
 use peergroup_pipeline::industry::{self, GroupBy, IndustrySettings};
-use peergroup_returns::Effects;
 use peergroup_pipeline::Named;
+use peergroup_returns::Effects;
 
 use super::options::{name, plan_chart, write_chart, ColumnFlags, OutputFile};
 use super::{step, CommandError, CommandResult};
@@ -58,7 +58,8 @@ fn append(into: &mut Effects, from: &Effects, ids: &[String]) {
             .extend_from_slice(&from.subscription_effect[rows.clone()]);
         into.daily_return
             .extend_from_slice(&from.daily_return[rows.clone()]);
-        into.total_return.extend_from_slice(&from.total_return[rows]);
+        into.total_return
+            .extend_from_slice(&from.total_return[rows]);
         into.offsets.push(into.dates.len());
     }
 }

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use clap::Args;
 use peergroup_io::read_series;
 use peergroup_pipeline::chart::returns::periods_chart;
-use peergroup_returns::period_returns;
 use peergroup_pipeline::returns::{self, PeriodsSettings};
 use peergroup_pipeline::Named;
+use peergroup_returns::period_returns;
 
 use super::options::{plan_chart, write_chart, OutputFile, ReturnsInput};
 use super::CommandResult;

@@ -3,14 +3,14 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use peergroup_io::{ColumnNames, Source, 
+use peergroup_io::{
     read_cross_labels, read_exposures, read_fit_r2, read_metadata, read_series, read_similarity,
-    read_square_matrix,
+    read_square_matrix, ColumnNames, Source,
 };
+use peergroup_pipeline::chart::similarity::{peers_chart, similarity_heatmap};
 use peergroup_pipeline::similarity::{
     self, CorrelationSettings, FactorSource, Idio, PeersSettings, SimilaritySettings,
 };
-use peergroup_pipeline::chart::similarity::{peers_chart, similarity_heatmap};
 use peergroup_pipeline::Named;
 
 use super::options::{
