@@ -162,3 +162,51 @@ pub fn run(args: &IndustryArgs) -> CommandResult {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use peergroup_data::Date;
+
+    use super::*;
+
+    /// Effects of `ids` with two dates each, the last AUM given per id (no NaN, so that
+    /// whole results compare equal).
+    fn block(ids: &[(&str, f64)]) -> Effects {
+        let d = |m| Date::month_end(2021, m).unwrap();
+        let mut e = Effects {
+            offsets: vec![0],
+            ..Effects::default()
+        };
+        for (id, aum) in ids {
+            e.ids.push(id.to_string());
+            e.dates.extend([d(1), d(2)]);
+            e.aum.extend([1.0, *aum]);
+            e.price_effect.extend([0.0, 0.0]);
+            e.subscription_effect.extend([0.0, 0.0]);
+            e.daily_return.extend([0.0, *aum / 1000.0]);
+            e.total_return.extend([1.0, 1.0 + *aum / 1000.0]);
+            e.offsets.push(e.dates.len());
+        }
+        e
+    }
+
+    /// Gathered block by block, the charted ids and rows are those of the whole result.
+    #[test]
+    fn largest_ids_gathered_by_blocks_are_those_of_the_whole() {
+        let aums: Vec<(String, f64)> = (0..25)
+            .map(|i| (format!("id{i:02}"), ((i * 37) % 25) as f64 * 10.0))
+            .collect();
+        let named: Vec<(&str, f64)> = aums.iter().map(|(s, a)| (s.as_str(), *a)).collect();
+        let whole = block(&named);
+        let mut kept = Effects::default();
+        for part in named.chunks(7) {
+            keep_largest(&mut kept, &block(part));
+        }
+        let expected = largest_by_aum(&whole, CHARTED_IDS);
+        assert_eq!(kept.ids, expected);
+        let mut direct = Effects::default();
+        append(&mut direct, &whole, &expected);
+        assert_eq!(kept, direct);
+        assert_eq!(kept.offsets.len(), CHARTED_IDS + 1);
+    }
+}
