@@ -18,9 +18,6 @@ use super::options::{
     ReturnsInput,
 };
 use super::{step, CommandError, CommandResult};
-use peergroup_data::Panel;
-use peergroup_pipeline::Chart;
-use peergroup_similarity::{correlation as correlation_matrix, MissingReturns};
 
 /// Arguments of `peergroup similarity`.
 #[derive(Args, Clone, Debug)]
@@ -235,38 +232,19 @@ pub fn run_correlation(args: &CorrelationArgs) -> CommandResult {
     let pairs = similarity::correlation(&panel, &args.settings)?;
     outputs.write_table(out, &pairs.table)?;
     if let Some(p) = &args.chart {
-        write_chart(&mut outputs, p, &correlation_chart(&panel, &args.settings)?)?;
+        let last = similarity::last_correlation(&panel, &args.settings)?;
+        let w = args.settings.window.unwrap_or(panel.n_dates());
+        let title = format!("Correlation of the {w} returns to {}", last.date);
+        let full = last.similarity.to_full();
+        write_chart(
+            &mut outputs,
+            p,
+            &similarity_heatmap(&last.ids, &full.values, &title),
+        )?;
     }
     outputs.commit()?;
     eprintln!("{} pairs; wrote {}", pairs.pairs, out.display());
     Ok(())
-}
-
-/// Heat map of the correlations of the last window (the last matrix of
-/// [`similarity::correlation`], whose table holds only pairs).
-fn correlation_chart(panel: &Panel, settings: &CorrelationSettings) -> CommandResult<Chart> {
-    let last_window = CorrelationSettings {
-        all_dates: false,
-        ..*settings
-    };
-    let w = last_window.window.unwrap_or(panel.n_dates());
-    let end = panel.n_dates();
-    let rows: Vec<f64> = (0..panel.n_ids())
-        .flat_map(|i| panel.series(i)[end - w..end].iter().copied())
-        .collect();
-    let c = correlation_matrix(
-        &rows,
-        panel.n_ids(),
-        w,
-        (w / 2).max(3),
-        MissingReturns::PairwiseComplete,
-    )?;
-    let last = panel.dates()[end - 1];
-    Ok(similarity_heatmap(
-        panel.ids(),
-        &c.values,
-        &format!("Correlation of the {w} returns to {last}"),
-    ))
 }
 
 /// Arguments of `peergroup peers`.
