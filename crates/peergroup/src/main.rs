@@ -137,7 +137,8 @@ Example:\n  peergroup correlation --returns funds.csv --window 104 --out correla
     /// A fund's closest competitors from a similarity table, with their categories.
     #[command(
         long_about = "A fund's closest competitors in a similarity (or correlation) table, with their categories (docs/METHODS.md §3.10).\n\n\
-Output: fund,peer,rank,similarity,peer_category,outside_category; with --categories (id,category,...; another column with --category-column) a peer whose category differs from the fund's is outside_category = true.\n\
+Output: fund,peer,rank,similarity,peer_category,outside_category; with --categories (id,category,...; other columns with --id-column and --category-column) a peer whose category differs from the fund's is outside_category = true.\n\
+Vendor files: --date-column and --value-column name the similarity table's date and similarity columns; --sheet applies to both inputs.\n\
 --chart FILE.svg: the peers as bars of similarity, most similar on top, peers of another category marked.\n\n\
 Example:\n  peergroup peers --similarity sim.csv --fund F0001 --top 10 --categories meta.csv --out peers.csv --chart peers.svg"
     )]

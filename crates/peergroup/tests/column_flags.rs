@@ -150,7 +150,8 @@ fn segment_investors_reads_vendor_users_and_balances() {
     assert!(!w.exists("c/assignments.csv"));
 }
 
-/// `--category-column` on a file that also has a `category` column reads the column named.
+/// `--category-column` on a file that also has a `category` column reads the column named;
+/// the column flags read a vendor's similarity table and categories.
 #[test]
 fn peers_read_the_named_category_column() {
     let w = Workdir::new();
@@ -170,4 +171,17 @@ fn peers_read_the_named_category_column() {
         let truth = meta.iter().find(|m| m[0] == r[peer]).unwrap();
         assert_eq!(r[cat], truth[2], "{}", r[peer]);
     }
+    // The same from a vendor's similarity table and categories file.
+    renamed(&w, "sim.csv", "vendor_sim.csv", "AsOf,fund_a,fund_b,Score");
+    renamed(
+        &w,
+        "u/meta.csv",
+        "vendor_meta.csv",
+        "SecId,category,MsCategory",
+    );
+    w.ok(&format!(
+        "peers --similarity vendor_sim.csv --date-column AsOf --value-column Score --fund {fund} \
+         --top 7 --categories vendor_meta.csv --id-column SecId --category-column MsCategory --out q.csv"
+    ));
+    assert_eq!(w.rows("q.csv"), p);
 }

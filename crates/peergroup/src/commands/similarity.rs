@@ -250,17 +250,21 @@ pub fn run_correlation(args: &CorrelationArgs) -> CommandResult {
 /// Arguments of `peergroup peers`.
 #[derive(Args, Clone, Debug)]
 pub struct PeersArgs {
-    /// Similarity table date,fund_a,fund_b,similarity.
+    /// Similarity table date,fund_a,fund_b,similarity (--date-column and --value-column
+    /// name a vendor file's date and similarity columns).
     #[arg(long, value_name = "FILE")]
     pub similarity: PathBuf,
     /// The fund whose peers to list.
     #[arg(long, value_name = "ID")]
     pub fund: String,
-    /// Fund categories id,category,... (adds peer_category and outside_category).
+    /// Fund categories id,category,... (adds peer_category and outside_category;
+    /// --id-column names its fund id column; --sheet applies to both inputs).
     #[arg(long, alias = "meta", value_name = "FILE")]
     pub categories: Option<PathBuf>,
     #[command(flatten)]
     pub category: CategoryColumn,
+    #[command(flatten)]
+    pub columns: ColumnFlags,
     #[command(flatten)]
     pub settings: PeersSettings,
     #[command(flatten)]
@@ -276,14 +280,19 @@ pub fn run_peers(args: &PeersArgs) -> CommandResult {
     let out = &args.output.out;
     let mut outputs = args.output.plan()?;
     plan_chart(&mut outputs, args.chart.as_deref())?;
-    let sim = read_similarity(&args.similarity)?;
+    let sim_source = args.columns.source(&args.similarity);
+    let sim = read_similarity(&sim_source)?;
     let meta = args
         .categories
         .as_deref()
-        .map(|m| read_metadata(&args.category.source(m, None), "id", &["category"]))
+        .map(|m| {
+            let mut source = args.category.source(m, args.columns.sheet.as_deref());
+            source.columns.id = args.columns.id_column.clone();
+            read_metadata(&source, "id", &["category"])
+        })
         .transpose()?;
     let (table, peers) = similarity::peers(
-        Named::new(&sim, &name(&args.similarity)),
+        Named::new(&sim, &sim_source.label()),
         &args.fund,
         meta.as_ref(),
         &args.settings,
