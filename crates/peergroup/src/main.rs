@@ -13,10 +13,10 @@ use commands::CommandResult;
     name = "peergroup",
     version,
     about = "Fund peer groups, returns and rankings from the tables fund analysts already have",
-    long_about = "peergroup reads fund data (CSV or Parquet, chosen by extension) and writes tables, SVG charts and an HTML report.\n\n\
+    long_about = "peergroup reads fund data (CSV, Parquet or Excel/OpenDocument spreadsheets, chosen by extension) and writes tables (CSV, Parquet or .xlsx), SVG charts and an HTML report.\n\n\
 Exit codes: 0 success, 1 system failure (disk, permissions), 2 bad input or arguments (the message names file, line or row, and column). \
 Outputs are written atomically and never replace an existing file without --force.\n\n\
-Start with `peergroup demo`, which runs every stage on bundled data and writes a report."
+Start with `peergroup demo`, which runs every stage on bundled data and writes a report; then `peergroup init my-study` and `peergroup run my-study/study.toml` for an analysis of your own."
 )]
 struct Cli {
     /// Worker threads (default: all cores).

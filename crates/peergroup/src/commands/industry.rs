@@ -15,7 +15,7 @@ use super::{step, CommandError, CommandResult};
 /// Arguments of `peergroup industry`.
 #[derive(Args, Clone, Debug)]
 pub struct IndustryArgs {
-    /// Daily class data: class_id,date,price,shares,aum (CSV or Parquet).
+    /// Daily class data: class_id,date,price,shares,aum (CSV, Parquet or a spreadsheet).
     #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
     /// Class metadata: class_id,fund,manager (required for --group-by fund|manager).

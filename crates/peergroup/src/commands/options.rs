@@ -10,7 +10,7 @@ use peergroup_pipeline::Chart;
 /// `--out FILE` and `--force`: one output table.
 #[derive(Args, Clone, Debug)]
 pub struct OutputFile {
-    /// Output table (CSV or Parquet by extension; its columns are listed in --help).
+    /// Output table: .csv, .parquet or .xlsx by extension (its columns are listed in --help).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     #[command(flatten)]
