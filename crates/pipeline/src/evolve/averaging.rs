@@ -1,0 +1,203 @@
+//! S̄ of each averaging rule, streamed over dates: a moving average keeps only the last p
+//! dates' similarities (shared by every rule through one window), an EWMA only its state.
+
+use std::collections::VecDeque;
+
+use peergroup_similarity::pair_index;
+
+use super::source::DateMatrix;
+use crate::similarity::Averaging;
+
+/// The last dates' similarities, as many as the longest moving average needs.
+pub(crate) struct Window {
+    capacity: usize,
+    entries: VecDeque<DateMatrix>,
+}
+
+impl Window {
+    /// A window of the last `capacity` (≥ 1) dates.
+    pub(crate) fn new(capacity: usize) -> Window {
+        Window {
+            capacity: capacity.max(1),
+            entries: VecDeque::with_capacity(capacity.max(1)),
+        }
+    }
+
+    /// Add the newest date, dropping the oldest beyond the capacity.
+    pub(crate) fn push(&mut self, m: DateMatrix) {
+        if self.entries.len() == self.capacity {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(m);
+    }
+
+    /// The newest date's similarity.
+    pub(crate) fn last(&self) -> Option<&DateMatrix> {
+        self.entries.back()
+    }
+
+    /// The last `p` dates when they are the consecutive date indices `t − p + 1..=t`.
+    fn last_run(&self, t: usize, p: usize) -> Option<Vec<&DateMatrix>> {
+        if p > self.entries.len() || p > t + 1 {
+            return None;
+        }
+        let run: Vec<&DateMatrix> = self.entries.iter().skip(self.entries.len() - p).collect();
+        run.iter()
+            .enumerate()
+            .all(|(e, m)| m.t == t + 1 - p + e)
+            .then_some(run)
+    }
+}
+
+/// S̄ of one date: funds (increasing indices) and the averaged similarity of their pairs.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Averaged {
+    /// Funds present on every date the average covers.
+    pub ids: Vec<usize>,
+    /// Averaged similarity of every pair of `ids` (condensed order).
+    pub upper: Vec<f64>,
+}
+
+/// One averaging rule's state.
+pub(crate) enum RuleState {
+    /// Mean of the last p dates, from the p-th date on.
+    Moving(usize),
+    /// `S̄_t = (1 − η) S_t + η S̄_{t−1}` over the funds present since the first date.
+    Ewma { eta: f64, state: Option<Averaged> },
+}
+
+impl RuleState {
+    /// The state of a rule before the first date.
+    pub(crate) fn new(rule: Averaging) -> RuleState {
+        match rule {
+            Averaging::Current => RuleState::Moving(1),
+            Averaging::MovingAverage(p) => RuleState::Moving(p),
+            Averaging::Ewma(eta) => RuleState::Ewma { eta, state: None },
+        }
+    }
+
+    /// S̄ at date index `t`, the newest entry of `window` (None when the rule has no value
+    /// that date: a moving average before its p-th date, or after a date without
+    /// similarities inside its window). An EWMA advances its state.
+    pub(crate) fn step(&mut self, window: &Window, t: usize) -> Option<Averaged> {
+        match self {
+            RuleState::Moving(p) => window.last_run(t, *p).map(|run| mean(&run)),
+            RuleState::Ewma { eta, state } => {
+                let now = window.last().filter(|m| m.t == t)?;
+                let next = match state.take() {
+                    None => Averaged {
+                        ids: now.ids.clone(),
+                        upper: now.upper.clone(),
+                    },
+                    Some(prev) => {
+                        let ids = intersect(&[&prev.ids, &now.ids]);
+                        let old = gather(&prev.ids, &prev.upper, &ids);
+                        let mut cur = gather(&now.ids, &now.upper, &ids);
+                        for (x, o) in cur.iter_mut().zip(&old) {
+                            *x = (1.0 - *eta) * *x + *eta * o;
+                        }
+                        Averaged { ids, upper: cur }
+                    }
+                };
+                *state = Some(next.clone());
+                Some(next)
+            }
+        }
+    }
+}
+
+/// Element-wise mean of the dates of `run` over the funds present on all of them.
+fn mean(run: &[&DateMatrix]) -> Averaged {
+    let id_lists: Vec<&[usize]> = run.iter().map(|m| m.ids.as_slice()).collect();
+    let ids = intersect(&id_lists);
+    let mut sum = vec![0.0; ids.len() * ids.len().saturating_sub(1) / 2];
+    for m in run {
+        if m.ids == ids {
+            // Same funds: no gathering (the usual case).
+            for (s, v) in sum.iter_mut().zip(&m.upper) {
+                *s += v;
+            }
+        } else {
+            for (s, v) in sum.iter_mut().zip(gather(&m.ids, &m.upper, &ids)) {
+                *s += v;
+            }
+        }
+    }
+    let p = run.len() as f64;
+    for s in &mut sum {
+        *s /= p;
+    }
+    Averaged { ids, upper: sum }
+}
+
+/// Funds present in every list (each increasing).
+fn intersect(lists: &[&[usize]]) -> Vec<usize> {
+    let Some((first, rest)) = lists.split_first() else {
+        return Vec::new();
+    };
+    first
+        .iter()
+        .copied()
+        .filter(|i| rest.iter().all(|l| l.binary_search(i).is_ok()))
+        .collect()
+}
+
+/// The pairs of `keep` (a subset of `ids`, both increasing) out of a condensed matrix over `ids`.
+fn gather(ids: &[usize], upper: &[f64], keep: &[usize]) -> Vec<f64> {
+    if ids == keep {
+        return upper.to_vec();
+    }
+    let n = ids.len();
+    let pos: Vec<usize> = keep
+        .iter()
+        .map(|i| ids.binary_search(i).expect("keep is a subset of ids"))
+        .collect();
+    let mut out = Vec::with_capacity(keep.len() * keep.len().saturating_sub(1) / 2);
+    for (a, &pa) in pos.iter().enumerate() {
+        for &pb in &pos[a + 1..] {
+            out.push(upper[pair_index(n, pa, pb)]);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(t: usize, ids: &[usize], upper: &[f64]) -> DateMatrix {
+        DateMatrix {
+            t,
+            ids: ids.to_vec(),
+            upper: upper.to_vec(),
+        }
+    }
+
+    #[test]
+    fn moving_average_starts_at_the_pth_date_and_drops_leavers() {
+        let mut w = Window::new(2);
+        let mut rule = RuleState::new(Averaging::MovingAverage(2));
+        w.push(m(0, &[0, 1, 2], &[0.2, 0.4, 0.6]));
+        assert_eq!(rule.step(&w, 0), None);
+        // fund 1 leaves on date 1: only the pair (0, 2) is averaged
+        w.push(m(1, &[0, 2], &[0.8]));
+        let a = rule.step(&w, 1).unwrap();
+        assert_eq!(a.ids, vec![0, 2]);
+        assert!((a.upper[0] - 0.6).abs() < 1e-15);
+        // a gap in the dates breaks the window
+        w.push(m(3, &[0, 2], &[0.1]));
+        assert_eq!(rule.step(&w, 3), None);
+    }
+
+    #[test]
+    fn ewma_follows_its_recursion() {
+        let mut w = Window::new(1);
+        let mut rule = RuleState::new(Averaging::Ewma(0.5));
+        w.push(m(0, &[0, 1], &[1.0]));
+        assert_eq!(rule.step(&w, 0).unwrap().upper, vec![1.0]);
+        w.push(m(1, &[0, 1], &[0.0]));
+        assert_eq!(rule.step(&w, 1).unwrap().upper, vec![0.5]);
+        w.push(m(2, &[0, 1], &[0.0]));
+        assert_eq!(rule.step(&w, 2).unwrap().upper, vec![0.25]);
+    }
+}
