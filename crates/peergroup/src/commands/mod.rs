@@ -3,6 +3,7 @@
 
 pub mod cluster;
 pub mod demo;
+pub mod evolve;
 pub mod industry;
 pub mod options;
 pub mod periods;

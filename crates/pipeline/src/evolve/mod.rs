@@ -1,4 +1,4 @@
-//! Evolve stage: evolutionary peer groups (seed 004 sections 4-7, METHODS §4.4). The
+//! Evolve stage: evolutionary peer groups (seed 004 sections 4-7, METHODS §4.12). The
 //! fund similarity of every date, averaged by each rule (ma:p, ewma:η), is clustered at
 //! every date; labels are aligned date to date so that one label is one peer group over
 //! time; then the groups' stability by horizon, transitions, concentration, themes,
