@@ -36,6 +36,11 @@ impl Window {
         self.entries.back()
     }
 
+    /// The entry of date index `t`, if still held.
+    fn get(&self, t: usize) -> Option<&DateMatrix> {
+        self.entries.iter().find(|m| m.t == t)
+    }
+
     /// The last `p` dates when they are the consecutive date indices `t − p + 1..=t`.
     fn last_run(&self, t: usize, p: usize) -> Option<Vec<&DateMatrix>> {
         if p > self.entries.len() || p > t + 1 {
@@ -60,28 +65,102 @@ pub(crate) struct Averaged {
 
 /// One averaging rule's state.
 pub(crate) enum RuleState {
-    /// Mean of the last p dates, from the p-th date on.
-    Moving(usize),
+    /// Mean of the last p dates, from the p-th date on, with the running sum of the last
+    /// p dates when they share their funds.
+    Moving { p: usize, sum: Option<RunningSum> },
     /// `S̄_t = (1 − η) S_t + η S̄_{t−1}` over the funds present since the first date.
     Ewma { eta: f64, state: Option<Averaged> },
 }
+
+/// Σ of the last p dates' similarities, updated by adding the newest date and removing
+/// the one that leaves the window: 3 passes over the pairs instead of p.
+pub(crate) struct RunningSum {
+    /// Date index of the newest date in the sum.
+    t: usize,
+    /// Funds (the same on every date of the sum).
+    ids: Vec<usize>,
+    /// The sum, pair by pair.
+    sum: Vec<f64>,
+    /// Updates since the sum was last computed from scratch.
+    updates: usize,
+}
+
+/// Updates of a running sum before it is recomputed from scratch, so that rounding
+/// cannot accumulate (each update adds at most a few ulps).
+const RESUM_EVERY: usize = 26;
 
 impl RuleState {
     /// The state of a rule before the first date.
     pub(crate) fn new(rule: Averaging) -> RuleState {
         match rule {
-            Averaging::Current => RuleState::Moving(1),
-            Averaging::MovingAverage(p) => RuleState::Moving(p),
+            Averaging::Current => RuleState::Moving { p: 1, sum: None },
+            Averaging::MovingAverage(p) => RuleState::Moving { p, sum: None },
             Averaging::Ewma(eta) => RuleState::Ewma { eta, state: None },
+        }
+    }
+
+    /// The dates a rule needs in the window: p + 1 for a moving average (the date that
+    /// leaves the running sum), 1 for an EWMA.
+    pub(crate) fn window(rule: Averaging) -> usize {
+        match rule {
+            Averaging::MovingAverage(p) => p + 1,
+            Averaging::Current | Averaging::Ewma(_) => 1,
         }
     }
 
     /// S̄ at date index `t`, the newest entry of `window` (None when the rule has no value
     /// that date: a moving average before its p-th date, or after a date without
-    /// similarities inside its window). An EWMA advances its state.
+    /// similarities inside its window). Moving sums and EWMAs advance their state.
     pub(crate) fn step(&mut self, window: &Window, t: usize) -> Option<Averaged> {
         match self {
-            RuleState::Moving(p) => window.last_run(t, *p).map(|run| mean(&run)),
+            RuleState::Moving { p, sum } => {
+                let p = *p;
+                let Some(run) = window.last_run(t, p) else {
+                    *sum = None;
+                    return None;
+                };
+                let now = run[p - 1];
+                if p == 1 {
+                    return Some(Averaged {
+                        ids: now.ids.clone(),
+                        upper: now.upper.clone(),
+                    });
+                }
+                // The date leaving the window, when the sum can be updated.
+                let leaving = sum.as_ref().and_then(|s| {
+                    let fits = s.t + 1 == t && s.updates < RESUM_EVERY && s.ids == now.ids;
+                    let old = window.get(t - p)?;
+                    (fits && old.ids == now.ids).then_some(old)
+                });
+                match (sum.as_mut(), leaving) {
+                    (Some(s), Some(old)) => {
+                        let inv = 1.0 / p as f64;
+                        let mut out = Vec::with_capacity(s.sum.len());
+                        for ((x, new), gone) in s.sum.iter_mut().zip(&now.upper).zip(&old.upper) {
+                            *x += new - gone;
+                            out.push(*x * inv);
+                        }
+                        s.t = t;
+                        s.updates += 1;
+                        Some(Averaged {
+                            ids: s.ids.clone(),
+                            upper: out,
+                        })
+                    }
+                    _ => {
+                        let (ids, total) = sum_of(&run);
+                        let upper = total.iter().map(|x| x / p as f64).collect();
+                        let same = run.iter().all(|m| m.ids == ids);
+                        *sum = same.then(|| RunningSum {
+                            t,
+                            ids: ids.clone(),
+                            sum: total,
+                            updates: 0,
+                        });
+                        Some(Averaged { ids, upper })
+                    }
+                }
+            }
             RuleState::Ewma { eta, state } => {
                 let now = window.last().filter(|m| m.t == t)?;
                 let next = match state.take() {
@@ -106,8 +185,8 @@ impl RuleState {
     }
 }
 
-/// Element-wise mean of the dates of `run` over the funds present on all of them.
-fn mean(run: &[&DateMatrix]) -> Averaged {
+/// Element-wise sum of the dates of `run` over the funds present on all of them.
+fn sum_of(run: &[&DateMatrix]) -> (Vec<usize>, Vec<f64>) {
     let id_lists: Vec<&[usize]> = run.iter().map(|m| m.ids.as_slice()).collect();
     let ids = intersect(&id_lists);
     let mut sum = vec![0.0; ids.len() * ids.len().saturating_sub(1) / 2];
@@ -123,11 +202,7 @@ fn mean(run: &[&DateMatrix]) -> Averaged {
             }
         }
     }
-    let p = run.len() as f64;
-    for s in &mut sum {
-        *s /= p;
-    }
-    Averaged { ids, upper: sum }
+    (ids, sum)
 }
 
 /// Funds present in every list (each increasing).
@@ -175,7 +250,7 @@ mod tests {
 
     #[test]
     fn moving_average_starts_at_the_pth_date_and_drops_leavers() {
-        let mut w = Window::new(2);
+        let mut w = Window::new(RuleState::window(Averaging::MovingAverage(2)));
         let mut rule = RuleState::new(Averaging::MovingAverage(2));
         w.push(m(0, &[0, 1, 2], &[0.2, 0.4, 0.6]));
         assert_eq!(rule.step(&w, 0), None);
@@ -187,6 +262,33 @@ mod tests {
         // a gap in the dates breaks the window
         w.push(m(3, &[0, 2], &[0.1]));
         assert_eq!(rule.step(&w, 3), None);
+    }
+
+    /// The running sum gives the mean of the last p dates computed afresh, over many
+    /// updates and a re-sum.
+    #[test]
+    fn running_sum_equals_the_fresh_mean() {
+        let (p, n_pairs) = (3, 10);
+        let mut w = Window::new(RuleState::window(Averaging::MovingAverage(p)));
+        let mut rule = RuleState::new(Averaging::MovingAverage(p));
+        let ids: Vec<usize> = (0..5).collect();
+        let value = |t: usize, e: usize| ((t * 31 + e * 17) % 97) as f64 / 97.0;
+        let mut all: Vec<Vec<f64>> = Vec::new();
+        for t in 0..60 {
+            let upper: Vec<f64> = (0..n_pairs).map(|e| value(t, e)).collect();
+            all.push(upper.clone());
+            w.push(m(t, &ids, &upper));
+            let got = rule.step(&w, t);
+            if t + 1 < p {
+                assert_eq!(got, None);
+                continue;
+            }
+            let got = got.unwrap();
+            for e in 0..n_pairs {
+                let fresh = (t + 1 - p..=t).map(|s| all[s][e]).sum::<f64>() / p as f64;
+                assert!((got.upper[e] - fresh).abs() < 1e-14, "t {t} pair {e}");
+            }
+        }
     }
 
     #[test]

@@ -39,6 +39,10 @@ pub use transitions::Transition;
 
 use averaging::{RuleState, Window};
 
+/// Dates whose (date, rule) clusterings run in parallel: enough to keep both cores busy
+/// with 1-4 rules, few enough to hold only a dozen averaged matrices.
+const BATCH: usize = 4;
+
 /// Format of the tables written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -308,51 +312,58 @@ pub fn evolve_with(
     let dates = source.dates().to_vec();
     let funds = source.funds().to_vec();
     settings.validate_dates(dates.len())?;
-    let p_max = settings
+    let capacity = settings
         .average
         .iter()
-        .map(|a| match a {
-            Averaging::MovingAverage(p) => *p,
-            _ => 1,
-        })
+        .map(|&a| RuleState::window(a))
         .max()
         .unwrap_or(1);
-    let mut window = Window::new(p_max);
-    let mut states: Vec<(RuleState, alignment::Aligner, Vec<DateClusters>)> = settings
+    let mut window = Window::new(capacity);
+    let mut rules: Vec<RuleState> = settings
         .average
         .iter()
-        .map(|&a| (RuleState::new(a), alignment::Aligner::default(), Vec::new()))
+        .map(|&a| RuleState::new(a))
         .collect();
+    let mut aligners: Vec<alignment::Aligner> = settings
+        .average
+        .iter()
+        .map(|_| Default::default())
+        .collect();
+    let mut paths: Vec<Vec<DateClusters>> = settings.average.iter().map(|_| Vec::new()).collect();
     progress.start("dates", dates.len() as u64);
-    for (t, &date) in dates.iter().enumerate() {
-        progress.advance(1);
-        let Some(m) = source.on(t, settings.scale)? else {
-            continue;
-        };
-        window.push(m);
-        // Each rule's average and clustering are independent: one rule per worker.
-        states
-            .par_iter_mut()
-            .map(|(rule, aligner, path)| -> Result<(), InputError> {
-                let Some(avg) = rule.step(&window, t) else {
-                    return Ok(());
-                };
-                if avg.ids.len() < 3 {
-                    return Ok(());
+    // Dates go in batches: the similarities and averages of a batch are formed in date
+    // order (each date's similarity is itself parallel), then every (date, rule) of the
+    // batch is clustered in parallel, then labels are aligned in date order. The batch
+    // bounds the averaged matrices held at once (BATCH × rules).
+    for start in (0..dates.len()).step_by(BATCH) {
+        let mut jobs: Vec<(usize, usize, averaging::Averaged)> = Vec::new();
+        for t in start..(start + BATCH).min(dates.len()) {
+            progress.advance(1);
+            let Some(m) = source.on(t, settings.scale)? else {
+                continue;
+            };
+            window.push(m);
+            let averaged: Vec<Option<averaging::Averaged>> =
+                rules.par_iter_mut().map(|r| r.step(&window, t)).collect();
+            for (r, a) in averaged.into_iter().enumerate() {
+                if let Some(a) = a.filter(|a| a.ids.len() >= 3) {
+                    jobs.push((r, t, a));
                 }
-                let labels = partition::partition(avg.upper, &avg.ids, &funds, date, settings)
-                    .map_err(|e| e.in_file(source.name()))?;
-                let labels = aligner.align(&avg.ids, &labels)?;
-                path.push(DateClusters {
-                    t,
-                    ids: avg.ids,
-                    labels,
-                });
-                Ok(())
+            }
+        }
+        let clustered: Vec<(usize, usize, Vec<usize>, Result<Vec<usize>, InputError>)> = jobs
+            .into_par_iter()
+            .map(|(r, t, a)| {
+                let labels = partition::partition(a.upper, &a.ids, &funds, dates[t], settings)
+                    .map_err(|e| e.in_file(source.name()));
+                (r, t, a.ids, labels)
             })
-            .collect::<Result<(), InputError>>()?;
+            .collect();
+        for (r, t, ids, labels) in clustered {
+            let labels = aligners[r].align(&ids, &labels?)?;
+            paths[r].push(DateClusters { t, ids, labels });
+        }
     }
-    let paths: Vec<Vec<DateClusters>> = states.into_iter().map(|s| s.2).collect();
     if paths.iter().all(Vec::is_empty) {
         return Err(
             InputError::new("no date has similarities of at least three funds to cluster")
