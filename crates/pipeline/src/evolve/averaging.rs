@@ -284,9 +284,9 @@ mod tests {
                 continue;
             }
             let got = got.unwrap();
-            for e in 0..n_pairs {
-                let fresh = (t + 1 - p..=t).map(|s| all[s][e]).sum::<f64>() / p as f64;
-                assert!((got.upper[e] - fresh).abs() < 1e-14, "t {t} pair {e}");
+            for (e, got) in got.upper.iter().enumerate() {
+                let fresh = all[t + 1 - p..=t].iter().map(|u| u[e]).sum::<f64>() / p as f64;
+                assert!((got - fresh).abs() < 1e-14, "t {t} pair {e}");
             }
         }
     }

@@ -43,6 +43,9 @@ use averaging::{RuleState, Window};
 /// with 1-4 rules, few enough to hold only a dozen averaged matrices.
 const BATCH: usize = 4;
 
+/// A (date, rule) clustering of a batch: rule, date index, funds and their labels.
+type Clustered = (usize, usize, Vec<usize>, Result<Vec<usize>, InputError>);
+
 /// Format of the tables written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -351,7 +354,7 @@ pub fn evolve_with(
                 }
             }
         }
-        let clustered: Vec<(usize, usize, Vec<usize>, Result<Vec<usize>, InputError>)> = jobs
+        let clustered: Vec<Clustered> = jobs
             .into_par_iter()
             .map(|(r, t, a)| {
                 let labels = partition::partition(a.upper, &a.ids, &funds, dates[t], settings)
