@@ -5,15 +5,14 @@ use std::path::PathBuf;
 
 use clap::Args;
 use peergroup_io::{
-    read_cross_labels, read_exposures, read_fit_r2, read_labels, read_metadata, read_series,
-    read_similarity, read_square_matrix, Outputs,
+    read_exposures, read_fit_r2, read_labels, read_series, read_similarity, Outputs,
 };
 use peergroup_pipeline::evolve::{self, EvolveInputs, EvolveSettings, EvolveSource};
-use peergroup_pipeline::similarity::{self, FactorSource, SimilarityInputs};
+use peergroup_pipeline::similarity::SimilarityInputs;
 use peergroup_pipeline::{Artifact, Named};
 
+use super::factor_inputs::{FactorInputs, FACTORS_NEEDED};
 use super::options::{name, series_options, ColumnFlags, OutputDir};
-use super::similarity::{parse_weights, AttributeWeights};
 use super::{step, CommandError, CommandResult};
 
 /// Arguments of `peergroup evolve`.
@@ -30,18 +29,8 @@ pub struct EvolveArgs {
     /// Fit statistics fund,date,r2 (from `peergroup style --fit-out`); without it R² = 1.
     #[arg(long, value_name = "FILE", requires = "exposures")]
     pub fit: Option<PathBuf>,
-    /// Square factor-similarity matrix (first column and header = factor names).
-    #[arg(long, value_name = "FILE", conflicts_with = "factor_attributes")]
-    pub factor_similarity: Option<PathBuf>,
-    /// Factor attribute table factor,<attribute>... (also gives themes by attribute).
-    #[arg(long, value_name = "FILE")]
-    pub factor_attributes: Option<PathBuf>,
-    /// Attribute weights NAME=W,... (default equal).
-    #[arg(long, value_name = "NAME=W,...", value_parser = parse_weights)]
-    pub attribute_weights: Option<AttributeWeights>,
-    /// Cross-label similarities attribute,label_a,label_b,similarity (default 0).
-    #[arg(long, value_name = "FILE")]
-    pub cross_label: Option<PathBuf>,
+    #[command(flatten)]
+    pub factors: FactorInputs,
     /// Similarity table date,fund_a,fund_b,similarity with several dates (instead of exposures).
     #[arg(long, value_name = "FILE")]
     pub similarity: Option<PathBuf>,
@@ -62,60 +51,21 @@ pub struct EvolveArgs {
     pub output: OutputDir,
 }
 
-const FACTORS_NEEDED: &str = "--exposures needs factor similarities: give --factor-similarity FILE (a square matrix) or --factor-attributes FILE (factor,<attribute>...)";
-
 /// Run `peergroup evolve`.
 pub fn run(args: &EvolveArgs) -> CommandResult {
     let settings = &args.settings;
     settings.validate()?;
-    if args.exposures.is_some()
-        && args.factor_similarity.is_none()
-        && args.factor_attributes.is_none()
-    {
+    if args.exposures.is_some() && !args.factors.given() {
         return Err(CommandError::usage(FACTORS_NEEDED));
     }
     let dir = &args.output.out;
     let ex = args.exposures.as_deref().map(read_exposures).transpose()?;
     let ex_name = args.exposures.as_deref().map(name).unwrap_or_default();
-    let attrs = args
-        .factor_attributes
-        .as_deref()
-        .map(|p| read_metadata(p, "factor", &[]))
+    let attrs = args.factors.attributes()?;
+    let sx = ex
+        .as_ref()
+        .map(|ex| args.factors.similarity(attrs.as_ref(), &ex.factors.names))
         .transpose()?;
-    let attrs_name = args
-        .factor_attributes
-        .as_deref()
-        .map(name)
-        .unwrap_or_default();
-    let sx = match &ex {
-        None => None,
-        Some(ex) => Some(if let Some(path) = &args.factor_similarity {
-            let m = read_square_matrix(path)?;
-            similarity::factor_similarity(
-                FactorSource::Matrix(Named::new(&m, &name(path))),
-                &ex.factors.names,
-            )?
-        } else {
-            let table = attrs
-                .as_ref()
-                .ok_or_else(|| CommandError::usage(FACTORS_NEEDED))?;
-            let cross = args
-                .cross_label
-                .as_deref()
-                .map(read_cross_labels)
-                .transpose()?;
-            let cross_name = args.cross_label.as_deref().map(name).unwrap_or_default();
-            let weights = args.attribute_weights.clone().unwrap_or_default().0;
-            similarity::factor_similarity(
-                FactorSource::Attributes {
-                    table: Named::new(table, &attrs_name),
-                    weights: &weights,
-                    cross: cross.as_deref().map(|c| Named::new(c, cross_name.as_str())),
-                },
-                &ex.factors.names,
-            )?
-        }),
-    };
     let r2 = args.fit.as_deref().map(read_fit_r2).transpose()?;
     let fit_name = args.fit.as_deref().map(name).unwrap_or_default();
     let sim = args
@@ -160,7 +110,7 @@ pub fn run(args: &EvolveArgs) -> CommandResult {
     let inputs = EvolveInputs {
         source,
         factor_attributes: match &ex {
-            Some(_) => attrs.as_ref().map(|a| Named::new(a, attrs_name.as_str())),
+            Some(_) => attrs.as_ref().map(|(a, n)| Named::new(a, n.as_str())),
             None => None,
         },
         returns: returns
