@@ -114,14 +114,14 @@ pub(crate) fn correlation_clusters(
         MIN_CORRELATION_OBS,
         MissingReturns::CommonDates,
     )?;
-    let mut upper = rho.to_condensed().upper;
-    // A constant fund has no correlation: treat it as unrelated to every other.
-    for v in &mut upper {
-        if v.is_nan() {
-            *v = 0.0;
-        }
-    }
-    let labels = partition(upper, &ids, names, date, settings)?;
+    // Distance 1 − ρ; a constant fund has no correlation: unrelated to every other.
+    let distance = rho
+        .to_condensed()
+        .upper
+        .iter()
+        .map(|r| if r.is_nan() { 1.0 } else { 1.0 - r })
+        .collect();
+    let labels = partition(distance, &ids, names, date, settings)?;
     let mut out = vec![None; names.len()];
     for (&i, l) in ids.iter().zip(labels) {
         out[i] = Some(l.to_string());

@@ -54,13 +54,25 @@ impl Window {
     }
 }
 
-/// S̄ of one date: funds (increasing indices) and the averaged similarity of their pairs.
+/// S̄ of one date as the clustering takes it: funds (increasing indices) and the
+/// distance 1 − S̄ of their pairs, formed in the same pass as the average.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Averaged {
     /// Funds present on every date the average covers.
     pub ids: Vec<usize>,
-    /// Averaged similarity of every pair of `ids` (condensed order).
-    pub upper: Vec<f64>,
+    /// 1 − S̄ of every pair of `ids` (condensed order).
+    pub distance: Vec<f64>,
+}
+
+/// An EWMA's state: funds and S̄ of their pairs.
+pub(crate) struct EwmaState {
+    ids: Vec<usize>,
+    upper: Vec<f64>,
+}
+
+/// 1 − s of every pair.
+fn distances(similarity: &[f64]) -> Vec<f64> {
+    similarity.iter().map(|s| 1.0 - s).collect()
 }
 
 /// One averaging rule's state.
@@ -69,7 +81,7 @@ pub(crate) enum RuleState {
     /// p dates when they share their funds.
     Moving { p: usize, sum: Option<RunningSum> },
     /// `S̄_t = (1 − η) S_t + η S̄_{t−1}` over the funds present since the first date.
-    Ewma { eta: f64, state: Option<Averaged> },
+    Ewma { eta: f64, state: Option<EwmaState> },
 }
 
 /// Σ of the last p dates' similarities, updated by adding the newest date and removing
@@ -123,7 +135,7 @@ impl RuleState {
                 if p == 1 {
                     return Some(Averaged {
                         ids: now.ids.clone(),
-                        upper: now.upper.clone(),
+                        distance: distances(&now.upper),
                     });
                 }
                 // The date leaving the window, when the sum can be updated.
@@ -138,18 +150,18 @@ impl RuleState {
                         let mut out = Vec::with_capacity(s.sum.len());
                         for ((x, new), gone) in s.sum.iter_mut().zip(&now.upper).zip(&old.upper) {
                             *x += new - gone;
-                            out.push(*x * inv);
+                            out.push(1.0 - *x * inv);
                         }
                         s.t = t;
                         s.updates += 1;
                         Some(Averaged {
                             ids: s.ids.clone(),
-                            upper: out,
+                            distance: out,
                         })
                     }
                     _ => {
                         let (ids, total) = sum_of(&run);
-                        let upper = total.iter().map(|x| x / p as f64).collect();
+                        let distance = total.iter().map(|x| 1.0 - x / p as f64).collect();
                         let same = run.iter().all(|m| m.ids == ids);
                         *sum = same.then(|| RunningSum {
                             t,
@@ -157,14 +169,14 @@ impl RuleState {
                             sum: total,
                             updates: 0,
                         });
-                        Some(Averaged { ids, upper })
+                        Some(Averaged { ids, distance })
                     }
                 }
             }
             RuleState::Ewma { eta, state } => {
                 let now = window.last().filter(|m| m.t == t)?;
                 let next = match state.take() {
-                    None => Averaged {
+                    None => EwmaState {
                         ids: now.ids.clone(),
                         upper: now.upper.clone(),
                     },
@@ -175,11 +187,15 @@ impl RuleState {
                         for (x, o) in cur.iter_mut().zip(&old) {
                             *x = (1.0 - *eta) * *x + *eta * o;
                         }
-                        Averaged { ids, upper: cur }
+                        EwmaState { ids, upper: cur }
                     }
                 };
-                *state = Some(next.clone());
-                Some(next)
+                let out = Averaged {
+                    ids: next.ids.clone(),
+                    distance: distances(&next.upper),
+                };
+                *state = Some(next);
+                Some(out)
             }
         }
     }
@@ -258,7 +274,7 @@ mod tests {
         w.push(m(1, &[0, 2], &[0.8]));
         let a = rule.step(&w, 1).unwrap();
         assert_eq!(a.ids, vec![0, 2]);
-        assert!((a.upper[0] - 0.6).abs() < 1e-15);
+        assert!((a.distance[0] - 0.4).abs() < 1e-15);
         // a gap in the dates breaks the window
         w.push(m(3, &[0, 2], &[0.1]));
         assert_eq!(rule.step(&w, 3), None);
@@ -284,9 +300,9 @@ mod tests {
                 continue;
             }
             let got = got.unwrap();
-            for (e, got) in got.upper.iter().enumerate() {
+            for (e, got) in got.distance.iter().enumerate() {
                 let fresh = all[t + 1 - p..=t].iter().map(|u| u[e]).sum::<f64>() / p as f64;
-                assert!((got - fresh).abs() < 1e-14, "t {t} pair {e}");
+                assert!((got - (1.0 - fresh)).abs() < 1e-14, "t {t} pair {e}");
             }
         }
     }
@@ -296,10 +312,10 @@ mod tests {
         let mut w = Window::new(1);
         let mut rule = RuleState::new(Averaging::Ewma(0.5));
         w.push(m(0, &[0, 1], &[1.0]));
-        assert_eq!(rule.step(&w, 0).unwrap().upper, vec![1.0]);
+        assert_eq!(rule.step(&w, 0).unwrap().distance, vec![0.0]);
         w.push(m(1, &[0, 1], &[0.0]));
-        assert_eq!(rule.step(&w, 1).unwrap().upper, vec![0.5]);
+        assert_eq!(rule.step(&w, 1).unwrap().distance, vec![0.5]);
         w.push(m(2, &[0, 1], &[0.0]));
-        assert_eq!(rule.step(&w, 2).unwrap().upper, vec![0.25]);
+        assert_eq!(rule.step(&w, 2).unwrap().distance, vec![0.75]);
     }
 }

@@ -357,7 +357,7 @@ pub fn evolve_with(
         let clustered: Vec<Clustered> = jobs
             .into_par_iter()
             .map(|(r, t, a)| {
-                let labels = partition::partition(a.upper, &a.ids, &funds, dates[t], settings)
+                let labels = partition::partition(a.distance, &a.ids, &funds, dates[t], settings)
                     .map_err(|e| e.in_file(source.name()));
                 (r, t, a.ids, labels)
             })

@@ -11,9 +11,10 @@ use crate::error::OrInput;
 use crate::similarity::DateSimilarity;
 use crate::{KChoice, Named};
 
-/// Cluster labels (0-based) of the `ids.len()` funds whose pair similarities are `upper`.
+/// Cluster labels (0-based) of the `ids.len()` funds whose pair distances (1 − S̄) are
+/// `distance`.
 pub(crate) fn partition(
-    upper: Vec<f64>,
+    distance: Vec<f64>,
     ids: &[usize],
     names: &[String],
     date: Date,
@@ -27,12 +28,8 @@ pub(crate) fn partition(
             )));
         }
         if let Some(method) = settings.method.linkage() {
-            // The usual case: no embedding, one O(n²) buffer reused as the distances.
-            let mut dist = upper;
-            for d in &mut dist {
-                *d = 1.0 - *d;
-            }
-            return linkage_owned(dist, n, method)
+            // The usual case: no embedding, the one O(n²) buffer clustered in place.
+            return linkage_owned(distance, n, method)
                 .or_input()?
                 .cut_k(k)
                 .or_input();
@@ -41,7 +38,11 @@ pub(crate) fn partition(
     let one = DateSimilarity {
         date,
         ids: ids.iter().map(|&i| names[i].clone()).collect(),
-        similarity: CondensedSimilarity::new(n, vec![1.0; n], upper),
+        similarity: CondensedSimilarity::new(
+            n,
+            vec![1.0; n],
+            distance.iter().map(|d| 1.0 - d).collect(),
+        ),
     };
     let name = format!("similarity on {date}");
     let out = cluster(
