@@ -20,6 +20,7 @@
 //! | [`style`] | returns-based style analysis |
 //! | [`similarity`] | factor-aware similarity, correlation baseline, peers |
 //! | [`cluster`] | peer groups and their agreement with categories |
+//! | [`robustness`] | how much one date's peer groups depend on the factor similarities |
 //! | [`rating`] | AT-GARCH risk, gain/risk classes and stars |
 //! | [`segment`] | segments of offices, funds and app investors |
 //! | [`synth`] | synthetic data with known truth, as tables |
@@ -37,6 +38,7 @@ pub mod cluster;
 pub mod industry;
 pub mod rating;
 pub mod returns;
+pub mod robustness;
 pub mod segment;
 pub mod similarity;
 pub mod style;
