@@ -125,6 +125,9 @@ impl RobustnessSettings {
         if self.draws == 0 {
             return Err(SettingError::new("draws", "must be at least 1, got 0"));
         }
+        if self.k == KChoice::Fixed(0) {
+            return Err(SettingError::new("k", "must be at least 1, got 0"));
+        }
         self.cluster_settings(self.k).validate()
     }
 
@@ -629,4 +632,123 @@ fn row_kernel() -> RowKernel {
         }
     }
     accumulate_row_portable
+}
+
+#[cfg(all(test, feature = "clap"))]
+mod settings_tests {
+    use super::*;
+    use crate::settings::check;
+
+    #[test]
+    fn robustness_settings() {
+        check::settings_type(&RobustnessSettings {
+            perturb: vec![0.05, 0.2, 0.5],
+            draws: 7,
+            date: Some(Date::from_ymd(2020, 6, 30).unwrap()),
+            scale: Scale::Gross,
+            method: ClusterMethod::Ward,
+            k: KChoice::Fixed(4),
+            k_max: 6,
+            k_rule: KRule::Silhouette,
+            seed: 11,
+        });
+        let s: RobustnessSettings = check::parse(&["--perturb", "0.1,0.3,0.5"]).unwrap();
+        assert_eq!(s.perturb, [0.1, 0.3, 0.5]);
+        for bad in ["0", "1", "1.5", "-0.1", "x"] {
+            let arg = format!("--perturb=0.2,{bad}");
+            let e = check::parse::<RobustnessSettings>(&[&arg]).unwrap_err();
+            assert!(e.contains("--perturb"), "{e}");
+        }
+        for (key, s) in [
+            (
+                "draws",
+                check::parse::<RobustnessSettings>(&["--draws", "0"]).unwrap(),
+            ),
+            (
+                "perturb",
+                serde_json::from_str(r#"{"perturb": [0.1, 1.0]}"#).unwrap(),
+            ),
+            (
+                "perturb",
+                serde_json::from_str(r#"{"perturb": []}"#).unwrap(),
+            ),
+            (
+                "k",
+                RobustnessSettings {
+                    k: KChoice::Fixed(0),
+                    ..RobustnessSettings::default()
+                },
+            ),
+            (
+                "k-rule",
+                check::parse(&["--method", "gmm", "--k-rule", "silhouette"]).unwrap(),
+            ),
+        ] {
+            check::names_key(s.validate(), key);
+        }
+        assert_eq!(RobustnessSettings::default().validate(), Ok(()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sx(k: usize, off: f64) -> FactorSimilarity {
+        let names = (0..k).map(|i| format!("F{i}")).collect();
+        let values = (0..k * k)
+            .map(|x| if x / k == x % k { 1.0 } else { off })
+            .collect();
+        FactorSimilarity::from_matrix(names, values).unwrap()
+    }
+
+    /// A draw's S_X is symmetric, in [0, 1], with a unit diagonal, each entry within
+    /// [1 − p, 1 + p] times the original (before clipping); zeros stay zero.
+    #[test]
+    fn perturbed_similarities_stay_valid() {
+        let base = sx(6, 0.7);
+        for draw in 0..50 {
+            let m = perturbed(&base, 0.5, 3, draw);
+            FactorSimilarity::from_matrix(base.names().to_vec(), m.clone()).unwrap();
+            for i in 0..6 {
+                assert_eq!(m[i * 6 + i], 1.0);
+                for j in 0..6 {
+                    assert_eq!(m[i * 6 + j], m[j * 6 + i]);
+                    if i != j {
+                        let v = m[i * 6 + j];
+                        assert!((0.35 - 1e-12..=1.0).contains(&v), "{v}");
+                    }
+                }
+            }
+        }
+        // Some entries are clipped at 1 (0.7 × 1.5 > 1) and some fall below 0.7.
+        let all: Vec<f64> = (0..50).flat_map(|d| perturbed(&base, 0.5, 3, d)).collect();
+        assert!(all.iter().any(|&v| v == 1.0) && all.iter().any(|&v| v < 0.6));
+        let zero = sx(4, 0.0);
+        assert!(perturbed(&zero, 0.9, 1, 0)
+            .iter()
+            .enumerate()
+            .all(|(x, &v)| v == if x / 4 == x % 4 { 1.0 } else { 0.0 }));
+    }
+
+    /// Draw d sees the same uniforms at every p: the relative change is proportional to p.
+    #[test]
+    fn common_random_numbers_across_sizes() {
+        let base = sx(5, 0.4);
+        let (a, b) = (perturbed(&base, 0.1, 9, 4), perturbed(&base, 0.3, 9, 4));
+        for (x, y) in a.iter().zip(&b) {
+            assert!(((y / 0.4 - 1.0) - 3.0 * (x / 0.4 - 1.0)).abs() < 1e-12 || *x == 1.0);
+        }
+        assert_ne!(perturbed(&base, 0.1, 9, 4), perturbed(&base, 0.1, 9, 5));
+        assert_ne!(perturbed(&base, 0.1, 9, 4), perturbed(&base, 0.1, 10, 4));
+    }
+
+    #[test]
+    fn percentiles_interpolate() {
+        let v: Vec<f64> = (0..=20).map(f64::from).collect();
+        assert_eq!(percentile(&v, 0.05), 1.0);
+        assert_eq!(percentile(&v, 0.95), 19.0);
+        assert_eq!(percentile(&[0.0, 1.0], 0.05), 0.05);
+        assert_eq!(percentile(&[2.0], 0.95), 2.0);
+    }
 }
