@@ -27,7 +27,7 @@ use peergroup_io::{Column, Exposures, Table};
 use peergroup_random::Rng;
 use peergroup_report::{LineChart, Series, XAxis};
 use peergroup_similarity::{
-    beta_similarity, check_exposures, scaled_exposures, CondensedSimilarity, FactorSimilarity,
+    beta_similarity, scaled_exposures, CondensedSimilarity, FactorSimilarity,
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -37,8 +37,10 @@ use crate::error::OrInput;
 use crate::settings::{as_text, as_text_option, SettingError};
 #[cfg(feature = "clap")]
 use crate::settings::{comma_default, default_text, parse};
-use crate::similarity::{DateSimilarity, Scale};
-use crate::{date_index, Chart, KChoice, KRule, Named, Progress, Silent};
+use crate::similarity::{
+    similarity_matrices, DateSimilarity, Scale, SimilarityInputs, SimilaritySettings,
+};
+use crate::{Chart, KChoice, KRule, Named, Progress, Silent};
 
 /// Draws whose similarities are held in memory at once (16 MB each at 2,000 funds). A
 /// constant, so that results do not depend on the number of threads.
@@ -297,52 +299,49 @@ pub fn robustness_with(
     settings.validate()?;
     let ex = inputs.exposures.value;
     let ex_name = inputs.exposures.name;
-    let t = match settings.date {
-        Some(d) => date_index(&ex.dates, d, "exposures").map_err(|e| e.in_file(ex_name))?,
-        None => ex.dates.len() - 1,
-    };
-    let date = ex.dates[t];
-    let present: Vec<usize> = (0..ex.funds.len())
-        .filter(|&i| !ex.row(t, i)[0].is_nan())
-        .collect();
-    let n = present.len();
+    // The similarity stage on the date: its checks and messages (date, R²), the funds
+    // present, and each fund's R², as S(A, A) = R²_A² S*(A, A) = R²_A² (S_U = 0).
+    let stage = similarity_matrices(
+        SimilarityInputs {
+            exposures: inputs.exposures,
+            r2: inputs.r2,
+            residuals: None,
+        },
+        sx,
+        &SimilaritySettings {
+            scale: settings.scale,
+            date: settings.date,
+            ..SimilaritySettings::default()
+        },
+    )?
+    .pop()
+    .ok_or_else(|| {
+        let date = settings
+            .date
+            .map_or("the last date".into(), |d| d.to_string());
+        InputError::new(format!("fewer than 2 funds have exposures on {date}")).in_file(ex_name)
+    })?;
+    let (date, funds) = (stage.date, stage.ids);
+    let n = funds.len();
     if n < 3 {
         return Err(InputError::new(format!(
             "clustering needs at least 3 funds with exposures on {date}, got {n}"
         ))
         .in_file(ex_name));
     }
-    let funds: Vec<String> = present.iter().map(|&i| ex.funds.names[i].clone()).collect();
-    let r2: Vec<f64> = match inputs.r2 {
-        None => vec![1.0; n],
-        Some(map) => funds
-            .iter()
-            .map(|f| {
-                let r = map.get(&(f.clone(), date)).copied().ok_or_else(|| {
-                    InputError::new(format!("no R² for fund '{f}' on {date} in the fit table"))
-                        .in_file(map.name)
-                })?;
-                if (0.0..=1.0).contains(&r) {
-                    Ok(r)
-                } else {
-                    Err(InputError::new(format!(
-                        "fund '{f}' on {date}: R² = {r} is outside [0, 1]"
-                    ))
-                    .with_column("r2")
-                    .in_file(map.name))
-                }
-            })
-            .collect::<Result<_, _>>()?,
-    };
+    // sqrt(x²) = x exactly in binary floating point.
+    let r2: Vec<f64> = stage.similarity.diagonal.iter().map(|d| d.sqrt()).collect();
+    let t = ex.dates.partition_point(|d| *d < date);
+    let present: Vec<usize> = funds.iter().filter_map(|f| ex.funds.get(f)).collect();
     let k = sx.len();
     let mut betas = Vec::with_capacity(n * k);
     for &i in &present {
         betas.extend_from_slice(ex.row(t, i));
     }
-    check_exposures(&betas, n, sx.names()).map_err(|e| e.in_file(ex_name))?;
     let basis = Basis::new(scaled_exposures(&betas, n, k, settings.scale.into()), n, sx);
 
-    // The unperturbed clustering, exactly as `peergroup cluster` would make it.
+    // The unperturbed clustering, as `peergroup cluster` makes it (from the same basis as
+    // the draws, so that a vanishing perturbation reproduces it exactly).
     let base_similarity = basis.similarities(&[basis.coefficients(sx.matrix())], &r2);
     let base_similarity = base_similarity.into_iter().next().expect("one draw");
     let base = cluster(
@@ -525,7 +524,13 @@ impl Basis {
         let systematic = |a: usize, others: std::ops::Range<usize>, phi: &mut Vec<f64>| {
             phi.resize(m, 0.0);
             let mut out = vec![0.0; others.len() * BATCH];
-            kernel(self, &coef, a, others, phi, &mut out);
+            let job = RowJob {
+                basis: self,
+                coef: &coef,
+                a,
+                others,
+            };
+            kernel(&job, phi, &mut out);
             out
         };
         // R²_A / sqrt(S_SYST(A, A)) per fund and draw, so S(A, B) = S_SYST(A, B) w_A w_B.
@@ -568,24 +573,24 @@ impl Basis {
     }
 }
 
-/// S_SYST of fund `a` with each fund of `others` for every draw of the batch into `out`
-/// (others × BATCH row-major), from the coefficients (basis × BATCH row-major); `phi`
-/// holds one pair's basis.
-type RowKernel = fn(&Basis, &[f64], usize, std::ops::Range<usize>, &mut [f64], &mut [f64]);
-
-#[inline(always)]
-fn accumulate_row(
-    basis: &Basis,
-    coef: &[f64],
+/// One fund's pairs for a row kernel: S_SYST of fund `a` with each fund of `others`
+/// for every draw of the batch, from the coefficients (basis × BATCH row-major).
+struct RowJob<'a> {
+    basis: &'a Basis,
+    coef: &'a [f64],
     a: usize,
     others: std::ops::Range<usize>,
-    phi: &mut [f64],
-    out: &mut [f64],
-) {
-    for (b, acc) in others.zip(out.chunks_exact_mut(BATCH)) {
-        basis.phi(a, b, phi);
+}
+
+/// Fills `out` (others × BATCH row-major) for a [`RowJob`]; `phi` holds one pair's basis.
+type RowKernel = fn(&RowJob<'_>, &mut [f64], &mut [f64]);
+
+#[inline(always)]
+fn accumulate_row(job: &RowJob<'_>, phi: &mut [f64], out: &mut [f64]) {
+    for (b, acc) in job.others.clone().zip(out.chunks_exact_mut(BATCH)) {
+        job.basis.phi(job.a, b, phi);
         let acc: &mut [f64; BATCH] = acc.try_into().expect("BATCH values per pair");
-        for (&f, row) in phi.iter().zip(coef.chunks_exact(BATCH)) {
+        for (&f, row) in phi.iter().zip(job.coef.chunks_exact(BATCH)) {
             let row: &[f64; BATCH] = row.try_into().expect("BATCH coefficients");
             for d in 0..BATCH {
                 acc[d] += f * row[d];
@@ -594,30 +599,16 @@ fn accumulate_row(
     }
 }
 
-fn accumulate_row_portable(
-    basis: &Basis,
-    coef: &[f64],
-    a: usize,
-    others: std::ops::Range<usize>,
-    phi: &mut [f64],
-    out: &mut [f64],
-) {
-    accumulate_row(basis, coef, a, others, phi, out)
+fn accumulate_row_portable(job: &RowJob<'_>, phi: &mut [f64], out: &mut [f64]) {
+    accumulate_row(job, phi, out)
 }
 
 /// [`accumulate_row`] compiled for AVX2: 4 draws per instruction; no FMA, so it gives
 /// bit for bit the portable build's sums.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn accumulate_row_avx2(
-    basis: &Basis,
-    coef: &[f64],
-    a: usize,
-    others: std::ops::Range<usize>,
-    phi: &mut [f64],
-    out: &mut [f64],
-) {
-    accumulate_row(basis, coef, a, others, phi, out)
+unsafe fn accumulate_row_avx2(job: &RowJob<'_>, phi: &mut [f64], out: &mut [f64]) {
+    accumulate_row(job, phi, out)
 }
 
 /// The AVX2 kernel when the CPU has it, else the portable one.
@@ -625,9 +616,9 @@ fn row_kernel() -> RowKernel {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") {
-            return |basis, coef, a, others, phi, out| {
+            return |job, phi, out| {
                 // SAFETY: this closure is only returned after AVX2 was detected.
-                unsafe { accumulate_row_avx2(basis, coef, a, others, phi, out) }
+                unsafe { accumulate_row_avx2(job, phi, out) }
             };
         }
     }

@@ -11,11 +11,8 @@ use peergroup_io::{Exposures, Keys};
 use peergroup_pipeline::cluster::{cluster, ClusterInput, ClusterMethod, ClusterSettings};
 use peergroup_pipeline::robustness::{robustness, RobustnessInputs, RobustnessSettings};
 use peergroup_pipeline::similarity::{similarity_matrices, SimilarityInputs, SimilaritySettings};
-use peergroup_pipeline::style::style;
-use peergroup_pipeline::{synth, KChoice, Named};
+use peergroup_pipeline::{KChoice, Named};
 use peergroup_similarity::FactorSimilarity;
-use peergroup_style::StyleSpec;
-use peergroup_synth::{universe, UniverseConfig};
 
 /// Exposures of `rows` (one row of betas per fund) on one date.
 fn exposures(factors: &[&str], rows: &[Vec<f64>]) -> Exposures {
@@ -43,16 +40,52 @@ fn matrix(names: &[&str], values: &[f64]) -> FactorSimilarity {
     .unwrap()
 }
 
-/// Full-sample style exposures and R² of a synthetic universe.
-fn styled(config: &UniverseConfig) -> (Exposures, HashMap<(String, Date), f64>) {
-    let (funds, factors) = synth::universe_panels(&universe(config)).unwrap();
-    let out = style(
-        Named::new(&funds, "funds"),
-        Named::new(&factors, "factors"),
-        &StyleSpec::default(),
-    )
-    .unwrap();
-    (out.exposures(), out.r2())
+/// A deterministic stream of uniforms in [0, 1).
+fn uniforms(seed: u64) -> impl FnMut() -> f64 {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// `funds` long-only funds in `groups` groups over `k` factors (a group's prototype plus
+/// noise of size `noise`; `groups` = 0: no structure) and an R² in [0.5, 0.95] each.
+fn grouped(
+    funds: usize,
+    k: usize,
+    groups: usize,
+    noise: f64,
+    seed: u64,
+) -> (Exposures, HashMap<(String, Date), f64>) {
+    let mut u = uniforms(seed);
+    let prototypes: Vec<Vec<f64>> = (0..groups.max(1))
+        .map(|_| (0..k).map(|_| if u() < 0.4 { u() } else { 0.0 }).collect())
+        .collect();
+    let names: Vec<String> = (0..k).map(|j| format!("X{j}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let rows: Vec<Vec<f64>> = (0..funds)
+        .map(|i| {
+            let r: Vec<f64> = if groups == 0 {
+                (0..k).map(|_| u()).collect()
+            } else {
+                let g = &prototypes[i % groups];
+                g.iter().map(|b| b + noise * u()).collect()
+            };
+            let s: f64 = r.iter().sum();
+            r.iter().map(|x| x / s).collect()
+        })
+        .collect();
+    let ex = exposures(&names, &rows);
+    let r2 = ex
+        .funds
+        .names
+        .iter()
+        .map(|f| ((f.clone(), ex.dates[0]), 0.5 + 0.45 * u()))
+        .collect();
+    (ex, r2)
 }
 
 /// S_X with every off-diagonal entry `off`.
@@ -75,14 +108,7 @@ fn settings(perturb: &[f64], draws: usize, k: usize) -> RobustnessSettings {
 
 #[test]
 fn unperturbed_clustering_is_the_cluster_stage_one_and_tiny_draws_change_nothing() {
-    let (ex, r2) = styled(&UniverseConfig {
-        funds: 60,
-        factors: 6,
-        periods: 120,
-        groups: 4,
-        seed: 5,
-        ..Default::default()
-    });
+    let (ex, r2) = grouped(60, 6, 4, 0.3, 5);
     let sx = uniform_sx(&ex.factors.names, 0.4);
     for method in [ClusterMethod::Average, ClusterMethod::Ward] {
         let mut s = settings(&[1e-9, 0.3], 20, 4);
@@ -133,14 +159,7 @@ fn unperturbed_clustering_is_the_cluster_stage_one_and_tiny_draws_change_nothing
 /// draw at every size gives back the unperturbed groups.
 #[test]
 fn identity_factor_similarity_never_changes() {
-    let (ex, r2) = styled(&UniverseConfig {
-        funds: 40,
-        factors: 5,
-        periods: 100,
-        groups: 3,
-        seed: 8,
-        ..Default::default()
-    });
+    let (ex, r2) = grouped(40, 5, 0, 0.0, 8);
     let sx = FactorSimilarity::identity(ex.factors.names.clone());
     let inputs = RobustnessInputs {
         exposures: Named::new(&ex, "e.csv"),
@@ -202,23 +221,8 @@ fn separated_groups_stay_and_a_tie_flips_the_swing_group() {
 /// The same seed gives the same draws in pools of 1 and 2 threads; another seed others.
 #[test]
 fn draws_depend_on_the_seed_not_the_threads() {
-    // Random long-only exposures without group structure: fragile groups.
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
-    let names = ["A", "B", "C", "D", "E"];
-    let rows: Vec<Vec<f64>> = (0..45)
-        .map(|_| {
-            let r: Vec<f64> = (0..5).map(|_| next()).collect();
-            let s: f64 = r.iter().sum();
-            r.iter().map(|x| x / s).collect()
-        })
-        .collect();
-    let ex = exposures(&names, &rows);
+    // Long-only exposures without group structure: fragile groups.
+    let (ex, _) = grouped(45, 5, 0, 0.0, 13);
     let sx = uniform_sx(&ex.factors.names, 0.6);
     let inputs = RobustnessInputs {
         exposures: Named::new(&ex, "e.csv"),
