@@ -1,5 +1,5 @@
 //! Robustness stage: how much the peer groups of one date depend on the factor
-//! similarities S_X (seed 004 §7, METHODS §4.6).
+//! similarities S_X (seed 004 §7, METHODS §4.12).
 //!
 //! Each draw multiplies every off-diagonal S_X(i, j) by its own uniform factor in
 //! [1 − p, 1 + p] (the same for (j, i), so S_X stays symmetric), clips to [0, 1] and keeps
