@@ -491,7 +491,9 @@ impl Basis {
             .collect()
     }
 
-    /// Φ of funds a and b into `phi`.
+    /// Φ of funds a and b into `phi` (inlined into the row kernels, so that the AVX2 one
+    /// compiles it for AVX2 too).
+    #[inline(always)]
     fn phi(&self, a: usize, b: usize, phi: &mut [f64]) {
         let k = self.k;
         let (x, y) = (
