@@ -110,7 +110,11 @@ fn settings(perturb: &[f64], draws: usize, k: usize) -> RobustnessSettings {
 fn unperturbed_clustering_is_the_cluster_stage_one_and_tiny_draws_change_nothing() {
     let (ex, r2) = grouped(60, 6, 4, 0.3, 5);
     let sx = uniform_sx(&ex.factors.names, 0.4);
-    for method in [ClusterMethod::Average, ClusterMethod::Ward] {
+    for method in [
+        ClusterMethod::Average,
+        ClusterMethod::Ward,
+        ClusterMethod::Kmeans,
+    ] {
         let mut s = settings(&[1e-9, 0.3], 20, 4);
         s.method = method;
         let inputs = RobustnessInputs {
