@@ -9,7 +9,9 @@
    analysis, one date) for exposures.csv and fit.csv.
 2. `peergroup -v robustness --exposures exposures.csv --fit fit.csv --factor-attributes
    factor_attributes.csv --perturb 0.1,0.3 --draws 200 --k 6 --seed 1 --out ...` on 2
-   threads and on 1, whole-process wall clock, best of --repeat each; its -v step
+   threads and on 1, whole-process wall clock and CPU time (user + system, from
+   getrusage of the children: on a shared machine it varies less than the wall clock),
+   best of --repeat each; its -v step
    "perturbing, reclustering" (the similarity stage on the date, the unperturbed
    clustering, and every draw's similarity, average linkage, alignment) is reported too.
 3. Checks: the output of the 1- and 2-thread runs is byte-identical (draws are seeded per
@@ -26,6 +28,7 @@ import csv
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 
@@ -78,19 +81,23 @@ def main():
                "--perturb", args.perturb, "--draws", str(args.draws), "--k", str(args.k),
                "--seed", "1", "--out", out, "--chart",
                os.path.join(out_dir, f"robustness_{threads}.svg"), "--force"]
-        walls, steps = [], []
+        walls, steps, cpus = [], [], []
         for _ in range(args.repeat):
             load = common.load_str()
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = common.time.perf_counter()
             err = sh(cmd)
             walls.append(common.time.perf_counter() - t0)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
             m = re.search(r"perturbing, reclustering: ([0-9.]+) s", err)
             steps.append(float(m.group(1)) if m else float("nan"))
-            print(f"[bench] {threads} thread(s): {walls[-1]:.2f} s wall, "
+            print(f"[bench] {threads} thread(s): {walls[-1]:.2f} s wall, {cpus[-1]:.2f} s CPU, "
                   f"step {steps[-1]:.2f} s (load {load})", flush=True)
         summary = [l.strip() for l in err.splitlines() if l.strip().startswith("p = ")]
         results["runs"][threads] = {"wall_best": min(walls), "step_best": min(steps),
-                                    "walls": walls, "summary": summary}
+                                    "cpu_best": min(cpus), "walls": walls, "cpus": cpus,
+                                    "summary": summary}
         with open(out, "rb") as f:
             outputs[threads] = f.read()
         with open(out) as f:
@@ -103,7 +110,7 @@ def main():
         json.dump(results, f, indent=2)
     print(f"\n{args.funds} funds, {args.draws} draws per p in {args.perturb}, k = {args.k}")
     for threads, r in results["runs"].items():
-        print(f"  {threads} thread(s): best {r['wall_best']:.2f} s wall "
+        print(f"  {threads} thread(s): best {r['wall_best']:.2f} s wall, {r['cpu_best']:.2f} s CPU "
               f"(step {r['step_best']:.2f} s); " + "; ".join(r["summary"]))
     print(f"  1- and 2-thread outputs identical: {identical}")
     target = results["runs"][2]["wall_best"] < 30.0
