@@ -1,5 +1,5 @@
 //! The factor-similarity inputs of the commands that compute fund similarities from
-//! exposures (`evolve`; `similarity` declares the same flags): a square matrix, or an
+//! exposures (`evolve`, `robustness`; `similarity` declares the same flags): a square matrix, or an
 //! attribute table with weights and cross-label similarities.
 
 use std::path::PathBuf;
