@@ -3,7 +3,7 @@
 //! French portfolios over rolling windows.
 
 use super::{pct, sharpe_spec, write_universe, Run};
-use crate::commands::CommandResult;
+use crate::commands::{CommandError, CommandResult};
 use peergroup_io::{read_metadata, RowTable, Table};
 use peergroup_pipeline::cluster::ClusterMethod;
 use peergroup_pipeline::evolve::{evolve, Evolution, EvolveInputs, EvolveSettings, EvolveSource};
@@ -21,8 +21,8 @@ use peergroup_synth::{universe, Universe, UniverseConfig};
 const SYNTH_DIR: &str = "evolve/synthetic";
 /// Where the French run's evolve outputs go.
 const FRENCH_DIR: &str = "evolve/french";
-/// Weeks per rolling style window of the synthetic universe, and weeks between windows.
-const SYNTH_WINDOW: (usize, usize) = (52, 1);
+/// Weeks per rolling style window of the synthetic universe (one window ends every week).
+const SYNTH_WINDOW: usize = 52;
 /// Months per rolling style window of the French portfolios, and months between windows.
 const FRENCH_WINDOW: (usize, usize) = (60, 12);
 /// The averaging rule charted and headlined: the first of each list, as `peergroup
@@ -56,14 +56,11 @@ fn synthetic(run: &Run) -> CommandResult<Vec<Block>> {
     let u = universe(&cfg);
     let dir = "evolve_universe";
     let (funds, factors) = write_universe(run, &u, true, dir)?;
-    let (window, step) = SYNTH_WINDOW;
+    let window = SYNTH_WINDOW;
     let st = style::style(
         Named::new(&funds, "funds.csv"),
         Named::new(&factors, "factors.csv"),
-        &peergroup_style::StyleSpec {
-            step,
-            ..sharpe_spec(Some(window), 52.0)
-        },
+        &sharpe_spec(Some(window), 52.0),
     )?;
     let attributes_file = run.path(&format!("inputs/{dir}/factor_attributes.csv"));
     let attributes = read_metadata(&attributes_file, "factor", &[])?;
@@ -88,7 +85,7 @@ fn synthetic(run: &Run) -> CommandResult<Vec<Block>> {
     };
     let ev = evolve_exposures(&st, &sx, Some(&attributes), &settings)?;
     run.artifacts(SYNTH_DIR, &ev.artifacts())?;
-    let found = switchers(&u, &ev);
+    let found = switchers(&u, &ev)?;
     run.table(&format!("{SYNTH_DIR}/switchers.csv"), &found.table(&u, &ev))?;
     let rows: Vec<Vec<String>> = (0..ev.averages.len()).map(|r| found.row(&ev, r)).collect();
     let shown = ev.averages[SHOWN].to_string();
@@ -262,7 +259,12 @@ fn french(run: &Run) -> CommandResult<Vec<Block>> {
     );
     let shown = ev.averages[SHOWN].to_string();
     let path = &ev.paths[SHOWN];
-    let (first, last) = (ev.dates[path[0].t], ev.dates[path[path.len() - 1].t]);
+    let (Some(a), Some(b)) = (path.first(), path.last()) else {
+        return Err(CommandError::System(format!(
+            "no peer groups of the French portfolios under {shown}"
+        )));
+    };
+    let (first, last) = (ev.dates[a.t], ev.dates[b.t]);
     Ok(vec![
         Block::Paragraph {
             text: format!(
@@ -275,8 +277,8 @@ fn french(run: &Run) -> CommandResult<Vec<Block>> {
             ),
         },
         Block::Table {
-            caption: "Moves between the three peer groups and the share of portfolios in the same group h years later, by averaging rule. Portfolios sorted on size and value \
-                      change industry tilts with the economy, so their peer groups are far less stable than fund styles above."
+            caption: "Moves between the three peer groups and the share of portfolios in the same group h years later, by averaging rule. Portfolios sorted on size, value \
+                      and momentum change industry tilts with the economy and with the stocks that enter them, so their peer groups change over the decades."
                 .into(),
             columns,
             rows,
@@ -389,17 +391,18 @@ struct Found {
 }
 
 /// Count each fund's moves under every rule; funds are matched to the universe by name.
-fn switchers(u: &Universe, ev: &Evolution) -> Found {
+fn switchers(u: &Universe, ev: &Evolution) -> CommandResult<Found> {
     let fund: Vec<usize> = ev
         .funds
         .iter()
         .map(|f| {
-            u.fund_names
-                .iter()
-                .position(|n| n == f)
-                .expect("evolve's funds are the universe's")
+            u.fund_names.iter().position(|n| n == f).ok_or_else(|| {
+                CommandError::System(format!(
+                    "fund '{f}' of the peer groups is not in the universe"
+                ))
+            })
         })
-        .collect();
+        .collect::<CommandResult<_>>()?;
     let switch = fund.iter().map(|&i| u.switches[i]).collect();
     let n = ev.funds.len();
     let mut moves = vec![vec![0; n]; ev.averages.len()];
@@ -428,14 +431,14 @@ fn switchers(u: &Universe, ev: &Evolution) -> Found {
         .iter()
         .map(|d| u.dates.partition_point(|x| x < d))
         .collect();
-    Found {
+    Ok(Found {
         fund,
         switch,
         moves,
         ends_elsewhere,
         first_move,
         period,
-    }
+    })
 }
 
 impl Found {
