@@ -2,7 +2,7 @@
 //! aligned over time, on a synthetic universe whose style switchers are known and on the
 //! French portfolios over rolling windows.
 
-use super::{pct, sharpe_spec, write_universe, Run};
+use super::{sharpe_spec, write_universe, Run};
 use crate::commands::{CommandError, CommandResult};
 use peergroup_io::{read_metadata, RowTable, Table};
 use peergroup_pipeline::cluster::ClusterMethod;
@@ -234,7 +234,7 @@ fn french(run: &Run) -> CommandResult<Vec<Block>> {
         ev.stability
             .iter()
             .find(|s| s.rule == r && s.horizon == h)
-            .map_or(String::new(), |s| pct(s.stability))
+            .map_or(String::new(), |s| format!("{:.0}%", 100.0 * s.stability))
     };
     let rows: Vec<Vec<String>> = (0..ev.averages.len())
         .map(|r| {
@@ -268,9 +268,9 @@ fn french(run: &Run) -> CommandResult<Vec<Block>> {
     Ok(vec![
         Block::Paragraph {
             text: format!(
-                "The 18 French size/value and size/momentum portfolios, with exposures to the 12 industry portfolios from {window}-month rolling Sharpe fits at every year end \
-                 ({} dates, {} to {}); two portfolios are similar when they hold the same industries (identity factor similarity). Three peer groups \
-                 (Ward linkage) at every date, labels aligned over time; charts show {shown}, the similarity averaged over the last three year ends.",
+                "The 18 French size/value and size/momentum portfolios, with exposures to the 12 industry portfolios from {window}-month rolling Sharpe fits at every year end, \
+                 and peer groups at {} year ends, {} to {}; two portfolios are similar when they hold the same industries (identity factor similarity). Three peer groups \
+                 (Ward linkage) at every date, labels aligned over time (ewma:0.7 weights past years down by 0.7 a year); charts show {shown}, the similarity averaged over the last three year ends.",
                 path.len(),
                 first.year(),
                 last.year(),
