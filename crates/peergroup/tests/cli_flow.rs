@@ -212,6 +212,7 @@ fn demo_writes_a_report_and_reruns() {
         html.contains(&format!("{truth} of {truth}")),
         "all {truth} bad prints found"
     );
+    demo_finds_the_style_switchers(&w, &html);
     // a second run replaces the first; `report` re-renders the page
     w.ok("demo --out run");
     w.remove("run/index.html");
@@ -222,4 +223,55 @@ fn demo_writes_a_report_and_reruns() {
     w.write("mine/notes.txt", "precious");
     w.fails("demo --out mine", &["--force"]);
     assert_eq!(w.read("mine/notes.txt"), "precious");
+}
+
+/// The demo's peer groups over time: its charts exist, and the funds that change peer
+/// group under the charted rule (evolve's transitions.csv) are mostly the universe's
+/// known style switchers (switchers.csv's truth columns), as the page says.
+fn demo_finds_the_style_switchers(w: &Workdir, html: &str) {
+    assert!(html.contains("Peer groups over time"));
+    for f in [
+        "evolve/synthetic/allocation.svg",
+        "evolve/synthetic/stability.svg",
+        "evolve/synthetic/transitions.svg",
+        "evolve/french/allocation.svg",
+        "evolve/french/themes.svg",
+    ] {
+        assert!(w.exists(&format!("run/{f}")), "{f} missing");
+    }
+    // switchers.csv: average,fund,true_group,switch_to,... one row per rule and fund
+    let truth = w.rows("run/evolve/synthetic/switchers.csv");
+    let rule = truth[1][0].clone(); // the first rule, the one charted and headlined
+    let switcher: std::collections::HashMap<String, bool> = truth[1..]
+        .iter()
+        .filter(|r| r[0] == rule)
+        .map(|r| (r[1].clone(), !r[3].is_empty()))
+        .collect();
+    let moved: std::collections::HashSet<String> = w.rows("run/evolve/synthetic/transitions.csv")
+        [1..]
+        .iter()
+        .filter(|r| r[0] == rule)
+        .map(|r| r[2].clone())
+        .collect();
+    let n_sw = switcher.values().filter(|&&s| s).count();
+    let n_other = switcher.len() - n_sw;
+    let sw_moved = moved.iter().filter(|f| switcher[*f]).count();
+    let other_moved = moved.len() - sw_moved;
+    assert!(
+        n_sw >= 5 && n_other >= 5,
+        "{n_sw} switchers, {n_other} others"
+    );
+    let (sw_share, other_share) = (
+        sw_moved as f64 / n_sw as f64,
+        other_moved as f64 / n_other as f64,
+    );
+    assert!(
+        sw_share >= 0.8 && other_share <= 0.25,
+        "{sw_moved} of {n_sw} switchers and {other_moved} of {n_other} others moved"
+    );
+    let shown = format!(
+        "{sw_moved} of {n_sw} ({:.0}%)</div><div class=\"label\">style switchers that changed peer group ({rule})",
+        100.0 * sw_share
+    );
+    assert!(html.contains(&shown), "the page shows {shown}");
 }

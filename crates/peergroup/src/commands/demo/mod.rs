@@ -34,6 +34,7 @@ pub const FRENCH_INDUSTRIES: [&str; 12] = [
 ];
 
 mod dsa;
+mod evolve;
 mod french;
 mod industry;
 mod peer_groups;
@@ -209,7 +210,7 @@ fn build(run: &Run) -> CommandResult {
         sections: Vec::new(),
     };
     type SectionFn = fn(&Run, &mut Report) -> CommandResult;
-    let sections: [(&str, SectionFn); 8] = [
+    let sections: &[(&str, SectionFn)] = &[
         (
             "industry analytics on synthetic CAFCI-style data",
             industry::section,
@@ -227,6 +228,7 @@ fn build(run: &Run) -> CommandResult {
             dsa::section,
         ),
         ("fund similarity and peer groups", peer_groups::section),
+        ("peer groups over time", evolve::section),
         ("risk/return ratings (AT-GARCH)", ratings::section),
         (
             "segmentation of offices, funds and app investors",
@@ -234,7 +236,7 @@ fn build(run: &Run) -> CommandResult {
         ),
         ("a whole analysis from one study file", study::section),
     ];
-    for (what, section) in sections {
+    for &(what, section) in sections {
         step(what, || section(run, &mut report))?;
     }
     let json =
