@@ -138,6 +138,10 @@ pub struct SimilaritySettings {
     /// Idiosyncratic similarity: none, or residual (needs the residual returns).
     #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = SimilaritySettings::default().idio))]
     pub idio: Idio,
+    /// Residual dates behind S_U at a date: the last N up to it (give style's --window);
+    /// default every residual date up to it.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "N"))]
+    pub residual_window: Option<usize>,
 }
 
 impl Default for SimilaritySettings {
@@ -149,13 +153,23 @@ impl Default for SimilaritySettings {
             all_dates: false,
             average: Averaging::Current,
             idio: Idio::None,
+            residual_window: None,
         }
     }
 }
 
 impl SimilaritySettings {
-    /// The dates to report: `date`, every date, or the last.
+    /// The dates to report: `date`, every date, or the last; also checks
+    /// `residual-window`.
     pub fn dates(&self) -> Result<DateChoice, SettingError> {
+        if let Some(w) = self.residual_window {
+            if w < MIN_RESIDUAL_OBS {
+                return Err(SettingError::new(
+                    "residual-window",
+                    format!("must be at least {MIN_RESIDUAL_OBS} dates (a residual correlation needs them), got {w}"),
+                ));
+            }
+        }
         match (self.all_dates, self.date) {
             (true, Some(d)) => Err(SettingError::new(
                 "all-dates",
@@ -373,36 +387,14 @@ fn for_each_date(
             .filter(|&i| !ex.row(t, i)[0].is_nan())
             .collect()
     };
-    // idiosyncratic similarity from residual returns (whole residual series)
     let residuals = match (settings.idio, inputs.residuals) {
         (Idio::None, _) => None,
-        (Idio::Residual, Some(panel)) => Some(panel),
+        (Idio::Residual, Some(panel)) => Some(ResidualRows::new(ex, panel)?),
         (Idio::Residual, None) => {
             return Err(InputError::new(
                 "--idio residual needs the residual returns (--residuals FILE)",
             ))
         }
-    };
-    let s_u_full = match residuals {
-        Some(panel) => {
-            let mut rows = Vec::new();
-            for name in &ex.funds.names {
-                let i = panel.index_of(name).ok_or_else(|| {
-                    InputError::new(format!(
-                        "fund '{name}' of the exposures has no residual series"
-                    ))
-                    .in_file(panel.name)
-                })?;
-                rows.extend_from_slice(panel.series(i));
-            }
-            Some(residual_similarity(
-                &rows,
-                ex.funds.len(),
-                panel.n_dates(),
-                12,
-            )?)
-        }
-        None => None,
     };
     let cx = Context {
         ex,
@@ -428,16 +420,15 @@ fn for_each_date(
         if ids.len() < 2 {
             continue;
         }
-        let s_u = s_u_full.as_ref().map(|full| {
-            let sub: Vec<f64> = ids
-                .iter()
-                .flat_map(|&a| ids.iter().map(move |&b| full.get(a, b)))
-                .collect();
-            peergroup_similarity::SimilarityMatrix::new(ids.len(), sub).to_condensed()
-        });
         let mut seq: Vec<CondensedSimilarity> = window
             .iter()
-            .map(|&s| similarity_on(&cx, s, &ids, s_u.as_ref()))
+            .map(|&s| {
+                let s_u = residuals
+                    .as_ref()
+                    .map(|r| r.s_u(ex.dates[s], &ids, settings.residual_window))
+                    .transpose()?;
+                similarity_on(&cx, s, &ids, s_u.as_ref())
+            })
             .collect::<Result<_, _>>()?;
         let combined = match settings.average {
             Averaging::Current => seq.swap_remove(0),
@@ -456,6 +447,62 @@ fn for_each_date(
     Ok(targets.len())
 }
 
+/// Fewest common residual dates for a pair's S_U; pairs with fewer get S_U = 0.
+pub const MIN_RESIDUAL_OBS: usize = 12;
+
+/// Residual returns in the exposures' fund order, for S_U at any date (METHODS §3.8).
+struct ResidualRows<'a> {
+    panel: Named<'a, Panel>,
+    /// Panel series of each exposures fund.
+    series: Vec<usize>,
+}
+
+impl<'a> ResidualRows<'a> {
+    /// Errors when a fund of the exposures has no residual series.
+    fn new(ex: &Exposures, panel: Named<'a, Panel>) -> Result<Self, InputError> {
+        let series = ex
+            .funds
+            .names
+            .iter()
+            .map(|name| {
+                panel.index_of(name).ok_or_else(|| {
+                    InputError::new(format!(
+                        "fund '{name}' of the exposures has no residual series"
+                    ))
+                    .in_file(panel.name)
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(ResidualRows { panel, series })
+    }
+
+    /// S_U on `date` of the exposures funds `ids`: the residual correlation, clipped to
+    /// [0, 1], over the residual dates up to `date` (the last `window` of them); no look
+    /// past the date, so a similarity at t uses what was known at t.
+    fn s_u(
+        &self,
+        date: Date,
+        ids: &[usize],
+        window: Option<usize>,
+    ) -> Result<CondensedSimilarity, InputError> {
+        let dates = self.panel.dates();
+        let end = dates.partition_point(|d| *d <= date);
+        let start = window.map_or(0, |w| end.saturating_sub(w));
+        let t = end - start;
+        if t < MIN_RESIDUAL_OBS {
+            return Err(InputError::new(format!(
+                "only {t} residual dates up to {date}; the residual similarity S_U needs at least {MIN_RESIDUAL_OBS}"
+            ))
+            .in_file(self.panel.name));
+        }
+        let mut rows = Vec::with_capacity(ids.len() * t);
+        for &i in ids {
+            rows.extend_from_slice(&self.panel.series(self.series[i])[start..end]);
+        }
+        Ok(residual_similarity(&rows, ids.len(), t, MIN_RESIDUAL_OBS)?.to_condensed())
+    }
+}
+
 #[cfg(all(test, feature = "clap"))]
 mod settings_tests {
     use super::*;
@@ -469,6 +516,7 @@ mod settings_tests {
             all_dates: false,
             average: Averaging::Ewma(0.25),
             idio: Idio::Residual,
+            residual_window: Some(104),
         });
         let json = serde_json::to_value(SimilaritySettings {
             average: Averaging::MovingAverage(3),
@@ -482,6 +530,11 @@ mod settings_tests {
             ..SimilaritySettings::default()
         };
         check::names_key(both.dates().map(|_| ()), "all-dates");
+        let short = SimilaritySettings {
+            residual_window: Some(3),
+            ..SimilaritySettings::default()
+        };
+        check::names_key(short.dates().map(|_| ()), "residual-window");
         let e = check::parse::<SimilaritySettings>(&["--average", "ma:0"]).unwrap_err();
         assert!(e.contains("--average"), "{e}");
         let e = serde_json::from_str::<SimilaritySettings>(r#"{"average": "ma:0"}"#).unwrap_err();
