@@ -529,8 +529,7 @@ impl StyleOutput {
     /// exposures, or the rolling window ending on the date), in return units; the input
     /// of `similarity --idio residual`.
     pub fn residuals_table(&self) -> Table {
-        let flat = Flat::new(&self.aligned);
-        let e = residuals(&flat.problem(&self.aligned), &self.spec, &self.result);
+        let e = self.residual_rows();
         let dates = self.aligned.factors.dates();
         Table::new()
             .with(
@@ -542,6 +541,47 @@ impl StyleOutput {
                 Column::Date(e.t.iter().map(|&t| dates[t]).collect()),
             )
             .with("residual", Column::F64(e.value))
+    }
+
+    /// The residuals as the similarity stage takes them (the same values and dates as
+    /// reading back [`StyleOutput::residuals_table`] gives: dates without any residual
+    /// left out).
+    pub fn residuals(&self) -> Result<Panel, InputError> {
+        let e = self.residual_rows();
+        let all = self.aligned.factors.dates();
+        let mut used = vec![false; all.len()];
+        for &t in &e.t {
+            used[t] = true;
+        }
+        let dates: Vec<Date> = (0..all.len())
+            .filter(|&t| used[t])
+            .map(|t| all[t])
+            .collect();
+        let position: Vec<usize> = used
+            .iter()
+            .scan(0, |next, &u| {
+                let p = *next;
+                *next += usize::from(u);
+                Some(p)
+            })
+            .collect();
+        let ids = self.aligned.funds.ids().to_vec();
+        let mut values = vec![f64::NAN; ids.len() * dates.len()];
+        for ((&i, &t), &v) in e.fund.iter().zip(&e.t).zip(&e.value) {
+            values[i * dates.len() + position[t]] = v;
+        }
+        Panel::new(
+            ids,
+            dates,
+            values,
+            self.aligned.funds.kind(),
+            self.aligned.funds.frequency(),
+        )
+    }
+
+    fn residual_rows(&self) -> peergroup_style::Residuals {
+        let flat = Flat::new(&self.aligned);
+        residuals(&flat.problem(&self.aligned), &self.spec, &self.result)
     }
 
     /// The exposures table, moving the betas out rather than copying them (a rolling run

@@ -66,6 +66,14 @@ fn residual_s_u_by_hand_whole_sample_and_rolling() {
             },
         )
         .unwrap();
+        // In memory, the same panel as read back from the table.
+        let mem = out.residuals().unwrap();
+        assert_eq!((mem.ids(), mem.dates()), (res.ids(), res.dates()));
+        for i in 0..mem.n_ids() {
+            let j = res.index_of(&mem.ids()[i]).unwrap();
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(mem.series(i)), bits(res.series(j)));
+        }
         let ex = out.exposures();
         let r2 = out.r2();
         let sx = FactorSimilarity::identity(ex.factors.names.clone());
