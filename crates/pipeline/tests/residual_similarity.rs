@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use peergroup_io::{read_series, write_table, ColumnNames, Format, SeriesOptions, Source};
 use peergroup_pipeline::similarity::{
-    similarity_matrices, Idio, SimilarityInputs, SimilaritySettings,
+    similarity_matrices, Idio, Measure, SimilarityInputs, SimilaritySettings,
 };
 use peergroup_pipeline::style::style;
 use peergroup_pipeline::synth::universe_panels;
@@ -78,6 +78,7 @@ fn residual_s_u_by_hand_whole_sample_and_rolling() {
         let r2 = out.r2();
         let sx = FactorSimilarity::identity(ex.factors.names.clone());
         let settings = SimilaritySettings {
+            measure: Measure::S,
             idio: Idio::Residual,
             residual_window,
             ..SimilaritySettings::default()

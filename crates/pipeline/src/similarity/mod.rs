@@ -116,11 +116,27 @@ pub enum Idio {
     Residual,
 }
 
+/// Which similarity is reported (METHODS §3.10: chosen by measurement on synthetic truth).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum Measure {
+    /// The rescaled systematic similarity S* (eq. 8): the best peer ranking measured.
+    #[serde(rename = "s-star")]
+    #[cfg_attr(feature = "clap", value(name = "s-star"))]
+    SStar,
+    /// The fund similarity S = R²_A R²_B S* + (1 − R²_A)(1 − R²_B) S_U (eq. 9; needs R²).
+    S,
+}
+
 /// Settings of [`similarity`], as written on the command line or in a study file.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
 #[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct SimilaritySettings {
+    /// Similarity reported: s-star (S*, default) or s (R²-weighted S, needs the fit's R²).
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = SimilaritySettings::default().measure))]
+    pub measure: Measure,
     /// Exposure scale.
     #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = SimilaritySettings::default().scale))]
     pub scale: Scale,
@@ -135,7 +151,7 @@ pub struct SimilaritySettings {
     #[cfg_attr(feature = "clap", arg(long, default_value = default_text(&SimilaritySettings::default().average), value_parser = parse::<Averaging>))]
     #[serde(with = "as_text")]
     pub average: Averaging,
-    /// Idiosyncratic similarity: none, or residual (needs the residual returns).
+    /// Idiosyncratic similarity of measure s: none, or residual (needs the residuals).
     #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = SimilaritySettings::default().idio))]
     pub idio: Idio,
     /// Residual dates behind S_U at a date: the last N up to it (give style's --window);
@@ -145,9 +161,10 @@ pub struct SimilaritySettings {
 }
 
 impl Default for SimilaritySettings {
-    /// Raw exposures on the last date, no averaging, no idiosyncratic term.
+    /// S* of raw exposures on the last date, no averaging, no idiosyncratic term.
     fn default() -> Self {
         SimilaritySettings {
+            measure: Measure::SStar,
             scale: Scale::Raw,
             date: None,
             all_dates: false,
@@ -159,9 +176,15 @@ impl Default for SimilaritySettings {
 }
 
 impl SimilaritySettings {
-    /// The dates to report: `date`, every date, or the last; also checks
-    /// `residual-window`.
+    /// The dates to report: `date`, every date, or the last; also checks that `idio` and
+    /// `residual-window` fit the measure (the settings' one check without data).
     pub fn dates(&self) -> Result<DateChoice, SettingError> {
+        if self.idio == Idio::Residual && self.measure == Measure::SStar {
+            return Err(SettingError::new(
+                "idio",
+                "residual applies to the measure s (S* has no idiosyncratic term): add --measure s and the fit's R²",
+            ));
+        }
         if let Some(w) = self.residual_window {
             if w < MIN_RESIDUAL_OBS {
                 return Err(SettingError::new(
@@ -187,7 +210,7 @@ impl SimilaritySettings {
 pub struct SimilarityInputs<'a> {
     /// `fund,date,factor,beta` as read.
     pub exposures: Named<'a, Exposures>,
-    /// R² by (fund, date); without it every R² is 1.
+    /// R² by (fund, date), for the measure s (which needs it).
     pub r2: Option<Named<'a, HashMap<(String, Date), f64>>>,
     /// Residual returns per fund, for the idiosyncratic term.
     pub residuals: Option<Named<'a, Panel>>,
@@ -396,11 +419,20 @@ fn for_each_date(
             ))
         }
     };
+    let r2 = match (settings.measure, inputs.r2) {
+        (Measure::SStar, _) => None,
+        (Measure::S, Some(r2)) => Some(r2),
+        (Measure::S, None) => {
+            return Err(InputError::new(
+                "--measure s weights S* by each fund's R²: give the fit table (--fit FILE)",
+            ))
+        }
+    };
     let cx = Context {
         ex,
         sx,
         scale: settings.scale.into(),
-        r2: inputs.r2,
+        r2,
     };
     let mut visited = 0;
     progress.start("dates", targets.len() as u64);
@@ -511,6 +543,7 @@ mod settings_tests {
     #[test]
     fn similarity_settings() {
         check::settings_type(&SimilaritySettings {
+            measure: Measure::S,
             scale: Scale::Gross,
             date: Some(Date::from_ymd(2020, 6, 30).unwrap()),
             all_dates: false,
@@ -530,7 +563,17 @@ mod settings_tests {
             ..SimilaritySettings::default()
         };
         check::names_key(both.dates().map(|_| ()), "all-dates");
+        let star_residual = SimilaritySettings {
+            idio: Idio::Residual,
+            ..SimilaritySettings::default()
+        };
+        check::names_key(star_residual.dates().map(|_| ()), "idio");
+        let json = serde_json::to_value(SimilaritySettings::default()).unwrap();
+        assert_eq!(json["measure"], "s-star");
+        let s: SimilaritySettings = check::parse(&["--measure", "s"]).unwrap();
+        assert_eq!(s.measure, Measure::S);
         let short = SimilaritySettings {
+            measure: Measure::S,
             residual_window: Some(3),
             ..SimilaritySettings::default()
         };
