@@ -333,6 +333,17 @@ impl<'a> Header<'a> {
             .map_or(self.names[i].as_str(), |(n, _)| n)
     }
 
+    /// Whether column `i` carries the reader's name of a role that was mapped to another
+    /// column (a file's own `category` when `--category-column` names another): the
+    /// mapped column takes that name, so this one must not be read under it.
+    pub fn shadowed(&self, i: usize) -> bool {
+        !self.mapped.iter().any(|&(_, m)| m == i)
+            && self
+                .mapped
+                .iter()
+                .any(|(n, _)| self.names[i].trim().eq_ignore_ascii_case(n))
+    }
+
     /// An error about the header, at the header's position.
     pub fn error(&self, message: impl Into<String>) -> InputError {
         let mut e = InputError::new(message);

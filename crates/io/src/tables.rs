@@ -317,7 +317,8 @@ fn read_industry_rows(src: &Source) -> Result<IndustryTable, InputError> {
 
 /// Read a metadata table keyed by `key` that must contain `required` columns; every
 /// other column is kept as an attribute. Roles: id (the `key` column) and category (a
-/// `category` column, kept as the attribute `category`).
+/// `category` column, kept as the attribute `category`); a column named like a role that
+/// is mapped to another column is dropped.
 pub fn read_metadata<S: AsSource + ?Sized>(
     source: &S,
     key: &str,
@@ -333,7 +334,9 @@ pub fn read_metadata<S: AsSource + ?Sized>(
         wanted.extend_from_slice(required);
         let idx = h.require(&wanted)?;
         let key_col = idx[0];
-        for i in (0..h.names.len()).filter(|&i| i != key_col) {
+        // A column shadowed by a mapped role (the file's own `category` when another
+        // column is mapped as the category) is left out: its name belongs to the mapped one.
+        for i in (0..h.names.len()).filter(|&i| i != key_col && !h.shadowed(i)) {
             attr_cols.push(i);
             // required and mapped columns keep their canonical (lower-case) names
             let n = h.canonical(i);

@@ -15,7 +15,7 @@ use arrow_array::{
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use parquet::arrow::ArrowWriter;
 use peergroup_data::{Date, Position, SeriesKind};
-use peergroup_io::{read_industry, read_metadata, read_series, SeriesOptions};
+use peergroup_io::{read_industry, read_metadata, read_series, ColumnNames, SeriesOptions, Source};
 
 use common::d;
 
@@ -507,4 +507,33 @@ fn blank_line_anywhere_keeps_error_lines_right() {
             }
         }
     }
+}
+
+/// A mapped category column replaces a `category` column the file also has (a vendor's
+/// broad category next to the one chosen), and a mapped id column an `id` column.
+#[test]
+fn mapped_category_column_wins_over_one_named_category() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.csv");
+    std::fs::write(
+        &p,
+        "id,SecId,category,Morningstar Category
+x,A,Equity,Large Value
+y,B,Equity,Small Growth
+",
+    )
+    .unwrap();
+    let src = Source::new(&p).with_columns(ColumnNames {
+        id: Some("SecId".into()),
+        category: Some("Morningstar Category".into()),
+        ..ColumnNames::default()
+    });
+    let m = read_metadata(&src, "id", &["category"]).unwrap();
+    assert_eq!(m.get("A", "category"), Some("Large Value"));
+    assert_eq!(m.get("B", "category"), Some("Small Growth"));
+    assert_eq!(m.get("x", "category"), None);
+    // Unmapped, the file's own columns are read as before.
+    let plain = read_metadata(&p, "id", &["category"]).unwrap();
+    assert_eq!(plain.get("x", "category"), Some("Equity"));
+    assert_eq!(plain.get("x", "Morningstar Category"), Some("Large Value"));
 }

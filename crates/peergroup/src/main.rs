@@ -13,10 +13,10 @@ use commands::CommandResult;
     name = "peergroup",
     version,
     about = "Fund peer groups, returns and rankings from the tables fund analysts already have",
-    long_about = "peergroup reads fund data (CSV or Parquet, chosen by extension) and writes tables, SVG charts and an HTML report.\n\n\
+    long_about = "peergroup reads fund data (CSV, Parquet or Excel/OpenDocument spreadsheets, chosen by extension) and writes tables (CSV, Parquet or .xlsx), SVG charts and an HTML report.\n\n\
 Exit codes: 0 success, 1 system failure (disk, permissions), 2 bad input or arguments (the message names file, line or row, and column). \
 Outputs are written atomically and never replace an existing file without --force.\n\n\
-Start with `peergroup demo`, which runs every stage on bundled data and writes a report."
+Start with `peergroup demo`, which runs every stage on bundled data and writes a report; then `peergroup init my-study` and `peergroup run my-study/study.toml` for an analysis of your own."
 )]
 struct Cli {
     /// Worker threads (default: all cores).
@@ -62,8 +62,9 @@ Funds and managers sum PE and A over their classes (DR = ΣPE / ΣA_prev); a cla
 Filters: points with AUM < --min-aum are dropped; then, date by date, a point is dropped when its move against the class's last kept price exceeds --max-move \
 AND lies more than --max-z standard deviations from that day's mean move over all classes.\n\n\
 Output: id,date,aum,price_effect,subscription_effect,daily_return,total_return (first date of each id: effects empty, total_return 1).\n\
---dropped-out: class_id,date,reason (min_aum | price_outlier),aum,price_move,z_score.\n\n\
-Example:\n  peergroup industry --data industry.csv --meta classes.csv --group-by manager --out managers.csv --dropped-out dropped.csv"
+--dropped-out: class_id,date,reason (min_aum | price_outlier),aum,price_move,z_score.\n\
+--chart FILE.svg: total-return index lines of the 10 ids with the largest AUM on their last date (gathered while the output is streamed, so large files stay streamed).\n\n\
+Example:\n  peergroup industry --data industry.csv --meta classes.csv --group-by manager --out managers.csv --dropped-out dropped.csv --chart managers.svg"
     )]
     Industry(commands::industry::IndustryArgs),
     /// Calendar-year, YTD and trailing 1/3/5-year (annualised) returns per series.
@@ -74,7 +75,8 @@ the end of the previous year and within 7 days before the end of that year; retu
 Trailing N-year returns are (L_end / L_start)^(1/N) − 1. A period that starts before the series does is computed from its first observation, \
 with partial = true and start = that observation's base date; when no period can be computed the message says why.\n\n\
 Input: a returns table (fractions, or --percent) or prices/NAVs (--prices), long id,date,value (another value column with --value-column, e.g. daily_return of `peergroup industry`) or wide date,<id>,....\n\n\
-Example:\n  peergroup periods --returns navs.csv --prices --out periods.csv"
+--chart FILE.svg: the period returns (%) as a colour table, a row per series (the first 40), a column per period.\n\n\
+Example:\n  peergroup periods --returns navs.csv --prices --out periods.csv --chart periods.svg"
     )]
     Periods(commands::periods::PeriodsArgs),
     /// Rank ids by year-to-date return on every date; top and bottom lists.
@@ -83,8 +85,9 @@ Example:\n  peergroup periods --returns navs.csv --prices --out periods.csv"
 Input: a series table, or the output of `peergroup industry` (its daily_return column is used). YTD compounds the returns dated in the date's calendar year.\n\
 Ties: tied ids share the best rank of the tie (competition ranking 1,2,2,4), from the top and from the bottom, so every id tied at a cut-off is listed. \
 max_rank is the number of ids ranked that date. An id in both lists (few ids) appears once per list.\n\n\
-Output: date,id,ytd_return,rank,max_rank,side (top | bottom | middle with --all).\n\n\
-Example:\n  peergroup rank --returns managers.csv --top 20 --bottom 20 --out ranks.csv"
+Output: date,id,ytd_return,rank,max_rank,side (top | bottom | middle with --all).\n\
+--chart FILE.svg: YTD returns (%) of the top and bottom lists on the last date, as bars.\n\n\
+Example:\n  peergroup rank --returns managers.csv --top 20 --bottom 20 --out ranks.csv --chart ytd.svg"
     )]
     Rank(commands::rank::RankArgs),
     /// Returns-based style analysis: each fund's exposures to a factor universe.
@@ -100,8 +103,10 @@ each dated at its last observation (dsa: each window's last exposures). A window
 Output (--out): fund,date,factor,beta, plus a CASH row = 1 − Σβ when there is no budget constraint (ols, --no-budget).\n\
 --fit-out: fund,date,r2,adj_r2,tracking_error,n_obs,lambda,predicted_r2 with R² = 1 − Var(e)/Var(r) (Sharpe), adjusted for the free parameters \
 (selected factors, minus one under the budget), tracking error = annualised standard deviation of residuals; lambda and predicted_r2 for dsa only.\n\n\
+--chart FILE.svg: the exposures of one fund (--chart-fund ID, default the first) over time as a stacked area, with the R² of each window as a line \
+(a single whole-sample fit: bars per factor, R² in the title).\n\n\
 Inputs: --returns (fund returns, or NAVs with --prices) and --factors (factor returns, or index levels with --factor-prices), long or wide; --percent for returns in percent.\n\n\
-Example:\n  peergroup style --returns funds.csv --factors factors.csv --window 104 --step 1 --out exposures.csv --fit-out fit.csv"
+Example:\n  peergroup style --returns funds.csv --factors factors.csv --window 104 --step 1 --out exposures.csv --fit-out fit.csv --chart F0001.svg --chart-fund F0001"
     )]
     Style(commands::style::StyleArgs),
     /// Factor-aware fund similarity from style exposures (Fragkiskos & Bauman).
@@ -113,8 +118,10 @@ Without --fit every R² is 1. S* is not capped at 1 (a fund can match another's 
 Factor similarity S_X: a square matrix file (first column and header = factor names, symmetric, in [0, 1], unit diagonal), or built from a factor attribute table: \
 per attribute 1 for the same label, else the cross-label similarity (--cross-label: attribute,label_a,label_b,similarity; default 0), weighted by --attribute-weights (default equal).\n\n\
 Dates: the last date by default, --date D, or --all-dates; --average ma:P averages the last P dates' similarities, ewma:ETA smooths them. \
-Output: date,fund_a,fund_b,similarity for every pair with fund_a before fund_b (the upper triangle; use Parquet for thousands of funds).\n\n\
-Example:\n  peergroup similarity --exposures exposures.csv --fit fit.csv --factor-attributes factor_attributes.csv --out sim.csv"
+Output: date,fund_a,fund_b,similarity for every pair with fund_a before fund_b (the upper triangle; use Parquet for thousands of funds).\n\
+--chart FILE.svg: heat map of the reported date's similarities (the last date with --all-dates), funds in the leaf order of the average-linkage dendrogram of 1 − S.\n\
+Vendor files: --sheet, --id-column, --date-column and --value-column name the exposures' sheet and fund, date and beta columns; --fit is read with the same fund and date columns and --r2-column.\n\n\
+Example:\n  peergroup similarity --exposures exposures.csv --fit fit.csv --factor-attributes factor_attributes.csv --out sim.csv --chart sim.svg"
     )]
     Similarity(commands::similarity::SimilarityArgs),
     /// Pearson correlation of fund returns, in the same format as `similarity` (baseline).
@@ -122,15 +129,18 @@ Example:\n  peergroup similarity --exposures exposures.csv --fit fit.csv --facto
         long_about = "Pearson correlation of fund returns, the baseline that factor-aware similarity is compared with (docs/METHODS.md §3.9).\n\n\
 Pairs use the returns both funds have in the window (at least half the window, and at least 3). Without --window the whole sample is one window; \
 with --window W the last W observations, or with --all-dates every window end.\n\n\
-Output: date,fund_a,fund_b,similarity for every pair with fund_a before fund_b, in the format of `peergroup similarity`.\n\n\
-Example:\n  peergroup correlation --returns funds.csv --window 104 --out correlation.csv"
+Output: date,fund_a,fund_b,similarity for every pair with fund_a before fund_b, in the format of `peergroup similarity`.\n\
+--chart FILE.svg: heat map of the last window's correlations in dendrogram order.\n\n\
+Example:\n  peergroup correlation --returns funds.csv --window 104 --out correlation.csv --chart correlation.svg"
     )]
     Correlation(commands::similarity::CorrelationArgs),
     /// A fund's closest competitors from a similarity table, with their categories.
     #[command(
         long_about = "A fund's closest competitors in a similarity (or correlation) table, with their categories (docs/METHODS.md §3.10).\n\n\
-Output: fund,peer,rank,similarity,peer_category,outside_category; with --categories (id,category,...; another column with --category-column) a peer whose category differs from the fund's is outside_category = true.\n\n\
-Example:\n  peergroup peers --similarity sim.csv --fund F0001 --top 10 --categories meta.csv --out peers.csv"
+Output: fund,peer,rank,similarity,peer_category,outside_category; with --categories (id,category,...; other columns with --id-column and --category-column) a peer whose category differs from the fund's is outside_category = true.\n\
+Vendor files: --date-column and --value-column name the similarity table's date and similarity columns; --sheet applies to both inputs.\n\
+--chart FILE.svg: the peers as bars of similarity, most similar on top, peers of another category marked.\n\n\
+Example:\n  peergroup peers --similarity sim.csv --fund F0001 --top 10 --categories meta.csv --out peers.csv --chart peers.svg"
     )]
     Peers(commands::similarity::PeersArgs),
     /// Peer groups: hierarchical linkage, k-means or Gaussian mixtures, with bootstrap p-values.
@@ -145,9 +155,12 @@ or k = 1 when that is at most 0.25.\n\
 Input: one of --similarity FILE or --features FILE (rows compared by --metric euclidean, manhattan or correlation).\n\
 --bootstrap N: pvclust-style multiscale bootstrap (scales 0.5..1.4, N replicates each) of the rows the clustering came from (the dates of a multi-date similarity table, \
 or the feature columns), giving AU and BP p-values per cluster node.\n\
---reference FILE (id,label, or another label column with --reference-column, e.g. category of meta.csv): prints ARI, NMI and the contingency table and writes them to --agreement-out (default: <out>_agreement.csv).\n\n\
-Output: id,cluster (clusters numbered 1..k by first appearance).\n\n\
-Example:\n  peergroup cluster --similarity sim.csv --method average --k auto --linkage-out linkage.csv --reference categories.csv --out clusters.csv"
+--reference FILE (id,label, or other columns with --reference-id-column and --reference-column, e.g. category of meta.csv): prints ARI, NMI and the contingency table and writes them to --agreement-out (default: <out>_agreement.csv).\n\
+Vendor files: --sheet, --id-column (of --features), --date-column and --value-column (of --similarity).\n\n\
+Output: id,cluster (clusters numbered 1..k by first appearance).\n\
+Charts: --chart FILE.svg (hierarchical methods, like --linkage-out): the dendrogram, leaves coloured by cluster, the cut into the chosen k dashed and, with --bootstrap, \
+AU (red) and BP (green) p-values in % at the nodes as pvclust draws them. --bic-chart FILE.svg (whenever mixtures are fitted, like --bic-out): BIC by k, a line per covariance model.\n\n\
+Example:\n  peergroup cluster --similarity sim.csv --method average --k auto --linkage-out linkage.csv --reference categories.csv --out clusters.csv --chart dendrogram.svg"
     )]
     Cluster(commands::cluster::ClusterArgs),
     /// Rate funds 1–5 stars by gain and AT-GARCH risk (Lisi & Otranto).
@@ -166,7 +179,8 @@ Input: a returns table (fractions, or --percent) or prices/NAVs (--prices), long
 Percent and fraction inputs give the same α, β, δ and stars.\n\n\
 Output: fund,gain,v_min,v_standard,v_turmoil,risk,gain_level,risk_level,stars,mu,gamma,alpha,beta,delta,loglik,arch_lm_pvalue,converged,note \
 (a fund whose optimiser fails keeps its row with converged = false and no stars; the others are still rated).\n\
---reference FILE (fund,stars; another stars column with --reference-column) compares the stars: contingency table, Spearman correlation, share equal and within one star, \
+--chart FILE.svg: gain against risk score, a point per fund coloured by stars.\n\
+--reference FILE (fund,stars; other columns with --reference-id-column and --reference-column) compares the stars: contingency table, Spearman correlation, share equal and within one star, \
 written to --agreement-out (default <out>_external.csv).\n\n\
 Example:\n  peergroup rate --returns navs.csv --prices --chart ratings.svg --out ratings.csv"
     )]
@@ -213,8 +227,9 @@ Numeric features are scaled by sign-preserving log1p then z-score (money amounts
 k-prototypes (Huang) with γ = half the mean standard deviation of the scaled numerics (kmodes' default), 10 restarts.\n\
 --k auto chooses k in 1..--k-max by --k-rule (silhouette by default, or gap) on a seeded sample of --k-sample users, then fits everyone.\n\n\
 Outputs in --out DIR: assignments.csv (user_id,segment,pc1,pc2), profiles.csv (per segment: size, share, description, share of each category level, numeric means), \
-segments.svg, k_selection.csv (auto), and eda/: gender, referral, generation, age and income distributions, occupation Pareto, mean AUM and monthly flows per fund type, \
-transactions per weekday, linear trend and R² of daily transactions per fund type, with SVG charts.\n\n\
+segments.svg (segment shares with their descriptions), k_selection.csv (auto), and eda/: tables of the gender, referral, generation, age and income distributions, occupation Pareto, mean AUM and monthly flows per fund type, \
+transactions per weekday, linear trend and R² of daily transactions per fund type, with the charts eda/generation.svg, eda/occupation_pareto.svg, eda/fund_types_aum.svg and eda/weekday.svg.\n\
+Vendor files: --id-column names the user id column of both files; --date-column, --value-column (the balance) and --sheet are for --balances; --registered-column is the registration date of --users.\n\n\
 Example:\n  peergroup segment investors --users users.csv --balances balances.csv --k auto --out investors/"
     )]
     Investors(commands::segment::SegmentInvestorsArgs),

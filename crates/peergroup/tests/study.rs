@@ -93,19 +93,23 @@ fn example_study_runs_and_reruns_only_what_changed() {
     let sheets = common::openpyxl(
         "wb = openpyxl.load_workbook(sys.argv[1])\n\
          print('|'.join(wb.sheetnames))\n\
-         ws = wb['cluster clusters']\n\
+         ws = wb['clusters']\n\
          print([c.value for c in ws[1]])\n\
          print(ws.max_row - 1)\n\
-         ws = wb['rate ratings']\n\
+         ws = wb['ratings']\n\
          print(type(ws.cell(2, 3).value).__name__)",
         &w.join("ex/results/results.xlsx"),
     );
     let lines: Vec<&str> = sheets.lines().collect();
+    // A table's own name, or the stage's and the table's when two stages share it.
     for sheet in [
-        "style exposures",
-        "cluster clusters",
-        "peers peers",
-        "rate ratings",
+        "exposures",
+        "clusters",
+        "peers",
+        "ratings",
+        "agreement",
+        "segment-sales profiles",
+        "segment-investors profiles",
     ] {
         assert!(
             lines[0].split('|').any(|s| s == sheet),
@@ -150,9 +154,24 @@ fn example_study_runs_and_reruns_only_what_changed() {
     let cut = text.find("[peers]").unwrap();
     let end = cut + text[cut..].find("\n\n").unwrap();
     w.write("ex/study.toml", format!("{}{}", &text[..cut], &text[end..]));
-    w.ok("run ex/study.toml");
+    let err = w.ok("run ex/study.toml");
     assert!(!w.exists("ex/results/peers"));
+    assert!(err.contains("removed peers/"), "{err}");
     assert!(computed(&w, "ex/results").is_empty());
+
+    // Another table format: every stage's files change.
+    edit(
+        &w,
+        "ex/study.toml",
+        "format = \"csv\"",
+        "format = \"parquet\"",
+    );
+    edit(&w, "ex/study.toml", "workbook = true", "workbook = false");
+    let err = w.ok("run ex/study.toml");
+    assert_eq!(computed(&w, "ex/results").len(), 9);
+    assert!(w.exists("ex/results/style/exposures.parquet"));
+    assert!(!w.exists("ex/results/results.xlsx"), "{err}");
+    assert!(err.contains("removed results.xlsx"), "{err}");
 }
 
 /// A study file with just a style stage on the example's data.
@@ -224,6 +243,57 @@ fn bad_study_files_name_the_key_and_line_and_write_nothing() {
     w.write("ex/s.toml", "[study]\ntitle = \"nothing\"\n");
     w.fails("run ex/s.toml --out out", &["no stage"]);
     assert!(!w.exists("out"));
+}
+
+#[test]
+fn data_errors_name_the_stage_in_study_terms() {
+    let w = Workdir::new();
+    w.ok("init ex");
+    // Daily returns given in percent, read as fractions: the hint is the study's key.
+    let daily = w.read("ex/data/daily_returns.csv");
+    let mut out = String::new();
+    for (i, line) in daily.lines().enumerate() {
+        if i == 0 {
+            out.push_str(line);
+        } else {
+            let mut cells = line.split(',');
+            let date = cells.next().unwrap();
+            out.push_str(date);
+            for c in cells {
+                let x: f64 = c.parse().unwrap_or(0.0);
+                out.push_str(&format!(",{}", 100.0 * x));
+            }
+        }
+        out.push('\n');
+    }
+    w.write("ex/data/daily_returns.csv", out);
+    let err = w.fails(
+        "run ex/study.toml",
+        &[
+            "percent = true",
+            "[inputs.rate]",
+            "in the [rate] stage of",
+            "stage(s) before it are complete and kept",
+        ],
+    );
+    assert!(!err.contains("--percent"), "{err}");
+    assert!(w.exists("ex/results/style/exposures.csv"));
+    assert!(!w.exists("ex/results/rate"));
+    // A folder where a file should be.
+    w.write(
+        "ex/s.toml",
+        "[inputs.style]\nreturns = \"data\"\nfactors = \"data/factors.csv\"\n\n[style]\n",
+    );
+    w.fails("run ex/s.toml --out o", &["line 2", "is a folder"]);
+    // Inputs without their stage.
+    w.write(
+        "ex/s.toml",
+        "[inputs.rate]\nreturns = \"data/daily_returns.csv\"\n",
+    );
+    w.fails(
+        "run ex/s.toml --out o",
+        &["no stage", "inputs are given for [rate]", "an empty [rate]"],
+    );
 }
 
 #[test]

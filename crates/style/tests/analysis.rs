@@ -58,20 +58,24 @@ fn spec(method: Method, constraints: Constraints, window: Option<usize>) -> Styl
     }
 }
 
-fn run_french(f: &French, spec: &StyleSpec) -> StyleResult {
+/// `body` on the 18 French portfolios as funds on the 12 industries as factors.
+fn with_french<T>(f: &French, body: impl FnOnce(&StyleProblem<'_>) -> T) -> T {
     let factor_names: Vec<String> = INDUSTRIES.iter().map(|s| s.to_string()).collect();
     let fund_names: Vec<String> = FUNDS.iter().map(|s| s.to_string()).collect();
     let factors: Vec<f64> = INDUSTRIES.iter().flat_map(|n| f.cols[*n].clone()).collect();
     let funds: Vec<f64> = FUNDS.iter().flat_map(|n| f.cols[*n].clone()).collect();
     let years: Vec<i32> = f.dates.iter().map(|d| d[..4].parse().unwrap()).collect();
-    let p = StyleProblem {
+    body(&StyleProblem {
         factor_names: &factor_names,
         factors: &factors,
         fund_names: &fund_names,
         funds: &funds,
         years: &years,
-    };
-    analyse(&p, spec).unwrap()
+    })
+}
+
+fn run_french(f: &French, spec: &StyleSpec) -> StyleResult {
+    with_french(f, |p| analyse(p, spec).unwrap())
 }
 
 #[test]
@@ -602,33 +606,22 @@ fn noise_free_universe_with_stepwise_selection_converges() {
 #[test]
 fn progress_counts_every_fund_once() {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let f = french();
-    let factor_names: Vec<String> = INDUSTRIES.iter().map(|s| s.to_string()).collect();
-    let fund_names: Vec<String> = FUNDS.iter().map(|s| s.to_string()).collect();
-    let factors: Vec<f64> = INDUSTRIES.iter().flat_map(|n| f.cols[*n].clone()).collect();
-    let funds: Vec<f64> = FUNDS.iter().flat_map(|n| f.cols[*n].clone()).collect();
-    let years: Vec<i32> = f.dates.iter().map(|d| d[..4].parse().unwrap()).collect();
-    let p = StyleProblem {
-        factor_names: &factor_names,
-        factors: &factors,
-        fund_names: &fund_names,
-        funds: &funds,
-        years: &years,
-    };
     let rolling = spec(Method::Sharpe, Constraints::SHARPE, Some(60));
     let stepwise = StyleSpec {
         selection: Some(Criterion::Bic),
         ..spec(Method::Sharpe, Constraints::SHARPE, None)
     };
-    for s in [rolling, stepwise] {
-        let done = AtomicUsize::new(0);
-        let counted = analyse_with(&p, &s, &|| {
-            done.fetch_add(1, Ordering::Relaxed);
-        })
-        .unwrap();
-        assert_eq!(done.load(Ordering::Relaxed), FUNDS.len());
-        assert_eq!(counted.betas, analyse(&p, &s).unwrap().betas);
-    }
+    with_french(&french(), |p| {
+        for s in [rolling, stepwise] {
+            let done = AtomicUsize::new(0);
+            let counted = analyse_with(p, &s, &|| {
+                done.fetch_add(1, Ordering::Relaxed);
+            })
+            .unwrap();
+            assert_eq!(done.load(Ordering::Relaxed), FUNDS.len());
+            assert_eq!(counted.betas, analyse(p, &s).unwrap().betas);
+        }
+    });
 }
 
 /// Dynamic style analysis with per-window stepwise selection (seed 004 §6.2): a fund

@@ -4,11 +4,12 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args};
 use peergroup_data::Date;
-use peergroup_io::{read_features, read_labels, read_similarity, Outputs};
+use peergroup_io::{read_features, read_labels, read_similarity, ColumnNames, Outputs, Source};
+use peergroup_pipeline::chart::cluster::{bic_chart, dendrogram_chart};
 use peergroup_pipeline::cluster::{self, ClusterInput, ClusterSettings};
 use peergroup_pipeline::Named;
 
-use super::options::{name, parse_date, Force};
+use super::options::{name, parse_date, plan_chart, write_chart, ColumnFlags, Force};
 use super::{step, CommandError, CommandResult};
 
 /// Arguments of `peergroup cluster`.
@@ -17,12 +18,16 @@ use super::{step, CommandError, CommandResult};
 // whose message names the alternatives (clap's would list the group as one argument).
 #[command(group(ArgGroup::new("input").multiple(false).args(["similarity", "features"])))]
 pub struct ClusterArgs {
-    /// Similarity table date,fund_a,fund_b,similarity (one of --similarity or --features).
+    /// Similarity table date,fund_a,fund_b,similarity (one of --similarity or --features;
+    /// --date-column and --value-column name a vendor file's date and similarity columns).
     #[arg(long, value_name = "FILE")]
     pub similarity: Option<PathBuf>,
-    /// Feature table id,<feature>... (one of --similarity or --features).
+    /// Feature table id,<feature>... (one of --similarity or --features; --id-column
+    /// names a vendor file's id column).
     #[arg(long, value_name = "FILE")]
     pub features: Option<PathBuf>,
+    #[command(flatten)]
+    pub columns: ColumnFlags,
     /// Date of the similarity table to cluster (default: the last).
     #[arg(long, value_parser = parse_date)]
     pub date: Option<Date>,
@@ -34,6 +39,9 @@ pub struct ClusterArgs {
     /// Label column of the reference table (e.g. category of meta.csv).
     #[arg(long, default_value = "label", value_name = "NAME")]
     pub reference_column: String,
+    /// Id column of the reference table (e.g. SecId).
+    #[arg(long, default_value = "id", value_name = "NAME")]
+    pub reference_id_column: String,
     /// Output id,cluster.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
@@ -50,6 +58,15 @@ pub struct ClusterArgs {
     /// with _agreement.csv).
     #[arg(long, alias = "comparison-out", value_name = "FILE")]
     pub agreement_out: Option<PathBuf>,
+    /// Chart (.svg) of a hierarchical --method: the dendrogram, leaves coloured by cluster,
+    /// the cut into the chosen k dashed, and with --bootstrap the AU (red) and BP (green)
+    /// p-values in % at the nodes.
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
+    /// Chart (.svg) of the BIC by number of clusters and covariance model, whenever
+    /// mixtures are fitted (--method gmm, or --k auto with --k-rule bic), as --bic-out.
+    #[arg(long, value_name = "FILE.svg")]
+    pub bic_chart: Option<PathBuf>,
     #[command(flatten)]
     pub force: Force,
 }
@@ -97,27 +114,40 @@ pub fn run(args: &ClusterArgs) -> CommandResult {
     {
         outputs.plan_table(p)?;
     }
-    if args.linkage_out.is_some() && settings.method.linkage().is_none() {
-        return Err(CommandError::usage(
-            "--linkage-out needs a hierarchical --method (average, complete, single, ward)",
-        ));
+    plan_chart(&mut outputs, args.chart.as_deref())?;
+    plan_chart(&mut outputs, args.bic_chart.as_deref())?;
+    for (flag, given) in [
+        ("--linkage-out", args.linkage_out.is_some()),
+        ("--chart", args.chart.is_some()),
+    ] {
+        if given && settings.method.linkage().is_none() {
+            return Err(CommandError::usage(format!(
+                "{flag} needs a hierarchical --method (average, complete, single, ward)"
+            )));
+        }
     }
     settings.validate()?;
-    if args.bic_out.is_some() && !settings.fits_mixtures() {
-        return Err(CommandError::usage(
-            "--bic-out needs --method gmm or --k auto with --k-rule bic",
-        ));
+    for (flag, given) in [
+        ("--bic-out", args.bic_out.is_some()),
+        ("--bic-chart", args.bic_chart.is_some()),
+    ] {
+        if given && !settings.fits_mixtures() {
+            return Err(CommandError::usage(format!(
+                "{flag} needs --method gmm or --k auto with --k-rule bic"
+            )));
+        }
     }
-    let input_name = name(path);
+    let source = args.columns.source(path);
+    let input_name = source.label();
     let (similarity, features);
     let input = if args.similarity.is_some() {
-        similarity = read_similarity(path)?;
+        similarity = read_similarity(&source)?;
         ClusterInput::Similarity {
             table: Named::new(&similarity, &input_name),
             date: args.date,
         }
     } else {
-        features = read_features(path)?;
+        features = read_features(&source)?;
         ClusterInput::Features {
             table: Named::new(&features, &input_name),
             metric: settings.metric.into(),
@@ -144,10 +174,27 @@ pub fn run(args: &ClusterArgs) -> CommandResult {
         (None, Some(_)) => return Err(CommandError::usage("--pvalues-out needs --bootstrap N")),
         _ => {}
     }
+    if let Some(p) = &args.chart {
+        let y_label = if args.similarity.is_some() {
+            "1 − similarity".to_string()
+        } else {
+            format!("{:?} distance", settings.metric).to_lowercase()
+        };
+        if let Some(c) = dendrogram_chart(&clusters, pvalues.as_deref(), "Peer groups", &y_label) {
+            write_chart(&mut outputs, p, &c)?;
+        }
+    }
+    if let (Some(p), Some(selection)) = (&args.bic_chart, &clusters.selection) {
+        write_chart(&mut outputs, p, &bic_chart(selection))?;
+    }
     let mut agreement = None;
     if let Some(r) = &args.reference {
         let rname = name(r);
-        let refs = read_labels(r, "id", &args.reference_column)?;
+        let source = Source::new(r).with_columns(ColumnNames {
+            id: Some(args.reference_id_column.clone()),
+            ..ColumnNames::default()
+        });
+        let refs = read_labels(&source, "id", &args.reference_column)?;
         let a = clusters.agreement(Named::new(&refs[..], &rname))?;
         eprintln!("agreement with {rname}: ARI {:.3}, NMI {:.3}", a.ari, a.nmi);
         eprintln!("contingency (rows: clusters, columns: reference labels):");

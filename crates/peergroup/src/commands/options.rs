@@ -3,13 +3,14 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use peergroup_data::{Date, SeriesKind};
+use peergroup_data::{Date, InputError, SeriesKind};
 use peergroup_io::{ColumnNames, OutputError, Outputs, SeriesOptions, Source};
+use peergroup_pipeline::Chart;
 
 /// `--out FILE` and `--force`: one output table.
 #[derive(Args, Clone, Debug)]
 pub struct OutputFile {
-    /// Output table (CSV or Parquet by extension; its columns are listed in --help).
+    /// Output table: .csv, .parquet or .xlsx by extension (its columns are listed in --help).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     #[command(flatten)]
@@ -34,6 +35,28 @@ pub struct OutputDir {
     pub out: PathBuf,
     #[command(flatten)]
     pub force: Force,
+}
+
+/// Plan a `--chart` file with the other outputs: it must end in `.svg`, and an
+/// existing file needs --force; both are refused before any work.
+pub fn plan_chart(outputs: &mut Outputs, path: Option<&Path>) -> Result<(), OutputError> {
+    let Some(path) = path else { return Ok(()) };
+    let svg = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+    if !svg {
+        return Err(OutputError::Usage(InputError::new(format!(
+            "--chart '{}': charts are SVG, expected a file name ending in .svg",
+            path.display()
+        ))));
+    }
+    outputs.plan(path)
+}
+
+/// Stage `chart` as SVG at `path` (planned by [`plan_chart`]), written atomically with
+/// the command's other outputs.
+pub fn write_chart(outputs: &mut Outputs, path: &Path, chart: &Chart) -> Result<(), OutputError> {
+    outputs.write_bytes(path, chart.to_svg().as_bytes())
 }
 
 /// `--force`.

@@ -1,10 +1,14 @@
 //! `peergroup rank`: top and bottom ids by year-to-date return on every date.
 
+use std::path::PathBuf;
+
 use clap::Args;
 use peergroup_io::read_series;
-use peergroup_pipeline::returns::{self, RankSettings};
+use peergroup_pipeline::chart::industry::ytd_chart;
+use peergroup_pipeline::returns::{rank_table, RankSettings};
+use peergroup_returns::rank_ytd;
 
-use super::options::{OutputFile, ReturnsInput};
+use super::options::{plan_chart, write_chart, OutputFile, ReturnsInput};
 use super::CommandResult;
 
 /// Arguments of `peergroup rank`.
@@ -16,6 +20,9 @@ pub struct RankArgs {
     pub settings: RankSettings,
     #[command(flatten)]
     pub output: OutputFile,
+    /// Chart (.svg): YTD returns (%) of the top and bottom lists on the last date, as bars.
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
 }
 
 /// Run `peergroup rank`.
@@ -23,9 +30,15 @@ pub fn run(args: &RankArgs) -> CommandResult {
     let options = args.input.options(&["daily_return", "value"]);
     let out = &args.output.out;
     let mut outputs = args.output.plan()?;
-    let panel = read_series(&args.input.source(), &options)?;
-    let (table, n) = returns::rank(&panel.to_returns(), &args.settings);
-    outputs.write_table(out, &table)?;
+    plan_chart(&mut outputs, args.chart.as_deref())?;
+    let panel = read_series(&args.input.source(), &options)?.to_returns();
+    let s = &args.settings;
+    let rows = rank_ytd(&panel, s.top, s.bottom, s.all);
+    let n = rows.len();
+    outputs.write_table(out, &rank_table(panel.ids(), &rows))?;
+    if let (Some(p), Some(last)) = (&args.chart, rows.iter().map(|r| r.date).max()) {
+        write_chart(&mut outputs, p, &ytd_chart(panel.ids(), &rows, last))?;
+    }
     outputs.commit()?;
     eprintln!("wrote {n} ranked rows to {}", out.display());
     Ok(())

@@ -3,11 +3,12 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use peergroup_io::{read_series, read_star_ratings};
+use peergroup_io::{read_series, read_star_ratings, ColumnNames, Source};
+use peergroup_pipeline::chart::rating::ratings_chart;
 use peergroup_pipeline::rating::{self, RateSettings};
 use peergroup_pipeline::Named;
 
-use super::options::{name, OutputFile, ReturnsInput};
+use super::options::{name, plan_chart, write_chart, OutputFile, ReturnsInput};
 use super::{step, CommandError, CommandResult};
 
 /// Arguments of `peergroup rate`.
@@ -28,11 +29,14 @@ pub struct RateArgs {
         value_name = "NAME"
     )]
     pub reference_column: String,
+    /// Fund id column of the reference file (e.g. SecId).
+    #[arg(long, default_value = "fund", value_name = "NAME")]
+    pub reference_id_column: String,
     /// Where to write the agreement with the reference (default: <out>_external.csv).
     #[arg(long, alias = "comparison-out", value_name = "FILE")]
     pub agreement_out: Option<PathBuf>,
-    /// Gain-vs-risk scatter coloured by stars (SVG).
-    #[arg(long, value_name = "FILE")]
+    /// Chart (.svg): gain against risk score, one point per fund coloured by stars.
+    #[arg(long, value_name = "FILE.svg")]
     pub chart: Option<PathBuf>,
     /// Per fund and parameter: estimate, robust standard error and t-statistic of the unrestricted and the final model.
     #[arg(long, alias = "details", value_name = "FILE")]
@@ -77,9 +81,7 @@ pub fn run(args: &RateArgs) -> CommandResult {
     if let Some(p) = &agreement_path {
         outputs.plan_table(p)?;
     }
-    if let Some(p) = &args.chart {
-        outputs.plan(p)?;
-    }
+    plan_chart(&mut outputs, args.chart.as_deref())?;
     if let Some(p) = &args.details_out {
         outputs.plan_table(p)?;
     }
@@ -88,7 +90,13 @@ pub fn run(args: &RateArgs) -> CommandResult {
     let external = args
         .reference
         .as_ref()
-        .map(|p| read_star_ratings(p, &args.reference_column))
+        .map(|p| {
+            let source = Source::new(p).with_columns(ColumnNames {
+                id: Some(args.reference_id_column.clone()),
+                ..ColumnNames::default()
+            });
+            read_star_ratings(&source, &args.reference_column)
+        })
         .transpose()?;
     let rows = step("fitting AT-GARCH models", || {
         rating::rate(Named::new(&values, &file), settings)
@@ -106,7 +114,7 @@ pub fn run(args: &RateArgs) -> CommandResult {
     }
     if let Some(p) = &args.chart {
         let title = format!("Gain and risk of {} funds", stars.iter().sum::<usize>());
-        outputs.write_bytes(p, rating::ratings_chart(&rows, &title).to_svg().as_bytes())?;
+        write_chart(&mut outputs, p, &ratings_chart(&rows, &title))?;
     }
     outputs.commit()?;
     let not_converged = rows.iter().filter(|r| !r.rated.fit.converged).count();

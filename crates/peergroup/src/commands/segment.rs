@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use peergroup_data::{InputError, Position};
 use peergroup_io::{
-    position_of_row, read_balances, read_funds, read_sales, read_users, Outputs, Table,
+    position_of_row, read_balances, read_funds, read_sales, read_users, ColumnNames, Outputs,
+    Source, Table,
 };
 use peergroup_pipeline::segment::sales::{self, SalesSegments};
 use peergroup_pipeline::segment::{investors, investors::InvestorSegments};
@@ -41,16 +42,35 @@ pub struct SegmentSalesArgs {
 /// Arguments of `peergroup segment investors`.
 #[derive(Args, Clone, Debug)]
 pub struct SegmentInvestorsArgs {
-    /// Users: user_id,registered,gender,age,occupation,income_band,referral.
+    /// Users: user_id,registered,gender,age,occupation,income_band,referral (--id-column
+    /// names the user id column, --registered-column the registration date).
     #[arg(long, value_name = "FILE")]
     pub users: PathBuf,
-    /// Daily balances: user_id,date,fund_type,balance,buy,sell,profit.
+    /// Registration-date column of --users (default: registered).
+    #[arg(long, value_name = "NAME")]
+    pub registered_column: Option<String>,
+    /// Daily balances: user_id,date,fund_type,balance,buy,sell,profit (--id-column names
+    /// the user id column, --date-column the date, --value-column the balance; --sheet
+    /// is the sheet of --balances).
     #[arg(long, value_name = "FILE")]
     pub balances: PathBuf,
+    #[command(flatten)]
+    pub columns: ColumnFlags,
     #[command(flatten)]
     pub settings: InvestorSettings,
     #[command(flatten)]
     pub output: OutputDir,
+}
+
+impl SegmentInvestorsArgs {
+    /// The users table: the user id column of --id-column and --registered-column.
+    fn users_source(&self, path: &Path) -> Source {
+        Source::new(path).with_columns(ColumnNames {
+            id: self.columns.id_column.clone(),
+            date: self.registered_column.clone(),
+            ..ColumnNames::default()
+        })
+    }
 }
 
 /// A stage error whose data row ([`Position::Row`]) is in one of `files`, pointed at the
@@ -193,7 +213,10 @@ pub fn write_investors(args: &SegmentInvestorsArgs) -> CommandResult<InvestorSeg
     let mut out = plan(dir, &files, force)?;
     let input = read_and_prepare(
         [&args.users, &args.balances],
-        (read_users, read_balances),
+        (
+            |p: &Path| read_users(&args.users_source(p)),
+            |p: &Path| read_balances(&args.columns.source(p)),
+        ),
         |users, users_name, balances, balances_name| {
             investors::prepare(users, users_name, balances, balances_name, settings)
         },

@@ -1,29 +1,41 @@
 //! `peergroup similarity`, `peergroup correlation` and `peergroup peers`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use peergroup_io::{
     read_cross_labels, read_exposures, read_fit_r2, read_metadata, read_series, read_similarity,
-    read_square_matrix,
+    read_square_matrix, ColumnNames, Source,
 };
+use peergroup_pipeline::chart::similarity::{peers_chart, similarity_heatmap};
 use peergroup_pipeline::similarity::{
     self, CorrelationSettings, FactorSource, Idio, PeersSettings, SimilaritySettings,
 };
 use peergroup_pipeline::Named;
 
-use super::options::{name, series_options, CategoryColumn, OutputFile, ReturnsInput};
+use super::options::{
+    name, plan_chart, series_options, write_chart, CategoryColumn, ColumnFlags, OutputFile,
+    ReturnsInput,
+};
 use super::{step, CommandError, CommandResult};
 
 /// Arguments of `peergroup similarity`.
 #[derive(Args, Clone, Debug)]
 pub struct SimilarityArgs {
-    /// Exposures fund,date,factor,beta (from `peergroup style`).
+    /// Exposures fund,date,factor,beta (from `peergroup style`; --sheet, --id-column,
+    /// --date-column and --value-column name a vendor file's sheet and fund, date and
+    /// beta columns).
     #[arg(long, value_name = "FILE")]
     pub exposures: PathBuf,
-    /// Fit statistics fund,date,r2 (from `peergroup style --fit-out`); without it R² = 1.
+    #[command(flatten)]
+    pub columns: ColumnFlags,
+    /// Fit statistics fund,date,r2 (from `peergroup style --fit-out`; its fund and date
+    /// columns are those of --id-column and --date-column); without it R² = 1.
     #[arg(long, value_name = "FILE")]
     pub fit: Option<PathBuf>,
+    /// R² column of --fit (default: r2).
+    #[arg(long, value_name = "NAME", requires = "fit")]
+    pub r2_column: Option<String>,
     /// Square factor-similarity matrix (first column and header = factor names).
     #[arg(long, value_name = "FILE", conflicts_with = "factor_attributes")]
     pub factor_similarity: Option<PathBuf>,
@@ -43,6 +55,22 @@ pub struct SimilarityArgs {
     pub settings: SimilaritySettings,
     #[command(flatten)]
     pub output: OutputFile,
+    /// Chart (.svg): heat map of the similarity on the reported date (the last with
+    /// --all-dates), funds in the leaf order of the average-linkage dendrogram of 1 − S.
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
+}
+
+impl SimilarityArgs {
+    /// The --fit table: the fund and date columns of --exposures, and --r2-column.
+    fn fit_source(&self, path: &Path) -> Source {
+        Source::new(path).with_columns(ColumnNames {
+            id: self.columns.id_column.clone(),
+            date: self.columns.date_column.clone(),
+            value: self.r2_column.clone(),
+            category: None,
+        })
+    }
 }
 
 /// Attribute weights `NAME=W,...` as one command-line value.
@@ -89,8 +117,10 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
     }
     let out = &args.output.out;
     let mut outputs = args.output.plan()?;
-    let ex = read_exposures(&args.exposures)?;
-    let ex_name = name(&args.exposures);
+    plan_chart(&mut outputs, args.chart.as_deref())?;
+    let ex_source = args.columns.source(&args.exposures);
+    let ex = read_exposures(&ex_source)?;
+    let ex_name = ex_source.label();
     let sx = if let Some(path) = &args.factor_similarity {
         {
             let m = read_square_matrix(path)?;
@@ -121,7 +151,11 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
     } else {
         return Err(CommandError::usage(FACTORS_NEEDED));
     };
-    let r2 = args.fit.as_deref().map(read_fit_r2).transpose()?;
+    let r2 = args
+        .fit
+        .as_deref()
+        .map(|p| read_fit_r2(&args.fit_source(p)))
+        .transpose()?;
     let fit_name = args.fit.as_deref().map(name).unwrap_or_default();
     let residuals = match (&args.residuals, settings.idio) {
         (Some(path), Idio::Residual) => Some(read_series(
@@ -142,6 +176,26 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
         similarity::similarity(inputs, &sx, settings)
     })?;
     outputs.write_table(out, &pairs.table)?;
+    if let Some(p) = &args.chart {
+        // The charted date's matrix, computed again: the table holds pairs, not matrices.
+        let on = settings.date.or(ex.dates.last().copied());
+        let one_date = SimilaritySettings {
+            date: on,
+            all_dates: false,
+            ..*settings
+        };
+        let chart = step("charting", || {
+            similarity::similarity_matrices(inputs, &sx, &one_date)
+        })?
+        .last()
+        .map(|m| {
+            let full = m.similarity.to_full();
+            similarity_heatmap(&m.ids, &full.values, &format!("Similarity on {}", m.date))
+        });
+        if let Some(c) = chart {
+            write_chart(&mut outputs, p, &c)?;
+        }
+    }
     outputs.commit()?;
     eprintln!(
         "{} pairs of up to {} funds on {} date(s); wrote {}",
@@ -162,6 +216,10 @@ pub struct CorrelationArgs {
     pub settings: CorrelationSettings,
     #[command(flatten)]
     pub output: OutputFile,
+    /// Chart (.svg): heat map of the correlations of the last window, funds in the leaf
+    /// order of the average-linkage dendrogram of 1 − correlation.
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
 }
 
 /// Run `peergroup correlation`.
@@ -169,9 +227,21 @@ pub fn run_correlation(args: &CorrelationArgs) -> CommandResult {
     let options = args.input.options(&["value"]);
     let out = &args.output.out;
     let mut outputs = args.output.plan()?;
+    plan_chart(&mut outputs, args.chart.as_deref())?;
     let panel = read_series(&args.input.source(), &options)?.to_returns();
     let pairs = similarity::correlation(&panel, &args.settings)?;
     outputs.write_table(out, &pairs.table)?;
+    if let Some(p) = &args.chart {
+        let last = similarity::last_correlation(&panel, &args.settings)?;
+        let w = args.settings.window.unwrap_or(panel.n_dates());
+        let title = format!("Correlation of the {w} returns to {}", last.date);
+        let full = last.similarity.to_full();
+        write_chart(
+            &mut outputs,
+            p,
+            &similarity_heatmap(&last.ids, &full.values, &title),
+        )?;
+    }
     outputs.commit()?;
     eprintln!("{} pairs; wrote {}", pairs.pairs, out.display());
     Ok(())
@@ -180,40 +250,57 @@ pub fn run_correlation(args: &CorrelationArgs) -> CommandResult {
 /// Arguments of `peergroup peers`.
 #[derive(Args, Clone, Debug)]
 pub struct PeersArgs {
-    /// Similarity table date,fund_a,fund_b,similarity.
+    /// Similarity table date,fund_a,fund_b,similarity (--date-column and --value-column
+    /// name a vendor file's date and similarity columns).
     #[arg(long, value_name = "FILE")]
     pub similarity: PathBuf,
     /// The fund whose peers to list.
     #[arg(long, value_name = "ID")]
     pub fund: String,
-    /// Fund categories id,category,... (adds peer_category and outside_category).
+    /// Fund categories id,category,... (adds peer_category and outside_category;
+    /// --id-column names its fund id column; --sheet applies to both inputs).
     #[arg(long, alias = "meta", value_name = "FILE")]
     pub categories: Option<PathBuf>,
     #[command(flatten)]
     pub category: CategoryColumn,
     #[command(flatten)]
+    pub columns: ColumnFlags,
+    #[command(flatten)]
     pub settings: PeersSettings,
     #[command(flatten)]
     pub output: OutputFile,
+    /// Chart (.svg): the fund's peers as bars of similarity, most similar on top, peers
+    /// of another category marked.
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
 }
 
 /// Run `peergroup peers`.
 pub fn run_peers(args: &PeersArgs) -> CommandResult {
     let out = &args.output.out;
     let mut outputs = args.output.plan()?;
-    let sim = read_similarity(&args.similarity)?;
+    plan_chart(&mut outputs, args.chart.as_deref())?;
+    let sim_source = args.columns.source(&args.similarity);
+    let sim = read_similarity(&sim_source)?;
     let meta = args
         .categories
         .as_deref()
-        .map(|m| read_metadata(&args.category.source(m, None), "id", &["category"]))
+        .map(|m| {
+            let mut source = args.category.source(m, args.columns.sheet.as_deref());
+            source.columns.id = args.columns.id_column.clone();
+            read_metadata(&source, "id", &["category"])
+        })
         .transpose()?;
     let (table, peers) = similarity::peers(
-        Named::new(&sim, &name(&args.similarity)),
+        Named::new(&sim, &sim_source.label()),
         &args.fund,
         meta.as_ref(),
         &args.settings,
     )?;
     outputs.write_table(out, &table)?;
+    if let Some(p) = &args.chart {
+        write_chart(&mut outputs, p, &peers_chart(&args.fund, &peers))?;
+    }
     outputs.commit()?;
     let outside = peers
         .iter()

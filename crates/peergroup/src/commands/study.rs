@@ -65,6 +65,9 @@ pub fn run_study(args: &RunArgs) -> CommandResult {
     if !computed.is_empty() {
         eprintln!("computed: {}", computed.join(", "));
     }
+    for r in &outcome.removed {
+        eprintln!("removed {r}: no longer part of the study");
+    }
     for t in &outcome.left_out {
         eprintln!("left out of results.xlsx, too large for a sheet: {t}");
     }

@@ -4,11 +4,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 use peergroup_io::read_series;
+use peergroup_pipeline::chart::style::exposures_chart;
 use peergroup_pipeline::style::{self, StyleSettings};
 use peergroup_pipeline::Named;
 
-use super::options::{name, ColumnFlags, OutputFile, SeriesFlags};
-use super::{step, CommandResult};
+use super::options::{name, plan_chart, write_chart, ColumnFlags, OutputFile, SeriesFlags};
+use super::{step, CommandError, CommandResult};
 
 /// Arguments of `peergroup style`.
 #[derive(Args, Clone, Debug)]
@@ -39,6 +40,13 @@ pub struct StyleArgs {
     /// Fit statistics output: fund,date,r2,adj_r2,tracking_error,n_obs,lambda,predicted_r2.
     #[arg(long, value_name = "FILE")]
     pub fit_out: Option<PathBuf>,
+    /// Chart (.svg): the exposures of --chart-fund over time as a stacked area with the
+    /// R² of each window (bars per factor for a single whole-sample fit).
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
+    /// Fund drawn by --chart (default: the first fund of --returns).
+    #[arg(long, value_name = "ID", requires = "chart")]
+    pub chart_fund: Option<String>,
 }
 
 /// Run `peergroup style`.
@@ -57,6 +65,7 @@ pub fn run(args: &StyleArgs) -> CommandResult {
     if let Some(f) = &args.fit_out {
         outputs.plan_table(f)?;
     }
+    plan_chart(&mut outputs, args.chart.as_deref())?;
     let (funds, factors) = step("reading", || -> CommandResult<_> {
         let funds = read_series(&args.columns.source(&args.returns), &fund_options)?.to_returns();
         let factors = read_series(&args.factors, &factor_options)?.to_returns();
@@ -68,15 +77,39 @@ pub fn run(args: &StyleArgs) -> CommandResult {
         Named::new(&factors, &factors_name),
         &spec,
     )?;
+    // The charted fund is checked before the fits, so a misspelt id costs no work.
+    let chart_fund = match (&args.chart, &args.chart_fund) {
+        (None, _) => None,
+        (Some(_), Some(id)) => match aligned.funds.index_of(id) {
+            Some(_) => Some(id.clone()),
+            None => {
+                return Err(CommandError::usage(format!(
+                    "--chart-fund '{id}' is not a fund of {funds_name} with exposures to estimate"
+                )))
+            }
+        },
+        (Some(_), None) => aligned.funds.ids().first().cloned(),
+    };
     let res = step("estimating exposures", || {
         style::fit(aligned, &funds_name, &factors_name, &spec)
     })?;
     let summary = res.summary();
+    let chart = chart_fund
+        .as_deref()
+        .and_then(|fund| exposures_chart(&res.aligned, &res.result, fund));
+    if let (Some(_), Some(fund), None) = (&args.chart, &chart_fund, &chart) {
+        return Err(CommandError::usage(format!(
+            "--chart: fund '{fund}' has no fitted window (too few returns for --min-obs)"
+        )));
+    }
     step("writing", || -> CommandResult {
         let (exposures, fit) = res.into_tables(args.fit_out.is_some());
         outputs.write_table(out, &exposures)?;
         if let (Some(f), Some(fit)) = (&args.fit_out, fit) {
             outputs.write_table(f, &fit)?;
+        }
+        if let (Some(p), Some(c)) = (&args.chart, &chart) {
+            write_chart(&mut outputs, p, c)?;
         }
         Ok(())
     })?;

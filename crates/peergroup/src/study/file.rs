@@ -280,6 +280,14 @@ impl Study {
     fn check_files(&self) -> Result<(), InputError> {
         for (key, spec) in self.file.inputs.all() {
             let p = spec.resolved(&self.base);
+            if p.is_dir() {
+                let mut path: Vec<&str> = vec!["inputs"];
+                path.extend(key.iter().copied());
+                return Err(self.locator.key_error(
+                    &path,
+                    format!("{} is a folder: expected a file", p.display()),
+                ));
+            }
             if !p.is_file() {
                 let mut path: Vec<&str> = vec!["inputs"];
                 path.extend(key.iter().copied());

@@ -28,9 +28,14 @@ impl Locator {
             keys: Vec::new(),
         };
         let doc = DeTable::parse(text).map_err(|e| {
+            let at = e
+                .span()
+                .and_then(|s| locator.snippet(&s))
+                .map(|t| format!(" ('{t}')"))
+                .unwrap_or_default();
             locator.error_at(
                 e.span(),
-                format!("not valid TOML: {}", first_line(e.message())),
+                format!("not valid TOML: {}{at}", first_line(e.message())),
             )
         })?;
         let mut path = Vec::new();
@@ -139,21 +144,39 @@ impl Locator {
             .and_then(|(p, _)| p.last().cloned())
     }
 
-    /// The dotted name of the innermost table whose header precedes byte `at`.
+    /// The dotted name of the table byte `at` is in: the innermost header before it, or,
+    /// when `at` is inside a header, that header's parent (the error is then about the
+    /// header's own last part).
     fn table_around(&self, at: usize) -> Option<String> {
-        let line = self.line_of(at);
-        let before = &self.text[..self.text.len().min(at)];
-        for (n, l) in before.lines().rev().enumerate() {
-            let l = l.trim();
-            if l.starts_with('[') && !l.starts_with("[[") {
-                let name = l.trim_start_matches('[');
-                let name = name.split(']').next().unwrap_or("").trim();
-                return Some(name.to_string());
-            }
-            if line as usize <= n {
-                break;
-            }
+        let at = at.min(self.text.len());
+        let start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = self.text[at..]
+            .find('\n')
+            .map_or(self.text.len(), |i| at + i);
+        if let Some(name) = header_name(&self.text[start..end]) {
+            return Some(
+                name.rsplit_once('.')
+                    .map(|(p, _)| p.to_string())
+                    .unwrap_or_default(),
+            );
         }
+        self.text[..start].lines().rev().find_map(header_name)
+    }
+
+    /// The source text of `span` when it is short and on one line, for messages.
+    fn snippet(&self, span: &Range<usize>) -> Option<&str> {
+        let text = self.text.get(span.clone())?.trim();
+        (!text.is_empty() && text.len() <= 40 && !text.contains('\n')).then_some(text)
+    }
+}
+
+/// The dotted name of a `[table]` header line (not an array of tables).
+fn header_name(line: &str) -> Option<String> {
+    let line = line.trim();
+    if line.starts_with('[') && !line.starts_with("[[") {
+        let name = line.trim_start_matches('[').split(']').next()?.trim();
+        Some(name.replace(' ', ""))
+    } else {
         None
     }
 }
@@ -183,6 +206,7 @@ fn plain_types(message: &str) -> String {
         ("expected u32", "expected a whole number ≥ 0"),
         ("expected f64", "expected a number"),
         ("expected a boolean", "expected true or false"),
+        ("expected a sequence", "expected a list, e.g. [1, 3]"),
     ] {
         m = m.replace(rust, plain);
     }
@@ -217,6 +241,21 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "s.toml, line 4: key 'step' in [style]: must be at least 1"
+        );
+    }
+
+    #[test]
+    fn errors_name_their_table() {
+        let l = Locator::new("s.toml", "[segment.salse]\nk = 2\n\n[style]\nwindw = 3\n").unwrap();
+        assert_eq!(l.table_around(10).as_deref(), Some("segment"));
+        assert_eq!(l.table_around(33).as_deref(), Some("style"));
+        let e = Locator::new("s.toml", "[style]\nstep = 1\nstep = 2\n")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("line 3") && e.contains("duplicate key ('step')"),
+            "{e}"
         );
     }
 

@@ -45,6 +45,9 @@ pub struct RunOutcome {
     pub manifest: Manifest,
     /// Tables too large for the workbook, with why.
     pub left_out: Vec<String>,
+    /// What the run removed from the folder: stage folders of stages no longer in the
+    /// study, an earlier workbook.
+    pub removed: Vec<String>,
 }
 
 impl RunOutcome {
@@ -66,9 +69,22 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
     let study = Study::load(path)?;
     let plan = stages::plan(&study)?;
     if plan.is_empty() {
+        let given: Vec<String> = study
+            .file
+            .inputs
+            .all()
+            .into_iter()
+            .map(|(key, _)| format!("[{}]", key[..key.len() - 1].join(".")))
+            .collect();
+        let hint = match given.first() {
+            Some(t) => format!(
+                "; inputs are given for {t}, but a stage runs only when its own table is there too (e.g. an empty {t})"
+            ),
+            None => String::new(),
+        };
         return Err(CommandError::Input(study.locator.error_at(
             None,
-            "the study configures no stage: add a table such as [style] or [rate] (see `peergroup init`)",
+            format!("the study configures no stage: add a table such as [style] or [rate] (see `peergroup init`){hint}"),
         )));
     }
     let dir = match out {
@@ -85,9 +101,9 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
     let mut records = Vec::new();
     let bars = progress::Bars::new();
     for stage in &plan {
-        let id = stage.id();
+        let id = stage.id;
         let mut inputs = BTreeMap::new();
-        for (name, spec) in stage.files() {
+        for &(name, spec) in &stage.files {
             let p = spec.resolved(&study.base);
             let content = manifest::hash_file(&p).map_err(|e| {
                 CommandError::Input(study.key_error(
@@ -103,11 +119,14 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
                 manifest::hash_bytes(format!("{content}{how}").as_bytes()),
             );
         }
-        for up in stage.upstream() {
+        for &up in &stage.upstream {
             let key = keys.get(&up).cloned().unwrap_or_default();
             inputs.insert(format!("stage:{}", up.name()), key);
         }
-        let settings = stage.settings_json();
+        let settings = stage.settings.clone();
+        // The table format is part of what the stage wrote.
+        let format = study.file.study.format.extension();
+        inputs.insert("format".to_string(), format.to_string());
         let key = manifest::stage_key(id.name(), &version, &settings, &inputs);
         let stage_path = dir.join(id.name());
         let reusable = previous
@@ -115,8 +134,8 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
             .filter(|r| r.key == key && r.outputs.iter().all(|f| stage_path.join(f).is_file()));
         let record = if let Some(prev) = reusable {
             bars.reused(id.name());
+            // `seconds` stays the time the results took when they were computed.
             StageRecord {
-                seconds: 0.0,
                 reused: true,
                 ..prev.clone()
             }
@@ -135,11 +154,11 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
                 run: &dir,
                 bar: &bar,
             };
-            if let Err(e) = stage.run(&ctx, &mut stage_dir) {
+            if let Err(e) = stage.stage.run(&ctx, &mut stage_dir) {
                 let _ = std::fs::remove_dir_all(&tmp);
                 bar.abandon();
                 bars.finish();
-                return Err(e);
+                return Err(in_stage(e, &study, id, records.len()));
             }
             let (outputs, tables) = stage_dir.finish()?;
             replace_dir(&tmp, &stage_path)?;
@@ -162,10 +181,13 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
     }
     bars.finish();
     // Folders of stages the study no longer runs would mislead: remove them.
+    let mut removed = Vec::new();
     for old in &previous.stages {
-        if !records.iter().any(|r| r.stage == old.stage) && StageId::from_name(&old.stage).is_some()
+        if !records.iter().any(|r| r.stage == old.stage)
+            && StageId::from_name(&old.stage).is_some()
+            && std::fs::remove_dir_all(dir.join(&old.stage)).is_ok()
         {
-            let _ = std::fs::remove_dir_all(dir.join(&old.stage));
+            removed.push(format!("{}/", old.stage));
         }
     }
     let manifest = Manifest {
@@ -177,6 +199,10 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
     let left_out = if study.file.study.workbook {
         workbook::write(&dir, &manifest)?
     } else {
+        // A workbook of an earlier run would no longer match the tables.
+        if std::fs::remove_file(dir.join(workbook::FILE)).is_ok() {
+            removed.push(workbook::FILE.to_string());
+        }
         Vec::new()
     };
     report::write(&dir, &study, &manifest, &left_out)?;
@@ -188,7 +214,40 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
         dir,
         manifest,
         left_out,
+        removed,
     })
+}
+
+/// A stage's failure on its data, said in the study's terms: which stage (and its line),
+/// the flags of its hints as the study's keys, and that the stages before it are kept.
+fn in_stage(e: CommandError, study: &Study, id: StageId, done: usize) -> CommandError {
+    let CommandError::Input(e) = e else {
+        return e;
+    };
+    let table = id.table_path().join(".");
+    let inputs = format!("[inputs.{table}]");
+    let text = e
+        .to_string()
+        .replace(
+            "use --percent for percent, --prices for prices",
+            &format!("set percent = true or prices = true for this input under {inputs}"),
+        )
+        .replace("--percent", &format!("percent = true (under {inputs})"))
+        .replace("--prices", &format!("prices = true (under {inputs})"));
+    let line = study
+        .locator
+        .span(id.table_path())
+        .map(|s| format!(", line {}", study.locator.line_of(s.start)))
+        .unwrap_or_default();
+    let kept = if done > 0 {
+        format!("; the {done} stage(s) before it are complete and kept")
+    } else {
+        String::new()
+    };
+    CommandError::Input(peergroup_data::InputError::new(format!(
+        "{text}\n  (in the [{table}] stage of {}{line}{kept})",
+        study.path.display()
+    )))
 }
 
 /// The key path of input `name` of stage `id` under `[inputs]`.

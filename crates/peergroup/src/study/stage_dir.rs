@@ -121,6 +121,13 @@ impl StageDir {
         self.section.blocks.push(Block::Metrics { items });
     }
 
+    /// A paragraph of the section.
+    pub fn text(&mut self, text: impl Into<String>) {
+        self.section
+            .blocks
+            .push(Block::Paragraph { text: text.into() });
+    }
+
     /// Finish: write the section; return the files written and the tables' row counts.
     pub fn finish(mut self) -> CommandResult<(Vec<String>, BTreeMap<String, usize>)> {
         let path = self.dir.join(SECTION_FILE);
@@ -155,6 +162,10 @@ fn preview(table: &Table, caption: &str, file: &str) -> Block {
 /// A cell as the report shows it: numbers to 6 significant digits (the file keeps them
 /// all), everything else as it is.
 fn short(cell: &str) -> String {
+    // Text cells come CSV-quoted when they hold a comma or a quote.
+    if let Some(inner) = cell.strip_prefix('"').and_then(|c| c.strip_suffix('"')) {
+        return inner.replace("\"\"", "\"");
+    }
     match cell.parse::<f64>() {
         Ok(x) if x.is_finite() && cell.contains('.') => {
             let digits = if x == 0.0 {
@@ -193,5 +204,9 @@ mod tests {
         assert_eq!(short("Manager 001"), "Manager 001");
         assert_eq!(short("2022-01-03"), "2022-01-03");
         assert_eq!(short("0.0"), "0");
+        assert_eq!(
+            short("\"Large sales, \"\"steady\"\"\""),
+            "Large sales, \"steady\""
+        );
     }
 }

@@ -17,9 +17,16 @@ pub const FILE: &str = "results.xlsx";
 pub fn write(dir: &Path, manifest: &Manifest) -> CommandResult<Vec<String>> {
     let mut sheets: Vec<(String, Table)> = Vec::new();
     let mut left_out = Vec::new();
+    // A table's own name is its sheet's when no other stage has a table of that name
+    // (Excel cuts sheet names at 31 characters: `segment-investors occupation…`).
+    let stems: Vec<&str> = manifest
+        .stages
+        .iter()
+        .flat_map(|s| s.tables.keys().map(|f| stem(f)))
+        .collect();
     for stage in &manifest.stages {
         for (file, &rows) in &stage.tables {
-            let stem = file.rsplit_once('.').map_or(file.as_str(), |(s, _)| s);
+            let stem = stem(file);
             let shown = format!("{}/{file}", stage.stage);
             if rows + 1 > EXCEL_MAX_ROWS {
                 left_out.push(format!(
@@ -33,7 +40,13 @@ pub fn write(dir: &Path, manifest: &Manifest) -> CommandResult<Vec<String>> {
                 left_out.push(format!("{shown} ({} columns)", table.names().len()));
                 continue;
             }
-            sheets.push((format!("{} {stem}", stage.stage), table));
+            let unique = stems.iter().filter(|s| **s == stem).count() == 1;
+            let sheet = if unique {
+                stem.to_string()
+            } else {
+                format!("{} {stem}", stage.stage)
+            };
+            sheets.push((sheet, table));
         }
     }
     let path = dir.join(FILE);
@@ -44,4 +57,9 @@ pub fn write(dir: &Path, manifest: &Manifest) -> CommandResult<Vec<String>> {
     outputs.write_workbook(&path, &refs)?;
     outputs.commit()?;
     Ok(left_out)
+}
+
+/// A table file's name without its extension.
+fn stem(file: &str) -> &str {
+    file.rsplit_once('.').map_or(file, |(s, _)| s)
 }

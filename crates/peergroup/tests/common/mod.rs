@@ -143,3 +143,20 @@ pub fn openpyxl(script: &str, path: &Path) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// `file`: twelve objects X00..X11 in three groups of four, over ten features, keyed by
+/// `id_column`.
+pub fn grouped_features(w: &Workdir, file: &str, id_column: &str) {
+    let mut s = format!("{id_column},f1,f2,f3,f4,f5,f6,f7,f8,f9,f10\n");
+    for i in 0..12 {
+        let g = (i / 4) as f64;
+        let cells: Vec<String> = (0..10)
+            .map(|j| {
+                let noise = (((i * 7 + j * 13) % 11) as f64 - 5.0) / 50.0;
+                format!("{:.3}", 3.0 * g * ((j % 3) as f64 - 1.0) + g + noise)
+            })
+            .collect();
+        s.push_str(&format!("X{i:02},{}\n", cells.join(",")));
+    }
+    w.write(file, s);
+}

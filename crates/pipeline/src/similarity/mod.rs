@@ -22,7 +22,7 @@ mod correlation;
 mod factors;
 mod peers;
 
-pub use correlation::{correlation, CorrelationSettings};
+pub use correlation::{correlation, last_correlation, CorrelationSettings};
 pub use factors::{factor_similarity, FactorSource};
 pub use peers::{peers, PeerRow, PeersSettings};
 

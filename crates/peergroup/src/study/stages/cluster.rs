@@ -1,13 +1,13 @@
 //! The peer-group stage: clusters of the similarity stage's funds, with bootstrap
 //! p-values and agreement with an outside classification when the study asks.
 
-use peergroup_io::{read_labels, read_similarity};
+use peergroup_io::read_labels;
 use peergroup_pipeline::chart::cluster::{bic_chart, dendrogram_chart};
 use peergroup_pipeline::cluster::{self, ClusterInput, ClusterSettings};
 use peergroup_pipeline::Named;
 
 use super::similarity::needs;
-use super::{json, setting_error, Ctx, Stage, StageId};
+use super::{setting_error, Ctx, Planned, Stage, StageId};
 use crate::commands::{CommandError, CommandResult};
 use crate::study::file::Study;
 use crate::study::input::InputSpec;
@@ -20,10 +20,7 @@ struct ClusterStage<'a> {
 }
 
 /// Add the peer-group stage if the study has `[cluster]`.
-pub fn plan<'a>(
-    study: &'a Study,
-    stages: &mut Vec<Box<dyn Stage + 'a>>,
-) -> Result<(), CommandError> {
+pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Planned<'a>>) -> Result<(), CommandError> {
     let Some(settings) = &study.file.cluster else {
         return Ok(());
     };
@@ -39,36 +36,25 @@ pub fn plan<'a>(
             "the similarity stage's table",
         ));
     }
-    stages.push(Box::new(ClusterStage {
-        settings,
-        reference: study.file.inputs.cluster.reference.as_ref(),
-    }));
+    let reference = study.file.inputs.cluster.reference.as_ref();
+    stages.push(
+        Planned::new(
+            id,
+            settings,
+            ClusterStage {
+                settings,
+                reference,
+            },
+        )
+        .reads("reference", reference)
+        .after(StageId::Similarity),
+    );
     Ok(())
 }
 
 impl Stage for ClusterStage<'_> {
-    fn id(&self) -> StageId {
-        StageId::Cluster
-    }
-
-    fn files(&self) -> Vec<(&'static str, &InputSpec)> {
-        self.reference
-            .map(|r| vec![("reference", r)])
-            .unwrap_or_default()
-    }
-
-    fn upstream(&self) -> Vec<StageId> {
-        vec![StageId::Similarity]
-    }
-
-    fn settings_json(&self) -> serde_json::Value {
-        json(self.settings)
-    }
-
     fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
-        let path = ctx.upstream(StageId::Similarity, "similarity");
-        let sim = read_similarity(&path)?;
-        let shown = path.display().to_string();
+        let (sim, shown) = ctx.similarity_table()?;
         ctx.bar.note("clustering");
         let out = cluster::cluster(
             ClusterInput::Similarity {
@@ -86,7 +72,6 @@ impl Stage for ClusterStage<'_> {
         let mut metrics = vec![
             ("funds".into(), out.ids.len().to_string()),
             ("peer groups".into(), out.k.to_string()),
-            ("k".into(), out.k_note.clone()),
         ];
         if out.silhouette.is_finite() {
             metrics.push(("mean silhouette".into(), format!("{:.3}", out.silhouette)));
@@ -108,6 +93,7 @@ impl Stage for ClusterStage<'_> {
         } else {
             dir.metrics(metrics);
         }
+        dir.text(format!("Number of peer groups: {}, {}.", out.k, out.k_note));
         if let Some(chart) = dendrogram_chart(&out, pvalues.as_deref(), "Peer groups", "distance") {
             dir.chart(
                 "dendrogram",

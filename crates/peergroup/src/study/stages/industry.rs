@@ -10,7 +10,7 @@ use peergroup_pipeline::returns::{periods_table, rank_table, PeriodsSettings, Ra
 use peergroup_pipeline::Named;
 use peergroup_returns::{period_returns, rank_ytd, IndustryConfig};
 
-use super::{json, missing_input, setting_error, Ctx, Stage, StageId};
+use super::{missing_input, setting_error, Ctx, Planned, Stage, StageId};
 use crate::commands::{CommandError, CommandResult};
 use crate::study::file::Study;
 use crate::study::input::InputSpec;
@@ -20,7 +20,7 @@ use crate::study::stage_dir::StageDir;
 const CHARTED_SERIES: usize = 8;
 
 /// Series drawn in the period-returns chart.
-const CHARTED_PERIODS: usize = 12;
+const CHARTED_PERIODS: usize = 40;
 
 /// The industry stage of a study.
 struct IndustryStage<'a> {
@@ -52,10 +52,7 @@ struct RankStage<'a> {
 }
 
 /// Add the industry, periods and rank stages the study configures.
-pub fn plan<'a>(
-    study: &'a Study,
-    stages: &mut Vec<Box<dyn Stage + 'a>>,
-) -> Result<(), CommandError> {
+pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Planned<'a>>) -> Result<(), CommandError> {
     let f = &study.file;
     if let Some(settings) = &f.industry {
         let id = StageId::Industry;
@@ -75,12 +72,20 @@ pub fn plan<'a>(
                 "class metadata (class_id,fund,manager) to group by fund or manager",
             ));
         }
-        stages.push(Box::new(IndustryStage {
-            settings,
-            config,
-            data,
-            meta,
-        }));
+        stages.push(
+            Planned::new(
+                id,
+                settings,
+                IndustryStage {
+                    settings,
+                    config,
+                    data,
+                    meta,
+                },
+            )
+            .reads("data", Some(data))
+            .reads("meta", meta),
+        );
     }
     let series = |input: &'a Option<InputSpec>, id: StageId| -> Result<Series<'a>, CommandError> {
         match (input, &f.industry) {
@@ -94,41 +99,41 @@ pub fn plan<'a>(
             )),
         }
     };
+    // One series input serves both stages when only one of them names it.
+    let (periods_in, rank_in) = (&f.inputs.periods.returns, &f.inputs.rank.returns);
+    let periods_in = if periods_in.is_some() {
+        periods_in
+    } else {
+        rank_in
+    };
+    let rank_in = if rank_in.is_some() {
+        rank_in
+    } else {
+        periods_in
+    };
     if let Some(settings) = &f.periods {
         settings
             .validate()
             .map_err(|e| setting_error(study, StageId::Periods, e))?;
-        let series = series(&f.inputs.periods.returns, StageId::Periods)?;
-        stages.push(Box::new(PeriodsStage { settings, series }));
+        let series = series(periods_in, StageId::Periods)?;
+        stages.push(series.plan(Planned::new(
+            StageId::Periods,
+            settings,
+            PeriodsStage { settings, series },
+        )));
     }
     if let Some(settings) = &f.rank {
-        let series = series(&f.inputs.rank.returns, StageId::Rank)?;
-        stages.push(Box::new(RankStage { settings, series }));
+        let series = series(rank_in, StageId::Rank)?;
+        stages.push(series.plan(Planned::new(
+            StageId::Rank,
+            settings,
+            RankStage { settings, series },
+        )));
     }
     Ok(())
 }
 
 impl Stage for IndustryStage<'_> {
-    fn id(&self) -> StageId {
-        StageId::Industry
-    }
-
-    fn files(&self) -> Vec<(&'static str, &InputSpec)> {
-        let mut f = vec![("data", self.data)];
-        if let Some(m) = self.meta {
-            f.push(("meta", m));
-        }
-        f
-    }
-
-    fn upstream(&self) -> Vec<StageId> {
-        Vec::new()
-    }
-
-    fn settings_json(&self) -> serde_json::Value {
-        json(self.settings)
-    }
-
     fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
         ctx.bar.note("reading industry data");
         let data_path = ctx.source(self.data);
@@ -177,7 +182,15 @@ impl Stage for IndustryStage<'_> {
     }
 }
 
-impl Series<'_> {
+impl<'a> Series<'a> {
+    /// What a stage reading these series reads: the input file, or the industry stage.
+    fn plan(self, planned: Planned<'a>) -> Planned<'a> {
+        match self {
+            Series::Input(spec) => planned.reads("returns", Some(spec)),
+            Series::Industry => planned.after(StageId::Industry),
+        }
+    }
+
     /// The series as returns.
     fn read(self, ctx: &Ctx<'_>) -> CommandResult<Panel> {
         Ok(match self {
@@ -197,28 +210,6 @@ impl Series<'_> {
 }
 
 impl Stage for PeriodsStage<'_> {
-    fn id(&self) -> StageId {
-        StageId::Periods
-    }
-
-    fn files(&self) -> Vec<(&'static str, &InputSpec)> {
-        match self.series {
-            Series::Input(spec) => vec![("returns", spec)],
-            Series::Industry => Vec::new(),
-        }
-    }
-
-    fn upstream(&self) -> Vec<StageId> {
-        match self.series {
-            Series::Industry => vec![StageId::Industry],
-            Series::Input(_) => Vec::new(),
-        }
-    }
-
-    fn settings_json(&self) -> serde_json::Value {
-        json(self.settings)
-    }
-
     fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
         let panel = self.series.read(ctx)?;
         let rows = period_returns(&panel, &self.settings.trailing);
@@ -226,16 +217,20 @@ impl Stage for PeriodsStage<'_> {
             ("series".into(), panel.n_ids().to_string()),
             ("period returns".into(), rows.len().to_string()),
         ]);
-        let shown: Vec<usize> = (0..panel.n_ids().min(CHARTED_PERIODS)).collect();
-        let rows_shown: Vec<_> = rows
-            .iter()
-            .filter(|r| shown.contains(&r.id))
-            .cloned()
-            .collect();
+        let n = panel.n_ids().min(CHARTED_PERIODS);
+        let rows_shown: Vec<_> = rows.iter().filter(|r| r.id < n).cloned().collect();
+        let caption = if n < panel.n_ids() {
+            format!(
+                "Period returns of the first {n} of {} series",
+                panel.n_ids()
+            )
+        } else {
+            "Period returns of every series".to_string()
+        };
         dir.chart(
             "periods",
-            &periods_chart(panel.ids(), &rows_shown, &[]),
-            "Period returns of the first series",
+            &periods_chart(&panel.ids()[..n], &rows_shown, &[]),
+            &caption,
         )?;
         dir.table_shown(
             "periods",
@@ -247,28 +242,6 @@ impl Stage for PeriodsStage<'_> {
 }
 
 impl Stage for RankStage<'_> {
-    fn id(&self) -> StageId {
-        StageId::Rank
-    }
-
-    fn files(&self) -> Vec<(&'static str, &InputSpec)> {
-        match self.series {
-            Series::Input(spec) => vec![("returns", spec)],
-            Series::Industry => Vec::new(),
-        }
-    }
-
-    fn upstream(&self) -> Vec<StageId> {
-        match self.series {
-            Series::Industry => vec![StageId::Industry],
-            Series::Input(_) => Vec::new(),
-        }
-    }
-
-    fn settings_json(&self) -> serde_json::Value {
-        json(self.settings)
-    }
-
     fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
         let panel = self.series.read(ctx)?;
         let s = self.settings;

@@ -14,7 +14,7 @@ mod style;
 use std::path::{Path, PathBuf};
 
 use peergroup_data::{InputError, Panel};
-use peergroup_io::{read_series, Source};
+use peergroup_io::{read_series, read_similarity, SimilarityTable, Source};
 use peergroup_pipeline::settings::SettingError;
 use peergroup_pipeline::Progress;
 use serde::Serialize;
@@ -134,6 +134,12 @@ impl Ctx<'_> {
         spec.source(&self.study.base)
     }
 
+    /// The similarity stage's table of this run, and its path as messages name it.
+    pub fn similarity_table(&self) -> Result<(SimilarityTable, String), InputError> {
+        let path = self.upstream(StageId::Similarity, "similarity");
+        Ok((read_similarity(&path)?, path.display().to_string()))
+    }
+
     /// The path of table `stem` written by stage `stage` of this run.
     pub fn upstream(&self, stage: StageId, stem: &str) -> PathBuf {
         let ext = self.study.file.study.format.extension();
@@ -146,31 +152,66 @@ impl Ctx<'_> {
     }
 }
 
-/// A configured stage, checked and ready to run.
+/// Computes one stage of a study into its folder.
 pub trait Stage {
-    /// Which stage.
-    fn id(&self) -> StageId;
-    /// Input files, by the name of their key.
-    fn files(&self) -> Vec<(&'static str, &InputSpec)>;
-    /// Stages whose results this one reads.
-    fn upstream(&self) -> Vec<StageId>;
-    /// The settings, as recorded in the manifest and hashed into the stage's key.
-    fn settings_json(&self) -> serde_json::Value;
-    /// Compute the stage into `dir`.
+    /// Read the stage's inputs (files, or upstream stages' tables), call the pipeline and
+    /// write the results into `dir`.
     fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult;
+}
+
+/// A configured stage, checked and ready to run: what it is, what it reads, its settings
+/// and how it runs.
+pub struct Planned<'a> {
+    /// Which stage.
+    pub id: StageId,
+    /// Input files, by the name of their key under `[inputs.<stage>]`.
+    pub files: Vec<(&'static str, &'a InputSpec)>,
+    /// Stages whose results this one reads.
+    pub upstream: Vec<StageId>,
+    /// The settings, as recorded in the manifest and hashed into the stage's key.
+    pub settings: serde_json::Value,
+    /// The stage itself.
+    pub stage: Box<dyn Stage + 'a>,
+}
+
+impl<'a> Planned<'a> {
+    /// Stage `id` with `settings`, reading nothing yet.
+    pub fn new<S: Serialize>(id: StageId, settings: &S, stage: impl Stage + 'a) -> Planned<'a> {
+        Planned {
+            id,
+            files: Vec::new(),
+            upstream: Vec::new(),
+            settings: serde_json::to_value(settings).unwrap_or(serde_json::Value::Null),
+            stage: Box::new(stage),
+        }
+    }
+
+    /// It reads input file `name` when the study gives one.
+    pub fn reads(mut self, name: &'static str, spec: Option<&'a InputSpec>) -> Planned<'a> {
+        if let Some(spec) = spec {
+            self.files.push((name, spec));
+        }
+        self
+    }
+
+    /// It reads the results of stage `id`.
+    pub fn after(mut self, id: StageId) -> Planned<'a> {
+        self.upstream.push(id);
+        self
+    }
 }
 
 /// The stages `study` configures, in run order, with their settings checked and their
 /// inputs found; every error names the key and line of the study file.
-pub fn plan(study: &Study) -> Result<Vec<Box<dyn Stage + '_>>, CommandError> {
-    let mut stages: Vec<Box<dyn Stage + '_>> = Vec::new();
+pub fn plan(study: &Study) -> Result<Vec<Planned<'_>>, CommandError> {
+    let mut stages: Vec<Planned<'_>> = Vec::new();
     industry::plan(study, &mut stages)?;
     style::plan(study, &mut stages)?;
     similarity::plan(study, &mut stages)?;
     cluster::plan(study, &mut stages)?;
     rating::plan(study, &mut stages)?;
     segment::plan(study, &mut stages)?;
-    stages.sort_by_key(|s| s.id());
+    stages.sort_by_key(|s| s.id);
     Ok(stages)
 }
 
@@ -189,9 +230,4 @@ pub fn missing_input(study: &Study, id: StageId, key: &str, what: &str) -> Comma
         &table,
         format!("this stage needs {what}: add `{key} = \"FILE\"` under [{inputs}]"),
     ))
-}
-
-/// Settings as JSON for the manifest.
-pub fn json<T: Serialize>(settings: &T) -> serde_json::Value {
-    serde_json::to_value(settings).unwrap_or(serde_json::Value::Null)
 }

@@ -6,7 +6,7 @@ use peergroup_pipeline::chart::rating::ratings_chart;
 use peergroup_pipeline::rating::{self, RateSettings};
 use peergroup_pipeline::Named;
 
-use super::{json, missing_input, setting_error, Ctx, Stage, StageId};
+use super::{missing_input, setting_error, Ctx, Planned, Stage, StageId};
 use crate::commands::{CommandError, CommandResult};
 use crate::study::file::Study;
 use crate::study::input::InputSpec;
@@ -20,10 +20,7 @@ struct RateStage<'a> {
 }
 
 /// Add the rating stage if the study has `[rate]`.
-pub fn plan<'a>(
-    study: &'a Study,
-    stages: &mut Vec<Box<dyn Stage + 'a>>,
-) -> Result<(), CommandError> {
+pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Planned<'a>>) -> Result<(), CommandError> {
     let Some(settings) = &study.file.rate else {
         return Ok(());
     };
@@ -36,35 +33,24 @@ pub fn plan<'a>(
         .returns
         .as_ref()
         .ok_or_else(|| missing_input(study, id, "returns", "daily returns or NAVs"))?;
-    stages.push(Box::new(RateStage {
-        settings,
-        returns,
-        reference: inputs.reference.as_ref(),
-    }));
+    let reference = inputs.reference.as_ref();
+    stages.push(
+        Planned::new(
+            id,
+            settings,
+            RateStage {
+                settings,
+                returns,
+                reference,
+            },
+        )
+        .reads("returns", Some(returns))
+        .reads("reference", reference),
+    );
     Ok(())
 }
 
 impl Stage for RateStage<'_> {
-    fn id(&self) -> StageId {
-        StageId::Rate
-    }
-
-    fn files(&self) -> Vec<(&'static str, &InputSpec)> {
-        let mut f = vec![("returns", self.returns)];
-        if let Some(r) = self.reference {
-            f.push(("reference", r));
-        }
-        f
-    }
-
-    fn upstream(&self) -> Vec<StageId> {
-        Vec::new()
-    }
-
-    fn settings_json(&self) -> serde_json::Value {
-        json(self.settings)
-    }
-
     fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
         ctx.bar.note("reading series");
         let path = ctx.source(self.returns);

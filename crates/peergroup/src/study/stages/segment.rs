@@ -5,7 +5,7 @@ use peergroup_io::{read_balances, read_funds, read_sales, read_users};
 use peergroup_pipeline::segment::{investors, sales, InvestorSettings, SalesSettings};
 use peergroup_pipeline::KChoice;
 
-use super::{json, missing_input, setting_error, Ctx, Stage, StageId};
+use super::{missing_input, setting_error, Ctx, Planned, Stage, StageId};
 use crate::commands::{CommandError, CommandResult};
 use crate::study::file::Study;
 use crate::study::input::InputSpec;
@@ -26,10 +26,7 @@ struct InvestorsStage<'a> {
 }
 
 /// Add the segmentation stages the study configures.
-pub fn plan<'a>(
-    study: &'a Study,
-    stages: &mut Vec<Box<dyn Stage + 'a>>,
-) -> Result<(), CommandError> {
+pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Planned<'a>>) -> Result<(), CommandError> {
     let Some(seg) = &study.file.segment else {
         return Ok(());
     };
@@ -48,11 +45,19 @@ pub fn plan<'a>(
             .categories
             .as_ref()
             .ok_or_else(|| missing_input(study, id, "categories", "the funds' categories"))?;
-        stages.push(Box::new(SalesStage {
-            settings,
-            sales,
-            categories,
-        }));
+        stages.push(
+            Planned::new(
+                id,
+                settings,
+                SalesStage {
+                    settings,
+                    sales,
+                    categories,
+                },
+            )
+            .reads("sales", Some(sales))
+            .reads("categories", Some(categories)),
+        );
     }
     if let Some(settings) = &seg.investors {
         let id = StageId::SegmentInvestors;
@@ -69,32 +74,24 @@ pub fn plan<'a>(
             .balances
             .as_ref()
             .ok_or_else(|| missing_input(study, id, "balances", "daily balances"))?;
-        stages.push(Box::new(InvestorsStage {
-            settings,
-            users,
-            balances,
-        }));
+        stages.push(
+            Planned::new(
+                id,
+                settings,
+                InvestorsStage {
+                    settings,
+                    users,
+                    balances,
+                },
+            )
+            .reads("users", Some(users))
+            .reads("balances", Some(balances)),
+        );
     }
     Ok(())
 }
 
 impl Stage for SalesStage<'_> {
-    fn id(&self) -> StageId {
-        StageId::SegmentSales
-    }
-
-    fn files(&self) -> Vec<(&'static str, &InputSpec)> {
-        vec![("sales", self.sales), ("categories", self.categories)]
-    }
-
-    fn upstream(&self) -> Vec<StageId> {
-        Vec::new()
-    }
-
-    fn settings_json(&self) -> serde_json::Value {
-        json(self.settings)
-    }
-
     fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
         ctx.bar.note("reading sales");
         let (sp, cp) = (ctx.source(self.sales), ctx.source(self.categories));
@@ -111,22 +108,6 @@ impl Stage for SalesStage<'_> {
 }
 
 impl Stage for InvestorsStage<'_> {
-    fn id(&self) -> StageId {
-        StageId::SegmentInvestors
-    }
-
-    fn files(&self) -> Vec<(&'static str, &InputSpec)> {
-        vec![("users", self.users), ("balances", self.balances)]
-    }
-
-    fn upstream(&self) -> Vec<StageId> {
-        Vec::new()
-    }
-
-    fn settings_json(&self) -> serde_json::Value {
-        json(self.settings)
-    }
-
     fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
         ctx.bar.note("reading users and balances");
         let (up, bp) = (ctx.source(self.users), ctx.source(self.balances));

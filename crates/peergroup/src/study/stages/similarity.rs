@@ -11,7 +11,7 @@ use peergroup_pipeline::similarity::{
 };
 use peergroup_pipeline::Named;
 
-use super::{json, missing_input, setting_error, Ctx, Stage, StageId};
+use super::{missing_input, setting_error, Ctx, Planned, Stage, StageId};
 use crate::commands::{CommandError, CommandResult};
 use crate::study::file::Study;
 use crate::study::input::InputSpec;
@@ -33,10 +33,7 @@ struct PeersStage<'a> {
 }
 
 /// Add the similarity and peers stages the study configures.
-pub fn plan<'a>(
-    study: &'a Study,
-    stages: &mut Vec<Box<dyn Stage + 'a>>,
-) -> Result<(), CommandError> {
+pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Planned<'a>>) -> Result<(), CommandError> {
     if let Some(settings) = &study.file.similarity {
         let id = StageId::Similarity;
         settings.dates().map_err(|e| setting_error(study, id, e))?;
@@ -58,7 +55,13 @@ pub fn plan<'a>(
                 "the factors' similarity (factor-attributes or factor-similarity)",
             ));
         }
-        stages.push(Box::new(SimilarityStage { settings, study }));
+        stages.push(
+            Planned::new(id, settings, SimilarityStage { settings, study })
+                .reads("factor-similarity", inputs.factor_similarity.as_ref())
+                .reads("factor-attributes", inputs.factor_attributes.as_ref())
+                .reads("cross-label", inputs.cross_label.as_ref())
+                .after(StageId::Style),
+        );
     }
     if let Some(settings) = &study.file.peers {
         if study.file.similarity.is_none() {
@@ -69,10 +72,19 @@ pub fn plan<'a>(
                 "the similarity stage's table",
             ));
         }
-        stages.push(Box::new(PeersStage {
-            settings,
-            categories: study.file.inputs.cluster.reference.as_ref(),
-        }));
+        let categories = study.file.inputs.cluster.reference.as_ref();
+        stages.push(
+            Planned::new(
+                StageId::Peers,
+                settings,
+                PeersStage {
+                    settings,
+                    categories,
+                },
+            )
+            .reads("categories", categories)
+            .after(StageId::Similarity),
+        );
     }
     Ok(())
 }
@@ -86,30 +98,6 @@ pub fn needs(study: &Study, id: StageId, other: &str, what: &str) -> CommandErro
 }
 
 impl Stage for SimilarityStage<'_> {
-    fn id(&self) -> StageId {
-        StageId::Similarity
-    }
-
-    fn files(&self) -> Vec<(&'static str, &InputSpec)> {
-        let i = &self.study.file.inputs.similarity;
-        [
-            ("factor-similarity", &i.factor_similarity),
-            ("factor-attributes", &i.factor_attributes),
-            ("cross-label", &i.cross_label),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.as_ref().map(|s| (k, s)))
-        .collect()
-    }
-
-    fn upstream(&self) -> Vec<StageId> {
-        vec![StageId::Style]
-    }
-
-    fn settings_json(&self) -> serde_json::Value {
-        json(self.settings)
-    }
-
     fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
         ctx.bar.note("reading exposures");
         let ex_path = ctx.upstream(StageId::Style, "exposures");
@@ -180,7 +168,7 @@ impl Stage for SimilarityStage<'_> {
             let chart = similarity_heatmap(
                 &sim.funds.names,
                 sim.matrix(t),
-                &format!("Similarity on {last}, funds in dendrogram order"),
+                &format!("Similarity on {last}"),
             );
             dir.chart(
                 "heatmap",
@@ -193,28 +181,8 @@ impl Stage for SimilarityStage<'_> {
 }
 
 impl Stage for PeersStage<'_> {
-    fn id(&self) -> StageId {
-        StageId::Peers
-    }
-
-    fn files(&self) -> Vec<(&'static str, &InputSpec)> {
-        self.categories
-            .map(|c| vec![("categories", c)])
-            .unwrap_or_default()
-    }
-
-    fn upstream(&self) -> Vec<StageId> {
-        vec![StageId::Similarity]
-    }
-
-    fn settings_json(&self) -> serde_json::Value {
-        json(self.settings)
-    }
-
     fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
-        let path = ctx.upstream(StageId::Similarity, "similarity");
-        let sim = read_similarity(&path)?;
-        let shown = path.display().to_string();
+        let (sim, shown) = ctx.similarity_table()?;
         let categories = self
             .categories
             .map(|spec| read_metadata(&ctx.source(spec), "id", &["category"]))

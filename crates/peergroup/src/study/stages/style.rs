@@ -1,11 +1,11 @@
 //! The style stage: every fund's exposures to the factors.
 
 use peergroup_pipeline::chart::style::exposures_chart;
-use peergroup_pipeline::style::{self, StyleSettings};
+use peergroup_pipeline::style;
 use peergroup_pipeline::Named;
 use peergroup_style::StyleSpec;
 
-use super::{json, missing_input, setting_error, Ctx, Stage, StageId};
+use super::{missing_input, setting_error, Ctx, Planned, Stage, StageId};
 use crate::commands::{CommandError, CommandResult};
 use crate::study::file::{Study, StyleInputs};
 use crate::study::input::InputSpec;
@@ -16,17 +16,13 @@ const CHARTED_FUNDS: usize = 3;
 
 /// The style stage of a study.
 struct StyleStage<'a> {
-    settings: &'a StyleSettings,
     spec: StyleSpec,
     returns: &'a InputSpec,
     factors: &'a InputSpec,
 }
 
 /// Add the style stage if the study has `[style]`.
-pub fn plan<'a>(
-    study: &'a Study,
-    stages: &mut Vec<Box<dyn Stage + 'a>>,
-) -> Result<(), CommandError> {
+pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Planned<'a>>) -> Result<(), CommandError> {
     let Some(settings) = &study.file.style else {
         return Ok(());
     };
@@ -39,32 +35,23 @@ pub fn plan<'a>(
     let factors = factors
         .as_ref()
         .ok_or_else(|| missing_input(study, id, "factors", "factor returns"))?;
-    stages.push(Box::new(StyleStage {
-        settings,
-        spec,
-        returns,
-        factors,
-    }));
+    stages.push(
+        Planned::new(
+            id,
+            settings,
+            StyleStage {
+                spec,
+                returns,
+                factors,
+            },
+        )
+        .reads("returns", Some(returns))
+        .reads("factors", Some(factors)),
+    );
     Ok(())
 }
 
 impl Stage for StyleStage<'_> {
-    fn id(&self) -> StageId {
-        StageId::Style
-    }
-
-    fn files(&self) -> Vec<(&'static str, &InputSpec)> {
-        vec![("returns", self.returns), ("factors", self.factors)]
-    }
-
-    fn upstream(&self) -> Vec<StageId> {
-        Vec::new()
-    }
-
-    fn settings_json(&self) -> serde_json::Value {
-        json(self.settings)
-    }
-
     fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
         ctx.bar.note("reading funds and factors");
         let funds = ctx.returns(self.returns, &["value"])?;
