@@ -9,7 +9,7 @@ use peergroup_io::{
 };
 use peergroup_pipeline::chart::similarity::{peers_chart, similarity_heatmap};
 use peergroup_pipeline::similarity::{
-    self, CorrelationSettings, FactorSource, Idio, PeersSettings, SimilaritySettings,
+    self, CorrelationSettings, FactorSource, Idio, Measure, PeersSettings, SimilaritySettings,
 };
 use peergroup_pipeline::Named;
 
@@ -30,7 +30,7 @@ pub struct SimilarityArgs {
     #[command(flatten)]
     pub columns: ColumnFlags,
     /// Fit statistics fund,date,r2 (from `peergroup style --fit-out`; its fund and date
-    /// columns are those of --id-column and --date-column); without it R² = 1.
+    /// columns are those of --id-column and --date-column): the R² of --measure s.
     #[arg(long, value_name = "FILE")]
     pub fit: Option<PathBuf>,
     /// R² column of --fit (default: r2).
@@ -48,7 +48,8 @@ pub struct SimilarityArgs {
     /// Cross-label similarities attribute,label_a,label_b,similarity (default 0).
     #[arg(long, value_name = "FILE")]
     pub cross_label: Option<PathBuf>,
-    /// Residual returns per fund (long or wide series) for --idio residual.
+    /// Residual returns fund,date,residual (from `peergroup style --residuals-out`; also
+    /// id,date,value or wide) for --idio residual.
     #[arg(long, value_name = "FILE")]
     pub residuals: Option<PathBuf>,
     #[command(flatten)]
@@ -112,6 +113,19 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
             "--idio residual needs --residuals FILE",
         ));
     }
+    match (settings.measure, &args.fit) {
+        (Measure::S, None) => {
+            return Err(CommandError::usage(
+                "--measure s weights S* by each fund's R²: give --fit FILE (from style --fit-out)",
+            ))
+        }
+        (Measure::SStar, Some(_)) => {
+            return Err(CommandError::usage(
+                "--fit gives the R² of --measure s; the default S* does not use it: add --measure s or leave out --fit",
+            ))
+        }
+        _ => {}
+    }
     if args.factor_similarity.is_none() && args.factor_attributes.is_none() {
         return Err(CommandError::usage(FACTORS_NEEDED));
     }
@@ -158,10 +172,7 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
         .transpose()?;
     let fit_name = args.fit.as_deref().map(name).unwrap_or_default();
     let residuals = match (&args.residuals, settings.idio) {
-        (Some(path), Idio::Residual) => Some(read_series(
-            path,
-            &series_options(false, false, &["value", "residual"]),
-        )?),
+        (Some(path), Idio::Residual) => Some(read_residuals(path)?),
         _ => None,
     };
     let residuals_name = args.residuals.as_deref().map(name).unwrap_or_default();
@@ -205,6 +216,23 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
         out.display()
     );
     Ok(())
+}
+
+/// Residual returns as `style --residuals-out` writes them (`fund,date,residual`), or as
+/// any series file (`id,date,value|residual`, or wide).
+fn read_residuals(path: &Path) -> Result<peergroup_data::Panel, CommandError> {
+    let options = series_options(false, false, &["residual", "value"]);
+    let by_fund = Source::new(path).with_columns(ColumnNames {
+        id: Some("fund".into()),
+        ..ColumnNames::default()
+    });
+    match read_series(&by_fund, &options) {
+        // no `fund` column: the other forms
+        Err(e) if e.column.as_deref() == Some("fund") && e.message.contains("mapped as") => {
+            Ok(read_series(path, &options)?)
+        }
+        other => Ok(other?),
+    }
 }
 
 /// Arguments of `peergroup correlation`.
