@@ -16,16 +16,14 @@ use peergroup_similarity::{rescaled, systematic_similarity, ExposureScale, Facto
 use peergroup_style::StyleSpec;
 use peergroup_synth::{universe, UniverseConfig};
 
+/// Pearson correlation by the one-pass textbook formula
+/// (n Σab − Σa Σb) / √((n Σa² − (Σa)²)(n Σb² − (Σb)²)).
 fn pearson(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len() as f64;
-    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
-    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
-    for (x, y) in a.iter().zip(b) {
-        sab += (x - ma) * (y - mb);
-        saa += (x - ma) * (x - ma);
-        sbb += (y - mb) * (y - mb);
-    }
-    sab / (saa * sbb).sqrt()
+    let sum = |v: &[f64]| v.iter().sum::<f64>();
+    let dot = |x: &[f64], y: &[f64]| x.iter().zip(y).map(|(p, q)| p * q).sum::<f64>();
+    let (sa, sb) = (sum(a), sum(b));
+    (n * dot(a, b) - sa * sb) / ((n * dot(a, a) - sa * sa) * (n * dot(b, b) - sb * sb)).sqrt()
 }
 
 #[test]

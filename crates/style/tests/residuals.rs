@@ -7,33 +7,55 @@ use peergroup_style::{
     analyse, residuals, Constraints, Lambda, Method, StyleProblem, StyleResult, StyleSpec,
 };
 
-fn names(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
+/// Factors `F0..` and funds `f0..` (series-major), dated in 12-period years from 2000.
+struct Case {
+    factor_names: Vec<String>,
+    fund_names: Vec<String>,
+    factors: Vec<f64>,
+    funds: Vec<f64>,
+    years: Vec<i32>,
+}
+
+impl Case {
+    fn new(factors: Vec<f64>, funds: Vec<f64>, t: usize) -> Case {
+        let names = |prefix: &str, len: usize| -> Vec<String> {
+            (0..len / t).map(|k| format!("{prefix}{k}")).collect()
+        };
+        Case {
+            factor_names: names("F", factors.len()),
+            fund_names: names("f", funds.len()),
+            years: (0..t).map(|d| 2000 + (d / 12) as i32).collect(),
+            factors,
+            funds,
+        }
+    }
+
+    fn problem(&self) -> StyleProblem<'_> {
+        StyleProblem {
+            factor_names: &self.factor_names,
+            factors: &self.factors,
+            fund_names: &self.fund_names,
+            funds: &self.funds,
+            years: &self.years,
+        }
+    }
 }
 
 #[test]
 fn rolling_residuals_by_hand() {
     // Window 3, step 2: windows end on dates 2, 4 and 6. Fund b has no window ending on 4
     // (skipped, e.g. too few returns) and no return on date 5.
-    let factor_names = names(&["f1", "f2"]);
-    let fund_names = names(&["a", "b"]);
-    let factors = [
+    let factors = vec![
         1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, // f1
         1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, // f2
     ];
     let nan = f64::NAN;
-    let funds = [
+    let funds = vec![
         10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, // a
         1.0, 1.0, 1.0, 1.0, 1.0, nan, 1.0, // b
     ];
-    let years = [2020; 7];
-    let p = StyleProblem {
-        factor_names: &factor_names,
-        factors: &factors,
-        fund_names: &fund_names,
-        funds: &funds,
-        years: &years,
-    };
+    let case = Case::new(factors, funds, 7);
+    let p = case.problem();
     let spec = StyleSpec {
         window: Some(3),
         step: 2,
@@ -85,16 +107,8 @@ fn whole_sample_residuals_give_back_the_reported_r2() {
             returns[i * t + d] = sys + 0.01 * (i + 1) as f64 * noise(&mut s);
         }
     }
-    let years: Vec<i32> = (0..t).map(|d| 2000 + (d / 12) as i32).collect();
-    let factor_names = names(&["x", "y", "z"]);
-    let fund_names = names(&["f0", "f1", "f2", "f3"]);
-    let p = StyleProblem {
-        factor_names: &factor_names,
-        factors: &factors,
-        fund_names: &fund_names,
-        funds: &returns,
-        years: &years,
-    };
+    let case = Case::new(factors, returns.clone(), t);
+    let p = case.problem();
     for (method, constraints) in [
         (Method::Sharpe, Constraints::SHARPE),
         (Method::Ols, Constraints::OLS),
@@ -136,16 +150,8 @@ fn whole_sample_dsa_residuals_use_each_dates_exposures() {
             w * factors[d] + (1.0 - w) * factors[t + d] + 0.002 * noise(&mut s)
         })
         .collect();
-    let years: Vec<i32> = (0..t).map(|d| 2000 + (d / 12) as i32).collect();
-    let factor_names = names(&["x", "y"]);
-    let fund_names = names(&["f"]);
-    let p = StyleProblem {
-        factor_names: &factor_names,
-        factors: &factors,
-        fund_names: &fund_names,
-        funds: &returns,
-        years: &years,
-    };
+    let case = Case::new(factors.clone(), returns.clone(), t);
+    let p = case.problem();
     let spec = StyleSpec {
         method: Method::Dsa,
         lambda: Lambda::Fixed(0.5),
