@@ -18,10 +18,12 @@ use crate::settings::{as_text, as_text_option, SettingError};
 use crate::settings::{default_text, parse};
 use crate::{date_index, Named, Progress, Silent};
 
+mod bootstrap;
 mod correlation;
 mod factors;
 mod peers;
 
+pub use bootstrap::period_pvalues;
 pub use correlation::{correlation, last_correlation, CorrelationSettings};
 pub use factors::{factor_similarity, FactorSource};
 pub use peers::{peers, PeerRow, PeersSettings};
