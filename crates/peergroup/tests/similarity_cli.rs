@@ -407,3 +407,58 @@ fn same_label_similarity_below_one() {
     );
     assert!(!w.exists("x.csv"));
 }
+
+/// `cluster --returns --factors --bootstrap`: AU/BP of a one-date S* by resampling the
+/// return periods behind the exposures (seed 004 Chart 4), the dendrogram drawn with
+/// them; the same tree as clustering the similarity table of `style` + `similarity`.
+#[test]
+fn one_date_bootstrap_over_return_periods() {
+    let w = Workdir::new();
+    w.synth("universe --funds 15 --factors 8 --periods 156 --groups 3 --seed 41 --out u");
+    let attrs = "--factor-attributes u/factor_attributes.csv";
+    w.ok(&format!(
+        "cluster --returns u/funds.csv --factors u/factors.csv {attrs} --k 3 --bootstrap 30 \
+         --pvalues-out pv.csv --linkage-out l.csv --chart d.svg --out c.csv"
+    ));
+    let pv = w.rows("pv.csv");
+    assert_eq!(pv[0], ["cluster_node", "members", "au", "bp"]);
+    assert_eq!(pv.len() - 1, 14);
+    let root = pv.last().unwrap();
+    assert_eq!(root[1].split(';').count(), 15);
+    let p = |c: &str| c.parse::<f64>().unwrap();
+    assert_eq!((p(&root[2]), p(&root[3])), (1.0, 1.0));
+    assert!(w.read("d.svg").contains("AU"), "AU/BP drawn at the nodes");
+    // the tree is that of the similarity table computed by the two commands
+    w.ok("style --returns u/funds.csv --factors u/factors.csv --out e.csv");
+    w.ok(&format!("similarity --exposures e.csv {attrs} --out s.csv"));
+    w.ok("cluster --similarity s.csv --k 3 --linkage-out l2.csv --out c2.csv");
+    assert_eq!(w.rows("l.csv"), w.rows("l2.csv"));
+    assert_eq!(w.rows("c.csv"), w.rows("c2.csv"));
+    // misuse exits 2 and writes nothing
+    let base = "cluster --returns u/funds.csv --factors u/factors.csv";
+    w.fails(
+        &format!("{base} --k 3 --out x.csv"),
+        &["--factor-similarity", "--factor-attributes"],
+    );
+    w.fails(
+        &format!("{base} {attrs} --method kmeans --k 3 --out x.csv"),
+        &["hierarchical --method"],
+    );
+    w.fails(
+        &format!("{base} {attrs} --k 3 --reference u/meta.csv --out x.csv"),
+        &["--reference", "not available with --returns"],
+    );
+    w.fails(
+        &format!("{base} {attrs} --k 3 --pvalues-out p.csv --out x.csv"),
+        &["--pvalues-out needs --bootstrap"],
+    );
+    w.fails(
+        &format!("cluster --similarity s.csv {attrs} --k 3 --out x.csv"),
+        &["go with --returns"],
+    );
+    w.fails(
+        "cluster --returns u/funds.csv --k 3 --out x.csv",
+        &["--factors"],
+    );
+    assert!(!w.exists("x.csv") && !w.exists("p.csv"));
+}
