@@ -157,9 +157,10 @@ and merge i creating node n+i), kmeans (k-means++ starts, 10 restarts), gmm (Gau
 embedding of 1 − S in 4 dimensions (similarity input) or on the standardised features (≤ 8 features; else their MDS embedding). k = 1 means no meaningful grouping. \
 --k-rule silhouette (hierarchical methods and kmeans) takes instead the k in 2..--k-max whose partition has the widest mean silhouette on the input's dissimilarities, \
 or k = 1 when that is at most 0.25.\n\
-Input: one of --similarity FILE or --features FILE (rows compared by --metric euclidean, manhattan or correlation).\n\
+Input: one of --similarity FILE, --features FILE (rows compared by --metric euclidean, manhattan or correlation), or --returns FILE --factors FILE with \
+--factor-similarity or --factor-attributes (S* of whole-sample Sharpe exposures on one date, hierarchical methods).\n\
 --bootstrap N: pvclust-style multiscale bootstrap (scales 0.5..1.4, N replicates each) of the rows the clustering came from (the dates of a multi-date similarity table, \
-or the feature columns), giving AU and BP p-values per cluster node.\n\
+the feature columns, or with --returns the return periods behind the exposures, re-estimated in every replicate), giving AU and BP p-values per cluster node.\n\
 --reference FILE (id,label, or other columns with --reference-id-column and --reference-column, e.g. category of meta.csv): prints ARI, NMI and the contingency table and writes them to --agreement-out (default: <out>_agreement.csv).\n\
 Vendor files: --sheet, --id-column (of --features), --date-column and --value-column (of --similarity).\n\n\
 Output: id,cluster (clusters numbered 1..k by first appearance).\n\
