@@ -4,6 +4,10 @@
 //! clades with high AU and BP, replicates are reproducible from the seed, and rolling
 //! fits are refused.
 
+mod common;
+
+use common::style_and_factor_similarity;
+
 use peergroup_cluster::linkage::{linkage_owned, Linkage};
 use peergroup_pipeline::similarity::{
     period_pvalues, similarity_matrices, SimilarityInputs, SimilaritySettings,
@@ -11,7 +15,7 @@ use peergroup_pipeline::similarity::{
 use peergroup_pipeline::style::style;
 use peergroup_pipeline::synth::universe_panels;
 use peergroup_pipeline::Named;
-use peergroup_similarity::{Attribute, ExposureScale, FactorSimilarity};
+use peergroup_similarity::ExposureScale;
 use peergroup_style::StyleSpec;
 use peergroup_synth::{universe, UniverseConfig};
 
@@ -26,19 +30,8 @@ fn true_groups_are_supported_clades() {
         seed: 41,
         ..Default::default()
     });
+    let (out, sx) = style_and_factor_similarity(&u);
     let (funds, factors) = universe_panels(&u).unwrap();
-    let out = style(
-        Named::new(&funds, "funds.csv"),
-        Named::new(&factors, "factors.csv"),
-        &StyleSpec::default(),
-    )
-    .unwrap();
-    let attributes: Vec<Attribute> = u
-        .attribute_columns()
-        .into_iter()
-        .map(|(name, labels)| Attribute::plain(name, labels))
-        .collect();
-    let sx = FactorSimilarity::from_attributes(&u.factor_names, &attributes, None).unwrap();
     let pv = period_pvalues(&out, &sx, ExposureScale::Raw, Linkage::Average, 40, 7).unwrap();
     let n = u.n_funds();
     assert_eq!(pv.len(), n - 1, "one entry per merge");

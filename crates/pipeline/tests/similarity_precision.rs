@@ -8,14 +8,15 @@
 //! Run `cargo test --release -p peergroup-pipeline --test similarity_precision --
 //! --nocapture` to print the table the README quotes.
 
+mod common;
+
+use common::style_and_factor_similarity;
+
 use peergroup_pipeline::similarity::{
     similarity_matrices, Idio, Measure, SimilarityInputs, SimilaritySettings,
 };
-use peergroup_pipeline::style::style;
-use peergroup_pipeline::synth::universe_panels;
 use peergroup_pipeline::Named;
-use peergroup_similarity::{correlation, Attribute, FactorSimilarity, MissingReturns};
-use peergroup_style::StyleSpec;
+use peergroup_similarity::{correlation, MissingReturns};
 use peergroup_synth::{universe, Universe, UniverseConfig};
 
 const TOP: usize = 10;
@@ -47,19 +48,7 @@ fn precision(n: usize, group: &[usize], sim: impl Fn(usize, usize) -> f64) -> f6
 
 /// Precision of each measure on one universe, in the order of `MEASURES`.
 fn measure(u: &Universe) -> [f64; 5] {
-    let (funds, factors) = universe_panels(u).unwrap();
-    let out = style(
-        Named::new(&funds, "funds.csv"),
-        Named::new(&factors, "factors.csv"),
-        &StyleSpec::default(),
-    )
-    .unwrap();
-    let attributes: Vec<Attribute> = u
-        .attribute_columns()
-        .into_iter()
-        .map(|(name, labels)| Attribute::plain(name, labels))
-        .collect();
-    let sx = FactorSimilarity::from_attributes(&u.factor_names, &attributes, None).unwrap();
+    let (out, sx) = style_and_factor_similarity(u);
     let ex = out.exposures();
     let r2 = out.r2();
     let residuals = out.residuals().unwrap();
