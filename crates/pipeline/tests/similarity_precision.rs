@@ -129,5 +129,7 @@ fn top10_same_group_precision_of_each_similarity() {
         // every measure is a precision; nothing beats the ceiling
         assert!(p.iter().all(|v| (0.0..=1.0).contains(v)));
         assert!(p[..4].iter().all(|v| *v <= p[4] + 1e-12));
+        // the measurement behind the default (S*): it ranks peers best of the four
+        assert!(p[2] > p[0] && p[2] > p[1] && p[2] > p[3], "{p:?}");
     }
 }
