@@ -169,6 +169,25 @@ AU (red) and BP (green) p-values in % at the nodes as pvclust draws them. --bic-
 Example:\n  peergroup cluster --similarity sim.csv --method average --k auto --linkage-out linkage.csv --reference categories.csv --out clusters.csv --chart dendrogram.svg"
     )]
     Cluster(commands::cluster::ClusterArgs),
+    /// Evolutionary peer groups: clusters at every date, aligned over time, with stability.
+    #[command(
+        long_about = "Peer groups at every date, aligned over time (seed 004 sections 4-7; docs/METHODS.md §4.12).\n\n\
+Input: --exposures (several dates, from `peergroup style`) with --fit and --factor-similarity or --factor-attributes, the similarity of each date being computed as \
+`peergroup similarity` does (S_U = 0) and streamed: never every date's pairs at once; or --similarity FILE with several dates.\n\
+Each --average rule (ma:P = mean of the last P dates' similarities, from the P-th date on; ewma:ETA; current = ma:1) is clustered at every date by --method \
+(average, complete, single, ward: tree cut at --k; kmeans, gmm; --k auto by --k-rule), and labels are aligned date to date by maximum overlap (Hungarian \
+assignment on the contingency table of the funds present both dates); a group that matches none gets a label never used before.\n\n\
+Outputs in --out DIR (CSV, or Parquet with --format parquet): assignments (average,date,fund,cluster), stability (average,horizon,stability,n: the mean over dates t \
+of the share of funds present at t and t+h in the same cluster; n = fund-date pairs compared), transitions (average,date,fund,from_cluster,to_cluster), concentration \
+(average,date,cluster,n_funds,share); with exposures themes (average,date,cluster,factor,mean_beta) and with --factor-attributes themes_by_attribute \
+(average,date,cluster,attribute,label,sum_beta); with --returns portfolios (average,date,group_kind,group,n_funds,next_return,return_date: equal-weight return of \
+the members over the next period of the returns file; group_kind cluster, and category with --reference) and dispersion (average,group_kind,dates,within_sd,between_sd); \
+with --reference or --returns agreement (average,date,against,n_funds,ari,nmi; against reference, or correlation: clusters of return correlation over the last \
+--correlation-window periods). Charts: allocation.svg, stability.svg, transitions.svg (first vs last date), themes.svg, portfolios.svg.\n\n\
+Example:\n  peergroup evolve --exposures exposures.csv --fit fit.csv --factor-attributes factor_attributes.csv --average ma:1,ma:4,ewma:0.9 --k 8 \
+--horizons 1,4,13 --returns funds.csv --reference meta.csv --reference-column category --out evolve/"
+    )]
+    Evolve(commands::evolve::EvolveArgs),
     /// Rate funds 1–5 stars by gain and AT-GARCH risk (Lisi & Otranto).
     #[command(
         long_about = "Risk/return rating without a vendor (Lisi & Otranto; docs/METHODS.md §5).\n\n\
@@ -301,6 +320,7 @@ fn run(cli: Cli) -> CommandResult {
         Command::Correlation(a) => commands::similarity::run_correlation(&a)?,
         Command::Peers(a) => commands::similarity::run_peers(&a)?,
         Command::Cluster(a) => commands::cluster::run(&a)?,
+        Command::Evolve(a) => commands::evolve::run(&a)?,
         Command::Rate(a) => commands::rate::run(&a)?,
         Command::Segment(SegmentCommand::Sales(a)) => commands::segment::run_sales(&a)?,
         Command::Segment(SegmentCommand::Investors(a)) => commands::segment::run_investors(&a)?,

@@ -20,6 +20,7 @@
 //! | [`style`] | returns-based style analysis |
 //! | [`similarity`] | factor-aware similarity, correlation baseline, peers |
 //! | [`cluster`] | peer groups and their agreement with categories |
+//! | [`evolve`] | peer groups at every date, aligned over time, and their stability |
 //! | [`rating`] | AT-GARCH risk, gain/risk classes and stars |
 //! | [`segment`] | segments of offices, funds and app investors |
 //! | [`synth`] | synthetic data with known truth, as tables |
@@ -34,6 +35,7 @@ mod progress;
 pub mod settings;
 
 pub mod cluster;
+pub mod evolve;
 pub mod industry;
 pub mod rating;
 pub mod returns;

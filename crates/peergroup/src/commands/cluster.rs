@@ -13,10 +13,10 @@ use peergroup_pipeline::{similarity, style, Named};
 use peergroup_similarity::ExposureScale;
 use peergroup_style::StyleSpec;
 
+use super::factor_inputs::{FactorInputs, FACTORS_NEEDED};
 use super::options::{
     name, parse_date, plan_chart, series_options, write_chart, ColumnFlags, Force,
 };
-use super::similarity::{FactorSimilarityArgs, FACTORS_NEEDED};
 use super::{step, CommandError, CommandResult};
 
 /// Arguments of `peergroup cluster`.
@@ -43,7 +43,7 @@ pub struct ClusterArgs {
     #[arg(long, value_name = "FILE", requires = "returns")]
     pub factors: Option<PathBuf>,
     #[command(flatten)]
-    pub factor_similarity: FactorSimilarityArgs,
+    pub factor_similarity: FactorInputs,
     #[command(flatten)]
     pub columns: ColumnFlags,
     /// Date of the similarity table to cluster (default: the last).
@@ -314,7 +314,10 @@ fn run_on_returns(args: &ClusterArgs) -> CommandResult {
         )
     })?;
     let exposures = fitted.exposures();
-    let sx = args.factor_similarity.read(&exposures.factors.names)?;
+    let attributes = args.factor_similarity.attributes()?;
+    let sx = args
+        .factor_similarity
+        .similarity(attributes.as_ref(), &exposures.factors.names)?;
     let day = similarity::similarity_matrices(
         similarity::SimilarityInputs {
             exposures: Named::new(&exposures, &funds_name),

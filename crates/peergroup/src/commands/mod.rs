@@ -3,6 +3,8 @@
 
 pub mod cluster;
 pub mod demo;
+pub mod evolve;
+pub mod factor_inputs;
 pub mod industry;
 pub mod options;
 pub mod periods;

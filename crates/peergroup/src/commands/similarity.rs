@@ -4,16 +4,15 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use peergroup_io::{
-    read_cross_labels, read_exposures, read_fit_r2, read_metadata, read_series, read_similarity,
-    read_square_matrix, ColumnNames, Source,
+    read_exposures, read_fit_r2, read_metadata, read_series, read_similarity, ColumnNames, Source,
 };
 use peergroup_pipeline::chart::similarity::{peers_chart, similarity_heatmap};
 use peergroup_pipeline::similarity::{
-    self, CorrelationSettings, FactorSource, Idio, Measure, PeersSettings, SimilaritySettings,
+    self, CorrelationSettings, Idio, Measure, PeersSettings, SimilaritySettings,
 };
 use peergroup_pipeline::Named;
-use peergroup_similarity::FactorSimilarity;
 
+use super::factor_inputs::{FactorInputs, FACTORS_NEEDED};
 use super::options::{
     name, plan_chart, series_options, write_chart, CategoryColumn, ColumnFlags, OutputFile,
     ReturnsInput,
@@ -38,7 +37,7 @@ pub struct SimilarityArgs {
     #[arg(long, value_name = "NAME", requires = "fit")]
     pub r2_column: Option<String>,
     #[command(flatten)]
-    pub factors: FactorSimilarityArgs,
+    pub factors: FactorInputs,
     /// Residual returns fund,date,residual (from `peergroup style --residuals-out`; also
     /// id,date,value or wide) for --idio residual.
     #[arg(long, value_name = "FILE")]
@@ -62,61 +61,6 @@ impl SimilarityArgs {
             value: self.r2_column.clone(),
             category: None,
         })
-    }
-}
-
-/// Where the factor similarities S_X come from: a matrix or an attribute table.
-#[derive(Args, Clone, Debug)]
-pub struct FactorSimilarityArgs {
-    /// Square factor-similarity matrix (first column and header = factor names).
-    #[arg(long, value_name = "FILE", conflicts_with = "factor_attributes")]
-    pub factor_similarity: Option<PathBuf>,
-    /// Factor attribute table factor,<attribute>... (e.g. asset_class,sector,region).
-    #[arg(long, value_name = "FILE")]
-    pub factor_attributes: Option<PathBuf>,
-    /// Attribute weights NAME=W,... (default equal).
-    #[arg(long, value_name = "NAME=W,...", value_parser = parse_weights)]
-    pub attribute_weights: Option<AttributeWeights>,
-    /// Cross-label similarities attribute,label_a,label_b,similarity (default 0; a row with
-    /// label_a = label_b sets a same-label similarity in (0, 1]).
-    #[arg(long, value_name = "FILE")]
-    pub cross_label: Option<PathBuf>,
-}
-
-impl FactorSimilarityArgs {
-    /// Whether a source of factor similarities is given.
-    pub fn given(&self) -> bool {
-        self.factor_similarity.is_some() || self.factor_attributes.is_some()
-    }
-
-    /// S_X aligned with the exposures' `factors`.
-    pub fn read(&self, factors: &[String]) -> Result<FactorSimilarity, CommandError> {
-        if let Some(path) = &self.factor_similarity {
-            let m = read_square_matrix(path)?;
-            Ok(similarity::factor_similarity(
-                FactorSource::Matrix(Named::new(&m, &name(path))),
-                factors,
-            )?)
-        } else if let Some(path) = &self.factor_attributes {
-            let table = read_metadata(path, "factor", &[])?;
-            let cross = self
-                .cross_label
-                .as_deref()
-                .map(read_cross_labels)
-                .transpose()?;
-            let cross_name = self.cross_label.as_deref().map(name).unwrap_or_default();
-            let weights = self.attribute_weights.clone().unwrap_or_default().0;
-            Ok(similarity::factor_similarity(
-                FactorSource::Attributes {
-                    table: Named::new(&table, &name(path)),
-                    weights: &weights,
-                    cross: cross.as_deref().map(|c| Named::new(c, cross_name.as_str())),
-                },
-                factors,
-            )?)
-        } else {
-            Err(CommandError::usage(FACTORS_NEEDED))
-        }
     }
 }
 
@@ -147,9 +91,6 @@ pub fn parse_weights(s: &str) -> Result<AttributeWeights, String> {
         .collect::<Result<Vec<_>, _>>()
         .map(AttributeWeights)
 }
-
-/// The message when no source of factor similarities is given.
-pub const FACTORS_NEEDED: &str = "factor similarities are needed: give --factor-similarity FILE (a square matrix) or --factor-attributes FILE (factor,<attribute>...)";
 
 /// Run `peergroup similarity`.
 pub fn run(args: &SimilarityArgs) -> CommandResult {
@@ -182,7 +123,10 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
     let ex_source = args.columns.source(&args.exposures);
     let ex = read_exposures(&ex_source)?;
     let ex_name = ex_source.label();
-    let sx = args.factors.read(&ex.factors.names)?;
+    let attributes = args.factors.attributes()?;
+    let sx = args
+        .factors
+        .similarity(attributes.as_ref(), &ex.factors.names)?;
     let r2 = args
         .fit
         .as_deref()

@@ -6,6 +6,7 @@
 //! [`Chart::titled`] replaces the default title where the caller knows better.
 
 pub mod cluster;
+pub mod evolve;
 pub mod industry;
 pub mod rating;
 pub mod returns;

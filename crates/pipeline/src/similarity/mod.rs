@@ -537,6 +537,26 @@ impl<'a> ResidualRows<'a> {
     }
 }
 
+/// The current fund similarity on date index `t` of the exposures for the funds `funds`
+/// (indices into the exposures' funds, each with exposures that date), with S_U = 0: the
+/// matrix [`similarity`] reports for that date without averaging or residuals. Used by
+/// stages that stream over dates (`evolve`) and keep only what their averaging needs.
+pub fn date_similarity(
+    inputs: &SimilarityInputs<'_>,
+    sx: &FactorSimilarity,
+    scale: Scale,
+    t: usize,
+    funds: &[usize],
+) -> Result<CondensedSimilarity, InputError> {
+    let cx = Context {
+        ex: inputs.exposures.value,
+        sx,
+        scale: scale.into(),
+        r2: inputs.r2,
+    };
+    similarity_on(&cx, t, funds, None)
+}
+
 #[cfg(all(test, feature = "clap"))]
 mod settings_tests {
     use super::*;
