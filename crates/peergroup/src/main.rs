@@ -210,6 +210,18 @@ written to --agreement-out (default <out>_external.csv).\n\n\
 Example:\n  peergroup rate --returns navs.csv --prices --chart ratings.svg --out ratings.csv"
     )]
     Rate(commands::rate::RateArgs),
+    /// How much one date's peer groups depend on the factor similarities: perturb S_X, recluster, count the funds that move.
+    #[command(
+        long_about = "Robustness of one date's peer groups to the factor similarities S_X (seed 004 section 7).\n\n\
+Each draw multiplies every off-diagonal S_X(i, j) by its own uniform factor in [1 − p, 1 + p] (the same for S_X(j, i)), clips to [0, 1] and keeps the unit diagonal; \
+recomputes the fund similarity of the date as `peergroup similarity` does (S = R²_A R²_B S* with --fit, S* without); reclusters with the method and k of the unperturbed \
+clustering (as `peergroup cluster`; --k auto is chosen once, on the unperturbed similarity); aligns the labels to the unperturbed clusters (Hungarian assignment on the \
+contingency table) and records the share of funds whose group changed. Draw d uses its own random stream of --seed, so results do not depend on --threads, \
+and the same d sees the same uniforms at every p.\n\n\
+Output: perturb,draw,share_changed. Printed: the mean and 5th/95th percentiles of share_changed per p. --chart: those three over p (SVG).\n\n\
+Example:\n  peergroup robustness --exposures exposures.csv --fit fit.csv --factor-attributes factor_attributes.csv --perturb 0.1,0.3 --draws 200 --k 6 --out robustness.csv --chart robustness.svg"
+    )]
+    Robustness(commands::robustness::RobustnessArgs),
     /// Segments of broker-dealer offices or funds (sales flows) and of app investors.
     #[command(subcommand)]
     Segment(SegmentCommand),
@@ -322,6 +334,7 @@ fn run(cli: Cli) -> CommandResult {
         Command::Cluster(a) => commands::cluster::run(&a)?,
         Command::Evolve(a) => commands::evolve::run(&a)?,
         Command::Rate(a) => commands::rate::run(&a)?,
+        Command::Robustness(a) => commands::robustness::run(&a)?,
         Command::Segment(SegmentCommand::Sales(a)) => commands::segment::run_sales(&a)?,
         Command::Segment(SegmentCommand::Investors(a)) => commands::segment::run_investors(&a)?,
         Command::Synth(SynthCommand::Universe(a)) => commands::synth::run_universe(&a)?,

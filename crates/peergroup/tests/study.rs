@@ -8,13 +8,14 @@ use common::Workdir;
 use serde_json::Value;
 
 /// The stages of the example study, in run order.
-const EXAMPLE_STAGES: [&str; 10] = [
+const EXAMPLE_STAGES: [&str; 11] = [
     "industry",
     "periods",
     "rank",
     "style",
     "similarity",
     "cluster",
+    "evolve",
     "peers",
     "rate",
     "segment-sales",
@@ -71,6 +72,8 @@ fn example_study_runs_and_reruns_only_what_changed() {
         "similarity/similarity.csv",
         "cluster/clusters.csv",
         "cluster/dendrogram.svg",
+        "evolve/stability.csv",
+        "evolve/allocation.svg",
         "peers/peers.csv",
         "rate/ratings.csv",
         "rate/ratings.svg",
@@ -107,7 +110,8 @@ fn example_study_runs_and_reruns_only_what_changed() {
         "clusters",
         "peers",
         "ratings",
-        "agreement",
+        "cluster agreement",
+        "evolve agreement",
         "segment-sales profiles",
         "segment-investors profiles",
     ] {
@@ -125,7 +129,7 @@ fn example_study_runs_and_reruns_only_what_changed() {
 
     // Nothing changed: everything reused, and said so.
     let err = w.ok("run ex/study.toml");
-    assert!(err.contains("reused 10 stage(s)"), "{err}");
+    assert!(err.contains("reused 11 stage(s)"), "{err}");
     assert!(computed(&w, "ex/results").is_empty());
 
     // A clustering setting: only the peer groups are recomputed.
@@ -138,7 +142,7 @@ fn example_study_runs_and_reruns_only_what_changed() {
     w.ok("run ex/study.toml");
     assert_eq!(
         computed(&w, "ex/results"),
-        ["style", "similarity", "cluster", "peers"]
+        ["style", "similarity", "cluster", "evolve", "peers"]
     );
 
     // An input file's content: the stages that read it.
@@ -168,7 +172,7 @@ fn example_study_runs_and_reruns_only_what_changed() {
     );
     edit(&w, "ex/study.toml", "workbook = true", "workbook = false");
     let err = w.ok("run ex/study.toml");
-    assert_eq!(computed(&w, "ex/results").len(), 9);
+    assert_eq!(computed(&w, "ex/results").len(), 10);
     assert!(w.exists("ex/results/style/exposures.parquet"));
     assert!(!w.exists("ex/results/results.xlsx"), "{err}");
     assert!(err.contains("removed results.xlsx"), "{err}");

@@ -21,6 +21,7 @@
 //! | [`similarity`] | factor-aware similarity, correlation baseline, peers |
 //! | [`cluster`] | peer groups and their agreement with categories |
 //! | [`evolve`] | peer groups at every date, aligned over time, and their stability |
+//! | [`robustness`] | how much one date's peer groups depend on the factor similarities |
 //! | [`rating`] | AT-GARCH risk, gain/risk classes and stars |
 //! | [`segment`] | segments of offices, funds and app investors |
 //! | [`synth`] | synthetic data with known truth, as tables |
@@ -39,6 +40,7 @@ pub mod evolve;
 pub mod industry;
 pub mod rating;
 pub mod returns;
+pub mod robustness;
 pub mod segment;
 pub mod similarity;
 pub mod style;

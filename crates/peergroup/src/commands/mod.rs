@@ -11,6 +11,7 @@ pub mod periods;
 pub mod rank;
 pub mod rate;
 pub mod render;
+pub mod robustness;
 pub mod segment;
 pub mod similarity;
 pub mod study;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use peergroup_data::InputError;
 use peergroup_pipeline::cluster::ClusterSettings;
+use peergroup_pipeline::evolve::EvolveSettings;
 use peergroup_pipeline::industry::IndustrySettings;
 use peergroup_pipeline::rating::RateSettings;
 use peergroup_pipeline::returns::{PeriodsSettings, RankSettings};
@@ -50,6 +51,8 @@ pub struct StudyFile {
     pub similarity: Option<SimilaritySettings>,
     /// `peergroup cluster`: peer groups.
     pub cluster: Option<ClusterSettings>,
+    /// `peergroup evolve`: peer groups at every date.
+    pub evolve: Option<EvolveSettings>,
     /// `peergroup peers`.
     pub peers: Option<PeersSettings>,
     /// `peergroup rate`.
@@ -139,6 +142,9 @@ pub struct Inputs {
     /// `[inputs.cluster]`.
     #[serde(default)]
     pub cluster: ReferenceInputs,
+    /// `[inputs.evolve]`.
+    #[serde(default)]
+    pub evolve: EvolveInputs,
     /// `[inputs.rate]`.
     #[serde(default)]
     pub rate: RateInputs,
@@ -200,6 +206,19 @@ pub struct SimilarityInputs {
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct ReferenceInputs {
     /// `id,<label>` table.
+    #[serde(default, deserialize_with = "spec")]
+    pub reference: Option<InputSpec>,
+}
+
+/// Inputs of `peergroup evolve` (besides the style stage's results and the factor
+/// similarity of `[inputs.similarity]`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct EvolveInputs {
+    /// Fund returns, for out-of-sample cluster portfolios and correlation clusters.
+    #[serde(default, deserialize_with = "spec")]
+    pub returns: Option<InputSpec>,
+    /// Categories to compare with (default: `[inputs.cluster] reference`).
     #[serde(default, deserialize_with = "spec")]
     pub reference: Option<InputSpec>,
 }
@@ -308,7 +327,7 @@ impl Study {
 impl Inputs {
     /// Every input given, with its key path under `[inputs]`.
     pub fn all(&self) -> Vec<(Vec<&'static str>, &InputSpec)> {
-        let entries: [(&[&'static str], &Option<InputSpec>); 16] = [
+        let entries: [(&[&'static str], &Option<InputSpec>); 18] = [
             (&["industry", "data"], &self.industry.data),
             (&["industry", "meta"], &self.industry.meta),
             (&["periods", "returns"], &self.periods.returns),
@@ -325,6 +344,8 @@ impl Inputs {
             ),
             (&["similarity", "cross-label"], &self.similarity.cross_label),
             (&["cluster", "reference"], &self.cluster.reference),
+            (&["evolve", "returns"], &self.evolve.returns),
+            (&["evolve", "reference"], &self.evolve.reference),
             (&["rate", "returns"], &self.rate.returns),
             (&["rate", "reference"], &self.rate.reference),
             (&["segment", "sales", "sales"], &self.segment.sales.sales),

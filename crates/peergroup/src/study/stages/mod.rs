@@ -5,6 +5,7 @@
 //! results it reads, and `run`, which calls the pipeline and writes the stage folder.
 
 mod cluster;
+mod evolve;
 mod industry;
 mod rating;
 mod segment;
@@ -39,6 +40,8 @@ pub enum StageId {
     Similarity,
     /// `peergroup cluster`.
     Cluster,
+    /// `peergroup evolve`.
+    Evolve,
     /// `peergroup peers`.
     Peers,
     /// `peergroup rate`.
@@ -51,13 +54,14 @@ pub enum StageId {
 
 impl StageId {
     /// Every stage, in run order.
-    pub const ALL: [StageId; 10] = [
+    pub const ALL: [StageId; 11] = [
         StageId::Industry,
         StageId::Periods,
         StageId::Rank,
         StageId::Style,
         StageId::Similarity,
         StageId::Cluster,
+        StageId::Evolve,
         StageId::Peers,
         StageId::Rate,
         StageId::SegmentSales,
@@ -73,6 +77,7 @@ impl StageId {
             StageId::Style => "style",
             StageId::Similarity => "similarity",
             StageId::Cluster => "cluster",
+            StageId::Evolve => "evolve",
             StageId::Peers => "peers",
             StageId::Rate => "rate",
             StageId::SegmentSales => "segment-sales",
@@ -94,6 +99,7 @@ impl StageId {
             StageId::Style => &["style"],
             StageId::Similarity => &["similarity"],
             StageId::Cluster => &["cluster"],
+            StageId::Evolve => &["evolve"],
             StageId::Peers => &["peers"],
             StageId::Rate => &["rate"],
             StageId::SegmentSales => &["segment", "sales"],
@@ -110,6 +116,7 @@ impl StageId {
             StageId::Style => "Style exposures",
             StageId::Similarity => "Fund similarity",
             StageId::Cluster => "Peer groups",
+            StageId::Evolve => "Peer groups over time",
             StageId::Peers => "Nearest peers",
             StageId::Rate => "Ratings: gain, risk and stars",
             StageId::SegmentSales => "Segments of offices and funds by sales",
@@ -209,6 +216,7 @@ pub fn plan(study: &Study) -> Result<Vec<Planned<'_>>, CommandError> {
     style::plan(study, &mut stages)?;
     similarity::plan(study, &mut stages)?;
     cluster::plan(study, &mut stages)?;
+    evolve::plan(study, &mut stages)?;
     rating::plan(study, &mut stages)?;
     segment::plan(study, &mut stages)?;
     stages.sort_by_key(|s| s.id);

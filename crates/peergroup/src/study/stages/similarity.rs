@@ -1,6 +1,7 @@
 //! The similarity stage (factor-aware similarity of every pair of funds, from the style
 //! stage's exposures) and the peers stage (each fund's nearest peers).
 
+use peergroup_data::{InputError, Metadata};
 use peergroup_io::{
     read_cross_labels, read_exposures, read_fit_r2, read_metadata, read_similarity,
     read_square_matrix, RowTable,
@@ -10,6 +11,7 @@ use peergroup_pipeline::similarity::{
     self, FactorSource, Idio, PeerRow, PeersSettings, SimilarityInputs, SimilaritySettings,
 };
 use peergroup_pipeline::Named;
+use peergroup_similarity::FactorSimilarity;
 
 use super::{missing_input, setting_error, Ctx, Planned, Stage, StageId};
 use crate::commands::{CommandError, CommandResult};
@@ -23,7 +25,6 @@ const CHARTED_FUNDS: usize = 3;
 /// The similarity stage of a study.
 struct SimilarityStage<'a> {
     settings: &'a SimilaritySettings,
-    study: &'a Study,
 }
 
 /// The peers stage of a study.
@@ -56,7 +57,7 @@ pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Planned<'a>>) -> Result<(), C
             ));
         }
         stages.push(
-            Planned::new(id, settings, SimilarityStage { settings, study })
+            Planned::new(id, settings, SimilarityStage { settings })
                 .reads("factor-similarity", inputs.factor_similarity.as_ref())
                 .reads("factor-attributes", inputs.factor_attributes.as_ref())
                 .reads("cross-label", inputs.cross_label.as_ref())
@@ -89,6 +90,52 @@ pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Planned<'a>>) -> Result<(), C
     Ok(())
 }
 
+/// The factors' similarity from `[inputs.similarity]` (a matrix, or attributes with
+/// optional cross labels) for the factors `names`, and the attribute table when there is
+/// one (for themes by attribute).
+pub fn factor_similarity(
+    ctx: &Ctx<'_>,
+    names: &[String],
+) -> Result<(FactorSimilarity, Option<(Metadata, String)>), InputError> {
+    let inputs = &ctx.study.file.inputs.similarity;
+    if let Some(spec) = &inputs.factor_similarity {
+        let path = ctx.source(spec);
+        let m = read_square_matrix(&path)?;
+        let sx = similarity::factor_similarity(
+            FactorSource::Matrix(Named::new(&m, &path.label())),
+            names,
+        )?;
+        return Ok((sx, None));
+    }
+    let Some(spec) = inputs.factor_attributes.as_ref() else {
+        return Err(InputError::new(
+            "the factors' similarity is needed: give factor-attributes or factor-similarity under [inputs.similarity]",
+        ));
+    };
+    let path = ctx.source(spec);
+    let table = read_metadata(&path, "factor", &[])?;
+    let cross = inputs
+        .cross_label
+        .as_ref()
+        .map(|c| read_cross_labels(&ctx.source(c)))
+        .transpose()?;
+    let cross_name = inputs
+        .cross_label
+        .as_ref()
+        .map(|c| ctx.source(c).label())
+        .unwrap_or_default();
+    let shown = path.label();
+    let sx = similarity::factor_similarity(
+        FactorSource::Attributes {
+            table: Named::new(&table, &shown),
+            weights: &[],
+            cross: cross.as_deref().map(|c| Named::new(c, cross_name.as_str())),
+        },
+        names,
+    )?;
+    Ok((sx, Some((table, shown))))
+}
+
 /// A stage that needs another one the study does not run.
 pub fn needs(study: &Study, id: StageId, other: &str, what: &str) -> CommandError {
     CommandError::Input(study.locator.table_error(
@@ -104,39 +151,7 @@ impl Stage for SimilarityStage<'_> {
         let fit_path = ctx.upstream(StageId::Style, "fit");
         let ex = read_exposures(&ex_path)?;
         let r2 = read_fit_r2(&fit_path)?;
-        let inputs = &self.study.file.inputs.similarity;
-        let sx = if let Some(spec) = &inputs.factor_similarity {
-            let path = ctx.source(spec);
-            let m = read_square_matrix(&path)?;
-            let shown = path.label();
-            similarity::factor_similarity(
-                FactorSource::Matrix(Named::new(&m, &shown)),
-                &ex.factors.names,
-            )?
-        } else {
-            let spec = inputs.factor_attributes.as_ref().expect("checked by plan");
-            let path = ctx.source(spec);
-            let table = read_metadata(&path, "factor", &[])?;
-            let cross = inputs
-                .cross_label
-                .as_ref()
-                .map(|c| read_cross_labels(&ctx.source(c)))
-                .transpose()?;
-            let cross_name = inputs
-                .cross_label
-                .as_ref()
-                .map(|c| ctx.source(c).label())
-                .unwrap_or_default();
-            let shown = path.label();
-            similarity::factor_similarity(
-                FactorSource::Attributes {
-                    table: Named::new(&table, &shown),
-                    weights: &[],
-                    cross: cross.as_deref().map(|c| Named::new(c, cross_name.as_str())),
-                },
-                &ex.factors.names,
-            )?
-        };
+        let (sx, _) = factor_similarity(ctx, &ex.factors.names)?;
         ctx.bar.note("computing similarities");
         let (ex_name, fit_name) = (
             ex_path.display().to_string(),
