@@ -1,6 +1,6 @@
 //! The factor-similarity inputs of the commands that compute fund similarities from
-//! exposures (`evolve`, `similarity`, `cluster --returns`): a square matrix, or an
-//! attribute table with weights and cross-label similarities.
+//! exposures (`evolve`, `robustness`, `similarity`, `cluster --returns`): a square
+//! matrix, or an attribute table with weights and cross-label similarities.
 
 use std::path::PathBuf;
 

@@ -4,17 +4,13 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use peergroup_io::{
-    read_cross_labels, read_exposures, read_fit_r2, read_metadata, read_square_matrix,
-};
+use peergroup_io::{read_exposures, read_fit_r2};
 use peergroup_pipeline::robustness::{self, RobustnessInputs, RobustnessSettings};
-use peergroup_pipeline::similarity::{self, FactorSource};
 use peergroup_pipeline::Named;
-use peergroup_similarity::FactorSimilarity;
 
+use super::factor_inputs::FactorInputs;
 use super::options::{name, OutputFile};
-use super::similarity::{parse_weights, AttributeWeights};
-use super::{step, CommandError, CommandResult};
+use super::{step, CommandResult};
 
 /// Arguments of `peergroup robustness`.
 #[derive(Args, Clone, Debug)]
@@ -25,18 +21,8 @@ pub struct RobustnessArgs {
     /// Fit statistics fund,date,r2 (from `peergroup style --fit-out`); without it R² = 1.
     #[arg(long, value_name = "FILE")]
     pub fit: Option<PathBuf>,
-    /// Square factor-similarity matrix (first column and header = factor names).
-    #[arg(long, value_name = "FILE", conflicts_with = "factor_attributes")]
-    pub factor_similarity: Option<PathBuf>,
-    /// Factor attribute table factor,<attribute>... (e.g. asset_class,sector,region).
-    #[arg(long, value_name = "FILE")]
-    pub factor_attributes: Option<PathBuf>,
-    /// Attribute weights NAME=W,... (default equal).
-    #[arg(long, value_name = "NAME=W,...", value_parser = parse_weights)]
-    pub attribute_weights: Option<AttributeWeights>,
-    /// Cross-label similarities attribute,label_a,label_b,similarity (default 0).
-    #[arg(long, value_name = "FILE")]
-    pub cross_label: Option<PathBuf>,
+    #[command(flatten)]
+    pub factors: FactorInputs,
     #[command(flatten)]
     pub settings: RobustnessSettings,
     /// Share changed by perturbation size: mean and 5th/95th percentiles (SVG).
@@ -44,42 +30,6 @@ pub struct RobustnessArgs {
     pub chart: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputFile,
-}
-
-impl RobustnessArgs {
-    /// The factor similarities of the exposures' `factors`, from the matrix or the
-    /// attribute table given.
-    fn factor_similarity(&self, factors: &[String]) -> Result<FactorSimilarity, CommandError> {
-        let (matrix, table, cross);
-        let weights = self.attribute_weights.clone().unwrap_or_default().0;
-        let cross_name = self.cross_label.as_deref().map(name).unwrap_or_default();
-        let given = self
-            .factor_similarity
-            .as_ref()
-            .or(self.factor_attributes.as_ref());
-        let source_name = given.map(|p| name(p)).unwrap_or_default();
-        let source = match (&self.factor_similarity, &self.factor_attributes) {
-            (Some(p), _) => {
-                matrix = read_square_matrix(p)?;
-                FactorSource::Matrix(Named::new(&matrix, &source_name))
-            }
-            (None, Some(p)) => {
-                table = read_metadata(p, "factor", &[])?;
-                cross = self.cross_label.as_deref().map(read_cross_labels).transpose()?;
-                FactorSource::Attributes {
-                    table: Named::new(&table, &source_name),
-                    weights: &weights,
-                    cross: cross.as_deref().map(|c| Named::new(c, cross_name.as_str())),
-                }
-            }
-            (None, None) => {
-                return Err(CommandError::usage(
-                    "give the factor similarities to perturb: --factor-similarity FILE (a square matrix) or --factor-attributes FILE (factor,<attribute>...)",
-                ))
-            }
-        };
-        Ok(similarity::factor_similarity(source, factors)?)
-    }
 }
 
 /// Run `peergroup robustness`.
@@ -93,7 +43,10 @@ pub fn run(args: &RobustnessArgs) -> CommandResult {
     }
     let ex = read_exposures(&args.exposures)?;
     let ex_name = name(&args.exposures);
-    let sx = args.factor_similarity(&ex.factors.names)?;
+    let attributes = args.factors.attributes()?;
+    let sx = args
+        .factors
+        .similarity(attributes.as_ref(), &ex.factors.names)?;
     let r2 = args.fit.as_deref().map(read_fit_r2).transpose()?;
     let fit_name = args.fit.as_deref().map(name).unwrap_or_default();
     let inputs = RobustnessInputs {
