@@ -99,10 +99,13 @@ dsa     dynamic style analysis: β_t for every date, penalising λ Σ (β_t − 
 λ by leave-one-year-out predicted R² (--lambda auto) or fixed\n\n\
 Without --window: one fit over the whole common sample, dated at its last date (dsa: exposures at every date). With --window W --step S: rolling windows, \
 each dated at its last observation (dsa: each window's last exposures). A window is fitted when the fund has at least --min-obs returns in it (default: the whole window).\n\
---select stepwise chooses each fund's factors per window by forward steps with backward checks on --criterion (bic, default: consistent; aic; adj-r2); unselected factors get β = 0.\n\n\
+--select stepwise chooses each fund's factors per window by forward steps with backward checks on --criterion (bic, default: consistent; aic; adj-r2); unselected factors get β = 0 \
+(dsa: selected on the window's static fit, then the dynamic model on those factors).\n\n\
 Output (--out): fund,date,factor,beta, plus a CASH row = 1 − Σβ when there is no budget constraint (ols, --no-budget).\n\
 --fit-out: fund,date,r2,adj_r2,tracking_error,n_obs,lambda,predicted_r2 with R² = 1 − Var(e)/Var(r) (Sharpe), adjusted for the free parameters \
-(selected factors, minus one under the budget), tracking error = annualised standard deviation of residuals; lambda and predicted_r2 for dsa only.\n\n\
+(selected factors, minus one under the budget), tracking error = annualised standard deviation of residuals; lambda and predicted_r2 for dsa only.\n\
+--residuals-out: fund,date,residual = return − x·β with the exposures that apply to the date (the whole-sample fit; dsa: the date's own; rolling: the window ending on the date), \
+the input of similarity --idio residual.\n\n\
 --chart FILE.svg: the exposures of one fund (--chart-fund ID, default the first) over time as a stacked area, with the R² of each window as a line \
 (a single whole-sample fit: bars per factor, R² in the title).\n\n\
 Inputs: --returns (fund returns, or NAVs with --prices) and --factors (factor returns, or index levels with --factor-prices), long or wide; --percent for returns in percent.\n\n\
@@ -113,15 +116,17 @@ Example:\n  peergroup style --returns funds.csv --factors factors.csv --window 1
     #[command(
         long_about = "Factor-aware fund similarity (Fragkiskos & Bauman; docs/METHODS.md §3) from the exposures written by `peergroup style`.\n\n\
 S_B(a, b) = max(0, 1 − |a − b|) on absolute exposures (--scale raw, default; gross = |β|/Σ|β|); S_SYST(A, B) = Σ_i Σ_j S_B(b^A_i, b^B_j)·S_X(i, j) over all factor pairs; \
-S* = S_SYST(A, B) / √(S_SYST(A, A)·S_SYST(B, B)); S = R²_A R²_B S* + (1 − R²_A)(1 − R²_B) S_U, S_U = 0 or, with --idio residual, the residual correlation clipped to [0, 1] (--residuals FILE). \
-Without --fit every R² is 1. S* is not capped at 1 (a fund can match another's factors through similar factors more than its own), so 1 − S may be slightly negative.\n\n\
+S* = S_SYST(A, B) / √(S_SYST(A, A)·S_SYST(B, B)), reported by default (--measure s-star: it ranks true peers best on synthetic truth, README); \
+--measure s reports S = R²_A R²_B S* + (1 − R²_A)(1 − R²_B) S_U with the R² of --fit, S_U = 0 or, with --idio residual, the correlation of the residuals of style --residuals-out \
+(--residuals FILE) up to each date (--residual-window N: the last N), clipped to [0, 1]. S* is not capped at 1 (a fund can match another's factors through similar factors more than its own), so 1 − S may be slightly negative.\n\n\
 Factor similarity S_X: a square matrix file (first column and header = factor names, symmetric, in [0, 1], unit diagonal), or built from a factor attribute table: \
-per attribute 1 for the same label, else the cross-label similarity (--cross-label: attribute,label_a,label_b,similarity; default 0), weighted by --attribute-weights (default equal).\n\n\
+per attribute 1 for the same label, else the cross-label similarity (--cross-label: attribute,label_a,label_b,similarity; default 0; a row with label_a = label_b \
+sets a same-label similarity in (0, 1], e.g. 0.8 as in seed 004's Table 17), weighted by --attribute-weights (default equal).\n\n\
 Dates: the last date by default, --date D, or --all-dates; --average ma:P averages the last P dates' similarities, ewma:ETA smooths them. \
 Output: date,fund_a,fund_b,similarity for every pair with fund_a before fund_b (the upper triangle; use Parquet for thousands of funds).\n\
 --chart FILE.svg: heat map of the reported date's similarities (the last date with --all-dates), funds in the leaf order of the average-linkage dendrogram of 1 − S.\n\
 Vendor files: --sheet, --id-column, --date-column and --value-column name the exposures' sheet and fund, date and beta columns; --fit is read with the same fund and date columns and --r2-column.\n\n\
-Example:\n  peergroup similarity --exposures exposures.csv --fit fit.csv --factor-attributes factor_attributes.csv --out sim.csv --chart sim.svg"
+Example:\n  peergroup similarity --exposures exposures.csv --factor-attributes factor_attributes.csv --out sim.csv --chart sim.svg"
     )]
     Similarity(commands::similarity::SimilarityArgs),
     /// Pearson correlation of fund returns, in the same format as `similarity` (baseline).
@@ -152,9 +157,10 @@ and merge i creating node n+i), kmeans (k-means++ starts, 10 restarts), gmm (Gau
 embedding of 1 − S in 4 dimensions (similarity input) or on the standardised features (≤ 8 features; else their MDS embedding). k = 1 means no meaningful grouping. \
 --k-rule silhouette (hierarchical methods and kmeans) takes instead the k in 2..--k-max whose partition has the widest mean silhouette on the input's dissimilarities, \
 or k = 1 when that is at most 0.25.\n\
-Input: one of --similarity FILE or --features FILE (rows compared by --metric euclidean, manhattan or correlation).\n\
+Input: one of --similarity FILE, --features FILE (rows compared by --metric euclidean, manhattan or correlation), or --returns FILE --factors FILE with \
+--factor-similarity or --factor-attributes (S* of whole-sample Sharpe exposures on one date, hierarchical methods).\n\
 --bootstrap N: pvclust-style multiscale bootstrap (scales 0.5..1.4, N replicates each) of the rows the clustering came from (the dates of a multi-date similarity table, \
-or the feature columns), giving AU and BP p-values per cluster node.\n\
+the feature columns, or with --returns the return periods behind the exposures, re-estimated in every replicate), giving AU and BP p-values per cluster node.\n\
 --reference FILE (id,label, or other columns with --reference-id-column and --reference-column, e.g. category of meta.csv): prints ARI, NMI and the contingency table and writes them to --agreement-out (default: <out>_agreement.csv).\n\
 Vendor files: --sheet, --id-column (of --features), --date-column and --value-column (of --similarity).\n\n\
 Output: id,cluster (clusters numbered 1..k by first appearance).\n\

@@ -76,7 +76,7 @@ fn similarity_correlation_and_peers_charts() {
     universe(&w);
     let funds = wide_ids(&w, "u/funds.csv");
     w.ok("style --returns u/funds.csv --factors u/factors.csv --out e.csv --fit-out f.csv");
-    w.ok("similarity --exposures e.csv --fit f.csv --factor-attributes u/factor_attributes.csv --out sim.csv --chart h.svg");
+    w.ok("similarity --exposures e.csv --fit f.csv --measure s --factor-attributes u/factor_attributes.csv --out sim.csv --chart h.svg");
     let s = svg(&w, "h.svg");
     assert!(s.contains("(dendrogram order)"), "heat map title");
     for f in &funds {

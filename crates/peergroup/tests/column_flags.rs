@@ -67,17 +67,17 @@ fn similarity_reads_vendor_exposures_and_fit() {
     );
     let attrs = "--factor-attributes u/factor_attributes.csv";
     w.ok(&format!(
-        "similarity --exposures e.csv --fit f.csv {attrs} --out a.csv"
+        "similarity --exposures e.csv --fit f.csv --measure s {attrs} --out a.csv"
     ));
     w.ok(&format!(
-        "similarity --exposures ve.csv --fit vf.csv --id-column SecId --date-column AsOf \
+        "similarity --exposures ve.csv --fit vf.csv --measure s --id-column SecId --date-column AsOf \
          --value-column Weight --r2-column RSq {attrs} --out b.csv"
     ));
     assert_eq!(w.rows("a.csv"), w.rows("b.csv"));
     // The R² column is looked for under the name given.
     w.fails(
         &format!(
-            "similarity --exposures ve.csv --fit vf.csv --id-column SecId --date-column AsOf \
+            "similarity --exposures ve.csv --fit vf.csv --measure s --id-column SecId --date-column AsOf \
              --value-column Weight {attrs} --out x.csv"
         ),
         &["vf.csv", "r2"],

@@ -12,7 +12,7 @@ fn similarity_peers_and_clusters() {
     let w = Workdir::new();
     w.synth("universe --funds 40 --factors 8 --periods 156 --groups 4 --seed 7 --out u");
     w.ok("style --funds u/funds.csv --factors u/factors.csv --out e.csv --fit-out f.csv");
-    w.ok("similarity --exposures e.csv --fit f.csv \
+    w.ok("similarity --exposures e.csv --fit f.csv --measure s \
           --factor-attributes u/factor_attributes.csv \
           --attribute-weights sector=2,region=1,asset_class=1 --out s.csv");
     let s = w.rows("s.csv");
@@ -172,7 +172,9 @@ fn similarity_and_cluster_bad_inputs() {
         "fund,date,r2\nA,2020-12-31,0.9\nB,2020-12-31,1.2\nC,2020-12-31,0.5\n",
     );
     w.fails(
-        &format!("{similarity} --fit fit.csv --factor-similarity sx_ok.csv --out o.csv"),
+        &format!(
+            "{similarity} --measure s --fit fit.csv --factor-similarity sx_ok.csv --out o.csv"
+        ),
         &["fit.csv", "line 3", "column 'r2'", "between 0 and 1"],
     );
     assert!(!w.exists("o.csv"));
@@ -244,4 +246,219 @@ fn similarity_and_cluster_bad_inputs() {
     assert!((l[1][2].parse::<f64>().unwrap() - 0.1).abs() < 1e-12);
     assert!((l[2][2].parse::<f64>().unwrap() - 1.45).abs() < 1e-12);
     assert!(!w.exists("c.csv"));
+}
+
+/// Wide CSV `date,<id>...` as (ids, dates, columns).
+fn wide(rows: &[Vec<String>]) -> (Vec<String>, Vec<String>, Vec<Vec<f64>>) {
+    let ids = rows[0][1..].to_vec();
+    let dates = rows[1..].iter().map(|r| r[0].clone()).collect();
+    let cols = (1..rows[0].len())
+        .map(|c| rows[1..].iter().map(|r| r[c].parse().unwrap()).collect())
+        .collect();
+    (ids, dates, cols)
+}
+
+/// `style --residuals-out` feeds `similarity --measure s --idio residual`: residuals
+/// checked by hand against the returns and exposures, S with the residual S_U differs
+/// from S with S_U = 0, rolling windows with --residual-window, and the misuses exit 2.
+#[test]
+fn residuals_chain_from_style_to_similarity() {
+    let w = Workdir::new();
+    w.synth(
+        "universe --funds 12 --factors 5 --periods 156 --groups 3 --r2 0.3,0.8 --seed 19 --out u",
+    );
+    w.ok(
+        "style --returns u/funds.csv --factors u/factors.csv --out e.csv --fit-out f.csv \
+          --residuals-out r.csv",
+    );
+    let r = w.rows("r.csv");
+    assert_eq!(r[0], ["fund", "date", "residual"]);
+    assert_eq!(r.len() - 1, 12 * 156, "every fund on every date");
+    // By hand: residual = return − Σ_k factor_k · β_k of the whole-sample fit.
+    let (fund_ids, dates, fund_cols) = wide(&w.rows("u/funds.csv"));
+    let (factor_ids, _, factor_cols) = wide(&w.rows("u/factors.csv"));
+    let e = w.rows("e.csv");
+    let beta = |fund: &str, factor: &str| -> f64 {
+        e[1..]
+            .iter()
+            .find(|row| row[0] == fund && row[2] == factor)
+            .map(|row| row[3].parse().unwrap())
+            .unwrap()
+    };
+    for row in [&r[1], &r[100], &r[r.len() - 1]] {
+        let i = fund_ids.iter().position(|f| *f == row[0]).unwrap();
+        let d = dates.iter().position(|x| *x == row[1]).unwrap();
+        let fitted: f64 = factor_ids
+            .iter()
+            .enumerate()
+            .map(|(k, f)| factor_cols[k][d] * beta(&row[0], f))
+            .sum();
+        let want = fund_cols[i][d] - fitted;
+        let got: f64 = row[2].parse().unwrap();
+        assert!((got - want).abs() < 1e-12, "{row:?}: {got} vs {want}");
+    }
+    let attrs = "--factor-attributes u/factor_attributes.csv";
+    w.ok(&format!(
+        "similarity --exposures e.csv --fit f.csv --measure s {attrs} --out s0.csv"
+    ));
+    w.ok(&format!(
+        "similarity --exposures e.csv --fit f.csv --measure s --idio residual --residuals r.csv \
+         {attrs} --out su.csv"
+    ));
+    let (s0, su) = (w.rows("s0.csv"), w.rows("su.csv"));
+    assert_eq!(s0.len(), su.len());
+    let diff = s0[1..]
+        .iter()
+        .zip(&su[1..])
+        .filter(|(a, b)| a[3] != b[3])
+        .count();
+    assert!(diff > 0, "the residual S_U changes some pairs");
+    // every S_U ≥ 0, so S never falls
+    assert!(s0[1..]
+        .iter()
+        .zip(&su[1..])
+        .all(|(a, b)| b[3].parse::<f64>().unwrap() >= a[3].parse::<f64>().unwrap() - 1e-15));
+    // rolling windows: residuals of the window ending on each date, S_U over the window
+    w.ok(
+        "style --returns u/funds.csv --factors u/factors.csv --window 52 --step 13 \
+          --out er.csv --fit-out fr.csv --residuals-out rr.csv",
+    );
+    let msg = w.ok(&format!(
+        "similarity --exposures er.csv --fit fr.csv --measure s --idio residual --residuals rr.csv \
+         --residual-window 52 --all-dates {attrs} --out sr.csv"
+    ));
+    assert!(msg.contains("on 9 date(s)"), "{msg}");
+    // misuse: residual S_U without --measure s, --measure s without --fit, --fit with S*,
+    // a residual window too short, a fund without residuals
+    w.fails(
+        &format!(
+            "similarity --exposures e.csv --idio residual --residuals r.csv {attrs} --out x.csv"
+        ),
+        &["idio", "--measure s"],
+    );
+    w.fails(
+        &format!("similarity --exposures e.csv --measure s {attrs} --out x.csv"),
+        &["--measure s", "--fit"],
+    );
+    w.fails(
+        &format!("similarity --exposures e.csv --fit f.csv {attrs} --out x.csv"),
+        &["--fit", "--measure s"],
+    );
+    w.fails(
+        &format!(
+            "similarity --exposures e.csv --fit f.csv --measure s --idio residual --residuals r.csv \
+             --residual-window 5 {attrs} --out x.csv"
+        ),
+        &["--residual-window", "at least 12"],
+    );
+    let few: String = w
+        .read("r.csv")
+        .lines()
+        .filter(|l| !l.starts_with("FUND0003"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    w.write("r_few.csv", few);
+    w.fails(
+        &format!(
+            "similarity --exposures e.csv --fit f.csv --measure s --idio residual --residuals r_few.csv \
+             {attrs} --out x.csv"
+        ),
+        &["r_few.csv", "fund 'FUND0003'", "no residual series"],
+    );
+    assert!(!w.exists("x.csv"));
+}
+
+/// Seed 004's Table 17: a same-label similarity below 1 (here 0.8 for region `us`), for
+/// the factor with itself too. By hand, with S_X = ½ sector + ½ region:
+/// S_X(X, X) = S_X(Y, Y) = ½ + ½·0.8 = 0.9, S_X(X, Y) = ½·0 + ½·0.8 = 0.4; fund A = (½, ½),
+/// B = (1, 0): S_SYST(A, B) = 0.5·0.9 + 0.5·0.4 + 0.5·0.4 + 0.5·0.9 = 1.3,
+/// S_SYST(A, A) = 2.6, S_SYST(B, B) = 1.8, S* = 1.3/√4.68.
+#[test]
+fn same_label_similarity_below_one() {
+    let w = Workdir::new();
+    w.write(
+        "e.csv",
+        "fund,date,factor,beta\nA,2020-12-31,X,0.5\nA,2020-12-31,Y,0.5\nB,2020-12-31,X,1\nB,2020-12-31,Y,0\nC,2020-12-31,X,0\nC,2020-12-31,Y,1\n",
+    );
+    w.write(
+        "attrs.csv",
+        "factor,sector,region\nX,tech,us\nY,energy,us\n",
+    );
+    w.write(
+        "cross.csv",
+        "attribute,label_a,label_b,similarity\nregion,us,us,0.8\n",
+    );
+    w.ok("similarity --exposures e.csv --factor-attributes attrs.csv --cross-label cross.csv --out s.csv");
+    let s = w.rows("s.csv");
+    let ab: f64 = s[1..]
+        .iter()
+        .find(|r| r[1] == "A" && r[2] == "B")
+        .map(|r| r[3].parse().unwrap())
+        .unwrap();
+    assert!((ab - 1.3 / 4.68f64.sqrt()).abs() < 1e-12, "{ab}");
+    // zero for a label against itself is refused, naming the row
+    w.write(
+        "cross0.csv",
+        "attribute,label_a,label_b,similarity\nregion,us,us,0\n",
+    );
+    w.fails(
+        "similarity --exposures e.csv --factor-attributes attrs.csv --cross-label cross0.csv --out x.csv",
+        &["cross0.csv", "line 2", "column 'similarity'", "(0, 1]"],
+    );
+    assert!(!w.exists("x.csv"));
+}
+
+/// `cluster --returns --factors --bootstrap`: AU/BP of a one-date S* by resampling the
+/// return periods behind the exposures (seed 004 Chart 4), the dendrogram drawn with
+/// them; the same tree as clustering the similarity table of `style` + `similarity`.
+#[test]
+fn one_date_bootstrap_over_return_periods() {
+    let w = Workdir::new();
+    w.synth("universe --funds 15 --factors 8 --periods 156 --groups 3 --seed 41 --out u");
+    let attrs = "--factor-attributes u/factor_attributes.csv";
+    w.ok(&format!(
+        "cluster --returns u/funds.csv --factors u/factors.csv {attrs} --k 3 --bootstrap 30 \
+         --pvalues-out pv.csv --linkage-out l.csv --chart d.svg --out c.csv"
+    ));
+    let pv = w.rows("pv.csv");
+    assert_eq!(pv[0], ["cluster_node", "members", "au", "bp"]);
+    assert_eq!(pv.len() - 1, 14);
+    let root = pv.last().unwrap();
+    assert_eq!(root[1].split(';').count(), 15);
+    let p = |c: &str| c.parse::<f64>().unwrap();
+    assert_eq!((p(&root[2]), p(&root[3])), (1.0, 1.0));
+    assert!(w.read("d.svg").contains("AU"), "AU/BP drawn at the nodes");
+    // the tree is that of the similarity table computed by the two commands
+    w.ok("style --returns u/funds.csv --factors u/factors.csv --out e.csv");
+    w.ok(&format!("similarity --exposures e.csv {attrs} --out s.csv"));
+    w.ok("cluster --similarity s.csv --k 3 --linkage-out l2.csv --out c2.csv");
+    assert_eq!(w.rows("l.csv"), w.rows("l2.csv"));
+    assert_eq!(w.rows("c.csv"), w.rows("c2.csv"));
+    // misuse exits 2 and writes nothing
+    let base = "cluster --returns u/funds.csv --factors u/factors.csv";
+    w.fails(
+        &format!("{base} --k 3 --out x.csv"),
+        &["--factor-similarity", "--factor-attributes"],
+    );
+    w.fails(
+        &format!("{base} {attrs} --method kmeans --k 3 --out x.csv"),
+        &["hierarchical --method"],
+    );
+    w.fails(
+        &format!("{base} {attrs} --k 3 --reference u/meta.csv --out x.csv"),
+        &["--reference", "not available with --returns"],
+    );
+    w.fails(
+        &format!("{base} {attrs} --k 3 --pvalues-out p.csv --out x.csv"),
+        &["--pvalues-out needs --bootstrap"],
+    );
+    w.fails(
+        &format!("cluster --similarity s.csv {attrs} --k 3 --out x.csv"),
+        &["go with --returns"],
+    );
+    w.fails(
+        "cluster --returns u/funds.csv --k 3 --out x.csv",
+        &["--factors"],
+    );
+    assert!(!w.exists("x.csv") && !w.exists("p.csv"));
 }

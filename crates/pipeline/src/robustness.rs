@@ -38,7 +38,7 @@ use crate::settings::{as_text, as_text_option, SettingError};
 #[cfg(feature = "clap")]
 use crate::settings::{comma_default, default_text, parse};
 use crate::similarity::{
-    similarity_matrices, DateSimilarity, Scale, SimilarityInputs, SimilaritySettings,
+    similarity_matrices, DateSimilarity, Measure, Scale, SimilarityInputs, SimilaritySettings,
 };
 use crate::{Chart, KChoice, KRule, Named, Progress, Silent};
 
@@ -311,6 +311,12 @@ pub fn robustness_with(
         &SimilaritySettings {
             scale: settings.scale,
             date: settings.date,
+            // with the fit's R², the R²-weighted S (else S*, the similarity default)
+            measure: if inputs.r2.is_some() {
+                Measure::S
+            } else {
+                Measure::SStar
+            },
             ..SimilaritySettings::default()
         },
     )?

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use peergroup_data::{Date, InputError, Panel};
 use peergroup_io::{Column, Exposures, Keys, RowTable, Table};
 use peergroup_style::{
-    analyse_with, Constraints, Criterion, Lambda, Method, StyleProblem, StyleResult, StyleSpec,
+    analyse_with, residuals, Constraints, Criterion, Lambda, Method, StyleProblem, StyleResult,
+    StyleSpec,
 };
 use serde::{Deserialize, Serialize};
 
@@ -236,26 +237,42 @@ pub fn run_aligned_with(
     progress: &dyn Progress,
 ) -> Result<StyleResult, InputError> {
     progress.start("funds", a.funds.n_ids() as u64);
-    let t = a.factors.n_dates();
-    let factors: Vec<f64> = (0..a.factors.n_ids())
-        .flat_map(|k| a.factors.series(k).to_vec())
-        .collect();
-    let funds: Vec<f64> = (0..a.funds.n_ids())
-        .flat_map(|i| a.funds.series(i).to_vec())
-        .collect();
-    let years: Vec<i32> = a.factors.dates().iter().map(|d| d.year()).collect();
-    debug_assert_eq!(years.len(), t);
-    analyse_with(
-        &StyleProblem {
+    let flat = Flat::new(a);
+    analyse_with(&flat.problem(a), spec, &|| progress.advance(1))
+}
+
+/// Aligned panels as the style crate takes them: series-major flat arrays and years.
+struct Flat {
+    factors: Vec<f64>,
+    funds: Vec<f64>,
+    years: Vec<i32>,
+}
+
+impl Flat {
+    fn new(a: &Aligned) -> Flat {
+        let factors = (0..a.factors.n_ids())
+            .flat_map(|k| a.factors.series(k).to_vec())
+            .collect();
+        let funds = (0..a.funds.n_ids())
+            .flat_map(|i| a.funds.series(i).to_vec())
+            .collect();
+        let years = a.factors.dates().iter().map(|d| d.year()).collect();
+        Flat {
+            factors,
+            funds,
+            years,
+        }
+    }
+
+    fn problem<'a>(&'a self, a: &'a Aligned) -> StyleProblem<'a> {
+        StyleProblem {
             factor_names: a.factors.ids(),
-            factors: &factors,
+            factors: &self.factors,
             fund_names: a.funds.ids(),
-            funds: &funds,
-            years: &years,
-        },
-        spec,
-        &|| progress.advance(1),
-    )
+            funds: &self.funds,
+            years: &self.years,
+        }
+    }
 }
 
 /// Whether the fit reports a CASH exposure `1 − Σβ` (no budget constraint).
@@ -505,6 +522,66 @@ impl StyleOutput {
     /// `fund,date,r2,adj_r2,tracking_error,n_obs,lambda,predicted_r2`.
     pub fn fit_table(&self) -> Table {
         fit_table(&self.aligned, &self.result)
+    }
+
+    /// `fund,date,residual`: each fund's return minus the return of the exposures that
+    /// apply to the date (METHODS §2.9: the one whole-sample fit, the date's own dynamic
+    /// exposures, or the rolling window ending on the date), in return units; the input
+    /// of `similarity --idio residual`.
+    pub fn residuals_table(&self) -> Table {
+        let e = self.residual_rows();
+        let dates = self.aligned.factors.dates();
+        Table::new()
+            .with(
+                "fund",
+                Column::key(e.fund.iter().copied(), self.aligned.funds.ids()),
+            )
+            .with(
+                "date",
+                Column::Date(e.t.iter().map(|&t| dates[t]).collect()),
+            )
+            .with("residual", Column::F64(e.value))
+    }
+
+    /// The residuals as the similarity stage takes them (the same values and dates as
+    /// reading back [`StyleOutput::residuals_table`] gives: dates without any residual
+    /// left out).
+    pub fn residuals(&self) -> Result<Panel, InputError> {
+        let e = self.residual_rows();
+        let all = self.aligned.factors.dates();
+        let mut used = vec![false; all.len()];
+        for &t in &e.t {
+            used[t] = true;
+        }
+        let dates: Vec<Date> = (0..all.len())
+            .filter(|&t| used[t])
+            .map(|t| all[t])
+            .collect();
+        let position: Vec<usize> = used
+            .iter()
+            .scan(0, |next, &u| {
+                let p = *next;
+                *next += usize::from(u);
+                Some(p)
+            })
+            .collect();
+        let ids = self.aligned.funds.ids().to_vec();
+        let mut values = vec![f64::NAN; ids.len() * dates.len()];
+        for ((&i, &t), &v) in e.fund.iter().zip(&e.t).zip(&e.value) {
+            values[i * dates.len() + position[t]] = v;
+        }
+        Panel::new(
+            ids,
+            dates,
+            values,
+            self.aligned.funds.kind(),
+            self.aligned.funds.frequency(),
+        )
+    }
+
+    fn residual_rows(&self) -> peergroup_style::Residuals {
+        let flat = Flat::new(&self.aligned);
+        residuals(&flat.problem(&self.aligned), &self.spec, &self.result)
     }
 
     /// The exposures table, moving the betas out rather than copying them (a rolling run

@@ -10,7 +10,9 @@ use peergroup_data::Date;
 use peergroup_io::{Exposures, Keys};
 use peergroup_pipeline::cluster::{cluster, ClusterInput, ClusterMethod, ClusterSettings};
 use peergroup_pipeline::robustness::{robustness, RobustnessInputs, RobustnessSettings};
-use peergroup_pipeline::similarity::{similarity_matrices, SimilarityInputs, SimilaritySettings};
+use peergroup_pipeline::similarity::{
+    similarity_matrices, Measure, SimilarityInputs, SimilaritySettings,
+};
 use peergroup_pipeline::{KChoice, Named};
 use peergroup_similarity::FactorSimilarity;
 
@@ -130,7 +132,11 @@ fn unperturbed_clustering_is_the_cluster_stage_one_and_tiny_draws_change_nothing
                 residuals: None,
             },
             &sx,
-            &SimilaritySettings::default(),
+            // the R²-weighted S, as robustness uses the fit's R²
+            &SimilaritySettings {
+                measure: Measure::S,
+                ..SimilaritySettings::default()
+            },
         )
         .unwrap();
         let c = cluster(

@@ -5,7 +5,8 @@
 use peergroup_data::Panel;
 use peergroup_io::{read_exposures, read_fit_r2, write_table, Format};
 use peergroup_pipeline::similarity::{
-    factor_similarity, similarity, DateChoice, FactorSource, SimilarityInputs, SimilaritySettings,
+    factor_similarity, similarity, DateChoice, FactorSource, Measure, SimilarityInputs,
+    SimilaritySettings,
 };
 use peergroup_pipeline::style::{style, StyleOutput};
 use peergroup_pipeline::synth::universe_panels;
@@ -64,6 +65,8 @@ fn check(out: &StyleOutput, sx: &FactorSimilarity, dates: DateChoice) {
             _ => None,
         },
         all_dates: dates == DateChoice::All,
+        // the R²-weighted S, so the R² handed over is used
+        measure: Measure::S,
         ..Default::default()
     };
     let pairs = |ex, r2| {

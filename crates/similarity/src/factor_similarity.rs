@@ -8,8 +8,10 @@ use peergroup_data::InputError;
 /// Largest |S_X(i,j) − S_X(j,i)| and |S_X(i,i) − 1| accepted as rounding in a user matrix.
 pub const MATRIX_TOLERANCE: f64 = 1e-12;
 
-/// A validated k×k factor similarity matrix S_X: symmetric, entries in [0, 1], unit
-/// diagonal, with the factor names it is indexed by.
+/// A validated k×k factor similarity matrix S_X: symmetric, entries in [0, 1], with the
+/// factor names it is indexed by. The diagonal is 1 (a user matrix must have it), except
+/// when built from attributes whose same-label similarity is set below 1 (seed 004
+/// Table 17): then S_X(i,i) = Σ_k w_k S_X^k(i,i) lies in (0, 1].
 #[derive(Clone, Debug, PartialEq)]
 pub struct FactorSimilarity {
     names: Vec<String>,
@@ -24,7 +26,10 @@ pub struct Attribute {
     /// Label of each factor, in the order of the factor list; an empty label means
     /// "unlabelled": such a factor is similar only to itself under this attribute.
     pub labels: Vec<String>,
-    /// Similarity in [0, 1] between two different labels (either order; default 0).
+    /// Similarity between two labels (either order): in [0, 1] for different labels
+    /// (default 0), in (0, 1] for a label with itself (default 1). A same-label entry
+    /// applies to every pair of factors with that label, a factor with itself included,
+    /// as in seed 004's Table 17 ("within region": 0.8 on its diagonal).
     pub cross: Vec<(String, String, f64)>,
 }
 
@@ -140,11 +145,13 @@ impl FactorSimilarity {
         FactorSimilarity { names, values }
     }
 
-    /// Builds S_X = Σ_k w_k S_X^k from factor attributes, where S_X^k(i,j) is 1 for the
-    /// same label and the attribute's cross-label value otherwise (default 0).
+    /// Builds S_X = Σ_k w_k S_X^k from factor attributes, where S_X^k(i,j) is the
+    /// attribute's same-label similarity (default 1) when factors i and j share a label,
+    /// and its cross-label value otherwise (default 0).
     ///
     /// `weights` (one per attribute, ≥ 0, not all 0) default to equal and are normalised
-    /// to sum to 1, so S_X has a unit diagonal and entries in [0, 1].
+    /// to sum to 1, so S_X has entries in [0, 1] and a diagonal of exactly 1 unless a
+    /// same-label similarity below 1 lowers it.
     pub fn from_attributes(
         factors: &[String],
         attributes: &[Attribute],
@@ -159,15 +166,21 @@ impl FactorSimilarity {
         let w = attribute_weights(attributes, weights)?;
         let k = factors.len();
         let mut values = vec![0.0; k * k];
+        let mut unit_diagonal = vec![true; k];
         for (attr, &wk) in attributes.iter().zip(&w) {
             let sim = attribute_similarity(factors, attr)?;
             for (v, s) in values.iter_mut().zip(&sim) {
                 *v += wk * s;
             }
+            for (i, unit) in unit_diagonal.iter_mut().enumerate() {
+                *unit &= sim[i * k + i] == 1.0;
+            }
         }
-        for i in 0..k {
-            // Exactly 1 whatever the rounding of Σ w_k.
-            values[i * k + i] = 1.0;
+        for (i, unit) in unit_diagonal.into_iter().enumerate() {
+            if unit {
+                // Exactly 1 whatever the rounding of Σ w_k.
+                values[i * k + i] = 1.0;
+            }
         }
         Ok(FactorSimilarity {
             names: factors.to_vec(),
@@ -331,9 +344,9 @@ fn attribute_similarity(factors: &[String], attr: &Attribute) -> Result<Vec<f64>
                 attr.name
             ));
         }
-        if a == b && *v != 1.0 {
+        if a == b && *v == 0.0 {
             return err(format!(
-                "attribute '{}': label '{a}' against itself is {v}; the same label always has similarity 1",
+                "attribute '{}': label '{a}' against itself is 0; a same-label similarity must be in (0, 1] (a factor must keep some similarity to itself)",
                 attr.name
             ));
         }
@@ -355,12 +368,15 @@ fn attribute_similarity(factors: &[String], attr: &Attribute) -> Result<Vec<f64>
     for i in 0..k {
         for j in 0..k {
             let (a, b) = (attr.labels[i].as_str(), attr.labels[j].as_str());
-            s[i * k + j] = if i == j {
-                1.0
-            } else if a.is_empty() || b.is_empty() {
-                0.0
+            s[i * k + j] = if a.is_empty() || b.is_empty() {
+                // unlabelled: similar only to itself
+                if i == j {
+                    1.0
+                } else {
+                    0.0
+                }
             } else if a == b {
-                1.0
+                cross.get(&(a, a)).copied().unwrap_or(1.0)
             } else {
                 let key = if a <= b { (a, b) } else { (b, a) };
                 cross.get(&key).copied().unwrap_or(0.0)

@@ -294,8 +294,9 @@ fn block_kernel() -> BlockKernel {
 /// Y and Z with S_X(X,Y) = S_X(X,Z) = 0.9, S_X(Y,Z) = 0 gives S* = 1.2; about 0.1–0.5% of
 /// pairs of random sparse funds exceed 1, by up to ~10%), and then 1 − S* is negative.
 ///
-/// Requires a positive diagonal, which S_SYST always has: S_SYST(A,A) ≥ k because every
-/// factor pairs with itself at S_B = 1, S_X = 1.
+/// Requires a positive diagonal, which S_SYST always has: S_SYST(A,A) ≥ Σ_i S_X(i,i) > 0
+/// because every factor pairs with itself at S_B = 1 (S_X(i,i) is 1, or a positive
+/// same-label similarity of seed 004's Table 17).
 pub fn rescaled(s_syst: &SimilarityMatrix) -> SimilarityMatrix {
     let n = s_syst.n;
     let inv: Vec<f64> = s_syst.diagonal().iter().map(|d| 1.0 / d.sqrt()).collect();

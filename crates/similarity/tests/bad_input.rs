@@ -157,11 +157,11 @@ fn attribute_errors() {
     expect_err(
         FactorSimilarity::from_attributes(
             &f,
-            &[attr(&["eq", "fi", "fi"], vec![("fi", "fi", 0.5)])],
+            &[attr(&["eq", "fi", "fi"], vec![("fi", "fi", 0.0)])],
             None,
         ),
         Some("asset_class"),
-        &["same label always has similarity 1"],
+        &["same-label similarity must be in (0, 1]"],
     );
     expect_err(
         FactorSimilarity::from_attributes(

@@ -652,6 +652,7 @@ fn fit_fund(
     };
 
     if spec.method == Method::Dsa {
+        let mut fitter = SubsetFitter::new(n);
         for &end in &ends {
             let start = end + 1 - w;
             let rw = &r[start..=end];
@@ -659,22 +660,49 @@ fn fit_fund(
             if m < min_obs {
                 continue;
             }
+            let xw = &x[start * n..(end + 1) * n];
+            // Per-window selection (seed 004 §6.2): stepwise on the window's static fit
+            // picks the factors, the dynamic model is then fitted on those alone and the
+            // others get β = 0 on every date.
+            let selected: Option<Vec<usize>> = match spec.selection {
+                Some(crit) => {
+                    let mut mom = Moments::new(n);
+                    for (k, &rv) in rw.iter().enumerate() {
+                        if !rv.is_nan() {
+                            mom.add(&xw[k * n..(k + 1) * n], rv);
+                        }
+                    }
+                    Some(stepwise(&mom, cons, crit, &mut fitter).map_err(fail)?)
+                }
+                None => None,
+            };
+            let cols: Vec<usize> = selected.clone().unwrap_or_else(|| (0..n).collect());
+            let ns = cols.len();
+            let xs: std::borrow::Cow<'_, [f64]> = match &selected {
+                None => xw.into(),
+                Some(sel) => (0..rw.len())
+                    .flat_map(|k| sel.iter().map(move |&j| xw[k * n + j]))
+                    .collect::<Vec<f64>>()
+                    .into(),
+            };
             let prob = DsaProblem {
-                x: &x[start * n..(end + 1) * n],
+                x: &xs,
                 r: rw,
                 block: &p.years[start..=end],
-                n,
+                n: ns,
             };
             let fit = dsa(&prob, cons.budget, cons.long_only, spec.lambda).map_err(fail)?;
+            // exposures on every factor, zero where not selected
+            let mut path = vec![0.0; rw.len() * n];
+            for k in 0..rw.len() {
+                for (c, &j) in cols.iter().enumerate() {
+                    path[k * n + j] = fit.betas[k * ns + c];
+                }
+            }
             // in-sample fit of the path
             let resid: Vec<f64> = (0..rw.len())
                 .filter(|&k| !rw[k].is_nan())
-                .map(|k| {
-                    rw[k]
-                        - (0..n)
-                            .map(|j| prob.x[k * n + j] * fit.betas[k * n + j])
-                            .sum::<f64>()
-                })
+                .map(|k| rw[k] - (0..n).map(|j| xw[k * n + j] * path[k * n + j]).sum::<f64>())
                 .collect();
             let obs: Vec<f64> = rw.iter().copied().filter(|v| !v.is_nan()).collect();
             let (r2, te) = r2_te(&obs, &resid);
@@ -691,11 +719,10 @@ fn fit_fund(
             if spec.window.is_some() {
                 // rolling DSA: each window reports its last exposures (METHODS §2.8)
                 out.dates.push(end);
-                out.betas
-                    .extend_from_slice(&fit.betas[(rw.len() - 1) * n..]);
+                out.betas.extend_from_slice(&path[(rw.len() - 1) * n..]);
             } else {
                 out.dates.extend(start..start + rw.len());
-                out.betas.extend_from_slice(&fit.betas);
+                out.betas.extend_from_slice(&path);
             }
         }
     } else {

@@ -5,6 +5,7 @@
 //! * [`moments`]: rolling sufficient statistics (no Gram rebuild per window);
 //! * [`select`]: stepwise factor selection;
 //! * [`dsa`](mod@dsa): dynamic style analysis with λ by predicted R²;
+//! * [`residuals`](mod@residuals): the residual returns behind each reported fit;
 //! * [`analysis`]: the whole universe, whole-sample or rolling, in parallel.
 
 // Index loops are kept where they mirror the linear algebra (rows, columns, dates).
@@ -14,10 +15,12 @@ pub mod analysis;
 pub mod conic;
 pub mod dsa;
 pub mod moments;
+pub mod residuals;
 pub mod select;
 pub mod sharpe;
 
 pub use analysis::{analyse, analyse_with, Method, StyleProblem, StyleResult, StyleSpec};
 pub use dsa::{dsa, DsaFit, DsaProblem, Lambda};
+pub use residuals::{residuals, Residuals};
 pub use select::Criterion;
 pub use sharpe::{kkt_violation, Constraints, SharpeSolver};

@@ -4,19 +4,26 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args};
 use peergroup_data::Date;
-use peergroup_io::{read_features, read_labels, read_similarity, ColumnNames, Outputs, Source};
+use peergroup_io::{
+    read_features, read_labels, read_series, read_similarity, ColumnNames, Outputs, Source,
+};
 use peergroup_pipeline::chart::cluster::{bic_chart, dendrogram_chart};
 use peergroup_pipeline::cluster::{self, ClusterInput, ClusterSettings};
-use peergroup_pipeline::Named;
+use peergroup_pipeline::{similarity, style, Named};
+use peergroup_similarity::ExposureScale;
+use peergroup_style::StyleSpec;
 
-use super::options::{name, parse_date, plan_chart, write_chart, ColumnFlags, Force};
+use super::factor_inputs::{FactorInputs, FACTORS_NEEDED};
+use super::options::{
+    name, parse_date, plan_chart, series_options, write_chart, ColumnFlags, Force,
+};
 use super::{step, CommandError, CommandResult};
 
 /// Arguments of `peergroup cluster`.
 #[derive(Args, Clone, Debug)]
 // One input or the other: the group refuses both; that one is given is checked by `run`,
 // whose message names the alternatives (clap's would list the group as one argument).
-#[command(group(ArgGroup::new("input").multiple(false).args(["similarity", "features"])))]
+#[command(group(ArgGroup::new("input").multiple(false).args(["similarity", "features", "returns"])))]
 pub struct ClusterArgs {
     /// Similarity table date,fund_a,fund_b,similarity (one of --similarity or --features;
     /// --date-column and --value-column name a vendor file's date and similarity columns).
@@ -26,6 +33,17 @@ pub struct ClusterArgs {
     /// names a vendor file's id column).
     #[arg(long, value_name = "FILE")]
     pub features: Option<PathBuf>,
+    /// Fund returns (long or wide): cluster S* of their whole-sample Sharpe exposures to
+    /// --factors, and with --bootstrap resample the return periods behind them (AU/BP of
+    /// a one-date similarity); needs --factors and --factor-similarity or
+    /// --factor-attributes.
+    #[arg(long, value_name = "FILE", requires = "factors")]
+    pub returns: Option<PathBuf>,
+    /// Factor returns of --returns (long or wide).
+    #[arg(long, value_name = "FILE", requires = "returns")]
+    pub factors: Option<PathBuf>,
+    #[command(flatten)]
+    pub factor_similarity: FactorInputs,
     #[command(flatten)]
     pub columns: ColumnFlags,
     /// Date of the similarity table to cluster (default: the last).
@@ -89,16 +107,24 @@ impl ClusterArgs {
 
 /// Run `peergroup cluster`.
 pub fn run(args: &ClusterArgs) -> CommandResult {
+    let settings = args.settings;
+    if args.returns.is_some() {
+        return run_on_returns(args);
+    }
     // The similarity table when both are given (clap refuses that).
     let path = match (&args.similarity, &args.features) {
         (Some(p), _) | (None, Some(p)) => p,
         (None, None) => {
             return Err(CommandError::usage(
-                "one of --similarity or --features is required",
+                "one of --similarity, --features or --returns is required",
             ))
         }
     };
-    let settings = args.settings;
+    if args.factor_similarity.given() {
+        return Err(CommandError::usage(
+            "--factor-similarity and --factor-attributes go with --returns (the similarity is computed here)",
+        ));
+    }
     // With a reference, the agreement is always written: next to --out unless named.
     let agreement_out = args.agreement_out();
     let mut outputs = Outputs::new(args.force.force);
@@ -232,6 +258,137 @@ pub fn run(args: &ClusterArgs) -> CommandResult {
         agreement.map_or(String::new(), |(ari, nmi)| format!(
             "; ARI {ari:.3}, NMI {nmi:.3} against the reference"
         )),
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// `cluster --returns R --factors F`: S* of whole-sample Sharpe exposures, clustered, and
+/// with `--bootstrap N` AU/BP by resampling the return periods behind the exposures
+/// (seed 004 Chart 4; METHODS §4.7).
+fn run_on_returns(args: &ClusterArgs) -> CommandResult {
+    let settings = args.settings;
+    let (Some(returns), Some(factors_path)) = (&args.returns, &args.factors) else {
+        return Err(CommandError::usage("--returns needs --factors"));
+    };
+    if !args.factor_similarity.given() {
+        return Err(CommandError::usage(FACTORS_NEEDED));
+    }
+    let Some(linkage) = settings.method.linkage() else {
+        return Err(CommandError::usage(
+            "--returns clusters a hierarchical --method (average, complete, single, ward)",
+        ));
+    };
+    for (flag, given) in [
+        ("--bic-out", args.bic_out.is_some()),
+        ("--bic-chart", args.bic_chart.is_some()),
+        ("--reference", args.reference.is_some()),
+        ("--agreement-out", args.agreement_out.is_some()),
+        ("--date", args.date.is_some()),
+    ] {
+        if given {
+            return Err(CommandError::usage(format!(
+                "{flag} is not available with --returns"
+            )));
+        }
+    }
+    if args.pvalues_out.is_some() && settings.bootstrap == 0 {
+        return Err(CommandError::usage("--pvalues-out needs --bootstrap N"));
+    }
+    settings.validate()?;
+    let mut outputs = Outputs::new(args.force.force);
+    outputs.plan_table(&args.out)?;
+    for p in [&args.linkage_out, &args.pvalues_out].into_iter().flatten() {
+        outputs.plan_table(p)?;
+    }
+    plan_chart(&mut outputs, args.chart.as_deref())?;
+    let options = series_options(false, false, &["value"]);
+    let funds = read_series(&args.columns.source(returns), &options)?.to_returns();
+    let factors = read_series(factors_path, &options)?.to_returns();
+    let (funds_name, factors_name) = (name(returns), name(factors_path));
+    let fitted = step("estimating exposures", || {
+        style::style(
+            Named::new(&funds, &funds_name),
+            Named::new(&factors, &factors_name),
+            &StyleSpec::default(),
+        )
+    })?;
+    let exposures = fitted.exposures();
+    let attributes = args.factor_similarity.attributes()?;
+    let sx = args
+        .factor_similarity
+        .similarity(attributes.as_ref(), &exposures.factors.names)?;
+    let day = similarity::similarity_matrices(
+        similarity::SimilarityInputs {
+            exposures: Named::new(&exposures, &funds_name),
+            r2: None,
+            residuals: None,
+        },
+        &sx,
+        &similarity::SimilaritySettings::default(),
+    )?
+    .pop()
+    .ok_or_else(|| CommandError::usage("no date with exposures for two funds"))?;
+    let clusters = step("clustering", || {
+        cluster::cluster(
+            ClusterInput::Matrix(Named::new(&day, &funds_name)),
+            &ClusterSettings {
+                bootstrap: 0,
+                ..settings
+            },
+        )
+    })?;
+    let pvalues = if settings.bootstrap > 0 {
+        let pv = step("bootstrapping return periods", || {
+            similarity::period_pvalues(
+                &fitted,
+                &sx,
+                ExposureScale::Raw,
+                linkage,
+                settings.bootstrap,
+                settings.seed,
+            )
+        })?;
+        // The bootstrap's tree is the clustering's (same distances, same linkage).
+        let same = clusters.dendrogram.as_ref().is_some_and(|d| {
+            d.clades() == pv.iter().map(|c| c.members.clone()).collect::<Vec<_>>()
+        });
+        if !same {
+            return Err(CommandError::System(
+                "the bootstrap's original tree differs from the clustering's".into(),
+            ));
+        }
+        Some(pv)
+    } else {
+        None
+    };
+    outputs.write_table(&args.out, &clusters.assignments_table())?;
+    if let (Some(p), Some(table)) = (&args.linkage_out, clusters.linkage_table()) {
+        outputs.write_table(p, &table)?;
+    }
+    if let (Some(pv), Some(p)) = (&pvalues, &args.pvalues_out) {
+        outputs.write_table(p, &clusters.pvalues_table(pv))?;
+    }
+    if let Some(p) = &args.chart {
+        let title = format!("Peer groups on {} (S* of the exposures)", day.date);
+        if let Some(c) = dendrogram_chart(&clusters, pvalues.as_deref(), &title, "1 − S*") {
+            write_chart(&mut outputs, p, &c)?;
+        }
+    }
+    outputs.commit()?;
+    eprintln!(
+        "{} funds in {} clusters on {}{}; wrote {}",
+        clusters.ids.len(),
+        clusters.k,
+        day.date,
+        if settings.bootstrap > 0 {
+            format!(
+                ", AU/BP from {} bootstrap replicates per scale of the return periods",
+                settings.bootstrap
+            )
+        } else {
+            String::new()
+        },
         args.out.display()
     );
     Ok(())

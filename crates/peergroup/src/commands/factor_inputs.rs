@@ -1,6 +1,6 @@
 //! The factor-similarity inputs of the commands that compute fund similarities from
-//! exposures (`evolve`, `robustness`; `similarity` declares the same flags): a square matrix, or an
-//! attribute table with weights and cross-label similarities.
+//! exposures (`evolve`, `robustness`, `similarity`, `cluster --returns`): a square
+//! matrix, or an attribute table with weights and cross-label similarities.
 
 use std::path::PathBuf;
 
@@ -28,7 +28,8 @@ pub struct FactorInputs {
     /// Attribute weights NAME=W,... (default equal).
     #[arg(long, value_name = "NAME=W,...", value_parser = parse_weights)]
     pub attribute_weights: Option<AttributeWeights>,
-    /// Cross-label similarities attribute,label_a,label_b,similarity (default 0).
+    /// Cross-label similarities attribute,label_a,label_b,similarity (default 0; a row with
+    /// label_a = label_b sets a same-label similarity in (0, 1]).
     #[arg(long, value_name = "FILE")]
     pub cross_label: Option<PathBuf>,
 }

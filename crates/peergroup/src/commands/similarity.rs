@@ -4,15 +4,15 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use peergroup_io::{
-    read_cross_labels, read_exposures, read_fit_r2, read_metadata, read_series, read_similarity,
-    read_square_matrix, ColumnNames, Source,
+    read_exposures, read_fit_r2, read_metadata, read_series, read_similarity, ColumnNames, Source,
 };
 use peergroup_pipeline::chart::similarity::{peers_chart, similarity_heatmap};
 use peergroup_pipeline::similarity::{
-    self, CorrelationSettings, FactorSource, Idio, PeersSettings, SimilaritySettings,
+    self, CorrelationSettings, Idio, Measure, PeersSettings, SimilaritySettings,
 };
 use peergroup_pipeline::Named;
 
+use super::factor_inputs::{FactorInputs, FACTORS_NEEDED};
 use super::options::{
     name, plan_chart, series_options, write_chart, CategoryColumn, ColumnFlags, OutputFile,
     ReturnsInput,
@@ -30,25 +30,16 @@ pub struct SimilarityArgs {
     #[command(flatten)]
     pub columns: ColumnFlags,
     /// Fit statistics fund,date,r2 (from `peergroup style --fit-out`; its fund and date
-    /// columns are those of --id-column and --date-column); without it R² = 1.
+    /// columns are those of --id-column and --date-column): the R² of --measure s.
     #[arg(long, value_name = "FILE")]
     pub fit: Option<PathBuf>,
     /// R² column of --fit (default: r2).
     #[arg(long, value_name = "NAME", requires = "fit")]
     pub r2_column: Option<String>,
-    /// Square factor-similarity matrix (first column and header = factor names).
-    #[arg(long, value_name = "FILE", conflicts_with = "factor_attributes")]
-    pub factor_similarity: Option<PathBuf>,
-    /// Factor attribute table factor,<attribute>... (e.g. asset_class,sector,region).
-    #[arg(long, value_name = "FILE")]
-    pub factor_attributes: Option<PathBuf>,
-    /// Attribute weights NAME=W,... (default equal).
-    #[arg(long, value_name = "NAME=W,...", value_parser = parse_weights)]
-    pub attribute_weights: Option<AttributeWeights>,
-    /// Cross-label similarities attribute,label_a,label_b,similarity (default 0).
-    #[arg(long, value_name = "FILE")]
-    pub cross_label: Option<PathBuf>,
-    /// Residual returns per fund (long or wide series) for --idio residual.
+    #[command(flatten)]
+    pub factors: FactorInputs,
+    /// Residual returns fund,date,residual (from `peergroup style --residuals-out`; also
+    /// id,date,value or wide) for --idio residual.
     #[arg(long, value_name = "FILE")]
     pub residuals: Option<PathBuf>,
     #[command(flatten)]
@@ -101,8 +92,6 @@ pub fn parse_weights(s: &str) -> Result<AttributeWeights, String> {
         .map(AttributeWeights)
 }
 
-const FACTORS_NEEDED: &str = "factor similarities are needed: give --factor-similarity FILE (a square matrix) or --factor-attributes FILE (factor,<attribute>...)";
-
 /// Run `peergroup similarity`.
 pub fn run(args: &SimilarityArgs) -> CommandResult {
     let settings = &args.settings;
@@ -112,7 +101,20 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
             "--idio residual needs --residuals FILE",
         ));
     }
-    if args.factor_similarity.is_none() && args.factor_attributes.is_none() {
+    match (settings.measure, &args.fit) {
+        (Measure::S, None) => {
+            return Err(CommandError::usage(
+                "--measure s weights S* by each fund's R²: give --fit FILE (from style --fit-out)",
+            ))
+        }
+        (Measure::SStar, Some(_)) => {
+            return Err(CommandError::usage(
+                "--fit gives the R² of --measure s; the default S* does not use it: add --measure s or leave out --fit",
+            ))
+        }
+        _ => {}
+    }
+    if !args.factors.given() {
         return Err(CommandError::usage(FACTORS_NEEDED));
     }
     let out = &args.output.out;
@@ -121,36 +123,10 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
     let ex_source = args.columns.source(&args.exposures);
     let ex = read_exposures(&ex_source)?;
     let ex_name = ex_source.label();
-    let sx = if let Some(path) = &args.factor_similarity {
-        {
-            let m = read_square_matrix(path)?;
-            similarity::factor_similarity(
-                FactorSource::Matrix(Named::new(&m, &name(path))),
-                &ex.factors.names,
-            )?
-        }
-    } else if let Some(path) = &args.factor_attributes {
-        {
-            let table = read_metadata(path, "factor", &[])?;
-            let cross = args
-                .cross_label
-                .as_deref()
-                .map(read_cross_labels)
-                .transpose()?;
-            let cross_name = args.cross_label.as_deref().map(name).unwrap_or_default();
-            let weights = args.attribute_weights.clone().unwrap_or_default().0;
-            similarity::factor_similarity(
-                FactorSource::Attributes {
-                    table: Named::new(&table, &name(path)),
-                    weights: &weights,
-                    cross: cross.as_deref().map(|c| Named::new(c, cross_name.as_str())),
-                },
-                &ex.factors.names,
-            )?
-        }
-    } else {
-        return Err(CommandError::usage(FACTORS_NEEDED));
-    };
+    let attributes = args.factors.attributes()?;
+    let sx = args
+        .factors
+        .similarity(attributes.as_ref(), &ex.factors.names)?;
     let r2 = args
         .fit
         .as_deref()
@@ -158,10 +134,7 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
         .transpose()?;
     let fit_name = args.fit.as_deref().map(name).unwrap_or_default();
     let residuals = match (&args.residuals, settings.idio) {
-        (Some(path), Idio::Residual) => Some(read_series(
-            path,
-            &series_options(false, false, &["value", "residual"]),
-        )?),
+        (Some(path), Idio::Residual) => Some(read_residuals(path)?),
         _ => None,
     };
     let residuals_name = args.residuals.as_deref().map(name).unwrap_or_default();
@@ -205,6 +178,23 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
         out.display()
     );
     Ok(())
+}
+
+/// Residual returns as `style --residuals-out` writes them (`fund,date,residual`), or as
+/// any series file (`id,date,value|residual`, or wide).
+fn read_residuals(path: &Path) -> Result<peergroup_data::Panel, CommandError> {
+    let options = series_options(false, false, &["residual", "value"]);
+    let by_fund = Source::new(path).with_columns(ColumnNames {
+        id: Some("fund".into()),
+        ..ColumnNames::default()
+    });
+    match read_series(&by_fund, &options) {
+        // no `fund` column: the other forms
+        Err(e) if e.column.as_deref() == Some("fund") && e.message.contains("mapped as") => {
+            Ok(read_series(path, &options)?)
+        }
+        other => Ok(other?),
+    }
 }
 
 /// Arguments of `peergroup correlation`.

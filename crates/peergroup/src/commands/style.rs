@@ -40,6 +40,11 @@ pub struct StyleArgs {
     /// Fit statistics output: fund,date,r2,adj_r2,tracking_error,n_obs,lambda,predicted_r2.
     #[arg(long, value_name = "FILE")]
     pub fit_out: Option<PathBuf>,
+    /// Residuals output: fund,date,residual, the return minus that of the exposures that
+    /// apply to the date (the rolling window ending on it); the input of
+    /// `similarity --idio residual`.
+    #[arg(long, value_name = "FILE")]
+    pub residuals_out: Option<PathBuf>,
     /// Chart (.svg): the exposures of --chart-fund over time as a stacked area with the
     /// R² of each window (bars per factor for a single whole-sample fit).
     #[arg(long, value_name = "FILE.svg")]
@@ -62,7 +67,7 @@ pub fn run(args: &StyleArgs) -> CommandResult {
     let (fund_options, factor_options) = (options(args.prices), options(args.factor_prices));
     let out = &args.output.out;
     let mut outputs = args.output.plan()?;
-    if let Some(f) = &args.fit_out {
+    for f in [&args.fit_out, &args.residuals_out].into_iter().flatten() {
         outputs.plan_table(f)?;
     }
     plan_chart(&mut outputs, args.chart.as_deref())?;
@@ -103,6 +108,9 @@ pub fn run(args: &StyleArgs) -> CommandResult {
         )));
     }
     step("writing", || -> CommandResult {
+        if let Some(f) = &args.residuals_out {
+            outputs.write_table(f, &res.residuals_table())?;
+        }
         let (exposures, fit) = res.into_tables(args.fit_out.is_some());
         outputs.write_table(out, &exposures)?;
         if let (Some(f), Some(fit)) = (&args.fit_out, fit) {

@@ -64,6 +64,17 @@ pub fn factor_similarity(
                         .with_column("similarity")
                         .in_file(c.name));
                     }
+                    if r.a == r.b && r.value == 0.0 {
+                        return Err(InputError::at(
+                            r.position,
+                            format!(
+                                "label '{}' against itself is 0: a same-label similarity must be in (0, 1]",
+                                r.a
+                            ),
+                        )
+                        .with_column("similarity")
+                        .in_file(c.name));
+                    }
                     cross_rows.push(r);
                 }
             }

@@ -18,10 +18,12 @@ use crate::settings::{as_text, as_text_option, SettingError};
 use crate::settings::{default_text, parse};
 use crate::{date_index, Named, Progress, Silent};
 
+mod bootstrap;
 mod correlation;
 mod factors;
 mod peers;
 
+pub use bootstrap::period_pvalues;
 pub use correlation::{correlation, last_correlation, CorrelationSettings};
 pub use factors::{factor_similarity, FactorSource};
 pub use peers::{peers, PeerRow, PeersSettings};
@@ -116,11 +118,27 @@ pub enum Idio {
     Residual,
 }
 
+/// Which similarity is reported (METHODS §3.10: chosen by measurement on synthetic truth).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum Measure {
+    /// The rescaled systematic similarity S* (eq. 8): the best peer ranking measured.
+    #[serde(rename = "s-star")]
+    #[cfg_attr(feature = "clap", value(name = "s-star"))]
+    SStar,
+    /// The fund similarity S = R²_A R²_B S* + (1 − R²_A)(1 − R²_B) S_U (eq. 9; needs R²).
+    S,
+}
+
 /// Settings of [`similarity`], as written on the command line or in a study file.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
 #[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct SimilaritySettings {
+    /// Similarity reported: s-star (S*, default) or s (R²-weighted S, needs the fit's R²).
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = SimilaritySettings::default().measure))]
+    pub measure: Measure,
     /// Exposure scale.
     #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = SimilaritySettings::default().scale))]
     pub scale: Scale,
@@ -135,27 +153,48 @@ pub struct SimilaritySettings {
     #[cfg_attr(feature = "clap", arg(long, default_value = default_text(&SimilaritySettings::default().average), value_parser = parse::<Averaging>))]
     #[serde(with = "as_text")]
     pub average: Averaging,
-    /// Idiosyncratic similarity: none, or residual (needs the residual returns).
+    /// Idiosyncratic similarity of measure s: none, or residual (needs the residuals).
     #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = SimilaritySettings::default().idio))]
     pub idio: Idio,
+    /// Residual dates behind S_U at a date: the last N up to it (give style's --window);
+    /// default every residual date up to it.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "N"))]
+    pub residual_window: Option<usize>,
 }
 
 impl Default for SimilaritySettings {
-    /// Raw exposures on the last date, no averaging, no idiosyncratic term.
+    /// S* of raw exposures on the last date, no averaging, no idiosyncratic term.
     fn default() -> Self {
         SimilaritySettings {
+            measure: Measure::SStar,
             scale: Scale::Raw,
             date: None,
             all_dates: false,
             average: Averaging::Current,
             idio: Idio::None,
+            residual_window: None,
         }
     }
 }
 
 impl SimilaritySettings {
-    /// The dates to report: `date`, every date, or the last.
+    /// The dates to report: `date`, every date, or the last; also checks that `idio` and
+    /// `residual-window` fit the measure (the settings' one check without data).
     pub fn dates(&self) -> Result<DateChoice, SettingError> {
+        if self.idio == Idio::Residual && self.measure == Measure::SStar {
+            return Err(SettingError::new(
+                "idio",
+                "residual applies to the measure s (S* has no idiosyncratic term): add --measure s and the fit's R²",
+            ));
+        }
+        if let Some(w) = self.residual_window {
+            if w < MIN_RESIDUAL_OBS {
+                return Err(SettingError::new(
+                    "residual-window",
+                    format!("must be at least {MIN_RESIDUAL_OBS} dates (a residual correlation needs them), got {w}"),
+                ));
+            }
+        }
         match (self.all_dates, self.date) {
             (true, Some(d)) => Err(SettingError::new(
                 "all-dates",
@@ -173,7 +212,7 @@ impl SimilaritySettings {
 pub struct SimilarityInputs<'a> {
     /// `fund,date,factor,beta` as read.
     pub exposures: Named<'a, Exposures>,
-    /// R² by (fund, date); without it every R² is 1.
+    /// R² by (fund, date), for the measure s (which needs it).
     pub r2: Option<Named<'a, HashMap<(String, Date), f64>>>,
     /// Residual returns per fund, for the idiosyncratic term.
     pub residuals: Option<Named<'a, Panel>>,
@@ -373,42 +412,29 @@ fn for_each_date(
             .filter(|&i| !ex.row(t, i)[0].is_nan())
             .collect()
     };
-    // idiosyncratic similarity from residual returns (whole residual series)
     let residuals = match (settings.idio, inputs.residuals) {
         (Idio::None, _) => None,
-        (Idio::Residual, Some(panel)) => Some(panel),
+        (Idio::Residual, Some(panel)) => Some(ResidualRows::new(ex, panel)?),
         (Idio::Residual, None) => {
             return Err(InputError::new(
                 "--idio residual needs the residual returns (--residuals FILE)",
             ))
         }
     };
-    let s_u_full = match residuals {
-        Some(panel) => {
-            let mut rows = Vec::new();
-            for name in &ex.funds.names {
-                let i = panel.index_of(name).ok_or_else(|| {
-                    InputError::new(format!(
-                        "fund '{name}' of the exposures has no residual series"
-                    ))
-                    .in_file(panel.name)
-                })?;
-                rows.extend_from_slice(panel.series(i));
-            }
-            Some(residual_similarity(
-                &rows,
-                ex.funds.len(),
-                panel.n_dates(),
-                12,
-            )?)
+    let r2 = match (settings.measure, inputs.r2) {
+        (Measure::SStar, _) => None,
+        (Measure::S, Some(r2)) => Some(r2),
+        (Measure::S, None) => {
+            return Err(InputError::new(
+                "--measure s weights S* by each fund's R²: give the fit table (--fit FILE)",
+            ))
         }
-        None => None,
     };
     let cx = Context {
         ex,
         sx,
         scale: settings.scale.into(),
-        r2: inputs.r2,
+        r2,
     };
     let mut visited = 0;
     progress.start("dates", targets.len() as u64);
@@ -428,16 +454,15 @@ fn for_each_date(
         if ids.len() < 2 {
             continue;
         }
-        let s_u = s_u_full.as_ref().map(|full| {
-            let sub: Vec<f64> = ids
-                .iter()
-                .flat_map(|&a| ids.iter().map(move |&b| full.get(a, b)))
-                .collect();
-            peergroup_similarity::SimilarityMatrix::new(ids.len(), sub).to_condensed()
-        });
         let mut seq: Vec<CondensedSimilarity> = window
             .iter()
-            .map(|&s| similarity_on(&cx, s, &ids, s_u.as_ref()))
+            .map(|&s| {
+                let s_u = residuals
+                    .as_ref()
+                    .map(|r| r.s_u(ex.dates[s], &ids, settings.residual_window))
+                    .transpose()?;
+                similarity_on(&cx, s, &ids, s_u.as_ref())
+            })
             .collect::<Result<_, _>>()?;
         let combined = match settings.average {
             Averaging::Current => seq.swap_remove(0),
@@ -454,6 +479,62 @@ fn for_each_date(
         );
     }
     Ok(targets.len())
+}
+
+/// Fewest common residual dates for a pair's S_U; pairs with fewer get S_U = 0.
+pub const MIN_RESIDUAL_OBS: usize = 12;
+
+/// Residual returns in the exposures' fund order, for S_U at any date (METHODS §3.8).
+struct ResidualRows<'a> {
+    panel: Named<'a, Panel>,
+    /// Panel series of each exposures fund.
+    series: Vec<usize>,
+}
+
+impl<'a> ResidualRows<'a> {
+    /// Errors when a fund of the exposures has no residual series.
+    fn new(ex: &Exposures, panel: Named<'a, Panel>) -> Result<Self, InputError> {
+        let series = ex
+            .funds
+            .names
+            .iter()
+            .map(|name| {
+                panel.index_of(name).ok_or_else(|| {
+                    InputError::new(format!(
+                        "fund '{name}' of the exposures has no residual series"
+                    ))
+                    .in_file(panel.name)
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(ResidualRows { panel, series })
+    }
+
+    /// S_U on `date` of the exposures funds `ids`: the residual correlation, clipped to
+    /// [0, 1], over the residual dates up to `date` (the last `window` of them); no look
+    /// past the date, so a similarity at t uses what was known at t.
+    fn s_u(
+        &self,
+        date: Date,
+        ids: &[usize],
+        window: Option<usize>,
+    ) -> Result<CondensedSimilarity, InputError> {
+        let dates = self.panel.dates();
+        let end = dates.partition_point(|d| *d <= date);
+        let start = window.map_or(0, |w| end.saturating_sub(w));
+        let t = end - start;
+        if t < MIN_RESIDUAL_OBS {
+            return Err(InputError::new(format!(
+                "only {t} residual dates up to {date}; the residual similarity S_U needs at least {MIN_RESIDUAL_OBS}"
+            ))
+            .in_file(self.panel.name));
+        }
+        let mut rows = Vec::with_capacity(ids.len() * t);
+        for &i in ids {
+            rows.extend_from_slice(&self.panel.series(self.series[i])[start..end]);
+        }
+        Ok(residual_similarity(&rows, ids.len(), t, MIN_RESIDUAL_OBS)?.to_condensed())
+    }
 }
 
 /// The current fund similarity on date index `t` of the exposures for the funds `funds`
@@ -484,11 +565,13 @@ mod settings_tests {
     #[test]
     fn similarity_settings() {
         check::settings_type(&SimilaritySettings {
+            measure: Measure::S,
             scale: Scale::Gross,
             date: Some(Date::from_ymd(2020, 6, 30).unwrap()),
             all_dates: false,
             average: Averaging::Ewma(0.25),
             idio: Idio::Residual,
+            residual_window: Some(104),
         });
         let json = serde_json::to_value(SimilaritySettings {
             average: Averaging::MovingAverage(3),
@@ -502,6 +585,21 @@ mod settings_tests {
             ..SimilaritySettings::default()
         };
         check::names_key(both.dates().map(|_| ()), "all-dates");
+        let star_residual = SimilaritySettings {
+            idio: Idio::Residual,
+            ..SimilaritySettings::default()
+        };
+        check::names_key(star_residual.dates().map(|_| ()), "idio");
+        let json = serde_json::to_value(SimilaritySettings::default()).unwrap();
+        assert_eq!(json["measure"], "s-star");
+        let s: SimilaritySettings = check::parse(&["--measure", "s"]).unwrap();
+        assert_eq!(s.measure, Measure::S);
+        let short = SimilaritySettings {
+            measure: Measure::S,
+            residual_window: Some(3),
+            ..SimilaritySettings::default()
+        };
+        check::names_key(short.dates().map(|_| ()), "residual-window");
         let e = check::parse::<SimilaritySettings>(&["--average", "ma:0"]).unwrap_err();
         assert!(e.contains("--average"), "{e}");
         let e = serde_json::from_str::<SimilaritySettings>(r#"{"average": "ma:0"}"#).unwrap_err();

@@ -265,7 +265,8 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
             Block::Notes {
                 items: vec![
                     "S = R²_A·R²_B·S* (eq. 9) weights similarity by model fit. When R² varies across funds more than S* varies between groups, hierarchical clusters of S follow R² \
-                     rather than style; cluster S* (peergroup similarity without --fit) and use S to rank peers."
+                     rather than style, and its peer rankings too (top-10 same-group precision on synthetic truth: 0.25-0.45 for S, 0.96-0.99 for S*; README). \
+                     Cluster and rank peers on S*, peergroup similarity's default (--measure s gives S)."
                         .into(),
                 ],
             },
