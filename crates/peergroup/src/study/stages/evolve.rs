@@ -1,7 +1,7 @@
 //! The evolutionary peer-group stage: the style stage's funds clustered at every date,
 //! labels aligned over time, with stability, transitions, themes and portfolios.
 
-use peergroup_io::{read_exposures, read_fit_r2, read_labels};
+use peergroup_io::{read_exposures, read_labels};
 use peergroup_pipeline::evolve::{self, EvolveInputs, EvolveSettings, EvolveSource};
 use peergroup_pipeline::similarity::SimilarityInputs;
 use peergroup_pipeline::Named;
@@ -73,9 +73,7 @@ impl Stage for EvolveStage<'_> {
     fn run(&self, ctx: &Ctx<'_>, dir: &mut StageDir) -> CommandResult {
         ctx.bar.note("reading exposures");
         let ex_path = ctx.upstream(StageId::Style, "exposures");
-        let fit_path = ctx.upstream(StageId::Style, "fit");
         let ex = read_exposures(&ex_path)?;
-        let r2 = read_fit_r2(&fit_path)?;
         let (sx, attributes) = factor_similarity(ctx, &ex.factors.names)?;
         let returns = self
             .returns
@@ -96,15 +94,13 @@ impl Stage for EvolveStage<'_> {
             .reference
             .map(|s| ctx.source(s).label())
             .unwrap_or_default();
-        let (ex_name, fit_name) = (
-            ex_path.display().to_string(),
-            fit_path.display().to_string(),
-        );
+        let ex_name = ex_path.display().to_string();
         let inputs = EvolveInputs {
             source: EvolveSource::Exposures {
+                // S* (no R² weighting): what ranks and groups peers best (METHODS §3.9).
                 inputs: SimilarityInputs {
                     exposures: Named::new(&ex, &ex_name),
-                    r2: Some(Named::new(&r2, &fit_name)),
+                    r2: None,
                     residuals: None,
                 },
                 sx: &sx,
