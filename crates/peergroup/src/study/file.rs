@@ -144,10 +144,10 @@ pub struct Inputs {
     pub cluster: ReferenceInputs,
     /// `[inputs.evolve]`.
     #[serde(default)]
-    pub evolve: EvolveInputs,
+    pub evolve: ReturnsAndReference,
     /// `[inputs.rate]`.
     #[serde(default)]
-    pub rate: RateInputs,
+    pub rate: ReturnsAndReference,
     /// `[inputs.segment.sales]` and `[inputs.segment.investors]`.
     #[serde(default)]
     pub segment: SegmentInputs,
@@ -210,27 +210,17 @@ pub struct ReferenceInputs {
     pub reference: Option<InputSpec>,
 }
 
-/// Inputs of `peergroup evolve` (besides the style stage's results and the factor
-/// similarity of `[inputs.similarity]`).
+/// Inputs of `peergroup rate` (daily returns or NAVs; outside star ratings to compare
+/// with) and of `peergroup evolve` (fund returns for the cluster portfolios; categories to
+/// compare with, by default `[inputs.cluster] reference`; besides the style stage's
+/// results and the factor similarity of `[inputs.similarity]`).
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct EvolveInputs {
-    /// Fund returns, for out-of-sample cluster portfolios and correlation clusters.
+pub struct ReturnsAndReference {
+    /// Returns (or NAVs with `prices = true`).
     #[serde(default, deserialize_with = "spec")]
     pub returns: Option<InputSpec>,
-    /// Categories to compare with (default: `[inputs.cluster] reference`).
-    #[serde(default, deserialize_with = "spec")]
-    pub reference: Option<InputSpec>,
-}
-
-/// Inputs of `peergroup rate`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct RateInputs {
-    /// Daily returns or NAVs.
-    #[serde(default, deserialize_with = "spec")]
-    pub returns: Option<InputSpec>,
-    /// Outside star ratings to compare with.
+    /// An outside classification or rating to compare with.
     #[serde(default, deserialize_with = "spec")]
     pub reference: Option<InputSpec>,
 }
