@@ -17,6 +17,7 @@ pub mod dsa;
 pub mod moments;
 pub mod residuals;
 pub mod select;
+mod shared_windows;
 pub mod sharpe;
 
 pub use analysis::{analyse, analyse_with, Method, StyleProblem, StyleResult, StyleSpec};
