@@ -313,6 +313,13 @@ fn run_folder_is_not_taken_over_without_force() {
     assert_eq!(w.read("busy/notes.txt"), "mine");
     w.ok("run ex/s.toml --out busy --force");
     assert!(w.exists("busy/style/exposures.csv") && w.exists("busy/notes.txt"));
+    // A file where the run folder should be.
+    w.write("afile", "x");
+    w.fails(
+        "run ex/s.toml --out afile",
+        &["'afile' exists and is not a directory"],
+    );
+    assert_eq!(w.read("afile"), "x");
     // init refuses to overwrite the study it wrote.
     w.fails("init ex", &["study.toml"]);
     w.ok("init ex --force");
