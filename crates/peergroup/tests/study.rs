@@ -87,6 +87,8 @@ fn example_study_runs_and_reruns_only_what_changed() {
         assert!(html.contains(heading), "index.html lacks {heading}");
     }
     let m: Value = serde_json::from_str(&w.read("ex/results/manifest.json")).unwrap();
+    // The study as seen from the run folder, so the pair can be moved together.
+    assert_eq!(m["study"], "../study.toml");
     let style = &m["stages"][3];
     assert_eq!(style["settings"]["window"], 104);
     assert_eq!(style["inputs"]["returns"].as_str().unwrap().len(), 64);

@@ -192,7 +192,7 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
     }
     let manifest = Manifest {
         version,
-        study: path.display().to_string(),
+        study: study_as_seen_from(&dir, &study),
         seconds: start.elapsed().as_secs_f64(),
         stages: records,
     };
@@ -248,6 +248,23 @@ fn in_stage(e: CommandError, study: &Study, id: StageId, done: usize) -> Command
         "{text}\n  (in the [{table}] stage of {}{line}{kept})",
         study.path.display()
     )))
+}
+
+/// The study file as the manifest records it: relative to the run folder when the folder
+/// lies inside the study's own (the default `results/`), so a run folder moved or copied
+/// with its study still points at it; else as given.
+fn study_as_seen_from(dir: &Path, study: &Study) -> String {
+    let file = study.path.file_name().map(Path::new);
+    match (dir.strip_prefix(&study.base), file) {
+        (Ok(inner), Some(file)) => {
+            let mut rel = PathBuf::new();
+            for _ in inner.components() {
+                rel.push("..");
+            }
+            rel.join(file).display().to_string()
+        }
+        _ => study.path.display().to_string(),
+    }
 }
 
 /// The key path of input `name` of stage `id` under `[inputs]`.
