@@ -9,6 +9,7 @@ mod fund_type;
 mod industry;
 mod metadata;
 mod panel;
+pub mod plausibility;
 
 pub use error::{InputError, Position, PositionKind};
 pub use fund_type::FundType;

@@ -2,6 +2,7 @@ use std::collections::HashMap;
 
 use peergroup_calendar::{Date, Frequency};
 
+use crate::plausibility::{percent_per_period, plausible_return, shown, DEFAULT_MAX_RETURN};
 use crate::{InputError, Position};
 
 /// What the numbers in a series table are.
@@ -276,6 +277,7 @@ impl Panel {
 pub struct PanelBuilder {
     kind: SeriesKind,
     scale: f64,
+    max_return: f64,
     ids: Vec<String>,
     id_index: HashMap<String, u32>,
     records: Vec<(u32, Date, f64, Position)>,
@@ -283,14 +285,24 @@ pub struct PanelBuilder {
 
 impl PanelBuilder {
     /// A builder for values of `kind`; `scale` multiplies every value (0.01 for percent).
+    /// Returns (given, or implied by consecutive prices) must lie in
+    /// `[−1, DEFAULT_MAX_RETURN]` unless [`PanelBuilder::with_max_return`] says otherwise.
     pub fn new(kind: SeriesKind, scale: f64) -> PanelBuilder {
         PanelBuilder {
             kind,
             scale,
+            max_return: DEFAULT_MAX_RETURN,
             ids: Vec::new(),
             id_index: HashMap::new(),
             records: Vec::new(),
         }
+    }
+
+    /// The upper bound of a period return, as a fraction (10 = +1,000%); a return above
+    /// it, given or implied by two consecutive prices, is an error naming the cell.
+    pub fn with_max_return(mut self, max: f64) -> PanelBuilder {
+        self.max_return = max;
+        self
     }
 
     /// Declare an id (so that an all-missing column of a wide file is still known).
@@ -353,6 +365,23 @@ impl PanelBuilder {
                 )
                 .with_column(column));
             }
+            SeriesKind::Returns if !plausible_return(v, self.max_return) => {
+                let unit = if self.scale == 1.0 {
+                    "fractions"
+                } else {
+                    "percent"
+                };
+                return Err(InputError::at(
+                    position,
+                    format!(
+                        "expected a return of at most {} ({} per period), found {}; --max-return allows larger (returns are {unit}; use --percent for percent, --prices for prices)",
+                        shown(self.max_return / self.scale),
+                        percent_per_period(self.max_return),
+                        shown(value)
+                    ),
+                )
+                .with_column(column));
+            }
             _ => {}
         }
         self.records.push((k, date, v, position));
@@ -405,6 +434,9 @@ impl PanelBuilder {
                     ),
                 ));
             }
+        }
+        if self.kind == SeriesKind::Prices {
+            self.check_implied_returns()?;
         }
         let mut dates: Vec<Date> = self.records.iter().map(|r| r.1).collect();
         dates.dedup(); // runs of one date first: cheap, and the sort gets short
@@ -477,6 +509,35 @@ impl PanelBuilder {
             values[*k as usize * t + j] = *v;
         }
         Panel::new(self.ids, dates, values, self.kind, frequency)
+    }
+}
+
+impl PanelBuilder {
+    /// Prices: the return between consecutive observations of an id (records sorted by
+    /// id, then date) obeys the returns rule; a price off by a unit or a typing error
+    /// would otherwise become a return of thousands of percent in every later stage.
+    fn check_implied_returns(&self) -> Result<(), InputError> {
+        for w in self.records.windows(2) {
+            let ((k, d0, p0, at0), (k1, d1, p1, at1)) = (w[0], w[1]);
+            if k != k1 {
+                continue;
+            }
+            let r = p1 / p0 - 1.0;
+            if !(p1 / p0 > 0.0 && plausible_return(r, self.max_return)) {
+                return Err(InputError::at(
+                    at1,
+                    format!(
+                        "series '{}': the price {} on {d1} after {} on {d0} ({at0}) implies a return of {}, outside -100% to {} per period; check the price units (--max-return allows larger)",
+                        self.ids[k as usize],
+                        shown(p1),
+                        shown(p0),
+                        shown(r),
+                        percent_per_period(self.max_return)
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -585,6 +646,38 @@ mod tests {
         assert!(e.message.contains("positive price"));
         let e = monthly(SeriesKind::Returns, &[("A", "2020-01", -1.5)]).unwrap_err();
         assert!(e.message.contains("--percent"));
+    }
+
+    /// A return above the bound, given or implied by two prices, is an error naming the
+    /// cell and the flag; `with_max_return` moves the bound; percent files are compared
+    /// after scaling, and the message keeps the file's unit.
+    #[test]
+    fn rejects_implausible_returns() {
+        let e = monthly(SeriesKind::Returns, &[("A", "2020-01", 1e300)]).unwrap_err();
+        assert_eq!(e.position, Some(Position::Line(2)));
+        assert_eq!(e.column.as_deref(), Some("value"));
+        assert!(
+            e.message.contains("at most 10 (+1,000% per period), found 1e300")
+                && e.message.contains("--max-return"),
+            "{}",
+            e.message
+        );
+        let mut b = PanelBuilder::new(SeriesKind::Returns, 0.01);
+        let e = b
+            .push("A", d("2020-01-31"), 5000.0, Position::Line(7), "A")
+            .unwrap_err();
+        assert!(e.message.contains("at most 1000 (+1,000% per period), found 5000"), "{}", e.message);
+        assert!(e.message.contains("percent"), "{}", e.message);
+        let mut b = PanelBuilder::new(SeriesKind::Returns, 1.0).with_max_return(100.0);
+        b.push("A", d("2020-01-31"), 50.0, Position::Line(2), "value").unwrap();
+        let rows = [("A", "2020-01", 1.0), ("A", "2020-02", 1e300), ("A", "2020-03", 1.0)];
+        let e = monthly(SeriesKind::Prices, &rows).unwrap_err();
+        assert_eq!(e.position, Some(Position::Line(3)));
+        for part in ["series 'A'", "1e300 on 2020-02-29", "after 1 on 2020-01-31 (line 2)"] {
+            assert!(e.message.contains(part), "{part}: {}", e.message);
+        }
+        let tiny = [("A", "2020-01", 1e300), ("A", "2020-02", 1e-300), ("A", "2020-03", 1.0)];
+        assert!(monthly(SeriesKind::Prices, &tiny).is_err());
     }
 
     #[test]

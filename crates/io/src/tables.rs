@@ -18,6 +18,10 @@ pub struct SeriesOptions {
     pub percent: bool,
     /// Candidate names of the value column of a long table, first match wins.
     pub value_columns: Vec<String>,
+    /// Upper bound of a return, as a fraction after any percent scaling (10 = +1,000%
+    /// per period); returns below −1 or above it, given or implied by consecutive
+    /// prices, are errors naming the cell.
+    pub max_return: f64,
 }
 
 impl Default for SeriesOptions {
@@ -26,6 +30,7 @@ impl Default for SeriesOptions {
             kind: SeriesKind::Returns,
             percent: false,
             value_columns: vec!["value".to_string()],
+            max_return: peergroup_data::plausibility::DEFAULT_MAX_RETURN,
         }
     }
 }
@@ -52,7 +57,8 @@ enum Layout {
 /// `opts.value_columns`.
 ///
 /// Empty cells are missing observations. Rows may come in any order; duplicates
-/// `(id, date)`, NaN/inf, unparsable dates and mixed frequencies are errors.
+/// `(id, date)`, NaN/inf, unparsable dates, mixed frequencies, non-positive prices and
+/// returns outside `[−1, opts.max_return]` (given or implied by prices) are errors.
 pub fn read_series<S: AsSource + ?Sized>(
     source: &S,
     opts: &SeriesOptions,
@@ -62,7 +68,7 @@ pub fn read_series<S: AsSource + ?Sized>(
 
 fn read_series_from(src: &Source, opts: &SeriesOptions) -> Result<Panel, InputError> {
     let scale = if opts.percent { 0.01 } else { 1.0 };
-    let mut builder = PanelBuilder::new(opts.kind, scale);
+    let mut builder = PanelBuilder::new(opts.kind, scale).with_max_return(opts.max_return);
     let mut rows = 0usize;
     let roles = [(Role::Id, "id"), (Role::Date, "date"), (Role::Value, VALUE)];
     let file = for_each_row(src, &roles, |h| {

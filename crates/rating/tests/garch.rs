@@ -265,4 +265,10 @@ fn unusable_series_are_refused_with_a_reason() {
         rate_series(&bad, &options),
         Err(SeriesProblem::NotFinite(7))
     );
+    // One huge return overflows the variance: a reason, not a panic (issue 20).
+    for huge in [1e160, 1e300] {
+        let mut big: Vec<f64> = (0..400).map(|i| (i as f64).sin() * 0.01).collect();
+        big[3] = huge;
+        assert_eq!(rate_series(&big, &options), Err(SeriesProblem::Overflow));
+    }
 }

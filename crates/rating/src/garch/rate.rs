@@ -38,6 +38,8 @@ pub enum SeriesProblem {
     Constant,
     /// A non-finite value at this index.
     NotFinite(usize),
+    /// Values so large that their variance overflows (beyond about 1e150).
+    Overflow,
 }
 
 impl std::fmt::Display for SeriesProblem {
@@ -49,6 +51,9 @@ impl std::fmt::Display for SeriesProblem {
             ),
             SeriesProblem::Constant => f.write_str("all returns are equal: the variance model is undefined"),
             SeriesProblem::NotFinite(t) => write!(f, "return {t} is not a finite number"),
+            SeriesProblem::Overflow => f.write_str(
+                "the returns are too large for the variance model (their variance overflows): expected fractions such as 0.01 for 1%",
+            ),
         }
     }
 }
@@ -71,8 +76,12 @@ pub fn rate_series(r: &[f64], options: &FitOptions) -> Result<RatedSeries, Serie
     }
     let p = Prepared::new(r, options.threshold_quantile);
     let largest = r.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    // Finite inputs give a NaN or infinite spread only when a sum overflows.
+    if !p.scale.is_finite() {
+        return Err(SeriesProblem::Overflow);
+    }
     // Equal values leave a rounding-level spread from the mean; treat as constant.
-    if p.scale.is_nan() || p.scale <= 1e-12 * largest {
+    if p.scale <= 1e-12 * largest {
         return Err(SeriesProblem::Constant);
     }
     let unrestricted = fit_prepared(&p, Free::ALL, options);
