@@ -14,6 +14,10 @@ pub struct IndustryTable {
     price: Vec<f64>,
     shares: Vec<f64>,
     aum: Vec<f64>,
+    position_kind: PositionKind,
+    /// Line or row of each record in table order; empty when record `k` is simply row
+    /// `k + 1` or line `k + 2` (see [`IndustryBuilder::position`]).
+    position: Vec<u32>,
 }
 
 /// The records of one class, sorted by date.
@@ -59,6 +63,16 @@ impl IndustryTable {
     /// Where class `c` first appears in the file (for errors about the class).
     pub fn first_position(&self, c: usize) -> Position {
         self.first_position[c]
+    }
+
+    /// Where record `i` of class `c` (in date order) sits in the file.
+    pub fn position(&self, c: usize, i: usize) -> Position {
+        let k = self.offsets[c] + i;
+        let n = match self.position.get(k) {
+            Some(&n) => u64::from(n),
+            None => k as u64 + first_line(self.position_kind),
+        };
+        self.position_kind.at(n)
     }
 
     /// Offset of class `c`'s first record in the flat record arrays.
@@ -171,9 +185,11 @@ impl IndustryBuilder {
                 price: self.price,
                 shares: self.shares,
                 aum: self.aum,
+                position_kind: self.position_kind,
+                position: self.position,
             });
         }
-        let this = self;
+        let mut this = self;
         let pos = |i: usize| this.position_of(i);
         // Counting sort by class keeps file order within a class; then sort each class
         // by date only if it is not already sorted (CAFCI exports usually are).
@@ -224,6 +240,17 @@ impl IndustryBuilder {
         }
         // Reorder one column at a time, freeing each source as we go; files already
         // grouped by class and sorted by date need no copy at all.
+        let identity = order.iter().enumerate().all(|(k, &i)| k == i as usize);
+        let position = if identity {
+            std::mem::take(&mut this.position)
+        } else {
+            // Lines past u32 were refused when read, so the numbers fit.
+            order
+                .iter()
+                .map(|&i| this.position_of(i as usize).parts().1 as u32)
+                .collect()
+        };
+        let position_kind = this.position_kind;
         let IndustryBuilder {
             class_names,
             date,
@@ -232,7 +259,6 @@ impl IndustryBuilder {
             aum,
             ..
         } = this;
-        let identity = order.iter().enumerate().all(|(k, &i)| k == i as usize);
         let (date, price, shares, aum) = if identity {
             (date, price, shares, aum)
         } else {
@@ -254,18 +280,24 @@ impl IndustryBuilder {
             price,
             shares,
             aum,
+            position_kind,
+            position,
         })
+    }
+}
+
+/// The position of record 0 when records are consecutive: row 1, or line 2 after the header.
+fn first_line(kind: PositionKind) -> u64 {
+    match kind {
+        PositionKind::Row => 1,
+        PositionKind::Line => 2,
     }
 }
 
 impl IndustryBuilder {
     fn position_of(&self, i: usize) -> Position {
         let n = if self.position.is_empty() {
-            i as u64
-                + match self.position_kind {
-                    PositionKind::Row => 1,
-                    PositionKind::Line => 2,
-                }
+            i as u64 + first_line(self.position_kind)
         } else {
             self.position[i] as u64
         };
@@ -391,6 +423,10 @@ mod tests {
         let a = t.class(0);
         assert_eq!(a.price, &[1.0, 1.1]);
         assert_eq!(t.first_position(0), Position::Line(3));
+        // Record positions follow the records through the sort.
+        assert_eq!(t.position(0, 0), Position::Line(4));
+        assert_eq!(t.position(0, 1), Position::Line(3));
+        assert_eq!(t.position(1, 0), Position::Line(2));
         assert_eq!(t.class(1).aum, &[2.0]);
     }
 

@@ -657,7 +657,8 @@ mod tests {
         assert_eq!(e.position, Some(Position::Line(2)));
         assert_eq!(e.column.as_deref(), Some("value"));
         assert!(
-            e.message.contains("at most 10 (+1,000% per period), found 1e300")
+            e.message
+                .contains("at most 10 (+1,000% per period), found 1e300")
                 && e.message.contains("--max-return"),
             "{}",
             e.message
@@ -666,17 +667,35 @@ mod tests {
         let e = b
             .push("A", d("2020-01-31"), 5000.0, Position::Line(7), "A")
             .unwrap_err();
-        assert!(e.message.contains("at most 1000 (+1,000% per period), found 5000"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("at most 1000 (+1,000% per period), found 5000"),
+            "{}",
+            e.message
+        );
         assert!(e.message.contains("percent"), "{}", e.message);
         let mut b = PanelBuilder::new(SeriesKind::Returns, 1.0).with_max_return(100.0);
-        b.push("A", d("2020-01-31"), 50.0, Position::Line(2), "value").unwrap();
-        let rows = [("A", "2020-01", 1.0), ("A", "2020-02", 1e300), ("A", "2020-03", 1.0)];
+        b.push("A", d("2020-01-31"), 50.0, Position::Line(2), "value")
+            .unwrap();
+        let rows = [
+            ("A", "2020-01", 1.0),
+            ("A", "2020-02", 1e300),
+            ("A", "2020-03", 1.0),
+        ];
         let e = monthly(SeriesKind::Prices, &rows).unwrap_err();
         assert_eq!(e.position, Some(Position::Line(3)));
-        for part in ["series 'A'", "1e300 on 2020-02-29", "after 1 on 2020-01-31 (line 2)"] {
+        for part in [
+            "series 'A'",
+            "1e300 on 2020-02-29",
+            "after 1 on 2020-01-31 (line 2)",
+        ] {
             assert!(e.message.contains(part), "{part}: {}", e.message);
         }
-        let tiny = [("A", "2020-01", 1e300), ("A", "2020-02", 1e-300), ("A", "2020-03", 1.0)];
+        let tiny = [
+            ("A", "2020-01", 1e300),
+            ("A", "2020-02", 1e-300),
+            ("A", "2020-03", 1.0),
+        ];
         assert!(monthly(SeriesKind::Prices, &tiny).is_err());
     }
 

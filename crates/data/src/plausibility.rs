@@ -28,7 +28,11 @@ pub fn shown(v: f64) -> String {
     if v == 0.0 || !v.is_finite() || (1e-4..1e9).contains(&a) {
         format!("{v}")
     } else {
-        format!("{v:e}")
+        // five significant digits, trailing zeros of the mantissa dropped
+        let text = format!("{v:.4e}");
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        format!("{mantissa}e{exponent}")
     }
 }
 
@@ -69,6 +73,7 @@ mod tests {
         assert_eq!(shown(1e300), "1e300");
         assert_eq!(shown(1.5e-300), "1.5e-300");
         assert_eq!(shown(0.05), "0.05");
+        assert_eq!(shown(-1.3209118874241065e291), "-1.3209e291");
         assert_eq!(shown(-250.0), "-250");
         assert!(!valid_max_return(0.0) && !valid_max_return(f64::INFINITY));
         assert!(valid_max_return(DEFAULT_MAX_RETURN));

@@ -67,6 +67,12 @@ pub fn read_series<S: AsSource + ?Sized>(
 }
 
 fn read_series_from(src: &Source, opts: &SeriesOptions) -> Result<Panel, InputError> {
+    if !peergroup_data::plausibility::valid_max_return(opts.max_return) {
+        return Err(InputError::new(format!(
+            "--max-return {}: expected a positive number, a fraction per period (10 = +1,000%)",
+            opts.max_return
+        )));
+    }
     let scale = if opts.percent { 0.01 } else { 1.0 };
     let mut builder = PanelBuilder::new(opts.kind, scale).with_max_return(opts.max_return);
     let mut rows = 0usize;

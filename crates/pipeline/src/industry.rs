@@ -177,6 +177,61 @@ impl Filtered {
         effects(table, &self.kept, grouping, config)
     }
 
+    /// The returns rule for industry data: on every class, the daily return between
+    /// consecutive kept points, `(P_T − P_prev)/unit · N_prev / A_prev`, lies in
+    /// `[−1, max_return]`. Such a return (or a price effect on a zero AUM) means the
+    /// shares or the price unit disagree with the AUM; group returns are AUM-weighted
+    /// means of these, so they obey the rule too. Checked before any output is written.
+    pub fn check_returns(
+        &self,
+        data: Named<'_, IndustryTable>,
+        config: &IndustryConfig,
+        max_return: f64,
+    ) -> Result<(), InputError> {
+        use peergroup_data::plausibility::{percent_per_period, plausible_return, shown};
+        use rayon::prelude::*;
+        let table = data.value;
+        let bad = (0..table.n_classes()).into_par_iter().find_map_first(|c| {
+            let r = table.class(c);
+            let mut prev: Option<usize> = None;
+            for i in 0..r.dates.len() {
+                if !self.kept.is_kept(table, c, i) {
+                    continue;
+                }
+                if let Some(p) = prev {
+                    let pe = (r.price[i] - r.price[p]) / config.price_unit * r.shares[p];
+                    if pe != 0.0 && !plausible_return(pe / r.aum[p], max_return) {
+                        return Some((c, p, i, pe / r.aum[p]));
+                    }
+                }
+                prev = Some(i);
+            }
+            None
+        });
+        let Some((c, p, i, dr)) = bad else {
+            return Ok(());
+        };
+        let r = table.class(c);
+        Err(InputError::at(
+            table.position(c, i),
+            format!(
+                "class '{}' on {}: a daily return of {} (outside -100% to {} per period) from price {} after {} on {} ({}), shares {} and AUM {}: shares × price ÷ --price-unit ({}) should be close to the AUM; check the units of shares and price (--max-return allows larger returns)",
+                table.classes()[c],
+                r.dates[i],
+                shown(dr),
+                percent_per_period(max_return),
+                shown(r.price[i]),
+                shown(r.price[p]),
+                r.dates[p],
+                table.position(c, p),
+                shown(r.shares[p]),
+                shown(r.aum[p]),
+                shown(config.price_unit),
+            ),
+        )
+        .in_file(data.name))
+    }
+
     /// Points dropped for low AUM and as price outliers.
     pub fn dropped_counts(&self) -> (usize, usize) {
         let min_aum = self

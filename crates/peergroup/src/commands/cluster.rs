@@ -15,7 +15,7 @@ use peergroup_style::StyleSpec;
 
 use super::factor_inputs::{FactorInputs, FACTORS_NEEDED};
 use super::options::{
-    name, parse_date, plan_chart, series_options, write_chart, ColumnFlags, Force,
+    name, parse_date, plan_chart, series_options, write_chart, ColumnFlags, Force, MaxReturn,
 };
 use super::{step, CommandError, CommandResult};
 
@@ -42,6 +42,8 @@ pub struct ClusterArgs {
     /// Factor returns of --returns (long or wide).
     #[arg(long, value_name = "FILE", requires = "returns")]
     pub factors: Option<PathBuf>,
+    #[command(flatten)]
+    pub max_return: MaxReturn,
     #[command(flatten)]
     pub factor_similarity: FactorInputs,
     #[command(flatten)]
@@ -302,7 +304,7 @@ fn run_on_returns(args: &ClusterArgs) -> CommandResult {
         outputs.plan_table(p)?;
     }
     plan_chart(&mut outputs, args.chart.as_deref())?;
-    let options = series_options(false, false, &["value"]);
+    let options = series_options(false, false, args.max_return, &["value"]);
     let funds = read_series(&args.columns.source(returns), &options)?.to_returns();
     let factors = read_series(factors_path, &options)?.to_returns();
     let (funds_name, factors_name) = (name(returns), name(factors_path));

@@ -12,7 +12,7 @@ use peergroup_pipeline::similarity::SimilarityInputs;
 use peergroup_pipeline::{Artifact, Named};
 
 use super::factor_inputs::{FactorInputs, FACTORS_NEEDED};
-use super::options::{name, series_options, ColumnFlags, OutputDir};
+use super::options::{name, series_options, ColumnFlags, MaxReturn, OutputDir};
 use super::{step, CommandError, CommandResult};
 
 /// Arguments of `peergroup evolve`.
@@ -37,6 +37,8 @@ pub struct EvolveArgs {
     /// Fund returns (long id,date,value or wide) for portfolios and correlation clusters.
     #[arg(long, value_name = "FILE")]
     pub returns: Option<PathBuf>,
+    #[command(flatten)]
+    pub max_return: MaxReturn,
     #[command(flatten)]
     pub columns: ColumnFlags,
     /// Reference labels id,label (e.g. vendor categories; see --reference-column).
@@ -80,7 +82,7 @@ pub fn run(args: &EvolveArgs) -> CommandResult {
         .map(|p| {
             read_series(
                 &args.columns.source(p),
-                &series_options(false, false, &["value", "return"]),
+                &series_options(false, false, args.max_return, &["value", "return"]),
             )
         })
         .transpose()?;

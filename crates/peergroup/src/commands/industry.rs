@@ -9,7 +9,7 @@ use peergroup_pipeline::industry::{self, GroupBy, IndustrySettings};
 use peergroup_pipeline::Named;
 use peergroup_returns::Effects;
 
-use super::options::{name, plan_chart, write_chart, ColumnFlags, OutputFile};
+use super::options::{name, plan_chart, write_chart, ColumnFlags, MaxReturn, OutputFile};
 use super::{step, CommandError, CommandResult};
 
 /// Arguments of `peergroup industry`.
@@ -25,6 +25,8 @@ pub struct IndustryArgs {
     pub columns: ColumnFlags,
     #[command(flatten)]
     pub settings: IndustrySettings,
+    #[command(flatten)]
+    pub max_return: MaxReturn,
     #[command(flatten)]
     pub output: OutputFile,
     /// Also write every removed point with the reason: class_id,date,reason,aum,price_move,z_score.
@@ -118,6 +120,11 @@ pub fn run(args: &IndustryArgs) -> CommandResult {
         group_by,
     )?;
     let filtered = step("filtering outliers", || industry::filter(&table, &config));
+    filtered.check_returns(
+        Named::new(&table, &data_name),
+        &config,
+        args.max_return.max_return,
+    )?;
     let plan = filtered.plan(&table, &grouping, &config);
     let (ids, rows) = (plan.n_ids(), plan.n_rows());
     // Effects are computed a block of ids at a time while the previous block is

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use peergroup_data::plausibility::{percent_per_period, valid_max_return, DEFAULT_MAX_RETURN};
 use peergroup_data::{Date, InputError, SeriesKind};
 use peergroup_io::{ColumnNames, OutputError, Outputs, SeriesOptions, Source};
 use peergroup_pipeline::Chart;
@@ -162,18 +163,55 @@ pub struct SeriesFlags {
     /// Returns are in percent (5 = 5%) instead of fractions.
     #[arg(long)]
     pub percent: bool,
+    #[command(flatten)]
+    pub max_return: MaxReturn,
 }
 
 impl SeriesFlags {
     /// How to read a series file whose long form has one of `value_columns`.
     pub fn options(&self, value_columns: &[&str]) -> SeriesOptions {
-        series_options(self.prices, self.percent, value_columns)
+        series_options(self.prices, self.percent, self.max_return, value_columns)
     }
 }
 
-/// How to read a series file: prices or returns, percent or fractions, and the value
-/// column of a long table (the first of `value_columns` present).
-pub fn series_options(prices: bool, percent: bool, value_columns: &[&str]) -> SeriesOptions {
+/// `--max-return`: the plausibility bound of the returns read from a file (given, or
+/// implied by consecutive prices or by industry price, shares and AUM).
+#[derive(Args, Clone, Copy, Debug, PartialEq)]
+pub struct MaxReturn {
+    /// Largest plausible return per period, as a fraction (10 = +1,000%; also with
+    /// --percent): a larger return, given or implied by prices, is an error naming the cell.
+    #[arg(long, value_name = "FRACTION", default_value_t = DEFAULT_MAX_RETURN, value_parser = parse_max_return)]
+    pub max_return: f64,
+}
+
+impl Default for MaxReturn {
+    fn default() -> Self {
+        MaxReturn {
+            max_return: DEFAULT_MAX_RETURN,
+        }
+    }
+}
+
+/// Parse `--max-return`: a finite positive fraction.
+pub fn parse_max_return(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if valid_max_return(v) => Ok(v),
+        _ => Err(format!(
+            "expected a positive number, a fraction per period (the default {DEFAULT_MAX_RETURN} is {})",
+            percent_per_period(DEFAULT_MAX_RETURN)
+        )),
+    }
+}
+
+/// How to read a series file: prices or returns, percent or fractions, the bound of a
+/// plausible return, and the value column of a long table (the first of `value_columns`
+/// present).
+pub fn series_options(
+    prices: bool,
+    percent: bool,
+    max_return: MaxReturn,
+    value_columns: &[&str],
+) -> SeriesOptions {
     SeriesOptions {
         kind: if prices {
             SeriesKind::Prices
@@ -182,6 +220,7 @@ pub fn series_options(prices: bool, percent: bool, value_columns: &[&str]) -> Se
         },
         percent,
         value_columns: value_columns.iter().map(|c| c.to_string()).collect(),
+        max_return: max_return.max_return,
     }
 }
 

@@ -14,8 +14,8 @@ use peergroup_pipeline::Named;
 
 use super::factor_inputs::{FactorInputs, FACTORS_NEEDED};
 use super::options::{
-    name, plan_chart, series_options, write_chart, CategoryColumn, ColumnFlags, OutputFile,
-    ReturnsInput,
+    name, plan_chart, series_options, write_chart, CategoryColumn, ColumnFlags, MaxReturn,
+    OutputFile, ReturnsInput,
 };
 use super::{step, CommandError, CommandResult};
 
@@ -42,6 +42,8 @@ pub struct SimilarityArgs {
     /// id,date,value or wide) for --idio residual.
     #[arg(long, value_name = "FILE")]
     pub residuals: Option<PathBuf>,
+    #[command(flatten)]
+    pub max_return: MaxReturn,
     #[command(flatten)]
     pub settings: SimilaritySettings,
     #[command(flatten)]
@@ -134,7 +136,7 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
         .transpose()?;
     let fit_name = args.fit.as_deref().map(name).unwrap_or_default();
     let residuals = match (&args.residuals, settings.idio) {
-        (Some(path), Idio::Residual) => Some(read_residuals(path)?),
+        (Some(path), Idio::Residual) => Some(read_residuals(path, args.max_return)?),
         _ => None,
     };
     let residuals_name = args.residuals.as_deref().map(name).unwrap_or_default();
@@ -182,8 +184,11 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
 
 /// Residual returns as `style --residuals-out` writes them (`fund,date,residual`), or as
 /// any series file (`id,date,value|residual`, or wide).
-fn read_residuals(path: &Path) -> Result<peergroup_data::Panel, CommandError> {
-    let options = series_options(false, false, &["residual", "value"]);
+fn read_residuals(
+    path: &Path,
+    max_return: MaxReturn,
+) -> Result<peergroup_data::Panel, CommandError> {
+    let options = series_options(false, false, max_return, &["residual", "value"]);
     let by_fund = Source::new(path).with_columns(ColumnNames {
         id: Some("fund".into()),
         ..ColumnNames::default()

@@ -8,7 +8,9 @@ use peergroup_pipeline::chart::style::exposures_chart;
 use peergroup_pipeline::style::{self, StyleSettings};
 use peergroup_pipeline::Named;
 
-use super::options::{name, plan_chart, write_chart, ColumnFlags, OutputFile, SeriesFlags};
+use super::options::{
+    name, plan_chart, write_chart, ColumnFlags, MaxReturn, OutputFile, SeriesFlags,
+};
 use super::{step, CommandError, CommandResult};
 
 /// Arguments of `peergroup style`.
@@ -31,6 +33,8 @@ pub struct StyleArgs {
     /// Returns in both files are in percent (5 = 5%).
     #[arg(long)]
     pub percent: bool,
+    #[command(flatten)]
+    pub max_return: MaxReturn,
     #[command(flatten)]
     pub columns: ColumnFlags,
     #[command(flatten)]
@@ -61,6 +65,7 @@ pub fn run(args: &StyleArgs) -> CommandResult {
         SeriesFlags {
             prices,
             percent: args.percent,
+            max_return: args.max_return,
         }
         .options(&["value"])
     };

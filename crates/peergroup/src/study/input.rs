@@ -37,6 +37,10 @@ pub struct InputSpec {
     /// Returns are in percent.
     #[serde(default)]
     pub percent: bool,
+    /// Largest plausible return per period, a fraction (default 10 = +1,000%): the
+    /// command line's --max-return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_return: Option<f64>,
 }
 
 impl InputSpec {
@@ -73,7 +77,14 @@ impl InputSpec {
             },
             percent: self.percent,
             value_columns: columns,
+            max_return: self.max_return(),
         }
+    }
+
+    /// The bound of a plausible return (`max-return`, by default 10 = +1,000%).
+    pub fn max_return(&self) -> f64 {
+        self.max_return
+            .unwrap_or(peergroup_data::plausibility::DEFAULT_MAX_RETURN)
     }
 }
 

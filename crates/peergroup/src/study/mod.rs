@@ -233,7 +233,8 @@ fn in_stage(e: CommandError, study: &Study, id: StageId, done: usize) -> Command
             &format!("set percent = true or prices = true for this input under {inputs}"),
         )
         .replace("--percent", &format!("percent = true (under {inputs})"))
-        .replace("--prices", &format!("prices = true (under {inputs})"));
+        .replace("--prices", &format!("prices = true (under {inputs})"))
+        .replace("--max-return", &format!("max-return (under {inputs})"));
     let line = study
         .locator
         .span(id.table_path())

@@ -152,6 +152,11 @@ impl Stage for IndustryStage<'_> {
         )?;
         ctx.bar.note("filtering outliers and computing effects");
         let filtered = industry::filter(&table, &self.config);
+        filtered.check_returns(
+            Named::new(&table, &data_name),
+            &self.config,
+            self.data.max_return(),
+        )?;
         let plan = filtered.plan(&table, &grouping, &self.config);
         let effects = plan.compute(0..plan.n_ids());
         let (min_aum, outliers) = filtered.dropped_counts();
