@@ -522,8 +522,10 @@ impl PanelBuilder {
             if k != k1 {
                 continue;
             }
+            // Positive prices imply a return above −100%; one that rounds to −100%
+            // (a price of 1e-300 after 40) is as implausible as a jump.
             let r = p1 / p0 - 1.0;
-            if !(p1 / p0 > 0.0 && plausible_return(r, self.max_return)) {
+            if !(r > -1.0 && plausible_return(r, self.max_return)) {
                 return Err(InputError::at(
                     at1,
                     format!(

@@ -224,14 +224,31 @@ pub fn read_balances<S: AsSource + ?Sized>(source: &S) -> Result<BalancesFile, I
             out.user_id.push(&nonempty(row, c[0], "user_id")?);
             out.date.push(row.required_date(c[1], "date")?);
             out.fund_type.push(&nonempty(row, c[2], "fund_type")?);
-            out.balance.push(row.required_number(c[3], "balance")?);
-            out.buy.push(row.required_number(c[4], "buy")?);
-            out.sell.push(row.required_number(c[5], "sell")?);
+            out.balance.push(non_negative(row, c[3], "balance")?);
+            out.buy.push(non_negative(row, c[4], "buy")?);
+            out.sell.push(non_negative(row, c[5], "sell")?);
             out.profit.push(row.required_number(c[6], "profit")?);
             Ok(())
         })
     })?;
     Ok(out)
+}
+
+/// A required amount that cannot be negative: a balance, or the amount bought or sold
+/// (a sale is a positive amount in its own column; profit may be negative).
+fn non_negative(row: &Row<'_>, col: usize, name: &str) -> Result<f64, InputError> {
+    let v = row.required_number(col, name)?;
+    if v < 0.0 {
+        return Err(InputError::at(
+            row.position(),
+            format!(
+                "expected a non-negative amount, found {}",
+                peergroup_data::plausibility::shown(v)
+            ),
+        )
+        .with_column(name));
+    }
+    Ok(v)
 }
 
 /// Position (CSV line or Parquet row) of the data row with 0-based index `row`, found by

@@ -96,6 +96,18 @@ pub fn periods(
     if rows.is_empty() {
         return Err(InputError::new(explain_no_period_returns(panel.value)).in_file(panel.name));
     }
+    // Returns within the plausibility bound can still compound past f64 over many
+    // periods (raised --max-return): say so instead of printing inf or NaN.
+    if let Some(r) = rows.iter().find(|r| !r.value.is_finite()) {
+        return Err(InputError::new(format!(
+            "series '{}': the {} return from {} to {} is not a finite number (the returns compound beyond any plausible value); check their unit (0.01 = 1%) and --max-return",
+            panel.ids()[r.id],
+            r.period,
+            r.start,
+            r.end
+        ))
+        .in_file(panel.name));
+    }
     Ok(PeriodTable {
         table: periods_table(panel.ids(), &rows),
         rows: rows.len(),

@@ -429,6 +429,9 @@ pub fn fit_with(
         periods_per_year: aligned.factors.frequency().periods_per_year(),
         ..*spec
     };
+    for (panel, name) in [(&aligned.funds, funds_name), (&aligned.factors, factors_name)] {
+        overflowing_moments(panel, name)?;
+    }
     let result = run_aligned_with(&aligned, &spec, progress).map_err(|e| {
         let file = match &e.column {
             Some(c) if aligned.factors.index_of(c).is_some() => Some(factors_name),
@@ -440,11 +443,53 @@ pub fn fit_with(
             None => e,
         }
     })?;
+    // The solvers keep the budget and bounds for finite moments; anything else is a
+    // failure to report, never a row of betas that breaks the constraints.
+    if let Some(row) = result
+        .exposures
+        .iter()
+        .enumerate()
+        .find(|(k, _)| {
+            let n = result.n_factors;
+            result.betas[k * n..(k + 1) * n]
+                .iter()
+                .any(|b| !b.is_finite())
+        })
+        .map(|(_, row)| *row)
+    {
+        return Err(InputError::new(format!(
+            "fund '{}': the fit on {} gave non-finite exposures (returns too large or degenerate); leave the fund out",
+            aligned.funds.ids()[row.fund],
+            aligned.factors.dates()[row.t]
+        ))
+        .in_file(funds_name));
+    }
     Ok(StyleOutput {
         aligned,
         result,
         spec,
     })
+}
+
+/// A series whose sum of squares overflows has no usable moments: the least-squares
+/// fits would return NaN and break the budget constraint. Error naming the series.
+fn overflowing_moments(panel: &Panel, name: &str) -> Result<(), InputError> {
+    for (i, id) in panel.ids().iter().enumerate() {
+        let squares: f64 = panel
+            .series(i)
+            .iter()
+            .filter(|v| !v.is_nan())
+            .map(|v| v * v)
+            .sum();
+        if !squares.is_finite() {
+            return Err(InputError::new(format!(
+                "series '{id}': its returns are too large for a fit (their sum of squares overflows); returns are fractions (0.01 = 1%)"
+            ))
+            .with_column(id.clone())
+            .in_file(name));
+        }
+    }
+    Ok(())
 }
 
 impl StyleOutput {
