@@ -308,6 +308,13 @@ fn rate_panel(
         } else {
             ys.iter().map(|(_, g)| g).sum::<f64>() / ys.len() as f64
         };
+        // Returns within a raised --max-return can still compound past f64 in a year.
+        if !ys.is_empty() && !gain.is_finite() {
+            return Err(InputError::new(format!(
+                "fund '{fund}': its calendar-year returns compound beyond any finite number; check the returns' unit (0.01 = 1%) and --max-return"
+            ))
+            .in_file(file));
+        }
         let mut notes = Vec::new();
         if ys.is_empty() {
             notes.push(if settings.include_partial_years {

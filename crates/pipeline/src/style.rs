@@ -429,7 +429,10 @@ pub fn fit_with(
         periods_per_year: aligned.factors.frequency().periods_per_year(),
         ..*spec
     };
-    for (panel, name) in [(&aligned.funds, funds_name), (&aligned.factors, factors_name)] {
+    for (panel, name) in [
+        (&aligned.funds, funds_name),
+        (&aligned.factors, factors_name),
+    ] {
         overflowing_moments(panel, name)?;
     }
     let result = run_aligned_with(&aligned, &spec, progress).map_err(|e| {

@@ -7,7 +7,9 @@
 //! Some classes are small (AUM below 1,000,000), some launch or close mid-sample.
 //!
 //! Bad prints (unit errors ×1000 or ÷1000, ×10, ÷10, typos of 30–80%) corrupt the price
-//! only. At most one is placed per day: the rule of METHODS §1.2 uses the day's plain mean and
+//! only; below 150 classes (`DETECTABLE_CLASSES`) the upward unit errors are downward
+//! ones, since the rule cannot drop them there and the day after one breaks the
+//! plausibility rule of industry data (a daily return far below −100%). At most one is placed per day: the rule of METHODS §1.2 uses the day's plain mean and
 //! standard deviation, so two gross errors on one day can mask each other, and the truth
 //! file is meant to be exactly what the rule finds. Genuine moves are bounded (factor and
 //! idiosyncratic shocks clipped at 4σ), so none is both above 10% and 10 sd from the mean.
@@ -17,6 +19,10 @@
 use peergroup_data::Date;
 use peergroup_random::Rng;
 use rayon::prelude::*;
+
+/// Classes from which unit errors of ×1000 are injected: enough alive per day for the
+/// outlier rule's z-score above 10 to be attainable, so that the rule can drop them.
+const DETECTABLE_CLASSES: usize = 150;
 
 /// Size and seed of a synthetic industry.
 #[derive(Clone, Copy, Debug)]
@@ -262,12 +268,18 @@ pub fn industry(cfg: &IndustrySynthConfig) -> IndustrySynth {
         }
     }
     let mut paths = paths;
+    // The day after an upward unit error (×1000, ×10) the class's daily return
+    // `ΔP·N/A` is far below −100% (A was right all along), beyond the plausibility rule
+    // of industry data; only a universe large enough for the outlier rule to drop such
+    // prints gets them. Smaller ones get the downward errors (÷1000, ÷10) instead.
+    let detectable = cfg.classes >= DETECTABLE_CLASSES;
     for &(c, t) in &outliers_at {
         let i = t - paths[c].day0;
         let factor = match rng.weighted_index(&[0.3, 0.2, 0.2, 0.1, 0.2]) {
-            0 => 1000.0,
-            1 => 0.001,
-            2 => 10.0,
+            0 if detectable => 1000.0,
+            0 | 1 => 0.001,
+            2 if detectable => 10.0,
+            2 => 0.1,
             3 => 0.1,
             _ => {
                 let jump = rng.uniform_range(0.3, 0.8);
