@@ -520,3 +520,25 @@ fn a_corrupt_parquet_page_fails_its_checksum() {
     assert_eq!(err.lines().count(), 1, "{err}");
     nothing_written(&w, "q.csv");
 }
+
+#[test]
+fn balances_bought_and_sold_amounts_cannot_be_negative() {
+    let w = Workdir::new();
+    w.synth("investors --users 300 --days 20 --seed 3 --out i");
+    let header = w.read("i/balances.csv");
+    let header: Vec<&str> = header.lines().next().unwrap().split(',').collect();
+    for column in ["balance", "buy", "sell"] {
+        let col = header.iter().position(|h| *h == column).unwrap();
+        set_cell(&w, "i/balances.csv", "i/bad.csv", 5, col, "-250");
+        w.fails(
+            "segment investors --users i/users.csv --balances i/bad.csv --k 3 --out o",
+            &[
+                "i/bad.csv",
+                "line 5",
+                &format!("column '{column}'"),
+                "expected a non-negative amount, found -250",
+            ],
+        );
+        assert!(!w.exists("o"));
+    }
+}
