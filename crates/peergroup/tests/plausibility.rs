@@ -542,3 +542,17 @@ fn balances_bought_and_sold_amounts_cannot_be_negative() {
         assert!(!w.exists("o"));
     }
 }
+
+#[test]
+fn a_study_refuses_a_bad_max_return_naming_its_key() {
+    let w = Workdir::new();
+    w.ok("init ex");
+    w.write(
+        "ex/s.toml",
+        "[inputs.industry]\ndata = { path = \"data/industry.csv\", max-return = -1 }\n\n[industry]\n",
+    );
+    w.fails(
+        "run ex/s.toml --out o",
+        &["max-return (under [inputs.industry])", "positive number"],
+    );
+}

@@ -188,8 +188,15 @@ impl Filtered {
         config: &IndustryConfig,
         max_return: f64,
     ) -> Result<(), InputError> {
-        use peergroup_data::plausibility::{percent_per_period, plausible_return, shown};
+        use peergroup_data::plausibility::{
+            percent_per_period, plausible_return, shown, valid_max_return,
+        };
         use rayon::prelude::*;
+        if !valid_max_return(max_return) {
+            return Err(InputError::new(format!(
+                "--max-return {max_return}: expected a positive number, a fraction per period (10 = +1,000%)"
+            )));
+        }
         let table = data.value;
         let bad = (0..table.n_classes()).into_par_iter().find_map_first(|c| {
             let r = table.class(c);
