@@ -206,6 +206,9 @@ impl<'a> Series<'a> {
                     &path,
                     &SeriesOptions {
                         value_columns: vec!["daily_return".into()],
+                        // The industry stage checked its returns against its own
+                        // input's max-return: not again against the default.
+                        max_return: f64::MAX,
                         ..SeriesOptions::default()
                     },
                 )?
