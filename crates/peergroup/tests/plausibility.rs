@@ -371,3 +371,19 @@ fn a_study_refuses_a_bad_max_return_naming_its_key() {
         &["max-return (under [inputs.industry])", "positive number"],
     );
 }
+
+#[test]
+fn rate_with_many_arch_lags_and_few_returns_says_so_instead_of_panicking() {
+    let w = Workdir::new();
+    w.synth("garch --funds 5 --periods 150 --seed 1 --out g");
+    w.fails(
+        "rate --returns g/returns.csv --min-obs 10 --arch-lags 100 --out r.csv",
+        &[
+            "g/returns.csv",
+            "150 returns",
+            "at least 202",
+            "use fewer --arch-lags",
+        ],
+    );
+    nothing_written(&w, "r.csv");
+}

@@ -265,6 +265,20 @@ fn unusable_series_are_refused_with_a_reason() {
         rate_series(&bad, &options),
         Err(SeriesProblem::NotFinite(7))
     );
+    // Many ARCH-LM lags need more returns than their own count plus ten (issue 20).
+    let lags = FitOptions {
+        min_obs: 10,
+        arch_lags: 100,
+        ..FitOptions::default()
+    };
+    let some: Vec<f64> = (0..150).map(|i| (i as f64).sin() * 0.01).collect();
+    assert_eq!(
+        rate_series(&some, &lags),
+        Err(SeriesProblem::TooShort {
+            have: 150,
+            needed: 202
+        })
+    );
     // One huge return overflows the variance: a reason, not a panic (issue 20).
     for huge in [1e160, 1e300] {
         let mut big: Vec<f64> = (0..400).map(|i| (i as f64).sin() * 0.01).collect();

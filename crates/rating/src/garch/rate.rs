@@ -64,7 +64,13 @@ impl std::fmt::Display for SeriesProblem {
 /// variance is constant. A failed optimisation is reported in `fit.converged` and `note`,
 /// never hidden.
 pub fn rate_series(r: &[f64], options: &FitOptions) -> Result<RatedSeries, SeriesProblem> {
-    let needed = options.min_obs.max(options.arch_lags + 10).max(10);
+    // The ARCH-LM test on the residuals regresses on `arch_lags` lags: it needs more
+    // than `2·arch_lags + 1` of them (a long --arch-lags with a low --min-obs).
+    let needed = options
+        .min_obs
+        .max(options.arch_lags + 10)
+        .max(2 * options.arch_lags + 2)
+        .max(10);
     if r.len() < needed {
         return Err(SeriesProblem::TooShort {
             have: r.len(),
