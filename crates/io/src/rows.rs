@@ -438,7 +438,7 @@ fn no_sheet(src: &Source) -> Result<(), InputError> {
 }
 
 fn open(path: &Path) -> Result<File, InputError> {
-    File::open(path).map_err(|e| InputError::new(format!("cannot open: {e}")))
+    crate::input_file::open_input(path).map(|(file, _)| file)
 }
 
 fn read_csv<H, F>(path: &Path, on_header: H) -> Result<(), InputError>
@@ -506,7 +506,10 @@ fn csv_error(e: csv::Error) -> InputError {
             Position::Line(pos.as_ref().map_or(0, |p| p.line())),
             format!("expected {expected_len} fields like the header, found {len}"),
         ),
-        csv::ErrorKind::Io(io) => InputError::new(format!("cannot read: {io}")),
+        csv::ErrorKind::Io(_) => match e.into_kind() {
+            csv::ErrorKind::Io(io) => crate::input_file::io_error("cannot read", io),
+            _ => unreachable!("matched as an I/O error above"),
+        },
         _ => {
             let line = e.position().map(|p| p.line());
             let mut err = InputError::new(format!("malformed CSV: {e}"));

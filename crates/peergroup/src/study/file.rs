@@ -285,24 +285,24 @@ impl Study {
         Ok(study)
     }
 
-    /// Every named input file exists.
+    /// Every named input file exists and passes the readers' checks (a regular file
+    /// that fits in memory: see [`peergroup_io::check_input`]).
     fn check_files(&self) -> Result<(), InputError> {
         for (key, spec) in self.file.inputs.all() {
             let p = spec.resolved(&self.base);
-            if p.is_dir() {
-                let mut path: Vec<&str> = vec!["inputs"];
-                path.extend(key.iter().copied());
-                return Err(self.locator.key_error(
-                    &path,
-                    format!("{} is a folder: expected a file", p.display()),
-                ));
-            }
-            if !p.is_file() {
-                let mut path: Vec<&str> = vec!["inputs"];
-                path.extend(key.iter().copied());
+            let mut path: Vec<&str> = vec!["inputs"];
+            path.extend(key.iter().copied());
+            if !p.exists() {
                 return Err(self
                     .locator
                     .key_error(&path, format!("file not found: {}", p.display())));
+            }
+            if let Err(e) = peergroup_io::check_input(&p) {
+                let mut err = self
+                    .locator
+                    .key_error(&path, format!("{} {}", p.display(), e.message));
+                err.system = e.system;
+                return Err(err);
             }
         }
         Ok(())

@@ -106,10 +106,12 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
         for &(name, spec) in &stage.files {
             let p = spec.resolved(&study.base);
             let content = manifest::hash_file(&p).map_err(|e| {
-                CommandError::Input(study.key_error(
+                let mut err = study.key_error(
                     &name_path(id, name),
-                    format!("cannot read {}: {e}", p.display()),
-                ))
+                    format!("{}: {}", p.display(), e.message),
+                );
+                err.system = e.system;
+                CommandError::from(err)
             })?;
             // How the file is read is part of the input: another value column is other data.
             let how =
@@ -245,7 +247,7 @@ fn in_stage(e: CommandError, study: &Study, id: StageId, done: usize) -> Command
         String::new()
     };
     CommandError::Input(peergroup_data::InputError::new(format!(
-        "{text}\n  (in the [{table}] stage of {}{line}{kept})",
+        "{text} (in the [{table}] stage of {}{line}{kept})",
         study.path.display()
     )))
 }
