@@ -217,8 +217,7 @@ pub fn read_industry<S: AsSource + ?Sized>(source: &S) -> Result<IndustryTable, 
     let file = path.display().to_string();
     let format = crate::format::Format::of(path).map_err(|e| e.in_file(file.clone()))?;
     if format == crate::format::Format::Csv {
-        let bytes =
-            crate::sys::memory_map::read_file(path).map_err(|e| e.in_file(file.clone()))?;
+        let bytes = crate::sys::memory_map::read_file(path).map_err(|e| e.in_file(file.clone()))?;
         if crate::fast_csv::is_simple(&bytes) {
             let body_start = bytes
                 .iter()

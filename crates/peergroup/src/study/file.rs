@@ -266,6 +266,7 @@ impl Study {
     /// Every error names the key and its line; nothing is written.
     pub fn load(path: &Path) -> Result<Study, InputError> {
         let shown = path.display().to_string();
+        peergroup_io::check_input(path).map_err(|e| e.in_file(shown.clone()))?;
         let text = std::fs::read_to_string(path).map_err(|e| {
             InputError::new(format!("cannot read the study file: {e}")).in_file(shown.clone())
         })?;

@@ -1,0 +1,327 @@
+//! System-level failures reach the user as one clear line with the right exit code:
+//! unreadable inputs (1), non-regular files (2, never a hang), inputs larger than memory
+//! (1, refused at once), `--threads` out of range or capped, negative flag values reaching
+//! their range checks, outputs that clash with inputs or files, whole-input errors naming
+//! the file, echoed values shortened and escaped, and duplicate columns refused.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::Workdir;
+
+/// Runs `peergroup cmd` in `w`, killing it after `secs` seconds; returns the exit code
+/// and stderr, or panics naming the command when it did not end in time.
+fn run_within(w: &Workdir, cmd: &str, secs: u64) -> (i32, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_peergroup"))
+        .args(cmd.split_whitespace())
+        .current_dir(w.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run peergroup");
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            let out = child.wait_with_output().expect("output");
+            return (
+                out.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            );
+        }
+        if start.elapsed() > Duration::from_secs(secs) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("peergroup {cmd} did not end within {secs} s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Requires `code` and every fragment of `expect` in a one-line message.
+fn check(cmd: &str, (code, err): (i32, String), want: i32, expect: &[&str]) {
+    assert_eq!(code, want, "peergroup {cmd}: {err}");
+    for e in expect {
+        assert!(err.contains(e), "peergroup {cmd}: expected '{e}' in: {err}");
+    }
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+}
+
+/// A small valid long returns table.
+const RETURNS: &str =
+    "id,date,value\nA,2022-01-31,0.01\nA,2022-02-28,0.02\nB,2022-01-31,0.03\nB,2022-02-28,-0.01\n";
+
+/// A small valid industry table.
+const INDUSTRY: &str = "class_id,date,price,shares,aum\n\
+a,2022-01-03,10,200000,2000000\n\
+a,2022-01-04,11,200000,2200000\n";
+
+#[cfg(unix)]
+fn symlink(target: &str, w: &Workdir, name: &str) {
+    std::os::unix::fs::symlink(target, w.join(name)).expect("symlink");
+}
+
+/// Whether this process can read a file whose permissions forbid it (root can).
+fn reads_unreadable_files(path: &Path) -> bool {
+    std::fs::File::open(path).is_ok()
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_inputs_are_system_failures() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = Workdir::new();
+    w.write("r.csv", RETURNS);
+    std::fs::set_permissions(w.join("r.csv"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    let cmd = "periods --returns r.csv --out o.csv";
+    if reads_unreadable_files(&w.join("r.csv")) {
+        // Running as root: mode 000 does not stop reading; the EIO case below stands in.
+        eprintln!("running with the right to read mode-000 files: permission case skipped");
+    } else {
+        check(
+            cmd,
+            run_within(&w, cmd, 30),
+            1,
+            &["r.csv", "cannot open", "ermission denied"],
+        );
+    }
+    assert!(!w.exists("o.csv"));
+}
+
+/// Reading /proc/self/mem from offset 0 fails with EIO: an I/O error on a file that
+/// exists is a system failure, exit 1.
+#[cfg(target_os = "linux")]
+#[test]
+fn input_output_errors_are_system_failures() {
+    let w = Workdir::new();
+    symlink("/proc/self/mem", &w, "mem.csv");
+    for cmd in [
+        "periods --returns mem.csv --out o.csv",
+        "industry --data mem.csv --out o.csv",
+    ] {
+        check(
+            cmd,
+            run_within(&w, cmd, 30),
+            1,
+            &["mem.csv", "cannot read", "Input/output error"],
+        );
+    }
+    assert!(!w.exists("o.csv"));
+}
+
+#[test]
+fn a_missing_input_stays_a_bad_argument() {
+    let w = Workdir::new();
+    let cmd = "periods --returns nope.csv --out o.csv";
+    check(
+        cmd,
+        run_within(&w, cmd, 30),
+        2,
+        &["nope.csv", "cannot open"],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_folders_and_devices_are_refused_without_blocking() {
+    let w = Workdir::new();
+    let made = Command::new("mkfifo").arg(w.join("fifo.csv")).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    w.mkdir("dir.csv");
+    symlink("/dev/zero", &w, "zero.csv");
+    w.write("meta.csv", "class_id,fund,manager\na,F1,M1\n");
+    let fifo = "is a FIFO (named pipe); expected a regular file";
+    let cases: [(&str, &[&str]); 8] = [
+        ("industry --data fifo.csv --out o.csv", &["fifo.csv", fifo]),
+        (
+            "periods --returns fifo.csv --out o.csv",
+            &["fifo.csv", fifo],
+        ),
+        (
+            "industry --data fifo.xlsx --out o.csv",
+            &["fifo.xlsx", fifo],
+        ),
+        (
+            "industry --data fifo.parquet --out o.csv",
+            &["fifo.parquet", fifo],
+        ),
+        (
+            "industry --data dir.csv --out o.csv",
+            &["dir.csv", "is a folder, expected a file"],
+        ),
+        (
+            "rate --returns dir.csv --out o.csv",
+            &["dir.csv", "is a folder, expected a file"],
+        ),
+        (
+            "periods --returns zero.csv --out o.csv",
+            &["zero.csv", "is a character device; expected a regular file"],
+        ),
+        (
+            "industry --data INDUSTRY.csv --meta fifo.csv --group-by fund --out o.csv",
+            &["fifo.csv", fifo],
+        ),
+    ];
+    w.write("INDUSTRY.csv", INDUSTRY);
+    for ext in ["xlsx", "parquet"] {
+        Command::new("mkfifo")
+            .arg(w.join(format!("fifo.{ext}")))
+            .status()
+            .expect("mkfifo");
+    }
+    for (cmd, expect) in cases {
+        check(cmd, run_within(&w, cmd, 30), 2, expect);
+    }
+    // The study runner checks its inputs the same way before hashing them.
+    w.write(
+        "s.toml",
+        "[inputs.periods]\nreturns = \"fifo.csv\"\n\n[periods]\n",
+    );
+    let cmd = "run s.toml --out run";
+    check(cmd, run_within(&w, cmd, 30), 2, &["fifo.csv", fifo]);
+    assert!(!w.exists("o.csv"));
+}
+
+/// /proc files say they are empty regular files; they are read like any file and end
+/// at once with a clear message (here: not a table of the expected columns).
+#[cfg(target_os = "linux")]
+#[test]
+fn proc_files_end_promptly() {
+    let w = Workdir::new();
+    symlink("/proc/self/status", &w, "status.csv");
+    symlink("/proc/cpuinfo", &w, "cpuinfo.csv");
+    for cmd in [
+        "periods --returns status.csv --out o.csv",
+        "industry --data cpuinfo.csv --out o.csv",
+        "periods --returns /proc/self/status --out o.csv",
+    ] {
+        let (code, err) = run_within(&w, cmd, 30);
+        assert!(code == 1 || code == 2, "peergroup {cmd}: {code} {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+        assert!(err.len() < 400, "short: {err}");
+    }
+}
+
+/// Bytes of memory the system says are available (MemAvailable).
+fn available_memory() -> u64 {
+    let text = std::fs::read_to_string("/proc/meminfo").unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("MemAvailable:"))
+        .unwrap();
+    line.split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse::<u64>()
+        .unwrap()
+        * 1024
+}
+
+/// A table input larger than the memory available is refused before it is read, by
+/// every command that reads a table: a sparse file of 64 GiB (or twice the available
+/// memory) after a valid header and rows.
+#[cfg(target_os = "linux")]
+#[test]
+fn inputs_larger_than_memory_are_refused_at_once() {
+    let w = Workdir::new();
+    w.write("big.csv", RETURNS);
+    let size = (64u64 << 30).max(2 * available_memory());
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(w.join("big.csv"))
+        .unwrap()
+        .set_len(size)
+        .unwrap();
+    let commands = [
+        "industry --data big.csv --out o.csv",
+        "periods --returns big.csv --out o.csv",
+        "rank --returns big.csv --out o.csv",
+        "style --returns big.csv --factors big.csv --out o.csv",
+        "correlation --returns big.csv --out o.csv",
+        "similarity --exposures big.csv --factor-attributes big.csv --out o.csv",
+        "peers --similarity big.csv --fund A --out o.csv",
+        "cluster --similarity big.csv --out o.csv",
+        "rate --returns big.csv --out o.csv",
+        "segment sales --sales big.csv --funds big.csv --out seg",
+        "segment investors --users big.csv --balances big.csv --out inv",
+    ];
+    for cmd in commands {
+        let start = Instant::now();
+        check(
+            cmd,
+            run_within(&w, cmd, 30),
+            1,
+            &[
+                "big.csv",
+                "of memory available",
+                "a file larger than the available memory",
+            ],
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{cmd} took {:?}",
+            start.elapsed()
+        );
+    }
+    assert!(!w.exists("o.csv") && !w.exists("seg") && !w.exists("inv"));
+}
+
+#[test]
+fn threads_zero_is_refused_and_huge_counts_are_capped() {
+    let w = Workdir::new();
+    w.write("r.csv", RETURNS);
+    let cmd = "--threads 0 periods --returns r.csv --out o.csv";
+    let (code, err) = run_within(&w, cmd, 30);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--threads") && err.contains("'0'"), "{err}");
+    let cmd = "--threads 100000 periods --returns r.csv --out o.csv";
+    let start = Instant::now();
+    let (code, err) = run_within(&w, cmd, 60);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("note: --threads 100000 capped at"), "{err}");
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(w.exists("o.csv"));
+}
+
+#[test]
+fn negative_flag_values_reach_their_checks() {
+    let w = Workdir::new();
+    w.write("d.csv", INDUSTRY);
+    w.write("r.csv", RETURNS);
+    let cases: [(&str, &[&str]); 4] = [
+        (
+            "industry --data d.csv --price-unit -1000 --out o.csv",
+            &["--price-unit must be a positive number, got -1000"],
+        ),
+        (
+            "industry --data d.csv --min-aum -5 --out o.csv",
+            &["--min-aum must be a non-negative number, got -5"],
+        ),
+        (
+            "cluster --similarity r.csv --k -3 --out o.csv",
+            &[
+                "'-3'",
+                "--k",
+                "expected 'auto' or a positive number of clusters",
+            ],
+        ),
+        (
+            "style --returns r.csv --factors r.csv --window -5 --out o.csv",
+            &["'-5'", "--window"],
+        ),
+    ];
+    for (cmd, expect) in cases {
+        let (code, err) = run_within(&w, cmd, 30);
+        assert_eq!(code, 2, "peergroup {cmd}: {err}");
+        assert!(!err.contains("unexpected argument"), "{cmd}: {err}");
+        for e in expect {
+            assert!(err.contains(e), "peergroup {cmd}: expected '{e}' in: {err}");
+        }
+    }
+}
