@@ -15,7 +15,7 @@ use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
 use calamine::Data;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use peergroup_data::{Date, InputError, Position};
+use peergroup_data::{shown, Date, InputError, Position};
 
 use crate::format::Format;
 use crate::source::{Role, Source};
@@ -187,8 +187,11 @@ impl<'a> Row<'a> {
         }
         match t.parse::<f64>() {
             Ok(x) if x.is_finite() => Ok(Some(x)),
-            Ok(_) => Err(self.err(name, format!("expected a finite number, found '{t}'"))),
-            Err(_) => Err(self.err(name, format!("expected a number, found '{t}'"))),
+            Ok(_) => Err(self.err(
+                name,
+                format!("expected a finite number, found '{}'", shown(&t)),
+            )),
+            Err(_) => Err(self.err(name, format!("expected a number, found '{}'", shown(&t)))),
         }
     }
 
@@ -273,6 +276,8 @@ pub(crate) struct Header<'a> {
     /// Every `(reader's name, column index)` resolved so far, to name the file's own
     /// column in errors.
     resolved: RefCell<Vec<(String, usize)>>,
+    /// The first column a reader asked for that the file has twice.
+    duplicate: RefCell<Option<InputError>>,
 }
 
 impl<'a> Header<'a> {
@@ -283,22 +288,32 @@ impl<'a> Header<'a> {
             position,
             mapped: Vec::new(),
             resolved: RefCell::new(Vec::new()),
+            duplicate: RefCell::new(None),
         }
     }
 
     /// Index of the column the reader calls `wanted`: the mapped column when `wanted` is
     /// a mapped role's name, else the file's column of that name (ignoring case) that
-    /// no role was mapped to.
+    /// no role was mapped to. A column found by name that the file has twice is
+    /// recorded, and refused by [`Header::require`] and after the header is read.
     pub fn find(&self, wanted: &str) -> Option<usize> {
+        let unmapped = |i: usize| !self.mapped.iter().any(|&(_, m)| m == i);
         let found = match self
             .mapped
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(wanted))
         {
             Some(&(_, i)) => Some(i),
-            None => self.names.iter().enumerate().position(|(i, n)| {
-                n.eq_ignore_ascii_case(wanted) && !self.mapped.iter().any(|&(_, m)| m == i)
-            }),
+            None => {
+                let mut same = (0..self.names.len())
+                    .filter(|&i| self.names[i].eq_ignore_ascii_case(wanted) && unmapped(i));
+                let first = same.next();
+                if let (Some(a), Some(b)) = (first, same.next()) {
+                    let mut dup = self.duplicate.borrow_mut();
+                    dup.get_or_insert_with(|| self.duplicate_column(a, b));
+                }
+                first
+            }
         };
         if let Some(i) = found {
             self.resolved.borrow_mut().push((wanted.to_string(), i));
@@ -306,22 +321,42 @@ impl<'a> Header<'a> {
         found
     }
 
+    /// The error for a column name the header has at (0-based) columns `a` and `b`:
+    /// which column is read would be a guess.
+    pub fn duplicate_column(&self, a: usize, b: usize) -> InputError {
+        let n = &self.names[b];
+        self.error(format!(
+            "duplicate column: '{}' appears as column {} and column {}",
+            shown(n),
+            a + 1,
+            b + 1
+        ))
+        .with_column(n.clone())
+    }
+
+    /// The duplicate-column error of the columns found so far, if any.
+    fn take_duplicate(&self) -> Result<(), InputError> {
+        self.duplicate.take().map_or(Ok(()), Err)
+    }
+
     /// Index of each of `wanted` (see [`Header::find`]), or an error listing what was
     /// found.
     pub fn require(&self, wanted: &[&str]) -> Result<Vec<usize>, InputError> {
-        wanted
+        let found: Vec<usize> = wanted
             .iter()
             .map(|w| {
                 self.find(w).ok_or_else(|| {
                     self.error(format!(
                         "missing column: expected columns {}; found {}",
                         wanted.join(","),
-                        self.names.join(",")
+                        shown(&self.names.join(","))
                     ))
                     .with_column(*w)
                 })
             })
-            .collect()
+            .collect::<Result<_, _>>()?;
+        self.take_duplicate()?;
+        Ok(found)
     }
 
     /// The name a reader gives column `i`: the role's name when a role was mapped to it
@@ -374,17 +409,23 @@ where
         let mut mapped = Vec::new();
         for &(role, reader_name) in roles {
             if let Some(wanted) = src.columns.get(role) {
+                let mut same = (0..names.len())
+                    .filter(|&i| names[i].eq_ignore_ascii_case(wanted.trim()))
+                    .skip(1);
                 let i = find_column(names, wanted.trim()).ok_or_else(|| {
                     let mut e = InputError::new(format!(
                         "missing column '{}' (mapped as the {} column): found {}",
                         wanted.trim(),
                         role.name(),
-                        names.join(",")
+                        shown(&names.join(","))
                     ))
                     .with_column(wanted.trim());
                     e.position = position;
                     e
                 })?;
+                if let Some(j) = same.next() {
+                    return Err(Header::plain(names, position).duplicate_column(i, j));
+                }
                 mapped.push((reader_name, i));
             }
         }
@@ -393,8 +434,10 @@ where
             position,
             mapped,
             resolved: RefCell::new(Vec::new()),
+            duplicate: RefCell::new(None),
         };
         let f = on_header(&h)?;
+        h.take_duplicate()?;
         renames = h
             .resolved
             .into_inner()

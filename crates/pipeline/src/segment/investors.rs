@@ -161,7 +161,7 @@ fn investor_data(
             .expect("code in use");
         return Err(InputError::new(format!(
             "expected a fund type money_market, bond, stock or mixed, found '{}'",
-            b.fund_type.names[code]
+            peergroup_data::shown(&b.fund_type.names[code])
         ))
         .with_column("fund_type")
         .with_position(Position::Row(row as u64 + 1))
