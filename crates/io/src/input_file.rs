@@ -5,7 +5,8 @@
 
 use std::fs::File;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use peergroup_data::InputError;
 
@@ -29,6 +30,12 @@ pub fn check_input(path: &Path) -> Result<u64, InputError> {
         )));
     }
     let len = meta.len();
+    if let Ok(real) = path.canonicalize() {
+        let mut read = INPUTS.lock().unwrap_or_else(|e| e.into_inner());
+        if !read.contains(&real) {
+            read.push(real);
+        }
+    }
     if let Some(available) = available_memory() {
         if len > available {
             return Err(InputError::system(format!(
@@ -48,6 +55,22 @@ pub fn open_input(path: &Path) -> Result<(File, u64), InputError> {
     let len = check_input(path)?;
     let file = File::open(path).map_err(|e| io_error("cannot open", e))?;
     Ok((file, len))
+}
+
+/// Every input file checked by this process, canonical: outputs never replace one, even
+/// with `--force` (see [`is_input`]).
+static INPUTS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Whether `path` (an existing file, through any link) is an input this process has
+/// checked with [`check_input`], so that an output must not replace it.
+pub(crate) fn is_input(path: &Path) -> bool {
+    match path.canonicalize() {
+        Ok(real) => INPUTS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&real),
+        Err(_) => false,
+    }
 }
 
 /// The error for an I/O failure while `doing` something to an input: a missing file is

@@ -35,9 +35,12 @@ pub fn read_cross_labels<S: AsSource + ?Sized>(source: &S) -> Result<Vec<CrossLa
     rows.into_iter()
         .map(|(cells, position)| {
             let value: f64 = cells[3].trim().parse().map_err(|_| {
-                InputError::at(position, format!("expected a number, found '{}'", shown(&cells[3])))
-                    .with_column("similarity")
-                    .in_file(file.clone())
+                InputError::at(
+                    position,
+                    format!("expected a number, found '{}'", shown(&cells[3])),
+                )
+                .with_column("similarity")
+                .in_file(file.clone())
             })?;
             let mut it = cells.into_iter();
             Ok(CrossLabel {

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use peergroup_data::{
-    shown, IndustryBuilder, IndustryTable, InputError, Metadata, Panel, PanelBuilder, Position, SeriesKind,
+    shown, IndustryBuilder, IndustryTable, InputError, Metadata, Panel, PanelBuilder, Position,
+    SeriesKind,
 };
 
 use crate::rows::{for_each_row, Header};

@@ -118,7 +118,8 @@ pub fn prepare(
         if k > n {
             return Err(InputError::new(format!(
                 "--k {k} is more than the {n} users with balances"
-            )));
+            ))
+            .in_file(balances_name));
         }
     }
     Ok(InvestorInput {
