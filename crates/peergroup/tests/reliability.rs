@@ -325,3 +325,280 @@ fn negative_flag_values_reach_their_checks() {
         }
     }
 }
+
+/// The categories of the two funds the sales below sell.
+const FUNDS: &str =
+    "fund,category,broad_category\nF1,Large Blend,Equity\nF2,Core Bond,Fixed Income\n";
+
+#[test]
+fn outputs_under_a_file_are_bad_arguments() {
+    let w = Workdir::new();
+    w.write("afile", "not a folder\n");
+    w.write("r.csv", RETURNS);
+    w.write("funds.csv", FUNDS);
+    w.write("sales.csv", "bd,office,fund,month,amount\nB,O1,F1,2024-01,100\nB,O2,F2,2024-01,50\nB,O3,F2,2024-01,50\n");
+    w.write(
+        "users.csv",
+        "user_id,registered,gender,age,occupation,income_band,referral\n",
+    );
+    w.write(
+        "balances.csv",
+        "user_id,date,fund_type,balance,buy,sell,profit\n",
+    );
+    let cases: [(&str, &str); 7] = [
+        (
+            "segment sales --sales sales.csv --funds funds.csv --out afile",
+            "afile",
+        ),
+        (
+            "segment investors --users users.csv --balances balances.csv --out afile",
+            "afile",
+        ),
+        ("synth universe --funds 10 --out afile", "afile"),
+        ("synth sales --out afile/sub", "afile"),
+        ("demo --out afile/run", "afile"),
+        (
+            "periods --returns r.csv --out afile/out.csv",
+            "afile/out.csv",
+        ),
+        (
+            "periods --returns r.csv --out o.csv --chart afile/c.svg",
+            "afile/c.svg",
+        ),
+    ];
+    for (cmd, named) in cases {
+        check(
+            cmd,
+            run_within(&w, cmd, 60),
+            2,
+            &[named, "is a file, expected a folder"],
+        );
+    }
+    assert_eq!(w.read("afile"), "not a folder\n");
+    assert!(!w.exists("o.csv"));
+}
+
+#[test]
+fn inputs_are_never_overwritten_even_with_force() {
+    let w = Workdir::new();
+    w.write("r.csv", RETURNS);
+    w.write("d.csv", INDUSTRY);
+    #[cfg(unix)]
+    symlink("r.csv", &w, "link.csv");
+    let cases = [
+        ("periods --returns r.csv --out r.csv --force", "r.csv"),
+        ("periods --returns ./r.csv --out r.csv --force", "r.csv"),
+        (
+            "industry --data d.csv --out o.csv --dropped-out d.csv --force",
+            "d.csv",
+        ),
+        ("rank --returns r.csv --out r.csv --force", "r.csv"),
+        #[cfg(unix)]
+        ("periods --returns r.csv --out link.csv --force", "link.csv"),
+    ];
+    for (cmd, named) in cases {
+        check(
+            cmd,
+            run_within(&w, cmd, 30),
+            2,
+            &[
+                named,
+                "is an input of this run: inputs are never overwritten, even with --force",
+            ],
+        );
+    }
+    assert_eq!(w.read("r.csv"), RETURNS);
+    assert_eq!(w.read("d.csv"), INDUSTRY);
+    assert!(!w.exists("o.csv"));
+}
+
+#[test]
+fn missing_folders_are_created_only_when_the_command_succeeds() {
+    let w = Workdir::new();
+    w.write("r.csv", RETURNS);
+    w.write("funds.csv", FUNDS);
+    w.write(
+        "one.csv",
+        "bd,office,fund,month,amount\nB,O1,F1,2024-01,100\n",
+    );
+    // A failed run leaves no folder, not even an empty one.
+    let cmd = "segment sales --sales one.csv --funds funds.csv --out seg/new";
+    check(
+        cmd,
+        run_within(&w, cmd, 60),
+        2,
+        &["one.csv", "only 1 office with sales in the window"],
+    );
+    assert!(!w.exists("seg"));
+    w.write("users.csv", "user_id,registered,gender,age,occupation,income_band,referral\nu1,2024-01-02,F,30,engineer,high,false\n");
+    w.write(
+        "balances.csv",
+        "user_id,date,fund_type,balance,buy,sell,profit\nu1,2024-01-02,stock,100,100,0,0\n",
+    );
+    let cmd = "segment investors --users users.csv --balances balances.csv --k 3 --out inv/new";
+    let (code, err) = run_within(&w, cmd, 60);
+    assert_eq!(code, 2, "{err}");
+    assert!(!w.exists("inv"), "{err}");
+    let cmd = "periods --returns r.csv --out deep/er/o.csv --chart deep/c.svg";
+    let (code, err) = run_within(&w, cmd, 30);
+    assert_eq!(code, 0, "{err}");
+    assert!(w.exists("deep/er/o.csv") && w.exists("deep/c.svg"));
+}
+
+#[test]
+fn whole_input_errors_name_the_file() {
+    let w = Workdir::new();
+    w.write(
+        "s2.csv",
+        "date,fund_a,fund_b,similarity\n2022-01-31,A,B,0.5\n",
+    );
+    w.write("one.csv", "id,date,value\nA,2022-01-31,0.01\nA,2022-02-28,0.02\nA,2022-03-31,0.02\nA,2022-04-30,0.02\n");
+    w.write("funds.csv", FUNDS);
+    w.write(
+        "sales.csv",
+        "bd,office,fund,month,amount\nB,O1,F1,2024-01,100\n",
+    );
+    w.write("sales3.csv", "bd,office,fund,month,amount\nB,O1,F1,2024-01,100\nB,O2,F2,2024-01,50\nB,O3,F2,2024-01,50\n");
+    let cases: [(&str, &[&str]); 5] = [
+        (
+            "cluster --similarity s2.csv --out o.csv",
+            &["s2.csv: clustering needs at least 3 objects, got 2"],
+        ),
+        (
+            "correlation --returns one.csv --out o.csv",
+            &["one.csv: correlation needs at least two series"],
+        ),
+        (
+            "segment sales --sales sales.csv --funds funds.csv --out seg",
+            &["sales.csv: only 1 office with sales in the window"],
+        ),
+        (
+            "segment sales --sales sales3.csv --funds funds.csv --k 5 --out seg",
+            &["sales3.csv: --k 5 is more than the 3 offices"],
+        ),
+        (
+            "peers --similarity s2.csv --fund Z --out o.csv",
+            &["s2.csv: unknown fund 'Z'"],
+        ),
+    ];
+    for (cmd, expect) in cases {
+        check(cmd, run_within(&w, cmd, 60), 2, expect);
+    }
+}
+
+/// Checks a one-line message under 300 bytes for `cmd`, exit 2, with `expect`.
+fn short_one_line(w: &Workdir, cmd: &str, expect: &[&str]) {
+    let (code, err) = run_within(w, cmd, 60);
+    check(cmd, (code, err.clone()), 2, expect);
+    assert!(err.len() < 300, "{} bytes: {err}", err.len());
+}
+
+#[test]
+fn echoed_values_are_short_and_on_one_line() {
+    let w = Workdir::new();
+    let cell = "x".repeat(10 << 20);
+    w.write("cell.csv", format!("id,date,value\nA,2022-01-31,{cell}\n"));
+    w.write("date.csv", format!("id,date,value\nA,{cell},0.01\n"));
+    w.write(
+        "icell.csv",
+        format!("class_id,date,price,shares,aum\na,2022-01-03,{cell},1,1\n"),
+    );
+    w.write("header.csv", format!("id,date,{cell}\nA,2022-01-31,1\n"));
+    // CR-only line ends, with a header the industry reader does not know.
+    w.write(
+        "cr.csv",
+        "id,date,value\r".to_string() + &"A,2022-01-31,0.01\r".repeat(5000),
+    );
+    w.write("qnum.csv", "id,date,value\nA,2022-01-31,\"0.0\r\n1\"\n");
+    w.write("qdate.csv", "id,date,value\nA,\"2022-01\n-31\",0.01\n");
+    w.write("qtab.csv", "id,date,value\nA,2022-01-31,\"1\t2\u{7}\"\n");
+    let big = "(10485760 bytes)";
+    short_one_line(
+        &w,
+        "periods --returns cell.csv --out o.csv",
+        &[
+            "cell.csv, line 2, column 'value'",
+            "expected a number, found 'xxx",
+            big,
+        ],
+    );
+    short_one_line(
+        &w,
+        "periods --returns date.csv --out o.csv",
+        &["date.csv, line 2, column 'date'", "expected a date", big],
+    );
+    short_one_line(
+        &w,
+        "industry --data icell.csv --out o.csv",
+        &["icell.csv, line 2, column 'price'", big],
+    );
+    short_one_line(
+        &w,
+        "industry --data header.csv --out o.csv",
+        &["header.csv, line 1", "missing column", "bytes)"],
+    );
+    short_one_line(
+        &w,
+        "industry --data cr.csv --out o.csv",
+        &["cr.csv, line 1", "missing column", "found id,date,value"],
+    );
+    short_one_line(
+        &w,
+        "periods --returns qnum.csv --out o.csv",
+        &["qnum.csv, line 2, column 'value'", "found '0.0\\r\\n1'"],
+    );
+    short_one_line(
+        &w,
+        "periods --returns qdate.csv --out o.csv",
+        &["qdate.csv, line 2, column 'date'", "found '2022-01\\n-31'"],
+    );
+    short_one_line(
+        &w,
+        "periods --returns qtab.csv --out o.csv",
+        &["qtab.csv, line 2, column 'value'", "found '1\\t2\\u{7}'"],
+    );
+    assert!(!w.exists("o.csv"));
+}
+
+#[test]
+fn duplicate_columns_of_long_tables_are_refused() {
+    let w = Workdir::new();
+    w.write(
+        "long.csv",
+        "id,date,value,value\nA,2022-01-31,0.01,0.5\nA,2022-02-28,0.02,0.5\n",
+    );
+    w.write(
+        "mapped.csv",
+        "SecId,Date,Return,return\nA,2022-01-31,0.01,0.5\n",
+    );
+    w.write(
+        "ind.csv",
+        "class_id,date,price,shares,aum,Price\na,2022-01-03,10,200000,2000000,4\n",
+    );
+    w.write("meta.csv", "class_id,fund,manager,fund\na,F1,M1,F2\n");
+    w.write("d.csv", INDUSTRY);
+    w.write(
+        "funds.csv",
+        "fund,category,broad_category,category\nF1,Large Blend,Equity,x\n",
+    );
+    w.write(
+        "sales.csv",
+        "bd,office,fund,month,amount,amount\nB,O1,F1,2024-01,100,1\n",
+    );
+    w.write(
+        "good_sales.csv",
+        "bd,office,fund,month,amount\nB,O1,F1,2024-01,100\nB,O2,F1,2024-01,5\n",
+    );
+    let cases: [(&str, &[&str]); 6] = [
+        ("periods --returns long.csv --out o.csv", &["long.csv, line 1, column 'value'", "duplicate column: 'value' appears as column 3 and column 4"]),
+        ("periods --returns mapped.csv --id-column SecId --date-column Date --value-column Return --out o.csv", &["mapped.csv", "'return' appears as column 3 and column 4"]),
+        ("industry --data ind.csv --out o.csv", &["ind.csv, line 1", "'Price' appears as column 3 and column 6"]),
+        ("industry --data d.csv --meta meta.csv --group-by fund --out o.csv", &["meta.csv, line 1", "'fund' appears as column 2 and column 4"]),
+        ("segment sales --sales sales.csv --funds funds.csv --out seg", &["sales.csv, line 1", "'amount' appears as column 5 and column 6"]),
+        ("segment sales --sales good_sales.csv --funds funds.csv --out seg", &["funds.csv", "'category' appears as column 2 and column 4"]),
+    ];
+    for (cmd, expect) in cases {
+        check(cmd, run_within(&w, cmd, 60), 2, expect);
+    }
+    assert!(!w.exists("o.csv") && !w.exists("seg"));
+}
