@@ -14,8 +14,10 @@ use commands::CommandResult;
     version,
     about = "Fund peer groups, returns and rankings from the tables fund analysts already have",
     long_about = "peergroup reads fund data (CSV, Parquet or Excel/OpenDocument spreadsheets, chosen by extension) and writes tables (CSV, Parquet or .xlsx), SVG charts and an HTML report.\n\n\
-Exit codes: 0 success, 1 system failure (disk, permissions), 2 bad input or arguments (the message names file, line or row, and column). \
-Outputs are written atomically and never replace an existing file without --force.\n\n\
+Exit codes: 0 success, 1 system failure (an input that cannot be read, too little memory, a full disk), 2 bad input or arguments (the message names file, line or row, and column). \
+Inputs must be regular files (a FIFO, device or folder is refused) no larger than the memory available. \
+Outputs are written atomically, never replace an existing file without --force and never replace an input even with --force; \
+missing output folders are created, and removed again if the command fails. --threads is capped at 4 × the cores.\n\n\
 Start with `peergroup demo`, which runs every stage on bundled data and writes a report; then `peergroup init my-study` and `peergroup run my-study/study.toml` for an analysis of your own."
 )]
 struct Cli {
