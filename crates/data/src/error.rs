@@ -78,8 +78,8 @@ impl InputError {
         }
     }
 
-    /// A failure of the system rather than of the input (see [`InputError::system`]
-    /// the field): reading a file that exists failed.
+    /// A failure of the system rather than of the input (exit code 1): a file that
+    /// exists could not be read, or does not fit in memory.
     pub fn system(message: impl Into<String>) -> InputError {
         InputError {
             system: true,

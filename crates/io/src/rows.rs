@@ -527,7 +527,11 @@ where
             Ok(true) => {
                 let reported = rec.position().map_or(0, |p| p.line());
                 let shift = *shift.get_or_insert(2u64.saturating_sub(reported));
-                let line = reported + shift;
+                // The crate counts LFs only: in a file of bare-CR line ends every record
+                // would be on line 1. A record is never on an earlier line than its
+                // number (the header is record 0, on line 1).
+                let record = rec.position().map_or(0, |p| p.record());
+                let line = (reported + shift).max(record + 1);
                 f(&Row {
                     pos: Position::Line(line),
                     src: RowSrc::Csv(&rec),
@@ -549,10 +553,10 @@ fn csv_error(e: csv::Error) -> InputError {
             Position::Line(pos.as_ref().map_or(0, |p| p.line())),
             format!("expected {expected_len} fields like the header, found {len}"),
         ),
-        csv::ErrorKind::Io(_) => match e.into_kind() {
-            csv::ErrorKind::Io(io) => crate::input_file::io_error("cannot read", io),
-            _ => unreachable!("matched as an I/O error above"),
-        },
+        csv::ErrorKind::Io(io) => crate::input_file::io_error(
+            "cannot read",
+            std::io::Error::new(io.kind(), io.to_string()),
+        ),
         _ => {
             let line = e.position().map(|p| p.line());
             let mut err = InputError::new(format!("malformed CSV: {e}"));

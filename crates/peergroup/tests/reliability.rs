@@ -509,6 +509,10 @@ fn echoed_values_are_short_and_on_one_line() {
         "cr.csv",
         "id,date,value\r".to_string() + &"A,2022-01-31,0.01\r".repeat(5000),
     );
+    w.write(
+        "crbad.csv",
+        "id,date,value\rA,2022-01-31,0.01\rA,2022-02-28,abc\r",
+    );
     w.write("qnum.csv", "id,date,value\nA,2022-01-31,\"0.0\r\n1\"\n");
     w.write("qdate.csv", "id,date,value\nA,\"2022-01\n-31\",0.01\n");
     w.write("qtab.csv", "id,date,value\nA,2022-01-31,\"1\t2\u{7}\"\n");
