@@ -606,3 +606,33 @@ fn duplicate_columns_of_long_tables_are_refused() {
     }
     assert!(!w.exists("o.csv") && !w.exists("seg"));
 }
+
+#[test]
+fn a_study_never_runs_into_the_folder_of_its_inputs() {
+    let w = Workdir::new();
+    w.ok("init ex");
+    let before = std::fs::read_dir(w.join("ex/data")).unwrap().count();
+    let cmd = "run ex/study.toml --out ex/data --force";
+    check(
+        cmd,
+        run_within(&w, cmd, 60),
+        2,
+        &[
+            "ex/study.toml, line",
+            "is inside the run folder ex/data",
+            "inputs are never overwritten",
+        ],
+    );
+    assert_eq!(
+        std::fs::read_dir(w.join("ex/data")).unwrap().count(),
+        before
+    );
+    w.write("afile", "x");
+    let cmd = "run ex/study.toml --out afile/run";
+    check(
+        cmd,
+        run_within(&w, cmd, 60),
+        2,
+        &["'afile' is a file, expected a folder"],
+    );
+}

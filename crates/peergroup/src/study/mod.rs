@@ -94,6 +94,7 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
             None => study.base.join("results"),
         },
     };
+    inputs_outside(&study, &dir)?;
     prepare_dir(&dir, force)?;
     let previous = Manifest::load(&dir).unwrap_or_default();
     let version = env!("CARGO_PKG_VERSION").to_string();
@@ -277,6 +278,30 @@ fn name_path(id: StageId, name: &str) -> Vec<&str> {
     p
 }
 
+/// An error when an input of the study lies in the run folder `dir`: the run replaces
+/// its stage folders, and inputs are never overwritten.
+fn inputs_outside(study: &Study, dir: &Path) -> CommandResult {
+    let Ok(run) = dir.canonicalize() else {
+        return Ok(()); // no folder yet: nothing can be inside it
+    };
+    for (key, spec) in study.file.inputs.all() {
+        let p = spec.resolved(&study.base);
+        if p.canonicalize().is_ok_and(|real| real.starts_with(&run)) {
+            let mut path: Vec<&str> = vec!["inputs"];
+            path.extend(key.iter().copied());
+            return Err(CommandError::Input(study.key_error(
+                &path,
+                format!(
+                    "{} is inside the run folder {}, whose stage folders the run replaces: inputs are never overwritten; move it or choose another --out",
+                    p.display(),
+                    dir.display()
+                ),
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Make `dir` a run folder: create it, or accept an earlier run or an empty folder; any
 /// other folder needs `--force`.
 fn prepare_dir(dir: &Path, force: bool) -> CommandResult {
@@ -297,7 +322,7 @@ fn prepare_dir(dir: &Path, force: bool) -> CommandResult {
             )));
         }
     }
-    std::fs::create_dir_all(dir).map_err(|e| system(dir, e))?;
+    peergroup_io::create_folders(dir)?;
     let marker = dir.join(MARKER);
     std::fs::write(
         &marker,
