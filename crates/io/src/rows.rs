@@ -575,7 +575,7 @@ where
 {
     let file = open(path)?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-        .map_err(|e| InputError::new(format!("not a readable Parquet file: {e}")))?;
+        .map_err(|e| parquet_error("not a readable Parquet file", &e))?;
     let names: Vec<String> = builder
         .schema()
         .fields()
@@ -586,7 +586,7 @@ where
     let reader = builder
         .with_batch_size(64 * 1024)
         .build()
-        .map_err(|e| InputError::new(format!("cannot read Parquet: {e}")))?;
+        .map_err(|e| parquet_error("cannot read Parquet", &e))?;
     let mut row0 = 0u64;
     for batch in reader {
         let batch: RecordBatch =
@@ -601,6 +601,18 @@ where
         row0 += batch.num_rows() as u64;
     }
     Ok(())
+}
+
+/// A Parquet error while `doing` something: an I/O error of the file is a system
+/// failure (exit 1), anything else a bad file (exit 2).
+fn parquet_error(doing: &str, e: &parquet::errors::ParquetError) -> InputError {
+    if let parquet::errors::ParquetError::External(inner) = e {
+        if let Some(io) = inner.downcast_ref::<std::io::Error>() {
+            let io = std::io::Error::new(io.kind(), io.to_string());
+            return crate::input_file::io_error("cannot read", io);
+        }
+    }
+    InputError::new(format!("{doing}: {e}"))
 }
 
 fn ints<T: arrow_array::ArrowPrimitiveType>(a: &ArrayRef) -> Vec<Option<i64>>
