@@ -10,6 +10,10 @@
 
 use std::fmt;
 
+mod shown;
+
+pub use shown::{one_line, shown, SHOWN_CHARS};
+
 /// A calendar date, stored as days since 1970-01-01 (negative before).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub struct Date(i32);
@@ -171,7 +175,7 @@ impl fmt::Display for DateError {
         write!(
             f,
             "expected a date as YYYY-MM-DD, YYYYMMDD, YYYY-MM or YYYYMM, found '{}'",
-            self.text
+            shown(&self.text)
         )
     }
 }

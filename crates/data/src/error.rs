@@ -1,5 +1,7 @@
 use std::fmt;
 
+use peergroup_calendar::{one_line, shown};
+
 /// Where in an input file a problem sits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Position {
@@ -59,6 +61,9 @@ pub struct InputError {
     pub column: Option<String>,
     /// What was expected and what was found.
     pub message: String,
+    /// Whether the system failed rather than the input (a file that exists but cannot be
+    /// read: permissions, I/O errors): the command then exits 1, not 2.
+    pub system: bool,
 }
 
 impl InputError {
@@ -69,6 +74,16 @@ impl InputError {
             position: None,
             column: None,
             message: message.into(),
+            system: false,
+        }
+    }
+
+    /// A failure of the system rather than of the input (exit code 1): a file that
+    /// exists could not be read, or does not fit in memory.
+    pub fn system(message: impl Into<String>) -> InputError {
+        InputError {
+            system: true,
+            ..InputError::new(message)
         }
     }
 
@@ -101,19 +116,21 @@ impl InputError {
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut prefix = Vec::new();
+        // Every part on one line whatever a file name, column or message holds.
         if let Some(file) = &self.file {
-            prefix.push(file.clone());
+            prefix.push(one_line(file).into_owned());
         }
         if let Some(p) = &self.position {
             prefix.push(p.to_string());
         }
         if let Some(c) = &self.column {
-            prefix.push(format!("column '{c}'"));
+            prefix.push(format!("column '{}'", shown(c)));
         }
+        let message = one_line(&self.message);
         if prefix.is_empty() {
-            f.write_str(&self.message)
+            f.write_str(&message)
         } else {
-            write!(f, "{}: {}", prefix.join(", "), self.message)
+            write!(f, "{}: {}", prefix.join(", "), message)
         }
     }
 }
@@ -138,5 +155,14 @@ mod tests {
             .in_file("x.parquet")
             .in_file("y");
         assert_eq!(r.to_string(), "x.parquet, row 3: bad");
+        assert!(!r.system && InputError::system("cannot read").system);
+    }
+
+    #[test]
+    fn never_prints_a_raw_newline() {
+        let e = InputError::new("found 'a\nb'")
+            .with_column("x\ry")
+            .in_file("dir\n/f.csv");
+        assert_eq!(e.to_string(), "dir\\n/f.csv, column 'x\\ry': found 'a\\nb'");
     }
 }

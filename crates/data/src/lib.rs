@@ -16,4 +16,4 @@ pub use fund_type::FundType;
 pub use industry::{IndustryBuilder, IndustryTable};
 pub use metadata::Metadata;
 pub use panel::{Panel, PanelBuilder, SeriesKind};
-pub use peergroup_calendar::{days_in_month, Date, Frequency};
+pub use peergroup_calendar::{days_in_month, one_line, shown, Date, Frequency, SHOWN_CHARS};

@@ -22,8 +22,11 @@ where
     H: FnOnce(&[String], Option<Position>) -> Result<F, InputError>,
     F: FnMut(&Row<'_>) -> Result<(), InputError>,
 {
-    let mut book = open_workbook_auto(path)
-        .map_err(|e| InputError::new(format!("not a readable workbook: {e}")))?;
+    crate::input_file::check_input(path)?;
+    let mut book = open_workbook_auto(path).map_err(|e| match e {
+        calamine::Error::Io(io) => crate::input_file::io_error("cannot read", io),
+        e => InputError::new(format!("not a readable workbook: {e}")),
+    })?;
     let names = book.sheet_names();
     let name = match sheet {
         Some(s) => names

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use peergroup_data::{Date, IndustryBuilder, InputError, Position, PositionKind};
+use peergroup_data::{shown, Date, IndustryBuilder, InputError, Position, PositionKind};
 use rayon::prelude::*;
 
 use crate::chunks::{globalise_codes, split_lens, IndustryColumns, Slots};
@@ -56,12 +56,12 @@ fn number_slow(field: &[u8], line: u64, name: &str) -> Result<f64, InputError> {
         Ok(x) if x.is_finite() => Ok(x),
         Ok(_) => Err(InputError::at(
             Position::Line(line),
-            format!("expected a finite number, found '{t}'"),
+            format!("expected a finite number, found '{}'", shown(t)),
         )
         .with_column(name)),
         Err(_) => Err(InputError::at(
             Position::Line(line),
-            format!("expected a number, found '{t}'"),
+            format!("expected a number, found '{}'", shown(t)),
         )
         .with_column(name)),
     }

@@ -50,9 +50,7 @@ impl From<arrow_schema::ArrowError> for Miss {
 pub(crate) fn industry(path: &Path) -> Result<Option<IndustryBuilder>, InputError> {
     // Mapped once and shared by every row-group reader: no read calls copying the file
     // out of the page cache, no file handle per row group.
-    let file = crate::sys::memory_map::read_file(path)
-        .map_err(|e| InputError::new(format!("cannot open: {e}")))?
-        .into_bytes();
+    let file = crate::sys::memory_map::read_file(path)?.into_bytes();
     let Ok(plain) = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()) else {
         return Ok(None); // the row reader words the error
     };

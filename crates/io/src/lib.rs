@@ -15,6 +15,7 @@ mod excel_read;
 mod fast_csv;
 mod fast_parquet;
 mod format;
+mod input_file;
 mod matrices;
 mod number;
 mod output;
@@ -28,11 +29,12 @@ mod write;
 
 pub use any_table::read_table;
 pub use format::Format;
+pub use input_file::{check_input, open_input};
 pub use matrices::{
     read_exposures, read_features, read_fit_r2, read_labels, read_similarity, read_square_matrix,
     read_text_table, Exposures, Features, Keys, LabelledMatrix, SimilarityTable,
 };
-pub use output::{OutputError, Outputs};
+pub use output::{create_folders, remove_folders, OutputError, Outputs};
 pub use reference::{read_cross_labels, read_star_ratings, CrossLabel};
 pub use segments::{
     position_of_row, read_balances, read_funds, read_sales, read_users, BalancesFile, Coded,

@@ -33,12 +33,21 @@ impl std::error::Error for OutputError {}
 
 /// The set of files a command will write: checked before any work starts, staged as
 /// temporary files next to their targets, and renamed into place by [`Outputs::commit`].
-/// Dropping an uncommitted `Outputs` removes its temporary files.
+///
+/// Rules, the same for every command: an existing file is replaced only with `--force`;
+/// an input of the run (any file read through [`crate::check_input`]) is never replaced,
+/// even with `--force`; a path under an existing file (`afile/out.csv`) is refused;
+/// missing folders are created, and removed again when the command fails. Dropping an
+/// uncommitted `Outputs` removes its temporary files and the folders it created, so a
+/// failed run leaves nothing.
 #[derive(Debug)]
 pub struct Outputs {
     force: bool,
     planned: Vec<PathBuf>,
     staged: Vec<(PathBuf, PathBuf)>,
+    /// Folders created for staged files, outermost first.
+    created: Vec<PathBuf>,
+    committed: bool,
 }
 
 impl Outputs {
@@ -48,6 +57,8 @@ impl Outputs {
             force,
             planned: Vec::new(),
             staged: Vec::new(),
+            created: Vec::new(),
+            committed: false,
         }
     }
 
@@ -57,6 +68,14 @@ impl Outputs {
             return Err(OutputError::Usage(InputError::new(format!(
                 "output '{}' is named twice",
                 path.display()
+            ))));
+        }
+        refuse_input(path)?;
+        if let Some(file) = path.ancestors().skip(1).find(|a| a.is_file()) {
+            return Err(OutputError::Usage(InputError::new(format!(
+                "output '{}': '{}' is a file, expected a folder",
+                path.display(),
+                file.display()
             ))));
         }
         if path.exists() && !self.force {
@@ -82,14 +101,15 @@ impl Outputs {
         Ok(f)
     }
 
-    fn temp_for(path: &Path) -> Result<PathBuf, OutputError> {
+    /// The temporary file of `path`, creating its missing folders (recorded, so that a
+    /// failed run removes them).
+    fn temp_for(&mut self, path: &Path) -> Result<PathBuf, OutputError> {
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            OutputError::Io(format!("cannot create directory '{}': {e}", dir.display()))
-        })?;
+        let created = create_folders(&dir)?;
+        self.created.extend(created);
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -105,7 +125,9 @@ impl Outputs {
         if !self.planned.iter().any(|p| p == path) {
             self.plan(path)?;
         }
-        let tmp = Self::temp_for(path)?;
+        // Inputs may have been read after the outputs were planned.
+        refuse_input(path)?;
+        let tmp = self.temp_for(path)?;
         if let Err(e) = write(&tmp) {
             let _ = std::fs::remove_file(&tmp);
             return Err(OutputError::Io(format!(
@@ -197,6 +219,10 @@ impl Outputs {
 
     /// Rename every staged file into place.
     pub fn commit(mut self) -> Result<(), OutputError> {
+        for (_, dst) in &self.staged {
+            refuse_input(dst)?;
+        }
+        self.committed = true;
         let staged = std::mem::take(&mut self.staged);
         for (i, (tmp, dst)) in staged.iter().enumerate() {
             if let Err(e) = replace(tmp, dst) {
@@ -218,5 +244,86 @@ impl Drop for Outputs {
         for (tmp, _) in &self.staged {
             let _ = std::fs::remove_file(tmp);
         }
+        if !self.committed {
+            remove_folders(&self.created);
+        }
+    }
+}
+
+/// Creates folder `dir` and its missing parents; returns the folders it created,
+/// outermost first, for [`remove_folders`] when the command fails. A file where a folder
+/// should be is a usage error naming it.
+pub fn create_folders(dir: &Path) -> Result<Vec<PathBuf>, OutputError> {
+    if let Some(file) = dir.ancestors().find(|a| a.is_file()) {
+        return Err(OutputError::Usage(InputError::new(format!(
+            "'{}' is a file, expected a folder",
+            file.display()
+        ))));
+    }
+    let mut missing: Vec<PathBuf> = dir
+        .ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+        .map(Path::to_path_buf)
+        .collect();
+    missing.reverse();
+    std::fs::create_dir_all(dir).map_err(|e| {
+        OutputError::Io(format!("cannot create directory '{}': {e}", dir.display()))
+    })?;
+    Ok(missing)
+}
+
+/// Removes the folders [`create_folders`] created, innermost first, after a failure: a
+/// folder that something else has written into stays.
+pub fn remove_folders(created: &[PathBuf]) {
+    for dir in created.iter().rev() {
+        let _ = std::fs::remove_dir(dir);
+    }
+}
+
+/// An error when `path` is an input of this run: inputs are never overwritten.
+fn refuse_input(path: &Path) -> Result<(), OutputError> {
+    if crate::input_file::is_input(path) {
+        return Err(OutputError::Usage(InputError::new(format!(
+            "output '{}' is an input of this run: inputs are never overwritten, even with --force; choose another file",
+            path.display()
+        ))));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_run_leaves_no_folder_and_a_committed_one_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("a/b/out.csv");
+        let mut outputs = Outputs::new(false);
+        outputs.write_bytes(&out, b"x\n").unwrap();
+        assert!(dir.path().join("a/b").is_dir());
+        drop(outputs);
+        assert!(!dir.path().join("a").exists());
+        let mut outputs = Outputs::new(false);
+        outputs.write_bytes(&out, b"x\n").unwrap();
+        outputs.commit().unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), b"x\n");
+    }
+
+    #[test]
+    fn paths_under_a_file_and_inputs_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("afile");
+        std::fs::write(&file, "x").unwrap();
+        let e = Outputs::new(true).plan(&file.join("out.csv")).unwrap_err();
+        assert!(
+            e.to_string().contains("is a file, expected a folder"),
+            "{e}"
+        );
+        let input = dir.path().join("in.csv");
+        std::fs::write(&input, "a\n1\n").unwrap();
+        crate::check_input(&input).unwrap();
+        let e = Outputs::new(true).plan(&input).unwrap_err();
+        assert!(e.to_string().contains("is an input of this run"), "{e}");
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use peergroup_data::{InputError, Position};
+use peergroup_data::{shown, InputError, Position};
 
 use crate::matrices::read_text_columns;
 use crate::rows::{for_each_row, Row};
@@ -35,9 +35,12 @@ pub fn read_cross_labels<S: AsSource + ?Sized>(source: &S) -> Result<Vec<CrossLa
     rows.into_iter()
         .map(|(cells, position)| {
             let value: f64 = cells[3].trim().parse().map_err(|_| {
-                InputError::at(position, format!("expected a number, found '{}'", cells[3]))
-                    .with_column("similarity")
-                    .in_file(file.clone())
+                InputError::at(
+                    position,
+                    format!("expected a number, found '{}'", shown(&cells[3])),
+                )
+                .with_column("similarity")
+                .in_file(file.clone())
             })?;
             let mut it = cells.into_iter();
             Ok(CrossLabel {
@@ -70,7 +73,7 @@ pub fn read_star_ratings<S: AsSource + ?Sized>(
                 _ => {
                     return Err(InputError::at(
                         row.position(),
-                        format!("expected stars 1 to 5, found '{text}'"),
+                        format!("expected stars 1 to 5, found '{}'", shown(&text)),
                     )
                     .with_column(column))
                 }

@@ -15,7 +15,7 @@ use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
 use calamine::Data;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use peergroup_data::{Date, InputError, Position};
+use peergroup_data::{shown, Date, InputError, Position};
 
 use crate::format::Format;
 use crate::source::{Role, Source};
@@ -187,8 +187,11 @@ impl<'a> Row<'a> {
         }
         match t.parse::<f64>() {
             Ok(x) if x.is_finite() => Ok(Some(x)),
-            Ok(_) => Err(self.err(name, format!("expected a finite number, found '{t}'"))),
-            Err(_) => Err(self.err(name, format!("expected a number, found '{t}'"))),
+            Ok(_) => Err(self.err(
+                name,
+                format!("expected a finite number, found '{}'", shown(&t)),
+            )),
+            Err(_) => Err(self.err(name, format!("expected a number, found '{}'", shown(&t)))),
         }
     }
 
@@ -273,6 +276,8 @@ pub(crate) struct Header<'a> {
     /// Every `(reader's name, column index)` resolved so far, to name the file's own
     /// column in errors.
     resolved: RefCell<Vec<(String, usize)>>,
+    /// The first column a reader asked for that the file has twice.
+    duplicate: RefCell<Option<InputError>>,
 }
 
 impl<'a> Header<'a> {
@@ -283,22 +288,32 @@ impl<'a> Header<'a> {
             position,
             mapped: Vec::new(),
             resolved: RefCell::new(Vec::new()),
+            duplicate: RefCell::new(None),
         }
     }
 
     /// Index of the column the reader calls `wanted`: the mapped column when `wanted` is
     /// a mapped role's name, else the file's column of that name (ignoring case) that
-    /// no role was mapped to.
+    /// no role was mapped to. A column found by name that the file has twice is
+    /// recorded, and refused by [`Header::require`] and after the header is read.
     pub fn find(&self, wanted: &str) -> Option<usize> {
+        let unmapped = |i: usize| !self.mapped.iter().any(|&(_, m)| m == i);
         let found = match self
             .mapped
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(wanted))
         {
             Some(&(_, i)) => Some(i),
-            None => self.names.iter().enumerate().position(|(i, n)| {
-                n.eq_ignore_ascii_case(wanted) && !self.mapped.iter().any(|&(_, m)| m == i)
-            }),
+            None => {
+                let mut same = (0..self.names.len())
+                    .filter(|&i| self.names[i].eq_ignore_ascii_case(wanted) && unmapped(i));
+                let first = same.next();
+                if let (Some(a), Some(b)) = (first, same.next()) {
+                    let mut dup = self.duplicate.borrow_mut();
+                    dup.get_or_insert_with(|| self.duplicate_column(a, b));
+                }
+                first
+            }
         };
         if let Some(i) = found {
             self.resolved.borrow_mut().push((wanted.to_string(), i));
@@ -306,22 +321,42 @@ impl<'a> Header<'a> {
         found
     }
 
+    /// The error for a column name the header has at (0-based) columns `a` and `b`:
+    /// which column is read would be a guess.
+    pub fn duplicate_column(&self, a: usize, b: usize) -> InputError {
+        let n = &self.names[b];
+        self.error(format!(
+            "duplicate column: '{}' appears as column {} and column {}",
+            shown(n),
+            a + 1,
+            b + 1
+        ))
+        .with_column(n.clone())
+    }
+
+    /// The duplicate-column error of the columns found so far, if any.
+    fn take_duplicate(&self) -> Result<(), InputError> {
+        self.duplicate.take().map_or(Ok(()), Err)
+    }
+
     /// Index of each of `wanted` (see [`Header::find`]), or an error listing what was
     /// found.
     pub fn require(&self, wanted: &[&str]) -> Result<Vec<usize>, InputError> {
-        wanted
+        let found: Vec<usize> = wanted
             .iter()
             .map(|w| {
                 self.find(w).ok_or_else(|| {
                     self.error(format!(
                         "missing column: expected columns {}; found {}",
                         wanted.join(","),
-                        self.names.join(",")
+                        shown(&self.names.join(","))
                     ))
                     .with_column(*w)
                 })
             })
-            .collect()
+            .collect::<Result<_, _>>()?;
+        self.take_duplicate()?;
+        Ok(found)
     }
 
     /// The name a reader gives column `i`: the role's name when a role was mapped to it
@@ -374,17 +409,23 @@ where
         let mut mapped = Vec::new();
         for &(role, reader_name) in roles {
             if let Some(wanted) = src.columns.get(role) {
+                let mut same = (0..names.len())
+                    .filter(|&i| names[i].eq_ignore_ascii_case(wanted.trim()))
+                    .skip(1);
                 let i = find_column(names, wanted.trim()).ok_or_else(|| {
                     let mut e = InputError::new(format!(
                         "missing column '{}' (mapped as the {} column): found {}",
                         wanted.trim(),
                         role.name(),
-                        names.join(",")
+                        shown(&names.join(","))
                     ))
                     .with_column(wanted.trim());
                     e.position = position;
                     e
                 })?;
+                if let Some(j) = same.next() {
+                    return Err(Header::plain(names, position).duplicate_column(i, j));
+                }
                 mapped.push((reader_name, i));
             }
         }
@@ -393,8 +434,10 @@ where
             position,
             mapped,
             resolved: RefCell::new(Vec::new()),
+            duplicate: RefCell::new(None),
         };
         let f = on_header(&h)?;
+        h.take_duplicate()?;
         renames = h
             .resolved
             .into_inner()
@@ -438,7 +481,7 @@ fn no_sheet(src: &Source) -> Result<(), InputError> {
 }
 
 fn open(path: &Path) -> Result<File, InputError> {
-    File::open(path).map_err(|e| InputError::new(format!("cannot open: {e}")))
+    crate::input_file::open_input(path).map(|(file, _)| file)
 }
 
 fn read_csv<H, F>(path: &Path, on_header: H) -> Result<(), InputError>
@@ -484,7 +527,11 @@ where
             Ok(true) => {
                 let reported = rec.position().map_or(0, |p| p.line());
                 let shift = *shift.get_or_insert(2u64.saturating_sub(reported));
-                let line = reported + shift;
+                // The crate counts LFs only: in a file of bare-CR line ends every record
+                // would be on line 1. A record is never on an earlier line than its
+                // number (the header is record 0, on line 1).
+                let record = rec.position().map_or(0, |p| p.record());
+                let line = (reported + shift).max(record + 1);
                 f(&Row {
                     pos: Position::Line(line),
                     src: RowSrc::Csv(&rec),
@@ -506,7 +553,10 @@ fn csv_error(e: csv::Error) -> InputError {
             Position::Line(pos.as_ref().map_or(0, |p| p.line())),
             format!("expected {expected_len} fields like the header, found {len}"),
         ),
-        csv::ErrorKind::Io(io) => InputError::new(format!("cannot read: {io}")),
+        csv::ErrorKind::Io(io) => crate::input_file::io_error(
+            "cannot read",
+            std::io::Error::new(io.kind(), io.to_string()),
+        ),
         _ => {
             let line = e.position().map(|p| p.line());
             let mut err = InputError::new(format!("malformed CSV: {e}"));
@@ -525,7 +575,7 @@ where
 {
     let file = open(path)?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-        .map_err(|e| InputError::new(format!("not a readable Parquet file: {e}")))?;
+        .map_err(|e| parquet_error("not a readable Parquet file", &e))?;
     let names: Vec<String> = builder
         .schema()
         .fields()
@@ -536,7 +586,7 @@ where
     let reader = builder
         .with_batch_size(64 * 1024)
         .build()
-        .map_err(|e| InputError::new(format!("cannot read Parquet: {e}")))?;
+        .map_err(|e| parquet_error("cannot read Parquet", &e))?;
     let mut row0 = 0u64;
     for batch in reader {
         let batch: RecordBatch =
@@ -551,6 +601,18 @@ where
         row0 += batch.num_rows() as u64;
     }
     Ok(())
+}
+
+/// A Parquet error while `doing` something: an I/O error of the file is a system
+/// failure (exit 1), anything else a bad file (exit 2).
+fn parquet_error(doing: &str, e: &parquet::errors::ParquetError) -> InputError {
+    if let parquet::errors::ParquetError::External(inner) = e {
+        if let Some(io) = inner.downcast_ref::<std::io::Error>() {
+            let io = std::io::Error::new(io.kind(), io.to_string());
+            return crate::input_file::io_error("cannot read", io);
+        }
+    }
+    InputError::new(format!("{doing}: {e}"))
 }
 
 fn ints<T: arrow_array::ArrowPrimitiveType>(a: &ArrayRef) -> Vec<Option<i64>>

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use peergroup_data::{
-    IndustryBuilder, IndustryTable, InputError, Metadata, Panel, PanelBuilder, Position, SeriesKind,
+    shown, IndustryBuilder, IndustryTable, InputError, Metadata, Panel, PanelBuilder, Position,
+    SeriesKind,
 };
 
 use crate::rows::{for_each_row, Header};
@@ -156,7 +157,7 @@ fn series_layout(h: &Header<'_>, src: &Source, opts: &SeriesOptions) -> Result<L
                 names[id],
                 names[date],
                 value_columns.join("|"),
-                names.join(",")
+                shown(&names.join(","))
             ))
             .with_column(value_columns[0].to_string()));
     }
@@ -166,7 +167,7 @@ fn series_layout(h: &Header<'_>, src: &Source, opts: &SeriesOptions) -> Result<L
             .error(format!(
                 "missing column: a long table needs id,date,{}; found {}",
                 value_columns.join("|"),
-                names.join(",")
+                shown(&names.join(","))
             ))
             .with_column(missing));
     }
@@ -195,13 +196,7 @@ fn series_layout(h: &Header<'_>, src: &Source, opts: &SeriesOptions) -> Result<L
                 )));
             }
             if let Some(prev) = seen.insert(n.as_str(), i) {
-                return Err(h
-                    .error(format!(
-                        "duplicate column: '{n}' appears as column {} and column {}",
-                        prev + 1,
-                        i + 1
-                    ))
-                    .with_column(n.clone()));
+                return Err(h.duplicate_column(prev, i));
             }
             ids.push((i, n.clone()));
         }
@@ -210,7 +205,7 @@ fn series_layout(h: &Header<'_>, src: &Source, opts: &SeriesOptions) -> Result<L
     Err(h.error(format!(
         "expected long form (columns id,date,{}) or wide form (first column date, then one column per series); found {}",
         value_columns[0],
-        names.join(",")
+        shown(&names.join(","))
     )))
 }
 
@@ -229,13 +224,18 @@ pub fn read_industry<S: AsSource + ?Sized>(source: &S) -> Result<IndustryTable, 
     let file = path.display().to_string();
     let format = crate::format::Format::of(path).map_err(|e| e.in_file(file.clone()))?;
     if format == crate::format::Format::Csv {
-        let bytes = crate::sys::memory_map::read_file(path)
-            .map_err(|e| InputError::new(format!("cannot open: {e}")).in_file(file.clone()))?;
-        if crate::fast_csv::is_simple(&bytes) {
-            let body_start = bytes
-                .iter()
-                .position(|b| *b == b'\n')
-                .map_or(bytes.len(), |p| p + 1);
+        let bytes = crate::sys::memory_map::read_file(path).map_err(|e| e.in_file(file.clone()))?;
+        let body_start = bytes
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(bytes.len(), |p| p + 1);
+        // A header line holding a bare CR is a file with CR line ends (old Mac): the
+        // fast path splits lines at LF only, the row reader at either.
+        let cr_lines = bytes[..body_start]
+            .strip_suffix(b"\n")
+            .map_or(&bytes[..body_start], |h| h.strip_suffix(b"\r").unwrap_or(h))
+            .contains(&b'\r');
+        if !cr_lines && crate::fast_csv::is_simple(&bytes) {
             let header_line = &bytes[..body_start];
             let header_text = String::from_utf8_lossy(header_line);
             let names: Vec<String> = header_text

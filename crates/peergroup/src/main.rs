@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 mod commands;
 mod study;
 
@@ -14,14 +14,17 @@ use commands::CommandResult;
     version,
     about = "Fund peer groups, returns and rankings from the tables fund analysts already have",
     long_about = "peergroup reads fund data (CSV, Parquet or Excel/OpenDocument spreadsheets, chosen by extension) and writes tables (CSV, Parquet or .xlsx), SVG charts and an HTML report.\n\n\
-Exit codes: 0 success, 1 system failure (disk, permissions), 2 bad input or arguments (the message names file, line or row, and column). \
-Outputs are written atomically and never replace an existing file without --force.\n\n\
+Exit codes: 0 success, 1 system failure (an input that cannot be read, too little memory, a full disk), 2 bad input or arguments (the message names file, line or row, and column). \
+Inputs must be regular files (a FIFO, device or folder is refused) no larger than the memory available. \
+Outputs are written atomically, never replace an existing file without --force and never replace an input even with --force; \
+missing output folders are created, and removed again if the command fails. --threads is capped at 4 × the cores.\n\n\
 Start with `peergroup demo`, which runs every stage on bundled data and writes a report; then `peergroup init my-study` and `peergroup run my-study/study.toml` for an analysis of your own."
 )]
 struct Cli {
-    /// Worker threads (default: all cores).
-    #[arg(long, global = true, value_name = "N", help_heading = "Global options")]
-    threads: Option<usize>,
+    /// Worker threads (default: all cores; at most 4 × the cores).
+    #[arg(long, global = true, value_name = "N", help_heading = "Global options",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    threads: Option<u64>,
     /// Print the time each step takes.
     #[arg(long, short, global = true, help_heading = "Global options")]
     verbose: bool,
@@ -348,14 +351,37 @@ fn run(cli: Cli) -> CommandResult {
     Ok(())
 }
 
+/// Most worker threads per core: more only adds start-up time and memory (100000
+/// threads took minutes to start), never speed.
+const THREADS_PER_CORE: u64 = 4;
+
+/// `cmd` and all its subcommands taking `-1000` as a flag's value, so that a negative
+/// number reaches the flag's own range check instead of parsing as the short flag `-1`.
+fn with_negative_numbers(cmd: clap::Command) -> clap::Command {
+    cmd.allow_negative_numbers(true)
+        .mut_subcommands(with_negative_numbers)
+}
+
+/// The `--threads` request `n` capped at [`THREADS_PER_CORE`] × the cores, with a note
+/// on stderr when capped.
+fn thread_count(n: u64) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get()) as u64;
+    let cap = THREADS_PER_CORE * cores;
+    if n > cap {
+        eprintln!("note: --threads {n} capped at {cap} ({THREADS_PER_CORE} × the {cores} cores)");
+    }
+    n.min(cap) as usize
+}
+
 fn main() -> ExitCode {
     peergroup::io::sys::tune_allocator();
-    let cli = Cli::parse();
+    let matches = with_negative_numbers(Cli::command()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     commands::set_verbose(cli.verbose);
     if let Some(n) = cli.threads {
         // Only fails if a pool exists already, which cannot happen this early.
         let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
+            .num_threads(thread_count(n))
             .build_global();
     }
     match run(cli) {

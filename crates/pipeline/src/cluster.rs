@@ -82,6 +82,17 @@ pub enum ClusterInput<'a> {
     },
 }
 
+impl<'a> ClusterInput<'a> {
+    /// The name errors about the input as a whole call it by.
+    pub fn name(&self) -> &'a str {
+        match self {
+            ClusterInput::Similarity { table, .. } => table.name,
+            ClusterInput::Matrix(m) => m.name,
+            ClusterInput::Features { table, .. } => table.name,
+        }
+    }
+}
+
 /// Distance between the rows of a feature table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -408,18 +419,20 @@ pub fn cluster(
     settings: &ClusterSettings,
 ) -> Result<ClusterOutput, InputError> {
     settings.validate()?;
+    let name = input.name();
     let prep = prepare(input, settings.seed)?;
     let n = prep.ids.len();
     if n < 3 {
-        return Err(InputError::new(format!(
-            "clustering needs at least 3 objects, got {n}"
-        )));
+        return Err(
+            InputError::new(format!("clustering needs at least 3 objects, got {n}")).in_file(name),
+        );
     }
     if let KChoice::Fixed(k) = settings.k {
         if k > n {
             return Err(InputError::new(format!(
                 "--k {k} is larger than the number of objects ({n})"
-            )));
+            ))
+            .in_file(name));
         }
     }
     // k by BIC of Gaussian mixtures on the embedding, when asked or for --method gmm.

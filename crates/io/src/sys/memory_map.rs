@@ -2,9 +2,10 @@
 //! on Unix and Windows; anywhere a file cannot be mapped (other platforms, pipes, empty
 //! files) it is read into memory instead.
 
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
+
+use peergroup_data::InputError;
 
 /// A whole input file: mapped from the page cache, or read where it cannot be mapped.
 pub(crate) enum FileBytes {
@@ -28,9 +29,11 @@ impl std::ops::Deref for FileBytes {
 /// anyway. Pages are mapped as the decoding threads first touch them (not all up front
 /// by this thread). Empty and unmappable files (pipes, some special files) are read
 /// instead.
-pub(crate) fn read_file(path: &Path) -> std::io::Result<FileBytes> {
-    let file = File::open(path)?;
-    let len = usize::try_from(file.metadata()?.len()).map_err(std::io::Error::other)?;
+pub(crate) fn read_file(path: &Path) -> Result<FileBytes, InputError> {
+    // Only regular files that fit in memory are opened (see `input_file`).
+    let (file, len) = crate::input_file::open_input(path)?;
+    let len = usize::try_from(len)
+        .map_err(|_| InputError::system("is larger than this platform's address space"))?;
     if len > 0 {
         // SAFETY: the mapping is read-only and private. Like ripgrep, we accept that
         // another process truncating the file during the run would end this one with
@@ -40,7 +43,9 @@ pub(crate) fn read_file(path: &Path) -> std::io::Result<FileBytes> {
         }
     }
     let mut bytes = Vec::with_capacity(len);
-    (&file).read_to_end(&mut bytes)?;
+    (&file)
+        .read_to_end(&mut bytes)
+        .map_err(|e| crate::input_file::io_error("cannot read", e))?;
     Ok(FileBytes::Read(bytes))
 }
 

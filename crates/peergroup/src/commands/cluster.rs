@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args};
-use peergroup_data::Date;
+use peergroup_data::{Date, InputError};
 use peergroup_io::{
     read_features, read_labels, read_series, read_similarity, ColumnNames, Outputs, Source,
 };
@@ -330,7 +330,9 @@ fn run_on_returns(args: &ClusterArgs) -> CommandResult {
         &similarity::SimilaritySettings::default(),
     )?
     .pop()
-    .ok_or_else(|| CommandError::usage("no date with exposures for two funds"))?;
+    .ok_or_else(|| {
+        InputError::new("no date with exposures for two funds").in_file(funds_name.clone())
+    })?;
     let clusters = step("clustering", || {
         cluster::cluster(
             ClusterInput::Matrix(Named::new(&day, &funds_name)),

@@ -63,8 +63,14 @@ impl fmt::Display for CommandError {
 impl std::error::Error for CommandError {}
 
 impl From<InputError> for CommandError {
+    /// Bad input (exit 2), unless reading the input failed for the system's sake
+    /// ([`InputError::system`]: permissions, I/O errors, too little memory; exit 1).
     fn from(e: InputError) -> Self {
-        CommandError::Input(e)
+        if e.system {
+            CommandError::System(e.to_string())
+        } else {
+            CommandError::Input(e)
+        }
     }
 }
 

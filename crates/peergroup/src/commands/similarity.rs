@@ -224,10 +224,14 @@ pub fn run_correlation(args: &CorrelationArgs) -> CommandResult {
     let mut outputs = args.output.plan()?;
     plan_chart(&mut outputs, args.chart.as_deref())?;
     let panel = read_series(&args.input.source(), &options)?.to_returns();
-    let pairs = similarity::correlation(&panel, &args.settings)?;
+    // Whole-input errors (too few series or dates) name the file.
+    let name = args.input.name();
+    let pairs =
+        similarity::correlation(&panel, &args.settings).map_err(|e| e.in_file(name.clone()))?;
     outputs.write_table(out, &pairs.table)?;
     if let Some(p) = &args.chart {
-        let last = similarity::last_correlation(&panel, &args.settings)?;
+        let last = similarity::last_correlation(&panel, &args.settings)
+            .map_err(|e| e.in_file(name.clone()))?;
         let w = args.settings.window.unwrap_or(panel.n_dates());
         let title = format!("Correlation of the {w} returns to {}", last.date);
         let full = last.similarity.to_full();

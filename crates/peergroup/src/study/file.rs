@@ -266,6 +266,7 @@ impl Study {
     /// Every error names the key and its line; nothing is written.
     pub fn load(path: &Path) -> Result<Study, InputError> {
         let shown = path.display().to_string();
+        peergroup_io::check_input(path).map_err(|e| e.in_file(shown.clone()))?;
         let text = std::fs::read_to_string(path).map_err(|e| {
             InputError::new(format!("cannot read the study file: {e}")).in_file(shown.clone())
         })?;
@@ -285,24 +286,24 @@ impl Study {
         Ok(study)
     }
 
-    /// Every named input file exists.
+    /// Every named input file exists and passes the readers' checks (a regular file
+    /// that fits in memory: see [`peergroup_io::check_input`]).
     fn check_files(&self) -> Result<(), InputError> {
         for (key, spec) in self.file.inputs.all() {
             let p = spec.resolved(&self.base);
-            if p.is_dir() {
-                let mut path: Vec<&str> = vec!["inputs"];
-                path.extend(key.iter().copied());
-                return Err(self.locator.key_error(
-                    &path,
-                    format!("{} is a folder: expected a file", p.display()),
-                ));
-            }
-            if !p.is_file() {
-                let mut path: Vec<&str> = vec!["inputs"];
-                path.extend(key.iter().copied());
+            let mut path: Vec<&str> = vec!["inputs"];
+            path.extend(key.iter().copied());
+            if !p.exists() {
                 return Err(self
                     .locator
                     .key_error(&path, format!("file not found: {}", p.display())));
+            }
+            if let Err(e) = peergroup_io::check_input(&p) {
+                let mut err = self
+                    .locator
+                    .key_error(&path, format!("{} {}", p.display(), e.message));
+                err.system = e.system;
+                return Err(err);
             }
         }
         Ok(())

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
+use peergroup_data::InputError;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -64,12 +65,16 @@ impl Manifest {
 pub const FILE: &str = "manifest.json";
 
 /// The lowercase hex SHA-256 of a file's bytes, read in 1 MiB blocks.
-pub fn hash_file(path: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
+/// The file passes the readers' checks first ([`peergroup_io::open_input`]); a read error
+/// is a system failure.
+pub fn hash_file(path: &Path) -> Result<String, InputError> {
+    let (mut file, _) = peergroup_io::open_input(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
-        let n = file.read(&mut buf)?;
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| InputError::system(format!("cannot read: {e}")))?;
         if n == 0 {
             break;
         }

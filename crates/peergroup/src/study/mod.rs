@@ -94,6 +94,7 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
             None => study.base.join("results"),
         },
     };
+    inputs_outside(&study, &dir)?;
     prepare_dir(&dir, force)?;
     let previous = Manifest::load(&dir).unwrap_or_default();
     let version = env!("CARGO_PKG_VERSION").to_string();
@@ -106,10 +107,12 @@ pub fn run(path: &Path, out: Option<&Path>, force: bool) -> CommandResult<RunOut
         for &(name, spec) in &stage.files {
             let p = spec.resolved(&study.base);
             let content = manifest::hash_file(&p).map_err(|e| {
-                CommandError::Input(study.key_error(
+                let mut err = study.key_error(
                     &name_path(id, name),
-                    format!("cannot read {}: {e}", p.display()),
-                ))
+                    format!("{}: {}", p.display(), e.message),
+                );
+                err.system = e.system;
+                CommandError::from(err)
             })?;
             // How the file is read is part of the input: another value column is other data.
             let how =
@@ -246,7 +249,7 @@ fn in_stage(e: CommandError, study: &Study, id: StageId, done: usize) -> Command
         String::new()
     };
     CommandError::Input(peergroup_data::InputError::new(format!(
-        "{text}\n  (in the [{table}] stage of {}{line}{kept})",
+        "{text} (in the [{table}] stage of {}{line}{kept})",
         study.path.display()
     )))
 }
@@ -276,6 +279,30 @@ fn name_path(id: StageId, name: &str) -> Vec<&str> {
     p
 }
 
+/// An error when an input of the study lies in the run folder `dir`: the run replaces
+/// its stage folders, and inputs are never overwritten.
+fn inputs_outside(study: &Study, dir: &Path) -> CommandResult {
+    let Ok(run) = dir.canonicalize() else {
+        return Ok(()); // no folder yet: nothing can be inside it
+    };
+    for (key, spec) in study.file.inputs.all() {
+        let p = spec.resolved(&study.base);
+        if p.canonicalize().is_ok_and(|real| real.starts_with(&run)) {
+            let mut path: Vec<&str> = vec!["inputs"];
+            path.extend(key.iter().copied());
+            return Err(CommandError::Input(study.key_error(
+                &path,
+                format!(
+                    "{} is inside the run folder {}, whose stage folders the run replaces: inputs are never overwritten; move it or choose another --out",
+                    p.display(),
+                    dir.display()
+                ),
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Make `dir` a run folder: create it, or accept an earlier run or an empty folder; any
 /// other folder needs `--force`.
 fn prepare_dir(dir: &Path, force: bool) -> CommandResult {
@@ -296,7 +323,7 @@ fn prepare_dir(dir: &Path, force: bool) -> CommandResult {
             )));
         }
     }
-    std::fs::create_dir_all(dir).map_err(|e| system(dir, e))?;
+    peergroup_io::create_folders(dir)?;
     let marker = dir.join(MARKER);
     std::fs::write(
         &marker,

@@ -118,7 +118,8 @@ pub fn prepare(
         if k > n {
             return Err(InputError::new(format!(
                 "--k {k} is more than the {n} users with balances"
-            )));
+            ))
+            .in_file(balances_name));
         }
     }
     Ok(InvestorInput {
@@ -161,7 +162,7 @@ fn investor_data(
             .expect("code in use");
         return Err(InputError::new(format!(
             "expected a fund type money_market, bond, stock or mixed, found '{}'",
-            b.fund_type.names[code]
+            peergroup_data::shown(&b.fund_type.names[code])
         ))
         .with_column("fund_type")
         .with_position(Position::Row(row as u64 + 1))

@@ -173,8 +173,8 @@ pub fn write_demo(out: &Path, force: bool) -> CommandResult<PathBuf> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&parent)
-        .map_err(|e| CommandError::System(format!("cannot create {}: {e}", parent.display())))?;
+    // Missing parents are created, and removed again if the demo fails.
+    let created = peergroup_io::create_folders(&parent)?;
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -187,6 +187,7 @@ pub fn write_demo(out: &Path, force: bool) -> CommandResult<PathBuf> {
     let result = build(&run);
     if let Err(e) = result {
         let _ = std::fs::remove_dir_all(&tmp);
+        peergroup_io::remove_folders(&created);
         return Err(e);
     }
     if out.exists() {

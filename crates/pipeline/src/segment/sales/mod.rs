@@ -227,14 +227,16 @@ pub fn prepare(
             return Err(InputError::new(format!(
                 "--k {k} is more than the {n} {}s with sales in the window",
                 settings.entity.name()
-            )));
+            ))
+            .in_file(sales_name));
         }
     }
     if n < 2 {
         return Err(InputError::new(format!(
             "only {n} {} with sales in the window: nothing to segment",
             settings.entity.name()
-        )));
+        ))
+        .in_file(sales_name));
     }
     let mut x = Matrix::zeros(n, 0);
     for set in &settings.features {
