@@ -11,8 +11,10 @@
 //! its sizes, page offsets and offset index recomputed ([`ChecksummedChunk`]). Memory is
 //! as before: the pages a chunk holds anyway, each once.
 //!
-//! Cost: `industry` over 3,000 classes × 1,000 days (a 3.7M-row, 165 MB Parquet
-//! output) took 0.00 s more with checksums (see README, Plausibility).
+//! Cost, measured on the 2-core CI machine: `industry` over `synth industry --classes
+//! 3000 --days 1000` (a 2.5M-row, 103 MB Parquet output) took 0.30 s with checksums
+//! against 0.29 s without (medians of 10 runs, within their spread of 0.27-0.36 s); the
+//! headers grow by 5 KB.
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};

@@ -1,6 +1,7 @@
 //! The Parquet writer: each (row group, column) chunk encoded as its own task on all
 //! cores while the previous batch of row groups is appended to the file.
 
+use std::io::BufWriter;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -146,7 +147,7 @@ impl Source<'_> {
 /// An open Parquet file taking rows block by block; each block becomes one or more row
 /// groups of at most [`PARQUET_CHUNK`] rows.
 pub(super) struct ParquetSink {
-    writer: SerializedFileWriter<PreallocatedFile>,
+    writer: SerializedFileWriter<BufWriter<PreallocatedFile>>,
     factory: ArrowRowGroupWriterFactory,
     schema: Arc<Schema>,
     /// The page stores of the column writers, which checksum every page.
@@ -200,7 +201,10 @@ impl ParquetSink {
             }
         }
         let props = props.build();
-        let file = PreallocatedFile::create(path)?;
+        // Checksummed chunks reach the file through std::io::copy, in 8 KiB pieces that
+        // the crate's own 8 KiB buffer passes straight on: gathered here into 1 MiB
+        // writes (8 KiB system calls cost 0.08 s more on a 100 MB output).
+        let file = BufWriter::with_capacity(1 << 20, PreallocatedFile::create(path)?);
         // ArrowWriter sets up the file; its lower-level parts then let every (row group,
         // column) chunk be encoded as its own task. Without the Arrow schema in the
         // footer, readers see key columns as the plain UTF-8 strings they are (the
@@ -282,7 +286,7 @@ impl ParquetSink {
             }
             Ok(out)
         };
-        let append = |writer: &mut SerializedFileWriter<PreallocatedFile>,
+        let append = |writer: &mut SerializedFileWriter<BufWriter<PreallocatedFile>>,
                       done: Vec<Vec<ChecksummedChunk>>|
          -> parquet::errors::Result<()> {
             for group in done {
@@ -319,6 +323,8 @@ impl ParquetSink {
         self.writer
             .into_inner()
             .map_err(std::io::Error::other)?
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?
             .finish()
     }
 }
