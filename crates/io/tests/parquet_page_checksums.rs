@@ -73,8 +73,8 @@ fn table(rows: usize) -> Table {
         )
 }
 
-/// One page as walked in the file: offset, whole size (header and page), type, and
-/// whether its CRC matched.
+/// One page as walked in the file (its CRC already checked): offset, whole size (header
+/// and page) and type.
 #[derive(Debug, PartialEq)]
 struct Page {
     offset: u64,
