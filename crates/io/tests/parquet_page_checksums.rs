@@ -21,7 +21,8 @@ const ROWS: usize = 2_200_000;
 
 /// Every column type the writer writes: ids (dictionary-encoded), text with so many
 /// distinct values that its dictionary falls back to plain pages, dates, numbers with
-/// gaps (nulls), integers and full-precision numbers (written uncompressed).
+/// gaps (nulls), integers, full-precision numbers (written uncompressed), and repeated
+/// and cycled columns.
 fn table(rows: usize) -> Table {
     let names: Vec<String> = (0..2000).map(|k| format!("fund-{k:04}")).collect();
     let day0 = d("2000-01-03");
@@ -70,6 +71,27 @@ fn table(rows: usize) -> Table {
                     .map(|r| ((r as f64) * 0.618_033_988_7).sin() * 1e-2)
                     .collect(),
             ),
+        )
+        // The two lazy forms, made plain one row group at a time.
+        .with(
+            "weight",
+            Column::Repeated {
+                values: Box::new(Column::F64(
+                    (0..rows / 100).map(|k| k as f64 * 0.5 + 0.25).collect(),
+                )),
+                each: 100,
+            },
+        )
+        .with(
+            "style",
+            Column::Cycled {
+                values: Box::new(Column::Text(
+                    ["value", "growth", "blend", "income", "momentum"]
+                        .map(String::from)
+                        .to_vec(),
+                )),
+                len: rows,
+            },
         )
 }
 
@@ -231,25 +253,23 @@ fn offset_index(bytes: &[u8]) -> Vec<Vec<(u64, u64)>> {
     chunks
 }
 
-/// Our reader's cells of `c` (ids spelled out), for comparison.
+/// Row `r` of `c` as our reader's cells are compared: ids spelled out, numbers as
+/// their bits.
+fn cell(c: &Column, r: usize) -> String {
+    match c {
+        Column::Key { codes, names } => names[codes[r] as usize].clone(),
+        Column::Text(v) => v[r].clone(),
+        Column::Date(v) => v[r].to_string(),
+        Column::F64(v) if v[r].is_nan() => "NaN".into(),
+        Column::F64(v) => v[r].to_bits().to_string(),
+        Column::I64(v) => v[r].to_string(),
+        Column::Repeated { values, each } => cell(values, r / each),
+        Column::Cycled { values, .. } => cell(values, r % values.len()),
+    }
+}
+
 fn cells(c: &Column, rows: usize) -> Vec<String> {
-    let num = |x: f64| {
-        if x.is_nan() {
-            "NaN".into()
-        } else {
-            x.to_bits().to_string()
-        }
-    };
-    (0..rows)
-        .map(|r| match c {
-            Column::Key { codes, names } => names[codes[r] as usize].clone(),
-            Column::Text(v) => v[r].clone(),
-            Column::Date(v) => v[r].to_string(),
-            Column::F64(v) => num(v[r]),
-            Column::I64(v) => v[r].to_string(),
-            other => panic!("a plain column, got {other:?}"),
-        })
-        .collect()
+    (0..rows).map(|r| cell(c, r)).collect()
 }
 
 fn assert_reads_back(path: &Path, t: &Table, rows: usize) {
@@ -284,7 +304,18 @@ fn every_page_of_every_write_path_carries_its_crc() {
                 Column::Date(v) => Column::Date(v[r.clone()].to_vec()),
                 Column::F64(v) => Column::F64(v[r.clone()].to_vec()),
                 Column::I64(v) => Column::I64(v[r.clone()].to_vec()),
-                other => panic!("{other:?}"),
+                // Blocks start at multiples of 100 rows, so of the group and the period.
+                Column::Repeated { values, each } => match &**values {
+                    Column::F64(v) => Column::Repeated {
+                        values: Box::new(Column::F64(v[r.start / each..r.end / each].to_vec())),
+                        each: *each,
+                    },
+                    other => panic!("{other:?}"),
+                },
+                Column::Cycled { values, .. } => Column::Cycled {
+                    values: values.clone(),
+                    len: r.len(),
+                },
             };
             block.push(name, part);
         }
@@ -294,7 +325,7 @@ fn every_page_of_every_write_path_carries_its_crc() {
     for path in [&a, &b, &c] {
         let bytes = std::fs::read(path).unwrap();
         let chunks = walk_pages(&bytes);
-        assert!(chunks.len() >= 3 * 6, "{} chunks", chunks.len());
+        assert!(chunks.len() >= 3 * 8, "{} chunks", chunks.len());
         let pages: Vec<&Page> = chunks.iter().flatten().collect();
         assert!(pages.iter().any(|p| p.page_type == 2), "a dictionary page");
         assert!(
