@@ -1,5 +1,6 @@
 //! Parquet page checksums: a file whose pages carry CRC-32s is read when they match, and
-//! a corrupted page is an error naming the file instead of values like 2e-181.
+//! a corrupted page is an error naming the file instead of values like 2e-181; our own
+//! Parquet outputs carry them.
 
 mod common;
 
@@ -184,6 +185,39 @@ fn a_corrupt_parquet_page_fails_its_checksum() {
     w.write("bad.parquet", &bad);
     let err = w.fails(
         "periods --returns bad.parquet --out q.csv",
+        &["bad.parquet", "checksum"],
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!w.exists("q.csv"));
+}
+
+/// Our own Parquet outputs carry page checksums: a flipped byte in a data page of one is
+/// refused, naming the file.
+#[test]
+fn a_corrupted_data_page_of_our_own_output_is_refused() {
+    let w = Workdir::new();
+    w.synth("industry --classes 40 --days 30 --seed 3 --out pq --format parquet");
+    w.ok("industry --data pq/industry.parquet --meta pq/classes.csv --out ok.csv");
+    let file = std::fs::File::open(w.join("pq/industry.parquet")).unwrap();
+    let meta = parquet::file::metadata::ParquetMetaDataReader::new()
+        .parse_and_finish(&file)
+        .unwrap();
+    // The last byte of a column chunk is in its last data page (a dictionary page, if
+    // any, comes first): here the price column's.
+    let price = meta
+        .row_group(0)
+        .columns()
+        .iter()
+        .find(|c| c.column_path().string() == "price");
+    let price = price.expect("a price column");
+    let start = price
+        .dictionary_page_offset()
+        .unwrap_or(price.data_page_offset());
+    let mut bad = w.bytes("pq/industry.parquet");
+    bad[(start + price.compressed_size() - 1) as usize] ^= 0x10;
+    w.write("bad.parquet", &bad);
+    let err = w.fails(
+        "industry --data bad.parquet --meta pq/classes.csv --out q.csv",
         &["bad.parquet", "checksum"],
     );
     assert_eq!(err.lines().count(), 1, "{err}");

@@ -3,6 +3,7 @@
 
 mod cell_text;
 mod csv_writer;
+mod parquet_crc;
 mod parquet_writer;
 mod table;
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The Parquet writer: each (row group, column) chunk encoded as its own task on all
 //! cores while the previous batch of row groups is appended to the file.
 
+use std::io::BufWriter;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use arrow_array::{
 };
 use arrow_buffer::{BooleanBuffer, NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema};
-use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnChunk, ArrowColumnWriter};
+use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnWriter};
 use parquet::arrow::arrow_writer::{ArrowRowGroupWriterFactory, ArrowWriterOptions};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, Encoding};
@@ -20,6 +21,7 @@ use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 
+use super::parquet_crc::{ChecksumStores, ChecksummedChunk, ChunkHandle};
 use super::table::{Column, Table};
 use crate::format::PARQUET_CHUNK;
 use crate::sys::preallocate::PreallocatedFile;
@@ -145,9 +147,11 @@ impl Source<'_> {
 /// An open Parquet file taking rows block by block; each block becomes one or more row
 /// groups of at most [`PARQUET_CHUNK`] rows.
 pub(super) struct ParquetSink {
-    writer: SerializedFileWriter<PreallocatedFile>,
+    writer: SerializedFileWriter<BufWriter<PreallocatedFile>>,
     factory: ArrowRowGroupWriterFactory,
     schema: Arc<Schema>,
+    /// The page stores of the column writers, which checksum every page.
+    stores: Arc<ChecksumStores>,
     /// Row groups written so far (the index of the next one).
     groups: usize,
 }
@@ -197,15 +201,20 @@ impl ParquetSink {
             }
         }
         let props = props.build();
-        let file = PreallocatedFile::create(path)?;
+        // Checksummed chunks reach the file through std::io::copy, in 8 KiB pieces that
+        // the crate's own 8 KiB buffer passes straight on: gathered here into 1 MiB
+        // writes (8 KiB system calls cost 0.08 s more on a 100 MB output).
+        let file = BufWriter::with_capacity(1 << 20, PreallocatedFile::create(path)?);
         // ArrowWriter sets up the file; its lower-level parts then let every (row group,
         // column) chunk be encoded as its own task. Without the Arrow schema in the
         // footer, readers see key columns as the plain UTF-8 strings they are (the
         // dictionary type only saves spelling every id out before Parquet's own
-        // dictionary encoding).
+        // dictionary encoding). Every page gets its CRC-32 on the way through the stores.
+        let stores = Arc::new(ChecksumStores::default());
         let options = ArrowWriterOptions::new()
             .with_properties(props)
-            .with_skip_arrow_metadata(true);
+            .with_skip_arrow_metadata(true)
+            .with_page_store_factory(stores.clone());
         let (writer, factory) = ArrowWriter::try_new_with_options(file, schema.clone(), options)
             .and_then(ArrowWriter::into_serialized_writer)
             .map_err(std::io::Error::other)?;
@@ -213,6 +222,7 @@ impl ParquetSink {
             writer,
             factory,
             schema,
+            stores,
             groups: 0,
         })
     }
@@ -230,44 +240,59 @@ impl ParquetSink {
             writer,
             factory,
             schema,
+            stores,
             groups: written,
         } = self;
-        let encode = |batch: &[(usize, (usize, usize))]| -> parquet::errors::Result<Vec<Vec<ArrowColumnChunk>>> {
-            let writers = batch
-                .iter()
-                .map(|(g, _)| factory.create_column_writers(*g))
-                .collect::<parquet::errors::Result<Vec<_>>>()?;
-            let tasks: Vec<(usize, usize, ArrowColumnWriter)> = writers
+        let width = sources.len();
+        let encode = |batch: &[(usize, (usize, usize))]| -> parquet::errors::Result<Vec<Vec<ChecksummedChunk>>> {
+            let mut writers = Vec::with_capacity(batch.len());
+            for (g, _) in batch {
+                let ws = factory.create_column_writers(*g)?;
+                // One store per column writer, made as the writers were.
+                let handles = stores.take_created();
+                if ws.len() != width || handles.len() != width {
+                    return Err(parquet::errors::ParquetError::General(format!(
+                        "{width} columns gave {} column writers and {} page stores",
+                        ws.len(),
+                        handles.len()
+                    )));
+                }
+                writers.push(ws.into_iter().zip(handles).collect::<Vec<_>>());
+            }
+            let tasks: Vec<(usize, usize, ArrowColumnWriter, ChunkHandle)> = writers
                 .into_iter()
                 .enumerate()
-                .flat_map(|(b, ws)| ws.into_iter().enumerate().map(move |(c, w)| (b, c, w)))
+                .flat_map(|(b, ws)| {
+                    ws.into_iter()
+                        .enumerate()
+                        .map(move |(c, (w, h))| (b, c, w, h))
+                })
                 .collect();
             let chunks = tasks
                 .into_par_iter()
-                .map(|(b, c, mut w)| {
+                .map(|(b, c, mut w, h)| {
                     let (start, end) = batch[b].1;
                     let array = sources[c].chunk(start, end);
                     for leaf in compute_leaves(schema.field(c), &array)? {
                         w.write(&leaf)?;
                     }
-                    w.close()
+                    ChecksummedChunk::new(w.close()?, &h)
                 })
                 .collect::<parquet::errors::Result<Vec<_>>>()?;
-            let width = sources.len();
-            let mut out: Vec<Vec<ArrowColumnChunk>> = Vec::with_capacity(batch.len());
+            let mut out: Vec<Vec<ChecksummedChunk>> = Vec::with_capacity(batch.len());
             let mut it = chunks.into_iter();
             for _ in batch {
                 out.push(it.by_ref().take(width).collect());
             }
             Ok(out)
         };
-        let append = |writer: &mut SerializedFileWriter<PreallocatedFile>,
-                      done: Vec<Vec<ArrowColumnChunk>>|
+        let append = |writer: &mut SerializedFileWriter<BufWriter<PreallocatedFile>>,
+                      done: Vec<Vec<ChecksummedChunk>>|
          -> parquet::errors::Result<()> {
             for group in done {
                 let mut rg = writer.next_row_group()?;
                 for c in group {
-                    c.append_to_row_group(&mut rg)?;
+                    c.append_to(&mut rg)?;
                 }
                 rg.close()?;
             }
@@ -280,7 +305,7 @@ impl ParquetSink {
             .map(|(k, g)| (*written + k, g))
             .collect();
         let per_batch = rayon::current_num_threads().max(1);
-        let mut pending: Vec<Vec<ArrowColumnChunk>> = Vec::new();
+        let mut pending: Vec<Vec<ChecksummedChunk>> = Vec::new();
         for batch in indexed.chunks(per_batch) {
             let prev = std::mem::take(&mut pending);
             let (appended, encoded) = rayon::join(|| append(writer, prev), || encode(batch));
@@ -298,6 +323,8 @@ impl ParquetSink {
         self.writer
             .into_inner()
             .map_err(std::io::Error::other)?
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?
             .finish()
     }
 }
