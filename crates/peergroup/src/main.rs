@@ -23,7 +23,7 @@ Start with `peergroup demo`, which runs every stage on bundled data and writes a
 struct Cli {
     /// Worker threads (default: all cores; at most 4 × the cores).
     #[arg(long, global = true, value_name = "N", help_heading = "Global options",
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = parse_threads)]
     threads: Option<u64>,
     /// Print the time each step takes.
     #[arg(long, short, global = true, help_heading = "Global options")]
@@ -349,6 +349,15 @@ fn run(cli: Cli) -> CommandResult {
         Command::Report(a) => commands::render::run(&a)?,
     }
     Ok(())
+}
+
+/// `--threads N`: a whole number of at least 1 (clap's range check would print the
+/// range as 1..18446744073709551615).
+fn parse_threads(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("expected a whole number of at least 1, got '{s}'")),
+    }
 }
 
 /// Most worker threads per core: more only adds start-up time and memory (100000

@@ -275,7 +275,10 @@ fn threads_zero_is_refused_and_huge_counts_are_capped() {
     let cmd = "--threads 0 periods --returns r.csv --out o.csv";
     let (code, err) = run_within(&w, cmd, 30);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("--threads") && err.contains("'0'"), "{err}");
+    assert!(
+        err.contains("--threads") && err.contains("at least 1, got '0'"),
+        "{err}"
+    );
     let cmd = "--threads 100000 periods --returns r.csv --out o.csv";
     let start = Instant::now();
     let (code, err) = run_within(&w, cmd, 60);
