@@ -22,6 +22,7 @@ pub mod labels;
 pub mod linkage;
 pub mod pca;
 pub mod select;
+pub mod stability;
 pub mod tsne;
 pub mod validity;
 
