@@ -25,7 +25,7 @@ use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use readers::{apply, is_located, parquet_of, Mutation, TARGETS};
+use readers::{apply, is_located, parquet_of, Mutation, BYTE_KINDS, TARGETS};
 
 /// The last panic's message and location, set by the panic hook.
 static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
@@ -90,42 +90,18 @@ impl Rng {
         (self.next() % n.max(1) as u64) as usize
     }
     fn mutation(&mut self, bytes_only: bool) -> Mutation {
+        let kinds = if bytes_only {
+            BYTE_KINDS
+        } else {
+            Mutation::KINDS
+        };
+        let kind = self.below(kinds);
         let (a, b, c) = (
             self.below(1 << 20),
             self.below(1 << 20),
             self.below(1 << 20),
         );
-        let kinds = if bytes_only { 7 } else { 11 };
-        match self.below(kinds) {
-            0 => Mutation::FlipBit {
-                pos: a,
-                bit: b as u8,
-            },
-            1 => Mutation::SetByte {
-                pos: a,
-                byte: b as u8,
-            },
-            2 => Mutation::InsertByte {
-                pos: a,
-                byte: b as u8,
-            },
-            3 => Mutation::InsertToken { pos: a, token: b },
-            4 => Mutation::Delete { pos: a, len: b },
-            5 => Mutation::Truncate { len: a },
-            6 => Mutation::CopyRange {
-                from: a,
-                len: b,
-                to: c,
-            },
-            7 => Mutation::ReplaceCell {
-                line: a,
-                cell: b,
-                token: c,
-            },
-            8 => Mutation::DuplicateLine { line: a },
-            9 => Mutation::DeleteLine { line: a },
-            _ => Mutation::SwapLines { a, b },
-        }
+        Mutation::from_parts(kind, a, b, c)
     }
 }
 

@@ -80,7 +80,7 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "similarity",
         seed: "date,fund_a,fund_b,similarity\n2020-12-31,A,B,0.8\n2020-12-31,A,C,0.1\n\
-               2020-12-31,B,C,-0.3\n2021-12-31,A,B,0.7\n",
+               2020-12-31,B,C,-0.3\n2021-12-31,A,B,0.7\n2021-12-31,A,C,0.2\n2021-12-31,B,C,0\n",
         read: |p| read_similarity(p).map(drop),
     },
     Target {
@@ -202,6 +202,9 @@ pub const TOKENS: &[&str] = &[
     "true",
 ];
 
+/// How many of the first kinds of [`Mutation::from_parts`] edit bytes, not lines.
+pub const BYTE_KINDS: usize = 7;
+
 /// One edit of a byte string; positions are taken modulo the length, so any values apply.
 #[derive(Clone, Debug)]
 pub enum Mutation {
@@ -234,15 +237,42 @@ pub enum Mutation {
 }
 
 impl Mutation {
-    /// Whether the edit is meaningful only on text (cells and lines).
-    pub fn is_textual(&self) -> bool {
-        matches!(
-            self,
-            Mutation::ReplaceCell { .. }
-                | Mutation::DuplicateLine { .. }
-                | Mutation::DeleteLine { .. }
-                | Mutation::SwapLines { .. }
-        )
+    /// Number of kinds [`Mutation::from_parts`] makes; the first [`BYTE_KINDS`] edit
+    /// bytes, the rest lines and cells.
+    pub const KINDS: usize = 11;
+
+    /// The mutation of kind `kind % KINDS` with positions and choices `a`, `b`, `c`.
+    pub fn from_parts(kind: usize, a: usize, b: usize, c: usize) -> Mutation {
+        match kind % Mutation::KINDS {
+            0 => Mutation::FlipBit {
+                pos: a,
+                bit: b as u8,
+            },
+            1 => Mutation::SetByte {
+                pos: a,
+                byte: b as u8,
+            },
+            2 => Mutation::InsertByte {
+                pos: a,
+                byte: b as u8,
+            },
+            3 => Mutation::InsertToken { pos: a, token: b },
+            4 => Mutation::Delete { pos: a, len: b },
+            5 => Mutation::Truncate { len: a },
+            6 => Mutation::CopyRange {
+                from: a,
+                len: b,
+                to: c,
+            },
+            7 => Mutation::ReplaceCell {
+                line: a,
+                cell: b,
+                token: c,
+            },
+            8 => Mutation::DuplicateLine { line: a },
+            9 => Mutation::DeleteLine { line: a },
+            _ => Mutation::SwapLines { a, b },
+        }
     }
 }
 
@@ -348,6 +378,32 @@ pub fn parquet_of(csv: &Path, parquet: &Path) -> Option<Vec<u8>> {
     let table = read_table(csv).ok()?;
     write_table(parquet, Format::Parquet, &table).ok()?;
     std::fs::read(parquet).ok()
+}
+
+/// Read `path` with target `t` on a worker thread, waiting at most `limit`: `None` when
+/// the reader did not answer in time (a hang), else its result (a panic is re-raised).
+pub fn read_within(
+    t: usize,
+    path: &Path,
+    limit: std::time::Duration,
+) -> Option<Result<(), InputError>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = path.to_path_buf();
+    let worker = std::thread::spawn(move || {
+        let _ = tx.send((TARGETS[t].read)(&path));
+    });
+    match rx.recv_timeout(limit) {
+        Ok(r) => Some(r),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            // The reader panicked: hand the panic to the caller.
+            std::panic::resume_unwind(
+                worker
+                    .join()
+                    .expect_err("a worker that sent nothing panicked"),
+            )
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => None,
+    }
 }
 
 /// Whether an error names its file, as every reader's errors must.
