@@ -20,3 +20,29 @@ fn parquet_writer_takes_two_columns_of_one_name() {
     let back = read_table(&path).unwrap();
     assert_eq!(back.columns().len(), 3);
 }
+
+/// A file of the corpus's `fuzz/` folder (inputs the fuzzer saved).
+fn fuzz_input(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../peergroup/tests/corpus/fuzz")
+        .join(name)
+}
+
+/// Damaged Parquet files on which the `parquet` crate panics (a negative column length
+/// in the footer; a page offset past the end) are refused as damaged, naming the file.
+#[test]
+fn damaged_parquet_that_panics_the_decoder_is_refused() {
+    let path = fuzz_input("metadata-negative-column-length.parquet");
+    let e = peergroup_io::read_cross_labels(&path).unwrap_err();
+    assert!(e.file.is_some(), "{e}");
+    assert!(
+        e.message.contains("not a readable Parquet file: damaged"),
+        "{e}"
+    );
+    let path = fuzz_input("offset-out-of-bounds.parquet");
+    let e = peergroup_io::read_series(&path, &Default::default()).unwrap_err();
+    assert!(
+        e.message.contains("not a readable Parquet file: damaged"),
+        "{e}"
+    );
+}

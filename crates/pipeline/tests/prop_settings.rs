@@ -136,7 +136,14 @@ fn finishes<T: Send + 'static>(
 
 /// Any float: NaN, infinities, zero, subnormals, huge values, and plain ones.
 fn float() -> impl Strategy<Value = f64> {
-    prop_oneof![any::<f64>(), -2.0..2.0f64, 0.0..1.0f64, 0.0..0.5f64, Just(0.0), Just(f64::NAN)]
+    prop_oneof![
+        any::<f64>(),
+        -2.0..2.0f64,
+        0.0..1.0f64,
+        0.0..0.5f64,
+        Just(0.0),
+        Just(f64::NAN)
+    ]
 }
 
 /// Any count: small ones (where the stages are busy) and huge ones.
