@@ -37,16 +37,8 @@ fn check(t: usize, path: &std::path::Path) -> Result<(), TestCaseError> {
     }
 }
 
-fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 proptest! {
-    #![proptest_config(config(3000))]
+    #![proptest_config(ProptestConfig::with_cases(3000))]
 
     #[test]
     fn mutated_csv_is_read_or_refused(t in 0..TARGETS.len(), edits in mutations(Mutation::KINDS)) {
@@ -62,7 +54,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(1500))]
+    #![proptest_config(ProptestConfig::with_cases(1500))]
 
     #[test]
     fn mutated_parquet_bytes_are_read_or_refused(t in 0..TARGETS.len(), edits in mutations(BYTE_KINDS)) {

@@ -170,16 +170,8 @@ fn cluster_method() -> impl Strategy<Value = ClusterMethod> {
     ]
 }
 
-fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 proptest! {
-    #![proptest_config(config(256))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn periods_and_rank_settings(
@@ -287,7 +279,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(64))]
+    #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
     fn rate_settings(
