@@ -48,6 +48,9 @@ struct Case {
     /// Upper bound of the stderr length in bytes (messages never echo a whole input).
     #[serde(default)]
     max_stderr: Option<usize>,
+    /// Upper bound of the number of stderr lines (a value's line breaks are escaped).
+    #[serde(default)]
+    max_lines: Option<usize>,
 }
 
 /// How to make one input file of a case: its contents come from exactly one of `file`,
@@ -77,6 +80,9 @@ struct Input {
     /// Damage the converted file: "magic" (the trailing PAR1), "footer" (bytes of the
     /// metadata before the footer length), "length" (the footer length itself).
     damage: Option<String>,
+    /// Invert the bytes at these offsets of the converted file (a damaged data page).
+    #[serde(default)]
+    flip: Vec<usize>,
     /// "dir" (an empty directory) or "fifo" (a named pipe nobody writes to).
     make: Option<String>,
     /// A symbolic link to this path (say a file of /proc, under a name with an extension).
@@ -115,6 +121,9 @@ fn encode(input: &Input, text: &str) -> Vec<u8> {
 fn spoil(bytes: &mut Vec<u8>, input: &Input) {
     if let Some(f) = input.cut {
         bytes.truncate((bytes.len() as f64 * f) as usize);
+    }
+    for &at in &input.flip {
+        bytes[at] = !bytes[at];
     }
     let n = bytes.len();
     match input.damage.as_deref() {
@@ -260,6 +269,12 @@ fn run_case(case: &Case) -> Result<(), String> {
             ));
         }
     }
+    if let Some(max) = case.max_lines {
+        let lines = stderr.lines().count();
+        if lines > max {
+            problems.push(format!("stderr has {lines} lines, at most {max} expected"));
+        }
+    }
     let after = listing(dir);
     if code != 0 {
         let left: Vec<_> = after.difference(&before).collect();
@@ -283,8 +298,11 @@ fn run_case(case: &Case) -> Result<(), String> {
     }
 }
 
+/// The manifest: `tests/corpus/cases.toml`, or the file `PEERGROUP_CORPUS` names (to try
+/// new cases before adding them).
 fn manifest() -> Manifest {
-    let path = corpus_dir().join("cases.toml");
+    let path = std::env::var_os("PEERGROUP_CORPUS")
+        .map_or_else(|| corpus_dir().join("cases.toml"), PathBuf::from);
     let text = std::fs::read_to_string(&path).unwrap();
     toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
