@@ -194,6 +194,7 @@ struct Summary {
     hangs: u64,
     unlocated: u64,
     caught: u64,
+    slow: u64,
     long_messages: u64,
     per_target: BTreeMap<&'static str, u64>,
     outcomes: BTreeMap<String, u64>,
@@ -356,7 +357,14 @@ fn main() {
             worker = spawn_worker();
             continue;
         }
-        let outcome = match worker.done.recv_timeout(opts.timeout) {
+        // Past the limit, wait five times as long again before calling it a hang: on a
+        // busy machine a niced fuzzer can be starved for seconds.
+        let outcome = match worker.done.recv_timeout(opts.timeout).or_else(|_| {
+            worker
+                .done
+                .recv_timeout(opts.timeout * 5)
+                .inspect(|_| s.slow += 1)
+        }) {
             Ok(o) => o,
             Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => {
                 s.hangs += 1;
@@ -482,6 +490,7 @@ fn main() {
         "panics: {}, hangs: {}, errors without a file: {}, messages over 1000 chars: {}",
         s.panics, s.hangs, s.unlocated, s.long_messages
     );
+    println!("answers past the time limit (not hangs): {}", s.slow);
     println!(
         "decoder panics caught by the readers' guard (distinct messages, saved as caught-*): {}",
         s.caught
