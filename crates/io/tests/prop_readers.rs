@@ -38,7 +38,7 @@ fn check(t: usize, path: &std::path::Path) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(3000))]
+    #![proptest_config(ProptestConfig::with_cases(5000))]
 
     #[test]
     fn mutated_csv_is_read_or_refused(t in 0..TARGETS.len(), edits in mutations(Mutation::KINDS)) {
@@ -54,7 +54,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1500))]
+    #![proptest_config(ProptestConfig::with_cases(2000))]
 
     #[test]
     fn mutated_parquet_bytes_are_read_or_refused(t in 0..TARGETS.len(), edits in mutations(BYTE_KINDS)) {
