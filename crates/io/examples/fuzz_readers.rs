@@ -153,35 +153,32 @@ fn spawn_worker() -> Worker {
     Worker { jobs, done }
 }
 
-/// The message with numbers, quoted values and what was found blanked, so errors
-/// differing only in the line or the bad value count once.
+/// The message with numbers, quoted values and what was found blanked and case folded,
+/// so errors differing only in the line, the bad value or a mutated header count once:
+/// the text before the first quote and after the last, digits as `#`.
 fn normalise(message: &str) -> String {
     let message = message.split(" found ").next().unwrap_or(message);
+    let quote = |c: char| matches!(c, '\'' | '"' | '`');
+    let head = message.split(quote).next().unwrap_or("");
+    let tail = match (message.find(quote), message.rfind(quote)) {
+        (Some(_), Some(last)) => &message[last + 1..],
+        _ => "",
+    };
     let mut out = String::new();
-    let mut quote: Option<char> = None;
-    for ch in message.chars() {
-        match quote {
-            Some(q) if ch == q => {
-                out.push(ch);
-                quote = None;
+    for ch in head
+        .chars()
+        .chain("_".chars().filter(|_| !tail.is_empty()))
+        .chain(tail.chars())
+    {
+        if ch.is_ascii_digit() {
+            if !out.ends_with('#') {
+                out.push('#');
             }
-            Some(_) => {}
-            None if ch == '"' || ch == '`' || ch == '\'' => {
-                out.push_str(&format!("{ch}_"));
-                quote = Some(ch);
-            }
-            None if ch.is_ascii_digit() => {
-                if !out.ends_with('#') {
-                    out.push('#');
-                }
-            }
-            None => out.push(ch),
-        }
-        if out.len() > 160 {
-            break;
+        } else {
+            out.extend(ch.to_lowercase());
         }
     }
-    out
+    out.chars().take(160).collect()
 }
 
 /// Counts and findings of a run.
