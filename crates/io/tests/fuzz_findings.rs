@@ -29,20 +29,31 @@ fn fuzz_input(name: &str) -> std::path::PathBuf {
 }
 
 /// Damaged Parquet files on which the `parquet` crate panics (a negative column length
-/// in the footer; a page offset past the end) are refused as damaged, naming the file.
+/// in the footer, a page offset past the end, a division by zero, a slice past the end)
+/// are refused as damaged, naming the file.
 #[test]
 fn damaged_parquet_that_panics_the_decoder_is_refused() {
-    let path = fuzz_input("metadata-negative-column-length.parquet");
-    let e = peergroup_io::read_cross_labels(&path).unwrap_err();
-    assert!(e.file.is_some(), "{e}");
-    assert!(
-        e.message.contains("not a readable Parquet file: damaged"),
-        "{e}"
-    );
-    let path = fuzz_input("offset-out-of-bounds.parquet");
-    let e = peergroup_io::read_series(&path, &Default::default()).unwrap_err();
-    assert!(
-        e.message.contains("not a readable Parquet file: damaged"),
-        "{e}"
-    );
+    type Read = fn(&std::path::Path) -> Result<(), peergroup_data::InputError>;
+    let cases: [(&str, Read); 4] = [
+        ("metadata-negative-column-length.parquet", |p| {
+            peergroup_io::read_cross_labels(p).map(drop)
+        }),
+        ("offset-out-of-bounds.parquet", |p| {
+            peergroup_io::read_series(p, &Default::default()).map(drop)
+        }),
+        ("divide-by-zero.parquet", |p| {
+            peergroup_io::read_fit_r2(p).map(drop)
+        }),
+        ("range-end-out-of-slice.parquet", |p| {
+            peergroup_io::read_similarity(p).map(drop)
+        }),
+    ];
+    for (name, read) in cases {
+        let e = read(&fuzz_input(name)).unwrap_err();
+        assert!(e.file.is_some(), "{name}: {e}");
+        assert!(
+            e.message.contains("not a readable Parquet file: damaged"),
+            "{name}: {e}"
+        );
+    }
 }
