@@ -29,12 +29,16 @@ fn fuzz_input(name: &str) -> std::path::PathBuf {
 }
 
 /// Damaged Parquet files on which the `parquet` crate panics (a negative column length
-/// in the footer, a page offset past the end, a division by zero, a slice past the end)
-/// are refused as damaged, naming the file.
+/// in the footer, a page offset past the end, a division by zero, a slice past the end,
+/// a dictionary-encoded page without its dictionary: one flipped bit of a page header,
+/// read by the parallel industry reader) are refused as damaged, naming the file.
 #[test]
 fn damaged_parquet_that_panics_the_decoder_is_refused() {
     type Read = fn(&std::path::Path) -> Result<(), peergroup_data::InputError>;
-    let cases: [(&str, Read); 4] = [
+    let cases: [(&str, Read); 5] = [
+        ("dictionary-decoder-unset.parquet", |p| {
+            peergroup_io::read_industry(p).map(drop)
+        }),
         ("metadata-negative-column-length.parquet", |p| {
             peergroup_io::read_cross_labels(p).map(drop)
         }),
