@@ -24,6 +24,7 @@ use peergroup_data::{IndustryBuilder, InputError, PositionKind};
 use rayon::prelude::*;
 
 use crate::chunks::{globalise_codes, split_lens, IndustryColumns, Slots};
+use crate::decode_guard::guarded;
 use crate::rows::Header;
 
 /// Why a row group could not be read on the fast path.
@@ -51,7 +52,8 @@ pub(crate) fn industry(path: &Path) -> Result<Option<IndustryBuilder>, InputErro
     // Mapped once and shared by every row-group reader: no read calls copying the file
     // out of the page cache, no file handle per row group.
     let file = crate::sys::memory_map::read_file(path)?.into_bytes();
-    let Ok(plain) = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()) else {
+    let Ok(Ok(plain)) = guarded(|| ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()))
+    else {
         return Ok(None); // the row reader words the error
     };
     let fields = plain.schema().fields().clone();
@@ -110,13 +112,21 @@ pub(crate) fn industry(path: &Path) -> Result<Option<IndustryBuilder>, InputErro
         .into_par_iter()
         .enumerate()
         .map(|(g, out)| -> Result<Vec<String>, Miss> {
-            let reader =
-                ParquetRecordBatchReaderBuilder::new_with_metadata(file.clone(), meta.clone())
-                    .with_projection(ProjectionMask::roots(meta.parquet_schema(), cols.clone()))
-                    .with_row_groups(vec![g])
-                    .with_batch_size(64 * 1024)
-                    .build()?;
-            read_group(reader, &pick, trim_ids, out)
+            // A damaged page can make the decoder panic: read as an error.
+            guarded(|| {
+                let reader =
+                    ParquetRecordBatchReaderBuilder::new_with_metadata(file.clone(), meta.clone())
+                        .with_projection(ProjectionMask::roots(meta.parquet_schema(), cols.clone()))
+                        .with_row_groups(vec![g])
+                        .with_batch_size(64 * 1024)
+                        .build()?;
+                read_group(reader, &pick, trim_ids, out)
+            })
+            .unwrap_or_else(|m| {
+                Err(Miss::Error(format!(
+                    "not a readable Parquet file: damaged ({m})"
+                )))
+            })
         })
         .collect();
     let mut groups = Vec::with_capacity(results.len());

@@ -11,6 +11,7 @@
 
 mod any_table;
 mod chunks;
+mod decode_guard;
 mod excel_read;
 mod fast_csv;
 mod fast_parquet;

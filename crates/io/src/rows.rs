@@ -17,6 +17,7 @@ use calamine::Data;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use peergroup_data::{shown, Date, InputError, Position};
 
+use crate::decode_guard::guarded;
 use crate::format::Format;
 use crate::source::{Role, Source};
 
@@ -574,7 +575,10 @@ where
     F: FnMut(&Row<'_>) -> Result<(), InputError>,
 {
     let file = open(path)?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+    let damaged =
+        |m: String| InputError::new(format!("not a readable Parquet file: damaged ({m})"));
+    let builder = guarded(|| ParquetRecordBatchReaderBuilder::try_new(file))
+        .map_err(damaged)?
         .map_err(|e| parquet_error("not a readable Parquet file", &e))?;
     let names: Vec<String> = builder
         .schema()
@@ -583,12 +587,11 @@ where
         .map(|fl| fl.name().trim().to_string())
         .collect();
     let mut f = on_header(&names, None)?;
-    let reader = builder
-        .with_batch_size(64 * 1024)
-        .build()
+    let mut reader = guarded(|| builder.with_batch_size(64 * 1024).build())
+        .map_err(damaged)?
         .map_err(|e| parquet_error("cannot read Parquet", &e))?;
     let mut row0 = 0u64;
-    for batch in reader {
+    while let Some(batch) = guarded(|| reader.next()).map_err(damaged)? {
         let batch: RecordBatch =
             batch.map_err(|e| InputError::new(format!("cannot read Parquet: {e}")))?;
         let cols: Vec<ArrowCol<'_>> = batch.columns().iter().map(resolve).collect();

@@ -177,6 +177,12 @@ impl ParquetSink {
             .set_max_row_group_row_count(Some(PARQUET_CHUNK))
             .set_dictionary_enabled(false);
         for (n, c) in names.iter().zip(first) {
+            // Settings are keyed by column name: a name two columns share would give one
+            // column's encoding (DELTA for dates) to the other, which the writer refuses
+            // with a panic. Such columns keep the defaults.
+            if names.iter().filter(|m| *m == n).count() > 1 {
+                continue;
+            }
             if c.snappy_saves_little() {
                 props = props.set_column_compression(
                     ColumnPath::from(n.as_str()),
