@@ -1,6 +1,7 @@
 use peergroup_calendar::Date;
 use rayon::prelude::*;
 
+use crate::plausibility::MAX_AMOUNT;
 use crate::{InputError, Position, PositionKind};
 
 /// Daily class-level industry data (METHODS §1.1): price, shares outstanding and AUM per
@@ -139,9 +140,9 @@ impl IndustryBuilder {
             .zip(self.aum.par_chunks(CHECK_CHUNK))
             .all(|((p, s), a)| {
                 p.iter().zip(s).zip(a).fold(true, |ok, ((&p, &s), &a)| {
-                    ok & (p.is_finite() & (p > 0.0))
-                        & (s.is_finite() & (s >= 0.0))
-                        & (a.is_finite() & (a >= 0.0))
+                    ok & (p.is_finite() & (p > 0.0) & (p <= MAX_AMOUNT))
+                        & (s.is_finite() & (s >= 0.0) & (s <= MAX_AMOUNT))
+                        & (a.is_finite() & (a >= 0.0) & (a <= MAX_AMOUNT))
                 })
             });
         let suspects = if clean { 0 } else { n };
@@ -159,6 +160,16 @@ impl IndustryBuilder {
                         InputError::at(pos(i), format!("expected {what}, found {v}"))
                             .with_column(col),
                     );
+                }
+                if v > MAX_AMOUNT {
+                    return Err(InputError::at(
+                        pos(i),
+                        format!(
+                            "expected at most 1e18 (a larger {col} is a typing or unit error), found {}",
+                            crate::plausibility::shown(v)
+                        ),
+                    )
+                    .with_column(col));
                 }
                 Ok(())
             };
@@ -444,6 +455,19 @@ mod tests {
             .build()
             .unwrap_err();
         assert_eq!(e.column.as_deref(), Some("price"));
+        // Finite but absurd: 1e300 shares would overflow the next day's price effect.
+        let e = builder(&[
+            (0, "2022-01-03", 1.0, 1.0, 1.0),
+            (0, "2022-01-04", 1.0, 1e300, 1.0),
+        ])
+        .build()
+        .unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("shares"));
+        assert_eq!(e.position, Some(Position::Line(3)));
+        assert!(e.message.contains("at most 1e18") && e.message.contains("found 1e300"));
+        assert!(builder(&[(0, "2022-01-03", 1e18, 1e18, 1e18)])
+            .build()
+            .is_ok());
         let e = builder(&[
             (0, "2022-01-03", 1.0, 1.0, 1.0),
             (1, "2022-01-03", 1.0, 1.0, 1.0),

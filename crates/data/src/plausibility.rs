@@ -6,6 +6,12 @@
 /// Default upper bound of a period return, as a fraction (10 = +1,000% per period).
 pub const DEFAULT_MAX_RETURN: f64 = 10.0;
 
+/// Largest price, share count or AUM an industry record may hold (10^18): beyond any
+/// fund's AUM or share count in any currency, so a larger value is a typing or unit
+/// error, and its products with the other columns overflow the price and subscription
+/// effects of every later day.
+pub const MAX_AMOUNT: f64 = 1e18;
+
 /// Whether `max` is a usable bound: finite and positive (a fraction).
 pub fn valid_max_return(max: f64) -> bool {
     max.is_finite() && max > 0.0
