@@ -7,16 +7,19 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use peergroup_data::{Date, Panel};
+use peergroup_data::{Date, IndustryTable, Panel};
 use peergroup_io::{Exposures, Keys};
 use peergroup_pipeline::cluster::{
     cluster, ClusterInput, ClusterMethod, ClusterSettings, FeatureMetric,
 };
+use peergroup_pipeline::evolve::{evolve, EvolveInputs, EvolveSettings, EvolveSource, TableFormat};
+use peergroup_pipeline::industry::{filter, grouping, GroupBy, IndustrySettings};
 use peergroup_pipeline::rating::{rate, Linkage, Metric, RateSettings};
 use peergroup_pipeline::returns::{periods, rank, PeriodsSettings, RankSettings};
 use peergroup_pipeline::robustness::{robustness, RobustnessInputs, RobustnessSettings};
 use peergroup_pipeline::similarity::{
-    similarity_matrices, DateSimilarity, Scale, SimilarityInputs, SimilaritySettings,
+    correlation, similarity, similarity_matrices, Averaging, CorrelationSettings, DateSimilarity,
+    Idio, Measure, Scale, SimilarityInputs, SimilaritySettings,
 };
 use peergroup_pipeline::style::{style, Selection, SelectionCriterion, StyleMethod, StyleSettings};
 use peergroup_pipeline::{synth, KChoice, KRule, Named};
@@ -37,6 +40,9 @@ struct Data {
     r2: HashMap<(String, Date), f64>,
     sx: FactorSimilarity,
     matrix: DateSimilarity,
+    /// The same ten funds on three dates, drifting (for averaging and evolution).
+    moving: Exposures,
+    industry: IndustryTable,
 }
 
 fn data() -> &'static Data {
@@ -102,6 +108,28 @@ fn data() -> &'static Data {
         let matrix = similarity_matrices(inputs, &sx, &SimilaritySettings::default())
             .unwrap()
             .remove(0);
+        let dates: Vec<Date> = (0..3)
+            .map(|w| Date::from_ymd(2024, 6, 7 + 7 * w).unwrap())
+            .collect();
+        let moving_values = (0..3)
+            .flat_map(|w| {
+                exposures.values.chunks(4).flat_map(move |row| {
+                    let shift = 0.05 * w as f64;
+                    [
+                        row[0] - shift.min(row[0]),
+                        row[1],
+                        row[2],
+                        row[3] + shift.min(row[0]),
+                    ]
+                })
+            })
+            .collect();
+        let moving = Exposures {
+            funds: exposures.funds.clone(),
+            factors: exposures.factors.clone(),
+            dates,
+            values: moving_values,
+        };
         Data {
             funds,
             factors,
@@ -110,8 +138,25 @@ fn data() -> &'static Data {
             r2,
             sx,
             matrix,
+            moving,
+            industry: industry_table(),
         }
     })
+}
+
+/// A small synthetic industry table (30 classes, 40 days), read as the CLI reads it.
+fn industry_table() -> IndustryTable {
+    let s = peergroup_synth::industry(&peergroup_synth::IndustrySynthConfig {
+        classes: 30,
+        days: 40,
+        seed: 7,
+        ..Default::default()
+    });
+    let (data, _, _) = synth::industry_tables(&s);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("industry.csv");
+    peergroup_io::write_table(&path, peergroup_io::Format::Csv, &data).unwrap();
+    peergroup_io::read_industry(path.as_path()).unwrap()
 }
 
 /// Run `f` on a worker thread: its answer, or a failure when it panics or takes longer
@@ -273,6 +318,125 @@ proptest! {
                     r2: Some(Named::new(&d.r2, "fit.csv")),
                 };
                 let _ = robustness(inputs, &d.sx, &settings);
+            })?;
+        }
+    }
+}
+
+fn averaging() -> impl Strategy<Value = Averaging> {
+    prop_oneof![
+        Just(Averaging::Current),
+        count().prop_map(Averaging::MovingAverage),
+        float().prop_map(Averaging::Ewma),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn similarity_and_correlation_settings(
+        s_star in any::<bool>(),
+        gross in any::<bool>(),
+        all_dates in any::<bool>(),
+        average in averaging(),
+        residual in any::<bool>(),
+        residual_window in prop::option::of(count()),
+        window in prop::option::of(count()),
+    ) {
+        let settings = SimilaritySettings {
+            measure: if s_star { Measure::SStar } else { Measure::S },
+            scale: if gross { Scale::Gross } else { Scale::Raw },
+            date: None,
+            all_dates,
+            average,
+            idio: if residual { Idio::Residual } else { Idio::None },
+            residual_window,
+        };
+        finishes("similarity", move || {
+            let d = data();
+            let inputs = SimilarityInputs {
+                exposures: Named::new(&d.moving, "e.csv"),
+                r2: None,
+                residuals: None,
+            };
+            let _ = similarity(inputs, &d.sx, &settings);
+        })?;
+        let settings = CorrelationSettings { window, all_dates };
+        finishes("correlation", move || {
+            let _ = correlation(&data().funds, &settings);
+        })?;
+    }
+
+    #[test]
+    fn evolve_settings(
+        method in cluster_method(),
+        k in k_choice(),
+        k_max in count(),
+        k_rule in k_rule(),
+        average in prop::collection::vec(averaging(), 0..3),
+        horizons in prop::collection::vec(count(), 0..3),
+        gross in any::<bool>(),
+        correlation_window in count(),
+        seed in any::<u64>(),
+    ) {
+        let settings = EvolveSettings {
+            method,
+            k,
+            k_max,
+            k_rule,
+            average,
+            horizons,
+            scale: if gross { Scale::Gross } else { Scale::Raw },
+            correlation_window,
+            seed,
+            format: TableFormat::Csv,
+        };
+        // evolve validates first: any settings must come back, never panic or hang.
+        finishes("evolve", move || {
+            let d = data();
+            let inputs = EvolveInputs {
+                source: EvolveSource::Exposures {
+                    inputs: SimilarityInputs {
+                        exposures: Named::new(&d.moving, "e.csv"),
+                        r2: None,
+                        residuals: None,
+                    },
+                    sx: &d.sx,
+                },
+                factor_attributes: None,
+                returns: None,
+                reference: None,
+            };
+            let _ = evolve(inputs, &settings);
+        })?;
+    }
+
+    #[test]
+    fn industry_settings(
+        min_aum in float(),
+        price_unit in float(),
+        max_move in float(),
+        max_z in float(),
+        max_return in float(),
+    ) {
+        let settings = IndustrySettings {
+            group_by: GroupBy::Class,
+            min_aum,
+            price_unit,
+            max_move,
+            max_z,
+        };
+        if let Ok(config) = settings.config() {
+            finishes("industry", move || {
+                let table = &data().industry;
+                let named = Named::new(table, "industry.csv");
+                let kept = filter(table, &config);
+                if kept.check_returns(named, &config, max_return).is_ok() {
+                    if let Ok(g) = grouping(named, None, GroupBy::Class) {
+                        let _ = kept.effects(table, &g, &config);
+                    }
+                }
             })?;
         }
     }
