@@ -140,9 +140,10 @@ impl IndustryBuilder {
             .zip(self.aum.par_chunks(CHECK_CHUNK))
             .all(|((p, s), a)| {
                 p.iter().zip(s).zip(a).fold(true, |ok, ((&p, &s), &a)| {
-                    ok & (p.is_finite() & (p > 0.0) & (p <= MAX_AMOUNT))
-                        & (s.is_finite() & (s >= 0.0) & (s <= MAX_AMOUNT))
-                        & (a.is_finite() & (a >= 0.0) & (a <= MAX_AMOUNT))
+                    // NaN fails every comparison; infinities fail the upper bound.
+                    ok & ((p > 0.0) & (p <= MAX_AMOUNT))
+                        & (0.0..=MAX_AMOUNT).contains(&s)
+                        & (0.0..=MAX_AMOUNT).contains(&a)
                 })
             });
         let suspects = if clean { 0 } else { n };
