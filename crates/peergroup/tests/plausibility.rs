@@ -220,7 +220,15 @@ b,2022-01-05,22,100000,2200000\n"
 fn industry_shares_inconsistent_with_aum_are_an_error_not_a_huge_return() {
     let w = Workdir::new();
     w.write("meta.csv", META);
+    // Beyond 1e18 the cell itself is refused.
     w.write("data.csv", industry("1e300"));
+    w.fails(
+        "industry --data data.csv --min-aum 0 --out out.csv",
+        &["data.csv, line 3, column 'shares'", "at most 1e18", "found 1e300"],
+    );
+    nothing_written(&w, "out");
+    // Below it, shares that disagree with the AUM give an impossible daily return.
+    w.write("data.csv", industry("1e15"));
     for group in ["class", "fund", "manager"] {
         w.fails(
             &format!(
@@ -231,7 +239,7 @@ fn industry_shares_inconsistent_with_aum_are_an_error_not_a_huge_return() {
                 "line 4",
                 "class 'a' on 2022-01-05",
                 "after 11 on 2022-01-04 (line 3)",
-                "shares 1e300",
+                "shares 1e15",
                 "should be close to the AUM",
                 "--max-return",
             ],
