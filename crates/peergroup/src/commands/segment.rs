@@ -187,8 +187,9 @@ pub fn write_sales(args: &SegmentSalesArgs) -> CommandResult<SalesSegments> {
         },
     )?;
     let clusters = step("clustering", || input.cluster())?;
+    let stability = step("stability", || input.stability(&clusters))?;
     let tsne = step("t-SNE", || input.tsne())?;
-    let s = input.segments(clusters, tsne)?;
+    let s = input.segments(clusters, tsne, stability)?;
     out.artifacts(&s.artifacts())?;
     out.commit()?;
     remove_stale(dir, &files, &sales::ALL_OUTPUTS, force)?;

@@ -1,6 +1,7 @@
 //! The sales segments as data, tables and charts.
 
 use peergroup_cluster::linkage::Dendrogram;
+use peergroup_cluster::stability::Stability;
 use peergroup_io::{Column, RowTable, Table};
 use peergroup_report::{BarChart, Dendrogram as DendrogramChart};
 use peergroup_segment::outside::OutsideRow;
@@ -8,6 +9,7 @@ use peergroup_segment::profile::Profiles;
 use peergroup_segment::sales::{Entity, EntityKey};
 
 use super::SegMethod;
+use crate::segment::nested::NestedK;
 use crate::segment::{profiles_table, segment_scatter, KSelection, PcaMap, SegmentSummary};
 use crate::{Artifacts, Chart};
 
@@ -26,6 +28,10 @@ pub struct SalesSegments {
     pub k: usize,
     /// How k was set.
     pub selection: KSelection,
+    /// The nested silhouette rule's splits (k chosen by it).
+    pub nested: Option<NestedK>,
+    /// Bootstrap stability of the segments (off, or a single segment: `None`).
+    pub stability: Option<Stability>,
     /// Merge tree of a hierarchical method (leaves in entity order).
     pub tree: Option<Dendrogram>,
     /// Principal components of the clustered features.
@@ -41,7 +47,7 @@ pub struct SalesSegments {
 }
 
 /// Every file a sales segmentation may write, for removing those of an earlier run.
-pub const ALL_OUTPUTS: [&str; 9] = [
+pub const ALL_OUTPUTS: [&str; 11] = [
     "assignments.csv",
     "pca.csv",
     "profiles.csv",
@@ -51,6 +57,8 @@ pub const ALL_OUTPUTS: [&str; 9] = [
     "k_selection.csv",
     "dendrogram.svg",
     "outside_category.csv",
+    "k_nested.csv",
+    "stability.csv",
 ];
 
 /// The files [`SalesSegments::artifacts`] will hold for `settings`, known before any
@@ -65,6 +73,12 @@ pub fn output_files(settings: &super::SalesSettings) -> Vec<&'static str> {
     }
     if settings.entity == Entity::Fund {
         files.push("outside_category.csv");
+    }
+    if settings.k == crate::KChoice::Auto
+        && settings.k_rule == crate::KRule::Silhouette
+        && !settings.flat_k
+    {
+        files.push("k_nested.csv");
     }
     files
 }
@@ -89,12 +103,47 @@ impl SalesSegments {
         if let Some(t) = self.outside_table() {
             a.table("outside_category.csv", t);
         }
+        if let Some(n) = &self.nested {
+            a.table("k_nested.csv", n.table());
+        }
+        if let Some(t) = self.stability_table() {
+            a.table("stability.csv", t);
+        }
         a
     }
 
-    /// Counts, sizes and notes, for a summary line.
+    /// Counts, sizes and notes (with the stability), for a summary line.
     pub fn summary(&self) -> SegmentSummary {
-        SegmentSummary::of(&self.labels, self.k, &self.selection, &self.notes)
+        let mut notes = self.notes.clone();
+        if let Some(line) = self.stability_line() {
+            notes.push(line);
+        }
+        SegmentSummary::of(&self.labels, self.k, &self.selection, &notes)
+    }
+
+    /// "stability over B bootstrap resamples: mean ARI …, sd …, 5th percentile …".
+    pub fn stability_line(&self) -> Option<String> {
+        self.stability.as_ref().map(|s| {
+            format!(
+                "stability over {} bootstrap resamples: mean ARI {:.3}, sd {:.3}, 5th percentile {:.3} ({})",
+                s.aris.len(),
+                s.mean_ari,
+                s.sd_ari,
+                s.p05_ari,
+                stability_reading(s.mean_ari)
+            )
+        })
+    }
+
+    /// `replicates,mean_ari,sd_ari,p05_ari` (one row), or `None` without stability.
+    pub fn stability_table(&self) -> Option<Table> {
+        self.stability.as_ref().map(|s| {
+            Table::new()
+                .with("replicates", Column::I64(vec![s.aris.len() as i64]))
+                .with("mean_ari", Column::F64(vec![s.mean_ari]))
+                .with("sd_ari", Column::F64(vec![s.sd_ari]))
+                .with("p05_ari", Column::F64(vec![s.p05_ari]))
+        })
     }
 
     fn ids(&self) -> Vec<String> {
@@ -200,6 +249,20 @@ impl SalesSegments {
             y_label: "merge height".into(),
             ..DendrogramChart::default()
         }))
+    }
+}
+
+/// Hennig's reading of a mean bootstrap ARI: above 0.85 highly stable, 0.75–0.85 stable,
+/// 0.6–0.75 some pattern, below that not to be trusted.
+fn stability_reading(mean_ari: f64) -> &'static str {
+    if mean_ari > 0.85 {
+        "highly stable"
+    } else if mean_ari > 0.75 {
+        "stable"
+    } else if mean_ari > 0.6 {
+        "weakly stable"
+    } else {
+        "not stable: the segments may be an artefact of the sample"
     }
 }
 
