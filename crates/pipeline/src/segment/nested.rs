@@ -8,11 +8,22 @@
 //! Rousseeuw's "no substantial structure"); then try each part again, largest first,
 //! until no part splits or there are k_max segments. k = 1 — no split of the whole —
 //! reads "no further meaningful clustering".
+//!
+//! On features (Euclidean distance) a split must also beat a Gaussian null, after
+//! Liu, Hayes, Nobel & Marron's SigClust (2008): its cluster index `W_k/W_1` (k-means
+//! cost over total sum of squares) must be below that of each of [`NULL_REFERENCES`]
+//! Gaussian samples of the part's size with the part's covariance eigenvalues, clustered
+//! the same way (p = 1/20 at best, split at p ≤ 0.05). A single Gaussian cloud has no
+//! segments, however wide a split of it may look in few dimensions.
 
-use peergroup_cluster::select::{KSelect, SILHOUETTE_NO_STRUCTURE};
+use peergroup_cluster::kmeans::KMeans;
+use peergroup_cluster::pca::pca;
+use peergroup_cluster::select::{KSelect, GAP_RESTARTS, SILHOUETTE_NO_STRUCTURE};
 use peergroup_cluster::validity::silhouette;
+use peergroup_cluster::{Fit, MatRef};
 use peergroup_data::InputError;
 use peergroup_io::{RowTable, Table};
+use peergroup_random::Rng;
 
 use crate::error::OrInput;
 
@@ -25,6 +36,8 @@ pub struct SplitTry {
     pub k: usize,
     /// Mean silhouette width of that split (NaN when none is admissible).
     pub silhouette: f64,
+    /// p-value of the split against the Gaussian null (NaN when not tested).
+    pub p_value: f64,
     /// Whether the part was split.
     pub split: bool,
 }
@@ -41,7 +54,7 @@ pub struct NestedK {
 }
 
 impl NestedK {
-    /// `step,size,k,silhouette,split`.
+    /// `step,size,k,silhouette,p_value,split`.
     pub fn table(&self) -> Table {
         let rows: Vec<(usize, &SplitTry)> = self.tries.iter().enumerate().collect();
         RowTable::new(&rows)
@@ -49,9 +62,79 @@ impl NestedK {
             .i64("size", |r| r.1.size as i64)
             .i64("k", |r| r.1.k as i64)
             .f64("silhouette", |r| r.1.silhouette)
-            .text("split", |r| if r.1.split { "yes" } else { "no" }.to_string())
+            .f64("p_value", |r| r.1.p_value)
+            .text("split", |r| {
+                if r.1.split { "yes" } else { "no" }.to_string()
+            })
             .table()
     }
+}
+
+/// Gaussian samples the null test of a split draws.
+pub const NULL_REFERENCES: usize = 19;
+
+/// Significance level of the null test.
+pub const NULL_LEVEL: f64 = 0.05;
+
+/// The widest admissible split of some rows: parts, labels 0..k per row, mean silhouette
+/// width and the p-value against the Gaussian null (NaN when not tested).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Split {
+    /// Parts.
+    pub k: usize,
+    /// Part of each row.
+    pub labels: Vec<usize>,
+    /// Mean silhouette width.
+    pub silhouette: f64,
+    /// p-value against the Gaussian null; NaN when not tested.
+    pub p_value: f64,
+}
+
+/// p-value of the k-means cluster index `W_k/W_1` of the rows of `x` (k ≥ 2 parts, cost
+/// `w_k`) against [`NULL_REFERENCES`] Gaussian samples with `x`'s covariance eigenvalues:
+/// (1 + #references with an index at or below the observed one) / (1 + references).
+pub fn gaussian_null_p(x: MatRef<'_>, k: usize, w_k: f64, seed: u64) -> Result<f64, InputError> {
+    let (n, d) = (x.rows(), x.cols());
+    let p = pca(x, d.min(n.saturating_sub(1)).max(1)).or_input()?;
+    let mut w_1 = 0.0;
+    for j in 0..d {
+        let mean = x.row_iter().map(|r| r[j]).sum::<f64>() / n as f64;
+        w_1 += x.row_iter().map(|r| (r[j] - mean).powi(2)).sum::<f64>();
+    }
+    if w_1 <= 0.0 {
+        return Ok(1.0);
+    }
+    let observed = w_k / w_1;
+    let sd: Vec<f64> = p
+        .explained_variance
+        .iter()
+        .map(|v| v.max(0.0).sqrt())
+        .collect();
+    let below = (0..NULL_REFERENCES)
+        .map(|b| {
+            let mut rng = Rng::stream(seed, u64::MAX - 1000 - b as u64);
+            let data: Vec<f64> = (0..n)
+                .flat_map(|_| sd.iter().map(|s| s * rng.normal()).collect::<Vec<_>>())
+                .collect();
+            let m = MatRef::new(&data, n, sd.len()).or_input()?;
+            let total: f64 = (0..sd.len())
+                .map(|j| {
+                    let mean = m.row_iter().map(|r| r[j]).sum::<f64>() / n as f64;
+                    m.row_iter().map(|r| (r[j] - mean).powi(2)).sum::<f64>()
+                })
+                .sum();
+            let fit = KMeans::new(k)
+                .restarts(GAP_RESTARTS)
+                .seed(rng.next_u64())
+                .fit(m)
+                .or_input()?;
+            Ok(total > 0.0 && fit.inertia / total <= observed)
+        })
+        .collect::<Result<Vec<bool>, InputError>>()?
+        .into_iter()
+        .filter(|&b| b)
+        .count();
+    Ok((1 + below) as f64 / (1 + NULL_REFERENCES) as f64)
 }
 
 /// The widest-silhouette split of the items of `sel` into 2..=k_max parts of at least
@@ -95,7 +178,7 @@ pub fn best_split(
 pub fn nested_k(
     n: usize,
     k_max: usize,
-    split: impl Fn(&[usize]) -> Result<Option<(usize, Vec<usize>, f64)>, InputError>,
+    split: impl Fn(&[usize]) -> Result<Option<Split>, InputError>,
 ) -> Result<NestedK, InputError> {
     let mut parts: Vec<Vec<usize>> = vec![(0..n).collect()];
     let mut done: Vec<Vec<usize>> = Vec::new();
@@ -107,16 +190,19 @@ pub fn nested_k(
         let rows = parts.remove(pos);
         let room = k_max - parts.len() - done.len();
         let found = split(&rows)?;
-        let (k, labels, width) = match found {
-            Some((k, labels, w)) if k <= room => (k, labels, w),
-            Some((_, _, w)) => (1, Vec::new(), w),
-            None => (1, Vec::new(), f64::NAN),
+        let (k, labels, width, p_value) = match found {
+            Some(s) if s.k <= room => (s.k, s.labels, s.silhouette, s.p_value),
+            Some(s) => (1, Vec::new(), s.silhouette, s.p_value),
+            None => (1, Vec::new(), f64::NAN, f64::NAN),
         };
-        let splits = k >= 2 && width > SILHOUETTE_NO_STRUCTURE;
+        let splits = k >= 2
+            && width > SILHOUETTE_NO_STRUCTURE
+            && (p_value.is_nan() || p_value <= NULL_LEVEL);
         tries.push(SplitTry {
             size: rows.len(),
             k,
             silhouette: width,
+            p_value,
             split: splits,
         });
         if splits {
@@ -146,22 +232,36 @@ pub fn nested_k(
 mod tests {
     use super::*;
     use peergroup_cluster::select::KMeansSelect;
-    use peergroup_cluster::MatRef;
-    use peergroup_random::Rng;
 
     /// Rows of `x` (n × d) as a k-means split, as the sales stage does.
     fn kmeans_split(
         x: &[f64],
         d: usize,
         min_size: usize,
-    ) -> impl Fn(&[usize]) -> Result<Option<(usize, Vec<usize>, f64)>, InputError> + '_ {
+    ) -> impl Fn(&[usize]) -> Result<Option<Split>, InputError> + '_ {
         move |rows: &[usize]| {
             let sub: Vec<f64> = rows
                 .iter()
                 .flat_map(|&r| x[r * d..(r + 1) * d].iter().copied())
                 .collect();
             let m = MatRef::new(&sub, rows.len(), d).or_input()?;
-            best_split(&KMeansSelect::new(m), 8, min_size, 1)
+            let Some((k, labels, silhouette)) = best_split(&KMeansSelect::new(m), 8, min_size, 1)?
+            else {
+                return Ok(None);
+            };
+            let w_k = KMeans::new(k)
+                .restarts(GAP_RESTARTS)
+                .seed(1)
+                .fit(m)
+                .or_input()?
+                .inertia;
+            let p_value = gaussian_null_p(m, k, w_k, 1)?;
+            Ok(Some(Split {
+                k,
+                labels,
+                silhouette,
+                p_value,
+            }))
         }
     }
 
@@ -180,8 +280,7 @@ mod tests {
         }
         let nested = nested_k(200, 8, kmeans_split(&x, 2, 10)).unwrap();
         assert_eq!(nested.k, 4, "{:?}", nested.tries);
-        let ari =
-            peergroup_cluster::validity::adjusted_rand_index(&nested.labels, &truth).unwrap();
+        let ari = peergroup_cluster::validity::adjusted_rand_index(&nested.labels, &truth).unwrap();
         assert!(ari > 0.99, "ARI {ari}");
         // One Gaussian blob in 6 dimensions: no split is wide enough.
         let blob: Vec<f64> = (0..200 * 6).map(|_| rng.normal()).collect();

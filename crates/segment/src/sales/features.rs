@@ -370,7 +370,11 @@ fn behaviour_matrix(kept: &[usize], passes: &[EntityPass], monthly: &Matrix) -> 
         let row = out.row_mut(i);
         row[0] = (p.gross / p.rows_in.max(1) as f64).max(1e-2).log10();
         row[1] = if mean_abs > 0.0 { sd / mean_abs } else { 0.0 };
-        row[2] = if p.gross > 0.0 { p.redeemed / p.gross } else { 0.0 };
+        row[2] = if p.gross > 0.0 {
+            p.redeemed / p.gross
+        } else {
+            0.0
+        };
         row[3] = if s1.abs() + s2.abs() > 0.0 {
             (s2 - s1) / (s1.abs() + s2.abs())
         } else {

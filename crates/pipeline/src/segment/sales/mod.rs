@@ -29,10 +29,11 @@ use peergroup_segment::sales::{
 use peergroup_segment::transform::{apply_all, signed_log1p, Transform};
 use peergroup_segment::Matrix;
 
-use super::nested::{best_split, nested_k, NestedK};
+use super::nested::{best_split, gaussian_null_p, nested_k, NestedK, Split};
 use super::{
     by_size, k_note, text_column, InputNames, KSelection, KSettings, PcaMap, GAP_REFERENCES,
 };
+use peergroup_cluster::select::KSelect;
 use serde::{Deserialize, Serialize};
 
 use crate::error::OrInput;
@@ -101,8 +102,8 @@ pub struct SalesSettings {
     #[cfg_attr(feature = "clap", arg(long = "feature-sets", alias = "features", default_value = comma_default(&choice_names(&SalesSettings::default().features)), value_delimiter = ',', value_enum))]
     #[serde(rename = "feature-sets")]
     pub features: Vec<FeatureSet>,
-    /// Quarters, ending with the latest, over which the category mix is taken (1 = the
-    /// latest quarter only, as the notebook).
+    /// Quarters, ending with the latest, over which the category mix is taken (0 = the
+    /// whole window; 1 = the latest quarter only, as the notebook).
     #[cfg_attr(feature = "clap", arg(long, default_value_t = SalesSettings::default().mix_quarters, value_name = "N"))]
     pub mix_quarters: usize,
     /// Clustering method.
@@ -158,7 +159,7 @@ impl Default for SalesSettings {
             quarters: SalesConfig::default().quarters,
             transform: vec![Transform::Log1p, Transform::ZScore],
             features: vec![FeatureSet::CategoryMix, FeatureSet::Behaviour],
-            mix_quarters: 4,
+            mix_quarters: 0,
             method: SegMethod::Kmeans,
             metric: SegDistance::Euclidean,
             k: k.k,
@@ -193,17 +194,20 @@ impl SalesSettings {
         if self.quarters == 0 {
             return Err(SettingError::new("quarters", "must be at least 1, got 0"));
         }
-        if self.mix_quarters == 0 || self.mix_quarters > self.quarters {
+        if self.mix_quarters > self.quarters {
             return Err(SettingError::new(
                 "mix-quarters",
                 format!(
-                    "must be between 1 and --quarters ({}), got {}",
+                    "must be between 0 (the whole window) and --quarters ({}), got {}",
                     self.quarters, self.mix_quarters
                 ),
             ));
         }
         if self.min_segment == 0 {
-            return Err(SettingError::new("min-segment", "must be at least 1, got 0"));
+            return Err(SettingError::new(
+                "min-segment",
+                "must be at least 1, got 0",
+            ));
         }
         self.k_settings().map(|_| ())
     }
@@ -266,7 +270,11 @@ pub fn prepare(
             quarters,
             end: None,
             transforms: settings.transform.clone(),
-            mix_quarters: settings.mix_quarters,
+            mix_quarters: if settings.mix_quarters == 0 {
+                quarters
+            } else {
+                settings.mix_quarters
+            },
             ..SalesConfig::default()
         },
     )
@@ -361,7 +369,11 @@ fn restrict(
             .fund
             .names
             .iter()
-            .map(|f| funds.row(f).is_none_or(|r| funds.broad_category(r) == broad))
+            .map(|f| {
+                funds
+                    .row(f)
+                    .is_none_or(|r| funds.broad_category(r) == broad)
+            })
             .collect();
         for (k, &c) in keep.iter_mut().zip(&sales.fund.codes) {
             *k &= in_broad[c as usize];
@@ -372,13 +384,15 @@ fn restrict(
         return Ok(sales);
     }
     if kept == 0 {
-        return Err(InputError::new(format!(
-            "no sales row left after {}",
-            restriction(settings)
-        ))
-        .in_file(sales_name));
+        return Err(
+            InputError::new(format!("no sales row left after {}", restriction(settings)))
+                .in_file(sales_name),
+        );
     }
-    notes.push(format!("{kept} of {n} sales rows kept: {}", restriction(settings)));
+    notes.push(format!(
+        "{kept} of {n} sales rows kept: {}",
+        restriction(settings)
+    ));
     let filter = |v: &mut Vec<u32>| {
         let mut i = 0;
         v.retain(|_| (keep[i], i += 1).0);
@@ -511,9 +525,7 @@ impl SalesInput {
                 .seed(seed)
                 .fit(m)?
                 .labels),
-            Some((linkage, dist)) => LinkageSelect::new(m, linkage, dist)?
-                .dendrogram()
-                .cut_k(k),
+            Some((linkage, dist)) => LinkageSelect::new(m, linkage, dist)?.dendrogram().cut_k(k),
         }
     }
 
@@ -527,13 +539,33 @@ impl SalesInput {
                 .collect();
             let m = MatRef::new(&sub, rows.len(), d).or_input()?;
             match self.linkage() {
-                None => best_split(&KMeansSelect::new(m), k_max, s.min_segment, s.seed),
-                Some((linkage, dist)) => best_split(
-                    &LinkageSelect::new(m, linkage, dist).or_input()?,
-                    k_max,
-                    s.min_segment,
-                    s.seed,
-                ),
+                None => {
+                    let sel = KMeansSelect::new(m);
+                    let Some((k, labels, silhouette)) =
+                        best_split(&sel, k_max, s.min_segment, s.seed)?
+                    else {
+                        return Ok(None);
+                    };
+                    let w_k = sel.fit(k, s.seed).or_input()?.cost;
+                    let p_value = gaussian_null_p(m, k, w_k, s.seed)?;
+                    Ok(Some(Split {
+                        k,
+                        labels,
+                        silhouette,
+                        p_value,
+                    }))
+                }
+                Some((linkage, dist)) => {
+                    let sel = LinkageSelect::new(m, linkage, dist).or_input()?;
+                    Ok(best_split(&sel, k_max, s.min_segment, s.seed)?.map(
+                        |(k, labels, silhouette)| Split {
+                            k,
+                            labels,
+                            silhouette,
+                            p_value: f64::NAN,
+                        },
+                    ))
+                }
             }
         })
     }
@@ -582,9 +614,9 @@ impl SalesInput {
                 )
                 .or_input()?,
             ),
-            (KChoice::Auto, Some(sel)) => chosen(
-                choose_k(sel, k_max, GAP_REFERENCES, self.k.rule, s.seed).or_input()?,
-            ),
+            (KChoice::Auto, Some(sel)) => {
+                chosen(choose_k(sel, k_max, GAP_REFERENCES, self.k.rule, s.seed).or_input()?)
+            }
         };
         let mut nested = None;
         if self.k.k == KChoice::Auto && self.k.rule == SelectRule::Silhouette && !s.flat_k {
@@ -634,7 +666,6 @@ impl SalesInput {
         .map(Some)
         .or_input()
     }
-
 
     /// The t-SNE map of the features (perplexity 30, or less for few entities), or NaN
     /// coordinates and a note when there are under 5 or over `tsne_max` entities.
@@ -737,6 +768,7 @@ impl SalesInput {
             selection: clusters.selection,
             nested: clusters.nested,
             stability,
+            stability_replicates: self.settings.stability_replicates,
             tree: clusters.tree,
             pca,
             tsne: tsne.coordinates,

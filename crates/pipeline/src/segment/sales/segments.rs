@@ -32,6 +32,8 @@ pub struct SalesSegments {
     pub nested: Option<NestedK>,
     /// Bootstrap stability of the segments (off, or a single segment: `None`).
     pub stability: Option<Stability>,
+    /// Bootstrap replicates asked for (0 = stability off).
+    pub stability_replicates: usize,
     /// Merge tree of a hierarchical method (leaves in entity order).
     pub tree: Option<Dendrogram>,
     /// Principal components of the clustered features.
@@ -79,6 +81,9 @@ pub fn output_files(settings: &super::SalesSettings) -> Vec<&'static str> {
         && !settings.flat_k
     {
         files.push("k_nested.csv");
+    }
+    if settings.stability_replicates > 0 {
+        files.push("stability.csv");
     }
     files
 }
@@ -135,15 +140,24 @@ impl SalesSegments {
         })
     }
 
-    /// `replicates,mean_ari,sd_ari,p05_ari` (one row), or `None` without stability.
+    /// `segments,replicates,mean_ari,sd_ari,p05_ari` (one row; with a single segment 0
+    /// replicates and empty figures), or `None` when stability is off.
     pub fn stability_table(&self) -> Option<Table> {
-        self.stability.as_ref().map(|s| {
+        if self.stability_replicates == 0 {
+            return None;
+        }
+        let (b, mean, sd, p05) = match &self.stability {
+            Some(s) => (s.aris.len() as i64, s.mean_ari, s.sd_ari, s.p05_ari),
+            None => (0, f64::NAN, f64::NAN, f64::NAN),
+        };
+        Some(
             Table::new()
-                .with("replicates", Column::I64(vec![s.aris.len() as i64]))
-                .with("mean_ari", Column::F64(vec![s.mean_ari]))
-                .with("sd_ari", Column::F64(vec![s.sd_ari]))
-                .with("p05_ari", Column::F64(vec![s.p05_ari]))
-        })
+                .with("segments", Column::I64(vec![self.k as i64]))
+                .with("replicates", Column::I64(vec![b]))
+                .with("mean_ari", Column::F64(vec![mean]))
+                .with("sd_ari", Column::F64(vec![sd]))
+                .with("p05_ari", Column::F64(vec![p05])),
+        )
     }
 
     fn ids(&self) -> Vec<String> {
