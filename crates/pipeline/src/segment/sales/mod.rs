@@ -762,6 +762,7 @@ impl SalesInput {
         Ok(SalesSegments {
             entity: self.settings.entity,
             method: self.settings.method,
+            quarters: self.features.quarters,
             keys: self.features.keys,
             labels,
             k,

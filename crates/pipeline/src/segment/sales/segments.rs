@@ -3,10 +3,12 @@
 use peergroup_cluster::linkage::Dendrogram;
 use peergroup_cluster::stability::Stability;
 use peergroup_io::{Column, RowTable, Table};
-use peergroup_report::{BarChart, Dendrogram as DendrogramChart};
+use peergroup_report::{
+    BarChart, Dendrogram as DendrogramChart, Heatmap, LineChart, Series, XAxis,
+};
 use peergroup_segment::outside::OutsideRow;
 use peergroup_segment::profile::Profiles;
-use peergroup_segment::sales::{Entity, EntityKey};
+use peergroup_segment::sales::{Entity, EntityKey, Quarter};
 
 use super::SegMethod;
 use crate::segment::nested::NestedK;
@@ -36,6 +38,8 @@ pub struct SalesSegments {
     pub stability_replicates: usize,
     /// Merge tree of a hierarchical method (leaves in entity order).
     pub tree: Option<Dendrogram>,
+    /// The window's quarters, oldest first.
+    pub quarters: Vec<Quarter>,
     /// Principal components of the clustered features.
     pub pca: PcaMap,
     /// t-SNE coordinates per entity (NaN when skipped).
@@ -49,13 +53,15 @@ pub struct SalesSegments {
 }
 
 /// Every file a sales segmentation may write, for removing those of an earlier run.
-pub const ALL_OUTPUTS: [&str; 11] = [
+pub const ALL_OUTPUTS: [&str; 13] = [
     "assignments.csv",
     "pca.csv",
     "profiles.csv",
     "scree.svg",
     "pca.svg",
     "tsne.svg",
+    "segment_mix.svg",
+    "segment_sales.svg",
     "k_selection.csv",
     "dendrogram.svg",
     "outside_category.csv",
@@ -66,7 +72,7 @@ pub const ALL_OUTPUTS: [&str; 11] = [
 /// The files [`SalesSegments::artifacts`] will hold for `settings`, known before any
 /// work (so that a front end can refuse an existing output first).
 pub fn output_files(settings: &super::SalesSettings) -> Vec<&'static str> {
-    let mut files = ALL_OUTPUTS[..6].to_vec();
+    let mut files = ALL_OUTPUTS[..8].to_vec();
     if settings.k == crate::KChoice::Auto {
         files.push("k_selection.csv");
     }
@@ -99,6 +105,8 @@ impl SalesSegments {
         a.chart("scree.svg", self.scree_chart());
         a.chart("pca.svg", self.pca_chart());
         a.chart("tsne.svg", self.tsne_chart());
+        a.chart("segment_mix.svg", self.mix_chart());
+        a.chart("segment_sales.svg", self.sales_chart());
         if let Some(t) = self.selection.table() {
             a.table("k_selection.csv", t);
         }
@@ -239,6 +247,92 @@ impl SalesSegments {
             &self.tsne,
             &self.labels,
         )
+    }
+
+    /// Per segment and for all entities, the mean share of each mix level (broad
+    /// categories for offices, broker-dealers for funds): what each segment sells
+    /// against the whole.
+    pub fn mix_chart(&self) -> Chart {
+        let p = &self.profiles;
+        let cols: Vec<usize> = (0..p.numeric.len())
+            .filter(|&j| p.numeric[j].name.starts_with("mix_"))
+            .collect();
+        let n: usize = p.segments.iter().map(|s| s.size).sum();
+        let mut values = Vec::new();
+        let mut rows = Vec::new();
+        for s in &p.segments {
+            rows.push(format!("segment {} ({})", s.segment + 1, s.size));
+            values.extend(cols.iter().map(|&j| s.means[j]));
+        }
+        rows.push(format!("all ({n})"));
+        values.extend(cols.iter().map(|&j| {
+            p.segments
+                .iter()
+                .map(|s| s.means[j] * s.size as f64)
+                .sum::<f64>()
+                / n.max(1) as f64
+        }));
+        Chart::Heatmap(Heatmap {
+            title: format!(
+                "Mean {} mix per segment against all {}s (shares)",
+                if self.entity == Entity::Office {
+                    "broad-category"
+                } else {
+                    "broker-dealer"
+                },
+                self.entity.name()
+            ),
+            row_labels: rows,
+            col_labels: cols
+                .iter()
+                .map(|&j| p.numeric[j].name["mix_".len()..].to_string())
+                .collect(),
+            values,
+            min: 0.0,
+            max: 1.0,
+            reversed: false,
+        })
+    }
+
+    /// Net sales per quarter of each segment (the sum over its members), dollars.
+    pub fn sales_chart(&self) -> Chart {
+        let p = &self.profiles;
+        let x: Vec<f64> = self
+            .quarters
+            .iter()
+            .map(|q| q.end().days() as f64)
+            .collect();
+        let series = p
+            .segments
+            .iter()
+            .map(|s| Series {
+                name: format!("segment {}", s.segment + 1),
+                points: self
+                    .quarters
+                    .iter()
+                    .enumerate()
+                    .map(|(k, q)| {
+                        let j = p
+                            .numeric
+                            .iter()
+                            .position(|spec| spec.name == format!("sales_{q}"))
+                            .expect("a mean per quarter");
+                        (x[k], s.means[j] * s.size as f64)
+                    })
+                    .collect(),
+            })
+            .collect();
+        Chart::Line(LineChart {
+            title: format!(
+                "Net sales per quarter by segment of {}s",
+                self.entity.name()
+            ),
+            x_label: "quarter end".into(),
+            y_label: "net sales (dollars)".into(),
+            x_axis: XAxis::Dates,
+            log_y: false,
+            series,
+        })
     }
 
     /// The merge tree (hierarchical methods).
