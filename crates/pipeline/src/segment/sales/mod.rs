@@ -446,6 +446,9 @@ fn window(months: &[Date], wanted: usize, notes: &mut Vec<String>) -> usize {
     }
 }
 
+/// Most entities the stability bootstrap resamples; above, a seeded sample of them.
+pub const STABILITY_SAMPLE: usize = 2000;
+
 /// Segment labels as fitted (not yet numbered by size), how k was set, and the merge
 /// tree of a hierarchical method.
 pub struct Clusters {
@@ -657,12 +660,23 @@ impl SalesInput {
             return Ok(None);
         }
         let (data, d) = self.clustered()?;
-        resample_stability(
-            &clusters.labels,
-            s.stability_replicates,
-            s.seed,
-            |rows, seed| self.fit_rows(&data, d, rows, k, seed),
-        )
+        // Above STABILITY_SAMPLE entities, a seeded sample of them (with their segments).
+        let n = self.len();
+        let sample: Vec<usize> = if n <= STABILITY_SAMPLE {
+            (0..n).collect()
+        } else {
+            let mut all: Vec<usize> = (0..n).collect();
+            let mut rng = peergroup_random::Rng::stream(s.seed, u64::MAX - 2);
+            rng.shuffle(&mut all);
+            all.truncate(STABILITY_SAMPLE);
+            all.sort_unstable();
+            all
+        };
+        let labels: Vec<usize> = sample.iter().map(|&i| clusters.labels[i]).collect();
+        resample_stability(&labels, s.stability_replicates, s.seed, |rows, seed| {
+            let rows: Vec<usize> = rows.iter().map(|&r| sample[r]).collect();
+            self.fit_rows(&data, d, &rows, k, seed)
+        })
         .map(Some)
         .or_input()
     }
