@@ -627,6 +627,10 @@ impl SalesInput {
             let all: Vec<usize> = (0..n).collect();
             labels = self.fit_rows(&data, d, &all, found.k, s.seed).or_input()?;
             let flat = selection.choice.as_ref().map_or(1, |c| c.k_silhouette);
+            // k_selection.csv marks the k used.
+            if let Some(c) = selection.choice.as_mut() {
+                c.k = found.k;
+            }
             selection.note = if found.k == 1 {
                 format!(
                     "nested silhouette rule (splits of at least {} entities, silhouette above {SILHOUETTE_NO_STRUCTURE}): no further meaningful clustering; the flat silhouette would give k = {flat}",
