@@ -137,8 +137,12 @@ pub fn gaussian_null_p(x: MatRef<'_>, k: usize, w_k: f64, seed: u64) -> Result<f
     Ok((1 + below) as f64 / (1 + NULL_REFERENCES) as f64)
 }
 
+/// Most items the silhouette of a split is computed on; more are sampled down to it.
+pub const SILHOUETTE_SAMPLE: usize = 2000;
+
 /// The widest-silhouette split of the items of `sel` into 2..=k_max parts of at least
 /// `min_size` items each: (parts, labels, silhouette), or `None` when no k is admissible.
+/// Above [`SILHOUETTE_SAMPLE`] items the silhouette is that of a seeded sample.
 pub fn best_split(
     sel: &impl KSelect,
     k_max: usize,
@@ -151,9 +155,20 @@ pub fn best_split(
     if top < 2 {
         return Ok(None);
     }
-    let mut condensed = Vec::with_capacity(n * (n - 1) / 2);
-    for i in 0..n {
-        for j in i + 1..n {
+    // The silhouette on all items, or on a seeded sample of SILHOUETTE_SAMPLE of them.
+    let sample: Vec<usize> = if n <= SILHOUETTE_SAMPLE {
+        (0..n).collect()
+    } else {
+        let mut all: Vec<usize> = (0..n).collect();
+        Rng::stream(seed, u64::MAX - 3).shuffle(&mut all);
+        all.truncate(SILHOUETTE_SAMPLE);
+        all.sort_unstable();
+        all
+    };
+    let m = sample.len();
+    let mut condensed = Vec::with_capacity(m * (m - 1) / 2);
+    for (a, &i) in sample.iter().enumerate() {
+        for &j in &sample[a + 1..] {
             condensed.push(sel.distance(i, j));
         }
     }
@@ -165,7 +180,8 @@ pub fn best_split(
         if sizes.iter().any(|&s| s < min_size) {
             continue;
         }
-        let width = silhouette(&condensed, n, &fit.labels).or_input()?;
+        let sub: Vec<usize> = sample.iter().map(|&i| fit.labels[i]).collect();
+        let width = silhouette(&condensed, m, &sub).or_input()?;
         if best.as_ref().is_none_or(|b| width > b.2) {
             best = Some((k, fit.labels, width));
         }
