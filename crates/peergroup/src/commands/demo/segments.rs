@@ -219,7 +219,7 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
                     "Synthetic sales (peergroup synth sales --offices 400 --funds 120 --months 24 --seed 1): {} rows of monthly net sales by office and fund. \
                      Each office is described as a sales analyst would: its broad-category mix over the 8 quarters and how it sells (ticket size, month-to-month volatility, \
                      redemption share, growth), each z-scored. k-means with k chosen by the nested silhouette rule (split while a split's silhouette exceeds 0.25 and beats a Gaussian null) \
-                     found {} segments ({}). Against the four true office types the ARI is {:.2}; against private wealth vs regular alone {:.2}. The segments are real, not an artefact of the sample: {}.",
+                     found {} segments ({}). Against the four true office types the ARI is {:.2} (against private wealth vs regular alone {:.2}, as each group is split in its sub-types). Whether the segments are real or an artefact of the sample: {}.",
                     thousands(sales.n_rows()),
                     offices.k,
                     offices.k_note,
