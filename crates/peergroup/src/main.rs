@@ -242,19 +242,22 @@ enum SegmentCommand {
     /// Segment broker-dealer offices or funds by how they buy / sell (docs/METHODS.md §6).
     #[command(
         long_about = "Segments of broker-dealer offices (or of funds) from monthly sales flows (docs/METHODS.md §6.1–§6.5).\n\n\
-Features per entity: net sales in each of the last --quarters calendar quarters (ending at the latest quarter in the data), after --transform \
-(share: each quarter ÷ Σ|quarterly net sales|; log1p: sign-preserving log(1 + |x|); zscore: per column; rownorm: unit-length rows; a comma list applies in order), \
-and the latest quarter's mix (offices: broad categories; funds: broker-dealers). --feature-sets chooses which are clustered.\n\
-Methods: kmeans (k-means++, 10 restarts), average or ward (hierarchical; --metric dtw compares the monthly series, after the same transforms, by dynamic time warping, instead of the feature sets).\n\
-Input: --sales (bd,office,fund,month,amount) and --categories (fund,category,broad_category).\n\
---k auto picks k in 1..--k-max by --k-rule: silhouette (default: the widest mean silhouette width, or k = 1 when even that is at most 0.25, Kaufman & Rousseeuw's 'no substantial structure') \
-or gap (Tibshirani's gap statistic, 10 uniform reference sets aligned with the principal components); k = 1 means no further meaningful clustering. \
-k_selection.csv lists cost, gap, its sd and the mean silhouette for every k.\n\n\
+Rows: --bd NAME keeps one broker-dealer's rows, --broad-category NAME the sales of funds in one broad category (an unknown name is an error listing the known ones).\nFeature sets (--feature-sets, default category-mix,behaviour): category-mix = each entity's mix over the last --mix-quarters quarters (0, the default: the whole window; 1: the latest quarter, as the notebook) \
+(offices: broad categories; funds: broker-dealers), behaviour = log10 ticket size, month-to-month volatility, redemption share and growth; both z-scored per column; \
+quarterly = net sales in each of the last --quarters calendar quarters after --transform \
+(share: each quarter ÷ Σ|quarterly net sales|; log1p: sign-preserving log(1 + |x|); zscore: per column; rownorm: unit-length rows; a comma list applies in order).\nMethods: kmeans (k-means++, 10 restarts), average or ward (hierarchical; --metric dtw compares the monthly series, after the same transforms, by dynamic time warping, instead of the feature sets).\nInput: --sales (bd,office,fund,month,amount) and --categories (fund,category,broad_category).\n--k auto picks k in 1..--k-max. Default: the nested silhouette rule: split all entities by the widest mean silhouette over k = 2..--k-max with every part of at least --min-segment entities, \
+only when that width exceeds 0.25 (Kaufman & Rousseeuw's 'no substantial structure') and the split's k-means cost ratio W_k/W_1 beats 19 Gaussian samples with the part's covariance (SigClust, p ≤ 0.05); \
+then try each part again, largest first; k = 1 means no further meaningful clustering (k_nested.csv lists every split tried). \
+--flat-k uses the flat silhouette rule over the whole set; --k-rule gap Tibshirani's gap statistic (10 uniform reference sets aligned with the principal components). \
+k_selection.csv lists cost, gap, its sd and the mean silhouette for every k.\nStability: --stability-replicates N (default 50; 0 = off) bootstrap resamples of the entities, each clustered again with the same method and k; the mean, sd and 5th percentile of their ARI with the segments \
+are printed and written to stability.csv (above 0.85 highly stable, below 0.6 not to be trusted). --reference FILE (--reference-id-column, --reference-column) compares the segments with known labels: \
+ARI, NMI and the contingency table, printed and written to agreement.csv.\n\n\
 Outputs in --out DIR: assignments.csv (entity,cluster,pc1,pc2,tsne1,tsne2[,bd]; clusters numbered by size), pca.csv (component,explained_variance_ratio,cumulative), \
 profiles.csv (per cluster: size, share, a generated description, category shares for funds, mean quarterly sales and mix), scree.svg, pca.svg, tsne.svg, \
+segment_mix.svg (each segment's mean mix against all entities), segment_sales.svg (net sales per quarter by segment), stability.csv, k_nested.csv, \
 dendrogram.svg (hierarchical), and for --entity fund outside_category.csv: every fund with its cluster's most common category, its own category's share of the cluster, \
 the peers of other categories, and outside = true when another category is the most common and its own is under half.\n\n\
-Example:\n  peergroup segment sales --sales sales.csv --categories funds.csv --entity office --transform log1p,zscore --k auto --out offices/"
+Example:\n  peergroup segment sales --sales sales.csv --categories funds.csv --entity office --bd BD01 --k auto --out offices/"
     )]
     Sales(commands::segment::SegmentSalesArgs),
     /// Segment app investors from profile and daily balances with k-prototypes

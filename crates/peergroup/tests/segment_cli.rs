@@ -49,16 +49,72 @@ const SEGMENT_SYNTH_SALES: &str = "segment sales --sales s/sales.csv --funds s/f
 fn office_types_are_recovered_from_sales() {
     let w = Workdir::new();
     w.synth("sales --offices 300 --funds 80 --seed 2 --out s");
-    let err = w.ok(&format!("{SEGMENT_SYNTH_SALES} --k auto --out o"));
-    assert!(err.contains("300 segmented into 2 clusters"), "{err}");
-    let top = |t: &str| t.split('/').next().unwrap().to_string();
+    let err = w.ok(&format!(
+        "{SEGMENT_SYNTH_SALES} --k auto --out o --reference s/truth.csv \
+         --reference-id-column office --reference-column type"
+    ));
+    // The four office sub-types, by the nested rule (seed 2 is a tuning seed; the
+    // pipeline's office_segments test checks untuned seeds).
+    assert!(err.contains("300 segmented into 4 clusters"), "{err}");
+    assert!(err.contains("nested silhouette rule"), "{err}");
     let a = ari(
         &w,
         ("o/assignments.csv", "cluster"),
         ("s/truth.csv", "type"),
-        top,
+        |t| t.to_string(),
     );
-    assert!(a >= 0.8, "office types: ARI {a}");
+    assert!(a >= 0.8, "office sub-types: ARI {a}");
+    // The stability is printed and tabled.
+    assert!(
+        err.contains("stability over 50 bootstrap resamples: mean ARI"),
+        "{err}"
+    );
+    let st = w.rows("o/stability.csv");
+    assert_eq!(
+        st[0],
+        ["segments", "replicates", "mean_ari", "sd_ari", "p05_ari"]
+    );
+    assert!(st[1][2].parse::<f64>().unwrap() > 0.8, "{st:?}");
+    // The reference: ARI printed as in the assignments, the contingency table written.
+    assert!(err.contains(&format!("ARI {a:.3}")), "{err}");
+    assert!(err.contains("contingency (rows: segments"), "{err}");
+    let agreement = w.rows("o/agreement.csv");
+    assert_eq!(agreement[0], ["cluster", "label", "count", "value"]);
+    assert!(agreement.iter().any(|r| r[0] == "ARI"));
+    for svg in ["segment_mix.svg", "segment_sales.svg"] {
+        assert!(w.read(&format!("o/{svg}")).starts_with("<svg"));
+    }
+    let nested = w.rows("o/k_nested.csv");
+    assert_eq!(nested.iter().filter(|r| r[5] == "yes").count(), 3);
+
+    // One broker-dealer and one broad category; unknown names list the known ones.
+    let err = w.ok(&format!(
+        "{SEGMENT_SYNTH_SALES} --bd BD01 --broad-category Equity --stability-replicates 0 --out one"
+    ));
+    assert!(
+        err.contains("--bd BD01 and --broad-category Equity"),
+        "{err}"
+    );
+    assert!(!w.exists("one/stability.csv"));
+    let one = w.rows("one/assignments.csv");
+    assert!(one[1..].iter().all(|r| r.last().unwrap() == "BD01"));
+    w.fails(
+        &format!("{SEGMENT_SYNTH_SALES} --bd BD99 --out x"),
+        &["--bd 'BD99'", "known: BD01, BD02"],
+    );
+    w.fails(
+        &format!("{SEGMENT_SYNTH_SALES} --broad-category Equities --out x"),
+        &["--broad-category 'Equities'", "Equity", "Money Market"],
+    );
+    assert!(!w.exists("x"));
+    w.fails(
+        &format!(
+            "{SEGMENT_SYNTH_SALES} --entity fund --k 2 --stability-replicates 0 --out x \
+             --reference s/truth.csv --reference-id-column office --reference-column type"
+        ),
+        &["missing from the reference"],
+    );
+    assert!(!w.exists("x/assignments.csv"));
     let t = w.rows("o/assignments.csv");
     assert_eq!(
         &t[0][..6],

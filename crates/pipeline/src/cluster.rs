@@ -2,18 +2,14 @@
 //! that chooses k, bootstrap p-values of the tree's clusters, and the agreement with
 //! reference labels such as vendor categories (METHODS §4).
 
-use std::collections::HashMap;
-
 use peergroup_cluster::bootstrap::{multiscale_bootstrap, CladePValue};
 use peergroup_cluster::embed::classical_mds;
 use peergroup_cluster::gmm::{CovModel, GmmSearch, GmmSelection};
 use peergroup_cluster::kmeans::{self, KMeans};
-use peergroup_cluster::labels::{encode, first_appearance};
+use peergroup_cluster::labels::first_appearance;
 use peergroup_cluster::linkage::{feature_distances, linkage_owned, Dendrogram, Linkage, Metric};
 use peergroup_cluster::select::SILHOUETTE_NO_STRUCTURE;
-use peergroup_cluster::validity::{
-    adjusted_rand_index, contingency, normalized_mutual_info, silhouette, Contingency,
-};
+use peergroup_cluster::validity::silhouette;
 use peergroup_cluster::{Fit, MatRef};
 use peergroup_data::{Date, InputError};
 use peergroup_io::{Column, Features, RowTable, SimilarityTable, Table};
@@ -21,6 +17,8 @@ use peergroup_io::{Column, Features, RowTable, SimilarityTable, Table};
 use serde::{Deserialize, Serialize};
 
 use crate::error::OrInput;
+use crate::reference::agreement;
+pub use crate::reference::Agreement;
 use crate::settings::{as_text, SettingError};
 #[cfg(feature = "clap")]
 use crate::settings::{default_text, parse};
@@ -539,49 +537,6 @@ fn widest_silhouette(
     })
 }
 
-/// Agreement of a partition with reference labels.
-#[derive(Clone, Debug)]
-pub struct Agreement {
-    /// Adjusted Rand index.
-    pub ari: f64,
-    /// Normalised mutual information.
-    pub nmi: f64,
-    /// Reference labels in order of first appearance over the objects.
-    pub labels: Vec<String>,
-    /// Objects per (cluster, reference label).
-    pub counts: Contingency,
-}
-
-impl Agreement {
-    /// `cluster,label,count,value`: the contingency counts, then rows `ARI` and `NMI`
-    /// with the measure in `value`.
-    pub fn table(&self) -> Table {
-        let c = &self.counts;
-        let mut cluster = Vec::new();
-        let mut label = Vec::new();
-        let mut count = Vec::new();
-        for r in 0..c.rows {
-            for (j, nm) in self.labels.iter().enumerate() {
-                cluster.push(format!("{}", r + 1));
-                label.push(nm.clone());
-                count.push(c.get(r, j) as i64);
-            }
-        }
-        let mut value = vec![f64::NAN; count.len()];
-        for (name, v) in [("ARI", self.ari), ("NMI", self.nmi)] {
-            cluster.push(name.into());
-            label.push(String::new());
-            count.push(0);
-            value.push(v);
-        }
-        Table::new()
-            .with("cluster", Column::Text(cluster))
-            .with("label", Column::Text(label))
-            .with("count", Column::I64(count))
-            .with("value", Column::F64(value))
-    }
-}
-
 impl ClusterOutput {
     /// `id,cluster` with clusters numbered 1..k by first appearance.
     pub fn assignments_table(&self) -> Table {
@@ -693,27 +648,7 @@ impl ClusterOutput {
         &self,
         reference: Named<'_, [(String, String)]>,
     ) -> Result<Agreement, InputError> {
-        let map: HashMap<&str, &str> = reference
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
-        let labels = self
-            .ids
-            .iter()
-            .map(|id| {
-                map.get(id.as_str()).copied().ok_or_else(|| {
-                    InputError::new(format!("'{id}' is missing from the reference labels"))
-                        .in_file(reference.name)
-                })
-            })
-            .collect::<Result<Vec<&str>, _>>()?;
-        let (ref_labels, names) = encode(&labels);
-        Ok(Agreement {
-            ari: adjusted_rand_index(&self.labels, &ref_labels).or_input()?,
-            nmi: normalized_mutual_info(&self.labels, &ref_labels).or_input()?,
-            labels: names,
-            counts: contingency(&self.labels, &ref_labels).or_input()?,
-        })
+        agreement(&self.ids, &self.labels, reference)
     }
 }
 

@@ -39,6 +39,7 @@ pub mod cluster;
 pub mod evolve;
 pub mod industry;
 pub mod rating;
+pub mod reference;
 pub mod returns;
 pub mod robustness;
 pub mod segment;

@@ -28,7 +28,7 @@ mod keys;
 mod quarter;
 mod rows;
 
-pub use features::{sales_features, SalesConfig, SalesFeatures, OTHER_LEVEL};
+pub use features::{sales_features, SalesConfig, SalesFeatures, BEHAVIOUR, OTHER_LEVEL};
 pub use keys::{Entity, EntityKey};
 pub use quarter::Quarter;
 pub use rows::{FundTable, SalesTable};

@@ -56,6 +56,7 @@ fn office_cfg(transforms: Vec<Transform>) -> SalesConfig {
         end: None,
         transforms,
         max_mix_levels: 12,
+        mix_quarters: 1,
     }
 }
 

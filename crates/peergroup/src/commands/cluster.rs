@@ -4,9 +4,7 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args};
 use peergroup_data::{Date, InputError};
-use peergroup_io::{
-    read_features, read_labels, read_series, read_similarity, ColumnNames, Outputs, Source,
-};
+use peergroup_io::{read_features, read_series, read_similarity, Outputs};
 use peergroup_pipeline::chart::cluster::{bic_chart, dendrogram_chart};
 use peergroup_pipeline::cluster::{self, ClusterInput, ClusterSettings};
 use peergroup_pipeline::{similarity, style, Named};
@@ -17,6 +15,7 @@ use super::factor_inputs::{FactorInputs, FACTORS_NEEDED};
 use super::options::{
     name, parse_date, plan_chart, series_options, write_chart, ColumnFlags, Force, MaxReturn,
 };
+use super::reference::{print_agreement, ReferenceArgs};
 use super::{step, CommandError, CommandResult};
 
 /// Arguments of `peergroup cluster`.
@@ -53,15 +52,8 @@ pub struct ClusterArgs {
     pub date: Option<Date>,
     #[command(flatten)]
     pub settings: ClusterSettings,
-    /// Reference labels id,label (e.g. vendor categories).
-    #[arg(long, value_name = "FILE")]
-    pub reference: Option<PathBuf>,
-    /// Label column of the reference table (e.g. category of meta.csv).
-    #[arg(long, default_value = "label", value_name = "NAME")]
-    pub reference_column: String,
-    /// Id column of the reference table (e.g. SecId).
-    #[arg(long, default_value = "id", value_name = "NAME")]
-    pub reference_id_column: String,
+    #[command(flatten)]
+    pub reference: ReferenceArgs,
     /// Output id,cluster.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
@@ -95,7 +87,7 @@ impl ClusterArgs {
     /// Where the agreement with the reference goes: --agreement-out, else next to --out.
     fn agreement_out(&self) -> Option<PathBuf> {
         self.agreement_out.clone().or_else(|| {
-            self.reference.as_ref().map(|_| {
+            self.reference.reference.as_ref().map(|_| {
                 let stem = self
                     .out
                     .file_stem()
@@ -216,24 +208,9 @@ pub fn run(args: &ClusterArgs) -> CommandResult {
         write_chart(&mut outputs, p, &bic_chart(selection))?;
     }
     let mut agreement = None;
-    if let Some(r) = &args.reference {
-        let rname = name(r);
-        let source = Source::new(r).with_columns(ColumnNames {
-            id: Some(args.reference_id_column.clone()),
-            ..ColumnNames::default()
-        });
-        let refs = read_labels(&source, "id", &args.reference_column)?;
-        let a = clusters.agreement(Named::new(&refs[..], &rname))?;
-        eprintln!("agreement with {rname}: ARI {:.3}, NMI {:.3}", a.ari, a.nmi);
-        eprintln!("contingency (rows: clusters, columns: reference labels):");
-        eprintln!("  cluster  {}", a.labels.join("  "));
-        let table = &a.counts;
-        for c in 0..table.rows {
-            let counts: Vec<String> = (0..table.cols)
-                .map(|j| table.get(c, j).to_string())
-                .collect();
-            eprintln!("  {:>7}  {}", c + 1, counts.join("  "));
-        }
+    if let Some(r) = args.reference.read()? {
+        let a = clusters.agreement(Named::new(&r.labels[..], &r.name))?;
+        print_agreement(&a, &r.name, "cluster");
         if let Some(p) = &agreement_out {
             outputs.write_table(p, &a.table())?;
         }
@@ -284,7 +261,7 @@ fn run_on_returns(args: &ClusterArgs) -> CommandResult {
     for (flag, given) in [
         ("--bic-out", args.bic_out.is_some()),
         ("--bic-chart", args.bic_chart.is_some()),
-        ("--reference", args.reference.is_some()),
+        ("--reference", args.reference.reference.is_some()),
         ("--agreement-out", args.agreement_out.is_some()),
         ("--date", args.date.is_some()),
     ] {

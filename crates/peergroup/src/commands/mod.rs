@@ -10,6 +10,7 @@ pub mod options;
 pub mod periods;
 pub mod rank;
 pub mod rate;
+pub mod reference;
 pub mod render;
 pub mod robustness;
 pub mod segment;

@@ -9,14 +9,16 @@ use peergroup_io::{
     position_of_row, read_balances, read_funds, read_sales, read_users, ColumnNames, Outputs,
     Source, Table,
 };
+use peergroup_pipeline::reference::agreement;
 use peergroup_pipeline::segment::sales::{self, SalesSegments};
 use peergroup_pipeline::segment::{investors, investors::InvestorSegments};
 use peergroup_pipeline::segment::{InvestorSettings, SalesSettings, SegmentSummary};
 use peergroup_pipeline::{Artifact, Artifacts};
-use peergroup_pipeline::{Chart, KChoice};
+use peergroup_pipeline::{Chart, KChoice, Named};
 
 use super::options::{name, CategoryColumn, ColumnFlags, OutputDir};
 use super::progress::step;
+use super::reference::{print_agreement, ReferenceArgs};
 use super::{CommandError, CommandResult};
 
 /// Arguments of `peergroup segment sales`.
@@ -35,6 +37,10 @@ pub struct SegmentSalesArgs {
     pub category: CategoryColumn,
     #[command(flatten)]
     pub settings: SalesSettings,
+    /// Compare the segments with reference labels of the offices or funds (ARI, NMI and
+    /// the contingency table, written to agreement.csv under --out).
+    #[command(flatten)]
+    pub reference: ReferenceArgs,
     #[command(flatten)]
     pub output: OutputDir,
 }
@@ -162,6 +168,9 @@ fn plan<'a>(dir: &'a Path, files: &[&str], force: bool) -> CommandResult<Folder<
     Ok(Folder { dir, outputs })
 }
 
+/// The agreement of the segments with `--reference`, under `--out`.
+const AGREEMENT: &str = "agreement.csv";
+
 /// Run `peergroup segment sales` and print its summary.
 pub fn run_sales(args: &SegmentSalesArgs) -> CommandResult {
     let s = write_sales(args)?;
@@ -174,7 +183,11 @@ pub fn write_sales(args: &SegmentSalesArgs) -> CommandResult<SalesSegments> {
     let settings = &args.settings;
     settings.validate()?;
     let (dir, force) = (&args.output.out, args.output.force.force);
-    let files = sales::output_files(settings);
+    let reference = args.reference.read()?;
+    let mut files = sales::output_files(settings);
+    if reference.is_some() {
+        files.push(AGREEMENT);
+    }
     let mut out = plan(dir, &files, force)?;
     let input = read_and_prepare(
         [&args.sales, &args.categories],
@@ -187,11 +200,20 @@ pub fn write_sales(args: &SegmentSalesArgs) -> CommandResult<SalesSegments> {
         },
     )?;
     let clusters = step("clustering", || input.cluster())?;
+    let stability = step("stability", || input.stability(&clusters))?;
     let tsne = step("t-SNE", || input.tsne())?;
-    let s = input.segments(clusters, tsne)?;
+    let s = input.segments(clusters, tsne, stability)?;
     out.artifacts(&s.artifacts())?;
+    if let Some(r) = &reference {
+        let ids: Vec<String> = s.keys.iter().map(|k| k.id.clone()).collect();
+        let a = agreement(&ids, &s.labels, Named::new(&r.labels[..], &r.name))?;
+        print_agreement(&a, &r.name, "segment");
+        out.table(AGREEMENT, &a.table())?;
+    }
     out.commit()?;
-    remove_stale(dir, &files, &sales::ALL_OUTPUTS, force)?;
+    let mut all = sales::ALL_OUTPUTS.to_vec();
+    all.push(AGREEMENT);
+    remove_stale(dir, &files, &all, force)?;
     Ok(s)
 }
 

@@ -7,6 +7,7 @@
 
 pub mod eda;
 pub mod investors;
+pub mod nested;
 pub mod sales;
 
 use peergroup_cluster::pca::pca;
@@ -343,11 +344,17 @@ mod tests {
             quarters: 6,
             transform: vec![Transform::Share, Transform::RowNorm],
             features: vec![FeatureSet::CategoryMix],
+            mix_quarters: 2,
             method: SegMethod::Ward,
             metric: SegDistance::Dtw,
             k: KChoice::Fixed(4),
             k_max: 12,
             k_rule: crate::KRule::Gap,
+            flat_k: true,
+            min_segment: 3,
+            stability_replicates: 5,
+            bd: Some("BD01".into()),
+            broad_category: Some("Equity".into()),
             seed: 7,
             tsne_max: 10,
         });
@@ -355,7 +362,7 @@ mod tests {
         assert_eq!(json["transform"], serde_json::json!(["log1p", "zscore"]));
         assert_eq!(
             json["feature-sets"],
-            serde_json::json!(["quarterly", "category-mix"])
+            serde_json::json!(["category-mix", "behaviour"])
         );
         // The old name of --feature-sets still works.
         let s: SalesSettings = check::parse(&["--features", "quarterly"]).unwrap();

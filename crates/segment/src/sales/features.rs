@@ -27,6 +27,9 @@ pub struct SalesConfig {
     /// Most mix columns (default 12): beyond that, the largest `max_mix_levels − 1` levels
     /// by latest-quarter sales are kept and the rest pooled into `(other)`; 0 = no mix.
     pub max_mix_levels: usize,
+    /// Quarters, ending with the latest, over which the mix is taken (default 1: the
+    /// notebook's latest quarter; at most `quarters`).
+    pub mix_quarters: usize,
 }
 
 impl Default for SalesConfig {
@@ -37,6 +40,7 @@ impl Default for SalesConfig {
             end: None,
             transforms: vec![Transform::Share],
             max_mix_levels: 12,
+            mix_quarters: 1,
         }
     }
 }
@@ -64,6 +68,9 @@ pub struct SalesFeatures {
     /// Share of each mix level in the entity's latest-quarter positive net sales
     /// (n × mix levels, fractions; rows sum to 1 or are all 0).
     pub mix: Matrix,
+    /// Selling behaviour per entity (n × [`BEHAVIOUR`]): ticket size, volatility,
+    /// redemption share and growth (module documentation).
+    pub behaviour: Matrix,
     /// Entities with sales rows but zero net sales in every quarter of the window.
     pub dropped: Vec<EntityKey>,
     /// Sales rows inside the window.
@@ -136,6 +143,8 @@ pub(super) struct EntityPass {
     rows_in: usize,
     /// Sum of |amount| over those rows, dollars.
     gross: f64,
+    /// Sum of |amount| over those rows with a negative amount, dollars.
+    redeemed: f64,
     /// (mix level, latest-quarter net sales) for levels with positive net sales.
     pub(super) mix: Vec<(u32, f64)>,
 }
@@ -176,6 +185,7 @@ pub fn sales_features(
     let first_q = end_q.offset(1 - q as i32);
     let start = first_q.first_month_index();
     let n_months = 3 * q;
+    let mix_months = 3 * cfg.mix_quarters.clamp(1, q) as i32;
 
     // Entity of every row, and the entity keys.
     let (row_entity, keys): (Vec<u32>, Vec<EntityKey>) = match cfg.entity {
@@ -234,7 +244,10 @@ pub fn sales_features(
             part[(e - lo) * n_months + mi as usize] += a;
             pass.rows_in += 1;
             pass.gross += a.abs();
-            if mi >= n_months as i32 - 3 {
+            if a < 0.0 {
+                pass.redeemed -= a;
+            }
+            if mi >= n_months as i32 - mix_months {
                 latest.push((e as u32, level_of(r), a));
             }
         }
@@ -300,6 +313,7 @@ pub fn sales_features(
             *slot = quarter_sum(e, k);
         }
     }
+    let behaviour = behaviour_matrix(&kept, &passes, &monthly_kept);
     let (mix_levels, mix) = mix_matrix(&kept, &passes, &level_names, cfg.max_mix_levels);
     let mut features = quarterly.clone();
     apply_all(&mut features, &cfg.transforms);
@@ -316,13 +330,61 @@ pub fn sales_features(
         monthly: monthly_kept,
         mix_levels,
         mix,
+        behaviour,
         dropped,
         rows_in_window,
         rows_outside_window: sales.len() - rows_in_window,
     })
 }
 
-// The category mix of the latest quarter.
+// Selling behaviour.
+
+/// Columns of [`SalesFeatures::behaviour`]: name and what it measures.
+pub const BEHAVIOUR: [(&str, &str); 4] = [
+    ("log_ticket", "ticket size"),
+    ("volatility", "month-to-month volatility"),
+    ("redemption_share", "redemption share"),
+    ("growth", "growth"),
+];
+
+/// Per kept entity, scale-free measures of how it sells over the window:
+/// * `log_ticket` = log10 of the mean |amount| of its rows (dollars per booking);
+/// * `volatility` = population sd of its monthly net sales ÷ their mean absolute value
+///   (0 when that is 0);
+/// * `redemption_share` = gross redemptions ÷ gross flow (|amount| summed);
+/// * `growth` = (S2 − S1)/(|S1| + |S2|) with S1, S2 the net sales of the first and
+///   second half of the window (the middle month of an odd count left out), in [−1, 1]
+///   (0 when both are 0).
+fn behaviour_matrix(kept: &[usize], passes: &[EntityPass], monthly: &Matrix) -> Matrix {
+    let mut out = Matrix::zeros(kept.len(), BEHAVIOUR.len());
+    for (i, &e) in kept.iter().enumerate() {
+        let p = &passes[e];
+        let m = monthly.row(i);
+        let len = m.len() as f64;
+        let mean = m.iter().sum::<f64>() / len;
+        let sd = (m.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / len).sqrt();
+        let mean_abs = m.iter().map(|x| x.abs()).sum::<f64>() / len;
+        let half = m.len() / 2;
+        let s1: f64 = m[..half].iter().sum();
+        let s2: f64 = m[m.len() - half..].iter().sum();
+        let row = out.row_mut(i);
+        row[0] = (p.gross / p.rows_in.max(1) as f64).max(1e-2).log10();
+        row[1] = if mean_abs > 0.0 { sd / mean_abs } else { 0.0 };
+        row[2] = if p.gross > 0.0 {
+            p.redeemed / p.gross
+        } else {
+            0.0
+        };
+        row[3] = if s1.abs() + s2.abs() > 0.0 {
+            (s2 - s1) / (s1.abs() + s2.abs())
+        } else {
+            0.0
+        };
+    }
+    out
+}
+
+// The category mix of the latest quarters.
 
 /// Name of the pooled mix column.
 pub const OTHER_LEVEL: &str = "(other)";

@@ -101,6 +101,11 @@ impl FundTable {
         self.category.get(row)
     }
 
+    /// The distinct broad categories, in order of first appearance.
+    pub fn broad_categories(&self) -> Vec<String> {
+        self.broad.values().to_vec()
+    }
+
     /// Broad category of the fund in row `row`.
     pub fn broad_category(&self, row: usize) -> &str {
         self.broad.get(row)

@@ -99,9 +99,11 @@ impl Stage for SalesStage<'_> {
         let input = sales::prepare(s, &sp.label(), c, &cp.label(), self.settings)?;
         ctx.bar.note("clustering");
         let clusters = input.cluster()?;
+        ctx.bar.note("stability");
+        let stability = input.stability(&clusters)?;
         ctx.bar.note("t-SNE map");
         let tsne = input.tsne()?;
-        let segments = input.segments(clusters, tsne)?;
+        let segments = input.segments(clusters, tsne, stability)?;
         dir.artifacts(&segments.artifacts())?;
         Ok(())
     }

@@ -10,7 +10,11 @@ pub use segments::{output_files, sells_outside, SalesSegments, ALL_OUTPUTS};
 use peergroup_cluster::kmeans::{self, KMeans};
 use peergroup_cluster::linkage::{Dendrogram, Linkage};
 use peergroup_cluster::pca::pca;
-use peergroup_cluster::select::{choose_k, KMeansSelect, LinkageSelect, RowDistance};
+use peergroup_cluster::select::{
+    choose_k, KMeansSelect, KRule as SelectRule, LinkageSelect, RowDistance,
+    SILHOUETTE_NO_STRUCTURE,
+};
+use peergroup_cluster::stability::{resample_stability, Stability};
 use peergroup_cluster::tsne::{tsne, TsneOptions};
 use peergroup_cluster::{Fit, MatRef};
 use peergroup_data::{Date, InputError};
@@ -25,9 +29,11 @@ use peergroup_segment::sales::{
 use peergroup_segment::transform::{apply_all, signed_log1p, Transform};
 use peergroup_segment::Matrix;
 
+use super::nested::{best_split, gaussian_null_p, nested_k, NestedK, Split};
 use super::{
     by_size, k_note, text_column, InputNames, KSelection, KSettings, PcaMap, GAP_REFERENCES,
 };
+use peergroup_cluster::select::KSelect;
 use serde::{Deserialize, Serialize};
 
 use crate::error::OrInput;
@@ -43,8 +49,12 @@ use crate::{KChoice, KRule};
 pub enum FeatureSet {
     /// Quarterly net sales over the window, after the transforms.
     Quarterly,
-    /// Latest-quarter mix: broad categories (offices) or broker-dealers (funds).
+    /// Mix of the latest --mix-quarters quarters: broad categories (offices) or
+    /// broker-dealers (funds), each share z-scored.
     CategoryMix,
+    /// Selling behaviour: log ticket size, monthly volatility, redemption share and
+    /// growth, each z-scored.
+    Behaviour,
 }
 
 /// Clustering method of the sales segments.
@@ -92,6 +102,10 @@ pub struct SalesSettings {
     #[cfg_attr(feature = "clap", arg(long = "feature-sets", alias = "features", default_value = comma_default(&choice_names(&SalesSettings::default().features)), value_delimiter = ',', value_enum))]
     #[serde(rename = "feature-sets")]
     pub features: Vec<FeatureSet>,
+    /// Quarters, ending with the latest, over which the category mix is taken (0 = the
+    /// whole window; 1 = the latest quarter only, as the notebook).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = SalesSettings::default().mix_quarters, value_name = "N"))]
+    pub mix_quarters: usize,
     /// Clustering method.
     #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = SalesSettings::default().method))]
     pub method: SegMethod,
@@ -110,6 +124,23 @@ pub struct SalesSettings {
     /// or gap (Tibshirani's gap statistic); bic is for Gaussian mixtures (cluster).
     #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = SalesSettings::default().k_rule, value_name = "RULE"))]
     pub k_rule: KRule,
+    /// With --k auto and --k-rule silhouette: the flat rule (widest silhouette over the
+    /// whole set) instead of the nested one (split top-down while a split's silhouette
+    /// exceeds 0.25).
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub flat_k: bool,
+    /// Smallest segment the nested rule accepts when splitting (entities).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = SalesSettings::default().min_segment, value_name = "N"))]
+    pub min_segment: usize,
+    /// Bootstrap replicates of the stability of the chosen segments (0 = off).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = SalesSettings::default().stability_replicates, value_name = "N"))]
+    pub stability_replicates: usize,
+    /// Only this broker-dealer's sales rows (e.g. one firm's offices).
+    #[cfg_attr(feature = "clap", arg(long, value_name = "NAME"))]
+    pub bd: Option<String>,
+    /// Only sales of funds in this broad category (e.g. Equity).
+    #[cfg_attr(feature = "clap", arg(long, value_name = "NAME"))]
+    pub broad_category: Option<String>,
     /// Random seed (k-means, gap references, t-SNE).
     #[cfg_attr(feature = "clap", arg(long, default_value_t = SalesSettings::default().seed))]
     pub seed: u64,
@@ -127,12 +158,18 @@ impl Default for SalesSettings {
             entity: Entity::Office,
             quarters: SalesConfig::default().quarters,
             transform: vec![Transform::Log1p, Transform::ZScore],
-            features: vec![FeatureSet::Quarterly, FeatureSet::CategoryMix],
+            features: vec![FeatureSet::CategoryMix, FeatureSet::Behaviour],
+            mix_quarters: 0,
             method: SegMethod::Kmeans,
             metric: SegDistance::Euclidean,
             k: k.k,
             k_max: k.k_max,
             k_rule: KRule::Silhouette,
+            flat_k: false,
+            min_segment: 10,
+            stability_replicates: 50,
+            bd: None,
+            broad_category: None,
             seed: 1,
             tsne_max: 5000,
         }
@@ -151,11 +188,26 @@ impl SalesSettings {
         if self.features.is_empty() {
             return Err(SettingError::new(
                 "feature-sets",
-                "needs at least one of quarterly, category-mix",
+                "needs at least one of quarterly, category-mix, behaviour",
             ));
         }
         if self.quarters == 0 {
             return Err(SettingError::new("quarters", "must be at least 1, got 0"));
+        }
+        if self.mix_quarters > self.quarters {
+            return Err(SettingError::new(
+                "mix-quarters",
+                format!(
+                    "must be between 0 (the whole window) and --quarters ({}), got {}",
+                    self.quarters, self.mix_quarters
+                ),
+            ));
+        }
+        if self.min_segment == 0 {
+            return Err(SettingError::new(
+                "min-segment",
+                "must be at least 1, got 0",
+            ));
         }
         self.k_settings().map(|_| ())
     }
@@ -200,6 +252,7 @@ pub fn prepare(
     let funds = FundTable::new(funds.fund, funds.category, funds.broad_category)
         .map_err(|e| names.error(e))?;
     let mut notes = Vec::new();
+    let sales = restrict(sales, sales_name, &funds, settings, &mut notes)?;
     let quarters = window(&sales.month, settings.quarters, &mut notes);
     let table = SalesTable::new(
         text_column(sales.bd),
@@ -217,6 +270,11 @@ pub fn prepare(
             quarters,
             end: None,
             transforms: settings.transform.clone(),
+            mix_quarters: if settings.mix_quarters == 0 {
+                quarters
+            } else {
+                settings.mix_quarters
+            },
             ..SalesConfig::default()
         },
     )
@@ -240,9 +298,17 @@ pub fn prepare(
     }
     let mut x = Matrix::zeros(n, 0);
     for set in &settings.features {
-        x = x.hstack(match set {
-            FeatureSet::Quarterly => &features.features,
-            FeatureSet::CategoryMix => &features.mix,
+        // Shares and behaviour measures are z-scored so that each column counts alike
+        // whatever its unit (a share of 0.1 and a tenfold ticket are both large).
+        let standardized = |m: &Matrix| {
+            let mut m = m.clone();
+            Transform::ZScore.apply(&mut m);
+            m
+        };
+        x = x.hstack(&match set {
+            FeatureSet::Quarterly => features.features.clone(),
+            FeatureSet::CategoryMix => standardized(&features.mix),
+            FeatureSet::Behaviour => standardized(&features.behaviour),
         });
     }
     // DTW compares the monthly series, scaled by the same transforms.
@@ -260,6 +326,97 @@ pub fn prepare(
         series,
         notes,
     })
+}
+
+/// The rows of `--bd` and of funds in `--broad-category` (all rows when neither is set);
+/// an unknown name is an error listing the known ones.
+fn restrict(
+    mut sales: SalesFile,
+    sales_name: &str,
+    funds: &FundTable,
+    settings: &SalesSettings,
+    notes: &mut Vec<String>,
+) -> Result<SalesFile, InputError> {
+    let unknown = |flag: &str, name: &str, known: &[String]| {
+        let mut known = known.to_vec();
+        known.sort();
+        InputError::new(format!(
+            "--{flag} '{name}' is not in the data; known: {}",
+            known.join(", ")
+        ))
+        .in_file(sales_name)
+    };
+    let n = sales.amount.len();
+    let mut keep = vec![true; n];
+    if let Some(bd) = &settings.bd {
+        let code = sales
+            .bd
+            .names
+            .iter()
+            .position(|b| b == bd)
+            .ok_or_else(|| unknown("bd", bd, &sales.bd.names))?;
+        for (k, &c) in keep.iter_mut().zip(&sales.bd.codes) {
+            *k &= c as usize == code;
+        }
+    }
+    if let Some(broad) = &settings.broad_category {
+        let known = funds.broad_categories();
+        if !known.iter().any(|b| b == broad) {
+            return Err(unknown("broad-category", broad, &known));
+        }
+        // Funds missing from the fund table stay, so that the usual error names them.
+        let in_broad: Vec<bool> = sales
+            .fund
+            .names
+            .iter()
+            .map(|f| {
+                funds
+                    .row(f)
+                    .is_none_or(|r| funds.broad_category(r) == broad)
+            })
+            .collect();
+        for (k, &c) in keep.iter_mut().zip(&sales.fund.codes) {
+            *k &= in_broad[c as usize];
+        }
+    }
+    let kept = keep.iter().filter(|&&k| k).count();
+    if kept == n {
+        return Ok(sales);
+    }
+    if kept == 0 {
+        return Err(
+            InputError::new(format!("no sales row left after {}", restriction(settings)))
+                .in_file(sales_name),
+        );
+    }
+    notes.push(format!(
+        "{kept} of {n} sales rows kept: {}",
+        restriction(settings)
+    ));
+    let filter = |v: &mut Vec<u32>| {
+        let mut i = 0;
+        v.retain(|_| (keep[i], i += 1).0);
+    };
+    filter(&mut sales.bd.codes);
+    filter(&mut sales.office.codes);
+    filter(&mut sales.fund.codes);
+    let mut i = 0;
+    sales.month.retain(|_| (keep[i], i += 1).0);
+    let mut i = 0;
+    sales.amount.retain(|_| (keep[i], i += 1).0);
+    Ok(sales)
+}
+
+/// "--bd X and --broad-category Y", as set.
+fn restriction(s: &SalesSettings) -> String {
+    let mut parts = Vec::new();
+    if let Some(b) = &s.bd {
+        parts.push(format!("--bd {b}"));
+    }
+    if let Some(b) = &s.broad_category {
+        parts.push(format!("--broad-category {b}"));
+    }
+    parts.join(" and ")
 }
 
 /// The quarters in the window: `wanted`, or fewer when the data cover fewer. The window
@@ -289,11 +446,15 @@ fn window(months: &[Date], wanted: usize, notes: &mut Vec<String>) -> usize {
     }
 }
 
+/// Most entities the stability bootstrap resamples; above, a seeded sample of them.
+pub const STABILITY_SAMPLE: usize = 2000;
+
 /// Segment labels as fitted (not yet numbered by size), how k was set, and the merge
 /// tree of a hierarchical method.
 pub struct Clusters {
     labels: Vec<usize>,
     selection: KSelection,
+    nested: Option<NestedK>,
     tree: Option<Dendrogram>,
 }
 
@@ -308,9 +469,9 @@ impl SalesInput {
         self.features.is_empty()
     }
 
-    /// Cluster the entities: k given, or chosen by the settings' rule.
-    pub fn cluster(&self) -> Result<Clusters, InputError> {
-        let s = &self.settings;
+    /// The matrix the clustering sees: the features rotated onto all their principal
+    /// components (Euclidean), or the monthly series (DTW); n × d row-major and d.
+    fn clustered(&self) -> Result<(Vec<f64>, usize), InputError> {
         let n = self.len();
         let (x, d) = match &self.series {
             Some(m) => (m.as_slice(), m.cols()),
@@ -321,18 +482,105 @@ impl SalesInput {
         // is then aligned with the data (Tibshirani, Walther & Hastie's second reference),
         // which keeps correlated features — quarters of one entity's sales move together —
         // from making every extra cluster look significant.
-        let rotated;
-        let (x, d) = if s.metric == SegDistance::Euclidean && n > 2 {
+        if self.settings.metric == SegDistance::Euclidean && n > 2 {
             let keep = d.min(n - 1);
-            rotated = pca(MatRef::new(x, n, d).or_input()?, keep)
+            let rotated = pca(MatRef::new(x, n, d).or_input()?, keep)
                 .or_input()?
                 .scores;
-            (&rotated[..], keep)
+            Ok((rotated, keep))
         } else {
-            (x, d)
+            Ok((x.to_vec(), d))
+        }
+    }
+
+    /// The linkage and row distance of a hierarchical method.
+    fn linkage(&self) -> Option<(Linkage, RowDistance)> {
+        let linkage = match self.settings.method {
+            SegMethod::Kmeans => return None,
+            SegMethod::Average => Linkage::Average,
+            SegMethod::Ward => Linkage::Ward,
         };
+        let dist = match self.settings.metric {
+            SegDistance::Euclidean => RowDistance::Euclidean,
+            SegDistance::Dtw => RowDistance::Dtw,
+        };
+        Some((linkage, dist))
+    }
+
+    /// Labels of the rows `rows` of the n × d `x` in `k` segments by the settings'
+    /// method (k-means seeded by `seed`).
+    fn fit_rows(
+        &self,
+        x: &[f64],
+        d: usize,
+        rows: &[usize],
+        k: usize,
+        seed: u64,
+    ) -> Result<Vec<usize>, peergroup_cluster::ClusterError> {
+        let sub: Vec<f64> = rows
+            .iter()
+            .flat_map(|&r| x[r * d..(r + 1) * d].iter().copied())
+            .collect();
+        let m = MatRef::new(&sub, rows.len(), d)?;
+        match self.linkage() {
+            None => Ok(KMeans::new(k)
+                .restarts(kmeans::RESTARTS)
+                .seed(seed)
+                .fit(m)?
+                .labels),
+            Some((linkage, dist)) => LinkageSelect::new(m, linkage, dist)?.dendrogram().cut_k(k),
+        }
+    }
+
+    /// The nested silhouette rule on the n × d `x` (module [`super::nested`]).
+    fn nested(&self, x: &[f64], d: usize, k_max: usize) -> Result<NestedK, InputError> {
+        let s = &self.settings;
+        nested_k(self.len(), k_max, |rows: &[usize]| {
+            let sub: Vec<f64> = rows
+                .iter()
+                .flat_map(|&r| x[r * d..(r + 1) * d].iter().copied())
+                .collect();
+            let m = MatRef::new(&sub, rows.len(), d).or_input()?;
+            match self.linkage() {
+                None => {
+                    let sel = KMeansSelect::new(m);
+                    let Some((k, labels, silhouette)) =
+                        best_split(&sel, k_max, s.min_segment, s.seed)?
+                    else {
+                        return Ok(None);
+                    };
+                    let w_k = sel.fit(k, s.seed).or_input()?.cost;
+                    let p_value = gaussian_null_p(m, k, w_k, s.seed)?;
+                    Ok(Some(Split {
+                        k,
+                        labels,
+                        silhouette,
+                        p_value,
+                    }))
+                }
+                Some((linkage, dist)) => {
+                    let sel = LinkageSelect::new(m, linkage, dist).or_input()?;
+                    Ok(best_split(&sel, k_max, s.min_segment, s.seed)?.map(
+                        |(k, labels, silhouette)| Split {
+                            k,
+                            labels,
+                            silhouette,
+                            p_value: f64::NAN,
+                        },
+                    ))
+                }
+            }
+        })
+    }
+
+    /// Cluster the entities: k given, or chosen by the settings' rule (the nested
+    /// silhouette rule unless --flat-k or --k-rule gap).
+    pub fn cluster(&self) -> Result<Clusters, InputError> {
+        let s = &self.settings;
+        let n = self.len();
+        let (data, d) = self.clustered()?;
         let k_max = self.k.k_max.min(n);
-        let x = MatRef::new(x, n, d).or_input()?;
+        let x = MatRef::new(&data, n, d).or_input()?;
         let chosen = |c: peergroup_cluster::select::KChoice| {
             let note = k_note(&c);
             (
@@ -343,59 +591,98 @@ impl SalesInput {
                 },
             )
         };
-        match s.method {
-            SegMethod::Kmeans => {
-                let (labels, selection) = match self.k.k {
-                    KChoice::Fixed(k) => {
-                        let fit = KMeans::new(k)
-                            .restarts(kmeans::RESTARTS)
-                            .seed(s.seed)
-                            .fit(x)
-                            .or_input()?;
-                        (fit.labels, KSelection::given())
-                    }
-                    KChoice::Auto => chosen(
-                        choose_k(
-                            &KMeansSelect::new(x),
-                            k_max,
-                            GAP_REFERENCES,
-                            self.k.rule,
-                            s.seed,
-                        )
-                        .or_input()?,
-                    ),
-                };
-                Ok(Clusters {
-                    labels,
-                    selection,
-                    tree: None,
-                })
+        let tree = match self.linkage() {
+            Some((linkage, dist)) => Some(LinkageSelect::new(x, linkage, dist).or_input()?),
+            None => None,
+        };
+        let (mut labels, mut selection) = match (self.k.k, &tree) {
+            (KChoice::Fixed(k), None) => {
+                let fit = KMeans::new(k)
+                    .restarts(kmeans::RESTARTS)
+                    .seed(s.seed)
+                    .fit(x)
+                    .or_input()?;
+                (fit.labels, KSelection::given())
             }
-            SegMethod::Average | SegMethod::Ward => {
-                let linkage = if s.method == SegMethod::Average {
-                    Linkage::Average
-                } else {
-                    Linkage::Ward
-                };
-                let dist = match s.metric {
-                    SegDistance::Euclidean => RowDistance::Euclidean,
-                    SegDistance::Dtw => RowDistance::Dtw,
-                };
-                let sel = LinkageSelect::new(x, linkage, dist).or_input()?;
-                let tree = sel.dendrogram().clone();
-                let (labels, selection) = match self.k.k {
-                    KChoice::Fixed(k) => (tree.cut_k(k).or_input()?, KSelection::given()),
-                    KChoice::Auto => chosen(
-                        choose_k(&sel, k_max, GAP_REFERENCES, self.k.rule, s.seed).or_input()?,
-                    ),
-                };
-                Ok(Clusters {
-                    labels,
-                    selection,
-                    tree: Some(tree),
-                })
+            (KChoice::Fixed(k), Some(sel)) => {
+                (sel.dendrogram().cut_k(k).or_input()?, KSelection::given())
             }
+            (KChoice::Auto, None) => chosen(
+                choose_k(
+                    &KMeansSelect::new(x),
+                    k_max,
+                    GAP_REFERENCES,
+                    self.k.rule,
+                    s.seed,
+                )
+                .or_input()?,
+            ),
+            (KChoice::Auto, Some(sel)) => {
+                chosen(choose_k(sel, k_max, GAP_REFERENCES, self.k.rule, s.seed).or_input()?)
+            }
+        };
+        let mut nested = None;
+        if self.k.k == KChoice::Auto && self.k.rule == SelectRule::Silhouette && !s.flat_k {
+            let found = self.nested(&data, d, k_max)?;
+            let all: Vec<usize> = (0..n).collect();
+            labels = self.fit_rows(&data, d, &all, found.k, s.seed).or_input()?;
+            let flat = selection.choice.as_ref().map_or(1, |c| c.k_silhouette);
+            // k_selection.csv marks the k used.
+            if let Some(c) = selection.choice.as_mut() {
+                c.k = found.k;
+            }
+            selection.note = if found.k == 1 {
+                format!(
+                    "nested silhouette rule (splits of at least {} entities, silhouette above {SILHOUETTE_NO_STRUCTURE}): no further meaningful clustering; the flat silhouette would give k = {flat}",
+                    s.min_segment
+                )
+            } else {
+                format!(
+                    "nested silhouette rule (splits of at least {} entities, silhouette above {SILHOUETTE_NO_STRUCTURE}) in {} split{}; the flat silhouette would give k = {flat}",
+                    s.min_segment,
+                    found.tries.iter().filter(|t| t.split).count(),
+                    if found.tries.iter().filter(|t| t.split).count() == 1 { "" } else { "s" },
+                )
+            };
+            nested = Some(found);
         }
+        Ok(Clusters {
+            labels,
+            selection,
+            nested,
+            tree: tree.map(|t| t.dendrogram().clone()),
+        })
+    }
+
+    /// Bootstrap stability of `clusters` (METHODS §6.4): `--stability-replicates` draws of
+    /// the entities, each refitted by the same method with the same k; `None` when off or
+    /// when there is a single segment.
+    pub fn stability(&self, clusters: &Clusters) -> Result<Option<Stability>, InputError> {
+        let s = &self.settings;
+        let k = clusters.labels.iter().max().map_or(0, |m| m + 1);
+        if s.stability_replicates == 0 || k < 2 || self.len() < 3 {
+            return Ok(None);
+        }
+        let (data, d) = self.clustered()?;
+        // Above STABILITY_SAMPLE entities, a seeded sample of them (with their segments).
+        let n = self.len();
+        let sample: Vec<usize> = if n <= STABILITY_SAMPLE {
+            (0..n).collect()
+        } else {
+            let mut all: Vec<usize> = (0..n).collect();
+            let mut rng = peergroup_random::Rng::stream(s.seed, u64::MAX - 2);
+            rng.shuffle(&mut all);
+            all.truncate(STABILITY_SAMPLE);
+            all.sort_unstable();
+            all
+        };
+        let labels: Vec<usize> = sample.iter().map(|&i| clusters.labels[i]).collect();
+        resample_stability(&labels, s.stability_replicates, s.seed, |rows, seed| {
+            let rows: Vec<usize> = rows.iter().map(|&r| sample[r]).collect();
+            self.fit_rows(&data, d, &rows, k, seed)
+        })
+        .map(Some)
+        .or_input()
     }
 
     /// The t-SNE map of the features (perplexity 30, or less for few entities), or NaN
@@ -433,7 +720,12 @@ impl SalesInput {
 
     /// Number the clusters by size and describe them: PCA map, profiles and, for funds,
     /// the outside-category table.
-    pub fn segments(self, clusters: Clusters, tsne: TsneMap) -> Result<SalesSegments, InputError> {
+    pub fn segments(
+        self,
+        clusters: Clusters,
+        tsne: TsneMap,
+        stability: Option<Stability>,
+    ) -> Result<SalesSegments, InputError> {
         let f = &self.features;
         let labels = by_size(&clusters.labels);
         let pca = PcaMap::of(self.x.as_slice(), self.len(), self.x.cols())?;
@@ -488,10 +780,14 @@ impl SalesInput {
         Ok(SalesSegments {
             entity: self.settings.entity,
             method: self.settings.method,
+            quarters: self.features.quarters,
             keys: self.features.keys,
             labels,
             k,
             selection: clusters.selection,
+            nested: clusters.nested,
+            stability,
+            stability_replicates: self.settings.stability_replicates,
             tree: clusters.tree,
             pca,
             tsne: tsne.coordinates,
@@ -520,8 +816,9 @@ pub fn segment_sales(
 ) -> Result<SalesSegments, InputError> {
     let input = prepare(sales, sales_name, funds, funds_name, settings)?;
     let clusters = input.cluster()?;
+    let stability = input.stability(&clusters)?;
     let tsne = input.tsne()?;
-    input.segments(clusters, tsne)
+    input.segments(clusters, tsne, stability)
 }
 
 /// Mean quarterly net sales (with its signed log1p for the z-scores) and the mix shares:

@@ -1,13 +1,17 @@
 //! The sales segments as data, tables and charts.
 
 use peergroup_cluster::linkage::Dendrogram;
+use peergroup_cluster::stability::Stability;
 use peergroup_io::{Column, RowTable, Table};
-use peergroup_report::{BarChart, Dendrogram as DendrogramChart};
+use peergroup_report::{
+    BarChart, Dendrogram as DendrogramChart, Heatmap, LineChart, Series, XAxis,
+};
 use peergroup_segment::outside::OutsideRow;
 use peergroup_segment::profile::Profiles;
-use peergroup_segment::sales::{Entity, EntityKey};
+use peergroup_segment::sales::{Entity, EntityKey, Quarter};
 
 use super::SegMethod;
+use crate::segment::nested::NestedK;
 use crate::segment::{profiles_table, segment_scatter, KSelection, PcaMap, SegmentSummary};
 use crate::{Artifacts, Chart};
 
@@ -26,8 +30,16 @@ pub struct SalesSegments {
     pub k: usize,
     /// How k was set.
     pub selection: KSelection,
+    /// The nested silhouette rule's splits (k chosen by it).
+    pub nested: Option<NestedK>,
+    /// Bootstrap stability of the segments (off, or a single segment: `None`).
+    pub stability: Option<Stability>,
+    /// Bootstrap replicates asked for (0 = stability off).
+    pub stability_replicates: usize,
     /// Merge tree of a hierarchical method (leaves in entity order).
     pub tree: Option<Dendrogram>,
+    /// The window's quarters, oldest first.
+    pub quarters: Vec<Quarter>,
     /// Principal components of the clustered features.
     pub pca: PcaMap,
     /// t-SNE coordinates per entity (NaN when skipped).
@@ -41,22 +53,26 @@ pub struct SalesSegments {
 }
 
 /// Every file a sales segmentation may write, for removing those of an earlier run.
-pub const ALL_OUTPUTS: [&str; 9] = [
+pub const ALL_OUTPUTS: [&str; 13] = [
     "assignments.csv",
     "pca.csv",
     "profiles.csv",
     "scree.svg",
     "pca.svg",
     "tsne.svg",
+    "segment_mix.svg",
+    "segment_sales.svg",
     "k_selection.csv",
     "dendrogram.svg",
     "outside_category.csv",
+    "k_nested.csv",
+    "stability.csv",
 ];
 
 /// The files [`SalesSegments::artifacts`] will hold for `settings`, known before any
 /// work (so that a front end can refuse an existing output first).
 pub fn output_files(settings: &super::SalesSettings) -> Vec<&'static str> {
-    let mut files = ALL_OUTPUTS[..6].to_vec();
+    let mut files = ALL_OUTPUTS[..8].to_vec();
     if settings.k == crate::KChoice::Auto {
         files.push("k_selection.csv");
     }
@@ -65,6 +81,15 @@ pub fn output_files(settings: &super::SalesSettings) -> Vec<&'static str> {
     }
     if settings.entity == Entity::Fund {
         files.push("outside_category.csv");
+    }
+    if settings.k == crate::KChoice::Auto
+        && settings.k_rule == crate::KRule::Silhouette
+        && !settings.flat_k
+    {
+        files.push("k_nested.csv");
+    }
+    if settings.stability_replicates > 0 {
+        files.push("stability.csv");
     }
     files
 }
@@ -80,6 +105,8 @@ impl SalesSegments {
         a.chart("scree.svg", self.scree_chart());
         a.chart("pca.svg", self.pca_chart());
         a.chart("tsne.svg", self.tsne_chart());
+        a.chart("segment_mix.svg", self.mix_chart());
+        a.chart("segment_sales.svg", self.sales_chart());
         if let Some(t) = self.selection.table() {
             a.table("k_selection.csv", t);
         }
@@ -89,12 +116,56 @@ impl SalesSegments {
         if let Some(t) = self.outside_table() {
             a.table("outside_category.csv", t);
         }
+        if let Some(n) = &self.nested {
+            a.table("k_nested.csv", n.table());
+        }
+        if let Some(t) = self.stability_table() {
+            a.table("stability.csv", t);
+        }
         a
     }
 
-    /// Counts, sizes and notes, for a summary line.
+    /// Counts, sizes and notes (with the stability), for a summary line.
     pub fn summary(&self) -> SegmentSummary {
-        SegmentSummary::of(&self.labels, self.k, &self.selection, &self.notes)
+        let mut notes = self.notes.clone();
+        if let Some(line) = self.stability_line() {
+            notes.push(line);
+        }
+        SegmentSummary::of(&self.labels, self.k, &self.selection, &notes)
+    }
+
+    /// "stability over B bootstrap resamples: mean ARI …, sd …, 5th percentile …".
+    pub fn stability_line(&self) -> Option<String> {
+        self.stability.as_ref().map(|s| {
+            format!(
+                "stability over {} bootstrap resamples: mean ARI {:.3}, sd {:.3}, 5th percentile {:.3} ({})",
+                s.aris.len(),
+                s.mean_ari,
+                s.sd_ari,
+                s.p05_ari,
+                stability_reading(s.mean_ari)
+            )
+        })
+    }
+
+    /// `segments,replicates,mean_ari,sd_ari,p05_ari` (one row; with a single segment 0
+    /// replicates and empty figures), or `None` when stability is off.
+    pub fn stability_table(&self) -> Option<Table> {
+        if self.stability_replicates == 0 {
+            return None;
+        }
+        let (b, mean, sd, p05) = match &self.stability {
+            Some(s) => (s.aris.len() as i64, s.mean_ari, s.sd_ari, s.p05_ari),
+            None => (0, f64::NAN, f64::NAN, f64::NAN),
+        };
+        Some(
+            Table::new()
+                .with("segments", Column::I64(vec![self.k as i64]))
+                .with("replicates", Column::I64(vec![b]))
+                .with("mean_ari", Column::F64(vec![mean]))
+                .with("sd_ari", Column::F64(vec![sd]))
+                .with("p05_ari", Column::F64(vec![p05])),
+        )
     }
 
     fn ids(&self) -> Vec<String> {
@@ -178,6 +249,92 @@ impl SalesSegments {
         )
     }
 
+    /// Per segment and for all entities, the mean share of each mix level (broad
+    /// categories for offices, broker-dealers for funds): what each segment sells
+    /// against the whole.
+    pub fn mix_chart(&self) -> Chart {
+        let p = &self.profiles;
+        let cols: Vec<usize> = (0..p.numeric.len())
+            .filter(|&j| p.numeric[j].name.starts_with("mix_"))
+            .collect();
+        let n: usize = p.segments.iter().map(|s| s.size).sum();
+        let mut values = Vec::new();
+        let mut rows = Vec::new();
+        for s in &p.segments {
+            rows.push(format!("segment {} ({})", s.segment + 1, s.size));
+            values.extend(cols.iter().map(|&j| s.means[j]));
+        }
+        rows.push(format!("all ({n})"));
+        values.extend(cols.iter().map(|&j| {
+            p.segments
+                .iter()
+                .map(|s| s.means[j] * s.size as f64)
+                .sum::<f64>()
+                / n.max(1) as f64
+        }));
+        Chart::Heatmap(Heatmap {
+            title: format!(
+                "Mean {} mix per segment against all {}s (shares)",
+                if self.entity == Entity::Office {
+                    "broad-category"
+                } else {
+                    "broker-dealer"
+                },
+                self.entity.name()
+            ),
+            row_labels: rows,
+            col_labels: cols
+                .iter()
+                .map(|&j| p.numeric[j].name["mix_".len()..].to_string())
+                .collect(),
+            values,
+            min: 0.0,
+            max: 1.0,
+            reversed: false,
+        })
+    }
+
+    /// Net sales per quarter of each segment (the sum over its members), dollars.
+    pub fn sales_chart(&self) -> Chart {
+        let p = &self.profiles;
+        let x: Vec<f64> = self
+            .quarters
+            .iter()
+            .map(|q| q.end().days() as f64)
+            .collect();
+        let series = p
+            .segments
+            .iter()
+            .map(|s| Series {
+                name: format!("segment {}", s.segment + 1),
+                points: self
+                    .quarters
+                    .iter()
+                    .enumerate()
+                    .map(|(k, q)| {
+                        let j = p
+                            .numeric
+                            .iter()
+                            .position(|spec| spec.name == format!("sales_{q}"))
+                            .expect("a mean per quarter");
+                        (x[k], s.means[j] * s.size as f64)
+                    })
+                    .collect(),
+            })
+            .collect();
+        Chart::Line(LineChart {
+            title: format!(
+                "Net sales per quarter by segment of {}s",
+                self.entity.name()
+            ),
+            x_label: "quarter end".into(),
+            y_label: "net sales (dollars)".into(),
+            x_axis: XAxis::Dates,
+            log_y: false,
+            series,
+        })
+    }
+
     /// The merge tree (hierarchical methods).
     pub fn dendrogram_chart(&self) -> Option<Chart> {
         let t = self.tree.as_ref()?;
@@ -200,6 +357,20 @@ impl SalesSegments {
             y_label: "merge height".into(),
             ..DendrogramChart::default()
         }))
+    }
+}
+
+/// Hennig's reading of a mean bootstrap ARI: above 0.85 highly stable, 0.75–0.85 stable,
+/// 0.6–0.75 some pattern, below that not to be trusted.
+fn stability_reading(mean_ari: f64) -> &'static str {
+    if mean_ari > 0.85 {
+        "highly stable"
+    } else if mean_ari > 0.75 {
+        "stable"
+    } else if mean_ari > 0.6 {
+        "weakly stable"
+    } else {
+        "not stable: the segments may be an artefact of the sample"
     }
 }
 
