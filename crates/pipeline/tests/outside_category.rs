@@ -61,7 +61,7 @@ fn score(s: &peergroup_synth::SalesSynth, t: &OutsideTest) -> (usize, usize, usi
 }
 
 /// With no planted switchers, almost nothing is flagged: at most one fund of 120 per
-/// seed (measured: 0 on seeds 1, 2, 7; 1 on seed 13).
+/// seed (measured: none on seeds 1–7 and 13).
 #[test]
 fn few_false_positives_without_switchers() {
     for seed in [7, 13] {
@@ -72,20 +72,34 @@ fn few_false_positives_without_switchers() {
     }
 }
 
-/// The targets on the held-out seeds: precision and recall at least 0.8 and the
-/// right sells-like category for the true positives. Not met yet (measured: seed 7
-/// precision 1.0, recall 0.5; seed 13 nothing planted found): run with `--ignored`.
+/// On the held-out seeds, what is flagged is right: precision at least 0.8 with at least
+/// two funds found (measured: seed 7 5 of 5 flagged planted, 3 with the right
+/// sells-like category; seed 13 2 of 2, 0 right).
 #[test]
-#[ignore = "target not met yet (recall about 0.5 or less on held-out seeds)"]
-fn targets_on_held_out_seeds() {
+fn precision_on_held_out_seeds() {
     for seed in [7, 13] {
         let (s, t) = run(seed, 0.1);
-        let (flagged, planted, hits, right) = score(&s, &t);
-        let precision = hits as f64 / flagged.max(1) as f64;
+        let (flagged, planted, hits, _) = score(&s, &t);
+        assert_eq!(planted, 12);
+        assert!(hits >= 2, "seed {seed}: {hits} found");
+        let precision = hits as f64 / flagged as f64;
+        assert!(precision >= 0.8, "seed {seed}: precision {precision}");
+    }
+}
+
+/// The full targets on the held-out seeds: recall at least 0.8 too, and the
+/// right sells-like category for every true positive. Not met (measured recall 0.42 on
+/// seed 7, 0.17 on seed 13): run with `--ignored`.
+#[test]
+#[ignore = "target not met yet: recall 0.42 and 0.17 on the held-out seeds"]
+fn recall_target_on_held_out_seeds() {
+    for seed in [7, 13] {
+        let (s, t) = run(seed, 0.1);
+        let (_, planted, hits, right) = score(&s, &t);
         let recall = hits as f64 / planted as f64;
         assert!(
-            precision >= 0.8 && recall >= 0.8 && right == hits,
-            "seed {seed}: precision {precision}, recall {recall}, right {right}/{hits}"
+            recall >= 0.8 && right == hits,
+            "seed {seed}: recall {recall}, right sells-like {right}/{hits}"
         );
     }
 }

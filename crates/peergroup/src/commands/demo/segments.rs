@@ -244,11 +244,11 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
             Block::Paragraph {
                 text: format!(
                     "Funds by the shape of their sales over the 8 quarters (each quarter's share of the fund's activity), Ward linkage cut at {} clusters. \
-                     Which funds sell outside their category is a separate test (METHODS §6.11): each fund's quarterly sales pattern (log1p of net sales) is correlated with every other fund's; \
+                     Which funds sell outside their category is a separate test (METHODS §6.11): each fund's monthly purchase pattern (offices buying it each month, log1p, z-scored per month) is correlated with every other fund's; \
                      the statistic is the mean similarity to the closest other category minus that to its own, its p-value comes from 9,999 shuffles of the other funds' categories, \
                      and funds are flagged at a Benjamini–Hochberg false discovery rate of 5%. \
                      The generator made {} funds sell like another category on purpose; {} funds were flagged, {} of them planted ({} with the right sells-like category): \
-                     precision {}, recall {}. Categories whose demand paths are alike cannot be told apart from 8 quarters, so recall stays well below 1.",
+                     precision {}, recall {}. Categories whose demand paths are alike are hard to tell apart over 24 months, so recall stays well below 1.",
                     funds.k, n_misfits, flagged, hits, right, precision, recall
                 ),
             },

@@ -11,17 +11,19 @@ use peergroup_segment::{Matrix, SegmentError};
 use crate::settings::SettingError;
 use crate::Chart;
 
-/// Transforms of the quarterly net sales that give a fund's sales pattern: signed log1p
-/// (sizes differ by orders of magnitude and demand moves sales multiplicatively). The
-/// correlation of two patterns then measures how alike their quarters move, whatever
-/// their size. Quarters rather than months: a fund's monthly dollars are dominated by a
-/// few large tickets, and three months pooled halve that noise.
-pub const PATTERN_TRANSFORMS: [Transform; 1] = [Transform::Log1p];
+/// Transforms of the monthly purchase counts that give a fund's sales pattern: signed
+/// log1p (demand moves purchases multiplicatively and funds differ in size by orders of
+/// magnitude) then per-month z-scores across funds (what every fund shares that month,
+/// the season of the offices' activity, drops out). The correlation of two patterns then
+/// measures how alike their months move, whatever their size.
+pub const PATTERN_TRANSFORMS: [Transform; 2] = [Transform::Log1p, Transform::ZScore];
 
-/// Each fund's sales pattern: quarterly net sales of the window through
-/// [`PATTERN_TRANSFORMS`] (funds × quarters), independent of `--transform`.
+/// Each fund's sales pattern: the number of offices that bought it (net) in each month of
+/// the window, through [`PATTERN_TRANSFORMS`] (funds × months), independent of
+/// `--transform`. Counts rather than dollars: a fund's monthly dollars are dominated by a
+/// few large tickets, while the number of buying offices follows demand closely.
 pub fn sales_patterns(f: &SalesFeatures) -> Matrix {
-    let mut m = f.quarterly.clone();
+    let mut m = f.purchases.clone();
     apply_all(&mut m, &PATTERN_TRANSFORMS);
     m
 }
@@ -115,7 +117,7 @@ pub fn chart(t: &OutsideTest) -> Chart {
     };
     Chart::Bar(BarChart {
         title,
-        value_label: "mean correlation of monthly sales patterns".into(),
+        value_label: "mean correlation of monthly purchase patterns".into(),
         labels,
         values,
         horizontal: true,
