@@ -255,8 +255,10 @@ ARI, NMI and the contingency table, printed and written to agreement.csv.\n\n\
 Outputs in --out DIR: assignments.csv (entity,cluster,pc1,pc2,tsne1,tsne2[,bd]; clusters numbered by size), pca.csv (component,explained_variance_ratio,cumulative), \
 profiles.csv (per cluster: size, share, a generated description, category shares for funds, mean quarterly sales and mix), scree.svg, pca.svg, tsne.svg, \
 segment_mix.svg (each segment's mean mix against all entities), segment_sales.svg (net sales per quarter by segment), stability.csv, k_nested.csv, \
-dendrogram.svg (hierarchical), and for --entity fund outside_category.csv: every fund with its cluster's most common category, its own category's share of the cluster, \
-the peers of other categories, and outside = true when another category is the most common and its own is under half.\n\n\
+dendrogram.svg (hierarchical), and for --entity fund outside_category.csv (fund,category,sells_like,own_similarity,sells_like_similarity,statistic,p_value,q_value,outside) \
+with outside_category.svg: each fund's monthly purchase pattern (offices buying it each month, log1p, z-scored per month) is correlated with every other fund's; the statistic is the mean similarity to the closest other \
+category (sells_like) minus that to its own (means shrunk by one pseudo-fund), its p-value comes from --outside-permutations (default 9999) shuffles of the other funds' categories, \
+and outside = true when the Benjamini–Hochberg q-value is at most --outside-level (default 0.05, a false discovery rate); a fund alone in its category is not tested.\n\n\
 Example:\n  peergroup segment sales --sales sales.csv --categories funds.csv --entity office --bd BD01 --k auto --out offices/"
     )]
     Sales(commands::segment::SegmentSalesArgs),

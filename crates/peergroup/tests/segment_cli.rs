@@ -149,19 +149,27 @@ fn office_types_are_recovered_from_sales() {
         o[0],
         [
             "fund",
-            "cluster",
             "category",
-            "majority_category",
-            "own_share",
-            "outside",
-            "peers_outside_category"
+            "sells_like",
+            "own_similarity",
+            "sells_like_similarity",
+            "statistic",
+            "p_value",
+            "q_value",
+            "outside"
         ]
     );
     assert_eq!(o.len(), 81);
     for r in &o[1..] {
-        let own: f64 = r[4].parse().unwrap();
-        assert_eq!(r[5] == "true", own < 0.5 && r[2] != r[3], "{r:?}");
+        // Flagged exactly when the Benjamini–Hochberg q-value is within the default 0.05,
+        // and then the fund sells like another category.
+        let q: f64 = r[7].parse().unwrap_or(f64::NAN);
+        assert_eq!(r[8] == "true", q <= 0.05, "{r:?}");
+        if r[8] == "true" {
+            assert_ne!(r[1], r[2], "{r:?}");
+        }
     }
+    assert!(w.read("f/outside_category.svg").starts_with("<svg"));
     assert!(w.read("f/dendrogram.svg").starts_with("<svg"));
 
     // A rerun with a fixed k into the same directory leaves no k_selection.csv of the
@@ -282,6 +290,16 @@ fn bad_segmentation_input_is_refused() {
         &["--quarters must be at least 1"],
     );
     w.fails(&format!("{seg} --k-max 0"), &["--k-max must be at least 1"]);
+    for level in ["0", "1", "1.5", "-0.1", "NaN"] {
+        w.fails(
+            &format!("{seg} --outside-level {level}"),
+            &["--outside-level must be a false discovery rate in (0, 1)"],
+        );
+    }
+    w.fails(
+        &format!("{seg} --outside-permutations 0"),
+        &["--outside-permutations must be at least 1"],
+    );
     w.fails(
         &format!("{seg} --k-rule bic"),
         &["--k-rule bic needs Gaussian mixtures", "silhouette or gap"],

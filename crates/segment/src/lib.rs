@@ -11,7 +11,8 @@
 //!   occupation Pareto, transactions by weekday, linear trends with R²).
 //! * [`profile`]: per-segment size, level shares, means and a generated one-line
 //!   description; works for any table of named numeric and categorical features.
-//! * [`outside`]: funds whose sales-pattern cluster is dominated by other categories.
+//! * [`outside`]: funds whose sales pattern is significantly closer to another
+//!   category's funds than to their own (permutation test, Benjamini–Hochberg).
 //! * [`transform`]: the scale transforms, usable on any [`Matrix`].
 //!
 //! Everything here is pure: validated tables in, plain results out. Errors about user
@@ -27,7 +28,7 @@
 //! ```
 //! use peergroup_segment::sales::{sales_features, Entity, FundTable, SalesConfig, SalesTable};
 //! use peergroup_segment::profile::{profiles, Categoricals, DescribeConfig, ProfileInput};
-//! use peergroup_segment::outside::outside_category;
+//! use peergroup_segment::outside::{outside_test, OutsideConfig};
 //! use peergroup_segment::Date;
 //!
 //! let m = |y, mo| Date::month_end(y, mo).unwrap();
@@ -47,13 +48,10 @@
 //! // `f.features` (share of each fund's activity by quarter) goes to a clustering; say:
 //! let labels = [0, 1, 1];
 //! let categories = f.categories(&funds).unwrap();
-//! let rows = outside_category(
-//!     &f.keys.iter().map(|k| k.id.clone()).collect::<Vec<_>>(),
-//!     &labels,
-//!     &categories,
-//!     0.5,
-//! )?;
-//! assert_eq!(rows[1].peers, ["F3"]); // F2 sells like a short-bond fund
+//! let ids: Vec<&str> = f.keys.iter().map(|k| k.id.as_str()).collect();
+//! let test = outside_test(&ids, &f.features, &categories, &OutsideConfig::default())?;
+//! assert_eq!(test.funds.len(), 3);
+//! assert!(test.flagged().next().is_none()); // each category has a single fund: no test
 //! let (numeric, specs) = f.profile_numeric();
 //! let cats = Categoricals::from_text("category", "{}", &categories);
 //! let input = ProfileInput {

@@ -102,6 +102,14 @@ fn office_quarters_across_year_boundary() {
             &[0.0, 0.0, 0.0, 0.0, 0.0, 200.0, 0.0, 0.0, 50.0],
         ],
     );
+    // Purchases: rows with a positive amount per month (A/1 has two in February).
+    assert_close(
+        &f.purchases,
+        &[
+            &[1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 1.0, 2.0, 0.0],
+            &[0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0],
+        ],
+    );
     // Latest-quarter mix by broad category, negatives clipped:
     // A/1: Equity 40 − 10 = 30, Fixed Income 80; B/1: Equity −50 → 0, Fixed Income 100.
     assert_eq!(f.mix_levels, ["Equity", "Fixed Income"]);

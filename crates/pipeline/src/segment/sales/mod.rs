@@ -3,9 +3,11 @@
 //! k-means or hierarchical linkage, with PCA and t-SNE maps, segment profiles and, for
 //! funds, the funds that sell outside their category.
 
+mod outside;
 mod segments;
 
-pub use segments::{output_files, sells_outside, SalesSegments, ALL_OUTPUTS};
+pub use outside::{sales_patterns, PATTERN_TRANSFORMS};
+pub use segments::{output_files, SalesSegments, ALL_OUTPUTS};
 
 use peergroup_cluster::kmeans::{self, KMeans};
 use peergroup_cluster::linkage::{Dendrogram, Linkage};
@@ -19,7 +21,7 @@ use peergroup_cluster::tsne::{tsne, TsneOptions};
 use peergroup_cluster::{Fit, MatRef};
 use peergroup_data::{Date, InputError};
 use peergroup_io::{FundsFile, SalesFile};
-use peergroup_segment::outside::{outside_category, DEFAULT_MAX_OWN_SHARE};
+use peergroup_segment::outside::OutsideConfig;
 use peergroup_segment::profile::{
     profiles, Categoricals, DescribeConfig, Magnitude, NumericSpec, ProfileInput,
 };
@@ -147,6 +149,12 @@ pub struct SalesSettings {
     /// Largest number of entities embedded by t-SNE (its columns stay empty above).
     #[cfg_attr(feature = "clap", arg(long, default_value_t = SalesSettings::default().tsne_max, value_name = "N"))]
     pub tsne_max: usize,
+    /// Funds: false discovery rate (Benjamini–Hochberg) of the outside-category flag.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = SalesSettings::default().outside_level, value_name = "Q"))]
+    pub outside_level: f64,
+    /// Funds: category-label permutations per fund of the outside-category test.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = SalesSettings::default().outside_permutations, value_name = "N"))]
+    pub outside_permutations: usize,
 }
 
 impl Default for SalesSettings {
@@ -172,6 +180,8 @@ impl Default for SalesSettings {
             broad_category: None,
             seed: 1,
             tsne_max: 5000,
+            outside_level: OutsideConfig::default().level,
+            outside_permutations: OutsideConfig::default().permutations,
         }
     }
 }
@@ -209,7 +219,17 @@ impl SalesSettings {
                 "must be at least 1, got 0",
             ));
         }
+        outside::validate(self.outside_level, self.outside_permutations)?;
         self.k_settings().map(|_| ())
+    }
+
+    /// The settings of the outside-category test (funds).
+    pub fn outside_config(&self) -> OutsideConfig {
+        OutsideConfig {
+            permutations: self.outside_permutations,
+            level: self.outside_level,
+            seed: self.seed,
+        }
     }
 
     /// The number of segments, given or chosen.
@@ -757,15 +777,10 @@ impl SalesInput {
         let what = self.settings.entity.name();
         let outside = match categories {
             Some(cats) if self.settings.entity == Entity::Fund => {
-                let ids: Vec<&str> = f.keys.iter().map(|k| k.id.as_str()).collect();
-                let rows = outside_category(&ids, &labels, &cats, DEFAULT_MAX_OWN_SHARE)
+                let t = outside::test_funds(f, &cats, &self.settings.outside_config())
                     .map_err(labels_error)?;
-                let flagged = rows.iter().filter(|r| sells_outside(r)).count();
-                notes.push(format!(
-                    "{flagged} of {} funds sit in clusters where another category is the most common and their own is under half (outside = true in outside_category.csv)",
-                    rows.len()
-                ));
-                Some(rows)
+                notes.push(outside::note(&t));
+                Some(t)
             }
             _ => None,
         };

@@ -2,11 +2,11 @@
 
 use peergroup_cluster::linkage::Dendrogram;
 use peergroup_cluster::stability::Stability;
-use peergroup_io::{Column, RowTable, Table};
+use peergroup_io::{Column, Table};
 use peergroup_report::{
     BarChart, Dendrogram as DendrogramChart, Heatmap, LineChart, Series, XAxis,
 };
-use peergroup_segment::outside::OutsideRow;
+use peergroup_segment::outside::OutsideTest;
 use peergroup_segment::profile::Profiles;
 use peergroup_segment::sales::{Entity, EntityKey, Quarter};
 
@@ -46,14 +46,14 @@ pub struct SalesSegments {
     pub tsne: Vec<[f64; 2]>,
     /// Profile of each segment.
     pub profiles: Profiles,
-    /// Funds only: each fund with its cluster's majority category.
-    pub outside: Option<Vec<OutsideRow>>,
+    /// Funds only: each fund's test of selling outside its category.
+    pub outside: Option<OutsideTest>,
     /// Remarks for the user.
     pub notes: Vec<String>,
 }
 
 /// Every file a sales segmentation may write, for removing those of an earlier run.
-pub const ALL_OUTPUTS: [&str; 13] = [
+pub const ALL_OUTPUTS: [&str; 14] = [
     "assignments.csv",
     "pca.csv",
     "profiles.csv",
@@ -67,6 +67,7 @@ pub const ALL_OUTPUTS: [&str; 13] = [
     "outside_category.csv",
     "k_nested.csv",
     "stability.csv",
+    "outside_category.svg",
 ];
 
 /// The files [`SalesSegments::artifacts`] will hold for `settings`, known before any
@@ -80,7 +81,7 @@ pub fn output_files(settings: &super::SalesSettings) -> Vec<&'static str> {
         files.push("dendrogram.svg");
     }
     if settings.entity == Entity::Fund {
-        files.push("outside_category.csv");
+        files.extend(["outside_category.csv", "outside_category.svg"]);
     }
     if settings.k == crate::KChoice::Auto
         && settings.k_rule == crate::KRule::Silhouette
@@ -113,8 +114,9 @@ impl SalesSegments {
         if let Some(c) = self.dendrogram_chart() {
             a.chart("dendrogram.svg", c);
         }
-        if let Some(t) = self.outside_table() {
-            a.table("outside_category.csv", t);
+        if let Some(t) = &self.outside {
+            a.table("outside_category.csv", super::outside::table(t));
+            a.chart("outside_category.svg", super::outside::chart(t));
         }
         if let Some(n) = &self.nested {
             a.table("k_nested.csv", n.table());
@@ -205,10 +207,10 @@ impl SalesSegments {
         profiles_table(&self.profiles)
     }
 
-    /// `fund,cluster,category,majority_category,own_share,outside,peers_outside_category`
+    /// `fund,category,sells_like,own_similarity,sells_like_similarity,statistic,p_value,q_value,outside`
     /// (funds only).
     pub fn outside_table(&self) -> Option<Table> {
-        self.outside.as_deref().map(outside_table)
+        self.outside.as_ref().map(super::outside::table)
     }
 
     /// Share of variance per principal component (the first 20).
@@ -372,22 +374,4 @@ fn stability_reading(mean_ari: f64) -> &'static str {
     } else {
         "not stable: the segments may be an artefact of the sample"
     }
-}
-
-/// A fund "sells outside its category" when its cluster's most common category is another
-/// one and its own category makes up less than half of the cluster.
-pub fn sells_outside(r: &OutsideRow) -> bool {
-    r.outside && r.majority_category != r.category
-}
-
-fn outside_table(rows: &[OutsideRow]) -> Table {
-    RowTable::new(rows)
-        .text("fund", |r| r.fund.clone())
-        .i64("cluster", |r| r.cluster as i64 + 1)
-        .text("category", |r| r.category.clone())
-        .text("majority_category", |r| r.majority_category.clone())
-        .f64("own_share", |r| r.own_share)
-        .text("outside", |r| sells_outside(r).to_string())
-        .text("peers_outside_category", |r| r.peers.join(" "))
-        .table()
 }
