@@ -38,6 +38,8 @@
 mod features;
 mod generation;
 mod input;
+mod mix;
+pub mod persona;
 
 // Defined with the text columns so that `error` can name it without depending on this module.
 pub use crate::column::MISSING_LEVEL;
@@ -50,3 +52,5 @@ pub use features::{
 };
 pub use generation::Generation;
 pub use input::{BalanceColumns, BalanceRow, InvestorData, UserColumns, UserTable};
+pub use mix::{mix_features, MIX_CATEGORICALS, MIX_NAMES};
+pub use persona::{personas, Persona};
