@@ -1,5 +1,5 @@
 //! A short persona name and campaign themes per investor segment, generated from its
-//! profile by fixed rules (METHODS §6.11), so no segment text is written by hand.
+//! profile by fixed rules (METHODS §6.10), so no segment text is written by hand.
 //!
 //! **Name** = who, what, how often, joined with ", ":
 //!
