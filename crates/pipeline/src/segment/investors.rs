@@ -4,7 +4,9 @@
 //! profiles with generated persona names and campaign themes, and descriptive tables.
 
 use peergroup_cluster::kprototypes::{KPrototypes, KPrototypesFit, KPrototypesOptions, MixedRef};
-use peergroup_cluster::select::{self, choose_k, KPrototypesSelect, SILHOUETTE_NO_STRUCTURE};
+use peergroup_cluster::select::{
+    self, choose_k, KPrototypesSelect, KSelect, SILHOUETTE_NO_STRUCTURE,
+};
 use peergroup_cluster::stability::{resample_stability, Stability};
 use peergroup_cluster::{Fit, MatRef};
 use peergroup_data::{InputError, Position};
@@ -345,8 +347,10 @@ impl InvestorInput {
             silhouette_within(&c.table, SILHOUETTE_TOLERANCE)
         };
         c.k_silhouette = parsimonious;
-        if c.rule == select::KRule::Silhouette {
+        if c.rule == select::KRule::Silhouette && c.k != parsimonious {
             c.k = parsimonious;
+            // The labels of the chosen fit, as `choose_k` returns them.
+            c.labels = sel.fit(parsimonious, s.seed).or_input()?.labels;
         }
         let note = format!(
             "{} on a sample of {m} users",
@@ -539,7 +543,7 @@ pub struct InvestorSegments {
     pub k: usize,
     /// How k was set.
     pub selection: KSelection,
-    /// Principal components of the scaled numeric features.
+    /// Principal components of the clustered numeric features.
     pub pca: PcaMap,
     /// Profile of each segment.
     pub profiles: Profiles,
