@@ -266,14 +266,24 @@ Example:\n  peergroup segment sales --sales sales.csv --categories funds.csv --e
     /// (docs/METHODS.md §6).
     #[command(
         long_about = "Segments of investment-app users from their profile and daily balances (docs/METHODS.md §6.6–§6.10).\n\n\
-Features per user: categorical gender, generation (from age: Gen Z, Millennial, Gen X, Boomer by birth year), occupation, income band and referral use; \
-numeric per fund type (money_market, bond, stock, mixed): mean balance, monthly buy and sell, transactions and profit. \
-Numeric features are scaled by sign-preserving log1p then z-score (money amounts are heavy-tailed). \
-k-prototypes (Huang) with γ = half the mean standard deviation of the scaled numerics (kmodes' default), 10 restarts.\n\
---k auto chooses k in 1..--k-max by --k-rule (silhouette by default, or gap) on a seeded sample of --k-sample users, then fits everyone.\n\n\
-Outputs in --out DIR: assignments.csv (user_id,segment,pc1,pc2), profiles.csv (per segment: size, share, description, share of each category level, numeric means), \
-segments.svg (segment shares with their descriptions), k_selection.csv (auto), and eda/: tables of the gender, referral, generation, age and income distributions, occupation Pareto, mean AUM and monthly flows per fund type, \
-transactions per weekday, linear trend and R² of daily transactions per fund type, with the charts eda/generation.svg, eda/occupation_pareto.svg, eda/fund_types_aum.svg and eda/weekday.svg.\n\
+Features clustered (--feature-set mix, the default): per user the share of each fund type (money_market, bond, stock, mixed) in the mean balance, \
+ln(1 + total mean balance), ln(1 + transactions per month) and ln(1 + monthly buy), z-scored; with generation (from age: Gen Z, Millennial, Gen X, Boomer by birth year), \
+occupation and income band. --feature-set measures clusters the 20 measures (mean balance, monthly buy and sell, transactions and profit per fund type, log1p then z-score) \
+with gender, generation, occupation, income band and referral use. \
+k-prototypes (Huang) with γ = half the mean standard deviation of the scaled numerics (kmodes' default), 10 restarts. \
+Only users with balance rows are segmented.\n\
+--k auto chooses k in 1..--k-max on a seeded sample of --k-sample users, then fits everyone. --k-rule silhouette (default): the smallest k whose mean silhouette is within 0.02 \
+of the widest; k = 1 (no further meaningful clustering) when the widest is at most 0.25 or the gap statistic finds no structure. --k-rule gap: Tibshirani's gap rule.\n\
+Stability: --stability-replicates N (default 20; 0 = off) bootstrap resamples of the k sample, each refitted and compared with the segments by the adjusted Rand index: \
+mean, sd and 5th percentile printed and in stability.csv (near 1: the segments are real).\n\
+Each segment gets a persona name and campaign themes generated from its profile by fixed rules (METHODS §6.10).\n\n\
+Outputs in --out DIR: assignments.csv (user_id,segment,pc1,pc2), profiles.csv (per segment: size, share, description, persona, themes, share of each category level, numeric means), \
+segments.svg (segment shares with persona and first theme), profiles/segment_N.svg (each segment's level shares and mean balance per fund type against all users), \
+segment_sizes.svg (users per segment by registration month, cumulative), k_selection.csv (auto), stability.csv, and eda/: tables of the gender, referral, generation, age and income distributions, \
+occupation Pareto, mean AUM and monthly flows per fund type, transactions per weekday, linear trend and R² of daily transactions per fund type, with the charts eda/generation.svg, \
+eda/occupation_pareto.svg, eda/fund_types_aum.svg, eda/weekday.svg and eda/daily_<fund_type>.svg (daily transactions with the trend line, R² in the title). \
+The descriptive tables count every registered user (--exclude-no-balance: only users with balances); trends are fitted on weekdays only, as markets are closed on weekends \
+(--trend-weekends: every day).\n\
 Vendor files: --id-column names the user id column of both files; --date-column, --value-column (the balance) and --sheet are for --balances; --registered-column is the registration date of --users.\n\n\
 Example:\n  peergroup segment investors --users users.csv --balances balances.csv --k auto --out investors/"
     )]

@@ -258,6 +258,49 @@ fn personas_are_recovered_from_balances() {
     for r in &wd[6..8] {
         assert_eq!(r.last().unwrap(), "0", "{r:?}");
     }
+    // Generated persona names and themes, stability, per-segment and daily charts.
+    assert_eq!(&p[0][4..6], ["persona", "themes"]);
+    assert!(p[1..].iter().all(|r| !r[4].is_empty() && !r[5].is_empty()));
+    assert!(
+        err.contains("stability over 20 bootstrap resamples"),
+        "{err}"
+    );
+    let st = w.rows("o/stability.csv");
+    assert_eq!(st.len(), 1 + 20 + 3);
+    for f in [
+        "profiles/segment_1.svg",
+        "profiles/segment_5.svg",
+        "segment_sizes.svg",
+    ] {
+        assert!(w.exists(&format!("o/{f}")), "{f}");
+    }
+    for t in ["money_market", "bond", "stock", "mixed"] {
+        let svg = std::fs::read_to_string(w.path().join(format!("o/eda/daily_{t}.svg"))).unwrap();
+        assert!(svg.contains("weekdays only") && svg.contains("R²"), "{t}");
+    }
+    let trends = w.rows("o/eda/trends.csv");
+    assert!(trends[1..]
+        .iter()
+        .all(|r| r.last().unwrap() == "weekdays only"));
+    // Every registered user is in the descriptive tables unless excluded.
+    let users = |dir: &str| -> usize {
+        w.rows(&format!("{dir}/eda/gender.csv"))[1..]
+            .iter()
+            .map(|r| r[1].parse::<usize>().unwrap())
+            .sum()
+    };
+    assert_eq!(users("o"), 2500);
+    let err = w.ok(
+        "segment investors --users i/users.csv --balances i/balances.csv --k 5 \
+         --exclude-no-balance --trend-weekends --stability-replicates 0 --out x",
+    );
+    assert!(!err.contains("stability"), "{err}");
+    assert!(!w.exists("x/stability.csv"));
+    let segmented = w.rows("x/assignments.csv").len() - 1;
+    assert!(segmented < 2500);
+    assert_eq!(users("x"), segmented);
+    let trends = w.rows("x/eda/trends.csv");
+    assert!(trends[1..].iter().all(|r| r.last().unwrap() == "all days"));
 }
 
 #[test]

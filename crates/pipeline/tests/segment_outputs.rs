@@ -88,9 +88,20 @@ fn investor_artifacts_are_the_planned_files() {
         )
         .unwrap();
         let files = investors::output_files(&settings);
+        // Besides the planned files, one profile chart per segment (k is known only
+        // after the work with --k auto).
+        let artifacts = out.artifacts();
+        let (per_segment, planned): (Vec<&str>, Vec<&str>) = artifacts
+            .files()
+            .into_iter()
+            .partition(|f| f.starts_with("profiles/segment_"));
         assert_eq!(
-            out.artifacts().files(),
+            planned,
             files.iter().map(String::as_str).collect::<Vec<_>>()
         );
+        let expected: Vec<String> = (1..=out.k)
+            .map(|s| format!("profiles/segment_{s}.svg"))
+            .collect();
+        assert_eq!(per_segment, expected);
     }
 }

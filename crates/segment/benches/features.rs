@@ -212,7 +212,7 @@ fn bench_investors(users: usize) {
     let f = investor_features(&data, &cfg).unwrap();
     let t_feat = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let e = investor_eda(&data, &f);
+    let e = investor_eda(&data, &f, &Default::default());
     let t_eda = t.elapsed().as_secs_f64();
     println!(
         "investors {users} users, {rows} balance rows: users table {t_users:.3} s, \

@@ -1,7 +1,8 @@
 //! Descriptive tables of the investor population (METHODS §6.9): ratios and
 //! distributions of the profile columns, an occupation Pareto, per-fund-type averages,
 //! monthly flows, transactions by weekday and by day, and a linear trend with R² of the
-//! daily transaction count per fund type.
+//! daily transaction count per fund type: over weekdays only by default ([`EdaConfig`]),
+//! since markets are closed on weekends and their zero counts would swamp any trend.
 //!
 //! The population is the users of the [`InvestorFeatures`] given (build them with
 //! `keep_inactive` to describe every registered user). A *transaction* is a balance row
@@ -143,13 +144,22 @@ pub struct Trend {
     pub r2: f64,
 }
 
+/// Settings of [`investor_eda`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EdaConfig {
+    /// Fit the daily trends over every balance date, weekends included (default false:
+    /// Monday to Friday only).
+    pub weekends: bool,
+}
+
 /// Linear trend of the daily transaction count of one fund type.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrendRow {
     /// Fund type.
     pub fund_type: FundType,
     /// The fit: x = days since the first balance date, y = transactions that day, one
-    /// point per balance date (0 when no transaction); slope in transactions per day per
+    /// point per balance date (0 when no transaction; weekends only with
+    /// [`EdaConfig::weekends`]); slope in transactions per day per
     /// day, intercept in transactions per day at the first date.
     pub trend: Trend,
 }
@@ -183,6 +193,8 @@ pub struct InvestorEda {
     pub daily: Vec<DailyRow>,
     /// Trend of daily transactions per fund type.
     pub trends: Vec<TrendRow>,
+    /// Whether the trends include weekend dates.
+    pub trend_weekends: bool,
 }
 
 /// Weekday abbreviations, Monday first.
@@ -270,7 +282,11 @@ struct Tally {
 }
 
 /// Every descriptive table of the module documentation.
-pub fn investor_eda(data: &InvestorData, features: &InvestorFeatures) -> InvestorEda {
+pub fn investor_eda(
+    data: &InvestorData,
+    features: &InvestorFeatures,
+    cfg: &EdaConfig,
+) -> InvestorEda {
     let n = features.len();
     let nf = n as f64;
 
@@ -453,14 +469,18 @@ pub fn investor_eda(data: &InvestorData, features: &InvestorFeatures) -> Investo
             }
         })
         .collect();
-    let x: Vec<f64> = dates
+    let fitted: Vec<&DailyRow> = daily
         .iter()
-        .map(|d| (d.days() - first.days()) as f64)
+        .filter(|r| cfg.weekends || r.date.weekday() < 5)
+        .collect();
+    let x: Vec<f64> = fitted
+        .iter()
+        .map(|r| (r.date.days() - first.days()) as f64)
         .collect();
     let trends = FundType::ALL
         .iter()
         .map(|&t| {
-            let y: Vec<f64> = daily
+            let y: Vec<f64> = fitted
                 .iter()
                 .map(|r| r.transactions[t.index()] as f64)
                 .collect();
@@ -485,5 +505,6 @@ pub fn investor_eda(data: &InvestorData, features: &InvestorFeatures) -> Investo
         weekday,
         daily,
         trends,
+        trend_weekends: cfg.weekends,
     }
 }

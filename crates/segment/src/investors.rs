@@ -30,6 +30,11 @@
 //!   `log1p` and then a z-score (population sd; a constant column becomes 0).
 //! * Users without balance rows are dropped (listed in [`InvestorFeatures::inactive`])
 //!   unless [`InvestorConfig::keep_inactive`]; then their numeric features are zero.
+//! * **Clustered features** ([`mix_features`], the default of `segment investors`): the
+//!   fund-type shares of AUM, log total AUM, log transactions per month and log monthly
+//!   buy, z-scored, with generation, occupation and income band.
+//! * **Personas** ([`personas`]): a short name and campaign themes per segment, generated
+//!   from its profile by the rules of [`persona`].
 //! * Categorical levels are the distinct values among the kept users, sorted by name
 //!   (generation in age order); an empty cell is the level `(missing)`. A level with
 //!   fewer than [`InvestorConfig::min_level_size`] members (default 2) is an error that
@@ -38,6 +43,8 @@
 mod features;
 mod generation;
 mod input;
+mod mix;
+pub mod persona;
 
 // Defined with the text columns so that `error` can name it without depending on this module.
 pub use crate::column::MISSING_LEVEL;
@@ -50,3 +57,5 @@ pub use features::{
 };
 pub use generation::Generation;
 pub use input::{BalanceColumns, BalanceRow, InvestorData, UserColumns, UserTable};
+pub use mix::{mix_features, MIX_CATEGORICALS, MIX_NAMES};
+pub use persona::{personas, Persona};

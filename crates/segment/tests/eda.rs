@@ -19,7 +19,7 @@
 //! 7 days). Transactions per day: money market 3, 1, 2, 0, 4; stock 1, 0, 0, 0, 1;
 //! bond none; mixed 0, 0, 0, 0, 1.
 
-use peergroup_segment::eda::{investor_eda, linear_trend, InvestorEda, AGE_BIN_YEARS};
+use peergroup_segment::eda::{investor_eda, linear_trend, EdaConfig, InvestorEda, AGE_BIN_YEARS};
 use peergroup_segment::investors::{
     investor_features, BalanceColumns, BalanceRow, FundType, InvestorConfig, InvestorData,
     UserColumns, UserTable,
@@ -35,6 +35,10 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 fn fixture() -> InvestorEda {
+    fixture_with(EdaConfig { weekends: true })
+}
+
+fn fixture_with(eda: EdaConfig) -> InvestorEda {
     let rows = [
         ("u01", "M", 19.0, "Student", "<10M", "no"),
         ("u02", "F", 21.0, "Student", "<10M", "yes"),
@@ -98,7 +102,7 @@ fn fixture() -> InvestorEda {
         ..InvestorConfig::default()
     };
     let features = investor_features(&data, &cfg).unwrap();
-    investor_eda(&data, &features)
+    investor_eda(&data, &features, &eda)
 }
 
 #[test]
@@ -281,6 +285,21 @@ fn daily_trend_by_hand() {
     assert!(close(mixed.slope, 2.0 / 17.0));
     assert!(close(mixed.intercept, -13.0 / 85.0));
     assert!(close(mixed.r2, 10.0 / 17.0));
+}
+
+#[test]
+fn daily_trend_on_weekdays_only_by_default() {
+    let e = fixture_with(EdaConfig::default());
+    assert!(!e.trend_weekends);
+    // Saturday 11 September is left out: x = 0, 1, 2, 7 (mean 2.5, Sxx = 6.25 + 2.25 +
+    // 0.25 + 20.25 = 29); money market y = 3, 1, 2, 4 (mean 2.5, Syy = 5,
+    // Sxy = −1.25 + 2.25 + 0.25 + 6.75 = 8): slope 8/29, R² = 8²/(29·5) = 64/145.
+    let mm = &e.trends[0].trend;
+    assert_eq!(mm.n, 4);
+    assert!(close(mm.slope, 8.0 / 29.0));
+    assert!(close(mm.r2, 64.0 / 145.0));
+    // The daily table itself keeps every date.
+    assert_eq!(e.daily.len(), 5);
 }
 
 #[test]

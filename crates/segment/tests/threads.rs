@@ -107,7 +107,7 @@ fn investor_features_are_thread_count_independent() {
     assert_eq!(one.numeric_raw, three.numeric_raw);
     assert_eq!(one.numeric, three.numeric);
     assert_eq!(one.categorical, three.categorical);
-    let e1 = in_pool(1, || investor_eda(&data, &one));
-    let e3 = in_pool(3, || investor_eda(&data, &three));
+    let e1 = in_pool(1, || investor_eda(&data, &one, &Default::default()));
+    let e3 = in_pool(3, || investor_eda(&data, &three, &Default::default()));
     assert_eq!(e1, e3);
 }

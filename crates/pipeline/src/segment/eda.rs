@@ -3,7 +3,7 @@
 //! monthly flows, weekdays, daily trends).
 
 use peergroup_io::{RowTable, Table};
-use peergroup_report::BarChart;
+use peergroup_report::{BarChart, LineChart, Series, XAxis};
 use peergroup_segment::eda::{InvestorEda, LevelCount, WEEKDAYS};
 use peergroup_segment::investors::FundType;
 
@@ -24,12 +24,25 @@ pub const TABLES: [&str; 10] = [
 ];
 
 /// Names of the charts [`charts`] returns, in its order.
-pub const CHARTS: [&str; 4] = [
+pub const CHARTS: [&str; 8] = [
     "generation",
     "occupation_pareto",
     "fund_types_aum",
     "weekday",
+    "daily_money_market",
+    "daily_bond",
+    "daily_stock",
+    "daily_mixed",
 ];
+
+/// Which dates the trends were fitted on, as the table and charts say it.
+fn trend_days(e: &InvestorEda) -> &'static str {
+    if e.trend_weekends {
+        "all days"
+    } else {
+        "weekdays only"
+    }
+}
 
 /// `label,users,share` of a categorical column called `name`.
 fn level_table(rows: &[LevelCount], name: &str) -> Table {
@@ -86,6 +99,7 @@ pub fn tables(e: &InvestorEda) -> Vec<(&'static str, Table)> {
         .f64("slope_per_day", |r| r.trend.slope)
         .f64("intercept", |r| r.trend.intercept)
         .f64("r2", |r| r.trend.r2)
+        .text("dates", |_| trend_days(e).to_string())
         .table();
     let tables = [
         level_table(&e.gender, "gender"),
@@ -103,7 +117,9 @@ pub fn tables(e: &InvestorEda) -> Vec<(&'static str, Table)> {
 }
 
 /// The descriptive charts, named as in [`CHARTS`]: users by generation, the occupation
-/// Pareto, mean balance per fund type and transactions per weekday.
+/// Pareto, mean balance per fund type, transactions per weekday and, per fund type, the
+/// daily transactions with their linear trend (weekdays only unless the trends include
+/// weekends).
 pub fn charts(e: &InvestorEda) -> Vec<(&'static str, Chart)> {
     let bars = |title: &str, value: &str, labels: Vec<String>, values: Vec<f64>, horizontal| {
         Chart::Bar(BarChart {
@@ -145,5 +161,48 @@ pub fn charts(e: &InvestorEda) -> Vec<(&'static str, Chart)> {
             false,
         ),
     ];
-    CHARTS.into_iter().zip(charts).collect()
+    let daily = FundType::ALL.iter().map(|&t| daily_chart(e, t));
+    CHARTS
+        .into_iter()
+        .zip(charts.into_iter().chain(daily))
+        .collect()
+}
+
+/// Daily transactions of one fund type on the dates the trend was fitted on, with the
+/// trend line; R² in the title.
+fn daily_chart(e: &InvestorEda, t: FundType) -> Chart {
+    let trend = &e.trends[t.index()].trend;
+    let first = e.daily.first().map_or(0, |r| r.date.days());
+    let points: Vec<(f64, f64)> = e
+        .daily
+        .iter()
+        .filter(|r| e.trend_weekends || r.date.weekday() < 5)
+        .map(|r| (r.date.days() as f64, r.transactions[t.index()] as f64))
+        .collect();
+    let line = points
+        .iter()
+        .map(|&(x, _)| (x, trend.intercept + trend.slope * (x - first as f64)))
+        .collect();
+    Chart::Line(LineChart {
+        title: format!(
+            "Daily {} transactions ({}): trend R² = {:.2}",
+            t.words(),
+            trend_days(e),
+            trend.r2
+        ),
+        x_label: "date".into(),
+        y_label: "transactions per day".into(),
+        x_axis: XAxis::Dates,
+        log_y: false,
+        series: vec![
+            Series {
+                name: "transactions".into(),
+                points,
+            },
+            Series {
+                name: "linear trend".into(),
+                points: line,
+            },
+        ],
+    })
 }

@@ -398,6 +398,10 @@ mod tests {
             k_rule: crate::KRule::Gap,
             k_sample: 100,
             seed: 9,
+            features: investors::InvestorFeatureSet::Measures,
+            stability_replicates: 5,
+            exclude_no_balance: true,
+            trend_weekends: true,
         });
         let s: InvestorSettings = check::parse(&["--k-sample", "1"]).unwrap();
         check::names_key(s.validate(), "k-sample");

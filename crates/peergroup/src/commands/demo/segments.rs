@@ -123,7 +123,7 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         &offices.labels,
         |o| office_type.get(o).map(|t| t.to_string()),
     )?;
-    let stability = offices.stability_line().unwrap_or_default();
+    let office_stability = offices.stability_line().unwrap_or_default();
     let office_profiles = profile_rows(&offices.profiles);
     // Planted misfits and flagged funds, scored against the generator's truth.
     let (mut planted, mut flagged, mut hits, mut right) = (0usize, 0usize, 0usize, 0usize);
@@ -186,10 +186,7 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         USERS,
         read_balances(&run.path(BALANCES))?,
         BALANCES,
-        &InvestorSettings {
-            k: KChoice::Fixed(5),
-            ..InvestorSettings::default()
-        },
+        &InvestorSettings::default(),
     )?;
     run.artifacts("segments/investors", &investors.artifacts())?;
     let ari_persona = agreement(
@@ -197,6 +194,32 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
         &investors.labels,
         |u| persona.get(u).map(|p| p.to_string()),
     )?;
+    let personas: Vec<Vec<String>> = investors
+        .personas
+        .iter()
+        .zip(&investors.profiles.segments)
+        .map(|(p, s)| {
+            vec![
+                (p.segment + 1).to_string(),
+                s.size.to_string(),
+                p.name.clone(),
+                p.themes.join("; "),
+            ]
+        })
+        .collect();
+    let stability = investors.stability.as_ref().map_or_else(
+        || "not computed".to_string(),
+        |s| {
+            format!(
+                "mean ARI {:.2} over {} bootstrap resamples of the k sample (sd {:.3}, 5th percentile {:.2})",
+                s.mean_ari,
+                s.aris.len(),
+                s.sd_ari,
+                s.p05_ari
+            )
+        },
+    );
+    let investor_k = investors.k;
     let investor_profiles = profile_rows(&investors.profiles);
     let trends = investors
         .eda
@@ -238,7 +261,7 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
                     offices.k_note,
                     ari_subtype,
                     ari_type,
-                    stability
+                    office_stability
                 ),
             },
             Block::Chart { file: "segments/offices/segment_mix.svg".into(), caption: "What each office segment sells: mean broad-category mix against all offices.".into() },
@@ -274,12 +297,21 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
             Block::Paragraph {
                 text: format!(
                     "Synthetic app users (peergroup synth investors --users 5000 --days 30 --seed 1) with daily balances in money-market, bond, stock and mixed funds. \
-                     Features per user: gender, generation, occupation, income band and referral use, and per fund type the mean balance, monthly buying and selling, \
-                     transactions and profit (log1p, then z-scored). k-prototypes with 5 segments ({} users with balances) recovers the generator's personas with ARI {:.2}. Here k is given; --k auto chooses it by the widest mean silhouette (or --k-rule gap), which for these users prefers a coarser split.",
-                    investors.n, ari_persona
+                     Features per user: the share of each fund type in the user's balance, the size of the balance, transactions per month and monthly buying (logs, z-scored), \
+                     with generation, occupation and income band. k-prototypes with k chosen on a sample (--k auto: the smallest k within 0.02 of the widest mean silhouette) \
+                     found {} segments among the {} users with balances; against the generator's 5 personas the ARI is {:.2}. Stability: {}.",
+                    investor_k, investors.n, ari_persona, stability
                 ),
             },
-            Block::Chart { file: "segments/investors/segments.svg".into(), caption: "Segment sizes and descriptions.".into() },
+            Block::Chart { file: "segments/investors/segments.svg".into(), caption: "Segment sizes with their generated persona names and first campaign theme.".into() },
+            Block::Table {
+                caption: "Persona names and campaign themes, generated from each segment's profile by the rules of METHODS §6.10.".into(),
+                columns: vec!["segment".into(), "size".into(), "persona".into(), "campaign themes".into()],
+                rows: personas,
+                file: Some("segments/investors/profiles.csv".into()),
+            },
+            Block::Chart { file: "segments/investors/profiles/segment_1.svg".into(), caption: "The largest segment against all users (1 = average).".into() },
+            Block::Chart { file: "segments/investors/segment_sizes.svg".into(), caption: "Users per segment by registration month (cumulative).".into() },
             Block::Table {
                 caption: "Investor segments (shares of every category level and numeric means in the file).".into(),
                 columns: profile_columns,
@@ -290,8 +322,9 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
             Block::Chart { file: "segments/investors/eda/occupation_pareto.svg".into(), caption: "Occupation Pareto (eda/occupation_pareto.csv).".into() },
             Block::Chart { file: "segments/investors/eda/weekday.svg".into(), caption: "Transactions by weekday: none on weekends (eda/weekday.csv).".into() },
             Block::Chart { file: "segments/investors/eda/fund_types_aum.svg".into(), caption: "Mean balance per user by fund type (eda/fund_types.csv).".into() },
+            Block::Chart { file: "segments/investors/eda/daily_stock.svg".into(), caption: "Daily stock-fund transactions on weekdays with their linear trend (eda/daily_<fund_type>.svg for every type).".into() },
             Block::Table {
-                caption: "Linear trend of daily transactions per fund type over 30 days (eda/trends.csv). Weekends count with zero trades, so R² is low and the slope mostly reflects where the weekends fall: read it with eda/weekday.csv.".into(),
+                caption: "Linear trend of daily transactions per fund type over the weekdays of 30 days (eda/trends.csv; markets are closed on weekends). The generator plants no growth in trading, so R² stays low: day-to-day noise and the Monday peak dominate.".into(),
                 columns: vec!["fund type".into(), "slope (transactions/day per day)".into(), "R²".into()],
                 rows: trends,
                 file: Some("segments/investors/eda/trends.csv".into()),
