@@ -224,7 +224,11 @@ fn industry_shares_inconsistent_with_aum_are_an_error_not_a_huge_return() {
     w.write("data.csv", industry("1e300"));
     w.fails(
         "industry --data data.csv --min-aum 0 --out out.csv",
-        &["data.csv, line 3, column 'shares'", "at most 1e18", "found 1e300"],
+        &[
+            "data.csv, line 3, column 'shares'",
+            "at most 1e18",
+            "found 1e300",
+        ],
     );
     nothing_written(&w, "out");
     // Below it, shares that disagree with the AUM give an impossible daily return.

@@ -17,12 +17,17 @@ use peergroup_pipeline::industry::{filter, grouping, GroupBy, IndustrySettings};
 use peergroup_pipeline::rating::{rate, Linkage, Metric, RateSettings};
 use peergroup_pipeline::returns::{periods, rank, PeriodsSettings, RankSettings};
 use peergroup_pipeline::robustness::{robustness, RobustnessInputs, RobustnessSettings};
+use peergroup_pipeline::segment::investors::{segment_investors, InvestorFeatureSet};
+use peergroup_pipeline::segment::sales::{segment_sales, FeatureSet, SegDistance, SegMethod};
+use peergroup_pipeline::segment::{InvestorSettings, SalesSettings};
 use peergroup_pipeline::similarity::{
     correlation, similarity, similarity_matrices, Averaging, CorrelationSettings, DateSimilarity,
     Idio, Measure, Scale, SimilarityInputs, SimilaritySettings,
 };
 use peergroup_pipeline::style::{style, Selection, SelectionCriterion, StyleMethod, StyleSettings};
 use peergroup_pipeline::{synth, KChoice, KRule, Named};
+use peergroup_segment::sales::Entity;
+use peergroup_segment::transform::Transform;
 use peergroup_similarity::FactorSimilarity;
 use peergroup_style::Lambda;
 use peergroup_synth::{garch_universe, universe, GarchConfig, UniverseConfig};
@@ -499,4 +504,137 @@ fn defaults_run_on_the_data() {
     };
     robustness(inputs, &d.sx, &settings).unwrap();
     rate(Named::new(&d.daily, "r.csv"), &RateSettings::default()).unwrap();
+    let dir = segment_files();
+    let sales = peergroup_io::read_sales(dir.join("sales.csv").as_path()).unwrap();
+    let funds = peergroup_io::read_funds(dir.join("funds.csv").as_path()).unwrap();
+    segment_sales(
+        sales,
+        "sales.csv",
+        funds,
+        "funds.csv",
+        &SalesSettings::default(),
+    )
+    .unwrap();
+    let users = peergroup_io::read_users(dir.join("users.csv").as_path()).unwrap();
+    let balances = peergroup_io::read_balances(dir.join("balances.csv").as_path()).unwrap();
+    let settings = InvestorSettings::default();
+    segment_investors(users, "users.csv", balances, "balances.csv", &settings).unwrap();
+}
+
+/// Synthetic sales (60 offices, 30 funds, 12 months) and app users (1,000 users, 20 days),
+/// written once as CSV, as the CLI reads them.
+fn segment_files() -> &'static std::path::Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let s = peergroup_synth::sales(&peergroup_synth::SalesConfig {
+            offices: 60,
+            funds: 30,
+            months: 12,
+            seed: 7,
+            ..Default::default()
+        });
+        let [sales, funds, _, _] = synth::sales_tables(&s);
+        let csv = peergroup_io::Format::Csv;
+        peergroup_io::write_table(&dir.path().join("sales.csv"), csv, &sales).unwrap();
+        peergroup_io::write_table(&dir.path().join("funds.csv"), csv, &funds).unwrap();
+        let inv = peergroup_synth::investors(&peergroup_synth::InvestorsConfig {
+            users: 1000,
+            days: 20,
+            seed: 7,
+            ..Default::default()
+        });
+        let [users, balances, _] = synth::investors_tables(inv);
+        peergroup_io::write_table(&dir.path().join("users.csv"), csv, &users).unwrap();
+        peergroup_io::write_table(&dir.path().join("balances.csv"), csv, &balances).unwrap();
+        dir
+    })
+    .path()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn segment_sales_settings(
+        fund in any::<bool>(),
+        quarters in 0usize..12,
+        transform in prop::collection::vec(prop_oneof![
+            Just(Transform::Share), Just(Transform::Log1p), Just(Transform::ZScore), Just(Transform::RowNorm)
+        ], 0..3),
+        features in prop::collection::vec(prop_oneof![
+            Just(FeatureSet::Quarterly), Just(FeatureSet::CategoryMix), Just(FeatureSet::Behaviour)
+        ], 0..3),
+        mix_quarters in 0usize..10,
+        method in prop_oneof![Just(SegMethod::Kmeans), Just(SegMethod::Average), Just(SegMethod::Ward)],
+        dtw in any::<bool>(),
+        k in prop_oneof![Just(KChoice::Auto), (0usize..12).prop_map(KChoice::Fixed)],
+        k_max in 0usize..10,
+        k_rule in k_rule(),
+        flat_k in any::<bool>(),
+        min_segment in 0usize..30,
+        stability_replicates in 0usize..4,
+        outside_level in float(),
+        outside_permutations in 0usize..50,
+        seed in any::<u64>(),
+    ) {
+        let settings = SalesSettings {
+            entity: if fund { Entity::Fund } else { Entity::Office },
+            quarters,
+            transform,
+            features,
+            mix_quarters,
+            method,
+            metric: if dtw { SegDistance::Dtw } else { SegDistance::Euclidean },
+            k,
+            k_max,
+            k_rule,
+            flat_k,
+            min_segment,
+            stability_replicates,
+            seed,
+            outside_level,
+            outside_permutations,
+            ..SalesSettings::default()
+        };
+        if settings.validate().is_ok() {
+            finishes("segment sales", move || {
+                let dir = segment_files();
+                let sales = peergroup_io::read_sales(dir.join("sales.csv").as_path()).unwrap();
+                let funds = peergroup_io::read_funds(dir.join("funds.csv").as_path()).unwrap();
+                let _ = segment_sales(sales, "sales.csv", funds, "funds.csv", &settings);
+            })?;
+        }
+    }
+
+    #[test]
+    fn segment_investors_settings(
+        k in prop_oneof![Just(KChoice::Auto), (0usize..12).prop_map(KChoice::Fixed)],
+        k_max in 0usize..10,
+        k_rule in k_rule(),
+        k_sample in prop_oneof![0usize..400, any::<usize>()],
+        seed in any::<u64>(),
+        measures in any::<bool>(),
+        stability_replicates in 0usize..4,
+        exclude_no_balance in any::<bool>(),
+        trend_weekends in any::<bool>(),
+    ) {
+        let settings = InvestorSettings {
+            k,
+            k_max,
+            k_rule,
+            k_sample,
+            seed,
+            features: if measures { InvestorFeatureSet::Measures } else { InvestorFeatureSet::Mix },
+            stability_replicates,
+            exclude_no_balance,
+            trend_weekends,
+        };
+        finishes("segment investors", move || {
+            let dir = segment_files();
+            let users = peergroup_io::read_users(dir.join("users.csv").as_path()).unwrap();
+            let balances = peergroup_io::read_balances(dir.join("balances.csv").as_path()).unwrap();
+            let _ = segment_investors(users, "users.csv", balances, "balances.csv", &settings);
+        })?;
+    }
 }
