@@ -357,6 +357,8 @@ mod tests {
             broad_category: Some("Equity".into()),
             seed: 7,
             tsne_max: 10,
+            outside_level: 0.1,
+            outside_permutations: 99,
         });
         let json = serde_json::to_value(SalesSettings::default()).unwrap();
         assert_eq!(json["transform"], serde_json::json!(["log1p", "zscore"]));
