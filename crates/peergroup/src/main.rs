@@ -261,7 +261,7 @@ category (sells_like) minus that to its own (means shrunk by one pseudo-fund), i
 and outside = true when the Benjamini–Hochberg q-value is at most --outside-level (default 0.05, a false discovery rate); a fund alone in its category is not tested.\n\n\
 Example:\n  peergroup segment sales --sales sales.csv --categories funds.csv --entity office --bd BD01 --k auto --out offices/"
     )]
-    Sales(commands::segment::SegmentSalesArgs),
+    Sales(Box<commands::segment::SegmentSalesArgs>),
     /// Segment app investors from profile and daily balances with k-prototypes
     /// (docs/METHODS.md §6).
     #[command(
@@ -287,7 +287,7 @@ The descriptive tables count every registered user (--exclude-no-balance: only u
 Vendor files: --id-column names the user id column of both files; --date-column, --value-column (the balance) and --sheet are for --balances; --registered-column is the registration date of --users.\n\n\
 Example:\n  peergroup segment investors --users users.csv --balances balances.csv --k auto --out investors/"
     )]
-    Investors(commands::segment::SegmentInvestorsArgs),
+    Investors(Box<commands::segment::SegmentInvestorsArgs>),
 }
 
 #[derive(Subcommand)]
