@@ -135,20 +135,7 @@ pub fn choose_k(
         .collect::<Result<_, _>>()?;
     let reference = reference_log_costs(method, k_max, refs, seed)?;
     // Silhouette sample: all items, or a seeded subset in increasing order.
-    let sample: Vec<usize> = if n <= SILHOUETTE_SAMPLE {
-        (0..n).collect()
-    } else {
-        let mut all: Vec<usize> = (0..n).collect();
-        let mut rng = Rng::stream(seed, SAMPLE_STREAM);
-        // Partial Fisher–Yates: the first m slots become a uniform sample.
-        for i in 0..SILHOUETTE_SAMPLE {
-            let j = i + rng.below((n - i) as u64) as usize;
-            all.swap(i, j);
-        }
-        all.truncate(SILHOUETTE_SAMPLE);
-        all.sort_unstable();
-        all
-    };
+    let sample = Rng::stream(seed, SAMPLE_STREAM).sample(n, SILHOUETTE_SAMPLE);
     let m = sample.len();
     let condensed = if k_max >= 2 {
         sample_distances(method, &sample)

@@ -204,18 +204,9 @@ pub fn prepare(
     })
 }
 
-/// `m` of `0..n` drawn without replacement (partial Fisher–Yates on stream 0x5e9 of
-/// `seed`), in increasing order.
+/// `m` of `0..n` drawn without replacement (on stream 0x5e9 of `seed`), in increasing order.
 fn seeded_sample(n: usize, m: usize, seed: u64) -> Vec<usize> {
-    let mut idx: Vec<usize> = (0..n).collect();
-    let mut rng = Rng::stream(seed, 0x5e9);
-    for i in 0..m {
-        let j = i + rng.below((n - i) as u64) as usize;
-        idx.swap(i, j);
-    }
-    idx.truncate(m);
-    idx.sort_unstable();
-    idx
+    Rng::stream(seed, 0x5e9).sample(n, m)
 }
 
 /// The tables as the segment crate's validated data.

@@ -489,16 +489,8 @@ impl SalesInput {
         let (data, d) = self.clustered()?;
         // Above STABILITY_SAMPLE entities, a seeded sample of them (with their segments).
         let n = self.len();
-        let sample: Vec<usize> = if n <= STABILITY_SAMPLE {
-            (0..n).collect()
-        } else {
-            let mut all: Vec<usize> = (0..n).collect();
-            let mut rng = peergroup_random::Rng::stream(s.seed, u64::MAX - 2);
-            rng.shuffle(&mut all);
-            all.truncate(STABILITY_SAMPLE);
-            all.sort_unstable();
-            all
-        };
+        let sample =
+            peergroup_random::Rng::stream(s.seed, u64::MAX - 2).sample(n, STABILITY_SAMPLE);
         let labels: Vec<usize> = sample.iter().map(|&i| clusters.labels[i]).collect();
         resample_stability(&labels, s.stability_replicates, s.seed, |rows, seed| {
             let rows: Vec<usize> = rows.iter().map(|&r| sample[r]).collect();
