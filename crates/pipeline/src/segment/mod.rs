@@ -379,6 +379,12 @@ mod tests {
         check::names_key(s.validate(), "metric");
         let s: SalesSettings = check::parse(&["--k-rule", "bic"]).unwrap();
         check::names_key(s.validate(), "k-rule");
+        let s: SalesSettings = check::parse(&["--min-segment", "0"]).unwrap();
+        check::names_key(s.validate(), "min-segment");
+        let s: SalesSettings = check::parse(&["--quarters", "4", "--mix-quarters", "5"]).unwrap();
+        check::names_key(s.validate(), "mix-quarters");
+        let s: SalesSettings = check::parse(&["--outside-level", "1.5"]).unwrap();
+        check::names_key(s.validate(), "outside-level");
         let s: SalesSettings = check::parse(&["--k-max", "0"]).unwrap();
         check::names_key(s.validate(), "k-max");
         assert!(check::parse::<SalesSettings>(&["--transform", "log2"])
