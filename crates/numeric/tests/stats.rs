@@ -93,3 +93,51 @@ fn normal_quantile_is_accurate_and_inverts_the_cdf() {
         assert!((back - x).abs() < 1e-13 * x.abs().max(1.0), "x={x}: {back}");
     }
 }
+
+/// Student's t upper tail: closed forms for ν = 1 (Cauchy) and ν = 2, and SciPy 1.16's
+/// `scipy.stats.t.sf` at other points (made with
+/// `python -c "from scipy import stats; print(stats.t.sf(t, nu))"`).
+#[test]
+fn student_t_tail_against_closed_forms_and_scipy() {
+    use peergroup_numeric::stats::student_t_sf;
+    for t in [-3.0, -0.4, 0.0, 0.7, 2.5, 40.0] {
+        let cauchy = 0.5 - f64::atan(t) / std::f64::consts::PI;
+        assert!((student_t_sf(t, 1.0) - cauchy).abs() < 1e-14, "{t}");
+        let two = 0.5 - t / (2.0 * (2.0 + t * t).sqrt());
+        assert!((student_t_sf(t, 2.0) - two).abs() < 1e-14, "{t}");
+    }
+    for (nu, t, want) in [
+        (21.0, 0.5, 0.311_137_037_827_109_3),
+        (21.0, 1.7207, 0.050_003_963_774_820_574),
+        (21.0, 3.5, 0.001_066_173_216_200_822_3),
+        (21.0, -2.0, 0.970_699_993_975_644_8),
+        (5.0, 10.0, 8.547_378_787_148_181e-5),
+        (30.0, 6.0, 6.971_384_383_602_382e-7),
+        (3.5, 1.2, 0.152_507_242_688_932_26),
+    ] {
+        let got = student_t_sf(t, nu);
+        assert!(
+            (got - want).abs() <= 1e-12 * want,
+            "t {t} ν {nu}: {got} vs {want}"
+        );
+    }
+    assert!(student_t_sf(f64::NAN, 3.0).is_nan() && student_t_sf(1.0, 0.0).is_nan());
+}
+
+/// The regularised incomplete beta against SciPy's `special.betainc` and the symmetry
+/// `I_x(a, b) = 1 − I_{1−x}(b, a)`.
+#[test]
+fn incomplete_beta_against_scipy() {
+    use peergroup_numeric::stats::beta_i;
+    for (a, b, x, want) in [
+        (2.5, 0.5, 0.3, 0.018_927_124_071_945_658),
+        (10.5, 0.5, 0.9, 0.141_553_091_812_887),
+        (0.5, 0.5, 0.5, 0.5),
+        (3.0, 7.0, 0.2, 0.261_802_496),
+    ] {
+        assert!((beta_i(a, b, x) - want).abs() < 1e-13, "{a} {b} {x}");
+        assert!((beta_i(a, b, x) - (1.0 - beta_i(b, a, 1.0 - x))).abs() < 1e-14);
+    }
+    assert_eq!((beta_i(2.0, 3.0, 0.0), beta_i(2.0, 3.0, 1.0)), (0.0, 1.0));
+    assert!(beta_i(-1.0, 3.0, 0.5).is_nan() && beta_i(1.0, 3.0, 1.5).is_nan());
+}

@@ -255,10 +255,11 @@ ARI, NMI and the contingency table, printed and written to agreement.csv.\n\n\
 Outputs in --out DIR: assignments.csv (entity,cluster,pc1,pc2,tsne1,tsne2[,bd]; clusters numbered by size), pca.csv (component,explained_variance_ratio,cumulative), \
 profiles.csv (per cluster: size, share, a generated description, category shares for funds, mean quarterly sales and mix), scree.svg, pca.svg, tsne.svg, \
 segment_mix.svg (each segment's mean mix against all entities), segment_sales.svg (net sales per quarter by segment), stability.csv, k_nested.csv, \
-dendrogram.svg (hierarchical), and for --entity fund outside_category.csv (fund,category,sells_like,own_similarity,sells_like_similarity,statistic,p_value,q_value,outside) \
-with outside_category.svg: each fund's monthly purchase pattern (offices buying it each month, log1p, z-scored per month) is correlated with every other fund's; the statistic is the mean similarity to the closest other \
-category (sells_like) minus that to its own (means shrunk by one pseudo-fund), its p-value comes from --outside-permutations (default 9999) shuffles of the other funds' categories, \
-and outside = true when the Benjamini–Hochberg q-value is at most --outside-level (default 0.05, a false discovery rate); a fund alone in its category is not tested.\n\n\
+dendrogram.svg (hierarchical), and for --entity fund outside_category.csv (fund,category,sells_like,own_similarity,sells_like_similarity,statistic,z_score,p_value,q_value,williams_p,outside) \
+with outside_category.svg: each fund's monthly trade pattern (offices trading it each month, log1p, z-scored per month) is correlated with the centre of every category (the sum of its other funds' standardised patterns); \
+the statistic is the correlation with the closest other category (sells_like) minus that with its own, its p-value comes from an empirical null fitted to all funds' statistics (median, upper-half spread), \
+a second pass rebuilds the centres without the funds the first flagged, and outside = true when the Benjamini–Hochberg q-value is at most --outside-level (default 0.05, a false discovery rate); \
+a fund without a category-mate is not tested, nor any fund when fewer than 20 can be.\n\n\
 Example:\n  peergroup segment sales --sales sales.csv --categories funds.csv --entity office --bd BD01 --k auto --out offices/"
     )]
     Sales(Box<commands::segment::SegmentSalesArgs>),
@@ -275,7 +276,8 @@ Only users with balance rows are segmented.\n\
 --k auto chooses k in 1..--k-max on a seeded sample of --k-sample users, then fits everyone. --k-rule silhouette (default): the smallest k whose mean silhouette is within 0.02 \
 of the widest; k = 1 (no further meaningful clustering) when the widest is at most 0.25 or the gap statistic finds no structure. --k-rule gap: Tibshirani's gap rule.\n\
 Stability: --stability-replicates N (default 20; 0 = off) bootstrap resamples of the k sample, each refitted and compared with the segments by the adjusted Rand index: \
-mean, sd and 5th percentile printed and in stability.csv (near 1: the segments are real).\n\
+mean, sd and 5th percentile printed and in stability.csv (near 1: the segments are real). \
+--reference FILE (--reference-id-column, --reference-column) compares the segments with known labels of the users: ARI, NMI and the contingency table, printed and written to agreement.csv.\n\
 Each segment gets a persona name and campaign themes generated from its profile by fixed rules (METHODS §6.10).\n\n\
 Outputs in --out DIR: assignments.csv (user_id,segment,pc1,pc2), profiles.csv (per segment: size, share, description, persona, themes, share of each category level, numeric means), \
 segments.svg (segment shares with persona and first theme), profiles/segment_N.svg (each segment's level shares and mean balance per fund type against all users), \

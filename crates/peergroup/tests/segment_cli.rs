@@ -154,18 +154,21 @@ fn office_types_are_recovered_from_sales() {
             "own_similarity",
             "sells_like_similarity",
             "statistic",
+            "z_score",
             "p_value",
             "q_value",
+            "williams_p",
             "outside"
         ]
     );
     assert_eq!(o.len(), 81);
     for r in &o[1..] {
-        // Flagged exactly when the Benjamini–Hochberg q-value is within the default 0.05,
-        // and then the fund sells like another category.
-        let q: f64 = r[7].parse().unwrap_or(f64::NAN);
-        assert_eq!(r[8] == "true", q <= 0.05, "{r:?}");
-        if r[8] == "true" {
+        // Flagged exactly when the Benjamini–Hochberg q-value and the Williams p-value are
+        // within the default 0.05, and then the fund sells like another category.
+        let q: f64 = r[8].parse().unwrap_or(f64::NAN);
+        let w: f64 = r[9].parse().unwrap_or(f64::NAN);
+        assert_eq!(r[10] == "true", q <= 0.05 && w <= 0.05, "{r:?}");
+        if r[10] == "true" {
             assert_ne!(r[1], r[2], "{r:?}");
         }
     }
@@ -223,7 +226,10 @@ fn structureless_sales_give_one_cluster() {
 fn personas_are_recovered_from_balances() {
     let w = Workdir::new();
     w.synth("investors --users 2500 --days 30 --seed 3 --out i");
-    let err = w.ok("segment investors --users i/users.csv --balances i/balances.csv --k 5 --out o");
+    let err = w.ok(
+        "segment investors --users i/users.csv --balances i/balances.csv --k 5 --out o \
+         --reference i/truth.csv --reference-id-column user_id --reference-column persona",
+    );
     assert!(err.contains("into 5 clusters"), "{err}");
     let a = ari(
         &w,
@@ -232,6 +238,11 @@ fn personas_are_recovered_from_balances() {
         str::to_string,
     );
     assert!(a >= 0.7, "personas: ARI {a}");
+    // --reference prints the same ARI and writes the contingency table.
+    assert!(err.contains(&format!("ARI {a:.3}")), "{err}");
+    let agreement = w.rows("o/agreement.csv");
+    assert_eq!(agreement[0], ["cluster", "label", "count", "value"]);
+    assert!(agreement.iter().any(|r| r[1] == "young_professional_stock"));
     let p = w.rows("o/profiles.csv");
     assert_eq!(&p[0][..4], ["segment", "size", "share", "description"]);
     assert!(
@@ -294,6 +305,7 @@ fn personas_are_recovered_from_balances() {
         "segment investors --users i/users.csv --balances i/balances.csv --k 5 \
          --exclude-no-balance --trend-weekends --stability-replicates 0 --out x",
     );
+    assert!(!w.exists("x/agreement.csv"));
     assert!(!err.contains("stability"), "{err}");
     assert!(!w.exists("x/stability.csv"));
     let segmented = w.rows("x/assignments.csv").len() - 1;
@@ -339,10 +351,6 @@ fn bad_segmentation_input_is_refused() {
             &["--outside-level must be a false discovery rate in (0, 1)"],
         );
     }
-    w.fails(
-        &format!("{seg} --outside-permutations 0"),
-        &["--outside-permutations must be at least 1"],
-    );
     w.fails(
         &format!("{seg} --k-rule bic"),
         &["--k-rule bic needs Gaussian mixtures", "silhouette or gap"],

@@ -575,7 +575,6 @@ proptest! {
         min_segment in 0usize..30,
         stability_replicates in 0usize..4,
         outside_level in float(),
-        outside_permutations in 0usize..50,
         seed in any::<u64>(),
     ) {
         let settings = SalesSettings {
@@ -594,7 +593,6 @@ proptest! {
             stability_replicates,
             seed,
             outside_level,
-            outside_permutations,
             ..SalesSettings::default()
         };
         if settings.validate().is_ok() {

@@ -12,7 +12,7 @@
 //! * [`profile`]: per-segment size, level shares, means and a generated one-line
 //!   description; works for any table of named numeric and categorical features.
 //! * [`outside`]: funds whose sales pattern is significantly closer to another
-//!   category's funds than to their own (permutation test, Benjamini–Hochberg).
+//!   category's funds than to their own (category centres, empirical null, Williams' test, Benjamini–Hochberg).
 //! * [`transform`]: the scale transforms, usable on any [`Matrix`].
 //!
 //! Everything here is pure: validated tables in, plain results out. Errors about user

@@ -102,12 +102,13 @@ fn office_quarters_across_year_boundary() {
             &[0.0, 0.0, 0.0, 0.0, 0.0, 200.0, 0.0, 0.0, 50.0],
         ],
     );
-    // Purchases: rows with a positive amount per month (A/1 has two in February).
+    // Trades: rows with a non-zero amount per month, redemptions included (A/1 has two
+    // in February and redeems in November and March; B/1 buys and redeems in March).
     assert_close(
-        &f.purchases,
+        &f.trades,
         &[
-            &[1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 1.0, 2.0, 0.0],
-            &[0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0],
+            &[1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 2.0, 1.0],
+            &[0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 2.0],
         ],
     );
     // Latest-quarter mix by broad category, negatives clipped:

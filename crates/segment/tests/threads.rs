@@ -50,7 +50,7 @@ fn sales_features_are_thread_count_independent() {
         let three = in_pool(3, || sales_features(&sales, &funds, &cfg).unwrap());
         assert_eq!(one.keys, three.keys);
         assert_eq!(one.monthly, three.monthly);
-        assert_eq!(one.purchases, three.purchases);
+        assert_eq!(one.trades, three.trades);
         assert_eq!(one.quarterly, three.quarterly);
         assert_eq!(one.features, three.features);
         assert_eq!(one.mix, three.mix);

@@ -64,6 +64,11 @@ pub struct SegmentInvestorsArgs {
     pub columns: ColumnFlags,
     #[command(flatten)]
     pub settings: InvestorSettings,
+    /// Compare the segments with reference labels of the users (ARI, NMI and the
+    /// contingency table in agreement.csv), e.g. synth investors' truth.csv with
+    /// --reference-id-column user_id --reference-column persona.
+    #[command(flatten)]
+    pub reference: ReferenceArgs,
     #[command(flatten)]
     pub output: OutputDir,
 }
@@ -230,8 +235,12 @@ pub fn write_investors(args: &SegmentInvestorsArgs) -> CommandResult<InvestorSeg
     settings.validate()?;
     let (dir, force) = (&args.output.out, args.output.force.force);
     let auto = settings.k == KChoice::Auto;
+    let reference = args.reference.read()?;
     let files = investors::output_files(settings);
-    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    let mut files: Vec<&str> = files.iter().map(String::as_str).collect();
+    if reference.is_some() {
+        files.push(AGREEMENT);
+    }
     let mut out = plan(dir, &files, force)?;
     let input = read_and_prepare(
         [&args.users, &args.balances],
@@ -252,9 +261,20 @@ pub fn write_investors(args: &SegmentInvestorsArgs) -> CommandResult<InvestorSeg
     let fit = step("k-prototypes", || input.fit(k))?;
     let s = input.segments(k, selection, &fit, eda)?;
     out.artifacts(&s.artifacts())?;
+    if let Some(r) = &reference {
+        let a = agreement(&s.user_ids, &s.labels, Named::new(&r.labels[..], &r.name))?;
+        print_agreement(&a, &r.name, "segment");
+        out.table(AGREEMENT, &a.table())?;
+    }
     out.commit()?;
-    let written: &[&str] = if auto { &["k_selection.csv"] } else { &[] };
-    remove_stale(dir, written, &["k_selection.csv"], force)?;
+    let mut written = vec![];
+    if auto {
+        written.push("k_selection.csv");
+    }
+    if reference.is_some() {
+        written.push(AGREEMENT);
+    }
+    remove_stale(dir, &written, &["k_selection.csv", AGREEMENT], force)?;
     Ok(s)
 }
 

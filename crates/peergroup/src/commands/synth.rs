@@ -259,6 +259,10 @@ pub struct SynthSalesArgs {
     /// Number of months.
     #[arg(long, default_value_t = SalesConfig::default().months)]
     pub months: usize,
+    /// Share of funds that sell like another category, in [0, 1] (0: null data for the
+    /// outside-category test).
+    #[arg(long, default_value_t = SalesConfig::default().misfit_share, value_name = "SHARE")]
+    pub misfit_share: f64,
     /// Random seed.
     #[arg(long, default_value_t = SalesConfig::default().seed)]
     pub seed: u64,
@@ -273,6 +277,12 @@ pub fn run_sales(args: &SynthSalesArgs) -> CommandResult {
             "--offices, --funds and --months must each be at least 1",
         ));
     }
+    if !(0.0..=1.0).contains(&args.misfit_share) {
+        return Err(CommandError::usage(format!(
+            "--misfit-share must be a share in [0, 1], got {}",
+            args.misfit_share
+        )));
+    }
     let names = [
         format!("sales.{}", args.output.format.ext()),
         "funds.csv".into(),
@@ -285,6 +295,7 @@ pub fn run_sales(args: &SynthSalesArgs) -> CommandResult {
             offices: args.offices,
             funds: args.funds,
             months: args.months,
+            misfit_share: args.misfit_share,
             seed: args.seed,
             ..Default::default()
         })

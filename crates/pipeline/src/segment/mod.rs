@@ -358,7 +358,6 @@ mod tests {
             seed: 7,
             tsne_max: 10,
             outside_level: 0.1,
-            outside_permutations: 99,
         });
         let json = serde_json::to_value(SalesSettings::default()).unwrap();
         assert_eq!(json["transform"], serde_json::json!(["log1p", "zscore"]));

@@ -62,11 +62,11 @@ pub struct SalesFeatures {
     pub months: Vec<Date>,
     /// Net sales per entity and month, dollars (n × months): series for DTW.
     pub monthly: Matrix,
-    /// Purchases per entity and month: sales rows with a positive amount (n × months,
+    /// Trades per entity and month: sales rows with a non-zero amount (n × months,
     /// counts). For funds with one row per office and month (as `synth sales` writes),
-    /// the number of offices that were net buyers: a measure of demand that a few large
+    /// the number of offices that traded the fund: a measure of demand that a few large
     /// tickets do not dominate.
-    pub purchases: Matrix,
+    pub trades: Matrix,
     /// Mix columns: broad categories (offices) or broker-dealers (funds), by name, then
     /// [`OTHER_LEVEL`] if levels were pooled.
     pub mix_levels: Vec<String>,
@@ -234,7 +234,7 @@ pub fn sales_features(
     let parts = by_group_ranges(&mut monthly, n_months, n_ent, |lo, hi, part| {
         let mut passes: Vec<EntityPass> = (lo..hi).map(|_| EntityPass::default()).collect();
         let mut latest: Vec<(u32, u32, f64)> = Vec::new();
-        let mut bought = vec![0u32; (hi - lo) * n_months];
+        let mut traded = vec![0u32; (hi - lo) * n_months];
         for (r, &e) in row_entity.iter().enumerate() {
             let e = e as usize;
             if e < lo || e >= hi {
@@ -248,7 +248,7 @@ pub fn sales_features(
             }
             let a = sales.amount[r];
             part[(e - lo) * n_months + mi as usize] += a;
-            bought[(e - lo) * n_months + mi as usize] += u32::from(a > 0.0);
+            traded[(e - lo) * n_months + mi as usize] += u32::from(a != 0.0);
             pass.rows_in += 1;
             pass.gross += a.abs();
             if a < 0.0 {
@@ -258,16 +258,16 @@ pub fn sales_features(
                 latest.push((e as u32, level_of(r), a));
             }
         }
-        (passes, latest, bought)
+        (passes, latest, traded)
     });
     drop(row_entity);
     let mut passes = Vec::with_capacity(n_ent);
     let mut latest = Vec::new();
-    let mut bought = Vec::with_capacity(n_ent * n_months);
+    let mut traded = Vec::with_capacity(n_ent * n_months);
     for (p, l, b) in parts {
         passes.extend(p);
         latest.extend(l);
-        bought.extend(b);
+        traded.extend(b);
     }
     // Latest-quarter net sales per (entity, level), summed in row order (stable sort),
     // keeping the positive ones.
@@ -314,15 +314,15 @@ pub fn sales_features(
     let n = kept.len();
     let mut quarterly = Matrix::zeros(n, q);
     let mut monthly_kept = Matrix::zeros(n, n_months);
-    let mut purchases = Matrix::zeros(n, n_months);
+    let mut trades = Matrix::zeros(n, n_months);
     for (i, &e) in kept.iter().enumerate() {
         monthly_kept
             .row_mut(i)
             .copy_from_slice(&monthly[e * n_months..(e + 1) * n_months]);
-        for (slot, &c) in purchases
+        for (slot, &c) in trades
             .row_mut(i)
             .iter_mut()
-            .zip(&bought[e * n_months..(e + 1) * n_months])
+            .zip(&traded[e * n_months..(e + 1) * n_months])
         {
             *slot = f64::from(c);
         }
@@ -345,7 +345,7 @@ pub fn sales_features(
             .map(|k| month_end_of_index(start + k))
             .collect(),
         monthly: monthly_kept,
-        purchases,
+        trades,
         mix_levels,
         mix,
         behaviour,

@@ -278,16 +278,16 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
             Block::Paragraph {
                 text: format!(
                     "Funds by the shape of their sales over the 8 quarters (each quarter's share of the fund's activity), Ward linkage cut at {} clusters. \
-                     Which funds sell outside their category is a separate test (METHODS §6.11): each fund's monthly purchase pattern (offices buying it each month, log1p, z-scored per month) is correlated with every other fund's; \
-                     the statistic is the mean similarity to the closest other category minus that to its own, its p-value comes from 9,999 shuffles of the other funds' categories, \
-                     and funds are flagged at a Benjamini–Hochberg false discovery rate of 5%. \
+                     Which funds sell outside their category is a separate test (METHODS §6.11): each fund's monthly trade pattern (offices trading it each month, log1p, z-scored per month) is correlated with each category's centre; \
+                     the statistic is the correlation with the closest other category minus that with its own, its p-value comes from an empirical null fitted to all funds' statistics \
+                     (most funds do sell like their category), a second pass leaves the first pass's flagged funds out of the centres, and funds are flagged at a Benjamini–Hochberg false discovery rate of 5%. \
                      The generator made {} funds sell like another category on purpose; {} funds were flagged, {} of them planted ({} with the right sells-like category): \
-                     precision {}, recall {}. Categories whose demand paths are alike are hard to tell apart over 24 months, so recall stays well below 1.",
+                     precision {}, recall {}. A wrong sells-like category is usually a sibling whose demand path looks alike over 24 months.",
                     funds.k, n_misfits, flagged, hits, right, precision, recall
                 ),
             },
             Block::Chart { file: "segments/funds/dendrogram.svg".into(), caption: "Funds: Ward linkage on quarterly sales shares.".into() },
-            Block::Chart { file: "segments/funds/outside_category.svg".into(), caption: "Flagged funds: mean similarity to their own category's funds and to the category they sell like.".into() },
+            Block::Chart { file: "segments/funds/outside_category.svg".into(), caption: "Flagged funds: correlation with their own category's centre and with the centre of the category they sell like.".into() },
             Block::Table {
                 caption: "Funds built to sell like another category (the truth) and funds flagged, with the test's result. Every fund: segments/funds/outside_category.csv.".into(),
                 columns: vec!["fund".into(), "category".into(), "closest other category".into(), "statistic".into(), "q-value".into(), "flagged".into(), "truly sells like".into()],
@@ -300,7 +300,7 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
                      Features per user: the share of each fund type in the user's balance, the size of the balance, transactions per month and monthly buying (logs, z-scored), \
                      with generation, occupation and income band. k-prototypes with k chosen on a sample (--k auto: the smallest k within 0.02 of the widest mean silhouette) \
                      found {} segments among the {} users with balances; against the generator's 5 personas the ARI is {:.2}. Stability: {}.",
-                    investor_k, investors.n, ari_persona, stability
+                    investor_k, thousands(investors.n), ari_persona, stability
                 ),
             },
             Block::Chart { file: "segments/investors/segments.svg".into(), caption: "Segment sizes with their generated persona names and first campaign theme.".into() },

@@ -121,9 +121,6 @@ pub struct SalesSettings {
     /// Funds: false discovery rate (Benjamini–Hochberg) of the outside-category flag.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = SalesSettings::default().outside_level, value_name = "Q"))]
     pub outside_level: f64,
-    /// Funds: category-label permutations per fund of the outside-category test.
-    #[cfg_attr(feature = "clap", arg(long, default_value_t = SalesSettings::default().outside_permutations, value_name = "N"))]
-    pub outside_permutations: usize,
 }
 
 impl Default for SalesSettings {
@@ -150,7 +147,6 @@ impl Default for SalesSettings {
             seed: 1,
             tsne_max: 5000,
             outside_level: OutsideConfig::default().level,
-            outside_permutations: OutsideConfig::default().permutations,
         }
     }
 }
@@ -188,16 +184,14 @@ impl SalesSettings {
                 "must be at least 1, got 0",
             ));
         }
-        outside::validate(self.outside_level, self.outside_permutations)?;
+        outside::validate(self.outside_level)?;
         self.k_settings().map(|_| ())
     }
 
     /// The settings of the outside-category test (funds).
     pub fn outside_config(&self) -> OutsideConfig {
         OutsideConfig {
-            permutations: self.outside_permutations,
             level: self.outside_level,
-            seed: self.seed,
         }
     }
 
