@@ -41,7 +41,10 @@ pub use segments::{
     position_of_row, read_balances, read_funds, read_sales, read_users, BalancesFile, Coded,
     FundsFile, SalesFile, UsersFile,
 };
-pub use source::{AsSource, ColumnNames, Role, Source};
+pub use source::{
+    register_memory, AsSource, ColumnNames, MemoryRegistration, MemoryTable, Role, Source,
+    MEMORY_PREFIX,
+};
 pub use tables::{read_industry, read_metadata, read_series, SeriesOptions};
 pub use write::{
     excel_limits, sheet_names, write_table, write_table_blocks, write_table_owned, write_workbook,

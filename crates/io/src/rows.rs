@@ -449,14 +449,22 @@ where
         Ok(f)
     };
     let path = src.path.as_path();
-    let result = match Format::of(path) {
-        Ok(Format::Csv) => no_sheet(src)
+    let memory = src.memory_table();
+    let format = match &memory {
+        Some(_) => Ok(None),
+        None => Format::of(path).map(Some),
+    };
+    let result = match format {
+        Ok(None) => no_sheet(src)
+            .and_then(|()| read_memory(memory.as_ref().expect("in memory"), header))
+            .map(|()| src.label()),
+        Ok(Some(Format::Csv)) => no_sheet(src)
             .and_then(|()| read_csv(path, header))
             .map(|()| src.label()),
-        Ok(Format::Parquet) => no_sheet(src)
+        Ok(Some(Format::Parquet)) => no_sheet(src)
             .and_then(|()| read_parquet(path, header))
             .map(|()| src.label()),
-        Ok(Format::Xlsx | Format::Xls | Format::Ods) => {
+        Ok(Some(Format::Xlsx | Format::Xls | Format::Ods)) => {
             crate::excel_read::read_sheet(path, src.sheet.as_deref(), header)
         }
         Err(e) => Err(e),
@@ -594,6 +602,41 @@ where
     while let Some(batch) = guarded(|| reader.next()).map_err(damaged)? {
         let batch: RecordBatch =
             batch.map_err(|e| InputError::new(format!("cannot read Parquet: {e}")))?;
+        let cols: Vec<ArrowCol<'_>> = batch.columns().iter().map(resolve).collect();
+        for r in 0..batch.num_rows() {
+            f(&Row {
+                pos: Position::Row(row0 + r as u64 + 1),
+                src: RowSrc::Arrow(&cols, r),
+            })?;
+        }
+        row0 += batch.num_rows() as u64;
+    }
+    Ok(())
+}
+
+/// Read a table in memory as [`read_parquet`] reads a file's batches: rows numbered from
+/// 1 across the batches.
+fn read_memory<H, F>(table: &crate::source::MemoryTable, on_header: H) -> Result<(), InputError>
+where
+    H: FnOnce(&[String], Option<Position>) -> Result<F, InputError>,
+    F: FnMut(&Row<'_>) -> Result<(), InputError>,
+{
+    let names: Vec<String> = table
+        .schema()
+        .fields()
+        .iter()
+        .map(|fl| fl.name().trim().to_string())
+        .collect();
+    let mut f = on_header(&names, None)?;
+    let mut row0 = 0u64;
+    for batch in table.batches() {
+        if batch.num_columns() != names.len() {
+            return Err(InputError::new(format!(
+                "a record batch has {} columns where the schema has {}",
+                batch.num_columns(),
+                names.len()
+            )));
+        }
         let cols: Vec<ArrowCol<'_>> = batch.columns().iter().map(resolve).collect();
         for r in 0..batch.num_rows() {
             f(&Row {

@@ -29,8 +29,12 @@
 //! positional or fixed), but take the sheet.
 
 use std::borrow::Cow;
+use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
 use serde::{Deserialize, Serialize};
 
 /// What a column is used for, whatever the file calls it.
@@ -94,12 +98,124 @@ impl ColumnNames {
     }
 }
 
+/// A table already in memory: Arrow record batches, read like a Parquet file with the
+/// same checks and the same messages (rows numbered from 1). A front end's DataFrame
+/// arrives this way through the Arrow C data interface, without a copy of its columns.
+#[derive(Clone)]
+pub struct MemoryTable {
+    schema: SchemaRef,
+    batches: Arc<Vec<RecordBatch>>,
+}
+
+impl MemoryTable {
+    /// The batches under `schema` (every batch must have it; the readers check cells,
+    /// not schemas, so a batch with other columns is read by position of its names).
+    pub fn new(schema: SchemaRef, batches: Vec<RecordBatch>) -> MemoryTable {
+        MemoryTable {
+            schema,
+            batches: Arc::new(batches),
+        }
+    }
+
+    /// The column names and types.
+    pub fn schema(&self) -> &SchemaRef {
+        &self.schema
+    }
+
+    /// The record batches, in row order.
+    pub fn batches(&self) -> &[RecordBatch] {
+        &self.batches
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+}
+
+/// Two handles are equal when they share the same batches (tables are not compared cell
+/// by cell).
+impl PartialEq for MemoryTable {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.batches, &other.batches)
+    }
+}
+
+impl Eq for MemoryTable {}
+
+impl fmt::Debug for MemoryTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "MemoryTable({} rows × {} columns)",
+            self.rows(),
+            self.schema.fields().len()
+        )
+    }
+}
+
+/// Prefix of a path naming a table registered in memory ([`register_memory`]):
+/// `memory:returns` reads the table registered as `returns`.
+pub const MEMORY_PREFIX: &str = "memory:";
+
+/// Tables registered in memory, by name.
+static REGISTERED: Mutex<Vec<(String, MemoryTable)>> = Mutex::new(Vec::new());
+
+/// Make `table` readable at the path `memory:<name>` by every reader, until the returned
+/// guard is dropped; a front end that runs commands taking paths (the Python package)
+/// hands its tables over this way. Names are unique while registered: registering a
+/// name again replaces the table until the newer guard drops.
+pub fn register_memory(name: &str, table: MemoryTable) -> MemoryRegistration {
+    let mut r = REGISTERED.lock().unwrap_or_else(PoisonError::into_inner);
+    r.push((name.to_string(), table.clone()));
+    MemoryRegistration {
+        name: name.to_string(),
+        table,
+    }
+}
+
+/// A table registered by [`register_memory`]; dropping it unregisters the table.
+#[derive(Debug)]
+pub struct MemoryRegistration {
+    name: String,
+    table: MemoryTable,
+}
+
+impl MemoryRegistration {
+    /// The path that reads the table: `memory:<name>`.
+    pub fn path(&self) -> String {
+        format!("{MEMORY_PREFIX}{}", self.name)
+    }
+}
+
+impl Drop for MemoryRegistration {
+    fn drop(&mut self) {
+        let mut r = REGISTERED.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(i) = r
+            .iter()
+            .rposition(|(n, t)| *n == self.name && *t == self.table)
+        {
+            r.remove(i);
+        }
+    }
+}
+
+/// The table registered under `name` (the latest registration), if any.
+fn registered(name: &str) -> Option<MemoryTable> {
+    let r = REGISTERED.lock().unwrap_or_else(PoisonError::into_inner);
+    r.iter()
+        .rev()
+        .find(|(n, _)| n == name)
+        .map(|(_, t)| t.clone())
+}
+
 /// One table input: the file, the sheet (workbooks only; `None` is the first sheet) and
 /// the column mapping.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Source {
-    /// The file; its extension names the format (see [`crate::Format`]).
+    /// The file; its extension names the format (see [`crate::Format`]). For a table in
+    /// memory, the name it goes by in messages.
     pub path: PathBuf,
     /// Sheet of a `.xlsx`, `.xls` or `.ods` workbook (`--sheet`); `None` reads the first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -107,6 +223,9 @@ pub struct Source {
     /// Which columns play which role.
     #[serde(default, skip_serializing_if = "ColumnNames::is_empty")]
     pub columns: ColumnNames,
+    /// The table itself when it is already in memory (then `path` is only its name).
+    #[serde(skip)]
+    pub memory: Option<MemoryTable>,
 }
 
 impl Source {
@@ -114,6 +233,15 @@ impl Source {
     pub fn new(path: impl Into<PathBuf>) -> Source {
         Source {
             path: path.into(),
+            ..Source::default()
+        }
+    }
+
+    /// The table `table` in memory, called `name` in messages (e.g. "returns").
+    pub fn in_memory(name: impl Into<String>, table: MemoryTable) -> Source {
+        Source {
+            path: PathBuf::from(name.into()),
+            memory: Some(table),
             ..Source::default()
         }
     }
@@ -131,12 +259,25 @@ impl Source {
     }
 
     /// The file name as shown in messages, with the sheet when one is named:
-    /// `funds.xlsx, sheet 'Returns'`.
+    /// `funds.xlsx, sheet 'Returns'`; a registered table in memory by its name.
     pub fn label(&self) -> String {
+        let path = self.path.display().to_string();
+        let path = path.strip_prefix(MEMORY_PREFIX).unwrap_or(&path);
         match &self.sheet {
-            Some(s) => format!("{}, sheet '{s}'", self.path.display()),
-            None => self.path.display().to_string(),
+            Some(s) => format!("{path}, sheet '{s}'"),
+            None => path.to_string(),
         }
+    }
+
+    /// The table in memory this source reads: its own, or the one registered under its
+    /// `memory:<name>` path.
+    pub fn memory_table(&self) -> Option<MemoryTable> {
+        self.memory.clone().or_else(|| {
+            self.path
+                .to_str()
+                .and_then(|p| p.strip_prefix(MEMORY_PREFIX))
+                .and_then(registered)
+        })
     }
 }
 

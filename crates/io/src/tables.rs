@@ -217,7 +217,7 @@ fn series_layout(h: &Header<'_>, src: &Source, opts: &SeriesOptions) -> Result<L
 /// error positions.
 pub fn read_industry<S: AsSource + ?Sized>(source: &S) -> Result<IndustryTable, InputError> {
     let src = source.as_source();
-    if !src.columns.is_empty() || src.sheet.is_some() {
+    if !src.columns.is_empty() || src.sheet.is_some() || src.memory_table().is_some() {
         return read_industry_rows(&src);
     }
     let path = src.path.as_path();

@@ -156,6 +156,11 @@
 //! # Ok::<(), peergroup::data::InputError>(())
 //! ```
 
+#[doc(hidden)]
+pub mod cli;
+mod commands;
+mod study;
+
 pub use peergroup_calendar as calendar;
 pub use peergroup_cluster as cluster;
 pub use peergroup_data as data;

@@ -21,7 +21,7 @@ pub mod synth;
 
 mod progress;
 
-pub use progress::{set_verbose, step};
+pub use progress::{observe_steps, set_verbose, step, StepObserver};
 
 use std::fmt;
 
