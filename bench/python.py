@@ -88,7 +88,8 @@ def main():
     print(f"  overhead of Python {100 * (t_py / t_cli - 1):+6.1f} %   target < 10%")
 
     # Style through Python against the quadprog loop, per core.
-    secs, loop_fits, _ridge, _res, _names = style_bench.python_loop(funds, factors, args.py_funds)
+    secs, loop_fits, _ridge, _res, _names = style_bench.python_loop(
+        style_bench.read_wide(fpath), style_bench.read_wide(xpath), args.py_funds)
     cores = m["nproc"]
     py_rate = fits / (t_py * cores)
     loop_rate = loop_fits / secs

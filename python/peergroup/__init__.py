@@ -23,6 +23,7 @@ Formulas: ``docs/METHODS.md`` of the repository.
 from __future__ import annotations
 
 import inspect
+import itertools
 import json
 import keyword
 import os
@@ -59,6 +60,9 @@ _COMMANDS = {
     "synth_industry": ("synth", "industry"),
     "run_study": ("run",),
 }
+
+#: Numbers the calls, so that each call's tables in memory have names of their own.
+_CALLS = itertools.count(1)
 
 #: Flags a Python caller never passes: the wrapper owns the output location.
 _OWNED = {"out", "force", "help", "version"}
@@ -296,32 +300,45 @@ def _make(fname: str, spec: Dict[str, Any]) -> Callable[..., Any]:
                 argv += ["--out", os.fspath(bound.arguments["out"])]
             if bound.arguments.get("force"):
                 argv.append("--force")
-            _native.run(argv, memory, progress)
+            _native.run(argv, memory, [], progress)
             return None
         tmp = tempfile.mkdtemp(prefix="peergroup-")
         try:
-            main = os.path.join(tmp, "out" if out_is_dir else "out.parquet")
+            # Tables come back in memory (no file, no copy); a folder of outputs and the
+            # charts go through a temporary folder.
+            call = next(_CALLS)
+            capture = {}
+            if out_is_dir:
+                main = os.path.join(tmp, "out")
+            else:
+                main = capture["out"] = f"out-{call}.parquet"
+                main = "memory:" + main
             argv += ["--out", main]
-            wanted = {}
+            charts_wanted = {}
             for a in extras:
-                if bound.arguments.get(_pyname(a)):
-                    ext = ".svg" if (a["value_name"] or "").endswith(".svg") else ".parquet"
-                    wanted[_pyname(a)] = os.path.join(tmp, _pyname(a) + ext)
-                    argv += ["--" + a["long"], wanted[_pyname(a)]]
-            _native.run(argv, memory, progress)
+                name = _pyname(a)
+                if not bound.arguments.get(name):
+                    continue
+                if (a["value_name"] or "").endswith(".svg"):
+                    charts_wanted[name] = os.path.join(tmp, name + ".svg")
+                    argv += ["--" + a["long"], charts_wanted[name]]
+                else:
+                    capture[name] = f"{name}-{call}.parquet"
+                    argv += ["--" + a["long"], "memory:" + capture[name]]
+            got = _native.run(argv, memory, list(capture.values()), progress)
             if out_is_dir:
                 return _collect(main, output)
-            table = _convert(_read_table(main), output)
-            if not wanted:
-                return table
-            found: Dict[str, Any] = {"out": table}
+            found: Dict[str, Any] = {}
+            for name, key in capture.items():
+                if key in got:
+                    schema, batches = got[key]
+                    found[name] = _convert(pa.Table.from_batches(batches, schema), output)
+            if len(capture) == 1 and not charts_wanted:
+                return found["out"]
             charts: Dict[str, str] = {}
-            for name, p in wanted.items():
-                if p.endswith(".svg"):
-                    with open(p, encoding="utf-8") as fh:
-                        charts[name] = fh.read()
-                elif os.path.exists(p):
-                    found[name] = _convert(_read_table(p), output)
+            for name, p in charts_wanted.items():
+                with open(p, encoding="utf-8") as fh:
+                    charts[name] = fh.read()
             return Results(found, charts)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -18,10 +18,10 @@ use std::time::Duration;
 
 use arrow_array::ffi_stream::RecordBatchStreamReader;
 use arrow_array::RecordBatch;
-use arrow_pyarrow::FromPyArrow;
+use arrow_pyarrow::{FromPyArrow, ToPyArrow};
 use peergroup::cli::{self, CommandError};
 use peergroup::data::Position;
-use peergroup::io::{register_memory, MemoryTable};
+use peergroup::io::{register_memory, take_captured, MemoryTable};
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -80,20 +80,23 @@ fn to_py(py: Python<'_>, e: CommandError) -> PyErr {
 
 /// Run the `peergroup` command `args` (without the program name). `tables` maps a name to
 /// a table (anything with `__arrow_c_stream__`); the command reads it at `memory:<name>`.
-/// `progress`, when given, is called with each step's name ("reading", "estimating
-/// exposures", ...) as it begins.
+/// `capture` names outputs the command writes to `memory:<name>` paths; they come back as
+/// a dict of name → (pyarrow schema, list of record batches), without a file and without
+/// a copy of their columns. `progress`, when given, is called with each step's name
+/// ("reading", "estimating exposures", ...) as it begins.
 ///
 /// Raises `InputError` (a `ValueError`) for bad input or arguments, `OSError` when the
 /// system fails (a full disk), `KeyboardInterrupt` on Ctrl-C (the command then finishes
 /// in the background and its outputs are discarded by the caller).
 #[pyfunction]
-#[pyo3(signature = (args, tables, progress=None))]
-fn run(
-    py: Python<'_>,
+#[pyo3(signature = (args, tables, capture=Vec::new(), progress=None))]
+fn run<'py>(
+    py: Python<'py>,
     args: Vec<String>,
-    tables: &Bound<'_, PyDict>,
+    tables: &Bound<'py, PyDict>,
+    capture: Vec<String>,
     progress: Option<Py<PyAny>>,
-) -> PyResult<()> {
+) -> PyResult<Bound<'py, PyDict>> {
     let mut registered = Vec::new();
     for (k, v) in tables.iter() {
         let name: String = k.extract()?;
@@ -153,7 +156,16 @@ fn run(
         }
     };
     cli::observe_steps(None);
-    result.map_err(|e| to_py(py, e))
+    result.map_err(|e| to_py(py, e))?;
+    let out = PyDict::new(py);
+    for name in capture {
+        if let Some(t) = take_captured(&name) {
+            let schema = t.schema().as_ref().to_pyarrow(py)?;
+            let batches = t.batches().to_vec().to_pyarrow(py)?;
+            out.set_item(name, (schema, batches))?;
+        }
+    }
+    Ok(out)
 }
 
 /// Every command with its arguments as JSON (see `peergroup::cli::describe`): the Python

@@ -35,7 +35,7 @@ pub use matrices::{
     read_exposures, read_features, read_fit_r2, read_labels, read_similarity, read_square_matrix,
     read_text_table, Exposures, Features, Keys, LabelledMatrix, SimilarityTable,
 };
-pub use output::{create_folders, remove_folders, OutputError, Outputs};
+pub use output::{create_folders, remove_folders, take_captured, OutputError, Outputs};
 pub use reference::{read_cross_labels, read_star_ratings, CrossLabel};
 pub use segments::{
     position_of_row, read_balances, read_funds, read_sales, read_users, BalancesFile, Coded,

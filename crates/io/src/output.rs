@@ -2,14 +2,41 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use peergroup_data::InputError;
 
 use crate::format::Format;
+use crate::source::{MemoryTable, MEMORY_PREFIX};
 use crate::sys::replace::replace;
 use crate::write::{
-    excel_limits, write_table, write_table_blocks, write_table_owned, write_workbook, Table,
+    excel_limits, record_batches, write_table, write_table_blocks, write_table_owned,
+    write_workbook, Table,
 };
+
+/// Tables a command wrote to `memory:<name>` outputs, kept until taken.
+static CAPTURED: Mutex<Vec<(String, MemoryTable)>> = Mutex::new(Vec::new());
+
+/// The table a committed command wrote to the output path `memory:<name>` (e.g.
+/// `memory:out.parquet`), removed from the store: a front end in the same process takes
+/// a result this way instead of reading a file back. The extension only has to name a
+/// table format; nothing is encoded.
+pub fn take_captured(name: &str) -> Option<MemoryTable> {
+    let mut c = CAPTURED.lock().unwrap_or_else(PoisonError::into_inner);
+    let i = c.iter().rposition(|(n, _)| n == name)?;
+    Some(c.remove(i).1)
+}
+
+/// The name of an output path `memory:<name>`, if it is one.
+fn memory_name(path: &Path) -> Option<&str> {
+    path.to_str()?.strip_prefix(MEMORY_PREFIX)
+}
+
+/// A table as kept in memory.
+fn memory_table(table: Table) -> MemoryTable {
+    let (schema, batches) = record_batches(table);
+    MemoryTable::new(schema, batches)
+}
 
 /// Why outputs could not be written.
 #[derive(Debug)]
@@ -47,6 +74,8 @@ pub struct Outputs {
     staged: Vec<(PathBuf, PathBuf)>,
     /// Folders created for staged files, outermost first.
     created: Vec<PathBuf>,
+    /// Tables written to `memory:<name>` paths, published by [`Outputs::commit`].
+    memory: Vec<(String, MemoryTable)>,
     committed: bool,
 }
 
@@ -58,6 +87,7 @@ impl Outputs {
             planned: Vec::new(),
             staged: Vec::new(),
             created: Vec::new(),
+            memory: Vec::new(),
             committed: false,
         }
     }
@@ -69,6 +99,10 @@ impl Outputs {
                 "output '{}' is named twice",
                 path.display()
             ))));
+        }
+        if memory_name(path).is_some() {
+            self.planned.push(path.to_path_buf());
+            return Ok(());
         }
         refuse_input(path)?;
         if let Some(file) = path.ancestors().skip(1).find(|a| a.is_file()) {
@@ -173,12 +207,21 @@ impl Outputs {
 
     /// Stage a table (CSV, Parquet or `.xlsx` by extension: see [`Format`]).
     pub fn write_table(&mut self, path: &Path, table: &Table) -> Result<(), OutputError> {
+        if let Some(name) = memory_name(path) {
+            self.memory
+                .push((name.to_string(), memory_table(table.clone())));
+            return Ok(());
+        }
         let format = Self::table_format(path, table)?;
         self.stage(path, |tmp| write_table(tmp, format, table))
     }
 
     /// Stage a table that is not needed afterwards (Parquet avoids copying its columns).
     pub fn write_table_owned(&mut self, path: &Path, table: Table) -> Result<(), OutputError> {
+        if let Some(name) = memory_name(path) {
+            self.memory.push((name.to_string(), memory_table(table)));
+            return Ok(());
+        }
         let format = Self::table_format(path, &table)?;
         self.stage(path, |tmp| write_table_owned(tmp, format, table))
     }
@@ -208,12 +251,32 @@ impl Outputs {
     where
         I: Iterator<Item = Table> + Send,
     {
+        if let Some(name) = memory_name(path) {
+            let mut schema = None;
+            let mut batches = Vec::new();
+            for block in blocks {
+                let (s, b) = record_batches(block);
+                schema.get_or_insert(s);
+                batches.extend(b);
+            }
+            let schema =
+                schema.unwrap_or_else(|| std::sync::Arc::new(arrow_schema::Schema::empty()));
+            self.memory
+                .push((name.to_string(), MemoryTable::new(schema, batches)));
+            return Ok(());
+        }
         let format = Format::for_output(path).map_err(OutputError::Usage)?;
         self.stage(path, |tmp| write_table_blocks(tmp, format, blocks))
     }
 
     /// Stage raw bytes (SVG, HTML, JSON).
     pub fn write_bytes(&mut self, path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+        if memory_name(path).is_some() {
+            return Err(OutputError::Usage(InputError::new(format!(
+                "output '{}': only tables can be kept in memory",
+                path.display()
+            ))));
+        }
         self.stage(path, |tmp| std::fs::write(tmp, bytes))
     }
 
@@ -235,6 +298,10 @@ impl Outputs {
                 )));
             }
         }
+        CAPTURED
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .append(&mut self.memory);
         Ok(())
     }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, Date32Array, Float64Array, RecordBatch, StringArray};
+use arrow_array::{Array, ArrayRef, Date32Array, Float64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use peergroup_io::{read_balances, read_industry, read_series, MemoryTable, SeriesOptions, Source};
 
@@ -111,4 +111,53 @@ fn a_registered_table_reads_at_its_memory_path() {
     assert!(e.starts_with("pytest-bad") && e.contains("row 2"), "{e}");
     drop(guard);
     assert!(read_series(std::path::Path::new("memory:pytest-returns"), &options).is_err());
+}
+
+/// An output path `memory:<name>` keeps the table in memory for the caller (no file):
+/// published on commit only, taken once, keys as Arrow dictionaries, numbers as they were.
+#[test]
+fn a_memory_output_is_kept_for_the_caller() {
+    use arrow_array::cast::AsArray;
+    use peergroup_io::{take_captured, Column, Outputs, Table};
+
+    let table = Table::new()
+        .with(
+            "fund",
+            Column::Key {
+                codes: vec![0, 0, 1],
+                names: vec!["A".into(), "B".into()],
+            },
+        )
+        .with("beta", Column::F64(vec![0.25, f64::NAN, 1.0]));
+    let path = std::path::Path::new("memory:pytest-out.parquet");
+    let mut out = Outputs::new(false);
+    out.plan_table(path).unwrap();
+    out.write_table(path, &table).unwrap();
+    assert!(
+        take_captured("pytest-out.parquet").is_none(),
+        "published before commit"
+    );
+    out.commit().unwrap();
+    assert!(!path.exists());
+    let t = take_captured("pytest-out.parquet").expect("captured");
+    assert_eq!(t.rows(), 3);
+    let b = &t.batches()[0];
+    assert!(matches!(
+        b.schema().field(0).data_type(),
+        DataType::Dictionary(..)
+    ));
+    let beta = b
+        .column(1)
+        .as_primitive::<arrow_array::types::Float64Type>();
+    assert_eq!(
+        (beta.value(0), beta.is_null(1), beta.value(2)),
+        (0.25, true, 1.0)
+    );
+    assert!(take_captured("pytest-out.parquet").is_none(), "taken once");
+    // An uncommitted command publishes nothing.
+    let mut out = Outputs::new(false);
+    out.plan_table(path).unwrap();
+    out.write_table(path, &table).unwrap();
+    drop(out);
+    assert!(take_captured("pytest-out.parquet").is_none());
 }

@@ -21,6 +21,17 @@ pub use xlsx_writer::{
 
 use crate::format::Format;
 
+/// A table as Arrow record batches (keys dictionary-encoded, numbers not copied): see
+/// [`crate::Outputs`]' tables in memory.
+pub(crate) fn record_batches(
+    table: Table,
+) -> (
+    std::sync::Arc<arrow_schema::Schema>,
+    Vec<arrow_array::RecordBatch>,
+) {
+    parquet_writer::record_batches(table)
+}
+
 /// Write `table` to `path` in the format of its extension (no atomicity: see [`crate::Outputs`]).
 pub fn write_table(path: &Path, format: Format, table: &Table) -> std::io::Result<()> {
     match format {

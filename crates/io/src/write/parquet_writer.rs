@@ -8,7 +8,8 @@ use std::sync::Arc;
 use arrow_array::builder::StringBuilder;
 use arrow_array::types::UInt32Type;
 use arrow_array::{
-    ArrayRef, Date32Array, DictionaryArray, Float64Array, Int64Array, StringArray, UInt32Array,
+    ArrayRef, Date32Array, DictionaryArray, Float64Array, Int64Array, RecordBatch, StringArray,
+    UInt32Array,
 };
 use arrow_buffer::{BooleanBuffer, NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema};
@@ -355,6 +356,32 @@ fn write_sources(path: &Path, names: &[String], sources: Vec<Source<'_>>) -> std
     let mut sink = ParquetSink::create(path, names, &sources)?;
     sink.write(sources)?;
     sink.finish()
+}
+
+/// A table as Arrow record batches of at most [`PARQUET_CHUNK`] rows, the types the
+/// Parquet writer gives it (keys dictionary-encoded), its number columns handed over
+/// without a copy: the form a front end in the same process takes a result in.
+pub(crate) fn record_batches(table: Table) -> (Arc<Schema>, Vec<RecordBatch>) {
+    let Table { names, columns } = table;
+    let sources: Vec<Source<'_>> = columns.into_iter().map(Source::owned).collect();
+    let fields: Vec<Field> = names
+        .iter()
+        .zip(&sources)
+        .map(|(n, c)| Field::new(n, c.data_type(), true))
+        .collect();
+    let schema = Arc::new(Schema::new(fields));
+    let rows = sources.first().map_or(0, Source::len);
+    let mut batches = Vec::new();
+    let mut start = 0;
+    while start < rows {
+        let end = (start + PARQUET_CHUNK).min(rows);
+        let arrays: Vec<ArrayRef> = sources.iter().map(|s| s.chunk(start, end)).collect();
+        batches.push(
+            RecordBatch::try_new(schema.clone(), arrays).expect("columns of one table match"),
+        );
+        start = end;
+    }
+    (schema, batches)
 }
 
 /// The columns of a block that is no longer needed, as owned sources.
