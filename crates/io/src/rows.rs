@@ -602,14 +602,7 @@ where
     while let Some(batch) = guarded(|| reader.next()).map_err(damaged)? {
         let batch: RecordBatch =
             batch.map_err(|e| InputError::new(format!("cannot read Parquet: {e}")))?;
-        let cols: Vec<ArrowCol<'_>> = batch.columns().iter().map(resolve).collect();
-        for r in 0..batch.num_rows() {
-            f(&Row {
-                pos: Position::Row(row0 + r as u64 + 1),
-                src: RowSrc::Arrow(&cols, r),
-            })?;
-        }
-        row0 += batch.num_rows() as u64;
+        row0 = batch_rows(&batch, row0, &mut f)?;
     }
     Ok(())
 }
@@ -637,16 +630,25 @@ where
                 names.len()
             )));
         }
-        let cols: Vec<ArrowCol<'_>> = batch.columns().iter().map(resolve).collect();
-        for r in 0..batch.num_rows() {
-            f(&Row {
-                pos: Position::Row(row0 + r as u64 + 1),
-                src: RowSrc::Arrow(&cols, r),
-            })?;
-        }
-        row0 += batch.num_rows() as u64;
+        row0 = batch_rows(batch, row0, &mut f)?;
     }
     Ok(())
+}
+
+/// Hand every row of `batch` to `f`, numbered on from `row0` (1-based positions); the
+/// next batch's `row0`.
+fn batch_rows<F>(batch: &RecordBatch, row0: u64, f: &mut F) -> Result<u64, InputError>
+where
+    F: FnMut(&Row<'_>) -> Result<(), InputError>,
+{
+    let cols: Vec<ArrowCol<'_>> = batch.columns().iter().map(resolve).collect();
+    for r in 0..batch.num_rows() {
+        f(&Row {
+            pos: Position::Row(row0 + r as u64 + 1),
+            src: RowSrc::Arrow(&cols, r),
+        })?;
+    }
+    Ok(row0 + batch.num_rows() as u64)
 }
 
 /// A Parquet error while `doing` something: an I/O error of the file is a system

@@ -56,6 +56,19 @@ version, time and \"reused\": true|false.\n\n\
 Example:\n  peergroup init my-study && peergroup run my-study/study.toml"
     )]
     Run(commands::study::RunArgs),
+    /// Explore a run folder in the browser: a fund's peers, style, peer group over time,
+    /// rating and returns; peer groups; funds side by side (local and read-only).
+    #[command(
+        long_about = "A local, read-only explorer of one run folder (of `peergroup run` or `peergroup demo`) in the browser.\n\n\
+Pages: / (the run's report, a fund search with type-ahead, the peer groups, which stages the run has and how to add the missing ones); \
+/fund/ID (its peer group with AU/BP, closest peers, style exposures over time, peer group over time with the dates it moved, rating and risk components, \
+period returns with its rank within its peer group); /group/ID (members, members over time, theme by attribute, out-of-sample portfolio returns); \
+/compare?funds=A,B,... (side by side). Every table downloads as CSV and XLSX, every chart as SVG; /run/PATH serves the files the run wrote and nothing else. \
+Pages are server-rendered HTML with the report's SVG charts; no network resources, so it works offline.\n\n\
+Listens on 127.0.0.1 (this machine only) unless --bind names another address, with a warning.\n\n\
+Example:\n  peergroup serve my-study/results --port 8080"
+    )]
+    Serve(commands::serve::ServeArgs),
     /// Price and subscription effects, daily returns and total-return indices of fund
     /// classes, funds or managers from daily price/shares/AUM data (CAFCI style).
     #[command(
@@ -345,6 +358,7 @@ fn run(cli: Cli) -> CommandResult {
     match cli.command {
         Command::Init(a) => commands::study::run_init(&a)?,
         Command::Run(a) => commands::study::run_study(&a)?,
+        Command::Serve(a) => commands::serve::run(&a)?,
         Command::Industry(a) => commands::industry::run(&a)?,
         Command::Periods(a) => commands::periods::run(&a)?,
         Command::Rank(a) => commands::rank::run(&a)?,

@@ -14,6 +14,7 @@ pub mod reference;
 pub mod render;
 pub mod robustness;
 pub mod segment;
+pub mod serve;
 pub mod similarity;
 pub mod study;
 pub mod style;
