@@ -59,7 +59,7 @@ Example:\n  peergroup init my-study && peergroup run my-study/study.toml"
     /// Explore a run folder in the browser: a fund's peers, style, peer group over time,
     /// rating and returns; peer groups; funds side by side (local and read-only).
     #[command(
-        long_about = "A local, read-only explorer of one run folder (of `peergroup run` or `peergroup demo`) in the browser.\n\n\
+        long_about = "A local, read-only explorer of one study run folder (of `peergroup run`) in the browser.\n\n\
 Pages: / (the run's report, a fund search with type-ahead, the peer groups, which stages the run has and how to add the missing ones); \
 /fund/ID (its peer group with AU/BP, closest peers, style exposures over time, peer group over time with the dates it moved, rating and risk components, \
 period returns with its rank within its peer group); /group/ID (members, members over time, theme by attribute, out-of-sample portfolio returns); \

@@ -26,7 +26,7 @@ use run_data::{RunData, STAGES};
 /// Arguments of `peergroup serve`.
 #[derive(Args, Clone, Debug)]
 pub struct ServeArgs {
-    /// Run folder of `peergroup run` (or `peergroup demo`).
+    /// Run folder of `peergroup run`.
     #[arg(value_name = "RUN_DIR")]
     pub run: PathBuf,
     /// Port (0: any free port, printed at start).
@@ -41,10 +41,10 @@ pub struct ServeArgs {
 /// Run `peergroup serve` until interrupted.
 pub fn run(args: &ServeArgs) -> CommandResult {
     let run = Arc::new(RunData::load(&args.run)?);
-    if run.present.is_empty() {
+    if run.present.is_empty() || run.funds.is_empty() {
         return Err(CommandError::usage(format!(
-            "{}: no stage folder a page can use (style, peers, cluster, evolve, rate, periods); \
-             expected the folder of `peergroup run` or `peergroup demo`",
+            "{}: no stage folder a page can use (style, peers, cluster, evolve, rate with their tables); \
+             expected the folder of a study run (`peergroup init s && peergroup run s/study.toml` writes one to s/results)",
             args.run.display()
         )));
     }

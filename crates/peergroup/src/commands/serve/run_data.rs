@@ -183,7 +183,7 @@ impl RunData {
         })?;
         if !root.is_dir() {
             return Err(
-                InputError::new("expected a run folder (peergroup run or peergroup demo)")
+                InputError::new("expected the folder of a study run (peergroup run)")
                     .in_file(dir.display().to_string()),
             );
         }
