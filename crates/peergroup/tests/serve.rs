@@ -37,8 +37,13 @@ struct Server {
 
 impl Server {
     fn start(dir: &Path) -> Server {
+        Server::start_with(dir, &[])
+    }
+
+    fn start_with(dir: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(BIN)
             .args(["serve", "--port", "0"])
+            .args(extra)
             .arg(dir)
             .stderr(Stdio::piped())
             .spawn()
@@ -231,6 +236,47 @@ fn every_route_answers() {
     let (s, p) = srv.page("/search?q=fund000");
     assert_eq!(s, 200);
     assert!(p.contains("/fund/FUND0009"));
+}
+
+/// With --categories: names in the search, categories of the fund and its peers, and
+/// ranks within the category.
+#[test]
+fn categories_and_names_from_a_table() {
+    let base = tempfile::tempdir().unwrap();
+    let cats = base.path().join("cats.csv");
+    let src = std::fs::read_to_string(run_dir().join("../s/data/categories.csv")).unwrap();
+    let mut out = String::from("id,category,name\n");
+    for (i, line) in src.lines().skip(1).enumerate() {
+        let mut f = line.split(',');
+        let (id, cat) = (f.next().unwrap(), f.next().unwrap());
+        out.push_str(&format!("{id},{cat},Fund number {i}\n"));
+    }
+    std::fs::write(&cats, out).unwrap();
+    let srv = Server::start_with(run_dir(), &["--categories", cats.to_str().unwrap()]);
+    let (_, home) = srv.page("/");
+    assert!(home.contains("<option value=\"FUND0001\">Fund number 0</option>"));
+    let (s, h, _) = srv.get("/search?q=Fund%20number%207");
+    assert_eq!(s, 200, "{h:?}");
+    let (_, hits) = srv.page("/search?q=number%207");
+    assert!(hits.contains("/fund/FUND0008"), "{hits}");
+    let (_, f) = srv.page("/fund/FUND0001");
+    assert!(
+        f.contains(
+            "<td><a href=\"/fund/FUND0001\">FUND0001</a></td><td>US Cautious Allocation</td>"
+        ),
+        "{f}"
+    );
+    assert!(f.contains("<th>peer_category</th>"));
+    // A categories file with a bad row is refused at start, naming it.
+    std::fs::write(&cats, "id,category\nFUND0001\n").unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--port", "0", "--categories"])
+        .arg(&cats)
+        .arg(run_dir())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cats.csv"));
 }
 
 #[test]
@@ -443,6 +489,24 @@ impl Browser {
             .to_string()
     }
 
+    /// Wait (up to 10 s) until the page's h1 reads `want`: a form submission returns
+    /// before the next page has loaded.
+    fn wait_h1(&self, want: &str) {
+        let start = Instant::now();
+        loop {
+            let v = self
+                .script("const h = document.querySelector('h1'); return h ? h.textContent : '';");
+            if v.as_str() == Some(want) {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "waited for h1 {want:?}, have {v}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn script(&self, js: &str) -> serde_json::Value {
         self.call(
             "POST",
@@ -473,11 +537,19 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // Ending the session closes Chromium (killing chromedriver alone would leave it
+        // running); best effort, without panicking in a drop.
         if !self.session.is_empty() {
-            let s = self.s("");
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                self.call("DELETE", &s, None)
-            }));
+            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) {
+                let path = self.s("");
+                let _ = write!(
+                    s,
+                    "DELETE {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
+                );
+                let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf);
+            }
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
@@ -513,16 +585,16 @@ fn an_analyst_walks_from_search_to_a_download_in_chromium() {
         Some(serde_json::json!({"text": "FUND0002"})),
     );
     b.click("button[type=submit]");
+    b.wait_h1("Fund FUND0002");
     assert_eq!(b.url(), format!("{base}/fund/FUND0002"));
-    assert_eq!(b.text("h1"), "Fund FUND0002");
     assert!(b.text("#peers").contains("Closest peers"));
     // A peer, then its peer group.
     let peer = b.text("#peers tbody tr:first-child td:nth-child(3) a");
     b.click("#peers tbody tr:first-child td:nth-child(3) a");
-    assert_eq!(b.text("h1"), format!("Fund {peer}"));
-    let group = b.text("#group tbody td:nth-child(2) a");
-    b.click("#group tbody td:nth-child(2) a");
-    assert_eq!(b.text("h1"), format!("Peer group {group}"));
+    b.wait_h1(&format!("Fund {peer}"));
+    let group = b.text("#group tbody a[href^='/group/']");
+    b.click("#group tbody a[href^='/group/']");
+    b.wait_h1(&format!("Peer group {group}"));
     assert!(b.text("#members").contains(&peer));
     // Download the members table as the page links it.
     let csv = b.script(

@@ -36,11 +36,23 @@ pub struct ServeArgs {
     /// address makes the run readable from the network (a warning says so).
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST), value_name = "ADDR")]
     pub bind: IpAddr,
+    /// Fund categories id,category[,name,...] (CSV, Parquet or a sheet): the category of
+    /// every fund and peer, ranks within the category, and names in the search.
+    #[arg(long, value_name = "FILE")]
+    pub categories: Option<PathBuf>,
+    #[command(flatten)]
+    pub category: super::options::CategoryColumn,
 }
 
 /// Run `peergroup serve` until interrupted.
 pub fn run(args: &ServeArgs) -> CommandResult {
-    let run = Arc::new(RunData::load(&args.run)?);
+    let mut run = RunData::load(&args.run)?;
+    if let Some(path) = &args.categories {
+        let meta =
+            peergroup_io::read_metadata(&args.category.source(path, None), "id", &["category"])?;
+        run.set_categories(&meta);
+    }
+    let run = Arc::new(run);
     if run.present.is_empty() || run.funds.is_empty() {
         return Err(CommandError::usage(format!(
             "{}: no stage folder a page can use (style, peers, cluster, evolve, rate with their tables); \
@@ -101,7 +113,10 @@ async fn home(State(run): Shared) -> Html<String> {
     b.push_str("<form action=\"/search\" method=\"get\" role=\"search\"><label>Fund <input id=\"q\" name=\"q\" list=\"funds\" autocomplete=\"off\" placeholder=\"fund id\"></label> <button type=\"submit\">Open</button>");
     b.push_str("<datalist id=\"funds\">");
     for f in &run.funds {
-        b.push_str(&format!("<option value=\"{}\">", esc(f)));
+        match run.name_of.get(f) {
+            Some(n) => b.push_str(&format!("<option value=\"{}\">{}</option>", esc(f), esc(n))),
+            None => b.push_str(&format!("<option value=\"{}\">", esc(f))),
+        }
     }
     b.push_str("</datalist></form>");
     if run.root.join("index.html").is_file() {

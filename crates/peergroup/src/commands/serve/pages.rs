@@ -64,6 +64,7 @@ pub fn fund_sections(run: &RunData, id: &str) -> Vec<Section> {
         let mut g = Grid {
             header: vec![
                 "fund".into(),
+                "category".into(),
                 "peer_group".into(),
                 "members".into(),
                 "au".into(),
@@ -74,8 +75,10 @@ pub fn fund_sections(run: &RunData, id: &str) -> Vec<Section> {
         if let Some(c) = &group {
             let members = run.members(c);
             let (au, bp) = run.au_bp(c).unwrap_or_default();
+            let category = run.category_of.get(id).cloned().unwrap_or_default();
             g.rows.push(vec![
                 id.into(),
+                category,
                 c.clone(),
                 members.len().to_string(),
                 au,
@@ -96,10 +99,18 @@ pub fn fund_sections(run: &RunData, id: &str) -> Vec<Section> {
     if run.present.contains("peers") {
         let mut g = run.rows("peers/peers.csv", "fund", id);
         g.header.push("peer_group".into());
+        let with_category = !run.category_of.is_empty() && g.col("peer_category").is_none();
+        if with_category {
+            g.header.push("peer_category".into());
+        }
         let p = g.col("peer").unwrap_or(0);
         for r in &mut g.rows {
             let c = run.cluster_of.get(&r[p]).cloned().unwrap_or_default();
+            let category = run.category_of.get(&r[p]).cloned().unwrap_or_default();
             r.push(c);
+            if with_category {
+                r.push(category);
+            }
         }
         if g.is_empty() {
             s.note = Some("The run's peers stage did not list peers of this fund.".into());
@@ -172,31 +183,39 @@ pub fn fund_sections(run: &RunData, id: &str) -> Vec<Section> {
         let all = run.table("periods/periods.csv");
         let mut g = run.rows("periods/periods.csv", "id", id);
         g.header.push("rank_in_group".into());
+        g.header.push("rank_in_category".into());
         let (pc, rc) = (
             all.col("period").unwrap_or(0),
             all.col("return").unwrap_or(0),
         );
         let members = group.as_ref().map_or(&[][..], |c| run.members(c));
+        let category = run.category_of.get(id);
+        let ic = all.col("id").unwrap_or(0);
         for r in &mut g.rows {
             let mine: f64 = r[rc].parse().unwrap_or(f64::NAN);
             let same = run.rows("periods/periods.csv", "period", &r[pc]);
-            let ic = all.col("id").unwrap_or(0);
-            let others: Vec<f64> = same
-                .rows
-                .iter()
-                .filter(|o| members.binary_search(&o[ic]).is_ok())
-                .filter_map(|o| o[rc].parse().ok())
-                .collect();
-            let rank = if others.is_empty() || mine.is_nan() {
-                String::new()
-            } else {
-                format!(
-                    "{} of {}",
-                    1 + others.iter().filter(|&&x| x > mine).count(),
-                    others.len()
-                )
+            // Rank of `mine` among the funds of the period that `keep` admits ("3 of 12").
+            let rank = |keep: &dyn Fn(&str) -> bool| -> String {
+                let others: Vec<f64> = same
+                    .rows
+                    .iter()
+                    .filter(|o| keep(&o[ic]))
+                    .filter_map(|o| o[rc].parse().ok())
+                    .collect();
+                if others.is_empty() || mine.is_nan() {
+                    String::new()
+                } else {
+                    let above = others.iter().filter(|&&x| x > mine).count();
+                    format!("{} of {}", 1 + above, others.len())
+                }
             };
-            r.push(rank);
+            let in_group = rank(&|f| members.binary_search_by(|m| m.as_str().cmp(f)).is_ok());
+            let in_category = match category {
+                Some(c) => rank(&|f| run.category_of.get(f) == Some(c)),
+                None => String::new(),
+            };
+            r.push(in_group);
+            r.push(in_category);
         }
         if g.is_empty() {
             s.note = Some("No period returns of this fund in the run.".into());

@@ -145,6 +145,10 @@ pub struct RunData {
     pub funds: Vec<String>,
     /// Latest peer group of each fund (`cluster/clusters.csv`).
     pub cluster_of: HashMap<String, String>,
+    /// Category of each fund (`--categories`).
+    pub category_of: HashMap<String, String>,
+    /// Name of each fund (a `name` column of `--categories`).
+    pub name_of: HashMap<String, String>,
     /// Peer groups of the latest clustering, in numeric order.
     groups: Vec<String>,
     /// Members of each peer group.
@@ -293,6 +297,8 @@ impl RunData {
             present,
             funds: ids.into_iter().collect(),
             cluster_of,
+            category_of: HashMap::new(),
+            name_of: HashMap::new(),
             groups,
             members_of,
             pvalues_of,
@@ -352,14 +358,33 @@ impl RunData {
         }
     }
 
-    /// Fund ids close to `query` (containing it, ignoring case, then sharing its start):
-    /// the suggestions of a 404 page and the search results.
+    /// Categories and names of the funds, from a categories table (`id`, `category`,
+    /// and `name` when it has one).
+    pub fn set_categories(&mut self, meta: &peergroup_data::Metadata) {
+        for id in meta.ids() {
+            if let Some(c) = meta.get(id, "category") {
+                self.category_of.insert(id.clone(), c.to_string());
+            }
+            if let Some(n) = meta.get(id, "name").filter(|n| !n.is_empty()) {
+                self.name_of.insert(id.clone(), n.to_string());
+            }
+        }
+    }
+
+    /// Fund ids close to `query` (id or name containing it, ignoring case, then ids
+    /// sharing its start): the suggestions of a 404 page and the search results.
     pub fn suggest(&self, query: &str, limit: usize) -> Vec<String> {
         let q = query.to_lowercase();
         let mut hits: Vec<&String> = self
             .funds
             .iter()
-            .filter(|f| f.to_lowercase().contains(&q))
+            .filter(|f| {
+                f.to_lowercase().contains(&q)
+                    || self
+                        .name_of
+                        .get(*f)
+                        .is_some_and(|n| n.to_lowercase().contains(&q))
+            })
             .collect();
         if hits.is_empty() && !q.is_empty() {
             let stem: String = q.chars().take(q.chars().count().div_ceil(2)).collect();
