@@ -224,6 +224,8 @@ def test_bad_input_names_table_row_and_column(study):
         pg.style(data(study, "funds.csv"), data(study, "factors.csv"), methdo="sharpe")
     with pytest.raises(TypeError, match="returns"):
         pg.style(42, data(study, "factors.csv"))
+    with pytest.raises(ValueError, match="output must be"):
+        pg.style(data(study, "funds.csv"), data(study, "factors.csv"), output="excel")
     # A missing column, named.
     with pytest.raises(pg.InputError, match="class_id"):
         pg.industry(data(study, "funds.csv"))

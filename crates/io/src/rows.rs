@@ -588,12 +588,7 @@ where
     let builder = guarded(|| ParquetRecordBatchReaderBuilder::try_new(file))
         .map_err(damaged)?
         .map_err(|e| parquet_error("not a readable Parquet file", &e))?;
-    let names: Vec<String> = builder
-        .schema()
-        .fields()
-        .iter()
-        .map(|fl| fl.name().trim().to_string())
-        .collect();
+    let names = column_names(builder.schema());
     let mut f = on_header(&names, None)?;
     let mut reader = guarded(|| builder.with_batch_size(64 * 1024).build())
         .map_err(damaged)?
@@ -614,12 +609,7 @@ where
     H: FnOnce(&[String], Option<Position>) -> Result<F, InputError>,
     F: FnMut(&Row<'_>) -> Result<(), InputError>,
 {
-    let names: Vec<String> = table
-        .schema()
-        .fields()
-        .iter()
-        .map(|fl| fl.name().trim().to_string())
-        .collect();
+    let names = column_names(table.schema());
     let mut f = on_header(&names, None)?;
     let mut row0 = 0u64;
     for batch in table.batches() {
@@ -633,6 +623,15 @@ where
         row0 = batch_rows(batch, row0, &mut f)?;
     }
     Ok(())
+}
+
+/// The column names of an Arrow schema, trimmed as CSV headers are.
+fn column_names(schema: &arrow_schema::Schema) -> Vec<String> {
+    schema
+        .fields()
+        .iter()
+        .map(|fl| fl.name().trim().to_string())
+        .collect()
 }
 
 /// Hand every row of `batch` to `f`, numbered on from `row0` (1-based positions); the

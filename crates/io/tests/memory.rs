@@ -154,6 +154,14 @@ fn a_memory_output_is_kept_for_the_caller() {
         (0.25, true, 1.0)
     );
     assert!(take_captured("pytest-out.parquet").is_none(), "taken once");
+    // Only tables can be kept in memory: a chart there is a usage error naming it.
+    let mut out = Outputs::new(false);
+    let svg = std::path::Path::new("memory:chart.svg");
+    let e = out.write_bytes(svg, b"<svg/>").unwrap_err().to_string();
+    assert!(
+        e.contains("memory:chart.svg") && e.contains("only tables"),
+        "{e}"
+    );
     // An uncommitted command publishes nothing.
     let mut out = Outputs::new(false);
     out.plan_table(path).unwrap();

@@ -345,6 +345,12 @@ fn bad_segmentation_input_is_refused() {
         &["--quarters must be at least 1"],
     );
     w.fails(&format!("{seg} --k-max 0"), &["--k-max must be at least 1"]);
+    for share in ["-0.1", "2", "NaN"] {
+        w.fails(
+            &format!("synth sales --misfit-share {share} --out x"),
+            &["--misfit-share must be a share in [0, 1]"],
+        );
+    }
     for level in ["0", "1", "1.5", "-0.1", "NaN"] {
         w.fails(
             &format!("{seg} --outside-level {level}"),

@@ -335,6 +335,24 @@ fn path_traversal_is_refused() {
     }
 }
 
+/// Another address than this machine's is allowed only when asked, with a warning.
+#[test]
+fn listening_beyond_this_machine_warns() {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--port", "0", "--bind", "0.0.0.0"])
+        .arg(run_dir())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.starts_with("warning: listening on 0.0.0.0"), "{line}");
+}
+
 #[test]
 fn a_folder_without_stages_is_refused() {
     let empty = tempfile::tempdir().unwrap();
