@@ -33,6 +33,8 @@ fn run_dir() -> &'static Path {
 struct Server {
     child: Child,
     addr: String,
+    /// What the server printed up to its address.
+    said: String,
 }
 
 impl Server {
@@ -48,17 +50,24 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        // Notes (a demo folder, categories found) come before the address line.
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
         let mut line = String::new();
-        BufReader::new(child.stderr.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        let mut said = String::new();
+        while !line.contains("http://") {
+            line.clear();
+            if stderr.read_line(&mut line).unwrap() == 0 {
+                break;
+            }
+            said.push_str(&line);
+        }
         let addr = line
             .split("http://")
             .nth(1)
             .and_then(|s| s.split('/').next())
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .unwrap_or_else(|| panic!("no address in {said:?}"))
             .to_string();
-        Server { child, addr }
+        Server { child, addr, said }
     }
 
     /// GET `path` as sent (no normalisation): status, lower-case headers, body.
@@ -189,9 +198,17 @@ fn every_route_answers() {
         "/fund/FUND0001/peers.csv",
         "/fund/FUND0001/peers.xlsx",
         "/fund/FUND0001/exposures.svg",
+        "<th>s_star</th><th>s</th><th>correlation</th>",
     ] {
         assert!(f.contains(want), "fund page lacks {want}");
     }
+    // The page rounds to four decimals; the download keeps every digit.
+    let (_, _, csv) = srv.get("/fund/FUND0001/peers.csv");
+    let csv = String::from_utf8(csv).unwrap();
+    let first = csv.lines().nth(1).unwrap().split(',').nth(3).unwrap();
+    let x: f64 = first.parse().unwrap();
+    assert!(first.len() > 8, "{first}");
+    assert!(f.contains(&format!("<td>{x:.4}</td>")) && !f.contains(first));
     let (s, g) = srv.page("/group/1");
     assert_eq!(s, 200);
     assert!(g.contains("Members") && g.contains("Members over time") && g.contains("Theme"));
@@ -207,7 +224,10 @@ fn every_route_answers() {
     assert!(header(&h, "content-type").starts_with("text/csv"));
     assert!(header(&h, "content-disposition").contains("FUND0001_peers.csv"));
     let text = String::from_utf8(body).unwrap();
-    assert!(text.starts_with("fund,rank,peer,similarity"), "{text}");
+    assert!(
+        text.starts_with("fund,rank,peer,similarity,s_star,s,correlation"),
+        "{text}"
+    );
     assert_eq!(text.lines().count(), 6);
     let (s, h, body) = srv.get("/fund/FUND0001/exposures.xlsx");
     assert_eq!(s, 200);
@@ -338,19 +358,12 @@ fn path_traversal_is_refused() {
 /// Another address than this machine's is allowed only when asked, with a warning.
 #[test]
 fn listening_beyond_this_machine_warns() {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--port", "0", "--bind", "0.0.0.0"])
-        .arg(run_dir())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let _ = child.kill();
-    let _ = child.wait();
-    assert!(line.starts_with("warning: listening on 0.0.0.0"), "{line}");
+    let srv = Server::start_with(run_dir(), &["--bind", "0.0.0.0"]);
+    assert!(
+        srv.said.contains("warning: listening on 0.0.0.0"),
+        "{}",
+        srv.said
+    );
 }
 
 #[test]
@@ -385,6 +398,42 @@ fn a_folder_without_stages_is_refused() {
     assert!(home.contains("rate: missing, add [rate]"), "{home}");
     let (_, f) = srv.page("/fund/FUND0001");
     assert!(f.contains("The run has no rate stage"));
+}
+
+/// A demo folder (report sections, with the example study's run in study/results) is
+/// served as that run; the study's categories are found without --categories, also when
+/// the study file named in the manifest has moved next to the run.
+#[test]
+fn a_demo_folder_serves_its_study_run_with_the_study_categories() {
+    let base = tempfile::tempdir().unwrap();
+    let demo = base.path().join("demo");
+    std::fs::create_dir_all(demo.join("style")).unwrap();
+    std::fs::write(demo.join("report.json"), "{}").unwrap();
+    let cp = |from: &Path, to: &Path| {
+        assert!(Command::new("cp")
+            .arg("-r")
+            .arg(from)
+            .arg(to)
+            .status()
+            .unwrap()
+            .success())
+    };
+    cp(&run_dir().join("../s"), &demo.join("study"));
+    cp(run_dir(), &demo.join("study/results"));
+    let manifest = demo.join("study/results/manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    m["study"] = "moved/away/study.toml".into();
+    std::fs::write(&manifest, m.to_string()).unwrap();
+    let srv = Server::start(&demo);
+    assert!(srv.said.contains("demo folder"), "{}", srv.said);
+    assert!(srv.said.contains("categories.csv"), "{}", srv.said);
+    let (s, f) = srv.page("/fund/FUND0001");
+    assert_eq!(s, 200);
+    assert!(
+        f.contains("<td>US Cautious Allocation</td>") && f.contains("<th>s_star</th>"),
+        "{f}"
+    );
 }
 
 // ---- a real browser ------------------------------------------------------------------

@@ -21,11 +21,13 @@ use crate::{date_index, Named, Progress, Silent};
 mod bootstrap;
 mod correlation;
 mod factors;
+mod measures;
 mod peers;
 
 pub use bootstrap::period_pvalues;
 pub use correlation::{correlation, last_correlation, CorrelationSettings};
 pub use factors::{factor_similarity, FactorSource};
+pub use measures::{PairMeasures, PeerMeasures};
 pub use peers::{peers, PeerRow, PeersSettings};
 
 /// How similarities are combined over dates.

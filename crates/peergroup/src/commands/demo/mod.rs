@@ -145,6 +145,10 @@ pub fn run(args: &DemoArgs) -> CommandResult {
     let index = write_demo(&args.out, args.force)?;
     eprintln!("demo report: {}", index.display());
     eprintln!(
+        "explore it fund by fund in the browser: peergroup serve {}",
+        args.out.display()
+    );
+    eprintln!(
         "next: a study of your own (peergroup init my-study && peergroup run my-study/study.toml), \
          explored fund by fund in the browser (peergroup serve my-study/results), \
          or from Python (pip install ./python; import peergroup)"

@@ -46,10 +46,21 @@ pub struct ServeArgs {
 
 /// Run `peergroup serve` until interrupted.
 pub fn run(args: &ServeArgs) -> CommandResult {
-    let mut run = RunData::load(&args.run)?;
+    let folder = run_folder(&args.run);
+    if folder != args.run {
+        eprintln!(
+            "{} is a demo folder: serving its study run, {}",
+            args.run.display(),
+            folder.display()
+        );
+    }
+    let mut run = RunData::load(&folder)?;
     if let Some(path) = &args.categories {
         let meta =
             peergroup_io::read_metadata(&args.category.source(path, None), "id", &["category"])?;
+        run.set_categories(&meta);
+    } else if let Some((meta, file)) = study_categories(&run.root) {
+        eprintln!("categories and names from the study's [inputs.cluster] reference, {file}");
         run.set_categories(&meta);
     }
     let run = Arc::new(run);
@@ -88,6 +99,41 @@ pub fn run(args: &ServeArgs) -> CommandResult {
             .await
             .map_err(|e| CommandError::System(format!("server stopped: {e}")))
     })
+}
+
+/// The run folder RUN_DIR names: itself, or the study run a demo folder holds
+/// (`peergroup demo` runs the example study into `study/results`).
+fn run_folder(dir: &Path) -> PathBuf {
+    // A demo folder has report sections named like stages (style, evolve) but no manifest.
+    let is_run = dir.join("manifest.json").is_file();
+    let demo_run = dir.join("study").join("results");
+    if !is_run && demo_run.join("manifest.json").is_file() {
+        demo_run
+    } else {
+        dir.to_path_buf()
+    }
+}
+
+/// The fund categories the run's study read (`[inputs.cluster] reference`), with the
+/// file's path, when the manifest's study file can still be found and read: as given
+/// when run (from the working folder), or next to the run folder.
+fn study_categories(root: &Path) -> Option<(peergroup_data::Metadata, String)> {
+    let manifest = crate::study::Manifest::load(root)?;
+    let given = PathBuf::from(&manifest.study);
+    let file_name = given.file_name()?;
+    let candidates = [
+        given.clone(),
+        root.join(&given),
+        root.parent().map(|p| p.join(file_name)).unwrap_or_default(),
+    ];
+    let study = candidates
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .find_map(|p| crate::study::Study::load(&p).ok())?;
+    let spec = study.file.inputs.cluster.reference.as_ref()?;
+    let source = spec.source(&study.base);
+    let meta = peergroup_io::read_metadata(&source, "id", &["category"]).ok()?;
+    Some((meta, source.label()))
 }
 
 /// The routes.

@@ -114,6 +114,13 @@ pub fn fund_sections(run: &RunData, id: &str) -> Vec<Section> {
         }
         if g.is_empty() {
             s.note = Some("The run's peers stage did not list peers of this fund.".into());
+        } else if g.col("s_star").is_some() {
+            s.note = Some(
+                "Ranked by the run's similarity measure; side by side: s_star = S* (style \
+                 exposures through the factors' similarity), s = R²-weighted S, correlation \
+                 = of the funds' returns over the style window."
+                    .into(),
+            );
         }
         s.grid = Some(g);
     } else {
@@ -506,6 +513,16 @@ fn link(column: &str, value: &str) -> Option<String> {
     }
 }
 
+/// A cell as shown on a page: numbers with more than four decimals are rounded to four
+/// (the downloads keep every digit).
+fn shown_number(v: &str) -> std::borrow::Cow<'_, str> {
+    let decimals = v.split_once('.').map_or(0, |(_, d)| d.len());
+    match v.parse::<f64>() {
+        Ok(x) if decimals > 4 && x.is_finite() => format!("{x:.4}").into(),
+        _ => v.into(),
+    }
+}
+
 /// A table as HTML (at most [`SHOWN_ROWS`] rows).
 pub fn table_html(g: &Grid) -> String {
     let mut h = String::from("<table><thead><tr>");
@@ -521,7 +538,7 @@ pub fn table_html(g: &Grid) -> String {
                     let _ = write!(h, "<td><a href=\"{url}\">{}</a></td>", esc(v));
                 }
                 None => {
-                    let _ = write!(h, "<td>{}</td>", esc(v));
+                    let _ = write!(h, "<td>{}</td>", esc(&shown_number(v)));
                 }
             }
         }

@@ -8,7 +8,8 @@ use peergroup_io::{
 };
 use peergroup_pipeline::chart::similarity::{peers_chart, similarity_heatmap};
 use peergroup_pipeline::similarity::{
-    self, FactorSource, Idio, PeerRow, PeersSettings, SimilarityInputs, SimilaritySettings,
+    self, FactorSource, Idio, PairMeasures, PeerMeasures, PeerRow, PeersSettings, SimilarityInputs,
+    SimilaritySettings,
 };
 use peergroup_pipeline::Named;
 use peergroup_similarity::FactorSimilarity;
@@ -31,6 +32,8 @@ struct SimilarityStage<'a> {
 struct PeersStage<'a> {
     settings: &'a PeersSettings,
     categories: Option<&'a InputSpec>,
+    /// The style stage's fund returns, for the correlation column.
+    returns: Option<&'a InputSpec>,
 }
 
 /// Add the similarity and peers stages the study configures.
@@ -74,6 +77,8 @@ pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Planned<'a>>) -> Result<(), C
             ));
         }
         let categories = study.file.inputs.cluster.reference.as_ref();
+        let returns = study.file.inputs.style.returns.as_ref();
+        let inputs = &study.file.inputs.similarity;
         stages.push(
             Planned::new(
                 StageId::Peers,
@@ -81,9 +86,14 @@ pub fn plan<'a>(study: &'a Study, stages: &mut Vec<Planned<'a>>) -> Result<(), C
                 PeersStage {
                     settings,
                     categories,
+                    returns,
                 },
             )
             .reads("categories", categories)
+            .reads("returns", returns)
+            .reads("factor-similarity", inputs.factor_similarity.as_ref())
+            .reads("factor-attributes", inputs.factor_attributes.as_ref())
+            .reads("cross-label", inputs.cross_label.as_ref())
             .after(StageId::Similarity),
         );
     }
@@ -202,9 +212,50 @@ impl Stage for PeersStage<'_> {
             .categories
             .map(|spec| read_metadata(&ctx.source(spec), "id", &["category"]))
             .transpose()?;
+        // S*, S and correlation of every listed pair, side by side (whichever of them
+        // ranked the peers), so a reader sees where the measures disagree.
+        ctx.bar.note("reading exposures and returns");
+        let ex_path = ctx.upstream(StageId::Style, "exposures");
+        let fit_path = ctx.upstream(StageId::Style, "fit");
+        let ex = read_exposures(&ex_path)?;
+        let r2 = read_fit_r2(&fit_path)?;
+        let (sx, _) = factor_similarity(ctx, &ex.factors.names)?;
+        let returns = self
+            .returns
+            .map(|spec| ctx.returns(spec, &["value"]))
+            .transpose()?;
+        let returns_name = self
+            .returns
+            .map(|s| ctx.source(s).label())
+            .unwrap_or_default();
+        let (ex_name, fit_name) = (
+            ex_path.display().to_string(),
+            fit_path.display().to_string(),
+        );
+        let t = match self.settings.date {
+            Some(d) => peergroup_pipeline::date_index(&sim.dates, d, "similarities")
+                .map_err(|e| e.in_file(&shown))?,
+            None => sim.dates.len() - 1,
+        };
+        let scale = ctx
+            .study
+            .file
+            .similarity
+            .map(|s| s.scale)
+            .unwrap_or(similarity::Scale::Raw);
+        let window = ctx.study.file.style.as_ref().and_then(|s| s.window);
+        let measures = PeerMeasures::new(
+            Named::new(&ex, &ex_name),
+            &sx,
+            scale,
+            Some(Named::new(&r2, &fit_name)),
+            returns.as_ref().map(|r| Named::new(r, &returns_name)),
+            window,
+            sim.dates[t],
+        )?;
         let n = sim.funds.len();
         ctx.bar.start("funds", n as u64);
-        let mut rows: Vec<(usize, usize, PeerRow)> = Vec::new();
+        let mut rows: Vec<(usize, usize, PeerRow, PairMeasures)> = Vec::new();
         for (i, fund) in sim.funds.names.iter().enumerate() {
             let (_, peers) = similarity::peers(
                 Named::new(&sim, &shown),
@@ -219,15 +270,28 @@ impl Stage for PeersStage<'_> {
                     &format!("Nearest peers of {fund}"),
                 )?;
             }
-            rows.extend(peers.into_iter().enumerate().map(|(r, p)| (i, r + 1, p)));
+            let names: Vec<&str> = peers.iter().map(|p| p.peer.as_str()).collect();
+            let m = measures.of(fund, &names)?;
+            rows.extend(
+                peers
+                    .into_iter()
+                    .zip(m)
+                    .enumerate()
+                    .map(|(r, (p, m))| (i, r + 1, p, m)),
+            );
             ctx.bar.advance(1);
         }
         let table = RowTable::new(&rows)
-            .text("fund", |(i, _, _)| sim.funds.names[*i].clone())
-            .i64("rank", |(_, r, _)| *r as i64)
-            .text("peer", |(_, _, p)| p.peer.clone())
-            .f64("similarity", |(_, _, p)| p.similarity)
-            .text("outside_category", |(_, _, p)| {
+            .text("fund", |(i, _, _, _)| sim.funds.names[*i].clone())
+            .i64("rank", |(_, r, _, _)| *r as i64)
+            .text("peer", |(_, _, p, _)| p.peer.clone())
+            .f64("similarity", |(_, _, p, _)| p.similarity)
+            .f64("s_star", |(_, _, _, m)| m.s_star)
+            .f64("s", |(_, _, _, m)| m.s.unwrap_or(f64::NAN))
+            .f64("correlation", |(_, _, _, m)| {
+                m.correlation.unwrap_or(f64::NAN)
+            })
+            .text("outside_category", |(_, _, p, _)| {
                 p.outside_category.map_or(String::new(), |o| o.to_string())
             })
             .table();
