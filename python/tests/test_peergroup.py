@@ -113,6 +113,17 @@ def test_similarity_correlation_and_peers(study, tmp_path):
     peers = pg.peers(sim, fund=a, top=3)
     assert len(peers) == 3 and (peers["fund"] == a).all()
     assert peers["similarity"].is_monotonic_decreasing
+    # At scale: each fund's top 3 from the exposures, as the full table ranks them.
+    top = pg.similarity(exposures, factor_attributes=attrs, top_k=3)
+    last = sim[sim["date"] == sim["date"].max()]
+    mine = last[(last["fund_a"] == a) | (last["fund_b"] == a)]
+    other = np.where(mine["fund_a"] == a, mine["fund_b"], mine["fund_a"])
+    ranked = pd.Series(mine["similarity"].to_numpy(), index=other).nlargest(3)
+    got = top[top["fund"] == a]
+    assert list(got["peer"].astype(str)) == list(ranked.index)
+    assert np.allclose(got["similarity"], ranked.to_numpy(), rtol=0, atol=1e-13)
+    two = pg.similarity(exposures, factor_attributes=attrs, funds=[a, b])
+    assert set(two["fund_a"].astype(str)) == {a, b}
 
 
 def test_cluster_matches_scipy_linkage(study, tmp_path):

@@ -16,6 +16,7 @@ mod excel_read;
 mod fast_csv;
 mod fast_parquet;
 mod format;
+mod fund_pairs;
 mod input_file;
 mod matrices;
 mod number;
@@ -30,6 +31,7 @@ mod write;
 
 pub use any_table::read_table;
 pub use format::Format;
+pub use fund_pairs::{read_fund_pairs, FundPairs};
 pub use input_file::{check_input, open_input};
 pub use matrices::{
     read_exposures, read_features, read_fit_r2, read_labels, read_similarity, read_square_matrix,

@@ -462,3 +462,76 @@ fn one_date_bootstrap_over_return_periods() {
     );
     assert!(!w.exists("x.csv") && !w.exists("p.csv"));
 }
+
+/// At scale: --top-k writes each fund's peers as `peers` finds them in the full table,
+/// --funds the chosen funds' rows of it; past 10,000 funds every pair needs --all-pairs;
+/// the heat map does not go with a row selection; an unknown fund is named.
+#[test]
+fn top_k_and_chosen_funds_without_the_pair_table() {
+    let w = Workdir::new();
+    w.synth("universe --funds 60 --factors 8 --periods 120 --groups 4 --seed 17 --out u");
+    w.ok("style --funds u/funds.csv --factors u/factors.csv --out e.parquet --fit-out f.csv");
+    let base = "similarity --exposures e.parquet --factor-attributes u/factor_attributes.csv";
+    w.ok(&format!("{base} --out all.parquet"));
+    let msg = w.ok(&format!("{base} --top-k 4 --out top.csv"));
+    assert!(
+        msg.contains("240 rows (top 4 peers of every fund)"),
+        "{msg}"
+    );
+    let top = w.rows("top.csv");
+    assert_eq!(top[0], ["date", "fund", "rank", "peer", "similarity"]);
+    for fund in ["FUND0001", "FUND0033", "FUND0060"] {
+        w.ok(&format!(
+            "peers --similarity all.parquet --fund {fund} --top 4 --out p_{fund}.csv --force"
+        ));
+        let want = w.rows(&format!("p_{fund}.csv"));
+        let got: Vec<&Vec<String>> = top.iter().filter(|r| r[1] == fund).collect();
+        assert_eq!(got.len(), 4);
+        for (g, p) in got.iter().zip(&want[1..]) {
+            assert_eq!((&g[3], &g[2]), (&p[1], &p[2]), "{fund}");
+            let (a, b): (f64, f64) = (g[4].parse().unwrap(), p[3].parse().unwrap());
+            assert!((a - b).abs() < 1e-13);
+        }
+    }
+    w.ok(&format!("{base} --funds FUND0002,FUND0040 --out two.csv"));
+    let two = w.rows("two.csv");
+    assert_eq!(two[0], ["date", "fund_a", "fund_b", "similarity"]);
+    assert_eq!(two.len() - 1, 2 * 59);
+    w.fails(
+        &format!("{base} --funds FUND0002,FUND9 --out x.csv"),
+        &["e.parquet", "'FUND9'"],
+    );
+    assert!(!w.exists("x.csv"));
+    w.fails(
+        &format!("{base} --top-k 3 --chart h.svg --out x.csv"),
+        &["--chart", "--top-k"],
+    );
+    w.fails(&format!("{base} --top-k 0 --out x.csv"), &["at least 1"]);
+    w.fails(
+        &format!("{base} --top-k 3 --average ma:2 --all-dates --out x.csv"),
+        &["ma:2", "--all-pairs"],
+    );
+    // 10,001 funds with one date of exposures on two factors.
+    let mut big = String::from("fund,date,factor,beta\n");
+    for i in 0..10_001 {
+        let x = (i % 97) as f64 / 97.0;
+        big.push_str(&format!(
+            "F{i:05},2024-06-28,X,{x}\nF{i:05},2024-06-28,Y,{}\n",
+            1.0 - x
+        ));
+    }
+    w.write("big.csv", big);
+    w.write("sx.csv", "factor,X,Y\nX,1,0.3\nY,0.3,1\n");
+    let big = "similarity --exposures big.csv --factor-similarity sx.csv";
+    w.fails(
+        &format!("{big} --out b.parquet"),
+        &[
+            "10001 funds make 50,005,000 pairs",
+            "--top-k",
+            "--all-pairs",
+        ],
+    );
+    assert!(!w.exists("b.parquet"));
+    let msg = w.ok(&format!("{big} --top-k 2 --out b.parquet"));
+    assert!(msg.contains("20002 rows"), "{msg}");
+}

@@ -65,7 +65,9 @@ pub fn fund_similarity_condensed(
     Ok(CondensedSimilarity::new(n, diagonal, upper))
 }
 
-fn combine(s_star: f64, s_u: f64, r2a: f64, r2b: f64) -> f64 {
+/// S of one pair from its S*, S_U and the two R² (eq. 9), as the matrix functions
+/// compute each entry.
+pub fn combine(s_star: f64, s_u: f64, r2a: f64, r2b: f64) -> f64 {
     r2a * r2b * s_star + (1.0 - r2a) * (1.0 - r2b) * s_u
 }
 

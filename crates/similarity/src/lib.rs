@@ -44,11 +44,14 @@ pub use distance::{condensed_distance, condensed_distance_from, distance_matrix}
 pub use euclidean::{euclidean_distances, factor_groups, grouped_exposures};
 pub use exposures::{check_exposures, scaled_exposures, with_cash, ExposureScale};
 pub use factor_similarity::{Attribute, FactorSimilarity, MATRIX_TOLERANCE};
-pub use fund_similarity::{fund_similarity, fund_similarity_condensed, residual_similarity};
+pub use fund_similarity::{
+    combine as fund_similarity_pair, fund_similarity, fund_similarity_condensed,
+    residual_similarity,
+};
 pub use matrix::{pair_count, pair_index, CondensedSimilarity, PairwiseValues, SimilarityMatrix};
 pub use over_time::{ewma, moving_average, moving_averages};
 pub use peers::{peers, peers_from_row, Peer};
 pub use systematic::{
     beta_similarity, rescaled, rescaled_condensed, systematic_similarity,
-    systematic_similarity_condensed,
+    systematic_similarity_condensed, StarRows,
 };

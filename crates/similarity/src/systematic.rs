@@ -143,9 +143,22 @@ fn similarity_row(
     a: usize,
     out: &mut [f64],
 ) {
+    let (zero_terms, terms) = row_terms(cols, sx, k, nonzero, a);
+    kernel(cols, &zero_terms, &terms, a + 1, out);
+}
+
+/// Fund A's terms for the kernel: (a_i, S_X(i,j), offset of column j) for the factors
+/// where A is exposed, and the collapsed weights w_j = Σ_{i: a_i = 0} S_X(i,j) (with
+/// column offsets) for the others.
+#[allow(clippy::type_complexity)]
+fn row_terms(
+    cols: &Columns,
+    sx: &[f64],
+    k: usize,
+    nonzero: &[Vec<(usize, f64)>],
+    a: usize,
+) -> (Vec<(f64, usize)>, Vec<(f64, f64, usize)>) {
     let stride = cols.stride;
-    // Terms (a_i, S_X(i,j), offset of column j) for the factors where A is exposed, and
-    // the collapsed weights w_j = Σ_{i: a_i = 0} S_X(i,j) for the others.
     let mut terms: Vec<(f64, f64, usize)> = Vec::with_capacity(k * k);
     let mut zero_weight = vec![0.0; k];
     for i in 0..k {
@@ -164,7 +177,91 @@ fn similarity_row(
         .filter(|(_, &w)| w != 0.0)
         .map(|(j, &w)| (w, j * stride))
         .collect();
-    kernel(cols, &zero_terms, &terms, a + 1, out);
+    (zero_terms, terms)
+}
+
+/// Whole rows of S* (every fund against every fund), one fund at a time, for N too
+/// large for the N² table: the exposures by factor and each fund's S_SYST(A,A) are
+/// prepared once (O(N·k) memory), then each row costs N·(nnz(A) + 1)·k kernel terms.
+///
+/// A row's entries equal [`rescaled_condensed`]'s up to rounding: the kernel sums over
+/// the row fund's terms, so S*(A,B) for B < A adds the same k² terms in another order
+/// (relative differences ~1e-16).
+pub struct StarRows {
+    cols: Columns,
+    sx: Vec<f64>,
+    k: usize,
+    nonzero: Vec<Vec<(usize, f64)>>,
+    kernel: BlockKernel,
+    /// 1 / sqrt(S_SYST(A,A)) per fund.
+    inv_sqrt_diagonal: Vec<f64>,
+    n: usize,
+}
+
+impl StarRows {
+    /// Prepare the rows of `n_funds` funds' exposures (funds × k row-major, in the
+    /// factor order of `sx`). Errors as [`systematic_similarity_condensed`].
+    pub fn new(
+        exposures: &[f64],
+        n_funds: usize,
+        sx: &FactorSimilarity,
+        scale: ExposureScale,
+    ) -> Result<StarRows, InputError> {
+        let k = sx.len();
+        check_exposures(exposures, n_funds, sx.names())?;
+        let scaled = scaled_exposures(exposures, n_funds, k, scale);
+        let m = sx.matrix().to_vec();
+        let inv_sqrt_diagonal = (0..n_funds)
+            .map(|a| {
+                let row = &scaled[a * k..(a + 1) * k];
+                1.0 / pair_naive(row, row, &m).sqrt()
+            })
+            .collect();
+        let nonzero = (0..k)
+            .map(|i| {
+                (0..k)
+                    .filter(|&j| m[i * k + j] != 0.0)
+                    .map(|j| (j, m[i * k + j]))
+                    .collect()
+            })
+            .collect();
+        Ok(StarRows {
+            cols: Columns::new(&scaled, n_funds, k),
+            sx: m,
+            k,
+            nonzero,
+            kernel: block_kernel(),
+            inv_sqrt_diagonal,
+            n: n_funds,
+        })
+    }
+
+    /// Number of funds (the length of a row).
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Whether there are no funds.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// S*(a, b) for every fund b into `out` (length [`len`](Self::len)); `out[a]` = 1.
+    ///
+    /// # Panics
+    /// If `a` is out of range or `out` has the wrong length.
+    pub fn row(&self, a: usize, out: &mut [f64]) {
+        assert!(a < self.n, "fund {a} is not among {} funds", self.n);
+        assert_eq!(out.len(), self.n, "a row holds one value per fund");
+        let (zero_terms, terms) = row_terms(&self.cols, &self.sx, self.k, &self.nonzero, a);
+        (self.kernel)(&self.cols, &zero_terms, &terms, 0, out);
+        let ia = self.inv_sqrt_diagonal[a];
+        for (b, v) in out.iter_mut().enumerate() {
+            // inv[a]·inv[b] first, as rescaled_condensed multiplies.
+            *v *= ia * self.inv_sqrt_diagonal[b];
+        }
+        out[a] = 1.0;
+    }
 }
 
 /// Fills `out` with the similarity of one fund (described by its terms) to funds

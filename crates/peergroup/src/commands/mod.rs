@@ -2,6 +2,7 @@
 //! charts. One module per command, each with its clap `Args` and `run`.
 
 pub mod cluster;
+pub mod count_text;
 pub mod demo;
 pub mod evolve;
 pub mod factor_inputs;

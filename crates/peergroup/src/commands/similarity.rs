@@ -1,17 +1,20 @@
 //! `peergroup similarity`, `peergroup correlation` and `peergroup peers`.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use clap::Args;
 use peergroup_io::{
-    read_exposures, read_fit_r2, read_metadata, read_series, read_similarity, ColumnNames, Source,
+    read_exposures, read_fit_r2, read_fund_pairs, read_metadata, read_series, ColumnNames, Source,
 };
 use peergroup_pipeline::chart::similarity::{peers_chart, similarity_heatmap};
 use peergroup_pipeline::similarity::{
-    self, CorrelationSettings, Idio, Measure, PeersSettings, SimilaritySettings,
+    self, CorrelationSettings, Idio, Measure, PairSelection, PeersSettings, RowBlocks,
+    SimilaritySettings, ALL_PAIRS_LIMIT,
 };
 use peergroup_pipeline::Named;
 
+use super::count_text::thousands;
 use super::factor_inputs::{FactorInputs, FACTORS_NEEDED};
 use super::options::{
     name, plan_chart, series_options, write_chart, CategoryColumn, ColumnFlags, MaxReturn,
@@ -46,6 +49,24 @@ pub struct SimilarityArgs {
     pub max_return: MaxReturn,
     #[command(flatten)]
     pub settings: SimilaritySettings,
+    /// Each fund's K most similar other funds, `date,fund,rank,peer,similarity`, computed
+    /// row by row from the exposures and streamed out (memory: the exposures and one
+    /// block; for universes too large for every pair).
+    #[arg(long, value_name = "K", conflicts_with_all = ["funds", "all_pairs"])]
+    pub top_k: Option<usize>,
+    /// These funds against every other fund, `date,fund_a,fund_b,similarity`, computed
+    /// from the exposures directly (comma-separated ids).
+    #[arg(
+        long,
+        value_name = "ID,...",
+        value_delimiter = ',',
+        conflicts_with = "all_pairs"
+    )]
+    pub funds: Vec<String>,
+    /// Write every pair even beyond 10,000 funds (50 million pairs per date); without it
+    /// a larger universe asks for --top-k or --funds.
+    #[arg(long)]
+    pub all_pairs: bool,
     #[command(flatten)]
     pub output: OutputFile,
     /// Chart (.svg): heat map of the similarity on the reported date (the last with
@@ -119,6 +140,16 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
     if !args.factors.given() {
         return Err(CommandError::usage(FACTORS_NEEDED));
     }
+    let selection = match (args.top_k, args.funds.is_empty()) {
+        (Some(k), _) => PairSelection::TopK(k),
+        (None, false) => PairSelection::Funds(args.funds.clone()),
+        (None, true) => PairSelection::All,
+    };
+    if selection != PairSelection::All && args.chart.is_some() {
+        return Err(CommandError::usage(
+            "--chart draws the heat map of every pair; it does not go with --top-k or --funds",
+        ));
+    }
     let out = &args.output.out;
     let mut outputs = args.output.plan()?;
     plan_chart(&mut outputs, args.chart.as_deref())?;
@@ -147,6 +178,17 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
             .as_ref()
             .map(|p| Named::new(p, residuals_name.as_str())),
     };
+    if selection != PairSelection::All {
+        return write_rows(inputs, &sx, settings, selection, outputs, out);
+    }
+    let n = ex.funds.len();
+    if n > ALL_PAIRS_LIMIT && !args.all_pairs {
+        return Err(CommandError::usage(format!(
+            "{n} funds make {} pairs per date: give --top-k K for each fund's K nearest peers, \
+             --funds ID,... for chosen funds against all, or --all-pairs for every pair",
+            thousands(n * (n - 1) / 2)
+        )));
+    }
     let pairs = step("computing similarities", || {
         similarity::similarity(inputs, &sx, settings)
     })?;
@@ -179,6 +221,41 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
         pairs.dates,
         out.display()
     );
+    Ok(())
+}
+
+/// Write the rows of a top-k or chosen-funds selection block by block, so the table is
+/// never whole; an error part-way leaves no output.
+fn write_rows(
+    inputs: similarity::SimilarityInputs<'_>,
+    sx: &peergroup_similarity::FactorSimilarity,
+    settings: &SimilaritySettings,
+    selection: PairSelection,
+    mut outputs: peergroup_io::Outputs,
+    out: &Path,
+) -> CommandResult {
+    let silent = peergroup_pipeline::Silent;
+    let mut blocks = RowBlocks::new(inputs, sx, settings, selection.clone(), &silent)?;
+    let failure = Mutex::new(None);
+    step("computing similarities", || {
+        let rows = blocks.by_ref().map_while(|b| match b {
+            Ok(table) => Some(table),
+            Err(e) => {
+                *failure.lock().unwrap_or_else(PoisonError::into_inner) = Some(e);
+                None
+            }
+        });
+        outputs.write_table_blocks(out, rows)
+    })?;
+    if let Some(e) = failure.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        return Err(e.into());
+    }
+    outputs.commit()?;
+    let what = match selection {
+        PairSelection::TopK(k) => format!("top {k} peers of every fund"),
+        _ => "chosen funds against every fund".to_string(),
+    };
+    eprintln!("{} rows ({what}); wrote {}", blocks.rows, out.display());
     Ok(())
 }
 
@@ -280,7 +357,10 @@ pub fn run_peers(args: &PeersArgs) -> CommandResult {
     let mut outputs = args.output.plan()?;
     plan_chart(&mut outputs, args.chart.as_deref())?;
     let sim_source = args.columns.source(&args.similarity);
-    let sim = read_similarity(&sim_source)?;
+    // Only the fund's own pairs are read: a 50,000-fund table is never whole in memory.
+    let pairs = step("reading the fund's similarities", || {
+        read_fund_pairs(&sim_source, &args.fund, args.settings.date)
+    })?;
     let meta = args
         .categories
         .as_deref()
@@ -290,12 +370,7 @@ pub fn run_peers(args: &PeersArgs) -> CommandResult {
             read_metadata(&source, "id", &["category"])
         })
         .transpose()?;
-    let (table, peers) = similarity::peers(
-        Named::new(&sim, &sim_source.label()),
-        &args.fund,
-        meta.as_ref(),
-        &args.settings,
-    )?;
+    let (table, peers) = similarity::fund_peers(&pairs, meta.as_ref(), &args.settings);
     outputs.write_table(out, &table)?;
     if let Some(p) = &args.chart {
         write_chart(&mut outputs, p, &peers_chart(&args.fund, &peers))?;

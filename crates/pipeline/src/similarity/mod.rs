@@ -23,12 +23,14 @@ mod correlation;
 mod factors;
 mod measures;
 mod peers;
+mod rows;
 
 pub use bootstrap::period_pvalues;
 pub use correlation::{correlation, last_correlation, CorrelationSettings};
 pub use factors::{factor_similarity, FactorSource};
 pub use measures::{PairMeasures, PeerMeasures};
-pub use peers::{peers, PeerRow, PeersSettings};
+pub use peers::{fund_peers, peers, PeerRow, PeersSettings};
+pub use rows::{PairSelection, RowBlocks, ALL_PAIRS_LIMIT};
 
 /// How similarities are combined over dates.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,7 +1,7 @@
 //! A fund's closest competitors in a similarity table (METHODS §3.10).
 
 use peergroup_data::{Date, InputError, Metadata};
-use peergroup_io::{RowTable, SimilarityTable, Table};
+use peergroup_io::{FundPairs, RowTable, SimilarityTable, Table};
 use peergroup_similarity::peers_from_row;
 
 use serde::{Deserialize, Serialize};
@@ -66,19 +66,48 @@ pub fn peers(
         Some(d) => date_index(&sim.dates, d, "similarities").map_err(|e| e.in_file(name))?,
         None => sim.dates.len() - 1,
     };
+    let n = sim.funds.len();
+    let row = &sim.matrix(t)[f * n..(f + 1) * n];
+    Ok(ranked(fund, &sim.funds.names, row, f, categories, settings))
+}
+
+/// A fund's closest competitors from its own row of a pair table (streamed by
+/// [`peergroup_io::read_fund_pairs`], so the table is never whole), as [`peers`] gives
+/// them from the whole table.
+pub fn fund_peers(
+    pairs: &FundPairs,
+    categories: Option<&Metadata>,
+    settings: &PeersSettings,
+) -> (Table, Vec<PeerRow>) {
+    // The fund itself last, so that the row covers every fund as in a full matrix.
+    let mut names = pairs.others.clone();
+    names.push(pairs.fund.clone());
+    let mut row = pairs.similarity.clone();
+    row.push(f64::NAN);
+    let f = names.len() - 1;
+    ranked(&pairs.fund, &names, &row, f, categories, settings)
+}
+
+/// The table and rows of the `settings.top` funds most similar to `fund` (index `f` of
+/// `names`, whose similarities are `row`).
+fn ranked(
+    fund: &str,
+    names: &[String],
+    row: &[f64],
+    f: usize,
+    categories: Option<&Metadata>,
+    settings: &PeersSettings,
+) -> (Table, Vec<PeerRow>) {
     let categories: Option<Vec<String>> = categories.map(|meta| {
-        sim.funds
-            .names
+        names
             .iter()
             .map(|id| meta.get(id, "category").unwrap_or("").to_string())
             .collect()
     });
-    let n = sim.funds.len();
-    let row = &sim.matrix(t)[f * n..(f + 1) * n];
     let peers = peers_from_row(row, f, settings.top, categories.as_deref());
     let table = RowTable::new(&peers)
         .text("fund", |_| fund.to_string())
-        .text("peer", |p| sim.funds.names[p.fund].clone())
+        .text("peer", |p| names[p.fund].clone())
         .i64("rank", |p| p.rank as i64)
         .f64("similarity", |p| p.similarity)
         .text("peer_category", |p| p.category.clone().unwrap_or_default())
@@ -89,10 +118,10 @@ pub fn peers(
     let rows = peers
         .iter()
         .map(|p| PeerRow {
-            peer: sim.funds.names[p.fund].clone(),
+            peer: names[p.fund].clone(),
             similarity: p.similarity,
             outside_category: p.outside_category,
         })
         .collect();
-    Ok((table, rows))
+    (table, rows)
 }

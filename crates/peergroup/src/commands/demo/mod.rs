@@ -108,18 +108,7 @@ impl Run {
     }
 }
 
-/// `1234567` → `1,234,567`.
-fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
+use super::count_text::thousands;
 
 fn pct(x: f64) -> String {
     if x.is_finite() {
