@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Float64Type, Int32Type};
-use arrow_array::{Array, BooleanArray, DictionaryArray, RecordBatch};
+use arrow_array::{Array, ArrayRef, BooleanArray, DictionaryArray, RecordBatch};
 use arrow_schema::{ArrowError, DataType, Field, Schema};
 use parquet::arrow::arrow_reader::{
     ArrowPredicateFn, ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
@@ -23,6 +23,7 @@ use peergroup_data::{Date, InputError, Position};
 use rayon::prelude::*;
 
 use crate::decode_guard::guarded;
+use crate::matrices::nonempty_text;
 use crate::rows::{for_each_row, Row};
 use crate::source::{AsSource, Role};
 
@@ -142,8 +143,8 @@ fn row_matches(src: &crate::source::Source, fund: &str) -> Result<Vec<Match>, In
         let c = h.require(&["date", "fund_a", "fund_b", "similarity"])?;
         let matches = &mut matches;
         Ok(move |row: &Row<'_>| {
-            let a = nonempty(row, c[1], "fund_a")?;
-            let b = nonempty(row, c[2], "fund_b")?;
+            let a = nonempty_text(row, c[1], "fund_a")?;
+            let b = nonempty_text(row, c[2], "fund_b")?;
             let other = if a == fund {
                 b
             } else if b == fund {
@@ -168,24 +169,12 @@ fn count_funds(src: &crate::source::Source) -> Result<usize, InputError> {
         let c = h.require(&["date", "fund_a", "fund_b", "similarity"])?;
         let names = &mut names;
         Ok(move |row: &Row<'_>| {
-            names.insert(nonempty(row, c[1], "fund_a")?);
-            names.insert(nonempty(row, c[2], "fund_b")?);
+            names.insert(nonempty_text(row, c[1], "fund_a")?);
+            names.insert(nonempty_text(row, c[2], "fund_b")?);
             Ok(())
         })
     })?;
     Ok(names.len())
-}
-
-fn nonempty(row: &Row<'_>, col: usize, name: &str) -> Result<String, InputError> {
-    let t = row.text(col, name)?;
-    if t.is_empty() {
-        return Err(InputError::at(
-            row.position(),
-            format!("expected a {name}, found an empty cell"),
-        )
-        .with_column(name));
-    }
-    Ok(t.into_owned())
 }
 
 /// The Parquet fast path: `Ok(None)` when the file is not Parquet in the similarity
@@ -304,26 +293,29 @@ fn group_matches(
     let file = File::open(path).map_err(|e| err(&e))?;
     let schema = meta.parquet_schema();
     let wanted = fund.to_string();
-    // The key of `fund` in the last dictionary seen, by the dictionary's address (pages
-    // of one column chunk share one dictionary).
-    let mut cached: [(usize, Option<i32>); 2] = [(0, None), (0, None)];
+    // The key of `fund` in the last dictionary seen per column. Pages of one column
+    // chunk share one dictionary; holding it keeps its identity (no reuse of a freed
+    // address by a later dictionary).
+    let mut cached: [Option<(ArrayRef, Option<i32>)>; 2] = [None, None];
     let predicate = ArrowPredicateFn::new(
         ProjectionMask::roots(schema, [1, 2]),
         move |batch: RecordBatch| -> Result<BooleanArray, ArrowError> {
             let mut keep = vec![false; batch.num_rows()];
             for (c, cache) in cached.iter_mut().enumerate() {
                 let ids: &DictionaryArray<Int32Type> = batch.column(c).as_dictionary();
-                let values = ids.values().as_string::<i32>();
-                let address = values.values().as_ptr() as usize;
-                if cache.0 != address || address == 0 {
+                let same = cache
+                    .as_ref()
+                    .is_some_and(|(v, _)| Arc::ptr_eq(v, ids.values()));
+                if !same {
+                    let values = ids.values().as_string::<i32>();
                     let key = (0..values.len())
                         .find(|&i| values.is_valid(i) && values.value(i) == wanted)
                         .map(|i| i as i32);
-                    *cache = (address, key);
+                    *cache = Some((Arc::clone(ids.values()), key));
                 }
-                if let Some(key) = cache.1 {
+                if let Some((_, Some(key))) = cache {
                     for (k, x) in keep.iter_mut().zip(ids.keys().values()) {
-                        *k |= *x == key;
+                        *k |= *x == *key;
                     }
                 }
             }

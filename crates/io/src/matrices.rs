@@ -66,7 +66,8 @@ impl Exposures {
     }
 }
 
-fn nonempty_text(row: &Row<'_>, col: usize, name: &str) -> Result<String, InputError> {
+/// The text of a cell that must not be empty (an id), or an error naming the cell.
+pub(crate) fn nonempty_text(row: &Row<'_>, col: usize, name: &str) -> Result<String, InputError> {
     let t = row.text(col, name)?;
     if t.is_empty() {
         return Err(InputError::at(

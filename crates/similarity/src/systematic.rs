@@ -94,20 +94,24 @@ pub fn systematic_similarity_condensed(
         })
         .collect();
     let cols = Columns::new(&scaled, n, k);
-    // Nonzero S_X(i, j) per row i, so that zero factor similarities cost nothing.
-    let nonzero: Vec<Vec<(usize, f64)>> = (0..k)
+    let nonzero = nonzero_entries(m, k);
+    let kernel = block_kernel();
+    let upper = fill_upper(n, |a, row| {
+        similarity_row(&cols, m, k, &nonzero, kernel, a, row)
+    });
+    Ok(CondensedSimilarity::new(n, diagonal, upper))
+}
+
+/// Nonzero S_X(i, j) per row i, so that zero factor similarities cost nothing.
+fn nonzero_entries(m: &[f64], k: usize) -> Vec<Vec<(usize, f64)>> {
+    (0..k)
         .map(|i| {
             (0..k)
                 .filter(|&j| m[i * k + j] != 0.0)
                 .map(|j| (j, m[i * k + j]))
                 .collect()
         })
-        .collect();
-    let kernel = block_kernel();
-    let upper = fill_upper(n, |a, row| {
-        similarity_row(&cols, m, k, &nonzero, kernel, a, row)
-    });
-    Ok(CondensedSimilarity::new(n, diagonal, upper))
+        .collect()
 }
 
 /// S_SYST over every pair as a full n×n matrix (values ≥ 0, at most k²); see
@@ -217,14 +221,7 @@ impl StarRows {
                 1.0 / pair_naive(row, row, &m).sqrt()
             })
             .collect();
-        let nonzero = (0..k)
-            .map(|i| {
-                (0..k)
-                    .filter(|&j| m[i * k + j] != 0.0)
-                    .map(|j| (j, m[i * k + j]))
-                    .collect()
-            })
-            .collect();
+        let nonzero = nonzero_entries(&m, k);
         Ok(StarRows {
             cols: Columns::new(&scaled, n_funds, k),
             sx: m,
