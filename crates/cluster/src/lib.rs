@@ -25,6 +25,7 @@ pub mod select;
 pub mod stability;
 pub mod tsne;
 pub mod validity;
+pub mod weighted_average;
 
 pub use error::ClusterError;
 pub use fit::{Clustering, Fit, Partition, Predict};

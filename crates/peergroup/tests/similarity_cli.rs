@@ -535,3 +535,61 @@ fn top_k_and_chosen_funds_without_the_pair_table() {
     let msg = w.ok(&format!("{big} --top-k 2 --out b.parquet"));
     assert!(msg.contains("20002 rows"), "{msg}");
 }
+
+/// Peer groups at scale from the exposures: with as many micro-clusters as funds they
+/// are `cluster --similarity --method average` on the pair table; flags that need every
+/// pair are refused by name.
+#[test]
+fn peer_groups_at_scale_from_exposures() {
+    let w = Workdir::new();
+    w.synth("universe --funds 80 --factors 8 --periods 120 --groups 4 --seed 23 --out u");
+    w.ok("style --funds u/funds.csv --factors u/factors.csv --out e.csv");
+    let attrs = "--factor-attributes u/factor_attributes.csv";
+    w.ok(&format!("similarity --exposures e.csv {attrs} --out s.csv"));
+    w.ok("cluster --similarity s.csv --method average --k 4 --out exact.csv");
+    let msg = w.ok(&format!(
+        "cluster --exposures e.csv {attrs} --k 4 --micro-clusters 80 --out scale.csv"
+    ));
+    assert!(
+        msg.contains("80 funds") && msg.contains("from 80 micro-clusters"),
+        "{msg}"
+    );
+    let (exact, scale) = (w.rows("exact.csv"), w.rows("scale.csv"));
+    assert_eq!(scale[0], ["id", "cluster", "micro_cluster"]);
+    assert_eq!(exact.len(), scale.len());
+    for (e, s) in exact[1..].iter().zip(&scale[1..]) {
+        assert_eq!((&e[0], &e[1]), (&s[0], &s[1]));
+    }
+    // Fewer micro-clusters: still four groups, every fund in one micro-cluster.
+    w.ok(&format!(
+        "cluster --exposures e.csv {attrs} --k 4 --micro-clusters 20 --out m20.csv"
+    ));
+    let m20 = w.rows("m20.csv");
+    assert_eq!(m20.len(), 81);
+    assert!(m20[1..]
+        .iter()
+        .all(|r| (1..=4).contains(&r[1].parse::<i64>().unwrap())));
+    for (args, expect) in [
+        ("--k auto", "--k N"),
+        ("--k 4 --method ward", "--method average"),
+        (
+            "--k 4 --bootstrap 10",
+            "--bootstrap is not available with --exposures",
+        ),
+        (
+            "--k 4 --micro-clusters 2",
+            "--micro-clusters 2 must be at least --k 4",
+        ),
+        ("--k 81", "the 80 funds"),
+    ] {
+        w.fails(
+            &format!("cluster --exposures e.csv {attrs} {args} --out x.csv"),
+            &[expect],
+        );
+        assert!(!w.exists("x.csv"));
+    }
+    w.fails(
+        "cluster --exposures e.csv --k 4 --out x.csv",
+        &["--factor-attributes"],
+    );
+}

@@ -38,6 +38,7 @@ pub mod settings;
 pub mod cluster;
 pub mod evolve;
 pub mod industry;
+pub mod micro_clusters;
 pub mod rating;
 pub mod reference;
 pub mod returns;

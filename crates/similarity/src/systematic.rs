@@ -250,14 +250,66 @@ impl StarRows {
     pub fn row(&self, a: usize, out: &mut [f64]) {
         assert!(a < self.n, "fund {a} is not among {} funds", self.n);
         assert_eq!(out.len(), self.n, "a row holds one value per fund");
-        let (zero_terms, terms) = row_terms(&self.cols, &self.sx, self.k, &self.nonzero, a);
-        (self.kernel)(&self.cols, &zero_terms, &terms, 0, out);
-        let ia = self.inv_sqrt_diagonal[a];
-        for (b, v) in out.iter_mut().enumerate() {
-            // inv[a]·inv[b] first, as rescaled_condensed multiplies.
-            *v *= ia * self.inv_sqrt_diagonal[b];
-        }
+        self.row_from(a, 0, out);
         out[a] = 1.0;
+    }
+
+    /// S*(a, b) for the funds b = first, first + 1, … into `out` (length n − first).
+    fn row_from(&self, a: usize, first: usize, out: &mut [f64]) {
+        let (zero_terms, terms) = row_terms(&self.cols, &self.sx, self.k, &self.nonzero, a);
+        (self.kernel)(&self.cols, &zero_terms, &terms, first, out);
+        let ia = self.inv_sqrt_diagonal[a];
+        for (v, ib) in out.iter_mut().zip(&self.inv_sqrt_diagonal[first..]) {
+            // inv[a]·inv[b] first, as rescaled_condensed multiplies.
+            *v *= ia * ib;
+        }
+    }
+
+    /// Mean S* between every two groups of funds, condensed (SciPy order over groups):
+    /// funds must be sorted by group, group g holding funds `offsets[g]..offsets[g + 1]`.
+    /// Each pair of funds in different groups is computed once (rows of group g against
+    /// the funds of later groups), groups in parallel, so the cost is that of the
+    /// triangle and the result does not depend on the thread count.
+    ///
+    /// # Panics
+    /// If `offsets` does not run from 0 to the number of funds, non-decreasing, or a
+    /// group is empty.
+    pub fn group_means(&self, offsets: &[usize]) -> Vec<f64> {
+        let m = offsets.len().saturating_sub(1);
+        assert!(
+            offsets.first() == Some(&0) && offsets.last() == Some(&self.n),
+            "offsets must run from 0 to the number of funds"
+        );
+        assert!(
+            offsets.windows(2).all(|w| w[0] < w[1]),
+            "every group holds at least one fund"
+        );
+        // Row g: summed S* of group g's funds against each later group.
+        let sums: Vec<Vec<f64>> = (0..m)
+            .into_par_iter()
+            .map(|g| {
+                let first = offsets[g + 1];
+                let mut row = vec![0.0; self.n - first];
+                let mut sums = vec![0.0; m - g - 1];
+                for a in offsets[g]..first {
+                    self.row_from(a, first, &mut row);
+                    for (h, sum) in sums.iter_mut().enumerate() {
+                        let (lo, hi) = (offsets[g + 1 + h] - first, offsets[g + 2 + h] - first);
+                        *sum += row[lo..hi].iter().sum::<f64>();
+                    }
+                }
+                sums
+            })
+            .collect();
+        let mut means = Vec::with_capacity(m * m.saturating_sub(1) / 2);
+        for (g, row) in sums.iter().enumerate() {
+            let ng = (offsets[g + 1] - offsets[g]) as f64;
+            for (h, s) in row.iter().enumerate() {
+                let nh = (offsets[g + 2 + h] - offsets[g + 1 + h]) as f64;
+                means.push(s / (ng * nh));
+            }
+        }
+        means
     }
 }
 

@@ -4,9 +4,11 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args};
 use peergroup_data::{Date, InputError};
-use peergroup_io::{read_features, read_series, read_similarity, Outputs};
+use peergroup_io::{read_exposures, read_features, read_series, read_similarity, Outputs};
 use peergroup_pipeline::chart::cluster::{bic_chart, dendrogram_chart};
-use peergroup_pipeline::cluster::{self, ClusterInput, ClusterSettings};
+use peergroup_pipeline::cluster::{self, ClusterInput, ClusterMethod, ClusterSettings};
+use peergroup_pipeline::micro_clusters::{micro_clusters, MicroSettings};
+use peergroup_pipeline::KChoice;
 use peergroup_pipeline::{similarity, style, Named};
 use peergroup_similarity::ExposureScale;
 use peergroup_style::StyleSpec;
@@ -22,7 +24,7 @@ use super::{step, CommandError, CommandResult};
 #[derive(Args, Clone, Debug)]
 // One input or the other: the group refuses both; that one is given is checked by `run`,
 // whose message names the alternatives (clap's would list the group as one argument).
-#[command(group(ArgGroup::new("input").multiple(false).args(["similarity", "features", "returns"])))]
+#[command(group(ArgGroup::new("input").multiple(false).args(["similarity", "features", "returns", "exposures"])))]
 pub struct ClusterArgs {
     /// Similarity table date,fund_a,fund_b,similarity (one of --similarity or --features;
     /// --date-column and --value-column name a vendor file's date and similarity columns).
@@ -41,6 +43,17 @@ pub struct ClusterArgs {
     /// Factor returns of --returns (long or wide).
     #[arg(long, value_name = "FILE", requires = "returns")]
     pub factors: Option<PathBuf>,
+    /// Style exposures fund,date,factor,beta (from `peergroup style`): peer groups at the
+    /// size of the universe, by k-means micro-clusters of the exposures and exact
+    /// average linkage of the micro-clusters on their mean S*, with no pair table
+    /// (METHODS §4.14); writes id,cluster,micro_cluster. Needs --factor-similarity or
+    /// --factor-attributes, --method average and a number --k.
+    #[arg(long, value_name = "FILE")]
+    pub exposures: Option<PathBuf>,
+    /// Micro-clusters of --exposures (default 2,000; as many as the funds is exact
+    /// average linkage).
+    #[arg(long, value_name = "M", requires = "exposures")]
+    pub micro_clusters: Option<usize>,
     #[command(flatten)]
     pub max_return: MaxReturn,
     #[command(flatten)]
@@ -99,18 +112,103 @@ impl ClusterArgs {
     }
 }
 
+/// Peer groups of --exposures at scale: micro-clusters, then weighted average linkage.
+fn run_on_exposures(args: &ClusterArgs) -> CommandResult {
+    let settings = args.settings;
+    let Some(path) = &args.exposures else {
+        return Err(CommandError::usage("--exposures is required here"));
+    };
+    if !args.factor_similarity.given() {
+        return Err(CommandError::usage(FACTORS_NEEDED));
+    }
+    if settings.method != ClusterMethod::Average {
+        return Err(CommandError::usage(
+            "--exposures forms peer groups by average linkage of micro-clusters: use --method average",
+        ));
+    }
+    let KChoice::Fixed(k) = settings.k else {
+        return Err(CommandError::usage(
+            "--exposures needs a number of peer groups (--k N): the rules of --k auto need every pair",
+        ));
+    };
+    for (flag, given) in [
+        ("--linkage-out", args.linkage_out.is_some()),
+        ("--bic-out", args.bic_out.is_some()),
+        ("--pvalues-out", args.pvalues_out.is_some()),
+        ("--bootstrap", settings.bootstrap > 0),
+        ("--chart", args.chart.is_some()),
+        ("--bic-chart", args.bic_chart.is_some()),
+        ("--reference", args.reference.reference.is_some()),
+        ("--agreement-out", args.agreement_out.is_some()),
+    ] {
+        if given {
+            return Err(CommandError::usage(format!(
+                "{flag} is not available with --exposures (peer groups at scale write id,cluster,micro_cluster)"
+            )));
+        }
+    }
+    let mut outputs = Outputs::new(args.force.force);
+    outputs.plan_table(&args.out)?;
+    let source = args.columns.source(path);
+    let ex = read_exposures(&source)?;
+    let ex_name = source.label();
+    let attributes = args.factor_similarity.attributes()?;
+    let sx = args
+        .factor_similarity
+        .similarity(attributes.as_ref(), &ex.factors.names)?;
+    let micro = MicroSettings {
+        micro: args
+            .micro_clusters
+            .unwrap_or(MicroSettings::default().micro),
+        k,
+        seed: settings.seed,
+        ..MicroSettings::default()
+    };
+    let groups = step("peer groups at scale", || {
+        micro_clusters(
+            Named::new(&ex, &ex_name),
+            &sx,
+            similarity::Scale::Raw,
+            args.date,
+            &micro,
+            &peergroup_pipeline::Silent,
+        )
+    })?;
+    outputs.write_table(&args.out, &groups.table())?;
+    outputs.commit()?;
+    let mut sizes = vec![0usize; k];
+    for &l in &groups.labels {
+        sizes[l] += 1;
+    }
+    let shown: Vec<String> = sizes.iter().map(|s| s.to_string()).collect();
+    eprintln!(
+        "{} funds on {} in {k} peer groups ({}) from {} micro-clusters (k-means {} iterations{}); wrote {}",
+        groups.ids.len(),
+        groups.date,
+        shown.join("/"),
+        groups.dendrogram.n,
+        groups.iterations.0,
+        if groups.iterations.1 { "" } else { ", not converged" },
+        args.out.display()
+    );
+    Ok(())
+}
+
 /// Run `peergroup cluster`.
 pub fn run(args: &ClusterArgs) -> CommandResult {
     let settings = args.settings;
     if args.returns.is_some() {
         return run_on_returns(args);
     }
+    if args.exposures.is_some() {
+        return run_on_exposures(args);
+    }
     // The similarity table when both are given (clap refuses that).
     let path = match (&args.similarity, &args.features) {
         (Some(p), _) | (None, Some(p)) => p,
         (None, None) => {
             return Err(CommandError::usage(
-                "one of --similarity, --features or --returns is required",
+                "one of --similarity, --features, --returns or --exposures is required",
             ))
         }
     };
