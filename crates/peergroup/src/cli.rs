@@ -437,7 +437,8 @@ pub fn main() -> ExitCode {
 }
 
 /// Run one command given as arguments (`["style", "--returns", "r.csv", ...]`, without the
-/// program name) in this process, on the global thread pool. A usage error (unknown
+/// program name) in this process, on the global thread pool (`--threads N`: a pool of N
+/// for this command). A usage error (unknown
 /// flag, bad value) is an [`CommandError::Input`] with clap's message; `--help` and
 /// `--version` are usage errors too (there is no terminal to print them to).
 pub fn run_args<I, T>(args: I) -> CommandResult
@@ -452,7 +453,16 @@ where
         .map_err(|e| CommandError::usage(e.render().to_string().trim_end()))?;
     let cli = Cli::from_arg_matches(&matches)
         .map_err(|e| CommandError::usage(e.render().to_string().trim_end()))?;
-    run(cli)
+    match cli.threads {
+        // The global pool is the caller's (it may exist already): --threads gets a pool
+        // of its own for this command.
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(thread_count(n))
+            .build()
+            .map_err(|e| CommandError::System(format!("cannot start {n} threads: {e}")))?
+            .install(|| run(cli)),
+        None => run(cli),
+    }
 }
 
 /// Every command (leaf subcommand) with its arguments, as JSON: what a front end needs to

@@ -569,6 +569,13 @@ fn peer_groups_at_scale_from_exposures() {
     assert!(m20[1..]
         .iter()
         .all(|r| (1..=4).contains(&r[1].parse::<i64>().unwrap())));
+    // Against the generator's groups, with the agreement table.
+    let msg = w.ok(&format!(
+        "cluster --exposures e.csv {attrs} --k 4 --micro-clusters 20 --reference u/meta.csv \
+         --reference-column true_group --out m20r.csv"
+    ));
+    assert!(msg.contains("ARI 1.000"), "{msg}");
+    assert!(w.exists("m20r_agreement.csv"));
     for (args, expect) in [
         ("--k auto", "--k N"),
         ("--k 4 --method ward", "--method average"),

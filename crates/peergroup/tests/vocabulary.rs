@@ -84,7 +84,7 @@ fn cluster_names_its_inputs_and_one_cluster() {
     let w = Workdir::new();
     w.fails(
         "cluster --out x.csv",
-        &["one of --similarity, --features or --returns is required"],
+        &["one of --similarity, --features, --returns or --exposures is required"],
     );
     w.synth("universe --funds 30 --factors 4 --periods 120 --groups 3 --seed 1 --out u");
     w.ok("correlation --returns u/funds.csv --out c.csv");

@@ -227,3 +227,29 @@ fn bad_selections_are_refused_by_name() {
     assert!(err(&s, PairSelection::TopK(3), false).contains("--fit"));
     assert!(err(&d, PairSelection::All, true).contains("similarity()"));
 }
+
+/// A block of funds' top K (one task of a distributed run) is bit for bit those funds'
+/// rows of every fund's top K.
+#[test]
+fn a_block_of_funds_top_k_is_their_rows_of_the_whole() {
+    let (ex, sx, r2) = case(90, 8);
+    let settings = SimilaritySettings {
+        all_dates: true,
+        ..SimilaritySettings::default()
+    };
+    let whole = rows(&blocks(&ex, &sx, &r2, &settings, PairSelection::TopK(4)));
+    let chosen = vec!["FUND0007".to_string(), "FUND0050".to_string()];
+    let part = rows(&blocks(
+        &ex,
+        &sx,
+        &r2,
+        &settings,
+        PairSelection::TopKOf(4, chosen.clone()),
+    ));
+    let want: Vec<_> = whole.iter().filter(|r| chosen.contains(&r.1)).collect();
+    assert_eq!(part.len(), want.len());
+    for (p, w) in part.iter().zip(want) {
+        assert_eq!((&p.0, &p.1, &p.2, p.3), (&w.0, &w.1, &w.2, w.3));
+        assert_eq!(p.4.to_bits(), w.4.to_bits());
+    }
+}

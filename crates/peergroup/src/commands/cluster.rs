@@ -8,6 +8,7 @@ use peergroup_io::{read_exposures, read_features, read_series, read_similarity, 
 use peergroup_pipeline::chart::cluster::{bic_chart, dendrogram_chart};
 use peergroup_pipeline::cluster::{self, ClusterInput, ClusterMethod, ClusterSettings};
 use peergroup_pipeline::micro_clusters::{micro_clusters, MicroSettings};
+use peergroup_pipeline::reference::agreement;
 use peergroup_pipeline::KChoice;
 use peergroup_pipeline::{similarity, style, Named};
 use peergroup_similarity::ExposureScale;
@@ -138,8 +139,6 @@ fn run_on_exposures(args: &ClusterArgs) -> CommandResult {
         ("--bootstrap", settings.bootstrap > 0),
         ("--chart", args.chart.is_some()),
         ("--bic-chart", args.bic_chart.is_some()),
-        ("--reference", args.reference.reference.is_some()),
-        ("--agreement-out", args.agreement_out.is_some()),
     ] {
         if given {
             return Err(CommandError::usage(format!(
@@ -147,8 +146,12 @@ fn run_on_exposures(args: &ClusterArgs) -> CommandResult {
             )));
         }
     }
+    let agreement_out = args.agreement_out();
     let mut outputs = Outputs::new(args.force.force);
     outputs.plan_table(&args.out)?;
+    if let Some(p) = &agreement_out {
+        outputs.plan_table(p)?;
+    }
     let source = args.columns.source(path);
     let ex = read_exposures(&source)?;
     let ex_name = source.label();
@@ -175,6 +178,21 @@ fn run_on_exposures(args: &ClusterArgs) -> CommandResult {
         )
     })?;
     outputs.write_table(&args.out, &groups.table())?;
+    if let Some(r) = args.reference.read()? {
+        let a = agreement(
+            &groups.ids,
+            &groups.labels,
+            Named::new(&r.labels[..], &r.name),
+        )?;
+        print_agreement(&a, &r.name, "cluster");
+        if let Some(p) = &agreement_out {
+            outputs.write_table(p, &a.table())?;
+        }
+    } else if args.agreement_out.is_some() {
+        return Err(CommandError::usage(
+            "--agreement-out needs --reference FILE",
+        ));
+    }
     outputs.commit()?;
     let mut sizes = vec![0usize; k];
     for &l in &groups.labels {

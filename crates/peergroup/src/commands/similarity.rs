@@ -51,11 +51,11 @@ pub struct SimilarityArgs {
     pub settings: SimilaritySettings,
     /// Each fund's K most similar other funds, `date,fund,rank,peer,similarity`, computed
     /// row by row from the exposures and streamed out (memory: the exposures and one
-    /// block; for universes too large for every pair).
-    #[arg(long, value_name = "K", conflicts_with_all = ["funds", "all_pairs"])]
+    /// block; for universes too large for every pair); with --funds, only theirs.
+    #[arg(long, value_name = "K", conflicts_with = "all_pairs")]
     pub top_k: Option<usize>,
     /// These funds against every other fund, `date,fund_a,fund_b,similarity`, computed
-    /// from the exposures directly (comma-separated ids).
+    /// from the exposures directly (comma-separated ids); with --top-k, their top K.
     #[arg(
         long,
         value_name = "ID,...",
@@ -141,7 +141,8 @@ pub fn run(args: &SimilarityArgs) -> CommandResult {
         return Err(CommandError::usage(FACTORS_NEEDED));
     }
     let selection = match (args.top_k, args.funds.is_empty()) {
-        (Some(k), _) => PairSelection::TopK(k),
+        (Some(k), true) => PairSelection::TopK(k),
+        (Some(k), false) => PairSelection::TopKOf(k, args.funds.clone()),
         (None, false) => PairSelection::Funds(args.funds.clone()),
         (None, true) => PairSelection::All,
     };
@@ -253,6 +254,7 @@ fn write_rows(
     outputs.commit()?;
     let what = match selection {
         PairSelection::TopK(k) => format!("top {k} peers of every fund"),
+        PairSelection::TopKOf(k, f) => format!("top {k} peers of {} funds", f.len()),
         _ => "chosen funds against every fund".to_string(),
     };
     eprintln!("{} rows ({what}); wrote {}", blocks.rows, out.display());

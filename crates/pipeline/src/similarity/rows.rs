@@ -21,12 +21,36 @@ pub enum PairSelection {
     TopK(usize),
     /// Each of these funds against every other fund: `date,fund_a,fund_b,similarity`.
     Funds(Vec<String>),
+    /// The K most similar other funds of each of these funds (a block of
+    /// [`PairSelection::TopK`], e.g. one task of a distributed run).
+    TopKOf(usize, Vec<String>),
+}
+
+impl PairSelection {
+    /// K when the selection is each fund's top K.
+    fn top(&self) -> Option<usize> {
+        match self {
+            PairSelection::TopK(k) | PairSelection::TopKOf(k, _) => Some(*k),
+            _ => None,
+        }
+    }
+
+    /// The funds whose rows are reported, when not every fund's.
+    fn chosen(&self) -> Option<&[String]> {
+        match self {
+            PairSelection::Funds(f) | PairSelection::TopKOf(_, f) => Some(f),
+            _ => None,
+        }
+    }
 }
 
 /// Most funds whose every pair is written without asking for it: 10,000 funds make 50
 /// million pairs per date (about 0.5 GB of Parquet); beyond, the command asks for
 /// `--top-k`, `--funds` or `--all-pairs`.
 pub const ALL_PAIRS_LIMIT: usize = 10_000;
+
+/// Rows computed together over each column tile of S* (16 rows × 50,000 funds = 6.4 MB).
+const ROWS_PER_TASK: usize = 16;
 
 /// Output rows per block: one Parquet row group's worth, so memory stays bounded.
 const ROWS_PER_BLOCK: usize = 1 << 20;
@@ -82,13 +106,13 @@ impl<'a> RowBlocks<'a> {
                     "every pair is the similarity table itself: use similarity()",
                 ))
             }
-            PairSelection::TopK(0) => {
+            PairSelection::TopK(0) | PairSelection::TopKOf(0, _) => {
                 return Err(InputError::new("--top-k must be at least 1").with_column("top-k"))
             }
-            PairSelection::TopK(_) => "--top-k",
-            PairSelection::Funds(f) if f.is_empty() => {
+            PairSelection::Funds(f) | PairSelection::TopKOf(_, f) if f.is_empty() => {
                 return Err(InputError::new("--funds names no fund").with_column("funds"))
             }
+            PairSelection::TopK(_) | PairSelection::TopKOf(..) => "--top-k",
             PairSelection::Funds(_) => "--funds",
         };
         if settings.average != super::Averaging::Current {
@@ -111,8 +135,8 @@ impl<'a> RowBlocks<'a> {
                 ))
             }
         };
-        let chosen = match &selection {
-            PairSelection::Funds(list) => list
+        let chosen = match selection.chosen() {
+            Some(list) => list
                 .iter()
                 .map(|f| {
                     ex.funds.get(f).ok_or_else(|| {
@@ -134,7 +158,7 @@ impl<'a> RowBlocks<'a> {
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
-            _ => Vec::new(),
+            None => Vec::new(),
         };
         let dates: Vec<usize> = match settings.dates()? {
             DateChoice::All => (0..ex.dates.len()).collect(),
@@ -199,8 +223,8 @@ impl<'a> RowBlocks<'a> {
                     .collect::<Result<Vec<_>, _>>()?,
             ),
         };
-        let rows: Vec<usize> = match &self.selection {
-            PairSelection::Funds(_) => {
+        let rows: Vec<usize> = match self.selection.chosen() {
+            Some(_) => {
                 let position: HashMap<usize, usize> =
                     ids.iter().enumerate().map(|(p, &i)| (i, p)).collect();
                 self.chosen
@@ -227,51 +251,42 @@ impl<'a> RowBlocks<'a> {
             return None;
         }
         let n = d.ids.len();
-        let per_row = match self.selection {
-            PairSelection::TopK(k) => k.min(n - 1),
-            _ => n - 1,
-        };
+        let per_row = self.selection.top().map_or(n - 1, |k| k.min(n - 1));
         let take = (ROWS_PER_BLOCK / per_row.max(1)).clamp(1, d.rows.len() - d.next);
         let rows = &d.rows[d.next..d.next + take];
         d.next += take;
         let (star, r2) = (&d.star, d.r2.as_deref());
-        let measure = |a: usize, row: &mut [f64]| {
-            star.row(a, row);
-            if let Some(r2) = r2 {
-                for (b, v) in row.iter_mut().enumerate() {
-                    let (lo, hi) = if a < b { (a, b) } else { (b, a) };
-                    *v = fund_similarity_pair(*v, 0.0, r2[lo], r2[hi]);
-                }
-            }
-        };
-        // Each row on its own (so results do not depend on the thread count), one row
-        // buffer per rayon task.
-        let per_row_pairs: Vec<Vec<(u32, f64)>> = match self.selection {
-            PairSelection::TopK(k) => rows
-                .par_iter()
-                .map_init(
-                    || vec![0.0; n],
-                    |buf, &a| {
-                        measure(a, buf);
-                        peers_from_row(buf, a, k, None)
+        let top = self.selection.top();
+        // Rows in groups of ROWS_PER_TASK (computed together over each column tile, see
+        // StarRows::rows), each row on its own so results do not depend on the thread
+        // count; a row is reduced to its pairs before the next group.
+        let per_row_pairs: Vec<Vec<(u32, f64)>> = rows
+            .par_chunks(ROWS_PER_TASK)
+            .flat_map_iter(|chunk| {
+                let mut buf = vec![0.0; chunk.len() * n];
+                star.rows(chunk, &mut buf);
+                let mut out = Vec::with_capacity(chunk.len());
+                for (&a, row) in chunk.iter().zip(buf.chunks_mut(n)) {
+                    if let Some(r2) = r2 {
+                        for (b, v) in row.iter_mut().enumerate() {
+                            let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+                            *v = fund_similarity_pair(*v, 0.0, r2[lo], r2[hi]);
+                        }
+                    }
+                    out.push(match top {
+                        Some(k) => peers_from_row(row, a, k, None)
                             .into_iter()
                             .map(|p| (p.fund as u32, p.similarity))
-                            .collect()
-                    },
-                )
-                .collect(),
-            _ => rows
-                .par_iter()
-                .map(|&a| {
-                    let mut buf = vec![0.0; n];
-                    measure(a, &mut buf);
-                    (0..n)
-                        .filter(|&b| b != a)
-                        .map(|b| (b as u32, buf[b]))
-                        .collect()
-                })
-                .collect(),
-        };
+                            .collect::<Vec<_>>(),
+                        None => (0..n)
+                            .filter(|&b| b != a)
+                            .map(|b| (b as u32, row[b]))
+                            .collect(),
+                    });
+                }
+                out
+            })
+            .collect();
         let date = self.ex.dates[d.t];
         let total: usize = per_row_pairs.iter().map(Vec::len).sum();
         let mut fund = Vec::with_capacity(total);
@@ -293,14 +308,14 @@ impl<'a> RowBlocks<'a> {
             names: names.clone(),
         };
         let dates = Column::Date(vec![date; total]);
-        Some(match self.selection {
-            PairSelection::TopK(_) => Table::new()
+        Some(match self.selection.top() {
+            Some(_) => Table::new()
                 .with("date", dates)
                 .with("fund", key(fund))
                 .with("rank", Column::I64(rank))
                 .with("peer", key(other))
                 .with("similarity", Column::F64(value)),
-            _ => Table::new()
+            None => Table::new()
                 .with("date", dates)
                 .with("fund_a", key(fund))
                 .with("fund_b", key(other))
