@@ -113,3 +113,38 @@ fn bad_input_names_the_flag_and_writes_nothing() {
     );
     assert!(!w.exists("bad"));
 }
+
+/// Peer groups at scale at every date: with as many micro-clusters as funds the
+/// assignments are those of the exact path; settings that need whole matrices are refused
+/// by name, with nothing written.
+#[test]
+fn micro_clusters_at_every_date() {
+    let w = universe();
+    let flags = "--average current --k 3 --horizons 1,4";
+    w.ok(&format!("{BASE} {flags} --out exact"));
+    let msg = w.ok(&format!("{BASE} {flags} --micro-clusters 40 --out micro"));
+    assert!(!msg.is_empty());
+    assert_eq!(
+        w.read("exact/assignments.csv"),
+        w.read("micro/assignments.csv")
+    );
+    w.ok(&format!("{BASE} {flags} --micro-clusters 12 --out twelve"));
+    assert_eq!(
+        w.rows("twelve/assignments.csv").len(),
+        w.rows("exact/assignments.csv").len()
+    );
+    for (extra, expect) in [
+        (
+            "--average current --k 3 --micro-clusters 12 --method ward",
+            "--method average",
+        ),
+        (
+            "--average ma:4 --k 3 --micro-clusters 12",
+            "--average current",
+        ),
+        ("--average current --k auto --micro-clusters 12", "--k N"),
+    ] {
+        w.fails(&format!("{BASE} {extra} --horizons 1 --out bad"), &[expect]);
+        assert!(!w.exists("bad"));
+    }
+}

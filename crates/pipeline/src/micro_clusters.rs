@@ -93,6 +93,27 @@ pub fn micro_clusters(
         Some(d) => date_index(&ex.dates, d, "exposures").map_err(|e| e.in_file(name))?,
         None => ex.dates.len() - 1,
     };
+    let (present, out) = on_date(exposures, sx, scale, t, settings, progress)?;
+    Ok(MicroClusters {
+        date: ex.dates[t],
+        ids: present.iter().map(|&i| ex.funds.names[i].clone()).collect(),
+        ..out
+    })
+}
+
+/// [`micro_clusters`] on date index `t`: the exposures indices of the funds present
+/// that date, and their micro-clusters and peer groups (`date` and `ids` of the result
+/// are left for the caller).
+pub(crate) fn on_date(
+    exposures: Named<'_, Exposures>,
+    sx: &FactorSimilarity,
+    scale: Scale,
+    t: usize,
+    settings: &MicroSettings,
+    progress: &dyn Progress,
+) -> Result<(Vec<usize>, MicroClusters), InputError> {
+    let ex = exposures.value;
+    let name = exposures.name;
     let present: Vec<usize> = (0..ex.funds.len())
         .filter(|&i| !ex.row(t, i)[0].is_nan())
         .collect();
@@ -166,12 +187,15 @@ pub fn micro_clusters(
         .cut_k(settings.k)
         .map_err(|e| InputError::new(e.to_string()))?;
     let labels = first_appearance(&micro.iter().map(|&g| cut[g]).collect::<Vec<_>>());
-    Ok(MicroClusters {
-        date: ex.dates[t],
-        ids: present.iter().map(|&i| ex.funds.names[i].clone()).collect(),
-        micro,
-        labels,
-        dendrogram,
-        iterations,
-    })
+    Ok((
+        present,
+        MicroClusters {
+            date: ex.dates[t],
+            ids: Vec::new(),
+            micro,
+            labels,
+            dendrogram,
+            iterations,
+        },
+    ))
 }

@@ -210,3 +210,74 @@ fn bad_settings_name_their_key() {
     });
     assert!(e.contains("--k 11"), "{e}");
 }
+
+/// Peer groups at scale at every date (METHODS §4.14): with as many micro-clusters as
+/// funds they are the exact path (same aligned labels, same stability); with a fifth as
+/// many the groups of every date agree with it (ARI ≥ 0.9) and the switching funds still
+/// move.
+#[test]
+fn micro_clusters_at_every_date_follow_the_exact_path() {
+    let (_, ex) = dynamic(90, 60, 19);
+    let sx = FactorSimilarity::identity(ex.factors.names.clone());
+    let base = EvolveSettings {
+        average: vec![Averaging::Current],
+        horizons: vec![1, 4],
+        k: KChoice::Fixed(4),
+        ..EvolveSettings::default()
+    };
+    let exact = evolve(inputs(&ex, &sx), &base).unwrap();
+    let all = evolve(
+        inputs(&ex, &sx),
+        &EvolveSettings {
+            micro_clusters: Some(90),
+            ..base.clone()
+        },
+    )
+    .unwrap();
+    assert_eq!(exact.paths[0].len(), all.paths[0].len());
+    for (e, a) in exact.paths[0].iter().zip(&all.paths[0]) {
+        assert_eq!((e.t, &e.ids, &e.labels), (a.t, &a.ids, &a.labels));
+    }
+    assert_eq!(exact.stability, all.stability);
+    let fifth = evolve(
+        inputs(&ex, &sx),
+        &EvolveSettings {
+            micro_clusters: Some(18),
+            ..base.clone()
+        },
+    )
+    .unwrap();
+    for (e, f) in exact.paths[0].iter().zip(&fifth.paths[0]) {
+        let ari = adjusted_rand_index(&e.labels, &f.labels).unwrap();
+        assert!(ari >= 0.9, "date {}: ARI {ari}", e.t);
+    }
+    // Settings that need whole matrices are refused by name.
+    for (s, key) in [
+        (
+            EvolveSettings {
+                micro_clusters: Some(18),
+                average: vec![Averaging::MovingAverage(4)],
+                ..base.clone()
+            },
+            "micro-clusters",
+        ),
+        (
+            EvolveSettings {
+                micro_clusters: Some(18),
+                k: KChoice::Auto,
+                ..base.clone()
+            },
+            "micro-clusters",
+        ),
+        (
+            EvolveSettings {
+                micro_clusters: Some(3),
+                ..base.clone()
+            },
+            "micro-clusters",
+        ),
+    ] {
+        let e = s.validate().unwrap_err();
+        assert!(e.to_string().contains(key), "{e}");
+    }
+}

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::ClusterMethod;
+use crate::micro_clusters::{self, MicroSettings};
 use crate::settings::{as_text, as_text_list, SettingError};
 #[cfg(feature = "clap")]
 use crate::settings::{comma_default, default_text, parse};
@@ -106,6 +107,12 @@ pub struct EvolveSettings {
     /// Format of the tables written.
     #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = EvolveSettings::default().format))]
     pub format: TableFormat,
+    /// Peer groups at scale at each date: M k-means micro-clusters of the exposures, then
+    /// average linkage of those on their mean S* (METHODS §4.14); no pair matrix, so
+    /// 50,000 funds fit. Needs exposures, --method average, a number --k and --average
+    /// current.
+    #[cfg_attr(feature = "clap", arg(long, value_name = "M"))]
+    pub micro_clusters: Option<usize>,
 }
 
 impl Default for EvolveSettings {
@@ -128,6 +135,7 @@ impl Default for EvolveSettings {
             correlation_window: 104,
             seed: 1,
             format: TableFormat::Csv,
+            micro_clusters: None,
         }
     }
 }
@@ -162,6 +170,36 @@ impl EvolveSettings {
                     return Err(SettingError::new("k-rule", "--method gmm chooses k by bic"))
                 }
                 _ => {}
+            }
+        }
+        if let Some(m) = self.micro_clusters {
+            if self.method != ClusterMethod::Average {
+                return Err(SettingError::new(
+                    "micro-clusters",
+                    "forms peer groups by average linkage of micro-clusters: use --method average",
+                ));
+            }
+            let KChoice::Fixed(k) = self.k else {
+                return Err(SettingError::new(
+                    "micro-clusters",
+                    "needs a number of peer groups (--k N): the rules of --k auto need every pair",
+                ));
+            };
+            if m < k {
+                return Err(SettingError::new(
+                    "micro-clusters",
+                    format!("{m} must be at least --k {k}"),
+                ));
+            }
+            if self
+                .average
+                .iter()
+                .any(|a| !matches!(a, Averaging::Current | Averaging::MovingAverage(1)))
+            {
+                return Err(SettingError::new(
+                    "micro-clusters",
+                    "clusters each date's own similarity: use --average current (averages over dates need whole matrices)",
+                ));
             }
         }
         if self.correlation_window < 3 {
@@ -338,33 +376,68 @@ pub fn evolve_with(
     // order (each date's similarity is itself parallel), then every (date, rule) of the
     // batch is clustered in parallel, then labels are aligned in date order. The batch
     // bounds the averaged matrices held at once (BATCH × rules).
-    for start in (0..dates.len()).step_by(BATCH) {
-        let mut jobs: Vec<(usize, usize, averaging::Averaged)> = Vec::new();
-        for t in start..(start + BATCH).min(dates.len()) {
-            progress.advance(1);
-            let Some(m) = source.on(t, settings.scale)? else {
-                continue;
-            };
-            window.push(m);
-            let averaged: Vec<Option<averaging::Averaged>> =
-                rules.par_iter_mut().map(|r| r.step(&window, t)).collect();
-            for (r, a) in averaged.into_iter().enumerate() {
-                if let Some(a) = a.filter(|a| a.ids.len() >= 3) {
-                    jobs.push((r, t, a));
+    if let Some(m) = settings.micro_clusters {
+        let EvolveSource::Exposures { inputs: si, sx } = source else {
+            return Err(InputError::new(
+                "--micro-clusters clusters exposures: give --exposures rather than --similarity",
+            ));
+        };
+        let KChoice::Fixed(k) = settings.k else {
+            unreachable!("validate() requires a fixed k with --micro-clusters");
+        };
+        let micro = MicroSettings {
+            micro: m,
+            k,
+            seed: settings.seed,
+            ..MicroSettings::default()
+        };
+        for (r, path) in paths.iter_mut().enumerate() {
+            for t in 0..dates.len() {
+                if r == 0 {
+                    progress.advance(1);
                 }
+                let present = (0..funds.len())
+                    .filter(|&i| !si.exposures.value.row(t, i)[0].is_nan())
+                    .count();
+                if present < 3.max(k) {
+                    continue;
+                }
+                let (ids, out) =
+                    micro_clusters::on_date(si.exposures, sx, settings.scale, t, &micro, &Silent)?;
+                let labels = aligners[r].align(&ids, &out.labels)?;
+                path.push(DateClusters { t, ids, labels });
             }
         }
-        let clustered: Vec<Clustered> = jobs
-            .into_par_iter()
-            .map(|(r, t, a)| {
-                let labels = partition::partition(a.distance, &a.ids, &funds, dates[t], settings)
-                    .map_err(|e| e.in_file(source.name()));
-                (r, t, a.ids, labels)
-            })
-            .collect();
-        for (r, t, ids, labels) in clustered {
-            let labels = aligners[r].align(&ids, &labels?)?;
-            paths[r].push(DateClusters { t, ids, labels });
+    } else {
+        for start in (0..dates.len()).step_by(BATCH) {
+            let mut jobs: Vec<(usize, usize, averaging::Averaged)> = Vec::new();
+            for t in start..(start + BATCH).min(dates.len()) {
+                progress.advance(1);
+                let Some(m) = source.on(t, settings.scale)? else {
+                    continue;
+                };
+                window.push(m);
+                let averaged: Vec<Option<averaging::Averaged>> =
+                    rules.par_iter_mut().map(|r| r.step(&window, t)).collect();
+                for (r, a) in averaged.into_iter().enumerate() {
+                    if let Some(a) = a.filter(|a| a.ids.len() >= 3) {
+                        jobs.push((r, t, a));
+                    }
+                }
+            }
+            let clustered: Vec<Clustered> = jobs
+                .into_par_iter()
+                .map(|(r, t, a)| {
+                    let labels =
+                        partition::partition(a.distance, &a.ids, &funds, dates[t], settings)
+                            .map_err(|e| e.in_file(source.name()));
+                    (r, t, a.ids, labels)
+                })
+                .collect();
+            for (r, t, ids, labels) in clustered {
+                let labels = aligners[r].align(&ids, &labels?)?;
+                paths[r].push(DateClusters { t, ids, labels });
+            }
         }
     }
     if paths.iter().all(Vec::is_empty) {
