@@ -785,6 +785,7 @@ mod settings_tests {
             correlation_window: 52,
             seed: 7,
             format: TableFormat::Parquet,
+            micro_clusters: Some(500),
         });
         let e = check::parse::<EvolveSettings>(&["--k", "0"]).unwrap_err();
         assert!(e.contains("--k"), "{e}");
