@@ -384,6 +384,7 @@ proptest! {
         gross in any::<bool>(),
         correlation_window in count(),
         seed in any::<u64>(),
+        micro_clusters in prop::option::of(count()),
     ) {
         let settings = EvolveSettings {
             method,
@@ -396,6 +397,7 @@ proptest! {
             correlation_window,
             seed,
             format: TableFormat::Csv,
+            micro_clusters,
         };
         // evolve validates first: any settings must come back, never panic or hang.
         finishes("evolve", move || {
