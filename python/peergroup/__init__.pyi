@@ -270,6 +270,7 @@ def evolve(
     correlation_window: Optional[int] = 104,
     seed: Optional[int] = 1,
     format: Optional[Any] = 'csv',
+    micro_clusters: Optional[Any] = None,
     threads: Optional[Any] = None,
     verbose: bool = False,
     output: Output = 'pandas',

@@ -141,6 +141,8 @@ per attribute 1 for the same label, else the cross-label similarity (--cross-lab
 sets a same-label similarity in (0, 1], e.g. 0.8 as in seed 004's Table 17), weighted by --attribute-weights (default equal).\n\n\
 Dates: the last date by default, --date D, or --all-dates; --average ma:P averages the last P dates' similarities, ewma:ETA smooths them. \
 Output: date,fund_a,fund_b,similarity for every pair with fund_a before fund_b (the upper triangle; use Parquet for thousands of funds).\n\
+At scale (METHODS §3.13): past 10,000 funds every pair needs --all-pairs; --top-k K writes each fund's K nearest peers (date,fund,rank,peer,similarity) and \
+--funds ID,... the chosen funds against every fund (with --top-k: their K nearest), computed row by row from the exposures and streamed out, never the N² table.\n\
 --chart FILE.svg: heat map of the reported date's similarities (the last date with --all-dates), funds in the leaf order of the average-linkage dendrogram of 1 − S.\n\
 Vendor files: --sheet, --id-column, --date-column and --value-column name the exposures' sheet and fund, date and beta columns; --fit is read with the same fund and date columns and --r2-column.\n\n\
 Example:\n  peergroup similarity --exposures exposures.csv --factor-attributes factor_attributes.csv --out sim.csv --chart sim.svg"
@@ -159,6 +161,7 @@ Example:\n  peergroup correlation --returns funds.csv --window 104 --out correla
     /// A fund's closest competitors from a similarity table, with their categories.
     #[command(
         long_about = "A fund's closest competitors in a similarity (or correlation) table, with their categories (docs/METHODS.md §3.10).\n\n\
+Only the fund's own pairs are read (a Parquet table: row groups whose fund statistics rule it out are skipped), so a 50-million-row table takes a fraction of a second.\n\
 Output: fund,peer,rank,similarity,peer_category,outside_category; with --categories (id,category,...; other columns with --id-column and --category-column) a peer whose category differs from the fund's is outside_category = true.\n\
 Vendor files: --date-column and --value-column name the similarity table's date and similarity columns; --sheet applies to both inputs.\n\
 --chart FILE.svg: the peers as bars of similarity, most similar on top, peers of another category marked.\n\n\
@@ -175,7 +178,9 @@ embedding of 1 − S in 4 dimensions (similarity input) or on the standardised f
 --k-rule silhouette (hierarchical methods and kmeans) takes instead the k in 2..--k-max whose partition has the widest mean silhouette on the input's dissimilarities, \
 or k = 1 when that is at most 0.25.\n\
 Input: one of --similarity FILE, --features FILE (rows compared by --metric euclidean, manhattan or correlation), or --returns FILE --factors FILE with \
---factor-similarity or --factor-attributes (S* of whole-sample Sharpe exposures on one date, hierarchical methods).\n\
+--factor-similarity or --factor-attributes (S* of whole-sample Sharpe exposures on one date, hierarchical methods), or --exposures FILE with the factor \
+similarity: peer groups at the size of the universe (METHODS §4.14), k-means micro-clusters (--micro-clusters, default 2,000) then exact average linkage of those \
+on their mean S*, no pair table; writes id,cluster,micro_cluster; needs --method average and a number --k.\n\
 --bootstrap N: pvclust-style multiscale bootstrap (scales 0.5..1.4, N replicates each) of the rows the clustering came from (the dates of a multi-date similarity table, \
 the feature columns, or with --returns the return periods behind the exposures, re-estimated in every replicate), giving AU and BP p-values per cluster node.\n\
 --reference FILE (id,label, or other columns with --reference-id-column and --reference-column, e.g. category of meta.csv): prints ARI, NMI and the contingency table and writes them to --agreement-out (default: <out>_agreement.csv).\n\
@@ -193,7 +198,8 @@ Input: --exposures (several dates, from `peergroup style`) with --fit and --fact
 `peergroup similarity` does (S_U = 0) and streamed: never every date's pairs at once; or --similarity FILE with several dates.\n\
 Each --average rule (ma:P = mean of the last P dates' similarities, from the P-th date on; ewma:ETA; current = ma:1) is clustered at every date by --method \
 (average, complete, single, ward: tree cut at --k; kmeans, gmm; --k auto by --k-rule), and labels are aligned date to date by maximum overlap (Hungarian \
-assignment on the contingency table of the funds present both dates); a group that matches none gets a label never used before.\n\n\
+assignment on the contingency table of the funds present both dates); a group that matches none gets a label never used before. \
+--micro-clusters M forms each date's groups at scale instead, as `cluster --exposures` does (with --average current, a number --k, --method average).\n\n\
 Outputs in --out DIR (CSV, or Parquet with --format parquet): assignments (average,date,fund,cluster), stability (average,horizon,stability,n: the mean over dates t \
 of the share of funds present at t and t+h in the same cluster; n = fund-date pairs compared), transitions (average,date,fund,from_cluster,to_cluster), concentration \
 (average,date,cluster,n_funds,share); with exposures themes (average,date,cluster,factor,mean_beta) and with --factor-attributes themes_by_attribute \
