@@ -2,14 +2,16 @@
 //! exactly as the mean of p tables of the similarity stage does, and on a dynamic
 //! synthetic universe the funds whose style switches are the ones that change group.
 
+mod common;
+
+use common::true_exposures;
 use peergroup_cluster::linkage::{linkage, Linkage};
 use peergroup_cluster::validity::adjusted_rand_index;
-use peergroup_io::{read_exposures, read_similarity, write_table, Exposures, Format};
+use peergroup_io::{read_similarity, write_table, Exposures, Format};
 use peergroup_pipeline::evolve::{evolve, EvolveInputs, EvolveSettings, EvolveSource};
 use peergroup_pipeline::similarity::{
     similarity, similarity_matrices, Averaging, SimilarityInputs, SimilaritySettings,
 };
-use peergroup_pipeline::synth::universe_tables;
 use peergroup_pipeline::{KChoice, Named};
 use peergroup_similarity::FactorSimilarity;
 use peergroup_synth::{universe, Universe, UniverseConfig};
@@ -25,11 +27,7 @@ fn dynamic(funds: usize, periods: usize, seed: u64) -> (Universe, Exposures) {
         seed,
         ..Default::default()
     });
-    let [_, _, _, betas, _] = universe_tables(&u, true);
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("exposures.csv");
-    write_table(&path, Format::of(&path).unwrap(), &betas).unwrap();
-    let ex = read_exposures(&path).unwrap();
+    let ex = true_exposures(&u);
     (u, ex)
 }
 

@@ -4,14 +4,16 @@
 //! exact average linkage (ARI printed and bounded); results do not depend on the thread
 //! count; bad settings are refused by name.
 
+mod common;
+
+use common::true_exposures;
 use peergroup_cluster::linkage::{linkage_owned, Linkage};
 use peergroup_cluster::validity::adjusted_rand_index;
-use peergroup_io::{read_exposures, write_table, Exposures, Format};
+use peergroup_io::Exposures;
 use peergroup_pipeline::micro_clusters::{micro_clusters, MicroSettings};
 use peergroup_pipeline::similarity::{
     similarity_matrices, Scale, SimilarityInputs, SimilaritySettings,
 };
-use peergroup_pipeline::synth::universe_tables;
 use peergroup_pipeline::{Named, Silent};
 use peergroup_similarity::FactorSimilarity;
 use peergroup_synth::{universe, UniverseConfig};
@@ -26,11 +28,7 @@ fn case(funds: usize, groups: usize, seed: u64) -> (Exposures, FactorSimilarity)
         seed,
         ..Default::default()
     });
-    let [_, _, _, betas, _] = universe_tables(&u, true);
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("exposures.csv");
-    write_table(&path, Format::of(&path).unwrap(), &betas).unwrap();
-    let ex = read_exposures(&path).unwrap();
+    let ex = true_exposures(&u);
     let k = ex.factors.len();
     let values = (0..k * k)
         .map(|x| {

@@ -3,15 +3,17 @@
 //! equal up to the summation order), for S* and S, on every date; blocks do not depend on
 //! the thread count; bad selections are refused by name.
 
+mod common;
+
+use common::true_exposures;
 use std::collections::HashMap;
 
 use peergroup_data::Date;
-use peergroup_io::{read_exposures, write_table, Column, Exposures, Format, Table};
+use peergroup_io::{Column, Exposures, Table};
 use peergroup_pipeline::similarity::{
     similarity_matrices, Averaging, DateSimilarity, Measure, PairSelection, RowBlocks,
     SimilarityInputs, SimilaritySettings,
 };
-use peergroup_pipeline::synth::universe_tables;
 use peergroup_pipeline::{Named, Silent};
 use peergroup_similarity::FactorSimilarity;
 use peergroup_synth::{universe, UniverseConfig};
@@ -28,11 +30,7 @@ fn case(funds: usize, seed: u64) -> (Exposures, FactorSimilarity, HashMap<(Strin
         seed,
         ..Default::default()
     });
-    let [_, _, _, betas, _] = universe_tables(&u, true);
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("exposures.csv");
-    write_table(&path, Format::of(&path).unwrap(), &betas).unwrap();
-    let ex = read_exposures(&path).unwrap();
+    let ex = true_exposures(&u);
     let k = ex.factors.len();
     let values = (0..k * k)
         .map(|x| {

@@ -14,6 +14,30 @@ pub(crate) fn solve_qp(
     b: &[f64],
     cones: &[SupportedConeT<f64>],
 ) -> Result<Vec<f64>, QpError> {
+    if q.is_empty() {
+        // No variables (e.g. stepwise selection kept no factor): clarabel's factorisation
+        // indexes an empty matrix and panics. Feasible exactly when s = b lies in the
+        // cones: zero rows of the zero cone, non-negative rows of the others.
+        let mut at = 0;
+        for cone in cones {
+            let (n, ok): (usize, fn(f64) -> bool) = match cone {
+                SupportedConeT::ZeroConeT(n) => (*n, |v| v == 0.0),
+                SupportedConeT::NonnegativeConeT(n) => (*n, |v| v >= 0.0),
+                _ => {
+                    return Err(QpError(
+                        "a problem without variables and an unsupported cone".into(),
+                    ))
+                }
+            };
+            if !b[at..at + n].iter().all(|&v| ok(v)) {
+                return Err(QpError(
+                    "the problem has no variables and its constraints cannot hold".into(),
+                ));
+            }
+            at += n;
+        }
+        return Ok(Vec::new());
+    }
     let settings = DefaultSettings::<f64> {
         verbose: false,
         tol_gap_abs: 1e-11,
@@ -80,4 +104,35 @@ pub fn sharpe_clarabel(
         cones.push(SupportedConeT::NonnegativeConeT(n));
     }
     solve_qp(&p, &q, &a, &b, &cones)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A problem without variables (a window where stepwise selection kept no factor) is
+    /// answered without calling clarabel, whose factorisation panics on it: solved when
+    /// the constraints hold with nothing, refused when a budget asks for Σβ = 1.
+    #[test]
+    fn no_variables_is_answered_not_a_panic() {
+        let empty = CscMatrix::new(0, 0, vec![0], Vec::new(), Vec::new());
+        assert_eq!(
+            solve_qp(&empty, &[], &empty, &[], &[]).unwrap(),
+            Vec::<f64>::new()
+        );
+        let none = CscMatrix::new(2, 0, vec![0], Vec::new(), Vec::new());
+        let cones = [
+            SupportedConeT::ZeroConeT(1),
+            SupportedConeT::NonnegativeConeT(1),
+        ];
+        assert!(solve_qp(&empty, &[], &none, &[0.0, 0.5], &cones).is_ok());
+        let err = solve_qp(&empty, &[], &none, &[1.0, 0.0], &cones).unwrap_err();
+        assert!(err.0.contains("cannot hold"), "{}", err.0);
+        // Through the Sharpe reference with no factors: the budget cannot hold.
+        let cons = Constraints {
+            budget: true,
+            long_only: true,
+        };
+        assert!(sharpe_clarabel(&[], &[], 0, cons).is_err());
+    }
 }

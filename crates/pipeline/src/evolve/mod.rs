@@ -15,7 +15,6 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::ClusterMethod;
-use crate::micro_clusters::{self, MicroSettings};
 use crate::settings::{as_text, as_text_list, SettingError};
 #[cfg(feature = "clap")]
 use crate::settings::{comma_default, default_text, parse};
@@ -24,6 +23,7 @@ use crate::{Artifacts, KChoice, KRule, Named, Progress, Silent};
 
 mod agreement;
 mod alignment;
+mod at_scale;
 mod averaging;
 mod partition;
 mod portfolios;
@@ -173,34 +173,7 @@ impl EvolveSettings {
             }
         }
         if let Some(m) = self.micro_clusters {
-            if self.method != ClusterMethod::Average {
-                return Err(SettingError::new(
-                    "micro-clusters",
-                    "forms peer groups by average linkage of micro-clusters: use --method average",
-                ));
-            }
-            let KChoice::Fixed(k) = self.k else {
-                return Err(SettingError::new(
-                    "micro-clusters",
-                    "needs a number of peer groups (--k N): the rules of --k auto need every pair",
-                ));
-            };
-            if m < k {
-                return Err(SettingError::new(
-                    "micro-clusters",
-                    format!("{m} must be at least --k {k}"),
-                ));
-            }
-            if self
-                .average
-                .iter()
-                .any(|a| !matches!(a, Averaging::Current | Averaging::MovingAverage(1)))
-            {
-                return Err(SettingError::new(
-                    "micro-clusters",
-                    "clusters each date's own similarity: use --average current (averages over dates need whole matrices)",
-                ));
-            }
+            at_scale::validate(self, m)?;
         }
         if self.correlation_window < 3 {
             return Err(SettingError::new(
@@ -377,37 +350,7 @@ pub fn evolve_with(
     // batch is clustered in parallel, then labels are aligned in date order. The batch
     // bounds the averaged matrices held at once (BATCH × rules).
     if let Some(m) = settings.micro_clusters {
-        let EvolveSource::Exposures { inputs: si, sx } = source else {
-            return Err(InputError::new(
-                "--micro-clusters clusters exposures: give --exposures rather than --similarity",
-            ));
-        };
-        let KChoice::Fixed(k) = settings.k else {
-            unreachable!("validate() requires a fixed k with --micro-clusters");
-        };
-        let micro = MicroSettings {
-            micro: m,
-            k,
-            seed: settings.seed,
-            ..MicroSettings::default()
-        };
-        for (r, path) in paths.iter_mut().enumerate() {
-            for t in 0..dates.len() {
-                if r == 0 {
-                    progress.advance(1);
-                }
-                let present = (0..funds.len())
-                    .filter(|&i| !si.exposures.value.row(t, i)[0].is_nan())
-                    .count();
-                if present < 3.max(k) {
-                    continue;
-                }
-                let (ids, out) =
-                    micro_clusters::on_date(si.exposures, sx, settings.scale, t, &micro, &Silent)?;
-                let labels = aligners[r].align(&ids, &out.labels)?;
-                path.push(DateClusters { t, ids, labels });
-            }
-        }
+        at_scale::paths(source, settings, m, &mut aligners, &mut paths, progress)?;
     } else {
         for start in (0..dates.len()).step_by(BATCH) {
             let mut jobs: Vec<(usize, usize, averaging::Averaged)> = Vec::new();

@@ -27,3 +27,14 @@ pub fn style_and_factor_similarity(u: &Universe) -> (StyleOutput, FactorSimilari
     let sx = FactorSimilarity::from_attributes(&u.factor_names, &attributes, None).unwrap();
     (out, sx)
 }
+
+/// The universe's true exposures on every date, as `exposures.csv` reads them (through
+/// the file, so that tests see exactly what the commands see).
+pub fn true_exposures(u: &Universe) -> peergroup_io::Exposures {
+    use peergroup_io::{read_exposures, write_table, Format};
+    let [_, _, _, betas, _] = peergroup_pipeline::synth::universe_tables(u, true);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("exposures.csv");
+    write_table(&path, Format::of(&path).unwrap(), &betas).unwrap();
+    read_exposures(&path).unwrap()
+}
