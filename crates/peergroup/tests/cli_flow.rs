@@ -184,6 +184,9 @@ fn demo_writes_a_report_and_reruns() {
     assert!(html.contains("Returns-based style analysis"));
     assert!(html.contains("Dynamic style analysis vs rolling windows"));
     assert!(html.contains("Fund similarity and peer groups"));
+    // Peer groups at the size of the universe, against the exact ones and the truth.
+    assert!(html.contains("S* at scale (24 micro-clusters, then average linkage)"));
+    assert!(html.contains("cluster --exposures --micro-clusters M"));
     for f in [
         "french_similarity_dendrogram.svg",
         "french_similarity_heatmap.svg",

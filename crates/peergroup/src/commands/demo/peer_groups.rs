@@ -12,13 +12,14 @@ use peergroup_pipeline::chart::similarity::{peers_chart, similarity_heatmap};
 use peergroup_pipeline::cluster::{
     cluster, ClusterInput, ClusterMethod, ClusterOutput, ClusterSettings,
 };
-use peergroup_pipeline::similarity::{peers, PeerRow, PeersSettings};
+use peergroup_pipeline::micro_clusters::{micro_clusters, MicroSettings};
+use peergroup_pipeline::similarity::{peers, PeerRow, PeersSettings, Scale};
 use peergroup_pipeline::similarity::{
     similarity_matrices, DateSimilarity, SimilarityInputs, SimilaritySettings,
 };
 use peergroup_pipeline::style::{self, StyleOutput};
 use peergroup_pipeline::Chart;
-use peergroup_pipeline::{KChoice, Named};
+use peergroup_pipeline::{KChoice, Named, Silent};
 use peergroup_report::{scatter, Scatter, ScatterPoint};
 use peergroup_report::{Block, Report, Section};
 use peergroup_similarity::{correlation, Attribute, FactorSimilarity, MissingReturns};
@@ -196,8 +197,31 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
             format!("{:.3}", normalized_mutual_info(labels, &u.true_group)?),
         ])
     };
+    // The same groups at the size of the universe: 24 micro-clusters, then average
+    // linkage of those on their mean S* (cluster --exposures; no pair table).
+    let uexposures = ustyle.exposures();
+    let at_scale = micro_clusters(
+        Named::new(&uexposures, "exposures"),
+        &usx,
+        Scale::Raw,
+        None,
+        &MicroSettings {
+            micro: un / 5,
+            k: g,
+            ..MicroSettings::default()
+        },
+        &Silent,
+    )?;
+    let exact_vs_scale = adjusted_rand_index(&by_sim, &at_scale.labels)?;
     let rows = vec![
         agreement("factor-aware similarity S*", &by_sim)?,
+        agreement(
+            &format!(
+                "S* at scale ({} micro-clusters, then average linkage)",
+                un / 5
+            ),
+            &at_scale.labels,
+        )?,
         agreement("correlation of returns", &by_corr)?,
         agreement("vendor categories", &cats)?,
     ];
@@ -268,6 +292,11 @@ pub(super) fn section(run: &Run, report: &mut Report) -> CommandResult {
                      rather than style, and its peer rankings too (top-10 same-group precision on synthetic truth: 0.25-0.45 for S, 0.96-0.99 for S*; README). \
                      Cluster and rank peers on S*, peergroup similarity's default (--measure s gives S)."
                         .into(),
+                    format!(
+                        "At the size of the fund universe the N² pair table is never built: `peergroup cluster --exposures --micro-clusters M` groups k-means micro-clusters of the \
+                         exposures by average linkage of their mean S* (here ARI {exact_vs_scale:.3} against the exact groups; 50,000 funds in 10 s), and `peergroup similarity --top-k K` \
+                         writes every fund's K nearest peers row by row (50,000 funds in 15 s, 100 MiB); README, docs/SCALING.md."
+                    ),
                 ],
             },
         ],
