@@ -101,3 +101,14 @@ def test_a_bad_row_in_a_partition_names_it(client, universe, tmp_path):
     err = e.value
     assert "part-1.parquet" in str(err) and err.row == 8 and err.column == "FUND0004", str(err)
     assert not os.path.exists(tmp_path / "out" / "part-1.parquet")
+
+
+def test_bad_arguments_are_refused_before_any_task(client, universe, tmp_path):
+    d, _, _ = universe
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(pg.InputError, match="no .parquet partitions"):
+        pgd.style(client, empty, d / "factors.parquet", tmp_path / "out")
+    with pytest.raises(pg.InputError, match="block must be at least 1"):
+        pgd.top_k(client, d / "returns", 5, tmp_path / "top", block=0)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "top").exists()

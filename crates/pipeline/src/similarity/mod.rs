@@ -404,13 +404,7 @@ fn for_each_date(
 ) -> Result<usize, InputError> {
     let ex = inputs.exposures.value;
     let ex_name = inputs.exposures.name;
-    let targets: Vec<usize> = match settings.dates()? {
-        DateChoice::All => (0..ex.dates.len()).collect(),
-        DateChoice::On(d) => {
-            vec![date_index(&ex.dates, d, "exposures").map_err(|e| e.in_file(ex_name))?]
-        }
-        DateChoice::Last => vec![ex.dates.len() - 1],
-    };
+    let targets = target_dates(inputs.exposures, settings)?;
     let present = |t: usize| -> Vec<usize> {
         (0..ex.funds.len())
             .filter(|&i| !ex.row(t, i)[0].is_nan())
@@ -425,15 +419,7 @@ fn for_each_date(
             ))
         }
     };
-    let r2 = match (settings.measure, inputs.r2) {
-        (Measure::SStar, _) => None,
-        (Measure::S, Some(r2)) => Some(r2),
-        (Measure::S, None) => {
-            return Err(InputError::new(
-                "--measure s weights S* by each fund's R²: give the fit table (--fit FILE)",
-            ))
-        }
-    };
+    let r2 = measure_r2(settings, inputs.r2)?;
     let cx = Context {
         ex,
         sx,
@@ -483,6 +469,38 @@ fn for_each_date(
         );
     }
     Ok(targets.len())
+}
+
+/// R² by (fund, date), as the fit table gives it.
+type FitR2<'a> = Named<'a, HashMap<(String, Date), f64>>;
+
+/// The dates `settings` reports, as indices into the exposures' dates.
+fn target_dates(
+    exposures: Named<'_, Exposures>,
+    settings: &SimilaritySettings,
+) -> Result<Vec<usize>, InputError> {
+    let ex = exposures.value;
+    Ok(match settings.dates()? {
+        DateChoice::All => (0..ex.dates.len()).collect(),
+        DateChoice::On(d) => {
+            vec![date_index(&ex.dates, d, "exposures").map_err(|e| e.in_file(exposures.name))?]
+        }
+        DateChoice::Last => vec![ex.dates.len() - 1],
+    })
+}
+
+/// The R² the measure weights by: none for S*, the fit's for S (an error without it).
+fn measure_r2<'a>(
+    settings: &SimilaritySettings,
+    r2: Option<FitR2<'a>>,
+) -> Result<Option<FitR2<'a>>, InputError> {
+    match (settings.measure, r2) {
+        (Measure::SStar, _) => Ok(None),
+        (Measure::S, Some(r2)) => Ok(Some(r2)),
+        (Measure::S, None) => Err(InputError::new(
+            "--measure s weights S* by each fund's R²: give the fit table (--fit FILE)",
+        )),
+    }
 }
 
 /// Fewest common residual dates for a pair's S_U; pairs with fewer get S_U = 0.

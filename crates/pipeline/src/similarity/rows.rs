@@ -9,8 +9,8 @@ use peergroup_io::{Column, Exposures, Table};
 use peergroup_similarity::{fund_similarity_pair, peers_from_row, FactorSimilarity, StarRows};
 use rayon::prelude::*;
 
-use super::{DateChoice, Idio, Measure, SimilarityInputs, SimilaritySettings};
-use crate::{date_index, Named, Progress};
+use super::{measure_r2, target_dates, Idio, SimilarityInputs, SimilaritySettings};
+use crate::{Named, Progress};
 
 /// Which pairs a similarity run reports.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -126,15 +126,7 @@ impl<'a> RowBlocks<'a> {
                 "{what} computes S from exposures and R²; the residual term needs every pair's residual correlation: use --all-pairs"
             )));
         }
-        let r2 = match (settings.measure, inputs.r2) {
-            (Measure::SStar, _) => None,
-            (Measure::S, Some(r2)) => Some(r2),
-            (Measure::S, None) => {
-                return Err(InputError::new(
-                    "--measure s weights S* by each fund's R²: give the fit table (--fit FILE)",
-                ))
-            }
-        };
+        let r2 = measure_r2(settings, inputs.r2)?;
         let chosen = match selection.chosen() {
             Some(list) => list
                 .iter()
@@ -160,13 +152,7 @@ impl<'a> RowBlocks<'a> {
                 .collect::<Result<Vec<_>, _>>()?,
             None => Vec::new(),
         };
-        let dates: Vec<usize> = match settings.dates()? {
-            DateChoice::All => (0..ex.dates.len()).collect(),
-            DateChoice::On(d) => {
-                vec![date_index(&ex.dates, d, "exposures").map_err(|e| e.in_file(name))?]
-            }
-            DateChoice::Last => vec![ex.dates.len() - 1],
-        };
+        let dates = target_dates(inputs.exposures, settings)?;
         progress.start("dates", dates.len() as u64);
         Ok(RowBlocks {
             ex,
